@@ -1,0 +1,407 @@
+"""The command line: ``flashdesk [--data-dir DIR] [COMMAND]``.
+
+Without a command flashdesk opens its window. Every command works on the
+profile's collection, creating it with the bundled decks on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .cards import (
+    check_order, cloze_answer, cloze_question, plain_text, suggest_choice, suggest_scenario,
+)
+from .collection import Collection
+from .formats import DeckFileError, read_deck_file
+from .model import CardView, FlashdeskError, GradeMode, IntervalPreview, Kind, grade_labels
+from .paths import DEFAULT_PROFILE, data_dir, profile_path
+
+__all__ = ["main", "build_parser", "format_interval", "format_preview"]
+
+EPILOG = """\
+commands:
+  (none)            open the flashdesk window
+  decks             list decks with today's counts
+  import PATH...    import deck files (progress is kept when a deck is updated)
+  validate PATH...  check deck files without importing them
+  review [DECK]     study in the terminal
+  stats             counts, retention and the 14-day forecast
+  limits DECK       show or change a deck's daily limits
+  grades {4,6}      answer with four buttons or six grades (0-5)
+
+The collection lives in the user data folder; --data-dir or FLASHDESK_HOME
+choose another. Deck file format: docs/deck-format.md.
+"""
+
+
+def now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def format_interval(days: int) -> str:
+    """Days as a short human figure: 'today', '1d', '3w', '4mo', '1.5y'."""
+    if days <= 0:
+        return "today"
+    if days < 14:
+        return f"{days}d"
+    if days < 60:
+        return f"{round(days / 7)}w"
+    if days < 365:
+        return f"{round(days / 30.4)}mo"
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def format_preview(p: IntervalPreview) -> str:
+    """'6d', or '1d ↻' when the card also comes back in this session."""
+    return format_interval(p.days) + (" ↻" if p.again_today else "")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flashdesk", description="Offline spaced-repetition flashcards (SM-2).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"flashdesk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder holding the profiles (default: $FLASHDESK_HOME or the "
+                             "user data folder)")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="profile name (default: %(default)s)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    p = sub.add_parser("decks", help="list decks with today's counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("import", help="import deck files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("validate", help="check deck files without importing them")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = sub.add_parser("review", help="study in the terminal",
+                       description="Study today's cards. Enter shows the answer; 1-4 grade "
+                                   "(0-5 in six-grade mode); u undoes; q quits. Reads standard "
+                                   "input, so answers can be piped in.")
+    p.add_argument("deck", nargs="?", help="deck id or name (default: every deck)")
+    p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("stats", help="counts, retention and the due forecast")
+    p.add_argument("--deck", help="deck id or name (default: every deck)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("limits", help="show or change a deck's daily limits")
+    p.add_argument("deck", help="deck id or name")
+    p.add_argument("--new", type=int, metavar="N", help="new cards per day")
+    p.add_argument("--review", type=int, metavar="N", help="reviews per day")
+
+    p = sub.add_parser("grades", help="answer with four buttons or six grades")
+    p.add_argument("mode", type=int, choices=[4, 6])
+
+    sub.add_parser("gui", help="open the flashdesk window (the default)")
+    return parser
+
+
+def _open(args) -> Collection:
+    return Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+
+
+def cmd_decks(col: Collection, args, out) -> int:
+    rows = col.deck_summaries(now())
+    if args.json:
+        out(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    width = max([len(r.id) for r in rows] + [2])
+    names = ["  " * r.depth + r.short_name for r in rows]
+    nwidth = max([len(n) for n in names] + [4])
+    out(f"{'ID':<{width}}  {'DECK':<{nwidth}}  {'NEW':>4}  {'LEARN':>5}  {'DUE':>4}  {'TOTAL':>5}")
+    for r, name in zip(rows, names):
+        out(f"{r.id:<{width}}  {name:<{nwidth}}  {r.new:>4}  {r.learning:>5}  {r.due:>4}  {r.total:>5}")
+    return 0
+
+
+def cmd_import(col: Collection, args, out) -> int:
+    reports = col.import_files(args.paths)
+    if args.json:
+        out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
+        return 0
+    for r in reports:
+        out(f"{r.path}: {r.deck_name} ({r.deck_id}): {r.added} added, {r.updated} updated, "
+            f"{r.unchanged} unchanged, {len(r.missing)} missing")
+        for note in r.missing:
+            out(f"  missing from the file (kept, with its progress): {note}")
+    return 0
+
+
+def cmd_validate(args, out) -> int:
+    status = 0
+    for path in args.paths:
+        try:
+            deck = read_deck_file(path)
+        except DeckFileError as exc:
+            status = 1
+            for problem in exc.problems:
+                out(str(problem))
+            continue
+        cards = sum(len(n.card_ords()) for n in deck.notes)
+        out(f"{path}: ok – {deck.name} ({deck.id}), {len(deck.notes)} notes, {cards} cards")
+    return status
+
+
+def cmd_stats(col: Collection, args, out) -> int:
+    deck = col.find_deck(args.deck) if args.deck else None
+    s = col.stats(now(), deck)
+    if args.json:
+        out(json.dumps(s.to_dict(), indent=2))
+        return 0
+    out(f"Cards: {s.total} – new {s.new}, learning {s.learning}, review {s.review}, "
+        f"suspended {s.suspended}, buried {s.buried}; leeches {s.leeches}")
+    out(f"Reviews today: {s.reviews_today}")
+    out("Retention, last 30 days: "
+        + ("no reviews yet" if s.retention_30d is None else f"{s.retention_30d:.0%}"))
+    out("Due, next 14 days (today first): " + " ".join(str(n) for n in s.forecast))
+    return 0
+
+
+def cmd_limits(col: Collection, args, out) -> int:
+    deck = col.find_deck(args.deck)
+    if args.new is not None or args.review is not None:
+        col.set_deck_limits(deck, new_limit=args.new, review_limit=args.review)
+    row = next(r for r in col.deck_summaries(now()) if r.id == deck)
+    out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
+    return 0
+
+
+def cmd_grades(col: Collection, args, out) -> int:
+    col.set_grade_mode(GradeMode(args.mode))
+    out("Answer with four buttons: 1 Again, 2 Hard, 3 Good, 4 Easy" if args.mode == 4
+        else "Answer with six grades, 0 (blackout) to 5 (perfect)")
+    return 0
+
+
+class _Quit(Exception):
+    pass
+
+
+class TerminalReview:
+    """A study session on a line-based terminal (or a pipe)."""
+
+    def __init__(self, col: Collection, deck, read: Callable[[str], str], out, rng: random.Random):
+        self.col, self.deck, self.read, self.out, self.rng = col, deck, read, out, rng
+        self.answers: list[bool] = []  # was each answer a re-drill?
+        self.results: list[bool] = []  # passed? per first answer, undone ones removed
+        self.started = time.monotonic()
+
+    def ask(self, prompt: str) -> str:
+        try:
+            text = self.read(prompt)
+        except EOFError:
+            raise _Quit from None
+        if text.strip().lower() == "q":
+            raise _Quit
+        return text.strip()
+
+    def run(self) -> int:
+        mode = self.col.grade_mode
+        self.out("Enter shows the answer; then grade. ↻ marks a card that comes back "
+                 "again this session. u undoes the last answer, q quits.")
+        try:
+            while (card := self.col.next_card(self.deck, now())) is not None:
+                if not self.show(card, mode):
+                    continue
+        except _Quit:
+            self.out("Stopped. Your answers so far are saved.")
+        else:
+            self.out("Nothing more to study today. Well done!" if self.results
+                     else "Nothing to study right now.")
+        if self.results:
+            minutes = (time.monotonic() - self.started) / 60
+            right = sum(self.results)
+            self.out(f"Studied {len(self.results)} card(s), {right} right "
+                     f"({right / len(self.results):.0%}), in {minutes:.1f} min.")
+        return 0
+
+    def show(self, card: CardView, mode: GradeMode) -> bool:
+        new, learning, due = self.col.session_counts(self.deck, now())
+        self.out("")
+        self.out(f"── {card.deck_name} · new {new} · learning {learning} · due {due}"
+                 + (" · again" if card.redrill else ""))
+        shown_at = time.monotonic()
+        suggested = self.question(card)
+        key = self.grade(card, mode, suggested)
+        if key == "undo":
+            if self.answers and not self.answers.pop():
+                self.results.pop()
+            return False
+        quality = dict((k, q) for k, q, _ in grade_labels(mode))[key]
+        result = self.col.answer(card.id, quality, now(),
+                                 time_ms=int((time.monotonic() - shown_at) * 1000))
+        self.answers.append(result.redrill)
+        if not result.redrill:
+            self.results.append(quality >= 3)
+        if result.leech:
+            self.out("This card has lapsed 8 times and is now tagged 'leech'.")
+        return True
+
+    def question(self, card: CardView) -> int | None:
+        """Show the question, take the learner's attempt, show the answer;
+        return the suggested quality for objective kinds."""
+        f = card.fields
+        out = self.out
+        if card.kind == Kind.BASIC:
+            front, back = (f["front"], f["back"]) if card.ord == 0 else (f["back"], f["front"])
+            out(plain_text(front))
+            self.ask("[Enter] show answer, q quit > ")
+            out("→ " + plain_text(back))
+            if f.get("extra"):
+                out("  " + plain_text(f["extra"]))
+            return None
+        if card.kind == Kind.CLOZE:
+            out(plain_text(cloze_question(f["text"], card.ord)))
+            self.ask("[Enter] show answer, q quit > ")
+            out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda s: f"[{s}]")))
+            if f.get("extra"):
+                out("  " + plain_text(f["extra"]))
+            return None
+        if card.kind == Kind.CHOICE:
+            out(plain_text(f["question"]))
+            for i, option in enumerate(f["options"], 1):
+                out(f"  {i}. {plain_text(option)}")
+            while True:
+                text = self.ask(f"Your choice [1-{len(f['options'])}], q quit > ")
+                if text.isdigit() and 1 <= int(text) <= len(f["options"]):
+                    break
+                out(f"Type a number from 1 to {len(f['options'])}.")
+            chosen = int(text)
+            right = f["answer"]
+            out(("✓ Right: " if chosen == right else f"✗ Not {chosen}. The answer is ")
+                + f"{right}. {plain_text(f['options'][right - 1])}")
+            if f.get("explanation"):
+                out("  " + plain_text(f["explanation"]))
+            return suggest_choice(right, chosen)
+        if card.kind == Kind.ORDER:
+            items = list(f["items"])
+            shuffled = items[:]
+            while len(items) > 1 and shuffled == items:
+                self.rng.shuffle(shuffled)
+            out(plain_text(f["prompt"]))
+            for i, item in enumerate(shuffled, 1):
+                out(f"  {i}. {plain_text(item)}")
+            while True:
+                text = self.ask("Type the numbers in the right order (e.g. 2 1 3), q quit > ")
+                picks = [int(t) for t in text.replace(",", " ").split() if t.isdigit()]
+                if sorted(picks) == list(range(1, len(items) + 1)):
+                    break
+                out(f"Use each number from 1 to {len(items)} once.")
+            attempt = [shuffled[i - 1] for i in picks]
+            check = check_order(items, attempt)
+            out("Right order:" if check.mistakes else "✓ All in the right order:")
+            for i, (item, ok) in enumerate(zip(items, check.correct), 1):
+                out(f"  {i}. {plain_text(item)}" + ("" if ok else
+                                                     f"   ✗ you put {plain_text(attempt[i - 1])}"))
+            if f.get("explanation"):
+                out("  " + plain_text(f["explanation"]))
+            return check.suggested
+        # scenario
+        out(plain_text(f["prompt"]))
+        self.ask("Your answer (one line, optional), then Enter > ")
+        out("Model answer: " + plain_text(f["model_answer"]))
+        out("Marking points:")
+        points = f["marking_points"]
+        for i, point in enumerate(points, 1):
+            out(f"  {i}. {plain_text(point)}")
+        while True:
+            text = self.ask("Which points did you make? numbers, e.g. 1 3 (Enter for none) > ")
+            hits = {int(t) for t in text.replace(",", " ").split() if t.isdigit()}
+            if hits <= set(range(1, len(points) + 1)):
+                break
+            out(f"Use numbers from 1 to {len(points)}.")
+        if f.get("explanation"):
+            out("  " + plain_text(f["explanation"]))
+        return suggest_scenario(len(points), len(hits))
+
+    def grade(self, card: CardView, mode: GradeMode, suggested: int | None):
+        preview = self.col.preview(card.id, now())
+        labels = grade_labels(mode)
+        by_quality = {q: k for k, q, _ in labels}
+        default = by_quality.get(suggested) if suggested is not None else None
+        keys = "  ".join(f"{k} {name} ({format_preview(preview[q])})" for k, q, name in labels)
+        hint = f" [Enter = {default}]" if default is not None else ""
+        while True:
+            text = self.ask(f"{keys}  u undo{hint} > ")
+            if text == "" and default is not None:
+                return default
+            if text.lower() == "u":
+                if self.col.undo(now()):
+                    self.out("Undone: the last card comes back.")
+                    return "undo"
+                self.out("Nothing to undo.")
+                continue
+            if text.isdigit() and int(text) in by_quality.values():
+                return int(text)
+            first, last = labels[0][0], labels[-1][0]
+            self.out(f"Type {first}-{last} to grade, u to undo, q to quit.")
+
+
+def cmd_review(col: Collection, args, out, read) -> int:
+    deck = col.find_deck(args.deck) if args.deck else None
+    return TerminalReview(col, deck, read, out, random.Random(args.seed)).run()
+
+
+def cmd_gui(args, out) -> int:
+    try:
+        from .ui.app import run
+    except ImportError as exc:
+        if "PySide6" in str(exc) or "flashdesk.ui" in str(exc):
+            out(f"The window cannot start here ({exc}). Study in the terminal with "
+                "`flashdesk review`; see `flashdesk --help`.")
+            return 1
+        raise
+    return run(profile_path(data_dir(args.data_dir), args.profile))
+
+
+def _input(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return input(prompt)
+    print(prompt, end="", flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        print()
+        raise EOFError
+    print(line.rstrip("\n"))
+    return line.rstrip("\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = print
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        if args.command == "validate":
+            return cmd_validate(args, out)
+        if args.command in (None, "gui"):
+            return cmd_gui(args, out)
+        with _open(args) as col:
+            if args.command == "review":
+                return cmd_review(col, args, out, _input)
+            return {"decks": cmd_decks, "import": cmd_import, "stats": cmd_stats,
+                    "limits": cmd_limits, "grades": cmd_grades}[args.command](col, args, out)
+    except DeckFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"flashdesk: nothing was imported ({len(exc.problems)} problem(s))", file=sys.stderr)
+        return 1
+    except FlashdeskError as exc:
+        print(f"flashdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopped. Your answers so far are saved.", file=sys.stderr)
+        return 130

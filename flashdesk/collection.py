@@ -1,0 +1,593 @@
+"""The one service API both fronts call: open and close a collection, the deck
+tree, today's cards, answers and undo, imports, settings and statistics.
+
+Every method that changes data commits before it returns. ``now`` is always
+passed in (a timezone-aware datetime); nothing below this module reads the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .cards import card_ords
+from .formats import DeckFileError, read_deck_file
+from .model import (
+    AnswerResult, CardId, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
+    ImportReport, IntervalPreview, Kind, NoteId, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
+    study_day,
+)
+from .paths import bundled_decks
+from .scheduler.sm2 import SM2State, review
+from .store import open_database, queries as q
+from .store.database import memory_database
+from .study import (
+    LEECH_LAPSES, CardSchedule, DeckLimits, SessionQueue, apply_answer, parent_names,
+    tree_allowance,
+)
+
+__all__ = ["Collection", "Progress", "Cancelled"]
+
+#: progress(done, total) → return False to cancel
+Progress = Callable[[int, int], bool | None]
+LEECH_TAG = "leech"
+FORECAST_DAYS = 14
+
+
+class Cancelled(FlashdeskError):
+    """A long operation was cancelled; nothing was changed."""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "deck"
+
+
+def _log_id(ts_ms: int) -> str:
+    """A time-ordered UUID (version 7 layout): unique across devices, and new
+    entries append to the end of the log's index."""
+    value = (ts_ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)          # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)          # RFC 4122 variant
+    return str(uuid.UUID(int=value))
+
+
+def _tags_text(tags: Iterable[str]) -> str:
+    return " ".join(dict.fromkeys(t for t in tags if t))
+
+
+def _checksum(kind: str, fields: dict, tags: Sequence[str], source: str) -> str:
+    blob = json.dumps([kind, fields, list(tags), source], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def _ms(now: datetime) -> int:
+    return int(now.timestamp() * 1000)
+
+
+@dataclass
+class _Session:
+    deck_id: DeckId | None
+    day: int
+    queue: SessionQueue
+
+
+@dataclass(frozen=True)
+class _UndoStep:
+    log_id: str
+    card_id: CardId
+    note_id: NoteId
+    before: CardSchedule
+    tags_before: str
+    queue_before: Queue
+
+
+class Collection:
+    """A learner's collection: one SQLite file (see ``open``)."""
+
+    def __init__(self, db, path: Path | None):
+        self.db = db
+        self.path = path
+        self._lock = threading.RLock()
+        self._session: _Session | None = None
+        self._undo: list[_UndoStep] = []
+        self._rolled_day: int | None = None
+        self._seq = q.last_seq(db)
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, bundled: bool = True) -> "Collection":
+        """Open the collection file at ``path``, creating it (and its folder) if
+        needed. A new collection gets the bundled decks; bundled decks that
+        changed since the last open are updated, keeping progress."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FlashdeskError(f"cannot create the profile folder {path.parent}: "
+                                 f"{exc.strerror or exc}") from None
+        db, _created = open_database(path)
+        col = cls(db, path)
+        if bundled:
+            col.sync_bundled()
+        return col
+
+    @classmethod
+    def in_memory(cls) -> "Collection":
+        return cls(memory_database(), None)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> "Collection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def media_dir(self) -> Path | None:
+        return self.path.parent / "media" if self.path else None
+
+    # -- settings --------------------------------------------------------------
+
+    def setting(self, key: str, default=None):
+        return q.get_config(self.db, key, default)
+
+    def set_setting(self, key: str, value) -> None:
+        with self._lock, self.db.atomic():
+            q.set_config(self.db, key, value)
+
+    @property
+    def grade_mode(self) -> GradeMode:
+        return GradeMode(self.setting("grade_mode", int(GradeMode.FOUR_BUTTONS)))
+
+    def set_grade_mode(self, mode: GradeMode) -> None:
+        self.set_setting("grade_mode", int(GradeMode(mode)))
+
+    # -- decks -----------------------------------------------------------------
+
+    def _decks(self) -> dict[str, dict]:
+        return {d["id"]: d for d in q.list_decks(self.db)}
+
+    def _subtree(self, deck_id: DeckId | None, decks: dict[str, dict]) -> list[str]:
+        if deck_id is None:
+            return list(decks)
+        if deck_id not in decks:
+            raise FlashdeskError(f"no deck with id '{deck_id}'")
+        name = decks[deck_id]["name"]
+        return [d for d, row in decks.items()
+                if row["name"] == name or row["name"].startswith(name + "::")]
+
+    def _limits(self, decks: dict[str, dict], today: int) -> dict[str, DeckLimits]:
+        done = q.done_today(self.db, today)
+        # what a deck has done today counts its whole subtree
+        sums: dict[str, list[int]] = {d: [0, 0] for d in decks}
+        by_name = {row["name"]: d for d, row in decks.items()}
+        for deck_id, (new, rev) in done.items():
+            if deck_id not in decks:
+                continue
+            for name in [*parent_names(decks[deck_id]["name"]), decks[deck_id]["name"]]:
+                if name in by_name:
+                    sums[by_name[name]][0] += new
+                    sums[by_name[name]][1] += rev
+        return {d: DeckLimits(row["name"], row["new_limit"], row["review_limit"], *sums[d])
+                for d, row in decks.items()}
+
+    def _roll_over(self, now: datetime) -> int:
+        today = study_day(now)
+        if self._rolled_day != today:
+            with self.db.atomic():
+                q.roll_over(self.db, today)
+            self._rolled_day = today
+            if self._session and self._session.day != today:
+                self._session = None
+                self._undo.clear()
+        return today
+
+    def deck_summaries(self, now: datetime) -> list[DeckSummary]:
+        """Every deck in tree order with what it can show today."""
+        with self._lock:
+            today = self._roll_over(now)
+            decks = self._decks()
+            limits = self._limits(decks, today)
+            new = tree_allowance(limits, q.count_new(self.db), "new")
+            due = tree_allowance(limits, q.count_due(self.db, today), "review")
+            learning, total = q.count_learning(self.db), q.count_total(self.db)
+        rows = []
+        for deck_id, row in decks.items():
+            subtree = self._subtree(DeckId(deck_id), decks)
+            rows.append(DeckSummary(
+                id=DeckId(deck_id), name=row["name"], new=new.get(deck_id, 0),
+                learning=sum(learning.get(d, 0) for d in subtree),
+                due=due.get(deck_id, 0), total=sum(total.get(d, 0) for d in subtree),
+                depth=row["name"].count("::"), new_limit=row["new_limit"],
+                review_limit=row["review_limit"], description=row["description"]))
+        return sorted(rows, key=lambda s: [p.casefold() for p in s.name.split("::")])
+
+    def find_deck(self, text: str) -> DeckId:
+        """A deck by id, or by full name (case-insensitive)."""
+        with self._lock:
+            if q.get_deck(self.db, text):
+                return DeckId(text)
+            row = q.deck_by_name(self.db, text)
+        if row is None:
+            raise FlashdeskError(f"no deck called '{text}' (see `flashdesk decks`)")
+        return DeckId(row["id"])
+
+    def set_deck_limits(self, deck_id: DeckId, *, new_limit: int | None = None,
+                        review_limit: int | None = None) -> None:
+        with self._lock:
+            row = q.get_deck(self.db, deck_id)
+            if row is None:
+                raise FlashdeskError(f"no deck with id '{deck_id}'")
+            new_limit = row["new_limit"] if new_limit is None else new_limit
+            review_limit = row["review_limit"] if review_limit is None else review_limit
+            if new_limit < 0 or review_limit < 0:
+                raise FlashdeskError("daily limits cannot be negative")
+            with self.db.atomic():
+                q.set_deck_limits(self.db, deck_id, new_limit, review_limit)
+            self._session = None
+
+    # -- study -----------------------------------------------------------------
+
+    def _build_session(self, deck_id: DeckId | None, today: int) -> _Session:
+        decks = self._decks()
+        subtree = self._subtree(deck_id, decks)
+        limits = self._limits(decks, today)
+        by_name = {row["name"]: d for d, row in decks.items()}
+        root_names = set(parent_names(decks[deck_id]["name"])) if deck_id else set()
+
+        def take(kind: str, fetch) -> list:
+            left = {d: (lim.new_left if kind == "new" else lim.review_left)
+                    for d, lim in limits.items()}
+            picked: list = []
+            for d in sorted(subtree, key=lambda d: decks[d]["name"].casefold()):
+                # ancestors above the studied deck do not cap it
+                chain = [by_name[n] for n in parent_names(decks[d]["name"])
+                         if n in by_name and n not in root_names] + [d]
+                room = min(left[c] for c in chain)
+                if room <= 0:
+                    continue
+                got = fetch(d, room)
+                for c in chain:
+                    left[c] -= len(got)
+                picked.extend(got)
+            return picked
+
+        reviews = take("review", lambda d, n: q.due_card_ids(self.db, d, today, n))
+        reviews.sort()
+        new = take("new", lambda d, n: q.new_card_ids(self.db, d, n))
+        learning = q.learning_card_ids(self.db, subtree)
+        return _Session(deck_id, today, SessionQueue(
+            [cid for _, cid in reviews], new, learning))
+
+    def _session_for(self, deck_id: DeckId | None, today: int) -> _Session:
+        s = self._session
+        if s is None or s.deck_id != deck_id or s.day != today:
+            self._session = s = self._build_session(deck_id, today)
+        return s
+
+    def next_card(self, deck_id: DeckId | None, now: datetime) -> CardView | None:
+        """The card to show next when studying ``deck_id`` (None: every deck)."""
+        with self._lock:
+            today = self._roll_over(now)
+            session = self._session_for(deck_id, today)
+            while (cid := session.queue.peek(self._seq)) is not None:
+                row = q.get_card(self.db, cid)
+                if row is not None and row["queue"] >= 0 and (
+                        row["queue"] != Queue.REVIEW or (row["due"] or 0) <= today):
+                    return self._view(row, today)
+                session.queue.discard(cid)  # suspended, buried or deleted meanwhile
+            return None
+
+    def session_counts(self, deck_id: DeckId | None, now: datetime) -> tuple[int, int, int]:
+        """(new, learning, review) left in the session on ``deck_id``."""
+        with self._lock:
+            return self._session_for(deck_id, self._roll_over(now)).queue.counts()
+
+    def end_session(self) -> None:
+        with self._lock:
+            self._session = None
+
+    def _view(self, row: dict, today: int) -> CardView:
+        return CardView(
+            id=CardId(row["id"]), note_id=NoteId(row["note_id"]), deck_id=DeckId(row["deck_id"]),
+            deck_name=row["deck_name"], kind=Kind(row["kind"]), ord=row["ord"],
+            fields=json.loads(row["fields"]), tags=tuple(row["tags"].split()),
+            source=row["source"], queue=Queue(row["queue"]),
+            state=SM2State(row["reps"], row["ease"] / 100, row["interval"]),
+            due_day=row["due"], lapses=row["lapses"],
+            redrill=row["queue"] == Queue.LEARNING and row["last_day"] == today)
+
+    def card(self, card_id: CardId, now: datetime) -> CardView:
+        with self._lock:
+            row = q.get_card(self.db, card_id)
+        if row is None:
+            raise FlashdeskError(f"no card with id '{card_id}'")
+        return self._view(row, study_day(now))
+
+    def preview(self, card_id: CardId, now: datetime) -> dict[int, IntervalPreview]:
+        """quality (0–5) → what answering with it would do to the card."""
+        with self._lock:
+            row = q.get_card(self.db, card_id)
+        if row is None:
+            raise FlashdeskError(f"no card with id '{card_id}'")
+        today = study_day(now)
+        sched = CardSchedule.from_dict(row)
+        result = {}
+        for quality in range(6):
+            outcome = apply_answer(sched, quality, today, 0)
+            result[quality] = IntervalPreview((outcome.after.due or today) - today,
+                                              outcome.again_today)
+        return result
+
+    def answer(self, card_id: CardId, quality: int, now: datetime, *,
+               time_ms: int = 0) -> AnswerResult:
+        """Record an answer of SM-2 ``quality`` (0–5); committed before returning."""
+        with self._lock:
+            today = self._roll_over(now)
+            row = q.get_card(self.db, card_id)
+            if row is None:
+                raise FlashdeskError(f"no card with id '{card_id}'")
+            if row["queue"] < 0:
+                raise FlashdeskError("this card is suspended or buried")
+            before = CardSchedule.from_dict(row)
+            outcome = apply_answer(before, quality, today, self._seq + 1)
+            after = outcome.after
+            tags = row["tags"]
+            leech = outcome.lapse and after.lapses >= LEECH_LAPSES and \
+                LEECH_TAG not in tags.split()
+            entry = {
+                "id": _log_id(_ms(now)), "card_id": card_id, "ts": _ms(now), "day": today,
+                "kind": "redrill" if outcome.redrill else "review", "quality": quality,
+                "was_new": int(outcome.was_new), "time_ms": max(0, int(time_ms)),
+                "before": json.dumps(before.to_dict()), "after": json.dumps(after.to_dict()),
+                "undoes": None,
+            }
+            with self.db.atomic():
+                q.set_schedule(self.db, card_id, after.to_dict())
+                seq = q.insert_log(self.db, entry)
+                if leech:
+                    q.set_note_tags(self.db, row["note_id"], _tags_text([*tags.split(), LEECH_TAG]))
+            self._seq = seq
+            self._undo.append(_UndoStep(entry["id"], card_id, NoteId(row["note_id"]), before,
+                                        tags, Queue(row["queue"])))
+            if self._session:
+                self._session.queue.answered(
+                    card_id, after.redrill_seq if outcome.again_today else None)
+            return AnswerResult(
+                card_id=card_id, quality=quality, log_id=entry["id"], before=before.sm2,
+                after=after.sm2, again_today=outcome.again_today, redrill=outcome.redrill,
+                due_day=after.due, leech=leech)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self, now: datetime) -> CardId | None:
+        """Take back the last answer: the card's exact previous state returns, an
+        'undo' entry is appended to the log, and the card is shown next."""
+        with self._lock:
+            if not self._undo:
+                return None
+            step = self._undo.pop()
+            row = q.get_card(self.db, step.card_id)
+            entry = {
+                "id": _log_id(_ms(now)), "card_id": step.card_id, "ts": _ms(now),
+                "day": study_day(now), "kind": "undo", "quality": None, "was_new": 0,
+                "time_ms": 0, "before": json.dumps(CardSchedule.from_dict(row).to_dict())
+                if row else None, "after": json.dumps(step.before.to_dict()),
+                "undoes": step.log_id,
+            }
+            with self.db.atomic():
+                q.set_schedule(self.db, step.card_id, step.before.to_dict())
+                q.set_note_tags(self.db, step.note_id, step.tags_before)
+                self._seq = q.insert_log(self.db, entry)
+            if self._session:
+                self._session.queue.put_back(step.card_id, step.queue_before)
+            return step.card_id
+
+    def _set_queue(self, card_ids: Sequence[CardId], queue: Queue, now: datetime) -> None:
+        with self._lock:
+            today = self._roll_over(now)
+            with self.db.atomic():
+                if queue == Queue.SUSPENDED or queue == Queue.BURIED:
+                    q.set_queue(self.db, card_ids, queue,
+                                today if queue == Queue.BURIED else None)
+                else:
+                    q.unsuspend(self.db, card_ids)
+            if self._session:
+                for cid in card_ids:
+                    self._session.queue.discard(cid)
+            self._undo = [u for u in self._undo if u.card_id not in card_ids]
+
+    def suspend(self, card_ids: Sequence[CardId], now: datetime) -> None:
+        """Keep cards out of study until they are unsuspended."""
+        self._set_queue(card_ids, Queue.SUSPENDED, now)
+
+    def unsuspend(self, card_ids: Sequence[CardId], now: datetime) -> None:
+        self._set_queue(card_ids, Queue.NEW, now)
+        self._session = None
+
+    def bury(self, card_ids: Sequence[CardId], now: datetime) -> None:
+        """Hide cards until the next study day."""
+        self._set_queue(card_ids, Queue.BURIED, now)
+
+    # -- notes -----------------------------------------------------------------
+
+    def note_fields(self, note_id: NoteId) -> tuple[Kind, dict]:
+        with self._lock:
+            row = q.get_note(self.db, note_id)
+        if row is None:
+            raise FlashdeskError(f"no note with id '{note_id}'")
+        return Kind(row["kind"]), json.loads(row["fields"])
+
+    def update_note(self, note_id: NoteId, fields: dict, now: datetime) -> None:
+        """Change a note's text in place; its cards keep their progress."""
+        from .formats.sanitize import clean_html
+
+        with self._lock:
+            row = q.get_note(self.db, note_id)
+            if row is None:
+                raise FlashdeskError(f"no note with id '{note_id}'")
+            kind = Kind(row["kind"])
+            clean = {k: (clean_html(v) if isinstance(v, str) else
+                         [clean_html(x) for x in v] if isinstance(v, list) else v)
+                     for k, v in fields.items()}
+            if card_ords(kind, clean) != card_ords(kind, json.loads(row["fields"])):
+                raise FlashdeskError("this edit would add or remove cards; edit the deck file "
+                                     "and import it instead")
+            with self.db.atomic():
+                q.update_note_fields(self.db, note_id, json.dumps(clean, ensure_ascii=False),
+                                     _checksum(kind, clean, row["tags"].split(), row["source"]),
+                                     _ms(now))
+
+    # -- import ----------------------------------------------------------------
+
+    def import_files(self, paths: Sequence[str | os.PathLike], *,
+                     progress: Progress | None = None) -> list[ImportReport]:
+        """Import deck files, all or nothing: every file is checked first, and
+        if any has a problem, nothing is imported (``DeckFileError``)."""
+        problems = []
+        decks: list[DeckData] = []
+        for path in paths:
+            try:
+                decks.append(read_deck_file(path))
+            except DeckFileError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise DeckFileError(problems)
+        return self.import_decks(decks, progress=progress)
+
+    def import_decks(self, decks: Sequence[DeckData], *,
+                     progress: Progress | None = None) -> list[ImportReport]:
+        seen: dict[str, str] = {}
+        for deck in decks:
+            if deck.id in seen:
+                raise FlashdeskError(f"{deck.path}: deck id '{deck.id}' is also used by {seen[deck.id]}")
+            seen[deck.id] = deck.path
+        total = sum(len(d.notes) for d in decks) or 1
+        done = 0
+        reports = []
+        with self._lock:
+            now_ms = int(time.time() * 1000)
+            with self.db.atomic():
+                for deck in decks:
+                    reports.append(self._import_one(deck, now_ms))
+                    done += len(deck.notes)
+                    if progress is not None and progress(done, total) is False:
+                        raise Cancelled("import cancelled; nothing was changed")
+            self._session = None
+        return reports
+
+    def _ensure_deck(self, deck_id: str, name: str, description: str, version: str,
+                     source: str, now_ms: int) -> None:
+        for parent in parent_names(name):
+            if q.deck_by_name(self.db, parent) is None:
+                parent_id = _slug(parent)
+                while q.get_deck(self.db, parent_id):
+                    parent_id += "-x"
+                q.insert_deck(self.db, {"id": parent_id, "name": parent, "description": "",
+                                        "version": "", "source_path": "", "now": now_ms})
+        row = {"id": deck_id, "name": name, "description": description, "version": version,
+               "source_path": source, "now": now_ms}
+        other = q.deck_by_name(self.db, name)
+        if other is not None and other["id"] != deck_id:
+            raise FlashdeskError(f"{source}: deck name '{name}' is already used by deck "
+                                 f"'{other['id']}'; give this deck another name")
+        if q.get_deck(self.db, deck_id) is None:
+            q.insert_deck(self.db, row)
+        else:
+            q.update_deck(self.db, row)
+
+    def _import_one(self, deck: DeckData, now_ms: int) -> ImportReport:
+        self._ensure_deck(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
+        report = ImportReport(deck.path, deck.id, deck.name)
+        existing = q.note_checksums(self.db, deck.id)
+        new_notes, changed, cards_wanted = [], [], {}
+        for note in deck.notes:
+            nid = make_note_id(deck.id, note.key)
+            tags = _tags_text(note.tags)
+            row = {"id": nid, "deck_id": deck.id, "key": note.key, "kind": note.kind.value,
+                   "fields": json.dumps(note.fields, ensure_ascii=False), "tags": tags,
+                   "source": note.source, "now": now_ms,
+                   "checksum": _checksum(note.kind, note.fields, note.tags, note.source)}
+            if nid not in existing:
+                new_notes.append(row)
+                report.added += 1
+            elif existing[nid] != row["checksum"]:
+                changed.append(row)
+                report.updated += 1
+            else:
+                report.unchanged += 1
+                continue
+            cards_wanted[nid] = card_ords(note.kind, note.fields)
+        in_file = {make_note_id(deck.id, n.key) for n in deck.notes}
+        report.missing = sorted(n for n in existing if n not in in_file)
+        if changed:
+            # a leech tag the collection added survives the update
+            for row in changed:
+                old = q.get_note(self.db, row["id"])
+                if old and "leech" in old["tags"].split():
+                    row["tags"] = _tags_text([*row["tags"].split(), LEECH_TAG])
+        q.insert_notes(self.db, new_notes)
+        q.update_notes(self.db, changed)
+        have = q.card_ords(self.db, [r["id"] for r in changed])
+        pos = q.next_new_pos(self.db)
+        add, drop = [], []
+        for nid, ords in cards_wanted.items():
+            present = have.get(nid, set())
+            for o in ords:
+                if o not in present:
+                    add.append((make_card_id(nid, o), nid, deck.id, o, pos))
+                    pos += 1
+            drop.extend(make_card_id(nid, o) for o in present - set(ords))
+        q.insert_cards(self.db, add)
+        q.delete_cards(self.db, drop)
+        return report
+
+    def sync_bundled(self) -> list[ImportReport]:
+        """Import the decks that ship with flashdesk when they are new or changed."""
+        paths = bundled_decks()
+        digest = hashlib.sha1(b"".join(p.read_bytes() for p in paths)).hexdigest()
+        if not paths or self.setting("bundled_digest") == digest:
+            return []
+        reports = self.import_files(paths)
+        self.set_setting("bundled_digest", digest)
+        return reports
+
+    # -- statistics ------------------------------------------------------------
+
+    def stats(self, now: datetime, deck_id: DeckId | None = None) -> Stats:
+        with self._lock:
+            today = self._roll_over(now)
+            deck_ids = None if deck_id is None else self._subtree(deck_id, self._decks())
+            by_queue = q.count_by_queue(self.db, deck_ids)
+            passed, answered = q.retention(self.db, today - 29, today, deck_ids)
+            due = q.due_by_day(self.db, today + FORECAST_DAYS, deck_ids)
+            forecast = [0] * FORECAST_DAYS
+            for day, count in due.items():
+                forecast[max(0, day - today)] += count
+            return Stats(
+                new=by_queue.get(Queue.NEW, 0), learning=by_queue.get(Queue.LEARNING, 0),
+                review=by_queue.get(Queue.REVIEW, 0), suspended=by_queue.get(Queue.SUSPENDED, 0),
+                buried=by_queue.get(Queue.BURIED, 0), total=sum(by_queue.values()),
+                reviews_today=q.answers_on(self.db, today, deck_ids),
+                retention_30d=round(passed / answered, 4) if answered else None,
+                forecast=tuple(forecast),
+                leeches=q.count_tagged_notes_cards(self.db, LEECH_TAG, deck_ids))
+
+    def card_history(self, card_id: CardId) -> list[dict]:
+        with self._lock:
+            return q.card_log(self.db, card_id)

@@ -1,0 +1,221 @@
+"""The native deck file: TOML, one deck per file. See docs/deck-format.md.
+
+``read_deck_file`` is the one validator: import and ``flashdesk validate``
+both call it, so they can never disagree about what a valid deck is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
+from ..model import DeckData, DeckId, Kind, NoteData
+from .problems import DeckFileError, Problem
+from .sanitize import clean_html
+
+__all__ = ["read_deck_file", "parse_deck_text", "DECK_KEYS", "NOTE_KEYS", "MAX_FILE_BYTES"]
+
+DECK_KEYS = ("id", "name", "description", "version")
+NOTE_KEYS = ("id", "kind", "tags", "source")
+DECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+NOTE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+TAG = re.compile(r"^[^\s,;]{1,64}$")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def read_deck_file(path: str | Path) -> DeckData:
+    """Read and check one deck file; raise ``DeckFileError`` listing every problem."""
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes() if Path(path).stat().st_size <= MAX_FILE_BYTES else None
+    except OSError as exc:
+        raise DeckFileError([Problem(shown, f"cannot read the file: {exc.strerror or exc}")]) from None
+    if raw is None:
+        raise DeckFileError([Problem(shown, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DeckFileError([Problem(
+            shown, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line,
+        )]) from None
+    return parse_deck_text(text, shown)
+
+
+class _Locator:
+    """Line numbers for notes and their fields; tomllib gives none for values."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.note_lines = [i + 1 for i, ln in enumerate(self.lines)
+                           if re.match(r"^\s*\[\[\s*notes\s*\]\]", ln)]
+        deck = [i + 1 for i, ln in enumerate(self.lines) if re.match(r"^\s*\[\s*deck\s*\]", ln)]
+        self.deck_line = deck[0] if deck else None
+
+    def note(self, index: int) -> int | None:
+        return self.note_lines[index] if index < len(self.note_lines) else None
+
+    def field(self, start: int | None, name: str) -> int | None:
+        if start is None:
+            return None
+        pattern = re.compile(rf"^\s*{re.escape(name)}\s*=")
+        for i in range(start, len(self.lines)):
+            if re.match(r"^\s*\[", self.lines[i]):
+                break
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return start
+
+
+def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        message = _TOML_LINE.sub("", str(exc)).strip()
+        raise DeckFileError([Problem(shown, f"not valid TOML: {message}",
+                                     int(match.group(1)) if match else None)]) from None
+    where = _Locator(text)
+    problems: list[Problem] = []
+
+    def problem(message: str, line: int | None) -> None:
+        problems.append(Problem(shown, message, line))
+
+    deck = data.get("deck")
+    if not isinstance(deck, dict):
+        problem("missing the [deck] table with the deck's id and name", 1)
+        raise DeckFileError(problems)
+    for key in deck:
+        if key not in DECK_KEYS:
+            problem(f"[deck]: unknown key '{key}' (expected one of {', '.join(DECK_KEYS)})",
+                    where.field(where.deck_line, key))
+    deck_id = deck.get("id")
+    if not isinstance(deck_id, str) or not DECK_ID.match(deck_id):
+        problem("[deck] id: required, lower-case letters, digits and '-' (e.g. 'heat-model')",
+                where.field(where.deck_line, "id") or where.deck_line)
+    name = deck.get("name")
+    if not isinstance(name, str) or not name.strip() or any(
+            not part.strip() for part in name.split("::")):
+        problem("[deck] name: required text; sub-decks are separated by '::'",
+                where.field(where.deck_line, "name") or where.deck_line)
+    for key in ("description", "version"):
+        if key in deck and not isinstance(deck[key], str):
+            problem(f"[deck] {key}: must be text in quotes", where.field(where.deck_line, key))
+    for key in data:
+        if key not in ("deck", "notes"):
+            problem(f"unknown table '{key}' (a deck file has [deck] and [[notes]])", None)
+
+    raw_notes = data.get("notes", [])
+    if not isinstance(raw_notes, list):
+        problem("'notes' must be written as [[notes]] tables", None)
+        raw_notes = []
+    notes: list[NoteData] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_notes):
+        line = where.note(index)
+        note = _check_note(raw, index, line, where, problem, seen)
+        if note is not None:
+            notes.append(note)
+    if problems:
+        raise DeckFileError(problems)
+    return DeckData(
+        id=DeckId(deck_id), name="::".join(p.strip() for p in name.split("::")),
+        description=deck.get("description", "").strip(), version=deck.get("version", ""),
+        notes=tuple(notes), path=shown,
+    )
+
+
+def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
+    label = f"note {index + 1}"
+    if not isinstance(raw, dict):
+        problem(f"{label}: must be a [[notes]] table", line)
+        return None
+    key = raw.get("id")
+    if isinstance(key, str) and NOTE_KEY.match(key):
+        label = f"note {index + 1} (id '{key}')"
+        if key in seen:
+            problem(f"{label}: duplicate note id, first used by note {seen[key] + 1}",
+                    where.field(line, "id"))
+        else:
+            seen[key] = index
+    else:
+        problem(f"{label}: field 'id': required; letters, digits, '-', '_' or '.', "
+                "unique in the deck", where.field(line, "id") if "id" in raw else line)
+    bad = False
+
+    def fail(field: str, message: str) -> None:
+        nonlocal bad
+        bad = True
+        problem(f"{label}: field '{field}': {message}", where.field(line, field))
+
+    kind_text = raw.get("kind")
+    try:
+        kind = Kind(kind_text)
+    except ValueError:
+        fail("kind", f"unknown card kind {kind_text!r}; use one of "
+                     f"{', '.join(k.value for k in Kind)}" if kind_text is not None
+             else f"required; one of {', '.join(k.value for k in Kind)}")
+        return None
+    allowed = set(FIELDS[kind]) | set(NOTE_KEYS)
+    for field in raw:
+        if field not in allowed:
+            fail(field, f"not a field of a {kind} note (its fields: {', '.join(FIELDS[kind])})")
+    for field in REQUIRED[kind]:
+        if field not in raw:
+            fail(field, f"required for a {kind} note")
+    fields: dict = {}
+    for field in FIELDS[kind]:
+        if field not in raw:
+            continue
+        value = raw[field]
+        if field in LIST_FIELDS:
+            if not isinstance(value, list) or not value or not all(
+                    isinstance(v, str) and v.strip() for v in value):
+                fail(field, "must be a list of non-empty texts, e.g. [\"one\", \"two\"]")
+                continue
+            fields[field] = [clean_html(v.strip()) for v in value]
+        elif field == "reverse":
+            if not isinstance(value, bool):
+                fail(field, "must be true or false")
+                continue
+            fields[field] = value
+        elif field == "answer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                fail(field, "must be the number of the right option, counting from 1")
+                continue
+            fields[field] = value
+        else:
+            if not isinstance(value, str) or (field in REQUIRED[kind] and not value.strip()):
+                fail(field, "must be non-empty text in quotes")
+                continue
+            fields[field] = clean_html(value.strip())
+    if kind == Kind.CHOICE and "options" in fields:
+        options = fields["options"]
+        if len(options) < 2:
+            fail("options", "a choice note needs at least two options")
+        elif len(set(options)) != len(options):
+            fail("options", "options must differ from each other")
+        if "answer" in fields and not 1 <= fields["answer"] <= len(options):
+            fail("answer", f"must be between 1 and {len(options)}, the number of options")
+    if kind == Kind.ORDER and "items" in fields:
+        if len(fields["items"]) < 2:
+            fail("items", "an order note needs at least two items")
+        elif len(set(fields["items"])) != len(fields["items"]):
+            fail("items", "items must differ from each other")
+    if kind == Kind.CLOZE and "text" in fields and not cloze_numbers(fields["text"]):
+        fail("text", "a cloze note needs at least one {{c1::hidden part}}")
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and TAG.match(t) for t in tags):
+        fail("tags", "must be a list of single words, e.g. [\"heat\", \"models\"]")
+        tags = []
+    source = raw.get("source", "")
+    if not isinstance(source, str):
+        fail("source", "must be text in quotes")
+        source = ""
+    if bad or not isinstance(key, str) or not NOTE_KEY.match(key):
+        return None
+    return NoteData(key=key, kind=kind, fields=fields, tags=tuple(dict.fromkeys(tags)),
+                    source=source.strip(), line=line)

@@ -1,0 +1,6 @@
+"""SQLite storage: the schema, its migrations and every SQL statement of the
+project. Nothing above this package writes SQL."""
+
+from .database import NotACollectionError, open_database
+
+__all__ = ["open_database", "NotACollectionError"]

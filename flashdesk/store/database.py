@@ -1,0 +1,92 @@
+"""Opening a collection file: refuse what is not ours, set durable pragmas,
+migrate."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..model import FlashdeskError
+from .schema import APPLICATION_ID, MIGRATION_SET, migrations
+
+__all__ = ["open_database", "NotACollectionError", "memory_database"]
+
+
+class NotACollectionError(FlashdeskError):
+    """The file exists but is not a flashdesk collection this version can open."""
+
+
+def _connect(target: str) -> Database:
+    # check_same_thread=False: the GUI hands the connection to one worker at a
+    # time; the collection never lets two threads use it at once.
+    conn = sqlite3.connect(target, check_same_thread=False, timeout=10.0)
+    return Database(conn)
+
+
+def _configure(db: Database) -> None:
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.enable_wal()
+    # In WAL mode FULL syncs the log on every commit: an answer survives a power cut.
+    db.execute("PRAGMA synchronous = FULL")
+
+
+def _check_ours(db: Database, path: str) -> None:
+    try:
+        tables = db.table_names()
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise NotACollectionError(
+            f"{path} is not a flashdesk collection (SQLite says: {exc})") from None
+    if not tables:
+        return
+    if app_id != APPLICATION_ID:
+        raise NotACollectionError(
+            f"{path} is an SQLite database but not a flashdesk collection; "
+            "it was left untouched")
+    known = {m.name for m in migrations._migrations}
+    applied = {m.name for m in migrations.applied(db)}
+    newer = sorted(applied - known)
+    if newer:
+        raise NotACollectionError(
+            f"{path} was written by a newer flashdesk (schema {newer[-1]}); "
+            "update flashdesk to open it")
+
+
+def open_database(path: str | Path) -> tuple[Database, bool]:
+    """Open (creating if needed) the collection at ``path``; return it and
+    whether it was created just now."""
+    path = Path(path)
+    shown = str(path)
+    if path.exists() and path.is_dir():
+        raise NotACollectionError(f"{shown} is a folder, not a flashdesk collection")
+    try:
+        db = _connect(shown)
+    except sqlite3.Error as exc:
+        raise NotACollectionError(f"cannot open {shown}: {exc}") from None
+    try:
+        _check_ours(db, shown)
+        created = not migrations.applied(db)
+        _configure(db)
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise NotACollectionError(f"{shown} cannot be used as a flashdesk collection: {exc}") from None
+    except BaseException:
+        db.close()
+        raise
+    return db, created
+
+
+def memory_database() -> Database:
+    """A fresh, migrated in-memory collection database (tests, tools)."""
+    db = Database(sqlite3.connect(":memory:", check_same_thread=False))
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
+
+
+def migration_set() -> str:
+    return MIGRATION_SET

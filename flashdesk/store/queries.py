@@ -1,0 +1,287 @@
+"""Every query of the collection, as named functions with bound parameters.
+
+Functions that write do not commit on their own when called inside
+``db.atomic()``; the collection decides where a transaction begins and ends.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Sequence
+
+from sqlite_utils import Database
+
+from ..model import Queue
+
+# -- config -------------------------------------------------------------------
+
+
+def get_config(db: Database, key: str, default=None):
+    row = db.execute("SELECT value FROM config WHERE key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def set_config(db: Database, key: str, value) -> None:
+    db.execute("INSERT INTO config(key, value) VALUES (?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [key, json.dumps(value)])
+
+
+# -- decks ----------------------------------------------------------------------
+
+DECK_COLUMNS = "id, name, description, version, source_path, new_limit, review_limit"
+
+
+def list_decks(db: Database) -> list[dict]:
+    return list(db.query(f"SELECT {DECK_COLUMNS} FROM decks ORDER BY name COLLATE NOCASE"))
+
+
+def get_deck(db: Database, deck_id: str) -> dict | None:
+    return next(db.query(f"SELECT {DECK_COLUMNS} FROM decks WHERE id = ?", [deck_id]), None)
+
+
+def deck_by_name(db: Database, name: str) -> dict | None:
+    return next(db.query(f"SELECT {DECK_COLUMNS} FROM decks WHERE name = ? COLLATE NOCASE",
+                         [name]), None)
+
+
+def insert_deck(db: Database, row: dict) -> None:
+    db.execute(
+        "INSERT INTO decks(id, name, description, version, source_path, created, modified) "
+        "VALUES (:id, :name, :description, :version, :source_path, :now, :now)", row)
+
+
+def update_deck(db: Database, row: dict) -> None:
+    db.execute(
+        "UPDATE decks SET name = :name, description = :description, version = :version, "
+        "source_path = :source_path, modified = :now WHERE id = :id", row)
+
+
+def set_deck_limits(db: Database, deck_id: str, new_limit: int, review_limit: int) -> None:
+    db.execute("UPDATE decks SET new_limit = ?, review_limit = ? WHERE id = ?",
+               [new_limit, review_limit, deck_id])
+
+
+# -- counts -------------------------------------------------------------------
+
+
+def _by_deck(db: Database, sql: str, params: Sequence = ()) -> dict[str, int]:
+    return dict(db.execute(sql, params).fetchall())
+
+
+def count_new(db: Database) -> dict[str, int]:
+    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 0 GROUP BY deck_id")
+
+
+def count_learning(db: Database) -> dict[str, int]:
+    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 1 GROUP BY deck_id")
+
+
+def count_due(db: Database, today: int) -> dict[str, int]:
+    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 2 AND due <= ? "
+                        "GROUP BY deck_id", [today])
+
+
+def count_total(db: Database) -> dict[str, int]:
+    return _by_deck(db, "SELECT deck_id, count(*) FROM cards GROUP BY deck_id")
+
+
+_NOT_UNDONE = ("NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.id)")
+
+
+def done_today(db: Database, today: int) -> dict[str, tuple[int, int]]:
+    """deck id → (new cards introduced, reviews answered) on ``today``, first answers only."""
+    rows = db.execute(
+        "SELECT c.deck_id, sum(r.was_new), sum(1 - r.was_new) FROM revlog r "
+        "JOIN cards c ON c.id = r.card_id "
+        f"WHERE r.day = ? AND r.kind = 'review' AND {_NOT_UNDONE} GROUP BY c.deck_id",
+        [today]).fetchall()
+    return {deck: (new, rev) for deck, new, rev in rows}
+
+
+# -- study --------------------------------------------------------------------
+
+
+def roll_over(db: Database, today: int) -> None:
+    """Start a new study day: unbury, and end yesterday's re-drills."""
+    db.execute("UPDATE cards SET queue = type, buried_day = NULL "
+               "WHERE queue = -2 AND buried_day < ?", [today])
+    db.execute("UPDATE cards SET queue = 2, redrill_seq = 0 WHERE queue = 1 AND last_day < ?",
+               [today])
+
+
+def due_card_ids(db: Database, deck_id: str, today: int, limit: int) -> list[tuple[int, str]]:
+    return db.execute("SELECT due, id FROM cards WHERE queue = 2 AND deck_id = ? AND due <= ? "
+                      "ORDER BY due, id LIMIT ?", [deck_id, today, limit]).fetchall()
+
+
+def new_card_ids(db: Database, deck_id: str, limit: int) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT id FROM cards WHERE queue = 0 AND deck_id = ? ORDER BY new_pos LIMIT ?",
+        [deck_id, limit])]
+
+
+def learning_card_ids(db: Database, deck_ids: Iterable[str]) -> list[tuple[int, str]]:
+    ids = list(deck_ids)
+    marks = ",".join("?" * len(ids))
+    return db.execute(f"SELECT redrill_seq, id FROM cards WHERE queue = 1 AND deck_id IN ({marks})",
+                      ids).fetchall()
+
+
+def last_seq(db: Database) -> int:
+    return db.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
+
+
+SCHEDULE_COLUMNS = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
+                    "buried_day", "redrill_seq")
+_CARD_SELECT = (
+    "SELECT c.id, c.note_id, c.deck_id, c.ord, " + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
+    + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name "
+    "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id ")
+
+
+def get_card(db: Database, card_id: str) -> dict | None:
+    return next(db.query(_CARD_SELECT + "WHERE c.id = ?", [card_id]), None)
+
+
+def set_schedule(db: Database, card_id: str, schedule: dict) -> None:
+    assigns = ", ".join(f"{c} = :{c}" for c in SCHEDULE_COLUMNS)
+    db.execute(f"UPDATE cards SET {assigns} WHERE id = :card_id",
+               {**{c: schedule[c] for c in SCHEDULE_COLUMNS}, "card_id": card_id})
+
+
+def set_queue(db: Database, card_ids: Sequence[str], queue: int, buried_day: int | None = None) -> None:
+    db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ?",
+                        [(queue, buried_day, cid) for cid in card_ids])
+
+
+def unsuspend(db: Database, card_ids: Sequence[str]) -> None:
+    db.conn.executemany("UPDATE cards SET queue = type WHERE id = ? AND queue = -1",
+                        [(cid,) for cid in card_ids])
+
+
+def insert_log(db: Database, entry: dict) -> int:
+    cur = db.execute(
+        "INSERT INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, before, after, "
+        "undoes) VALUES (:id, :card_id, :ts, :day, :kind, :quality, :was_new, :time_ms, :before, "
+        ":after, :undoes)", entry)
+    return cur.lastrowid
+
+
+def last_answers(db: Database, limit: int) -> list[dict]:
+    """The latest answers that have not been undone, newest first."""
+    return list(db.query(
+        f"SELECT * FROM revlog r WHERE kind IN ('review', 'redrill') AND {_NOT_UNDONE} "
+        "ORDER BY seq DESC LIMIT ?", [limit]))
+
+
+def card_log(db: Database, card_id: str) -> list[dict]:
+    return list(db.query("SELECT * FROM revlog WHERE card_id = ? ORDER BY seq", [card_id]))
+
+
+def set_note_tags(db: Database, note_id: str, tags: str) -> None:
+    db.execute("UPDATE notes SET tags = ? WHERE id = ?", [tags, note_id])
+
+
+def get_note(db: Database, note_id: str) -> dict | None:
+    return next(db.query("SELECT * FROM notes WHERE id = ?", [note_id]), None)
+
+
+def update_note_fields(db: Database, note_id: str, fields: str, checksum: str, now: int) -> None:
+    db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ? WHERE id = ?",
+               [fields, checksum, now, note_id])
+
+
+# -- import -------------------------------------------------------------------
+
+
+def note_checksums(db: Database, deck_id: str) -> dict[str, str]:
+    return dict(db.execute("SELECT id, checksum FROM notes WHERE deck_id = ?", [deck_id]).fetchall())
+
+
+def card_ords(db: Database, note_ids: Sequence[str]) -> dict[str, set[int]]:
+    result: dict[str, set[int]] = {}
+    for start in range(0, len(note_ids), 500):
+        chunk = note_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for note, ord_ in db.execute(
+                f"SELECT note_id, ord FROM cards WHERE note_id IN ({marks})", chunk):
+            result.setdefault(note, set()).add(ord_)
+    return result
+
+
+def next_new_pos(db: Database) -> int:
+    return db.execute("SELECT coalesce(max(new_pos), 0) + 1 FROM cards").fetchone()[0]
+
+
+def insert_notes(db: Database, rows: list[dict]) -> None:
+    db.conn.executemany(
+        "INSERT INTO notes(id, deck_id, key, kind, fields, tags, source, checksum, created, "
+        "modified) VALUES (:id, :deck_id, :key, :kind, :fields, :tags, :source, :checksum, "
+        ":now, :now)", rows)
+
+
+def update_notes(db: Database, rows: list[dict]) -> None:
+    db.conn.executemany(
+        "UPDATE notes SET kind = :kind, fields = :fields, tags = :tags, source = :source, "
+        "checksum = :checksum, modified = :now WHERE id = :id", rows)
+
+
+def insert_cards(db: Database, rows: list[tuple[str, str, str, int, int]]) -> None:
+    """rows: (card id, note id, deck id, ord, new_pos)."""
+    db.conn.executemany(
+        "INSERT INTO cards(id, note_id, deck_id, ord, type, queue, new_pos) "
+        "VALUES (?, ?, ?, ?, 0, 0, ?)", rows)
+
+
+def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
+    db.conn.executemany("DELETE FROM cards WHERE id = ?", [(c,) for c in card_ids])
+
+
+# -- statistics -----------------------------------------------------------------
+
+
+def _deck_filter(deck_ids: Sequence[str] | None, column: str = "deck_id") -> tuple[str, list]:
+    if deck_ids is None:
+        return "", []
+    return f" AND {column} IN ({','.join('?' * len(deck_ids))})", list(deck_ids)
+
+
+def count_by_queue(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
+    where, params = _deck_filter(deck_ids)
+    return dict(db.execute(f"SELECT queue, count(*) FROM cards WHERE 1 {where} GROUP BY queue",
+                           params).fetchall())
+
+
+def count_tagged_notes_cards(db: Database, tag: str, deck_ids: Sequence[str] | None) -> int:
+    where, params = _deck_filter(deck_ids, "c.deck_id")
+    return db.execute(
+        "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id "
+        f"WHERE (' ' || n.tags || ' ') LIKE ? {where}", [f"% {tag} %", *params]).fetchone()[0]
+
+
+def answers_on(db: Database, day: int, deck_ids: Sequence[str] | None) -> int:
+    where, params = _deck_filter(deck_ids, "c.deck_id")
+    return db.execute(
+        "SELECT count(*) FROM revlog r JOIN cards c ON c.id = r.card_id "
+        f"WHERE r.day = ? AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE} {where}",
+        [day, *params]).fetchone()[0]
+
+
+def retention(db: Database, first_day: int, last_day: int,
+              deck_ids: Sequence[str] | None) -> tuple[int, int]:
+    """(passed, total) first answers of review cards between the two days, inclusive."""
+    where, params = _deck_filter(deck_ids, "c.deck_id")
+    row = db.execute(
+        "SELECT coalesce(sum(r.quality >= 3), 0), count(*) FROM revlog r "
+        "JOIN cards c ON c.id = r.card_id "
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' AND r.was_new = 0 AND {_NOT_UNDONE}"
+        f"{where}", [first_day, last_day, *params]).fetchone()
+    return row[0], row[1]
+
+
+def due_by_day(db: Database, until: int, deck_ids: Sequence[str] | None) -> dict[int, int]:
+    where, params = _deck_filter(deck_ids)
+    return dict(db.execute(
+        f"SELECT due, count(*) FROM cards WHERE queue IN (1, 2) AND due < ? {where} GROUP BY due",
+        [until, *params]).fetchall())

@@ -1,0 +1,66 @@
+"""The schema, created and evolved only through sqlite-utils Migrations.
+
+A migration, once released, never changes: add a new one instead. Every
+database written by an earlier release opens and migrates without loss.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["migrations", "APPLICATION_ID", "MIGRATION_SET"]
+
+#: PRAGMA application_id of a flashdesk collection ("FDSK")
+APPLICATION_ID = 0x4644534B
+MIGRATION_SET = "flashdesk"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db["decks"].create({
+        "id": str, "name": str, "description": str, "version": str, "source_path": str,
+        "new_limit": int, "review_limit": int, "created": int, "modified": int,
+    }, pk="id", not_null={"name"}, defaults={
+        "description": "", "version": "", "source_path": "", "new_limit": 20,
+        "review_limit": 200,
+    })
+    db["decks"].create_index(["name"], unique=True)
+    db["notes"].create({
+        "id": str, "deck_id": str, "key": str, "kind": str, "fields": str, "tags": str,
+        "source": str, "checksum": str, "created": int, "modified": int,
+    }, pk="id", not_null={"deck_id", "kind", "fields"}, defaults={"tags": "", "source": ""},
+        foreign_keys=[("deck_id", "decks", "id")])
+    db["notes"].create_index(["deck_id"])
+    # type: 0 new, 2 review; queue: Queue (-2 buried, -1 suspended, 0 new, 1 learning, 2 review).
+    # ease in hundredths; due and last_day are study days; redrill_seq orders
+    # same-day re-drills; new_pos orders new cards.
+    db["cards"].create({
+        "id": str, "note_id": str, "deck_id": str, "ord": int, "type": int, "queue": int,
+        "reps": int, "ease": int, "interval": int, "due": int, "lapses": int,
+        "last_day": int, "buried_day": int, "redrill_seq": int, "new_pos": int,
+    }, pk="id", not_null={"note_id", "deck_id", "ord", "type", "queue"}, defaults={
+        "type": 0, "queue": 0, "reps": 0, "ease": 250, "interval": 0, "lapses": 0,
+        "redrill_seq": 0,
+    }, foreign_keys=[("note_id", "notes", "id"), ("deck_id", "decks", "id")])
+    db["cards"].create_index(["queue", "deck_id", "due"], index_name="cards_queue_deck_due")
+    db["cards"].create_index(["queue", "due"], index_name="cards_queue_due")
+    db["cards"].create_index(["deck_id"], index_name="cards_deck")
+    db["cards"].create_index(["note_id"], index_name="cards_note")
+    # The review log is append-only. ``id`` is a UUID (time-ordered); ``kind`` is
+    # 'review' (the day's first answer: SM-2 applied), 'redrill' (a same-day
+    # re-drill: SM-2 unchanged) or 'undo' (takes back the entry named by ``undoes``).
+    # ``before``/``after`` are the card's full schedule as JSON.
+    db["revlog"].create({
+        "seq": int, "id": str, "card_id": str, "ts": int, "day": int, "kind": str,
+        "quality": int, "was_new": int, "time_ms": int, "before": str, "after": str,
+        "undoes": str,
+    }, pk="seq", not_null={"id", "card_id", "ts", "day", "kind"})
+    db["revlog"].create_index(["id"], unique=True, index_name="revlog_id")
+    db["revlog"].create_index(["day"], index_name="revlog_day")
+    db["revlog"].create_index(["card_id"], index_name="revlog_card")
+    db.execute("CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL")
+    db["config"].create({"key": str, "value": str}, pk="key")

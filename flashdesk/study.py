@@ -1,0 +1,193 @@
+"""Today's study: what an answer does to a card's schedule, daily limits over
+the deck tree, and the in-session order with SM-2 step 7 re-drills.
+
+Pure logic over plain values; the collection feeds it rows and persists what
+it returns.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, replace
+from typing import Iterable
+
+from .model import CardId, DeckId, Queue
+from .scheduler.sm2 import PASSING_QUALITY, REDRILL_BELOW, SM2State, review
+
+__all__ = [
+    "CardSchedule", "Outcome", "apply_answer", "LEECH_LAPSES", "REDRILL_GAP",
+    "DeckLimits", "tree_allowance", "SessionQueue", "parent_names",
+]
+
+#: a card that lapses this many times is tagged ``leech``
+LEECH_LAPSES = 8
+#: a re-drilled card comes back after this many other answers (sooner if nothing else is left)
+REDRILL_GAP = 3
+TYPE_NEW, TYPE_REVIEW = 0, 2
+
+
+@dataclass(frozen=True, slots=True)
+class CardSchedule:
+    """Everything the scheduler keeps for one card (the ``cards`` row minus ids)."""
+
+    type: int = TYPE_NEW
+    queue: int = Queue.NEW
+    reps: int = 0
+    ease: int = 250  # hundredths
+    interval: int = 0
+    due: int | None = None
+    lapses: int = 0
+    last_day: int | None = None
+    buried_day: int | None = None
+    redrill_seq: int = 0
+
+    @property
+    def sm2(self) -> SM2State:
+        return SM2State(self.reps, self.ease / 100, self.interval)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CardSchedule":
+        return cls(**{k: data[k] for k in cls.__slots__ if k in data})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    after: CardSchedule
+    redrill: bool  # a same-day re-drill: SM-2 state untouched
+    again_today: bool  # below Good: comes back in this session
+    lapse: bool
+    was_new: bool
+
+
+def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outcome:
+    """The schedule after answering ``card`` with ``quality`` on study day ``today``.
+
+    Only the day's first answer runs SM-2; a later answer the same day (a
+    re-drill of a card answered below Good) only decides whether it comes back
+    again. ``seq`` numbers this answer among all answers, to order re-drills.
+    """
+    again = quality < REDRILL_BELOW
+    redrill = card.queue == Queue.LEARNING and card.last_day == today
+    after = card
+    lapse = False
+    if not redrill:
+        state = review(card.sm2, quality)
+        lapse = card.type == TYPE_REVIEW and quality < PASSING_QUALITY
+        after = replace(card, type=TYPE_REVIEW, reps=state.repetitions,
+                        ease=round(state.ease * 100), interval=state.interval,
+                        due=today + state.interval, lapses=card.lapses + lapse,
+                        last_day=today)
+    else:
+        review(card.sm2, quality)  # same validation of quality as a first answer
+    after = replace(after, queue=Queue.LEARNING if again else Queue.REVIEW,
+                    redrill_seq=seq + REDRILL_GAP if again else 0, buried_day=None)
+    return Outcome(after, redrill, again, lapse, card.type == TYPE_NEW and not redrill)
+
+
+def parent_names(name: str) -> list[str]:
+    """``A::B::C`` → ``['A', 'A::B']``."""
+    parts = name.split("::")
+    return ["::".join(parts[:i]) for i in range(1, len(parts))]
+
+
+@dataclass(frozen=True)
+class DeckLimits:
+    name: str
+    new_limit: int
+    review_limit: int
+    new_done: int = 0
+    review_done: int = 0
+
+    @property
+    def new_left(self) -> int:
+        return max(0, self.new_limit - self.new_done)
+
+    @property
+    def review_left(self) -> int:
+        return max(0, self.review_limit - self.review_done)
+
+
+def tree_allowance(decks: dict[str, DeckLimits], own: dict[str, int], kind: str) -> dict[str, int]:
+    """How many cards of ``kind`` ('new' or 'review') each deck can show today.
+
+    ``own`` counts the eligible cards sitting directly in each deck. A deck's
+    figure is its own cards plus its children's figures, capped by what is left
+    of its own daily limit (limits done today count the whole subtree).
+    """
+    children: dict[str, list[str]] = {name: [] for name in (d.name for d in decks.values())}
+    by_name = {d.name: deck_id for deck_id, d in decks.items()}
+    for d in decks.values():
+        parents = parent_names(d.name)
+        if parents and parents[-1] in children:
+            children[parents[-1]].append(d.name)
+    result: dict[str, int] = {}
+
+    def visit(name: str) -> int:
+        deck_id = by_name[name]
+        limits = decks[deck_id]
+        left = limits.new_left if kind == "new" else limits.review_left
+        total = own.get(deck_id, 0) + sum(visit(child) for child in children[name])
+        result[deck_id] = min(total, left)
+        return result[deck_id]
+
+    for d in decks.values():
+        if not parent_names(d.name) or parent_names(d.name)[-1] not in children:
+            visit(d.name)
+    return result
+
+
+class SessionQueue:
+    """One study session's order: re-drills when their turn comes, then due
+    reviews, then new cards, then any re-drills still waiting."""
+
+    def __init__(self, reviews: Iterable[CardId], new: Iterable[CardId],
+                 learning: Iterable[tuple[int, CardId]] = ()):
+        self.reviews: deque[CardId] = deque(reviews)
+        self.new: deque[CardId] = deque(new)
+        self.learning: list[tuple[int, CardId]] = sorted(learning)
+        self.front: list[tuple[CardId, Queue]] = []
+
+    def peek(self, seq: int) -> CardId | None:
+        """The next card when ``seq`` answers have been given so far."""
+        if self.front:
+            return self.front[-1][0]
+        if self.learning and self.learning[0][0] <= seq:
+            return self.learning[0][1]
+        if self.reviews:
+            return self.reviews[0]
+        if self.new:
+            return self.new[0]
+        if self.learning:
+            return self.learning[0][1]
+        return None
+
+    def discard(self, card: CardId) -> None:
+        """Take ``card`` out of the session (answered, suspended, buried, gone)."""
+        self.front = [item for item in self.front if item[0] != card]
+        self.learning = [item for item in self.learning if item[1] != card]
+        for queue in (self.reviews, self.new):
+            try:
+                queue.remove(card)
+            except ValueError:
+                pass
+
+    def answered(self, card: CardId, again_at: int | None) -> None:
+        self.discard(card)
+        if again_at is not None:
+            self.learning.append((again_at, card))
+            self.learning.sort()
+
+    def put_back(self, card: CardId, queue: Queue) -> None:
+        """After an undo: show ``card`` (which was in ``queue``) next."""
+        self.discard(card)
+        self.front.append((card, queue))
+
+    def counts(self) -> tuple[int, int, int]:
+        """(new, learning, review) still to show in this session."""
+        front = [queue for _, queue in self.front]
+        return (len(self.new) + front.count(Queue.NEW),
+                len(self.learning) + front.count(Queue.LEARNING),
+                len(self.reviews) + front.count(Queue.REVIEW))
