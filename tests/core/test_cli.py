@@ -1,0 +1,155 @@
+"""The command line, run as a user runs it: a subprocess with its own data folder."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES
+
+
+def run(args, home, stdin="", env_home=True, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k != "FLASHDESK_HOME"}
+    if env_home:
+        env["FLASHDESK_HOME"] = str(home)
+    env["PYTHONIOENCODING"] = "utf-8"
+    # run from the profile's parent, not the checkout, so the installed package is used
+    return subprocess.run([sys.executable, "-m", "flashdesk", *args], input=stdin,
+                          capture_output=True, text=True, env=env, timeout=120,
+                          cwd=cwd or Path(home).parent)
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def test_version_and_help(home):
+    out = run(["--version"], home)
+    assert out.returncode == 0 and out.stdout.startswith("flashdesk ")
+    helptext = run(["--help"], home).stdout
+    for command in ("decks", "import", "validate", "review", "stats"):
+        assert command in helptext
+
+
+def test_first_command_creates_the_profile_with_bundled_decks(home):
+    out = run(["decks", "--json"], home)
+    assert out.returncode == 0, out.stderr
+    decks = json.loads(out.stdout)
+    assert decks and all(set(d) == {"id", "name", "new", "learning", "due", "total"} for d in decks)
+    assert (home / "default" / "collection.db").exists()
+
+
+def test_installed_package_finds_its_bundled_decks(tmp_path):
+    code = ("import flashdesk.paths as p; d = p.bundled_dir('decks'); "
+            "print(len(list(d.glob('*.toml'))), p.bundled_dir('resources').is_dir())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, check=True)
+    count, resources = out.stdout.split()
+    assert int(count) >= 1 and resources == "True"
+
+
+def test_data_dir_option_overrides_the_environment(home, tmp_path):
+    other = tmp_path / "other"
+    out = run(["--data-dir", str(other), "import", str(FIXTURES / "example.toml")], home)
+    assert out.returncode == 0, out.stderr
+    assert (other / "default" / "collection.db").exists()
+    assert not home.exists()
+
+
+def test_import_then_decks(home):
+    out = run(["import", str(FIXTURES / "example.toml")], home)
+    assert out.returncode == 0, out.stderr
+    assert "5 added, 0 updated, 0 unchanged, 0 missing" in out.stdout
+    again = json.loads(run(["import", "--json", str(FIXTURES / "example.toml")], home).stdout)
+    assert again[0]["unchanged"] == 5 and again[0]["added"] == 0
+    rows = {d["id"]: d for d in json.loads(run(["decks", "--json"], home).stdout)}
+    assert rows["example-heat"] == {"id": "example-heat", "name": "Example::HEAT model",
+                                    "new": 7, "learning": 0, "due": 0, "total": 7}
+    table = run(["decks"], home).stdout
+    assert "example-heat" in table and "HEAT model" in table
+
+
+def test_validate_exit_codes_and_messages(home, tmp_path):
+    ok = run(["validate", str(FIXTURES / "example.toml")], home)
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[deck]\nid = "b"\nname = "B"\n\n[[notes]]\nid = "x"\nkind = "flip"\n',
+                   encoding="utf-8")
+    out = run(["validate", str(bad)], home)
+    assert out.returncode == 1
+    assert out.stdout.strip().splitlines() == [
+        f"{bad}:7: note 1 (id 'x'): field 'kind': unknown card kind 'flip'; "
+        "use one of basic, cloze, choice, order, scenario"]
+    assert not home.exists()  # validating touches no collection
+
+
+def test_failed_import_exits_non_zero_and_changes_nothing(home, tmp_path):
+    run(["import", str(FIXTURES / "example.toml")], home)
+    before = run(["decks", "--json"], home).stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b'[deck]\nid = "b"\nname = "B\xff"\n')
+    out = run(["import", str(FIXTURES / "basics.toml"), str(bad)], home)
+    assert out.returncode == 1
+    assert f"{bad}:3: not UTF-8 text" in out.stderr
+    assert "nothing was imported" in out.stderr
+    assert run(["decks", "--json"], home).stdout == before
+
+
+def test_not_a_flashdesk_database_is_a_clear_error(home):
+    (home / "default").mkdir(parents=True)
+    (home / "default" / "collection.db").write_bytes(b"\x00garbage" * 64)
+    out = run(["decks"], home)
+    assert out.returncode == 1
+    assert "is not a flashdesk collection" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_review_in_the_terminal_through_a_pipe(home):
+    run(["import", str(FIXTURES / "example.toml")], home)
+    # basic: Enter, Good; then its reverse: Enter, Again; then undo the Again and answer Easy;
+    # then the first cloze: Enter, Good; then quit
+    script = "\n3\n\n1\n\nu\n\n4\n\n3\nq\n"
+    out = run(["review", "example-heat"], home, stdin=script)
+    assert out.returncode == 0, out.stderr
+    assert "What does the HEAT model stand for?" in out.stdout
+    assert "Undone: the last card comes back." in out.stdout
+    assert "Studied 3 card(s), 3 right (100%)" in out.stdout
+    stats = json.loads(run(["stats", "--json"], home).stdout)
+    assert stats["reviews_today"] == 3
+    assert stats["counts"]["learning"] == 0
+    assert len(stats["forecast"]) == 14
+
+
+def test_review_of_choice_order_and_scenario_cards(home):
+    run(["import", str(FIXTURES / "example.toml")], home)
+    run(["limits", "example-heat", "--new", "20"], home)
+    # the first three cards are basic, reverse and cloze c1, c2: answer them Good
+    script = "\n3\n" * 4
+    script += "1\n\n"            # choice: pick option 1 (wrong) → Enter accepts the suggested Again
+    script += "1 2 3 4\n\n"      # order: some order → Enter accepts the suggestion
+    script += "my answer\n1 2 3 4\n\n"  # scenario: all points → Good
+    out = run(["review", "--seed", "3", "example-heat"], home, stdin=script + "q\n")
+    assert out.returncode == 0, out.stderr
+    assert "✗ Not 1. The answer is 2." in out.stdout
+    assert "Right order:" in out.stdout or "All in the right order" in out.stdout
+    assert "Marking points:" in out.stdout
+    stats = json.loads(run(["stats", "--json"], home).stdout)
+    assert stats["counts"]["learning"] >= 1  # the wrong choice comes back today
+
+
+def test_six_grade_mode(home):
+    run(["import", str(FIXTURES / "example.toml")], home)
+    assert run(["grades", "6"], home).returncode == 0
+    out = run(["review", "example-heat"], home, stdin="\n5\nq\n")
+    assert "0 Blackout" in out.stdout and "5 Perfect" in out.stdout
+    assert "Studied 1 card(s), 1 right" in out.stdout
+
+
+def test_stats_text(home):
+    out = run(["stats"], home)
+    assert out.returncode == 0
+    assert "Retention, last 30 days" in out.stdout and "Due, next 14 days" in out.stdout

@@ -1,0 +1,200 @@
+"""Deck files: the validator's messages, all-or-nothing imports and
+re-imports that keep progress."""
+
+import shutil
+from datetime import timedelta
+
+import pytest
+
+from flashdesk.collection import Collection, Cancelled
+from flashdesk.formats import DeckFileError, read_deck_file
+from flashdesk.model import FlashdeskError
+from flashdesk.store import NotACollectionError
+
+from .conftest import FIXTURES
+
+GOOD = 4
+
+HEADER = '[deck]\nid = "t"\nname = "T"\n'
+
+
+def problems_of(tmp_path, text, name="deck.toml", raw=None):
+    path = tmp_path / name
+    if raw is not None:
+        path.write_bytes(raw)
+    else:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(DeckFileError) as info:
+        read_deck_file(path)
+    return [str(p) for p in info.value.problems], path
+
+
+def test_example_deck_from_the_docs_is_valid():
+    deck = read_deck_file(FIXTURES / "example.toml")
+    assert deck.id == "example-heat" and len(deck.notes) == 5
+    assert [n.kind.value for n in deck.notes] == ["basic", "cloze", "choice", "order", "scenario"]
+    assert sum(len(n.card_ords()) for n in deck.notes) == 7
+
+
+def test_malformed_toml_names_file_and_line(tmp_path):
+    msgs, path = problems_of(tmp_path, HEADER + '\n[[notes]]\nid = "a"\nkind = "basic"\nfront = "x\n')
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"{path}:8: not valid TOML")
+
+
+def test_unknown_kind_names_note_field_and_line(tmp_path):
+    msgs, path = problems_of(tmp_path, HEADER + '\n[[notes]]\nid = "a"\nkind = "flip"\nfront = "x"\n')
+    assert msgs == [f"{path}:7: note 1 (id 'a'): field 'kind': unknown card kind 'flip'; "
+                    "use one of basic, cloze, choice, order, scenario"]
+
+
+def test_duplicate_note_id(tmp_path):
+    note = '\n[[notes]]\nid = "a"\nkind = "basic"\nfront = "x"\nback = "y"\n'
+    msgs, path = problems_of(tmp_path, HEADER + note + note)
+    assert msgs == [f"{path}:12: note 2 (id 'a'): duplicate note id, first used by note 1"]
+
+
+def test_missing_field(tmp_path):
+    msgs, path = problems_of(tmp_path, HEADER + '\n[[notes]]\nid = "a"\nkind = "basic"\nfront = "x"\n')
+    assert msgs == [f"{path}:5: note 1 (id 'a'): field 'back': required for a basic note"]
+
+
+def test_misspelt_field_and_bad_choice_answer(tmp_path):
+    text = HEADER + ('\n[[notes]]\nid = "c"\nkind = "choice"\nquestion = "q"\n'
+                     'options = ["a", "b"]\nanswer = 3\nexplanaton = "typo"\n')
+    msgs, path = problems_of(tmp_path, text)
+    assert f"{path}:11: note 1 (id 'c'): field 'explanaton': not a field of a choice note" in msgs[0]
+    assert msgs[1] == f"{path}:10: note 1 (id 'c'): field 'answer': must be between 1 and 2, the number of options"
+
+
+def test_missing_deck_table(tmp_path):
+    msgs, path = problems_of(tmp_path, '[[notes]]\nid = "a"\n')
+    assert msgs == [f"{path}:1: missing the [deck] table with the deck's id and name"]
+
+
+def test_non_utf8_file(tmp_path):
+    raw = (HEADER + '\n[[notes]]\nid = "a"\nkind = "basic"\nfront = "caf').encode() + b"\xe9\"\n"
+    msgs, path = problems_of(tmp_path, None, raw=raw)
+    assert msgs == [f"{path}:8: not UTF-8 text (byte 0xe9); save the file as UTF-8"]
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(DeckFileError) as info:
+        read_deck_file(tmp_path / "nope.toml")
+    assert str(info.value).startswith(f"{tmp_path / 'nope.toml'}: cannot read the file")
+
+
+def test_html_is_sanitised_on_read(tmp_path):
+    path = tmp_path / "d.toml"
+    path.write_text(HEADER + '\n[[notes]]\nid = "a"\nkind = "basic"\n'
+                    'front = "<b>Hi</b><script>alert(1)</script><img src=\'http://x/y.png\'>"\n'
+                    'back = "<i onclick=\'x()\'>there</i>"\n', encoding="utf-8")
+    note = read_deck_file(path).notes[0]
+    assert note.fields == {"front": "<b>Hi</b>", "back": "<i>there</i>"}
+
+
+def test_a_bad_file_imports_nothing_even_beside_a_good_one(col, tmp_path, now):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(HEADER + '\n[[notes]]\nid = "a"\nkind = "nope"\n', encoding="utf-8")
+    before = col.db.execute("SELECT count(*) FROM notes").fetchone()[0]
+    with pytest.raises(DeckFileError):
+        col.import_files([FIXTURES / "example.toml", bad])
+    assert col.db.execute("SELECT count(*) FROM notes").fetchone()[0] == before
+    assert col.deck_summaries(now) == []
+
+
+def test_cancelled_import_changes_nothing(col, now):
+    with pytest.raises(Cancelled):
+        col.import_files([FIXTURES / "example.toml"], progress=lambda done, total: False)
+    assert col.deck_summaries(now) == []
+
+
+def test_reimport_updates_text_and_keeps_progress(col, tmp_path, now):
+    path = tmp_path / "heat.toml"
+    shutil.copy(FIXTURES / "example.toml", path)
+    col.import_files([path])
+    studied = []
+    while (card := col.next_card("example-heat", now)) is not None:
+        col.answer(card.id, GOOD, now)
+        studied.append(card.id)
+    states = {cid: col.card(cid, now) for cid in studied}
+
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("Hear, Empathise, Apologise, Take ownership",
+                        "Hear, Empathise, Apologise, Take ownership (HEAT)")
+    text = text.replace('[[notes]]\nid = "heat-order"', '[[notes]]\nid = "heat-new"\nkind = "basic"\n'
+                        'front = "New?"\nback = "Yes"\n\n[[notes]]\nid = "heat-order"')
+    # drop the scenario note from the file
+    text = text[: text.index('[[notes]]\nid = "heat-phone-scenario"')]
+    path.write_text(text, encoding="utf-8")
+    [report] = col.import_files([path])
+    assert (report.added, report.updated, report.unchanged) == (1, 1, 3)
+    assert report.missing == ["example-heat/heat-phone-scenario"]
+    for cid, before in states.items():
+        after = col.card(cid, now)
+        assert (after.state, after.due_day, after.queue) == (before.state, before.due_day, before.queue)
+    assert col.card("example-heat/heat-letters#0", now).fields["back"].endswith("(HEAT)")
+    # the missing note is kept with its progress
+    assert col.card("example-heat/heat-phone-scenario#0", now).state.repetitions == 1
+    # importing the same file again changes nothing
+    [again] = col.import_files([path])
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_deck_name_clash_is_refused(col, tmp_path):
+    col.import_files([FIXTURES / "example.toml"])
+    other = tmp_path / "other.toml"
+    other.write_text('[deck]\nid = "other"\nname = "Example::HEAT model"\n', encoding="utf-8")
+    with pytest.raises(FlashdeskError, match="already used by deck 'example-heat'"):
+        col.import_files([other])
+
+
+def test_bundled_decks_are_imported_on_first_open(tmp_path, now):
+    with Collection.open(tmp_path / "p" / "collection.db") as col:
+        rows = col.deck_summaries(now)
+        assert rows and sum(r.total for r in rows if r.depth == 0) > 0
+        assert col.sync_bundled() == []  # unchanged: nothing imported again
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "collection.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(NotACollectionError, match="is not a flashdesk collection"):
+        Collection.open(path)
+    assert path.read_bytes() == b"this is not a database at all" * 100
+
+
+def test_another_sqlite_database_is_refused_and_left_alone(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE t(x)")
+    raw.commit()
+    raw.close()
+    before = path.read_bytes()
+    with pytest.raises(NotACollectionError, match="an SQLite database but not a flashdesk"):
+        Collection.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_newer_schema_is_refused(col_path):
+    Collection.open(col_path, bundled=False).close()
+    import sqlite3
+
+    raw = sqlite3.connect(col_path)
+    raw.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+                "VALUES ('flashdesk', 'm999_future', 'x')")
+    raw.commit()
+    raw.close()
+    with pytest.raises(NotACollectionError, match="newer flashdesk"):
+        Collection.open(col_path, bundled=False)
+
+
+def test_migrations_apply_to_a_fresh_database_and_are_recorded(col):
+    from flashdesk.store.schema import migrations
+
+    applied = [m.name for m in migrations.applied(col.db)]
+    assert applied == [m.name for m in migrations.pending.__self__._migrations]
+    assert migrations.pending(col.db) == []
+    assert col.db.execute("PRAGMA application_id").fetchone()[0] == 0x4644534B
