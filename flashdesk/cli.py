@@ -354,7 +354,20 @@ def cmd_review(col: Collection, args, out, read) -> int:
     return TerminalReview(col, deck, read, out, random.Random(args.seed)).run()
 
 
+def _no_display() -> bool:
+    """On Linux and BSD a window needs X11 or Wayland (or an explicit Qt platform)."""
+    import os
+
+    return (sys.platform.startswith(("linux", "freebsd", "openbsd"))
+            and not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                     "QT_QPA_PLATFORM")))
+
+
 def cmd_gui(args, out) -> int:
+    if _no_display():
+        out("flashdesk cannot open its window: there is no display here. Study in the "
+            "terminal with `flashdesk review`, or see `flashdesk --help`.")
+        return 1
     try:
         from .ui.app import run
     except ImportError as exc:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .cards import card_ords
-from .formats import DeckFileError, read_deck_file
+from .formats import DeckFileError, ReadResult, read_any
 from .model import (
     AnswerResult, CardId, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
     ImportReport, IntervalPreview, Kind, NoteId, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
@@ -67,6 +67,17 @@ def _tags_text(tags: Iterable[str]) -> str:
 def _checksum(kind: str, fields: dict, tags: Sequence[str], source: str) -> str:
     blob = json.dumps([kind, fields, list(tags), source], sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
+    def fix(value):
+        if isinstance(value, str):
+            for old, new in renames.items():
+                value = value.replace(f'src="{old}"', f'src="{new}"')
+        return value
+
+    return replace(deck, notes=tuple(
+        replace(n, fields={k: fix(v) for k, v in n.fields.items()}) for n in deck.notes))
 
 
 def _ms(now: datetime) -> int:
@@ -455,41 +466,109 @@ class Collection:
 
     # -- import ----------------------------------------------------------------
 
-    def import_files(self, paths: Sequence[str | os.PathLike], *,
-                     progress: Progress | None = None) -> list[ImportReport]:
-        """Import deck files, all or nothing: every file is checked first, and
-        if any has a problem, nothing is imported (``DeckFileError``)."""
+    def import_files(self, paths: Sequence[str | os.PathLike], *, deck_name: str | None = None,
+                     prune: bool = False, progress: Progress | None = None) -> list[ImportReport]:
+        """Import files of any supported format, all or nothing: every file is
+        read and checked first, and if any is refused nothing is imported
+        (``DeckFileError``). ``deck_name`` receives notes whose file names no
+        deck; ``prune`` removes notes the file no longer has."""
         problems = []
-        decks: list[DeckData] = []
+        results: list[ReadResult] = []
         for path in paths:
             try:
-                decks.append(read_deck_file(path))
+                results.append(read_any(path, deck_name))
             except DeckFileError as exc:
                 problems.extend(exc.problems)
         if problems:
             raise DeckFileError(problems)
-        return self.import_decks(decks, progress=progress)
+        return self._import_results(results, prune=prune, progress=progress)
 
     def import_decks(self, decks: Sequence[DeckData], *,
                      progress: Progress | None = None) -> list[ImportReport]:
+        return self._import_results([ReadResult("toml", list(decks))], progress=progress)
+
+    def _import_results(self, results: Sequence[ReadResult], *, prune: bool = False,
+                        progress: Progress | None = None) -> list[ImportReport]:
         seen: dict[str, str] = {}
-        for deck in decks:
-            if deck.id in seen:
+        for deck in (d for r in results for d in r.decks):
+            if deck.id and deck.id in seen:
                 raise FlashdeskError(f"{deck.path}: deck id '{deck.id}' is also used by {seen[deck.id]}")
             seen[deck.id] = deck.path
-        total = sum(len(d.notes) for d in decks) or 1
+        total = sum(len(d.notes) for r in results for d in r.decks) or 1
         done = 0
         reports = []
+        media: dict[str, bytes] = {}
         with self._lock:
             now_ms = int(time.time() * 1000)
             with self.db.atomic():
-                for deck in decks:
-                    reports.append(self._import_one(deck, now_ms))
-                    done += len(deck.notes)
-                    if progress is not None and progress(done, total) is False:
-                        raise Cancelled("import cancelled; nothing was changed")
+                for result in results:
+                    renames = self._plan_media(result.media, media)
+                    first = len(reports)
+                    for deck in result.decks:
+                        if renames:
+                            deck = _rename_media(deck, renames)
+                        report = self._import_one(deck, now_ms, prune)
+                        report.format = result.format
+                        reports.append(report)
+                        done += len(deck.notes)
+                        if progress is not None and progress(done, total) is False:
+                            raise Cancelled("import cancelled; nothing was changed")
+                    if len(reports) > first:
+                        reports[first].skipped = list(result.skipped)
+                        reports[first].messages = list(result.messages)
+                        reports[first].media = len(result.media)
             self._session = None
+            self._write_media(media)
         return reports
+
+    def _plan_media(self, incoming: dict[str, bytes], planned: dict[str, bytes]) -> dict[str, str]:
+        """Choose a name in the media folder for each incoming file; a name
+        already taken by different content gets a suffix. Returns renames."""
+        renames = {}
+        folder = self.media_dir
+        for name, data in incoming.items():
+            target = name
+            digest = hashlib.sha1(data).hexdigest()[:8]
+            existing = (folder / target) if folder else None
+            taken = planned.get(target)
+            if (taken is not None and taken != data) or (
+                    taken is None and existing is not None and existing.exists()
+                    and existing.read_bytes() != data):
+                stem, dot, ext = name.rpartition(".")
+                target = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+                renames[name] = target
+            planned[target] = data
+        return renames
+
+    def _write_media(self, media: dict[str, bytes]) -> None:
+        folder = self.media_dir
+        if folder is None or not media:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in media.items():
+            target = folder / name
+            if target.parent != folder:  # names are plain file names; never write elsewhere
+                continue
+            if target.exists() and target.read_bytes() == data:
+                continue
+            tmp = folder / f".{name}.part"
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+
+    def _deck_id_for(self, deck: DeckData) -> str:
+        """The deck's own id; for files that name decks only, the id of the
+        deck with that name, or a new one made from the name."""
+        if deck.id:
+            return deck.id
+        row = q.deck_by_name(self.db, deck.name)
+        if row is not None:
+            return row["id"]
+        deck_id = _slug(deck.name.replace("::", " "))
+        base, n = deck_id, 1
+        while q.get_deck(self.db, deck_id):
+            n += 1
+            deck_id = f"{base}-{n}"
+        return deck_id
 
     def _ensure_deck(self, deck_id: str, name: str, description: str, version: str,
                      source: str, now_ms: int) -> None:
@@ -506,14 +585,19 @@ class Collection:
         if other is not None and other["id"] != deck_id:
             raise FlashdeskError(f"{source}: deck name '{name}' is already used by deck "
                                  f"'{other['id']}'; give this deck another name")
-        if q.get_deck(self.db, deck_id) is None:
+        current = q.get_deck(self.db, deck_id)
+        if current is None:
             q.insert_deck(self.db, row)
-        else:
+        elif description or version or current["name"] != name:
+            # files without deck details (CSV, Anki) keep the details already there
+            row["description"] = description or current["description"]
+            row["version"] = version or current["version"]
             q.update_deck(self.db, row)
 
-    def _import_one(self, deck: DeckData, now_ms: int) -> ImportReport:
+    def _import_one(self, deck: DeckData, now_ms: int, prune: bool = False) -> ImportReport:
+        deck = replace(deck, id=DeckId(self._deck_id_for(deck)))
         self._ensure_deck(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
-        report = ImportReport(deck.path, deck.id, deck.name)
+        report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
         existing = q.note_checksums(self.db, deck.id)
         new_notes, changed, cards_wanted = [], [], {}
         for note in deck.notes:
@@ -555,6 +639,9 @@ class Collection:
             drop.extend(make_card_id(nid, o) for o in present - set(ords))
         q.insert_cards(self.db, add)
         q.delete_cards(self.db, drop)
+        if prune and report.missing:
+            q.delete_notes(self.db, report.missing)
+            report.removed = len(report.missing)
         return report
 
     def sync_bundled(self) -> list[ImportReport]:

@@ -199,18 +199,32 @@ class AnswerResult:
 
 @dataclass
 class ImportReport:
+    """What importing one deck from one file did."""
+
     path: str
     deck_id: str
     deck_name: str
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: notes of this deck that the file no longer has (kept unless pruned)
     missing: list[str] = field(default_factory=list)
+    #: missing notes removed because the import asked to prune
+    removed: int = 0
+    #: rows or notes of the file that were not imported, each with its reason
+    skipped: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    format: str = "toml"
+    version: str = ""
+    media: int = 0
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "deck": self.deck_id, "name": self.deck_name,
-                "added": self.added, "updated": self.updated,
-                "unchanged": self.unchanged, "missing": list(self.missing)}
+        return {"path": self.path, "format": self.format, "deck": self.deck_id,
+                "name": self.deck_name, "version": self.version, "added": self.added,
+                "updated": self.updated, "unchanged": self.unchanged,
+                "missing": list(self.missing), "removed": self.removed,
+                "skipped": list(self.skipped), "messages": list(self.messages),
+                "media": self.media}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,48 @@
 """Readers and writers of deck files. Everything here returns plain values
-(``DeckData``) or raises ``DeckFileError`` with every problem found."""
+(``ReadResult`` holding ``DeckData``) or raises ``DeckFileError`` with every
+problem found; nothing here touches a collection."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
 
 from .problems import DeckFileError, Problem
 from .deckfile import read_deck_file
+from .result import ReadResult
 
-__all__ = ["DeckFileError", "Problem", "read_deck_file"]
+__all__ = ["DeckFileError", "Problem", "read_deck_file", "read_any", "ReadResult", "FORMATS",
+           "detect_format"]
+
+#: file suffix → format name
+FORMATS = {".toml": "toml", ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".apkg": "apkg",
+           ".colpkg": "apkg"}
+
+
+def detect_format(path: str | Path) -> str:
+    """'toml', 'csv' or 'apkg': by suffix, else by content."""
+    suffix = Path(path).suffix.lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    try:
+        if zipfile.is_zipfile(path):
+            return "apkg"
+        head = Path(path).read_bytes()[:4096].decode("utf-8", "ignore")
+    except OSError:
+        return "csv"
+    return "toml" if "[deck]" in head else "csv"
+
+
+def read_any(path: str | Path, deck_name: str | None = None) -> ReadResult:
+    """Read a file of any supported format. ``deck_name`` is the deck for
+    notes whose file does not name one (a CSV without a deck column)."""
+    kind = detect_format(path)
+    if kind == "toml":
+        return ReadResult("toml", [read_deck_file(path)])
+    if kind == "apkg":
+        from .anki import read_apkg
+
+        return read_apkg(path)
+    from .table import read_table
+
+    return read_table(path, deck_name)

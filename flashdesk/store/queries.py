@@ -234,6 +234,12 @@ def insert_cards(db: Database, rows: list[tuple[str, str, str, int, int]]) -> No
         "VALUES (?, ?, ?, ?, 0, 0, ?)", rows)
 
 
+def delete_notes(db: Database, note_ids: Sequence[str]) -> None:
+    """Remove notes and their cards; the review log keeps their history."""
+    db.conn.executemany("DELETE FROM cards WHERE note_id = ?", [(n,) for n in note_ids])
+    db.conn.executemany("DELETE FROM notes WHERE id = ?", [(n,) for n in note_ids])
+
+
 def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
     db.conn.executemany("DELETE FROM cards WHERE id = ?", [(c,) for c in card_ids])
 

@@ -28,6 +28,6 @@ def test_no_qt_outside_ui():
 
 
 def test_no_sql_outside_store():
-    sql = re.compile(r"""["'](SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA)\s""", re.I)
+    sql = re.compile(r"""["'](SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA)\s""")
     offenders = [str(p) for p in python_files("store") if sql.search(p.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -1,0 +1,295 @@
+"""Anki packages (.apkg): the current format (``collection.anki21b``, zstd),
+the legacy ones (``collection.anki21`` / ``collection.anki2``) and genanki's.
+
+A package is a zip a stranger may have made, so nothing in it is trusted:
+member names are checked, sizes and compression ratios are capped (headers
+can lie, so reads are capped too), the collection is opened in memory and
+only read, and media names are reduced to plain file names.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from ..cards import cloze_numbers
+from ..model import DeckData, DeckId, Kind, NoteData
+from ..store import foreign
+from .problems import DeckFileError, Problem
+from .result import ReadResult, safe_key
+from .sanitize import MEDIA_NAME, clean_html, media_references
+
+__all__ = ["read_apkg", "LIMITS"]
+
+LIMITS = {
+    "package_bytes": 512 * 2**20,    # the .apkg itself
+    "total_bytes": 1024 * 2**20,     # everything inside, uncompressed
+    "member_bytes": 256 * 2**20,     # one member, uncompressed
+    "ratio": 200,                    # uncompressed / compressed, for members over 1 MB
+    "notes": 500_000,
+}
+_COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+class _Refused(Exception):
+    pass
+
+
+# -- a minimal protobuf wire reader (Anki stores a few settings as protobuf) ---
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(buf) or shift > 63:
+            raise _Refused("a damaged settings record")
+        byte = buf[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def _fields(buf: bytes) -> list[tuple[int, int | bytes]]:
+    """(field number, value) pairs of one protobuf message, in order."""
+    out, pos = [], 0
+    while pos < len(buf):
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+        elif wire == 2:
+            length, pos = _varint(buf, pos)
+            value, pos = buf[pos:pos + length], pos + length
+        elif wire == 1:
+            value, pos = buf[pos:pos + 8], pos + 8
+        elif wire == 5:
+            value, pos = buf[pos:pos + 4], pos + 4
+        else:
+            raise _Refused("a damaged settings record")
+        out.append((number, value))
+    return out
+
+
+# -- reading the zip safely -------------------------------------------------------
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with zf.open(info) as f:
+        data = f.read(LIMITS["member_bytes"] + 1)
+    if len(data) > LIMITS["member_bytes"]:
+        raise _Refused(f"'{info.filename}' is too large once unpacked")
+    return data
+
+
+def _unzstd(data: bytes, what: str) -> bytes:
+    if not data.startswith(_ZSTD_MAGIC):
+        return data
+    import zstandard
+
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(data) as reader:
+            out = reader.read(LIMITS["member_bytes"] + 1)
+    except zstandard.ZstdError as exc:
+        raise _Refused(f"'{what}' is damaged ({exc})") from None
+    if len(out) > LIMITS["member_bytes"]:
+        raise _Refused(f"'{what}' is too large once unpacked")
+    return out
+
+
+def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    members, total = {}, 0
+    for info in zf.infolist():
+        name = info.filename
+        path = PurePosixPath(name.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", name):
+            raise _Refused(f"it contains an unsafe path '{name}'")
+        if info.file_size > LIMITS["member_bytes"]:
+            raise _Refused(f"'{name}' is too large once unpacked ({info.file_size // 2**20} MB)")
+        if info.file_size > 2**20 and info.file_size > LIMITS["ratio"] * max(1, info.compress_size):
+            raise _Refused(f"'{name}' is compressed suspiciously well (a zip bomb?)")
+        total += info.file_size
+        if total > LIMITS["total_bytes"]:
+            raise _Refused("its contents are too large once unpacked")
+        members[name] = info
+    return members
+
+
+def _open_collection(data: bytes):
+    try:
+        return foreign.open_anki_collection(data)
+    except foreign.ForeignDatabaseError as exc:
+        raise _Refused(str(exc)) from None
+
+
+# -- note types and decks ---------------------------------------------------------
+
+class _NoteType:
+    def __init__(self, name: str, cloze: bool, fields: list[str], qfmts: list[str]):
+        self.name, self.cloze, self.fields, self.qfmts = name, cloze, fields, qfmts
+
+    @property
+    def reversed(self) -> bool:
+        """Basic-and-reversed: a second card asks the second field."""
+        return (len(self.qfmts) >= 2 and len(self.fields) >= 2
+                and "{{" + self.fields[1] + "}}" in self.qfmts[1])
+
+
+def _legacy_notetypes(conn) -> dict[int, _NoteType]:
+    models = json.loads(foreign.anki_models_json(conn))
+    return {int(mid): _NoteType(m.get("name", ""), m.get("type") == 1,
+                                [f["name"] for f in sorted(m.get("flds", []), key=lambda f: f["ord"])],
+                                [t.get("qfmt", "") for t in sorted(m.get("tmpls", []),
+                                                                  key=lambda t: t["ord"])])
+            for mid, m in models.items()}
+
+
+def _modern_notetypes(conn) -> dict[int, _NoteType]:
+    types = {}
+    for ntid, name, config in foreign.anki_notetypes(conn):
+        cloze = any(n == 1 and v == 1 for n, v in _fields(config or b""))
+        fields = foreign.anki_fields(conn, ntid)
+        qfmts = []
+        for tconfig in foreign.anki_templates(conn, ntid):
+            q = next((v for n, v in _fields(tconfig or b"") if n == 1 and isinstance(v, bytes)), b"")
+            qfmts.append(q.decode("utf-8", "replace"))
+        types[ntid] = _NoteType(name, cloze, fields, qfmts)
+    return types
+
+
+def _deck_names(conn, modern: bool) -> dict[int, str]:
+    if modern:
+        return {did: name.replace("\x1f", "::") for did, name in foreign.anki_decks(conn)}
+    decks = json.loads(foreign.anki_decks_json(conn))
+    return {int(did): d.get("name", "") for did, d in decks.items()}
+
+
+def _media_map(members: dict, zf, modern: bool) -> dict[str, str]:
+    """zip member → media file name."""
+    if "media" not in members:
+        return {}
+    raw = _unzstd(_read_member(zf, members["media"]), "media")
+    try:
+        if raw.strip().startswith(b"{"):
+            return {str(k): str(v) for k, v in json.loads(raw.decode("utf-8")).items()}
+        names = {}
+        for index, (number, entry) in enumerate(x for x in _fields(raw) if x[0] == 1):
+            fields = dict(_fields(entry))
+            name = fields.get(1, b"").decode("utf-8", "replace")
+            member = str(fields.get(255, index)) if 255 in fields else str(index)
+            names[member] = name
+        return names
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Refused(f"its media list is damaged ({exc})") from None
+
+
+# -- the reader -------------------------------------------------------------------
+
+def _note(notetype: _NoteType, fields: list[str], key: str, tags: str) -> NoteData | str:
+    values = [clean_html(v.strip()) for v in fields]
+    if not values or not values[0]:
+        return "its first field is empty"
+    if notetype.cloze:
+        if not cloze_numbers(values[0]):
+            return "a cloze note without any {{c1::…}}"
+        kind, data = Kind.CLOZE, {"text": values[0]}
+        extra = "<br>".join(v for v in values[1:] if v)
+        if extra:
+            data["extra"] = extra
+    else:
+        back = "<br>".join(v for v in values[1:] if v) if len(values) > 2 else (
+            values[1] if len(values) > 1 else "")
+        if len(values) >= 3 and notetype.fields[2:3] == ["Add Reverse"]:
+            back = values[1]
+        if not back:
+            return "it has no back"
+        kind, data = Kind.BASIC, {"front": values[0], "back": back}
+        add_reverse = len(values) >= 3 and notetype.fields[2:3] == ["Add Reverse"] and values[2]
+        if notetype.reversed or add_reverse:
+            data["reverse"] = True
+    tag_list = tuple(dict.fromkeys(t for t in tags.split() if re.match(r"^[^\s,;]{1,64}$", t)))
+    return NoteData(key=key, kind=kind, fields=data, tags=tag_list, source="")
+
+
+def read_apkg(path: str | Path) -> ReadResult:
+    """Read an Anki package into decks of notes, and the media they use.
+    Raises ``DeckFileError`` with one clear message when the file is refused."""
+    shown = str(path)
+    try:
+        if Path(path).stat().st_size > LIMITS["package_bytes"]:
+            raise _Refused(f"it is larger than {LIMITS['package_bytes'] // 2**20} MB")
+        if not zipfile.is_zipfile(path):
+            raise _Refused("it is not an Anki package (an .apkg file is a zip archive)")
+        with zipfile.ZipFile(path) as zf:
+            return _read(zf, shown)
+    except _Refused as exc:
+        raise DeckFileError([Problem(shown, f"refused: {exc}")]) from None
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise DeckFileError([Problem(shown, f"cannot read the package: {exc}")]) from None
+
+
+def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
+    members = _check_members(zf)
+    name = next((n for n in _COLLECTIONS if n in members), None)
+    if name is None:
+        raise _Refused("it is not an Anki package (no collection inside)")
+    modern = name == "collection.anki21b"
+    conn = _open_collection(_unzstd(_read_member(zf, members[name]), name))
+    try:
+        result = ReadResult("apkg", [], messages=[
+            f"{shown}: Anki's scheduling is not imported; the cards start as new in flashdesk"])
+        try:
+            types = _modern_notetypes(conn) if modern else _legacy_notetypes(conn)
+            decks = _deck_names(conn, modern)
+            rows = foreign.anki_notes(conn, LIMITS["notes"] + 1)
+        except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
+            raise _Refused(f"its collection is damaged or of an unknown kind ({exc})") from None
+    finally:
+        conn.close()
+    if len(rows) > LIMITS["notes"]:
+        raise _Refused(f"it holds more than {LIMITS['notes']:,} notes")
+    if not modern and len(rows) == 1 and "update to the latest Anki" in rows[0][4]:
+        raise _Refused("it needs a newer Anki to read; export it again from Anki")
+    by_deck: dict[str, list[NoteData]] = {}
+    others = set()
+    for index, (nid, guid, mid, tags, flds, did) in enumerate(rows, 1):
+        notetype = types.get(mid)
+        if notetype is None:
+            result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
+            continue
+        if not notetype.cloze and len(notetype.fields) > 2 \
+                and notetype.fields[2:3] != ["Add Reverse"]:
+            others.add(notetype.name)
+        note = _note(notetype, (flds or "").split("\x1f"), safe_key(str(guid or nid)), tags or "")
+        if isinstance(note, str):
+            result.skipped.append(f"{shown}: note {index}: skipped: {note}")
+            continue
+        deck = decks.get(did) or "Imported"
+        if deck == "Default":
+            deck = "Imported"
+        by_deck.setdefault(deck, []).append(note)
+    if others:
+        result.messages.append(f"{shown}: note type(s) {', '.join(sorted(others))}: the first "
+                               "field is the front and the other fields make the back")
+    result.decks = [DeckData(id=DeckId(""), name=deck, notes=tuple(notes), path=shown)
+                    for deck, notes in by_deck.items()]
+    wanted = {ref for d in result.decks for n in d.notes for v in n.fields.values()
+              if isinstance(v, str) for ref in media_references(v)}
+    for member, filename in _media_map(members, zf, modern).items():
+        if filename not in wanted or member not in members:
+            continue
+        if not MEDIA_NAME.match(filename):
+            result.skipped.append(f"{shown}: media '{html.escape(filename)}': skipped: not a plain file name")
+            continue
+        result.media[filename] = _unzstd(_read_member(zf, members[member]), filename) if modern \
+            else _read_member(zf, members[member])
+    missing = wanted - set(result.media)
+    if missing:
+        result.messages.append(f"{shown}: media not in the package: {', '.join(sorted(missing))}")
+    if not result.decks:
+        raise _Refused("it has no notes flashdesk can import")
+    return result
