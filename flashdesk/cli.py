@@ -20,7 +20,7 @@ from .cards import (
     check_order, cloze_answer, cloze_question, plain_text, suggest_choice, suggest_scenario,
 )
 from .collection import Collection
-from .formats import DeckFileError, read_deck_file
+from .formats import DeckFileError, read_any
 from .model import CardView, FlashdeskError, GradeMode, IntervalPreview, Kind, grade_labels
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
 
@@ -30,7 +30,8 @@ EPILOG = """\
 commands:
   (none)            open the flashdesk window
   decks             list decks with today's counts
-  import PATH...    import deck files (progress is kept when a deck is updated)
+  import PATH...    import deck files, CSV/TSV or Anki packages (progress is kept)
+  export DECK       write a deck as a deck file, CSV or Anki package
   validate PATH...  check deck files without importing them
   review [DECK]     study in the terminal
   stats             counts, retention and the 14-day forecast
@@ -78,9 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decks", help="list decks with today's counts")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("import", help="import deck files")
+    p = sub.add_parser("import", help="import deck files, spreadsheets (CSV/TSV) or Anki packages",
+                       description="Import .toml deck files, .csv/.tsv/.txt spreadsheets and Anki "
+                                   ".apkg packages. Notes already in the collection are matched by "
+                                   "id and updated in place, keeping their progress.")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--deck", metavar="NAME",
+                   help="deck for notes whose file names none (a CSV without a deck column)")
+    p.add_argument("--prune", action="store_true",
+                   help="remove notes that are no longer in the file (their history stays in the log)")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("export", help="write a deck to a deck file, a CSV or an Anki package")
+    p.add_argument("deck", nargs="?", help="deck id or name (with its sub-decks)")
+    p.add_argument("--format", choices=["toml", "csv", "apkg", "backup"], default="toml",
+                   help="toml: flashdesk deck file(s); csv: spreadsheet; apkg: Anki package; "
+                        "backup: the whole profile as a zip (no DECK)")
+    p.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="file to write (a folder for a toml export of several decks)")
 
     p = sub.add_parser("validate", help="check deck files without importing them")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -127,15 +143,35 @@ def cmd_decks(col: Collection, args, out) -> int:
 
 
 def cmd_import(col: Collection, args, out) -> int:
-    reports = col.import_files(args.paths)
+    reports = col.import_files(args.paths, deck_name=args.deck, prune=args.prune)
     if args.json:
         out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
         return 0
     for r in reports:
+        for message in r.messages:
+            out(message)
         out(f"{r.path}: {r.deck_name} ({r.deck_id}): {r.added} added, {r.updated} updated, "
-            f"{r.unchanged} unchanged, {len(r.missing)} missing")
-        for note in r.missing:
-            out(f"  missing from the file (kept, with its progress): {note}")
+            f"{r.unchanged} unchanged, {len(r.missing)} missing"
+            + (f", {r.removed} removed" if r.removed else "")
+            + (f", {len(r.skipped)} skipped" if r.skipped else ""))
+        if not r.removed:
+            for note in r.missing:
+                out(f"  missing from the file (kept, with its progress): {note}")
+        for line in r.skipped:
+            out(f"  {line}")
+    return 0
+
+
+def cmd_export(col: Collection, args, out) -> int:
+    if args.format == "backup":
+        if args.deck:
+            raise FlashdeskError("a backup holds the whole profile: leave out DECK")
+        out(f"Wrote {col.backup_to(args.output)}")
+        return 0
+    if not args.deck:
+        raise FlashdeskError("name the deck to export (see `flashdesk decks`)")
+    for path in col.export(col.find_deck(args.deck), args.format, args.output):
+        out(f"Wrote {path}")
     return 0
 
 
@@ -143,14 +179,19 @@ def cmd_validate(args, out) -> int:
     status = 0
     for path in args.paths:
         try:
-            deck = read_deck_file(path)
+            result = read_any(path)
         except DeckFileError as exc:
             status = 1
             for problem in exc.problems:
                 out(str(problem))
             continue
-        cards = sum(len(n.card_ords()) for n in deck.notes)
-        out(f"{path}: ok – {deck.name} ({deck.id}), {len(deck.notes)} notes, {cards} cards")
+        for line in result.skipped:
+            status = 1
+            out(line)
+        for deck in result.decks:
+            cards = sum(len(n.card_ords()) for n in deck.notes)
+            out(f"{path}: ok – {deck.name}" + (f" ({deck.id})" if deck.id else "")
+                + f", {len(deck.notes)} notes, {cards} cards")
     return status
 
 
@@ -405,7 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _open(args) as col:
             if args.command == "review":
                 return cmd_review(col, args, out, _input)
-            return {"decks": cmd_decks, "import": cmd_import, "stats": cmd_stats,
+            return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
+                    "stats": cmd_stats,
                     "limits": cmd_limits, "grades": cmd_grades}[args.command](col, args, out)
     except DeckFileError as exc:
         for problem in exc.problems:

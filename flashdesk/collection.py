@@ -654,6 +654,66 @@ class Collection:
         self.set_setting("bundled_digest", digest)
         return reports
 
+    # -- export ----------------------------------------------------------------
+
+    def export_data(self, deck_id: DeckId) -> list[DeckData]:
+        """The deck and its sub-decks as plain data, ready for a writer."""
+        from .model import NoteData
+
+        with self._lock:
+            decks = self._decks()
+            subtree = self._subtree(deck_id, decks)
+            notes = q.notes_in_decks(self.db, subtree)
+        by_deck: dict[str, list[NoteData]] = {d: [] for d in subtree}
+        for row in notes:
+            by_deck[row["deck_id"]].append(NoteData(
+                key=row["key"], kind=Kind(row["kind"]), fields=json.loads(row["fields"]),
+                tags=tuple(t for t in row["tags"].split() if t != LEECH_TAG),
+                source=row["source"]))
+        return [DeckData(id=DeckId(d), name=decks[d]["name"], description=decks[d]["description"],
+                         version=decks[d]["version"], notes=tuple(by_deck[d]))
+                for d in sorted(subtree, key=lambda d: decks[d]["name"].casefold())]
+
+    def export(self, deck_id: DeckId, fmt: str, path: str | os.PathLike) -> list[Path]:
+        """Write ``deck_id`` with its sub-decks as 'toml', 'csv' or 'apkg'."""
+        from .formats import export as writers
+
+        data = self.export_data(deck_id)
+        try:
+            if fmt == "toml":
+                return writers.write_toml(data, path)
+            if fmt == "csv":
+                return writers.write_csv(data, path)
+            if fmt == "apkg":
+                return writers.write_apkg(data, path, self.media_dir)
+        except OSError as exc:
+            raise FlashdeskError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise FlashdeskError(f"unknown export format '{fmt}' (use toml, csv or apkg)")
+
+    def backup_to(self, path: str | os.PathLike) -> Path:
+        """The whole profile – collection and media – as one zip file."""
+        import tempfile
+        import zipfile
+
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                copy = Path(tmp) / "collection.db"
+                with self._lock:
+                    q.backup_to(self.db, str(copy))
+                part = path.with_name(path.name + ".part")
+                with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+                    zf.write(copy, "collection.db")
+                    if self.media_dir and self.media_dir.is_dir():
+                        for f in sorted(self.media_dir.iterdir()):
+                            if f.is_file() and not f.name.startswith("."):
+                                zf.write(f, f"media/{f.name}")
+                os.replace(part, path)
+        except OSError as exc:
+            raise FlashdeskError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return path
+
     # -- statistics ------------------------------------------------------------
 
     def stats(self, now: datetime, deck_id: DeckId | None = None) -> Stats:

@@ -21,6 +21,7 @@ from ..model import DeckData, DeckId, Kind, NoteData
 from ..store import foreign
 from .problems import DeckFileError, Problem
 from .result import ReadResult, safe_key
+from .export import APKG_MODELS, list_items
 from .sanitize import MEDIA_NAME, clean_html, media_references
 
 __all__ = ["read_apkg", "LIMITS"]
@@ -189,11 +190,54 @@ def _media_map(members: dict, zf, modern: bool) -> dict[str, str]:
 
 # -- the reader -------------------------------------------------------------------
 
+_OWN_KINDS = {name: kind for kind, (name, _, _) in APKG_MODELS.items()}
+
+
+def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
+    """A note of a type flashdesk itself exported: its fields map back exactly."""
+    v = v + [""] * 4
+    if kind in ("basic", "basic-reverse"):
+        data = {"front": v[0], "back": v[1]}
+        if kind == "basic-reverse":
+            data["reverse"] = True
+        if v[2]:
+            data["extra"] = v[2]
+        return Kind.BASIC, data
+    if kind == "cloze":
+        return Kind.CLOZE, {"text": v[0], **({"extra": v[1]} if v[1] else {})}
+    if kind == "choice":
+        options = list_items(v[1])
+        if not v[2].isdigit() or not 1 <= int(v[2]) <= len(options):
+            return "its answer is not the number of one of its options"
+        data = {"question": v[0], "options": options, "answer": int(v[2])}
+        extra = v[3]
+    elif kind == "order":
+        data, extra = {"prompt": v[0], "items": list_items(v[1])}, v[2]
+    else:
+        data = {"prompt": v[0], "model_answer": v[1], "marking_points": list_items(v[2])}
+        extra = v[3]
+    if extra:
+        data["explanation"] = extra
+    return Kind(kind), data
+
+
+def _key_from_guid(guid: str) -> str:
+    """flashdesk exports use the note id (``deck/key``) as guid: keep its key."""
+    deck, _, key = guid.partition("/")
+    return safe_key(key) if key and "/" not in key else safe_key(guid)
+
+
 def _note(notetype: _NoteType, fields: list[str], key: str, tags: str) -> NoteData | str:
     values = [clean_html(v.strip()) for v in fields]
     if not values or not values[0]:
         return "its first field is empty"
-    if notetype.cloze:
+    own = _OWN_KINDS.get(notetype.name)
+    if own is not None:
+        mapped = _own_note(own, values)
+        if isinstance(mapped, str):
+            return mapped
+        kind, data = mapped
+    elif notetype.cloze:
         if not cloze_numbers(values[0]):
             return "a cloze note without any {{c1::…}}"
         kind, data = Kind.CLOZE, {"text": values[0]}
@@ -261,10 +305,12 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
         if notetype is None:
             result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
             continue
-        if not notetype.cloze and len(notetype.fields) > 2 \
+        if not notetype.cloze and len(notetype.fields) > 2 and notetype.name not in _OWN_KINDS \
                 and notetype.fields[2:3] != ["Add Reverse"]:
             others.add(notetype.name)
-        note = _note(notetype, (flds or "").split("\x1f"), safe_key(str(guid or nid)), tags or "")
+        guid = str(guid or nid)
+        key = _key_from_guid(guid) if notetype.name in _OWN_KINDS else safe_key(guid)
+        note = _note(notetype, (flds or "").split("\x1f"), key, tags or "")
         if isinstance(note, str):
             result.skipped.append(f"{shown}: note {index}: skipped: {note}")
             continue

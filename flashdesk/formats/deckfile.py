@@ -13,7 +13,7 @@ from pathlib import Path
 from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
-from .sanitize import clean_html
+from .sanitize import clean_field
 
 __all__ = ["read_deck_file", "parse_deck_text", "DECK_KEYS", "NOTE_KEYS", "MAX_FILE_BYTES"]
 
@@ -176,7 +176,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                     isinstance(v, str) and v.strip() for v in value):
                 fail(field, "must be a list of non-empty texts, e.g. [\"one\", \"two\"]")
                 continue
-            fields[field] = [clean_html(v.strip()) for v in value]
+            fields[field] = [clean_field(v) for v in value]
         elif field == "reverse":
             if not isinstance(value, bool):
                 fail(field, "must be true or false")
@@ -191,7 +191,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
             if not isinstance(value, str) or (field in REQUIRED[kind] and not value.strip()):
                 fail(field, "must be non-empty text in quotes")
                 continue
-            fields[field] = clean_html(value.strip())
+            fields[field] = clean_field(value)
     if kind == Kind.CHOICE and "options" in fields:
         options = fields["options"]
         if len(options) < 2:

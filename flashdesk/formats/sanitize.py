@@ -8,7 +8,7 @@ import re
 
 import nh3
 
-__all__ = ["clean_html", "ALLOWED_TAGS", "MEDIA_NAME", "media_references"]
+__all__ = ["clean_html", "clean_field", "ALLOWED_TAGS", "MEDIA_NAME", "media_references"]
 
 ALLOWED_TAGS = frozenset({
     "b", "strong", "i", "em", "u", "s", "sub", "sup", "br", "p", "ul", "ol", "li",
@@ -38,3 +38,15 @@ def clean_html(text: str) -> str:
 def media_references(text: str) -> list[str]:
     """The media file names a cleaned field refers to."""
     return _IMG_SRC.findall(text)
+
+
+_BLOCK = re.compile(r"<(br|p|div|ul|ol|li|pre|blockquote|hr)\b", re.I)
+
+
+def clean_field(text: str) -> str:
+    """A field as typed by a person: line breaks in plain text become ``<br>``
+    (text that already lays itself out with HTML is left as it is), then cleaned."""
+    text = text.strip().replace("\r\n", "\n")
+    if "\n" in text and not _BLOCK.search(text):
+        text = text.replace("\n", "<br>")
+    return clean_html(text)

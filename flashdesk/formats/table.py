@@ -14,7 +14,7 @@ from ..cards import REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .result import ReadResult, derived_key, safe_key
-from .sanitize import clean_html
+from .sanitize import clean_field, clean_html
 
 __all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text"]
 
@@ -67,9 +67,7 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
     """One spreadsheet row (column name → text) as a note, or the reason it is skipped."""
     def text(name: str) -> str:
         value = cols.get(name, "").strip()
-        if not is_html:
-            value = html.escape(value)
-        return clean_html(value.replace("\r\n", "\n").replace("\n", "<br>"))
+        return clean_field(value if is_html else html.escape(value))
 
     front, back = text("front"), text("back")
     raw_kind = cols.get("kind", "").strip().lower()
@@ -215,6 +213,9 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if not any(cell.strip() for cell in row):
             continue
         cols = {name: row[i] for i, name in enumerate(names) if name and i < len(row)}
+        more = [cols.pop(k) for k in sorted((k for k in list(cols) if k.startswith("back") and k != "back"), key=lambda k: int(k[4:]))]
+        if any(m.strip() for m in more):  # Anki: the fields after the second join the back
+            cols["back"] = "<br>".join(v.strip() for v in [cols.get("back", ""), *more] if v.strip())
         row_kind = default_kind
         anki_type = cols.pop("kind-anki", "").lower()
         if "cloze" in anki_type:
@@ -251,5 +252,5 @@ def _anki_columns(headers: dict[str, str], width: int) -> list[str]:
                           ("guid column", "id"), ("notetype column", "kind-anki")):
         if headers.get(name, "").isdigit():
             special[int(headers[name]) - 1] = meaning
-    fields = iter(["front", "back", "extra"])
+    fields = iter(["front", "back"] + [f"back{n}" for n in range(2, width + 1)])
     return [special.get(i) or next(fields, "") for i in range(width)]

@@ -244,6 +244,24 @@ def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
     db.conn.executemany("DELETE FROM cards WHERE id = ?", [(c,) for c in card_ids])
 
 
+def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
+    marks = ",".join("?" * len(deck_ids))
+    return list(db.query(
+        f"SELECT id, deck_id, key, kind, fields, tags, source FROM notes "
+        f"WHERE deck_id IN ({marks}) ORDER BY deck_id, created, rowid", list(deck_ids)))
+
+
+def backup_to(db: Database, target: str) -> None:
+    """A consistent copy of the whole database, made with SQLite's backup API."""
+    import sqlite3
+
+    dest = sqlite3.connect(target)
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+
+
 # -- statistics -----------------------------------------------------------------
 
 

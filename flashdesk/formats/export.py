@@ -1,0 +1,176 @@
+"""Writers: the native deck file (TOML), CSV and Anki packages (.apkg).
+
+Each takes plain ``DeckData`` and writes files; a round trip through any of
+them and back through the readers gives the same notes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+from typing import Sequence
+
+from ..model import DeckData, Kind
+from .deckfile import DECK_ID
+from .sanitize import media_references
+
+__all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS"]
+
+CSV_COLUMNS = ["id", "deck", "kind", "front", "back", "options", "points", "extra", "reverse",
+               "tags", "source"]
+
+
+# -- TOML -------------------------------------------------------------------------
+
+def _deck_table(deck: DeckData) -> dict:
+    table = {"id": deck.id if DECK_ID.match(deck.id or "") else "exported", "name": deck.name}
+    if deck.description:
+        table["description"] = deck.description
+    if deck.version:
+        table["version"] = deck.version
+    return table
+
+
+def _note_table(note) -> dict:
+    table = {"id": note.key, "kind": note.kind.value, **note.fields}
+    if note.tags:
+        table["tags"] = list(note.tags)
+    if note.source:
+        table["source"] = note.source
+    return table
+
+
+def write_toml(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
+    """One deck: ``path`` is the file. Several (a deck with sub-decks): ``path``
+    is a folder that receives one ``DECK-ID.toml`` per deck."""
+    import tomli_w
+
+    path = Path(path)
+    decks = [d for d in decks if d.notes] or list(decks[:1])
+    if len(decks) == 1 and path.suffix.lower() == ".toml":
+        targets = [(decks[0], path)]
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        targets = [(d, path / f"{d.id}.toml") for d in decks]
+    for deck, target in targets:
+        data = {"deck": _deck_table(deck), "notes": [_note_table(n) for n in deck.notes]}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(tomli_w.dumps(data, multiline_strings=True), encoding="utf-8")
+    return [t for _, t in targets]
+
+
+# -- CSV --------------------------------------------------------------------------
+
+def _csv_row(deck: DeckData, note) -> dict:
+    f = note.fields
+    row = {"id": note.key, "deck": deck.name, "kind": note.kind.value,
+           "tags": " ".join(note.tags), "source": note.source}
+    if note.kind == Kind.BASIC:
+        row.update(front=f["front"], back=f["back"], extra=f.get("extra", ""),
+                   reverse="yes" if f.get("reverse") else "")
+    elif note.kind == Kind.CLOZE:
+        row.update(front=f["text"], extra=f.get("extra", ""))
+    elif note.kind == Kind.CHOICE:
+        row.update(front=f["question"], back=str(f["answer"]), options=" | ".join(f["options"]),
+                   extra=f.get("explanation", ""))
+    elif note.kind == Kind.ORDER:
+        row.update(front=f["prompt"], back=" | ".join(f["items"]), extra=f.get("explanation", ""))
+    else:
+        row.update(front=f["prompt"], back=f["model_answer"],
+                   points=" | ".join(f["marking_points"]), extra=f.get("explanation", ""))
+    return row
+
+
+def write_csv(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
+    """A spreadsheet with a header row; UTF-8 with a BOM so Excel reads it right."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for deck in decks:
+            for note in deck.notes:
+                writer.writerow(_csv_row(deck, note))
+    return [path]
+
+
+# -- Anki packages ------------------------------------------------------------------
+
+def _stable_id(text: str) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest()[:12], 16) % (1 << 40) + (1 << 30)
+
+
+def _list_html(items: Sequence[str], tag: str = "ol") -> str:
+    return f"<{tag}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>"
+
+
+_CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; }"
+#: flashdesk kind → (note type name, fields, templates); import maps these names back
+APKG_MODELS = {
+    "basic": ("flashdesk basic", ["Front", "Back", "Extra"],
+              [("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}<br>{{Extra}}")]),
+    "basic-reverse": ("flashdesk basic and reversed", ["Front", "Back", "Extra"],
+                      [("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}<br>{{Extra}}"),
+                       ("Card 2", "{{Back}}", "{{FrontSide}}<hr id=answer>{{Front}}<br>{{Extra}}")]),
+    "cloze": ("flashdesk cloze", ["Text", "Extra"],
+              [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>{{Extra}}")]),
+    "choice": ("flashdesk choice", ["Question", "Options", "Answer", "Explanation"],
+               [("Card 1", "{{Question}}{{Options}}",
+                 "{{FrontSide}}<hr id=answer>Answer: {{Answer}}<br>{{Explanation}}")]),
+    "order": ("flashdesk order", ["Prompt", "Items", "Explanation"],
+              [("Card 1", "{{Prompt}}", "{{FrontSide}}<hr id=answer>{{Items}}<br>{{Explanation}}")]),
+    "scenario": ("flashdesk scenario", ["Prompt", "Model answer", "Marking points", "Explanation"],
+                 [("Card 1", "{{Prompt}}", "{{FrontSide}}<hr id=answer>{{Model answer}}"
+                   "<br>{{Marking points}}<br>{{Explanation}}")]),
+}
+
+
+def _apkg_fields(note) -> tuple[str, list[str]]:
+    f = note.fields
+    if note.kind == Kind.BASIC:
+        return ("basic-reverse" if f.get("reverse") else "basic",
+                [f["front"], f["back"], f.get("extra", "")])
+    if note.kind == Kind.CLOZE:
+        return "cloze", [f["text"], f.get("extra", "")]
+    if note.kind == Kind.CHOICE:
+        return "choice", [f["question"], _list_html(f["options"]), str(f["answer"]),
+                          f.get("explanation", "")]
+    if note.kind == Kind.ORDER:
+        return "order", [f["prompt"], _list_html(f["items"]), f.get("explanation", "")]
+    return "scenario", [f["prompt"], f["model_answer"], _list_html(f["marking_points"], "ul"),
+                        f.get("explanation", "")]
+
+
+def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | None = None) -> list[Path]:
+    """An Anki package (genanki) that Anki imports; flashdesk reads its note
+    types back into the same kinds."""
+    import genanki
+
+    models = {}
+    for key, (name, fields, templates) in APKG_MODELS.items():
+        models[key] = genanki.Model(
+            _stable_id(name), name, fields=[{"name": n} for n in fields],
+            templates=[{"name": t, "qfmt": q, "afmt": a} for t, q, a in templates], css=_CSS,
+            model_type=genanki.Model.CLOZE if key == "cloze" else genanki.Model.FRONT_BACK)
+    package_decks, media = [], set()
+    for deck in decks:
+        gdeck = genanki.Deck(_stable_id(deck.name), deck.name, description=deck.description)
+        for note in deck.notes:
+            key, values = _apkg_fields(note)
+            media.update(ref for v in values for ref in media_references(v))
+            gdeck.add_note(genanki.Note(model=models[key], fields=values, tags=list(note.tags),
+                                        guid=f"{deck.id}/{note.key}" if deck.id else note.key))
+        package_decks.append(gdeck)
+    package = genanki.Package(package_decks)
+    if media_dir is not None:
+        package.media_files = [str(media_dir / m) for m in sorted(media) if (media_dir / m).is_file()]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    package.write_to_file(str(path))
+    return [path]
+
+
+def list_items(fragment: str) -> list[str]:
+    """The ``<li>`` items of a list written by ``_list_html``."""
+    return re.findall(r"<li>(.*?)</li>", fragment, re.S)

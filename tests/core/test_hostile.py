@@ -1,0 +1,150 @@
+"""Files tutors share are not trusted: every refusal is one clear message, and
+a refused import changes nothing, inside the collection or on disk."""
+
+import sqlite3
+import zipfile
+
+import pytest
+
+from flashdesk.formats import DeckFileError
+from flashdesk.formats import anki
+
+from .conftest import FIXTURES
+
+GENANKI = FIXTURES / "import" / "genanki.apkg"
+
+
+def content(col):
+    """Everything the collection holds, as comparable data."""
+    return {t: sorted(map(tuple, col.db.execute(f"SELECT * FROM [{t}]").fetchall()))
+            for t in ("decks", "notes", "cards", "revlog", "config")}
+
+
+def refused(col, path, match):
+    before = content(col)
+    with pytest.raises(DeckFileError) as info:
+        col.import_files([path])
+    assert len(info.value.problems) == 1
+    message = str(info.value)
+    assert message.startswith(str(path)) and match in message, message
+    assert content(col) == before
+    return message
+
+
+def repack(tmp_path, name, members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        for member, data in members.items():
+            zf.writestr(member, data)
+    return path
+
+
+def genanki_members():
+    with zipfile.ZipFile(GENANKI) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def with_fields(tmp_path, fields: str, media=None):
+    """The genanki fixture with its first note's fields replaced."""
+    members = genanki_members()
+    db = tmp_path / "c.anki2"
+    db.write_bytes(members["collection.anki2"])
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE notes SET flds = ? WHERE id = (SELECT min(id) FROM notes)", [fields])
+    conn.commit()
+    conn.close()
+    members["collection.anki2"] = db.read_bytes()
+    if media is not None:
+        members.update(media)
+    return repack(tmp_path, "edited.apkg", members)
+
+
+@pytest.fixture
+def example_col(example):
+    return example
+
+
+@pytest.mark.parametrize("member", ["../evil.txt", "/etc/evil.txt", "C:/evil.txt", "a/../../evil"])
+def test_unsafe_member_paths_are_refused(example_col, tmp_path, member):
+    path = repack(tmp_path, "slip.apkg", {**genanki_members(), member: b"x"})
+    refused(example_col, path, f"refused: it contains an unsafe path '{member}'")
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_zip_bomb_by_ratio_is_refused(example_col, tmp_path):
+    path = repack(tmp_path, "bomb.apkg", {**genanki_members(), "0": b"\0" * (4 * 2**20)})
+    refused(example_col, path, "compressed suspiciously well")
+
+
+def test_oversized_member_is_refused(example_col, tmp_path, monkeypatch):
+    monkeypatch.setitem(anki.LIMITS, "member_bytes", 2**20)
+    path = repack(tmp_path, "big.apkg", {**genanki_members(), "0": b"x" * (2 * 2**20)},
+                  zipfile.ZIP_STORED)
+    refused(example_col, path, "too large once unpacked")
+
+
+def test_zstd_bomb_inside_a_modern_package_is_refused(example_col, tmp_path, monkeypatch):
+    import zstandard
+
+    monkeypatch.setitem(anki.LIMITS, "member_bytes", 2**20)
+    bomb = zstandard.ZstdCompressor().compress(b"\0" * (8 * 2**20))
+    path = repack(tmp_path, "zbomb.apkg", {"collection.anki21b": bomb, "meta": b"\x08\x03"})
+    refused(example_col, path, "too large once unpacked")
+
+
+def test_a_file_that_is_not_a_zip_is_refused(example_col, tmp_path):
+    path = tmp_path / "fake.apkg"
+    path.write_bytes(b"%PDF-1.4 not a package")
+    refused(example_col, path, "not an Anki package (an .apkg file is a zip archive)")
+
+
+def test_a_zip_without_a_collection_is_refused(example_col, tmp_path):
+    path = repack(tmp_path, "empty.apkg", {"readme.txt": b"hello"})
+    refused(example_col, path, "no collection inside")
+
+
+def test_a_collection_that_is_not_sqlite_is_refused(example_col, tmp_path):
+    path = repack(tmp_path, "fake-db.apkg", {"collection.anki2": b"not sqlite" * 100})
+    refused(example_col, path, "its collection is not an SQLite database")
+
+
+def test_a_damaged_collection_is_refused(example_col, tmp_path):
+    data = genanki_members()["collection.anki2"]
+    path = repack(tmp_path, "cut.apkg", {"collection.anki2": data[:3000]})
+    refused(example_col, path, "refused: its collection")
+
+
+def test_card_html_is_sanitised(col, tmp_path):
+    evil = ('<script>alert(1)</script><b onclick="steal()">Bold</b>'
+            '<iframe src="http://evil.example/"></iframe><img src="http://evil.example/t.png">'
+            '<img src="blue-dot.png" onerror="x()"><span style="background:url(http://e/x)">s</span>'
+            '\x1fBack<a href="javascript:alert(1)">link</a>')
+    col.import_files([with_fields(tmp_path, evil)])
+    front = next(n for d in col.export_data(col.find_deck("Shared::From genanki")) for n in d.notes
+                 if "Bold" in n.fields.get("front", ""))
+    assert front.fields["front"] == '<b>Bold</b><img src="blue-dot.png"><span>s</span>'
+    assert front.fields["back"] == "Backlink"
+
+
+def test_media_names_cannot_escape_the_media_folder(col, tmp_path):
+    members = {"media": b'{"0": "../../escape.png", "1": "/tmp/abs.png", "2": "ok.png"}',
+               "0": b"a", "1": b"b", "2": b"\x89PNG"}
+    fields = '<img src="../../escape.png"><img src="/tmp/abs.png"><img src="ok.png">Q\x1fA'
+    col.import_files([with_fields(tmp_path, fields, members)])
+    assert sorted(p.name for p in col.media_dir.iterdir()) == ["ok.png"]
+    assert not (col.media_dir.parent.parent / "escape.png").exists()
+
+
+def test_binary_file_as_csv_is_refused(example_col, tmp_path):
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)))
+    refused(example_col, path, "not a text file")
+
+
+def test_a_csv_with_no_usable_row_is_refused(example_col, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("front,back\n,\n,only back\n", encoding="utf-8")
+    before = content(example_col)
+    with pytest.raises(DeckFileError, match="no row could be imported"):
+        example_col.import_files([path])
+    assert content(example_col) == before
