@@ -19,6 +19,7 @@ from . import __version__
 from .cards import (
     check_order, cloze_answer, cloze_question, plain_text, suggest_choice, suggest_scenario,
 )
+from .backup import backups_dir, list_backups, restore
 from .collection import Collection
 from .formats import DeckFileError, read_any
 from .model import CardView, FlashdeskError, GradeMode, IntervalPreview, Kind, grade_labels
@@ -37,6 +38,8 @@ commands:
   stats             counts, retention and the 14-day forecast
   limits DECK       show or change a deck's daily limits
   grades {4,6}      answer with four buttons or six grades (0-5)
+  check             verify the collection against its review log (--repair)
+  backup            back up now (--list shows backups); restore [BACKUP] puts one back
 
 The collection lives in the user data folder; --data-dir or FLASHDESK_HOME
 choose another. Deck file format: docs/deck-format.md.
@@ -119,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grades", help="answer with four buttons or six grades")
     p.add_argument("mode", type=int, choices=[4, 6])
+
+    p = sub.add_parser("check", help="check the collection and that card states match the log")
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild cached card states from the review log")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("backup", help="back up the collection now (or list backups)")
+    p.add_argument("--list", action="store_true", help="list the backups, newest first")
+
+    p = sub.add_parser("restore", help="put a backup in place of the collection",
+                       description="Restore the latest backup, or the one named. The current "
+                                   "collection file is kept beside it, renamed, never overwritten.")
+    p.add_argument("backup", nargs="?", help="a backup file (default: the latest)")
 
     sub.add_parser("gui", help="open the flashdesk window (the default)")
     return parser
@@ -216,6 +232,52 @@ def cmd_limits(col: Collection, args, out) -> int:
         col.set_deck_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.deck_summaries(now()) if r.id == deck)
     out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
+    return 0
+
+
+def cmd_check(col: Collection, args, out) -> int:
+    report = col.check(now(), repair=args.repair)
+    if args.json:
+        out(json.dumps(report.to_dict(), indent=2))
+    else:
+        out(f"Integrity: {', '.join(report.integrity)}")
+        out(f"Cards: {report.cards}; review log entries: {report.log_entries}")
+        if report.mismatches:
+            out(f"{len(report.mismatches)} card(s) differ from their review log:")
+            for card, fields in report.mismatches[:20]:
+                out(f"  {card}: {', '.join(fields)}")
+            out("Repaired from the log." if report.repaired else
+                "Run `flashdesk check --repair` to rebuild them from the log.")
+        else:
+            out("Every card's state matches its review log.")
+    return 0 if report.ok or report.repaired and report.integrity == ("ok",) else 1
+
+
+def cmd_backup(col: Collection, args, out) -> int:
+    if args.list:
+        backups = list_backups(col.path)
+        for b in backups:
+            out(f"{b.label}  {b.path}")
+        if not backups:
+            out("No backups yet.")
+        return 0
+    out(f"Backed up to {col.backup(now())}")
+    return 0
+
+
+def cmd_restore(args, out) -> int:
+    path = profile_path(data_dir(args.data_dir), args.profile)
+    if args.backup:
+        chosen = Path(args.backup)
+    else:
+        backups = list_backups(path)
+        if not backups:
+            raise FlashdeskError(f"no backups in {backups_dir(path)}")
+        chosen = backups[0].path
+    kept = restore(path, chosen, now())
+    out(f"Restored {chosen}.")
+    if kept:
+        out(f"The previous collection is kept as {kept}.")
     return 0
 
 
@@ -443,12 +505,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_validate(args, out)
         if args.command in (None, "gui"):
             return cmd_gui(args, out)
+        if args.command == "restore":
+            return cmd_restore(args, out)
         with _open(args) as col:
             if args.command == "review":
                 return cmd_review(col, args, out, _input)
             return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
                     "stats": cmd_stats,
-                    "limits": cmd_limits, "grades": cmd_grades}[args.command](col, args, out)
+                    "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check,
+                    "backup": cmd_backup}[args.command](col, args, out)
     except DeckFileError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

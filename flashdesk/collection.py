@@ -19,10 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from .backup import backup_name, backups_dir, choose_kept, list_backups
 from .cards import card_ords
 from .formats import DeckFileError, ReadResult, read_any
 from .model import (
-    AnswerResult, CardId, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
+    AnswerResult, CardId, CheckReport, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
     ImportReport, IntervalPreview, Kind, NoteId, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
     study_day,
 )
@@ -31,8 +32,8 @@ from .scheduler.sm2 import SM2State, review
 from .store import open_database, queries as q
 from .store.database import memory_database
 from .study import (
-    LEECH_LAPSES, CardSchedule, DeckLimits, SessionQueue, apply_answer, parent_names,
-    tree_allowance,
+    LEECH_LAPSES, SM2_FIELDS, CardSchedule, DeckLimits, SessionQueue, apply_answer, fold_log,
+    parent_names, tree_allowance,
 )
 
 __all__ = ["Collection", "Progress", "Cancelled"]
@@ -104,9 +105,10 @@ class _UndoStep:
 class Collection:
     """A learner's collection: one SQLite file (see ``open``)."""
 
-    def __init__(self, db, path: Path | None):
+    def __init__(self, db, path: Path | None, *, backups: bool = False):
         self.db = db
         self.path = path
+        self._backups = backups and path is not None
         self._lock = threading.RLock()
         self._session: _Session | None = None
         self._undo: list[_UndoStep] = []
@@ -116,18 +118,27 @@ class Collection:
     # -- opening ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, bundled: bool = True) -> "Collection":
+    def open(cls, path: str | os.PathLike, *, bundled: bool = True,
+             backups: bool = True) -> "Collection":
         """Open the collection file at ``path``, creating it (and its folder) if
         needed. A new collection gets the bundled decks; bundled decks that
-        changed since the last open are updated, keeping progress."""
+        changed since the last open are updated, keeping progress. With
+        ``backups``, closing makes a backup when the last is a day old."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise FlashdeskError(f"cannot create the profile folder {path.parent}: "
                                  f"{exc.strerror or exc}") from None
-        db, _created = open_database(path)
-        col = cls(db, path)
+        try:
+            db, _created = open_database(path)
+        except FlashdeskError as exc:
+            hint = ""
+            if path.exists() and list_backups(path):
+                hint = ("\nRestore the latest backup with `flashdesk restore` (the damaged "
+                        "file is kept beside it).")
+            raise type(exc)(f"{exc}{hint}") from None
+        col = cls(db, path, backups=backups)
         if bundled:
             col.sync_bundled()
         return col
@@ -138,7 +149,38 @@ class Collection:
 
     def close(self) -> None:
         with self._lock:
+            if self._backups:
+                try:
+                    self.backup(datetime.now().astimezone(), only_if_older_than_hours=24)
+                except (OSError, FlashdeskError):
+                    pass  # a failed automatic backup must not stop the app closing
             self.db.close()
+
+    # -- backups ---------------------------------------------------------------
+
+    def backup(self, now: datetime, *, only_if_older_than_hours: float | None = None) -> Path | None:
+        """Back the collection up into the profile's ``backups`` folder, then
+        rotate (settings ``backup_keep``, default 10, and ``backup_weeks``, 8)."""
+        if self.path is None:
+            raise FlashdeskError("an in-memory collection has no backups")
+        existing = list_backups(self.path)
+        local = now.astimezone().replace(tzinfo=None)
+        if only_if_older_than_hours is not None and existing and \
+                (local - existing[0].taken).total_seconds() < only_if_older_than_hours * 3600:
+            return None
+        folder = backups_dir(self.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / backup_name(local)
+        part = target.with_name(target.name + ".part")
+        with self._lock:
+            q.backup_to(self.db, str(part))
+        os.replace(part, target)
+        kept = choose_kept(list_backups(self.path), self.setting("backup_keep", 10),
+                           self.setting("backup_weeks", 8))
+        for b in list_backups(self.path):
+            if b.path not in kept:
+                b.path.unlink(missing_ok=True)
+        return target
 
     def __enter__(self) -> "Collection":
         return self
@@ -319,7 +361,7 @@ class Collection:
             source=row["source"], queue=Queue(row["queue"]),
             state=SM2State(row["reps"], row["ease"] / 100, row["interval"]),
             due_day=row["due"], lapses=row["lapses"],
-            redrill=row["queue"] == Queue.LEARNING and row["last_day"] == today)
+            redrill=row["type"] != 0 and row["last_day"] == today)
 
     def card(self, card_id: CardId, now: datetime) -> CardView:
         with self._lock:
@@ -653,6 +695,46 @@ class Collection:
         reports = self.import_files(paths)
         self.set_setting("bundled_digest", digest)
         return reports
+
+    # -- checking --------------------------------------------------------------
+
+    def check(self, now: datetime, *, repair: bool = False) -> CheckReport:
+        """Verify the file's integrity and that every card's cached schedule is
+        SM-2 folded over its review log; with ``repair``, rewrite the cache
+        from the log."""
+        with self._lock:
+            today = self._roll_over(now)
+            integrity = tuple(q.integrity_check(self.db))
+            cached = q.all_schedules(self.db)
+            mismatches, fixes, entries = [], [], 0
+            seen = set()
+            for card_id, log in q.log_by_card(self.db):
+                entries += len(log)
+                if card_id not in cached:
+                    continue  # a card since removed; its history stays
+                seen.add(card_id)
+                self._compare(cached[card_id], fold_log(log, today), mismatches, fixes)
+            for card_id in cached.keys() - seen:
+                self._compare(cached[card_id], CardSchedule(), mismatches, fixes)
+            if repair and fixes:
+                with self.db.atomic():
+                    q.set_sm2_fields(self.db, fixes)
+                self._session = None
+                self._undo.clear()
+        return CheckReport(integrity, len(cached), entries, tuple(mismatches),
+                           len(fixes) if repair else 0)
+
+    @staticmethod
+    def _compare(row: dict, rebuilt: CardSchedule, mismatches: list, fixes: list) -> None:
+        expected = rebuilt.to_dict()
+        fields = [f for f in SM2_FIELDS if row[f] != expected[f]]
+        live_queue = row["queue"] if row["queue"] >= 0 else None
+        if live_queue is not None and live_queue != expected["queue"]:
+            fields.append("queue")
+        if fields:
+            mismatches.append((row["id"], tuple(fields)))
+            fixes.append({"id": row["id"], **{f: expected[f] for f in SM2_FIELDS},
+                          "queue": expected["queue"], "redrill_seq": expected["redrill_seq"]})
 
     # -- export ----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from .scheduler.sm2 import SM2State
 __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "GradeMode", "FOUR_BUTTONS",
     "ROLLOVER_HOUR", "study_day", "day_start", "NoteData", "DeckData", "DeckSummary",
-    "CardView", "AnswerResult", "IntervalPreview", "ImportReport", "Stats", "FlashdeskError",
+    "CardView", "AnswerResult", "IntervalPreview", "ImportReport", "Stats", "CheckReport", "FlashdeskError",
     "grade_labels", "card_id", "note_id",
 ]
 
@@ -225,6 +225,25 @@ class ImportReport:
                 "missing": list(self.missing), "removed": self.removed,
                 "skipped": list(self.skipped), "messages": list(self.messages),
                 "media": self.media}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    integrity: tuple[str, ...]
+    cards: int
+    log_entries: int
+    #: cards whose cached state differs from the log, with the fields that differ
+    mismatches: tuple[tuple[str, tuple[str, ...]], ...]
+    repaired: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == ("ok",) and not self.mismatches
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "integrity": list(self.integrity), "cards": self.cards,
+                "log_entries": self.log_entries, "repaired": self.repaired,
+                "mismatches": [{"card": c, "fields": list(f)} for c, f in self.mismatches]}
 
 
 @dataclass(frozen=True)

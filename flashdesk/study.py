@@ -16,7 +16,8 @@ from .scheduler.sm2 import PASSING_QUALITY, REDRILL_BELOW, SM2State, review
 
 __all__ = [
     "CardSchedule", "Outcome", "apply_answer", "LEECH_LAPSES", "REDRILL_GAP",
-    "DeckLimits", "tree_allowance", "SessionQueue", "parent_names",
+    "DeckLimits", "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over",
+    "SM2_FIELDS",
 ]
 
 #: a card that lapses this many times is tagged ``leech``
@@ -70,7 +71,8 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     again. ``seq`` numbers this answer among all answers, to order re-drills.
     """
     again = quality < REDRILL_BELOW
-    redrill = card.queue == Queue.LEARNING and card.last_day == today
+    # answered already today (a re-drill, or a second answer from a stale screen)
+    redrill = card.type == TYPE_REVIEW and card.last_day == today
     after = card
     lapse = False
     if not redrill:
@@ -85,6 +87,31 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     after = replace(after, queue=Queue.LEARNING if again else Queue.REVIEW,
                     redrill_seq=seq + REDRILL_GAP if again else 0, buried_day=None)
     return Outcome(after, redrill, again, lapse, card.type == TYPE_NEW and not redrill)
+
+
+def roll_over(card: CardSchedule, today: int) -> CardSchedule:
+    """A card as a new study day finds it: yesterday's re-drills are over."""
+    if card.queue == Queue.LEARNING and (card.last_day or 0) < today:
+        return replace(card, queue=Queue.REVIEW, redrill_seq=0)
+    return card
+
+
+#: the fields the review log determines (suspend and bury are not logged)
+SM2_FIELDS = ("type", "reps", "ease", "interval", "due", "lapses", "last_day")
+
+
+def fold_log(entries: Iterable[dict], today: int) -> CardSchedule:
+    """A card's schedule rebuilt from its review log (``seq``, ``id``, ``kind``,
+    ``quality``, ``day``, ``undoes`` per entry, in order): every answer that was
+    not undone, replayed through SM-2 exactly as it was first applied."""
+    entries = list(entries)
+    undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
+    card = CardSchedule()
+    for e in entries:
+        if e["kind"] == "undo" or e["id"] in undone:
+            continue
+        card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"], e["seq"]).after
+    return roll_over(card, today)
 
 
 def parent_names(name: str) -> list[str]:

@@ -262,6 +262,40 @@ def backup_to(db: Database, target: str) -> None:
         dest.close()
 
 
+def integrity_check(db: Database) -> list[str]:
+    """SQLite's own check: ['ok'] when the file is sound."""
+    return [r[0] for r in db.execute("PRAGMA integrity_check")]
+
+
+def log_by_card(db: Database):
+    """Every log entry, grouped by card and in order: (card id, entries)."""
+    cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes FROM revlog "
+                        "ORDER BY card_id, seq")
+    columns = ("seq", "id", "kind", "quality", "day", "undoes")
+    current, entries = None, []
+    for row in cursor:
+        if row[0] != current:
+            if current is not None:
+                yield current, entries
+            current, entries = row[0], []
+        entries.append(dict(zip(columns, row[1:])))
+    if current is not None:
+        yield current, entries
+
+
+def all_schedules(db: Database) -> dict[str, dict]:
+    cols = ", ".join(SCHEDULE_COLUMNS)
+    return {r["id"]: r for r in db.query(f"SELECT id, {cols} FROM cards")}
+
+
+def set_sm2_fields(db: Database, rows: list[dict]) -> None:
+    db.conn.executemany(
+        "UPDATE cards SET type = :type, reps = :reps, ease = :ease, interval = :interval, "
+        "due = :due, lapses = :lapses, last_day = :last_day, "
+        "queue = CASE WHEN queue < 0 THEN queue ELSE :queue END, redrill_seq = :redrill_seq "
+        "WHERE id = :id", rows)
+
+
 # -- statistics -----------------------------------------------------------------
 
 
