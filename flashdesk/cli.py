@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sqlite3
 import sys
 import time
 from datetime import datetime
@@ -522,6 +523,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FlashdeskError as exc:
         print(f"flashdesk: {exc}", file=sys.stderr)
         return 1
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        print("flashdesk: the collection is busy: another flashdesk is writing to it. "
+              "Nothing was lost; try again in a moment.", file=sys.stderr)
+        return 75
     except KeyboardInterrupt:
         print("\nStopped. Your answers so far are saved.", file=sys.stderr)
         return 130
