@@ -65,8 +65,12 @@ def _tags_text(tags: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(t for t in tags if t))
 
 
-def _checksum(kind: str, fields: dict, tags: Sequence[str], source: str) -> str:
-    blob = json.dumps([kind, fields, list(tags), source], sort_keys=True, ensure_ascii=False)
+def _fields_json(fields: dict) -> str:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False)
+
+
+def _checksum(kind: str, fields_json: str, tags: Sequence[str], source: str) -> str:
+    blob = "\x1f".join([kind, fields_json, " ".join(tags), source])
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
 
@@ -501,10 +505,11 @@ class Collection:
             if card_ords(kind, clean) != card_ords(kind, json.loads(row["fields"])):
                 raise FlashdeskError("this edit would add or remove cards; edit the deck file "
                                      "and import it instead")
+            fields_json = _fields_json(clean)
             with self.db.atomic():
-                q.update_note_fields(self.db, note_id, json.dumps(clean, ensure_ascii=False),
-                                     _checksum(kind, clean, row["tags"].split(), row["source"]),
-                                     _ms(now))
+                q.update_note_fields(self.db, note_id, fields_json,
+                                     _checksum(kind.value, fields_json, row["tags"].split(),
+                                               row["source"]), _ms(now))
 
     # -- import ----------------------------------------------------------------
 
@@ -645,10 +650,10 @@ class Collection:
         for note in deck.notes:
             nid = make_note_id(deck.id, note.key)
             tags = _tags_text(note.tags)
+            fields = _fields_json(note.fields)
             row = {"id": nid, "deck_id": deck.id, "key": note.key, "kind": note.kind.value,
-                   "fields": json.dumps(note.fields, ensure_ascii=False), "tags": tags,
-                   "source": note.source, "now": now_ms,
-                   "checksum": _checksum(note.kind, note.fields, note.tags, note.source)}
+                   "fields": fields, "tags": tags, "source": note.source, "now": now_ms,
+                   "checksum": _checksum(note.kind.value, fields, note.tags, note.source)}
             if nid not in existing:
                 new_notes.append(row)
                 report.added += 1

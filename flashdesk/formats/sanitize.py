@@ -26,9 +26,15 @@ def _attribute(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+# characters nh3 rewrites: markup, NUL, CR, no-break space and a BOM (checked over the BMP)
+_MARKUP = re.compile("[<>&\x00\r\xa0\ufeff]")
+
+
 def clean_html(text: str) -> str:
     """Remove every tag, attribute and URL that is not plain formatting or a
     local media file name; script and style elements go with their content."""
+    if not _MARKUP.search(text):
+        return text  # plain text: nothing to clean, and nh3 would return it unchanged
     cleaned = nh3.clean(text, tags=set(ALLOWED_TAGS), attributes={"img": {"src", "alt"}},
                         attribute_filter=_attribute, url_schemes=set(), strip_comments=True,
                         link_rel=None, clean_content_tags={"script", "style"})

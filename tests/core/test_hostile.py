@@ -148,3 +148,20 @@ def test_a_csv_with_no_usable_row_is_refused(example_col, tmp_path):
     with pytest.raises(DeckFileError, match="no row could be imported"):
         example_col.import_files([path])
     assert content(example_col) == before
+
+
+def test_the_plain_text_shortcut_agrees_with_nh3():
+    import random
+
+    import nh3
+
+    from flashdesk.formats.sanitize import ALLOWED_TAGS, clean_html
+
+    rng = random.Random(5)  # fixed: the same 5,000 texts every run
+    alphabet = [chr(i) for i in range(0, 0x2100)] + ["\uFEFF", "\u2028", "\U0001F600"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        expected = nh3.clean(text, tags=set(ALLOWED_TAGS), attributes={"img": {"src", "alt"}},
+                             url_schemes=set(), link_rel=None)
+        if "<" not in text:
+            assert clean_html(text) == expected, repr(text)
