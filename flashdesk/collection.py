@@ -65,8 +65,11 @@ def _tags_text(tags: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(t for t in tags if t))
 
 
+_FIELDS_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def _fields_json(fields: dict) -> str:
-    return json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    return _FIELDS_ENCODER.encode(fields)
 
 
 def _checksum(kind: str, fields_json: str, tags: Sequence[str], source: str) -> str:

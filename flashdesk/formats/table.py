@@ -59,7 +59,9 @@ def _split(value: str) -> list[str]:
 
 
 def _tags(value: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t for t in re.split(r"[\s,;]+", value) if t))
+    if not value:
+        return ()
+    return tuple(dict.fromkeys(value.replace(",", " ").replace(";", " ").split()))
 
 
 def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
@@ -73,7 +75,7 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
     raw_kind = cols.get("kind", "").strip().lower()
     try:
         kind = Kind(raw_kind) if raw_kind else (
-            default_kind or (Kind.CLOZE if cloze_numbers(front) else Kind.BASIC))
+            default_kind or (Kind.CLOZE if "{{c" in front and cloze_numbers(front) else Kind.BASIC))
     except ValueError:
         return f"unknown kind '{raw_kind}' (use {', '.join(k.value for k in Kind)})"
     if not front:
@@ -206,16 +208,20 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
             data = rows
             result.messages.append(f"{shown}: no header row; columns read as front, back, tags")
 
+    extra_backs = [n for n in names if n.startswith("back") and n != "back"]
     decks: dict[str, list[NoteData]] = {}
     seen: dict[tuple[str, str], int] = {}
     for start_line, row in data:
         line = start_line + skip
         if not any(cell.strip() for cell in row):
             continue
-        cols = {name: row[i] for i, name in enumerate(names) if name and i < len(row)}
-        more = [cols.pop(k) for k in sorted((k for k in list(cols) if k.startswith("back") and k != "back"), key=lambda k: int(k[4:]))]
-        if any(m.strip() for m in more):  # Anki: the fields after the second join the back
-            cols["back"] = "<br>".join(v.strip() for v in [cols.get("back", ""), *more] if v.strip())
+        cols = dict(zip(names, row))
+        cols.pop("", None)
+        if extra_backs:  # Anki: the fields after the second join the back
+            more = [cols.pop(k, "") for k in extra_backs]
+            if any(m.strip() for m in more):
+                cols["back"] = "<br>".join(
+                    v.strip() for v in [cols.get("back", ""), *more] if v.strip())
         row_kind = default_kind
         anki_type = cols.pop("kind-anki", "").lower()
         if "cloze" in anki_type:
