@@ -3,37 +3,15 @@ rendering and the grade an objective answer suggests. Pure functions."""
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 
-from .model import Kind
+from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Kind, plain_text
 
 __all__ = [
     "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers",
     "cloze_question", "cloze_answer", "suggest_choice", "OrderCheck",
     "check_order", "suggest_scenario", "plain_text",
 ]
-
-#: the fields each kind accepts, in display order; list-valued fields are lists of strings
-FIELDS: dict[Kind, tuple[str, ...]] = {
-    Kind.BASIC: ("front", "back", "reverse", "extra"),
-    Kind.CLOZE: ("text", "extra"),
-    Kind.CHOICE: ("question", "options", "answer", "explanation"),
-    Kind.ORDER: ("prompt", "items", "explanation"),
-    Kind.SCENARIO: ("prompt", "model_answer", "marking_points", "explanation"),
-}
-REQUIRED: dict[Kind, tuple[str, ...]] = {
-    Kind.BASIC: ("front", "back"),
-    Kind.CLOZE: ("text",),
-    Kind.CHOICE: ("question", "options", "answer"),
-    Kind.ORDER: ("prompt", "items"),
-    Kind.SCENARIO: ("prompt", "model_answer", "marking_points"),
-}
-LIST_FIELDS = frozenset({"options", "items", "marking_points"})
-
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def cloze_numbers(text: str) -> list[int]:
@@ -69,13 +47,6 @@ def cloze_question(text: str, number: int, blank: str = "[…]") -> str:
 def cloze_answer(text: str, number: int, mark=lambda s: f"<b>{s}</b>") -> str:
     """The text with cloze ``number`` revealed through ``mark``."""
     return _CLOZE.sub(lambda m: mark(m.group(2)) if int(m.group(1)) == number else m.group(2), text)
-
-
-def plain_text(fragment: str) -> str:
-    """Card HTML as terminal text."""
-    text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", fragment, flags=re.I)
-    text = re.sub(r"<li[^>]*>", "• ", text, flags=re.I)
-    return html.unescape(_TAG.sub("", text)).strip()
 
 
 # Suggested grades are SM-2 qualities: the learner confirms or changes them.

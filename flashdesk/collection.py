@@ -24,7 +24,7 @@ from .cards import card_ords
 from .formats import DeckFileError, ReadResult, read_any
 from .model import (
     AnswerResult, CardId, CheckReport, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
-    ImportReport, IntervalPreview, Kind, NoteId, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
+    ImportReport, IntervalPreview, Kind, NoteId, note_texts, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
     study_day,
 )
 from .paths import bundled_decks
@@ -32,7 +32,8 @@ from .scheduler.sm2 import SM2State, review
 from .store import open_database, queries as q
 from .store.database import memory_database
 from .study import (
-    LEECH_LAPSES, SM2_FIELDS, CardSchedule, DeckLimits, SessionQueue, apply_answer, fold_log,
+    LEECH_LAPSES, SM2_FIELDS, CardSchedule, DeckLimits, SessionQueue, answers_in_log,
+    apply_answer, fold_log,
     parent_names, tree_allowance,
 )
 
@@ -417,6 +418,7 @@ class Collection:
             }
             with self.db.atomic():
                 q.set_schedule(self.db, card_id, after.to_dict())
+                q.count_answer(self.db, card_id, 1)
                 seq = q.insert_log(self.db, entry)
                 if leech:
                     q.set_note_tags(self.db, row["note_id"], _tags_text([*tags.split(), LEECH_TAG]))
@@ -452,6 +454,7 @@ class Collection:
             }
             with self.db.atomic():
                 q.set_schedule(self.db, step.card_id, step.before.to_dict())
+                q.count_answer(self.db, step.card_id, -1)
                 q.set_note_tags(self.db, step.note_id, step.tags_before)
                 self._seq = q.insert_log(self.db, entry)
             if self._session:
@@ -512,7 +515,8 @@ class Collection:
             with self.db.atomic():
                 q.update_note_fields(self.db, note_id, fields_json,
                                      _checksum(kind.value, fields_json, row["tags"].split(),
-                                               row["source"]), _ms(now))
+                                               row["source"]), _ms(now),
+                                     *note_texts(kind, clean))
 
     # -- import ----------------------------------------------------------------
 
@@ -654,9 +658,11 @@ class Collection:
             nid = make_note_id(deck.id, note.key)
             tags = _tags_text(note.tags)
             fields = _fields_json(note.fields)
+            sort_text, search_text = note_texts(note.kind, note.fields)
             row = {"id": nid, "deck_id": deck.id, "key": note.key, "kind": note.kind.value,
                    "fields": fields, "tags": tags, "source": note.source, "now": now_ms,
-                   "checksum": _checksum(note.kind.value, fields, note.tags, note.source)}
+                   "checksum": _checksum(note.kind.value, fields, note.tags, note.source),
+                   "sort_text": sort_text, "search_text": search_text}
             if nid not in existing:
                 new_notes.append(row)
                 report.added += 1
@@ -721,9 +727,10 @@ class Collection:
                 if card_id not in cached:
                     continue  # a card since removed; its history stays
                 seen.add(card_id)
-                self._compare(cached[card_id], fold_log(log, today), mismatches, fixes)
+                self._compare(cached[card_id], fold_log(log, today), answers_in_log(log),
+                              mismatches, fixes)
             for card_id in cached.keys() - seen:
-                self._compare(cached[card_id], CardSchedule(), mismatches, fixes)
+                self._compare(cached[card_id], CardSchedule(), 0, mismatches, fixes)
             if repair and fixes:
                 with self.db.atomic():
                     q.set_sm2_fields(self.db, fixes)
@@ -733,16 +740,18 @@ class Collection:
                            len(fixes) if repair else 0)
 
     @staticmethod
-    def _compare(row: dict, rebuilt: CardSchedule, mismatches: list, fixes: list) -> None:
-        expected = rebuilt.to_dict()
-        fields = [f for f in SM2_FIELDS if row[f] != expected[f]]
+    def _compare(row: dict, rebuilt: CardSchedule, answers: int, mismatches: list,
+                 fixes: list) -> None:
+        expected = {**rebuilt.to_dict(), "answers": answers}
+        fields = [f for f in (*SM2_FIELDS, "answers") if row[f] != expected[f]]
         live_queue = row["queue"] if row["queue"] >= 0 else None
         if live_queue is not None and live_queue != expected["queue"]:
             fields.append("queue")
         if fields:
             mismatches.append((row["id"], tuple(fields)))
             fixes.append({"id": row["id"], **{f: expected[f] for f in SM2_FIELDS},
-                          "queue": expected["queue"], "redrill_seq": expected["redrill_seq"]})
+                          "answers": answers, "queue": expected["queue"],
+                          "redrill_seq": expected["redrill_seq"]})
 
     # -- export ----------------------------------------------------------------
 

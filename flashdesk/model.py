@@ -3,6 +3,8 @@ core hands to its fronts. Nothing here does I/O."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -32,6 +34,48 @@ class Kind(StrEnum):
     CHOICE = "choice"
     ORDER = "order"
     SCENARIO = "scenario"
+
+
+#: the fields each kind accepts, in display order; list-valued fields are lists of strings
+FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.BASIC: ("front", "back", "reverse", "extra"),
+    Kind.CLOZE: ("text", "extra"),
+    Kind.CHOICE: ("question", "options", "answer", "explanation"),
+    Kind.ORDER: ("prompt", "items", "explanation"),
+    Kind.SCENARIO: ("prompt", "model_answer", "marking_points", "explanation"),
+}
+REQUIRED: dict[Kind, tuple[str, ...]] = {
+    Kind.BASIC: ("front", "back"),
+    Kind.CLOZE: ("text",),
+    Kind.CHOICE: ("question", "options", "answer"),
+    Kind.ORDER: ("prompt", "items"),
+    Kind.SCENARIO: ("prompt", "model_answer", "marking_points"),
+}
+LIST_FIELDS = frozenset({"options", "items", "marking_points"})
+
+CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(fragment: str) -> str:
+    """Card HTML as plain text: line breaks and list bullets kept, tags gone."""
+    text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", fragment, flags=re.I)
+    text = re.sub(r"<li[^>]*>", "• ", text, flags=re.I)
+    return html.unescape(_TAG.sub("", text)).strip()
+
+
+def note_texts(kind: "Kind", fields: dict) -> tuple[str, str]:
+    """(sort text, search text) of a note: its first field, and all its text,
+    as plain text with cloze markers opened."""
+    def flat(value) -> str:
+        if isinstance(value, list):
+            return " ".join(flat(v) for v in value)
+        if not isinstance(value, str):
+            return ""
+        return " ".join(plain_text(CLOZE_PATTERN.sub(r"\2", value)).split())
+
+    first = flat(fields.get(FIELDS[Kind(kind)][0], ""))
+    return first, " ".join(t for t in (flat(v) for v in fields.values()) if t)
 
 
 class Queue(IntEnum):

@@ -16,7 +16,7 @@ from .scheduler.sm2 import PASSING_QUALITY, REDRILL_BELOW, SM2State, review
 
 __all__ = [
     "CardSchedule", "Outcome", "apply_answer", "LEECH_LAPSES", "REDRILL_GAP",
-    "DeckLimits", "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over",
+    "DeckLimits", "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over", "answers_in_log",
     "SM2_FIELDS",
 ]
 
@@ -98,6 +98,13 @@ def roll_over(card: CardSchedule, today: int) -> CardSchedule:
 
 #: the fields the review log determines (suspend and bury are not logged)
 SM2_FIELDS = ("type", "reps", "ease", "interval", "due", "lapses", "last_day")
+
+
+def answers_in_log(entries: Iterable[dict]) -> int:
+    """How many answers a card's log holds, leaving out undone ones."""
+    entries = list(entries)
+    undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
+    return sum(1 for e in entries if e["kind"] in ("review", "redrill") and e["id"] not in undone)
 
 
 def fold_log(entries: Iterable[dict], today: int) -> CardSchedule:

@@ -187,9 +187,15 @@ def get_note(db: Database, note_id: str) -> dict | None:
     return next(db.query("SELECT * FROM notes WHERE id = ?", [note_id]), None)
 
 
-def update_note_fields(db: Database, note_id: str, fields: str, checksum: str, now: int) -> None:
-    db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ? WHERE id = ?",
-               [fields, checksum, now, note_id])
+def update_note_fields(db: Database, note_id: str, fields: str, checksum: str, now: int,
+                       sort_text: str, search_text: str) -> None:
+    db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ?, sort_text = ?, "
+               "search_text = ? WHERE id = ?",
+               [fields, checksum, now, sort_text, search_text, note_id])
+
+
+def count_answer(db: Database, card_id: str, delta: int) -> None:
+    db.execute("UPDATE cards SET answers = answers + ? WHERE id = ?", [delta, card_id])
 
 
 # -- import -------------------------------------------------------------------
@@ -217,14 +223,15 @@ def next_new_pos(db: Database) -> int:
 def insert_notes(db: Database, rows: list[dict]) -> None:
     db.conn.executemany(
         "INSERT INTO notes(id, deck_id, key, kind, fields, tags, source, checksum, created, "
-        "modified) VALUES (:id, :deck_id, :key, :kind, :fields, :tags, :source, :checksum, "
-        ":now, :now)", rows)
+        "modified, sort_text, search_text) VALUES (:id, :deck_id, :key, :kind, :fields, :tags, "
+        ":source, :checksum, :now, :now, :sort_text, :search_text)", rows)
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
     db.conn.executemany(
         "UPDATE notes SET kind = :kind, fields = :fields, tags = :tags, source = :source, "
-        "checksum = :checksum, modified = :now WHERE id = :id", rows)
+        "checksum = :checksum, modified = :now, sort_text = :sort_text, "
+        "search_text = :search_text WHERE id = :id", rows)
 
 
 def insert_cards(db: Database, rows: list[tuple[str, str, str, int, int]]) -> None:
@@ -285,13 +292,13 @@ def log_by_card(db: Database):
 
 def all_schedules(db: Database) -> dict[str, dict]:
     cols = ", ".join(SCHEDULE_COLUMNS)
-    return {r["id"]: r for r in db.query(f"SELECT id, {cols} FROM cards")}
+    return {r["id"]: r for r in db.query(f"SELECT id, answers, {cols} FROM cards")}
 
 
 def set_sm2_fields(db: Database, rows: list[dict]) -> None:
     db.conn.executemany(
         "UPDATE cards SET type = :type, reps = :reps, ease = :ease, interval = :interval, "
-        "due = :due, lapses = :lapses, last_day = :last_day, "
+        "due = :due, lapses = :lapses, last_day = :last_day, answers = :answers, "
         "queue = CASE WHEN queue < 0 THEN queue ELSE :queue END, redrill_seq = :redrill_seq "
         "WHERE id = :id", rows)
 

@@ -64,3 +64,25 @@ def m001_initial(db: Database) -> None:
     db["revlog"].create_index(["card_id"], index_name="revlog_card")
     db.execute("CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL")
     db["config"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_browse(db: Database) -> None:
+    """Plain text of each note for sorting and full-text search, and each
+    card's count of answers, for the card browser."""
+    import json
+
+    from ..model import note_texts
+
+    db["notes"].add_column("sort_text", str, not_null_default="")
+    db["notes"].add_column("search_text", str, not_null_default="")
+    db["cards"].add_column("answers", int, not_null_default=0)
+    rows = [(*note_texts(kind, json.loads(fields)), nid)
+            for nid, kind, fields in db.execute("SELECT id, kind, fields FROM notes")]
+    db.conn.executemany("UPDATE notes SET sort_text = ?, search_text = ? WHERE id = ?", rows)
+    db.execute(
+        "UPDATE cards SET answers = (SELECT count(*) FROM revlog r WHERE r.card_id = cards.id "
+        "AND r.kind IN ('review', 'redrill') "
+        "AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.id))")
+    db["notes"].enable_fts(["sort_text", "search_text", "tags"], create_triggers=True,
+                           tokenize="unicode61 remove_diacritics 2")

@@ -1,0 +1,193 @@
+"""Small widgets the screens share: wrapping rich-text labels, buttons whose
+text wraps, and a check box with a wrapping label."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from ..cards import plain_text
+
+__all__ = ["text_label", "CardLabel", "RichButton", "OptionButton", "GradeButton",
+           "CheckItem", "divider", "set_role"]
+
+
+def set_role(label: QLabel, role: str) -> QLabel:
+    label.setProperty("role", role)
+    return label
+
+
+def text_label(text: str = "", role: str | None = None, *, rich: bool = False,
+               parent: QWidget | None = None) -> QLabel:
+    """A wrapping label; ``role`` picks its look in the style sheet."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setText(text)
+    if role:
+        set_role(label, role)
+    return label
+
+
+def divider(parent: QWidget | None = None) -> QFrame:
+    line = QFrame(parent)
+    line.setObjectName("divider")
+    line.setFrameShape(QFrame.Shape.NoFrame)
+    line.setFixedHeight(1)
+    return line
+
+
+class CardLabel(QLabel):
+    """Card text: rich text that wraps, can be selected with the mouse, and
+    opens nothing (no links, no external resources)."""
+
+    def __init__(self, html: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setOpenExternalLinks(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.set_html(html)
+
+    def set_html(self, html: str) -> None:
+        self.setText(html)
+        self.setAccessibleName(plain_text(html)[:300])
+
+
+class RichButton(QPushButton):
+    """A push button laid out with child labels, so long text wraps instead of
+    being cut off. Enter or Space presses it when it has the focus."""
+
+    def __init__(self, kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("kind", kind)
+        self.setAutoDefault(True)  # Enter presses the focused button
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        layout = self.layout()
+        return layout.totalSizeHint() if layout is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        layout = self.layout()
+        return layout.totalMinimumSize() if layout is not None else super().minimumSizeHint()
+
+    @staticmethod
+    def _inert(label: QLabel) -> QLabel:
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return label
+
+
+class OptionButton(RichButton):
+    """One option of a multiple-choice card: a key badge and wrapping text."""
+
+    def __init__(self, number: int, html: str, parent: QWidget | None = None):
+        super().__init__("option", parent)
+        self.number = number
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 10, 14, 10)
+        layout.setSpacing(12)
+        badge = self._inert(QLabel(str(number)))
+        badge.setObjectName("keyBadge")
+        badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        self._text = self._inert(CardLabel(html))
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        layout.addWidget(self._text, 1)
+        self._mark = self._inert(QLabel(""))
+        self._mark.setObjectName("optionMark")
+        layout.addWidget(self._mark, 0, Qt.AlignmentFlag.AlignTop)
+        self.setAccessibleName(f"Option {number}: {plain_text(html)}")
+        self.setToolTip(f"Choose option {number} (key {number})")
+
+    def set_verdict(self, verdict: str, mark: str = "") -> None:
+        """'right', 'wrong' or 'other' once the learner has chosen."""
+        self.setProperty("verdict", verdict)
+        self._mark.setText(mark)
+
+
+class GradeButton(RichButton):
+    """An answer button: the grade's name, its key and the next interval."""
+
+    def __init__(self, key: int, quality: int, name: str, parent: QWidget | None = None):
+        super().__init__("grade", parent)
+        self.key = key
+        self.quality = quality
+        self.grade_name = name
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 7, 14, 8)
+        layout.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        badge = self._inert(QLabel(str(key)))
+        badge.setObjectName("keyBadge")
+        self._name = self._inert(QLabel(name))
+        self._name.setObjectName("gradeName")
+        self._name.setProperty("grade", name.lower())
+        top.addStretch(1)
+        top.addWidget(badge)
+        top.addWidget(self._name)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self._interval = self._inert(QLabel(""))
+        self._interval.setObjectName("gradeInterval")
+        self._interval.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._interval)
+        self.setMinimumWidth(96)
+
+    def set_interval(self, text: str, again_today: bool) -> None:
+        self._interval.setText(text)
+        when = "today" if text == "today" else f"in {text.replace(' ↻', '')}"
+        tip = f"{self.grade_name} (key {self.key}): next due {when}"
+        if again_today:
+            tip += ("\n↻ It also comes back later in this session, until you answer "
+                    "it Good or better.")
+        self.setToolTip(tip)
+        self.setAccessibleName(f"{self.grade_name}, key {self.key}, next due {when}"
+                               + (", and again this session" if again_today else ""))
+
+    @property
+    def interval_text(self) -> str:
+        return self._interval.text()
+
+
+class CheckItem(QWidget):
+    """A check box whose label wraps; clicking the label toggles it too."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, html: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.box = QCheckBox(self)
+        self.box.setAccessibleName(plain_text(html))
+        self.box.setToolTip("Space ticks or clears this point; Tab moves to the next")
+        self.box.toggled.connect(self.toggled)
+        layout.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        self._label = CardLabel(html)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        layout.addWidget(self._label, 1)
+        self.setFocusProxy(self.box)
+
+    @property
+    def checked(self) -> bool:
+        return self.box.isChecked()
+
+    def set_checked(self, checked: bool) -> None:
+        self.box.setChecked(checked)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if event.button() == Qt.MouseButton.LeftButton and self.box.isEnabled():
+            self.box.toggle()
+            self.box.setFocus(Qt.FocusReason.MouseFocusReason)
+            event.accept()
+            return
+        super().mousePressEvent(event)
