@@ -216,7 +216,8 @@ def cmd_stats(col: Collection, args, out) -> int:
     deck = col.find_deck(args.deck) if args.deck else None
     s = col.stats(now(), deck)
     if args.json:
-        out(json.dumps(s.to_dict(), indent=2))
+        out(json.dumps({**s.to_dict(), **col.statistics(now(), deck).to_dict()}, indent=2,
+                       ensure_ascii=False))
         return 0
     out(f"Cards: {s.total} – new {s.new}, learning {s.learning}, review {s.review}, "
         f"suspended {s.suspended}, buried {s.buried}; leeches {s.leeches}")

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -23,12 +23,16 @@ from .backup import backup_name, backups_dir, choose_kept, list_backups
 from .cards import card_ords
 from .formats import DeckFileError, ReadResult, read_any
 from .model import (
-    AnswerResult, CardId, CheckReport, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
+    AnswerResult, BrowseQuery, BrowseRow, CardFilter, CardId, CheckReport, SortKey, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
     ImportReport, IntervalPreview, Kind, NoteId, note_texts, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
     study_day,
 )
 from .paths import bundled_decks
 from .scheduler.sm2 import SM2State, review
+from .statistics import (
+    MATURE_DAYS, Mastery, ProgressReport, Statistics, bucket_intervals, mastery_of,
+    weekly_retention,
+)
 from .store import open_database, queries as q
 from .store.database import memory_database
 from .study import (
@@ -37,7 +41,7 @@ from .study import (
     parent_names, tree_allowance,
 )
 
-__all__ = ["Collection", "Progress", "Cancelled"]
+__all__ = ["Collection", "Progress", "Cancelled", "DeletedNotes"]
 
 #: progress(done, total) → return False to cancel
 Progress = Callable[[int, int], bool | None]
@@ -91,6 +95,18 @@ def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
 
 def _ms(now: datetime) -> int:
     return int(now.timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class DeletedNotes:
+    """Deleted rows, kept so the deletion can be undone."""
+
+    notes: tuple[dict, ...]
+    cards: tuple[dict, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.notes)
 
 
 @dataclass
@@ -710,6 +726,95 @@ class Collection:
         self.set_setting("bundled_digest", digest)
         return reports
 
+    # -- browsing --------------------------------------------------------------
+
+    def browse(self, query: BrowseQuery, now: datetime) -> list[CardId]:
+        """The ids of the cards matching ``query``, in its order."""
+        with self._lock:
+            deck_ids = None if query.deck_id is None else self._subtree(query.deck_id, self._decks())
+            return [CardId(c) for c in q.browse_ids(
+                self.db, text=query.text, deck_ids=deck_ids, tag=query.tag,
+                state=CardFilter(query.state).value, today=study_day(now),
+                sort=SortKey(query.sort).value, descending=query.descending)]
+
+    def browse_rows(self, card_ids: Sequence[CardId]) -> list[BrowseRow]:
+        """Display rows for ``card_ids`` (a visible page), in the same order."""
+        rows: dict[str, dict] = {}
+        with self._lock:
+            for start in range(0, len(card_ids), 500):
+                for r in q.browse_rows(self.db, card_ids[start:start + 500]):
+                    rows[r["id"]] = r
+        return [BrowseRow(
+            id=CardId(r["id"]), note_id=NoteId(r["note_id"]), deck_name=r["deck_name"],
+            front=r["sort_text"], kind=Kind(r["kind"]), ord=r["ord"], queue=Queue(r["queue"]),
+            due_day=r["due"], interval=r["interval"], ease=r["ease"] / 100,
+            answers=r["answers"], lapses=r["lapses"], tags=tuple(r["tags"].split()))
+            for r in (rows.get(c) for c in card_ids) if r is not None]
+
+    def tags(self) -> list[str]:
+        with self._lock:
+            return q.all_tags(self.db)
+
+    def change_tags(self, note_ids: Sequence[NoteId], *, add: Sequence[str] = (),
+                    remove: Sequence[str] = ()) -> None:
+        bad = [t for t in add if not t or any(ch.isspace() or ch in ",;" for ch in t)]
+        if bad:
+            raise FlashdeskError(f"a tag is one word without spaces, commas or semicolons: {bad[0]!r}")
+        with self._lock, self.db.atomic():
+            for row in q.notes_rows(self.db, note_ids):
+                tags = [t for t in row["tags"].split() if t not in remove] + list(add)
+                q.set_note_tags(self.db, row["id"], _tags_text(tags))
+
+    def move_cards(self, card_ids: Sequence[CardId], deck_id: DeckId) -> None:
+        """Put cards in another deck (their notes keep their ids, so a later
+        import of their deck file still finds them)."""
+        with self._lock:
+            if q.get_deck(self.db, deck_id) is None:
+                raise FlashdeskError(f"no deck with id '{deck_id}'")
+            with self.db.atomic():
+                q.move_cards(self.db, card_ids, deck_id)
+            self._session = None
+
+    def reset_cards(self, card_ids: Sequence[CardId], now: datetime) -> None:
+        """Make cards new again. Their history stays; a 'reset' entry in the
+        log records the moment, so a rebuild from the log agrees."""
+        with self._lock:
+            today = study_day(now)
+            entries = []
+            for cid in card_ids:
+                row = q.get_card(self.db, cid)
+                if row is None:
+                    continue
+                entries.append({
+                    "id": _log_id(_ms(now)), "card_id": cid, "ts": _ms(now), "day": today,
+                    "kind": "reset", "quality": None, "was_new": 0, "time_ms": 0,
+                    "before": json.dumps(CardSchedule.from_dict(row).to_dict()),
+                    "after": json.dumps(CardSchedule().to_dict()), "undoes": None})
+            with self.db.atomic():
+                q.reset_cards(self.db, [e["card_id"] for e in entries], q.next_new_pos(self.db))
+                for entry in entries:
+                    self._seq = q.insert_log(self.db, entry)
+            self._session = None
+            self._undo = [u for u in self._undo if u.card_id not in card_ids]
+
+    def delete_notes(self, note_ids: Sequence[NoteId]) -> "DeletedNotes":
+        """Delete notes and their cards (the log keeps their history). Returns
+        what ``undelete`` needs to put them back."""
+        with self._lock:
+            notes = q.notes_rows(self.db, note_ids)
+            cards = q.cards_of_notes(self.db, note_ids)
+            with self.db.atomic():
+                q.delete_notes(self.db, [n["id"] for n in notes])
+            self._session = None
+            self._undo = [u for u in self._undo if u.note_id not in note_ids]
+        return DeletedNotes(tuple(notes), tuple(cards))
+
+    def undelete(self, deleted: "DeletedNotes") -> None:
+        with self._lock, self.db.atomic():
+            q.restore_rows(self.db, "notes", list(deleted.notes))
+            q.restore_rows(self.db, "cards", list(deleted.cards))
+        self._session = None
+
     # -- checking --------------------------------------------------------------
 
     def check(self, now: datetime, *, repair: bool = False) -> CheckReport:
@@ -833,6 +938,95 @@ class Collection:
                 retention_30d=round(passed / answered, 4) if answered else None,
                 forecast=tuple(forecast),
                 leeches=q.count_tagged_notes_cards(self.db, LEECH_TAG, deck_ids))
+
+    def statistics(self, now: datetime, deck_id: DeckId | None = None) -> Statistics:
+        """Everything the statistics window charts, for one deck tree or all."""
+        with self._lock:
+            today = self._roll_over(now)
+            decks = self._decks()
+            deck_ids = None if deck_id is None else self._subtree(deck_id, decks)
+            due = q.due_by_day(self.db, today + 30, deck_ids)
+            per_day = q.answers_per_day(self.db, today - 89, today, deck_ids)
+            retention = q.retention_per_day(self.db, today - 7 * 12 + 1, today, deck_ids)
+            by_queue = q.count_by_queue(self.db, deck_ids)
+            intervals = q.review_intervals(self.db, deck_ids)
+            mastery = self._mastery(today, decks, deck_ids)
+        forecast = [0] * 30
+        for day, count in due.items():
+            forecast[max(0, day - today)] += count
+        names = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "review",
+                 Queue.SUSPENDED: "suspended", Queue.BURIED: "buried"}
+        return Statistics(
+            today=today, forecast=forecast,
+            reviews_per_day=[(d, per_day.get(d, 0)) for d in range(today - 89, today + 1)],
+            retention_by_week=weekly_retention(retention, today, 12),
+            cards_by_state={names[k]: by_queue.get(k, 0) for k in names},
+            intervals=bucket_intervals(intervals), mastery=mastery)
+
+    def _mastery(self, today: int, decks: dict, deck_ids: Sequence[str] | None) -> list[Mastery]:
+        """Mastery per deck (with its sub-decks) and per tag, weakest first."""
+        wanted = set(decks if deck_ids is None else deck_ids)
+        own = {row[0]: row[1:] for row in q.mastery_by_deck(self.db, MATURE_DAYS)}
+        ret_deck = q.retention_by_deck(self.db, today - 29, today)
+        result = []
+        for d in wanted:
+            if d not in own:
+                continue  # a deck that only groups others: its sub-decks are listed
+            sub = self._subtree(DeckId(d), decks)
+            cards, studied, mastered, capped = (sum(own.get(s, (0, 0, 0, 0))[i] or 0 for s in sub)
+                                                for i in range(4))
+            if not cards:
+                continue
+            passed, answered = (sum(ret_deck.get(s, (0, 0))[i] or 0 for s in sub) for i in range(2))
+            result.append(Mastery(decks[d]["name"], "deck", cards, studied, mastered,
+                                  mastery_of(cards, capped),
+                                  round(passed / answered, 4) if answered else None, answered))
+        by_tag: dict[str, list[float]] = {}
+        for tags, type_, interval in q.card_tags_and_intervals(self.db, deck_ids):
+            for tag in tags.split():
+                t = by_tag.setdefault(tag, [0, 0, 0, 0.0])
+                t[0] += 1
+                if type_ == 2:
+                    t[1] += 1
+                    t[2] += interval >= MATURE_DAYS
+                    t[3] += min(interval, MATURE_DAYS)
+        ret_tag: dict[str, list[int]] = {}
+        for tags, passed, answered in q.retention_by_tag(self.db, today - 29, today, deck_ids):
+            for tag in tags.split():
+                r = ret_tag.setdefault(tag, [0, 0])
+                r[0] += passed
+                r[1] += answered
+        for tag, (cards, studied, mastered, capped) in by_tag.items():
+            passed, answered = ret_tag.get(tag, (0, 0))
+            result.append(Mastery(tag, "tag", cards, studied, mastered, mastery_of(cards, capped),
+                                  round(passed / answered, 4) if answered else None, answered))
+        return sorted(result, key=lambda m: (m.mastery, m.retention if m.retention is not None
+                                             else 1.0, m.topic.casefold()))
+
+    def progress_report(self, start: date, end: date, now: datetime) -> ProgressReport:
+        """What was studied between two dates (inclusive), for a portfolio."""
+        first, last = (start - date(1970, 1, 1)).days, (end - date(1970, 1, 1)).days
+        if last < first:
+            raise FlashdeskError("the report's end date is before its start date")
+        with self._lock:
+            today = self._roll_over(now)
+            decks = self._decks()
+            activity = q.activity_by_deck(self.db, first, last)
+            days = q.study_days(self.db, first, last)
+            mastery = self._mastery(today, decks, None)
+        rows, totals = [], [0, 0, 0, 0, 0]
+        for deck_id, answers, learned, passed, answered, ms in activity:
+            values = [answers or 0, learned or 0, passed or 0, answered or 0, ms or 0]
+            totals = [a + b for a, b in zip(totals, values)]
+            rows.append({"deck": decks.get(deck_id, {}).get("name", deck_id), "reviews": values[0],
+                         "cards_learned": values[1],
+                         "retention": round(values[2] / values[3], 4) if values[3] else None})
+        rows.sort(key=lambda r: r["deck"].casefold())
+        return ProgressReport(
+            learner=self.setting("learner_name", ""), start=start, end=end, decks=rows,
+            cards_learned=totals[1], reviews=totals[0],
+            retention=round(totals[2] / totals[3], 4) if totals[3] else None, study_days=days,
+            minutes=totals[4] / 60000, mastery=mastery)
 
     def card_history(self, card_id: CardId) -> list[dict]:
         with self._lock:

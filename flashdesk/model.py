@@ -15,7 +15,8 @@ from .scheduler.sm2 import SM2State
 __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "GradeMode", "FOUR_BUTTONS",
     "ROLLOVER_HOUR", "study_day", "day_start", "NoteData", "DeckData", "DeckSummary",
-    "CardView", "AnswerResult", "IntervalPreview", "ImportReport", "Stats", "CheckReport", "FlashdeskError",
+    "CardView", "AnswerResult", "IntervalPreview", "ImportReport", "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
+    "note_texts", "plain_text", "FlashdeskError",
     "grade_labels", "card_id", "note_id",
 ]
 
@@ -312,3 +313,68 @@ class Stats:
             "retention_30d": self.retention_30d,
             "forecast": list(self.forecast),
         }
+
+
+class CardFilter(StrEnum):
+    """What the browser's state filter can ask for."""
+
+    ANY = "any"
+    NEW = "new"
+    LEARNING = "learning"
+    REVIEW = "review"
+    DUE = "due"
+    SUSPENDED = "suspended"
+    BURIED = "buried"
+    LEECH = "leech"
+
+
+class SortKey(StrEnum):
+    DECK = "deck"
+    FRONT = "front"
+    KIND = "kind"
+    STATE = "state"
+    DUE = "due"
+    INTERVAL = "interval"
+    EASE = "ease"
+    ANSWERS = "answers"
+    LAPSES = "lapses"
+    ADDED = "added"
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    text: str = ""
+    deck_id: DeckId | None = None
+    tag: str | None = None
+    state: CardFilter = CardFilter.ANY
+    sort: SortKey = SortKey.ADDED
+    descending: bool = False
+
+
+_STATE_NAMES = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "review",
+                Queue.SUSPENDED: "suspended", Queue.BURIED: "buried"}
+
+
+@dataclass(frozen=True)
+class BrowseRow:
+    id: CardId
+    note_id: NoteId
+    deck_name: str
+    front: str
+    kind: Kind
+    ord: int
+    queue: Queue
+    due_day: int | None
+    interval: int
+    ease: float
+    answers: int
+    lapses: int
+    tags: tuple[str, ...]
+
+    @property
+    def state(self) -> str:
+        return _STATE_NAMES[self.queue]
+
+    @property
+    def leech(self) -> bool:
+        return "leech" in self.tags

@@ -117,6 +117,9 @@ def fold_log(entries: Iterable[dict], today: int) -> CardSchedule:
     for e in entries:
         if e["kind"] == "undo" or e["id"] in undone:
             continue
+        if e["kind"] == "reset":  # progress reset from the browser: new again
+            card = CardSchedule()
+            continue
         card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"], e["seq"]).after
     return roll_over(card, today)
 

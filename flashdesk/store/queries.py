@@ -150,6 +150,13 @@ def set_schedule(db: Database, card_id: str, schedule: dict) -> None:
                {**{c: schedule[c] for c in SCHEDULE_COLUMNS}, "card_id": card_id})
 
 
+def reset_cards(db: Database, card_ids: Sequence[str], start_pos: int) -> None:
+    db.conn.executemany(
+        "UPDATE cards SET type = 0, queue = 0, reps = 0, ease = 250, interval = 0, due = NULL, "
+        "lapses = 0, last_day = NULL, buried_day = NULL, redrill_seq = 0, new_pos = ? "
+        "WHERE id = ?", [(start_pos + i, c) for i, c in enumerate(card_ids)])
+
+
 def set_queue(db: Database, card_ids: Sequence[str], queue: int, buried_day: int | None = None) -> None:
     db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ?",
                         [(queue, buried_day, cid) for cid in card_ids])
@@ -303,6 +310,90 @@ def set_sm2_fields(db: Database, rows: list[dict]) -> None:
         "WHERE id = :id", rows)
 
 
+# -- browsing -------------------------------------------------------------------
+
+#: sort key → SQL expression (a fixed list: sort keys never reach SQL as text)
+BROWSE_SORT = {
+    "deck": "d.name COLLATE NOCASE", "front": "n.sort_text COLLATE NOCASE", "kind": "n.kind",
+    "state": "c.queue", "due": "coalesce(c.due, 1e9)", "interval": "c.interval",
+    "ease": "c.ease", "answers": "c.answers", "lapses": "c.lapses", "added": "c.new_pos",
+}
+BROWSE_STATE = {
+    "any": ("", []), "new": ("c.queue = 0", []), "learning": ("c.queue = 1", []),
+    "review": ("c.queue = 2", []), "suspended": ("c.queue = -1", []),
+    "buried": ("c.queue = -2", []), "leech": ("(' ' || n.tags || ' ') LIKE '% leech %'", []),
+}
+
+
+def fts_query(text: str) -> str:
+    """Words as an FTS5 query: every word must match, each as a prefix."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: str | None,
+               state: str, today: int, sort: str, descending: bool) -> list[str]:
+    where, params = [], []
+    if text.strip():
+        where.append("n.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
+        params.append(fts_query(text))
+    if deck_ids is not None:
+        where.append(f"c.deck_id IN ({','.join('?' * len(deck_ids))})")
+        params.extend(deck_ids)
+    if tag:
+        where.append("(' ' || n.tags || ' ') LIKE ?")
+        params.append(f"% {tag} %")
+    if state == "due":
+        where.append("c.queue IN (1, 2) AND c.due <= ?")
+        params.append(today)
+    elif BROWSE_STATE[state][0]:
+        where.append(BROWSE_STATE[state][0])
+    order = BROWSE_SORT[sort] + (" DESC" if descending else "")
+    sql = ("SELECT c.id FROM cards c JOIN notes n ON n.id = c.note_id "
+           + ("JOIN decks d ON d.id = c.deck_id " if sort == "deck" else "")
+           + ("WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY {order}, c.new_pos")
+    return [r[0] for r in db.execute(sql, params)]
+
+
+def browse_rows(db: Database, card_ids: Sequence[str]) -> list[dict]:
+    marks = ",".join("?" * len(card_ids))
+    return list(db.query(
+        "SELECT c.id, c.note_id, d.name AS deck_name, n.sort_text, n.kind, c.ord, c.queue, c.due, "
+        "c.interval, c.ease, c.answers, c.lapses, n.tags FROM cards c "
+        "JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id "
+        f"WHERE c.id IN ({marks})", list(card_ids)))
+
+
+def all_tags(db: Database) -> list[str]:
+    tags = set()
+    for (text,) in db.execute("SELECT DISTINCT tags FROM notes WHERE tags != ''"):
+        tags.update(text.split())
+    return sorted(tags, key=str.casefold)
+
+
+def move_cards(db: Database, card_ids: Sequence[str], deck_id: str) -> None:
+    db.conn.executemany("UPDATE cards SET deck_id = ? WHERE id = ?",
+                        [(deck_id, c) for c in card_ids])
+
+
+def notes_rows(db: Database, note_ids: Sequence[str]) -> list[dict]:
+    marks = ",".join("?" * len(note_ids))
+    return list(db.query(f"SELECT * FROM notes WHERE id IN ({marks})", list(note_ids)))
+
+
+def cards_of_notes(db: Database, note_ids: Sequence[str]) -> list[dict]:
+    marks = ",".join("?" * len(note_ids))
+    return list(db.query(f"SELECT * FROM cards WHERE note_id IN ({marks})", list(note_ids)))
+
+
+def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
+    """Put back rows taken from ``notes`` or ``cards`` (deleted by mistake)."""
+    if table not in ("notes", "cards") or not rows:
+        return
+    db[table].insert_all(rows)
+
+
 # -- statistics -----------------------------------------------------------------
 
 
@@ -350,3 +441,89 @@ def due_by_day(db: Database, until: int, deck_ids: Sequence[str] | None) -> dict
     return dict(db.execute(
         f"SELECT due, count(*) FROM cards WHERE queue IN (1, 2) AND due < ? {where} GROUP BY due",
         [until, *params]).fetchall())
+
+
+def _answers_filter(deck_ids: Sequence[str] | None) -> tuple[str, str, list]:
+    if deck_ids is None:
+        return "", "", []
+    return ("JOIN cards c ON c.id = r.card_id ",
+            f" AND c.deck_id IN ({','.join('?' * len(deck_ids))})", list(deck_ids))
+
+
+def answers_per_day(db: Database, first_day: int, last_day: int,
+                    deck_ids: Sequence[str] | None) -> dict[int, int]:
+    join, where, params = _answers_filter(deck_ids)
+    return dict(db.execute(
+        f"SELECT r.day, count(*) FROM revlog r {join}WHERE r.day BETWEEN ? AND ? "
+        f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE}{where} GROUP BY r.day",
+        [first_day, last_day, *params]).fetchall())
+
+
+def retention_per_day(db: Database, first_day: int, last_day: int,
+                      deck_ids: Sequence[str] | None) -> dict[int, tuple[int, int]]:
+    join, where, params = _answers_filter(deck_ids)
+    return {d: (p, a) for d, p, a in db.execute(
+        f"SELECT r.day, sum(r.quality >= 3), count(*) FROM revlog r {join}"
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' AND r.was_new = 0 AND {_NOT_UNDONE}"
+        f"{where} GROUP BY r.day", [first_day, last_day, *params])}
+
+
+def review_intervals(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
+    where, params = _deck_filter(deck_ids)
+    return dict(db.execute(
+        f"SELECT interval, count(*) FROM cards WHERE type = 2 {where} GROUP BY interval",
+        params).fetchall())
+
+
+def mastery_by_deck(db: Database, cap: int) -> list[tuple]:
+    """(deck id, cards, studied, mastered, sum of min(interval, cap))."""
+    return db.execute(
+        "SELECT deck_id, count(*), sum(type = 2), sum(type = 2 AND interval >= ?), "
+        "sum(CASE WHEN type = 2 THEN min(interval, ?) ELSE 0 END) FROM cards GROUP BY deck_id",
+        [cap, cap]).fetchall()
+
+
+def card_tags_and_intervals(db: Database, deck_ids: Sequence[str] | None) -> list[tuple]:
+    """(tags, type, interval) of every card, for per-tag figures."""
+    where, params = _deck_filter(deck_ids, "c.deck_id")
+    return db.execute(
+        "SELECT n.tags, c.type, c.interval FROM cards c JOIN notes n ON n.id = c.note_id "
+        f"WHERE n.tags != '' {where}", params).fetchall()
+
+
+def retention_by_deck(db: Database, first_day: int, last_day: int) -> dict[str, tuple[int, int]]:
+    return {d: (p, a) for d, p, a in db.execute(
+        "SELECT c.deck_id, sum(r.quality >= 3), count(*) FROM revlog r "
+        "JOIN cards c ON c.id = r.card_id WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' "
+        f"AND r.was_new = 0 AND {_NOT_UNDONE} GROUP BY c.deck_id", [first_day, last_day])}
+
+
+def retention_by_tag(db: Database, first_day: int, last_day: int,
+                     deck_ids: Sequence[str] | None) -> list[tuple]:
+    """(tags, passed, answered) per note with answers in the range."""
+    where, params = _deck_filter(deck_ids, "c.deck_id")
+    return db.execute(
+        "SELECT n.tags, sum(r.quality >= 3), count(*) FROM revlog r "
+        "JOIN cards c ON c.id = r.card_id JOIN notes n ON n.id = c.note_id "
+        "WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' AND r.was_new = 0 "
+        f"AND n.tags != '' AND {_NOT_UNDONE} {where} GROUP BY n.id",
+        [first_day, last_day, *params]).fetchall()
+
+
+def activity_by_deck(db: Database, first_day: int, last_day: int) -> list[tuple]:
+    """Per deck with answers in the range: (deck id, answers, new cards learned,
+    passed, answered reviews, milliseconds)."""
+    return db.execute(
+        "SELECT c.deck_id, sum(r.kind IN ('review', 'redrill')), "
+        "sum(r.kind = 'review' AND r.was_new = 1), "
+        "sum(r.kind = 'review' AND r.was_new = 0 AND r.quality >= 3), "
+        "sum(r.kind = 'review' AND r.was_new = 0), sum(r.time_ms) "
+        "FROM revlog r JOIN cards c ON c.id = r.card_id "
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE} "
+        "GROUP BY c.deck_id", [first_day, last_day]).fetchall()
+
+
+def study_days(db: Database, first_day: int, last_day: int) -> int:
+    return db.execute(
+        "SELECT count(DISTINCT r.day) FROM revlog r WHERE r.day BETWEEN ? AND ? "
+        f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE}", [first_day, last_day]).fetchone()[0]

@@ -1,0 +1,439 @@
+"""How each kind of card looks and what the learner does with it before
+grading: basic and cloze reveal; choice, order and scenario take an attempt,
+then show the answer with the learner's own result and a suggested grade.
+
+A view never talks to the collection: the reviewer owns the study logic and
+asks the view to ``reveal()`` or ``pick()``.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout,
+    QWidget,
+)
+
+from ..cards import (
+    check_order, cloze_answer, cloze_question, plain_text, suggest_choice, suggest_scenario,
+)
+from ..model import CardView, Kind
+from .card_html import blank, escape, highlight, qt_html
+from .widgets import CardLabel, CheckItem, OptionButton, divider, text_label
+
+__all__ = ["KindView", "BasicView", "ClozeView", "ChoiceView", "OrderView", "ScenarioView",
+           "OrderList", "view_for"]
+
+
+class KindView(QWidget):
+    """The card area for one card. ``reveal()`` turns it to its answer side."""
+
+    #: the answer side is showing
+    revealed = Signal()
+    #: ``suggested`` changed after the reveal (scenario ticks)
+    suggestion_changed = Signal()
+
+    #: text of the button that turns the card over; None: the learner acts in the card
+    reveal_text: str | None = "Show answer"
+    reveal_keys = "Space or Enter"
+
+    def __init__(self, card: CardView, colors: dict[str, str], media_dir: Path | None,
+                 rng: random.Random, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.card = card
+        self._colors = colors
+        self._media_dir = media_dir
+        self._rng = rng
+        self.suggested: int | None = None
+        self.is_revealed = False
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(16)
+
+    # -- for subclasses --------------------------------------------------------
+
+    def _html(self, fragment: str) -> str:
+        return qt_html(fragment, self._colors, self._media_dir)
+
+    def _label(self, fragment: str) -> CardLabel:
+        label = CardLabel(self._html(fragment))
+        self._layout.addWidget(label)
+        return label
+
+    def _caption(self, text: str) -> QLabel:
+        label = text_label(text, "subheading")
+        self._layout.addWidget(label)
+        return label
+
+    def _extra(self, field: str) -> list[QWidget]:
+        """The optional extra text of the answer side, hidden until revealed."""
+        text = self.card.fields.get(field)
+        if not text:
+            return []
+        label = self._label(text)
+        label.setProperty("role", "muted")
+        label.hide()
+        return [label]
+
+    def _do_reveal(self) -> bool:
+        raise NotImplementedError
+
+    # -- used by the reviewer --------------------------------------------------
+
+    @property
+    def question_hint(self) -> str:
+        return f"{self.reveal_keys}: {self.reveal_text.lower()}" if self.reveal_text else ""
+
+    def reveal(self) -> bool:
+        """Show the answer side; False if the learner must act first."""
+        if self.is_revealed or not self._do_reveal():
+            return False
+        self.is_revealed = True
+        self.revealed.emit()
+        return True
+
+    def pick(self, number: int) -> bool:
+        """A number key on the question side; True if it meant something."""
+        return False
+
+    def question_focus(self) -> QWidget | None:
+        """The control that takes the focus on the question side, if any."""
+        return None
+
+    def answer_focus(self) -> QWidget | None:
+        """The control that keeps the focus on the answer side, if any."""
+        return None
+
+
+class BasicView(KindView):
+    """Front → back (ord 0), or back → front for the reverse card (ord 1)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.card.fields
+        front, back = (f["front"], f["back"]) if self.card.ord == 0 else (f["back"], f["front"])
+        self._question = self._label(front)
+        self._answer_widgets: list[QWidget] = [divider()]
+        self._layout.addWidget(self._answer_widgets[0])
+        self._answer = self._label(back)
+        self._answer_widgets.append(self._answer)
+        self._answer_widgets += self._extra("extra")
+        for w in self._answer_widgets:
+            w.hide()
+
+    def _do_reveal(self) -> bool:
+        for w in self._answer_widgets:
+            w.show()
+        return True
+
+
+class ClozeView(KindView):
+    """The text with one part blanked; the answer side shows it highlighted."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = self.card.fields["text"]
+        self._text = self._label(cloze_question(text, self.card.ord, blank(self._colors)))
+        self._answer_html = self._html(
+            cloze_answer(text, self.card.ord, lambda s: highlight(s, self._colors)))
+        self._extras = self._extra("extra")
+
+    def _do_reveal(self) -> bool:
+        self._text.set_html(self._answer_html)
+        for w in self._extras:
+            w.show()
+        return True
+
+
+class ChoiceView(KindView):
+    """Options as buttons (number keys pick); the pick is marked right or wrong."""
+
+    reveal_text = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.card.fields
+        self._label(f["question"])
+        self.options: list[OptionButton] = []
+        box = QVBoxLayout()
+        box.setSpacing(8)
+        for number, option in enumerate(f["options"], 1):
+            button = OptionButton(number, self._html(option))
+            button.clicked.connect(lambda _checked=False, n=number: self.pick(n))
+            box.addWidget(button)
+            self.options.append(button)
+        self._layout.addLayout(box)
+        self.verdict = text_label("", rich=False)
+        self.verdict.hide()
+        self._layout.addWidget(self.verdict)
+        self._explanation = self._extra("explanation")
+        self.chosen: int | None = None
+
+    @property
+    def question_hint(self) -> str:
+        return f"1–{len(self.options)} or click: choose an option"
+
+    def pick(self, number: int) -> bool:
+        if self.is_revealed or not 1 <= number <= len(self.options):
+            return False
+        self.chosen = number
+        return self.reveal()
+
+    def _do_reveal(self) -> bool:
+        if self.chosen is None:
+            return False
+        answer = int(self.card.fields["answer"])
+        for button in self.options:
+            if button.number == answer:
+                button.set_verdict("right", "✓")
+            elif button.number == self.chosen:
+                button.set_verdict("wrong", "✗")
+            else:
+                button.set_verdict("other")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAutoDefault(False)
+        if self.chosen == answer:
+            self.verdict.setText(f"✓ Right: option {answer}.")
+            self.verdict.setProperty("verdict", "right")
+        else:
+            self.verdict.setText(f"✗ Not quite: you chose {self.chosen}; "
+                                 f"the answer is option {answer}.")
+            self.verdict.setProperty("verdict", "wrong")
+        self.verdict.setAccessibleName(self.verdict.text())
+        self.verdict.show()
+        for w in self._explanation:
+            w.show()
+        self.suggested = suggest_choice(answer, self.chosen)
+        return True
+
+    def question_focus(self) -> QWidget | None:
+        return self.options[0] if self.options else None
+
+
+class OrderList(QListWidget):
+    """The learner's order: drag items, or move the selected one with
+    Alt+Up/Alt+Down (Ctrl+Up/Ctrl+Down work too)."""
+
+    moved = Signal()
+
+    _ITEM_CHROME = 26  # padding, margin and border of an item in the style sheet (height)
+    _ITEM_SIDES = 30   # the same across
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("orderList")
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Items to put in order")
+        self.setToolTip("Drag an item, or select it and press Alt+Up / Alt+Down to move it")
+        self.model().rowsMoved.connect(lambda *_: self._after_move())
+
+    def order(self) -> list[int]:
+        """The original index of each item, in the learner's order."""
+        return [self.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.count())]
+
+    def move_current(self, step: int) -> bool:
+        row = self.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.count():
+            return False
+        item = self.takeItem(row)
+        self.insertItem(target, item)
+        self.setCurrentRow(target)
+        self._after_move()
+        return True
+
+    def _after_move(self) -> None:
+        self.setAccessibleDescription("Your order: " + "; ".join(
+            f"{row + 1}. {self.item(row).text()}" for row in range(self.count())))
+        self.moved.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        mods = event.modifiers()
+        moving = mods & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier)
+        if moving and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.fit_items()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_items()
+
+    def fit_items(self) -> None:
+        """Give each item the height its wrapped text needs, and the list the
+        height of all its items (the card area scrolls, not the list)."""
+        width = max(120, self.viewport().width() - self._ITEM_SIDES)
+        metrics = self.fontMetrics()
+        total = 0
+        for row in range(self.count()):
+            item = self.item(row)
+            rect = metrics.boundingRect(0, 0, width, 100000, Qt.TextFlag.TextWordWrap, item.text())
+            height = rect.height() + self._ITEM_CHROME
+            item.setSizeHint(QSize(width, height))
+            total += height
+        frame = self.frameWidth() * 2 + 12
+        self.setFixedHeight(total + frame)
+
+
+class OrderView(KindView):
+    """The items shuffled; the learner orders them, then checks."""
+
+    reveal_text = "Check order"
+    reveal_keys = "Enter"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.card.fields
+        self.items: list[str] = list(f["items"])
+        self._label(f["prompt"])
+        self._how = text_label("Drag the items into the right order, or select one and move "
+                               "it with Alt+Up / Alt+Down. Then press Enter to check.", "hint")
+        self._layout.addWidget(self._how)
+        self.list = OrderList()
+        order = list(range(len(self.items)))
+        while len(order) > 1 and [self.items[i] for i in order] == self.items:
+            self._rng.shuffle(order)
+        for index in order:
+            item = QListWidgetItem(plain_text(self.items[index]))
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self._layout.addWidget(self.list)
+        self.verdict = text_label("")
+        self.verdict.hide()
+        self._layout.addWidget(self.verdict)
+        self.result = CardLabel("")
+        self.result.hide()
+        self._layout.addWidget(self.result)
+        self._explanation = self._extra("explanation")
+        self.check = None
+
+    def _do_reveal(self) -> bool:
+        attempt = [self.items[i] for i in self.list.order()]
+        self.check = check_order(self.items, attempt)
+        right, wrong = self._colors["right"], self._colors["wrong"]
+        rows = []
+        for pos, (item, ok) in enumerate(zip(self.items, self.check.correct), 1):
+            mark = (f'<span style="color:{right}; font-weight:600;">✓</span>' if ok else
+                    f'<span style="color:{wrong}; font-weight:600;">✗ you put: '
+                    f'{escape(plain_text(attempt[pos - 1]))}</span>')
+            rows.append(f'<tr><td style="padding:4px 10px 4px 0;">{pos}.</td>'
+                        f'<td style="padding:4px 16px 4px 0;">{escape(plain_text(item))}</td>'
+                        f'<td style="padding:4px 0;">{mark}</td></tr>')
+        self.result.set_html("<table>" + "".join(rows) + "</table>")
+        self.result.setAccessibleName("The right order: " + "; ".join(
+            f"{i}. {plain_text(t)}" + ("" if ok else f" (you put {plain_text(a)})")
+            for i, (t, ok, a) in enumerate(zip(self.items, self.check.correct, attempt), 1)))
+        if self.check.mistakes:
+            self.verdict.setText(f"✗ {self.check.mistakes} of {len(self.items)} in the wrong "
+                                 "place. The right order:")
+            self.verdict.setProperty("verdict", "wrong")
+        else:
+            self.verdict.setText("✓ All in the right order:")
+            self.verdict.setProperty("verdict", "right")
+        self.list.hide()
+        self._how.hide()
+        self.verdict.show()
+        self.result.show()
+        for w in self._explanation:
+            w.show()
+        self.suggested = self.check.suggested
+        return True
+
+    def question_focus(self) -> QWidget | None:
+        return self.list
+
+
+class ScenarioView(KindView):
+    """The situation and a box for the learner's answer; then the model answer
+    and the examiner's marking points to tick."""
+
+    reveal_text = "Show model answer"
+    reveal_keys = "Ctrl+Enter"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.card.fields
+        self._label(f["prompt"])
+        self._your_answer = self._caption("Your answer")
+        self.editor = QPlainTextEdit()
+        self.editor.setTabChangesFocus(True)
+        self.editor.setPlaceholderText("What would you say and do? Type your answer "
+                                       "(optional), then press Ctrl+Enter.")
+        self.editor.setAccessibleName("Your answer")
+        self.editor.setToolTip("Your answer – Ctrl+Enter shows the model answer")
+        self.editor.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
+        self._layout.addWidget(self.editor)
+        self._answer_widgets: list[QWidget] = [divider()]
+        self._layout.addWidget(self._answer_widgets[0])
+        self._answer_widgets.append(self._caption("Model answer"))
+        self._answer_widgets.append(self._label(f["model_answer"]))
+        self._answer_widgets.append(self._caption(
+            "Marking points – tick the ones your answer made (Space ticks, Tab moves on)"))
+        self.points: list[CheckItem] = []
+        for point in f["marking_points"]:
+            item = CheckItem(self._html(point))
+            item.toggled.connect(self._on_ticked)
+            self._layout.addWidget(item)
+            self.points.append(item)
+            self._answer_widgets.append(item)
+        self.tally = text_label("")
+        self._layout.addWidget(self.tally)
+        self._answer_widgets.append(self.tally)
+        self._answer_widgets += self._extra("explanation")
+        for w in self._answer_widgets:
+            w.hide()
+
+    @property
+    def hits(self) -> int:
+        return sum(p.checked for p in self.points)
+
+    def _on_ticked(self, _checked: bool) -> None:
+        self._update_tally()
+        self.suggestion_changed.emit()
+
+    def _update_tally(self) -> None:
+        self.suggested = suggest_scenario(len(self.points), self.hits)
+        self.tally.setText(f"{self.hits} of {len(self.points)} marking points made.")
+
+    def _do_reveal(self) -> bool:
+        self.editor.setReadOnly(True)
+        if not self.editor.toPlainText().strip():
+            self.editor.hide()
+            self._your_answer.hide()
+        for w in self._answer_widgets:
+            w.show()
+        self._update_tally()
+        return True
+
+    def question_focus(self) -> QWidget | None:
+        return self.editor
+
+    def answer_focus(self) -> QWidget | None:
+        return self.points[0].box if self.points else None
+
+
+_VIEWS: dict[Kind, type[KindView]] = {
+    Kind.BASIC: BasicView, Kind.CLOZE: ClozeView, Kind.CHOICE: ChoiceView,
+    Kind.ORDER: OrderView, Kind.SCENARIO: ScenarioView,
+}
+
+
+def view_for(card: CardView, colors: dict[str, str], media_dir: Path | None,
+             rng: random.Random) -> KindView:
+    return _VIEWS[card.kind](card, colors, media_dir, rng)

@@ -1,0 +1,57 @@
+"""Short messages: information that does not block, the "already open"
+notice of a second launch, and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from ..theme import app_icon
+
+__all__ = ["inform", "coming_soon", "AlreadyRunning", "show_error"]
+
+
+def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+         details: str = "") -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setWindowIcon(app_icon())
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setInformativeText(details)
+    box.setAccessibleName(title)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return box
+
+
+def inform(parent: QWidget | None, title: str, text: str, details: str = "") -> QMessageBox:
+    """Show a message over ``parent`` without blocking; returns the box."""
+    box = _box(parent, QMessageBox.Icon.Information, title, text, details)
+    box.open()
+    return box
+
+
+def show_error(parent: QWidget | None, title: str, text: str, details: str = "") -> QMessageBox:
+    box = _box(parent, QMessageBox.Icon.Warning, title, text, details)
+    box.open()
+    return box
+
+
+def coming_soon(parent: QWidget | None, feature: str, what: str) -> QMessageBox:
+    """The placeholder for a window that a later release brings."""
+    return inform(parent, f"{feature} – coming soon",
+                  f"{feature} is coming soon.", what)
+
+
+class AlreadyRunning:
+    """What a second launch on the same profile says before it exits."""
+
+    @classmethod
+    def tell(cls, profile_dir: Path) -> None:
+        box = _box(None, QMessageBox.Icon.Information, "flashdesk is already open",
+                   f"flashdesk is already open for the profile in\n{profile_dir}",
+                   "The open window has been brought to the front. Use it, or close it "
+                   "before starting flashdesk again.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        box.exec()
