@@ -12,7 +12,7 @@ import random
 import sqlite3
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -39,6 +39,7 @@ commands:
   stats             counts, retention and the 14-day forecast
   limits DECK       show or change a deck's daily limits
   grades {4,6}      answer with four buttons or six grades (0-5)
+  report            a progress report (PDF or CSV) for a date range
   check             verify the collection against its review log (--repair)
   backup            back up now (--list shows backups); restore [BACKUP] puts one back
 
@@ -67,6 +68,13 @@ def format_interval(days: int) -> str:
 def format_preview(p: IntervalPreview) -> str:
     """'6d', or '1d ↻' when the card also comes back in this session."""
     return format_interval(p.days) + (" ↻" if p.again_today else "")
+
+
+def _date(text: str):
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grades", help="answer with four buttons or six grades")
     p.add_argument("mode", type=int, choices=[4, 6])
+
+    p = sub.add_parser("report", help="write a progress report (PDF or CSV) for a date range",
+                       description="A progress report for portfolio evidence: study days, "
+                                   "reviews, cards learned, retention and mastery per topic.")
+    p.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE",
+                   help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE",
+                   help="last day, YYYY-MM-DD")
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="report.pdf or report.csv")
+    p.add_argument("--name", help="learner name to print (saved for next time)")
 
     p = sub.add_parser("check", help="check the collection and that card states match the log")
     p.add_argument("--repair", action="store_true",
@@ -234,6 +252,28 @@ def cmd_limits(col: Collection, args, out) -> int:
         col.set_deck_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.deck_summaries(now()) if r.id == deck)
     out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
+    return 0
+
+
+def cmd_report(col: Collection, args, out) -> int:
+    if args.name is not None:
+        col.set_setting("learner_name", args.name.strip())
+    report = col.progress_report(args.start, args.end, now())
+    path = Path(args.output)
+    if path.suffix.lower() == ".csv":
+        from .formats.report import write_report_csv
+
+        write_report_csv(report, path)
+    elif path.suffix.lower() == ".pdf":
+        try:
+            from .ui.report import write_report_pdf
+        except ImportError as exc:
+            raise FlashdeskError(f"a PDF report needs the Qt libraries ({exc}); "
+                                 "write a .csv instead") from None
+        write_report_pdf(report, path)
+    else:
+        raise FlashdeskError("the report file must end in .pdf or .csv")
+    out(f"Wrote {path}")
     return 0
 
 
@@ -514,7 +554,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_review(col, args, out, _input)
             return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
                     "stats": cmd_stats,
-                    "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check,
+                    "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check, "report": cmd_report,
                     "backup": cmd_backup}[args.command](col, args, out)
     except DeckFileError as exc:
         for problem in exc.problems:

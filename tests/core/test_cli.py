@@ -153,3 +153,20 @@ def test_stats_text(home):
     out = run(["stats"], home)
     assert out.returncode == 0
     assert "Retention, last 30 days" in out.stdout and "Due, next 14 days" in out.stdout
+
+
+def test_report_csv_and_full_stats_json(home, tmp_path):
+    run(["import", str(FIXTURES / "example.toml")], home)
+    run(["review", "example-heat"], home, stdin="\n3\n\n3\nq\n")
+    target = tmp_path / "report.csv"
+    out = run(["report", "--from", "2000-01-01", "--to", "2100-01-01", "-o", str(target),
+               "--name", "Sam Taylor"], home)
+    assert out.returncode == 0, out.stderr
+    text = target.read_text(encoding="utf-8-sig")
+    assert "Learner,Sam Taylor" in text and "Reviews done,2" in text
+    assert "Example::HEAT model,2,2," in text
+    bad = run(["report", "--from", "2026-13-01", "--to", "2026-01-01", "-o", "r.csv"], home)
+    assert bad.returncode == 2 and "not a date" in bad.stderr
+    stats = json.loads(run(["stats", "--json"], home).stdout)
+    assert len(stats["forecast_30d"]) == 30 and len(stats["reviews_per_day_90d"]) == 90
+    assert {m["topic"] for m in stats["mastery"]} >= {"Example::HEAT model", "heat"}

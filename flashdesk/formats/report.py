@@ -1,0 +1,42 @@
+"""The progress report as CSV: one section of key figures, one row per deck
+studied, one row per topic's mastery. Opens in any spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..statistics import ProgressReport
+
+__all__ = ["write_report_csv", "percent"]
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def write_report_csv(report: ProgressReport, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(["flashdesk progress report"])
+        w.writerow(["Learner", report.learner or "(name not set)"])
+        w.writerow(["From", report.start.isoformat()])
+        w.writerow(["To", report.end.isoformat()])
+        w.writerow(["Study days", report.study_days])
+        w.writerow(["Reviews done", report.reviews])
+        w.writerow(["Cards learned", report.cards_learned])
+        w.writerow(["Retention", percent(report.retention)])
+        w.writerow(["Time studied (minutes)", round(report.minutes)])
+        w.writerow([])
+        w.writerow(["Deck", "Reviews", "Cards learned", "Retention"])
+        for d in report.decks:
+            w.writerow([d["deck"], d["reviews"], d["cards_learned"], percent(d["retention"])])
+        w.writerow([])
+        w.writerow(["Topic", "Type", "Cards", "Studied", "Mastered", "Mastery",
+                    "Retention (30 days)"])
+        for m in report.mastery:
+            w.writerow([m.topic, m.kind, m.cards, m.studied, m.mastered, percent(m.mastery),
+                        percent(m.retention)])
+    return path
