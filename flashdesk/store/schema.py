@@ -86,3 +86,12 @@ def m002_browse(db: Database) -> None:
         "AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.id))")
     db["notes"].enable_fts(["sort_text", "search_text", "tags"], create_triggers=True,
                            tokenize="unicode61 remove_diacritics 2")
+
+
+@migrations()
+def m003_revlog_cover(db: Database) -> None:
+    """Statistics read answers by day: one index that covers those reads
+    (the undo check needs the entry id) replaces the plain day index."""
+    db.execute("DROP INDEX IF EXISTS revlog_day")
+    db.execute("CREATE INDEX revlog_day_cover ON revlog(day, kind, was_new, quality, card_id, id)")
+    db.execute("ANALYZE")
