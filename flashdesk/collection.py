@@ -570,7 +570,7 @@ class Collection:
         media: dict[str, bytes] = {}
         with self._lock:
             now_ms = int(time.time() * 1000)
-            with self.db.atomic():
+            with self.db.atomic(), q.bulk_search_index(self.db, total):
                 for result in results:
                     renames = self._plan_media(result.media, media)
                     first = len(reports)

@@ -73,10 +73,13 @@ def note_texts(kind: "Kind", fields: dict) -> tuple[str, str]:
             return " ".join(flat(v) for v in value)
         if not isinstance(value, str):
             return ""
-        return " ".join(plain_text(CLOZE_PATTERN.sub(r"\2", value)).split())
+        if "<" in value or "&" in value or "{{" in value:
+            value = plain_text(CLOZE_PATTERN.sub(r"\2", value))
+        return " ".join(value.split())
 
-    first = flat(fields.get(FIELDS[Kind(kind)][0], ""))
-    return first, " ".join(t for t in (flat(v) for v in fields.values()) if t)
+    texts = {name: flat(value) for name, value in fields.items()}
+    return (texts.get(FIELDS[Kind(kind)][0], ""),
+            " ".join(t for t in texts.values() if t))
 
 
 class Queue(IntEnum):

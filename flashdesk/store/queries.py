@@ -241,6 +241,35 @@ def update_notes(db: Database, rows: list[dict]) -> None:
         "search_text = :search_text WHERE id = :id", rows)
 
 
+class bulk_search_index:
+    """For a large import: stop indexing note text row by row, and rebuild
+    the full-text index once at the end, inside the same transaction."""
+
+    def __init__(self, db: Database, rows: int):
+        total = db.execute("SELECT count(*) FROM notes").fetchone()[0]
+        self.db = db
+        self.active = rows > max(2000, total // 5)
+        self.triggers: list[str] = []
+
+    def __enter__(self):
+        if self.active:
+            self.triggers = [sql for name, sql in self.db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'notes' AND name LIKE 'notes_a%'")]
+            for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                           "AND tbl_name = 'notes' AND name LIKE 'notes_a%'"
+                                           ).fetchall():
+                self.db.execute(f"DROP TRIGGER [{name}]")
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if self.active:
+            if exc_type is None:
+                self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')")
+            for sql in self.triggers:
+                self.db.execute(sql)
+
+
 def insert_cards(db: Database, rows: list[tuple[str, str, str, int, int]]) -> None:
     """rows: (card id, note id, deck id, ord, new_pos)."""
     db.conn.executemany(

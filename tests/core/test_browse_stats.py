@@ -118,3 +118,17 @@ def test_progress_report_for_a_date_range(col):
                              "retention": 1.0}]
     with pytest.raises(FlashdeskError):
         col.progress_report(date(2026, 5, 2), date(2026, 5, 1), NOW)
+
+
+def test_large_imports_are_searchable_and_keep_indexing_later_edits(col, tmp_path):
+    from flashdesk.collection import Cancelled
+
+    path = tmp_path / "big.csv"
+    path.write_text("id,front,back\n" + "".join(f"r{i},Front {i} walrus{i},Back {i}\n"
+                                                for i in range(2500)), encoding="utf-8")
+    with pytest.raises(Cancelled):  # a cancelled bulk import changes nothing...
+        col.import_files([path], deck_name="Big", progress=lambda done, total: False)
+    col.import_files([path], deck_name="Big")  # ...and a finished one indexes everything
+    assert col.browse(BrowseQuery(text="walrus1234"), NOW) == ["big/r1234#0"]
+    col.update_note("big/r7", {"front": "Front 7 narwhal", "back": "Back 7"}, NOW)
+    assert col.browse(BrowseQuery(text="narwhal"), NOW) == ["big/r7#0"]

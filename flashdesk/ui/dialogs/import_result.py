@@ -1,0 +1,85 @@
+"""What an import did, or why nothing was imported."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget,
+)
+
+from ...model import ImportReport
+from ..widgets import text_label
+
+__all__ = ["ImportResultDialog", "report_lines"]
+
+
+def report_lines(reports: list[ImportReport]) -> list[str]:
+    """One paragraph per deck: counts, then anything to look at."""
+    lines = []
+    for r in reports:
+        counts = (f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
+                  f"{len(r.missing)} missing")
+        if r.removed:
+            counts += f", {r.removed} removed"
+        if r.skipped:
+            counts += f", {len(r.skipped)} skipped"
+        version = f" (version {r.version})" if r.version else ""
+        lines.append(f"{r.deck_name}{version}: {counts}")
+        lines.append(f"    from {r.path}")
+        lines += [f"    {m}" for m in r.messages]
+        if not r.removed:
+            lines += [f"    missing from the file (kept, with its progress): {n}" for n in r.missing]
+        lines += [f"    skipped: {s}" for s in r.skipped]
+    return lines
+
+
+class ImportResultDialog(QDialog):
+    """The summary of an import, or the list of problems that stopped it."""
+
+    def __init__(self, title: str, heading: str, lines: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumSize(620, 340)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.lines = list(lines)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 14)
+        layout.setSpacing(12)
+        self.heading = text_label(heading)
+        layout.addWidget(self.heading)
+        self.text = QPlainTextEdit("\n".join(lines))
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setAccessibleName(title)
+        self.text.setTabChangesFocus(True)
+        layout.addWidget(self.text, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus()
+        layout.addWidget(buttons)
+
+    @classmethod
+    def show_reports(cls, parent: QWidget, reports: list[ImportReport]) -> "ImportResultDialog":
+        decks = len(reports)
+        added = sum(r.added for r in reports)
+        updated = sum(r.updated for r in reports)
+        heading = (f"Imported {decks} deck{'s' if decks != 1 else ''}: {added} note"
+                   f"{'s' if added != 1 else ''} added, {updated} updated. Your progress "
+                   "on existing cards is kept.")
+        dialog = cls("Import finished", heading, report_lines(reports), parent)
+        dialog.open()
+        return dialog
+
+    @classmethod
+    def show_problems(cls, parent: QWidget, problems: list[str]) -> "ImportResultDialog":
+        n = len(problems)
+        heading = (f"Nothing was imported: {n} problem{'s' if n != 1 else ''} found. "
+                   "Each line names the file and line (FILE:LINE: message); fix them and "
+                   "import again.")
+        dialog = cls("Nothing was imported", heading, problems, parent)
+        dialog.open()
+        return dialog
