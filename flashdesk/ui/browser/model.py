@@ -1,0 +1,144 @@
+"""A table model over card ids: the ids of every matching card are held (the
+query sorts them in SQLite), and display rows are fetched in blocks as the
+view asks for them, so 100,000 cards open and scroll without delay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ...collection import Collection
+from ...model import BrowseRow, CardId, SortKey
+
+__all__ = ["Column", "COLUMNS", "CardTableModel", "BLOCK"]
+
+BLOCK = 200
+_EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort: SortKey
+    tip: str
+
+
+COLUMNS = (
+    Column("Deck", SortKey.DECK, "The deck the card is in"),
+    Column("Front", SortKey.FRONT, "The note's first field"),
+    Column("Kind", SortKey.KIND, "basic, cloze, choice, order or scenario"),
+    Column("State", SortKey.STATE, "new, learning, review, suspended or buried"),
+    Column("Due", SortKey.DUE, "The study day the card is next due"),
+    Column("Interval", SortKey.INTERVAL, "Days between the last two reviews"),
+    Column("Ease", SortKey.EASE, "SM-2 E-Factor"),
+    Column("Reviews", SortKey.ANSWERS, "Answers given"),
+    Column("Lapses", SortKey.LAPSES, "Times forgotten after being learned"),
+    Column("Tags", SortKey.ADDED, "Tags of the note (sorts by when added)"),
+)
+_NUMERIC = {4, 5, 6, 7, 8}
+
+
+def due_text(row: BrowseRow) -> str:
+    if row.due_day is None or row.queue < 0 and row.due_day is None:
+        return ""
+    return (_EPOCH + timedelta(days=row.due_day)).strftime("%d %b %Y")
+
+
+class CardTableModel(QAbstractTableModel):
+    """Rows are card ids; ``set_ids`` replaces them after a query."""
+
+    def __init__(self, col: Collection, parent=None):
+        super().__init__(parent)
+        self._col = col
+        self._ids: list[CardId] = []
+        self._rows: dict[CardId, BrowseRow] = {}
+
+    # -- content ------------------------------------------------------------------
+
+    def set_ids(self, ids: list[CardId]) -> None:
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._rows.clear()
+        self.endResetModel()
+
+    def card_id(self, row: int) -> CardId:
+        return self._ids[row]
+
+    def row_of(self, card_id: CardId) -> int:
+        try:
+            return self._ids.index(card_id)
+        except ValueError:
+            return -1
+
+    def browse_row(self, row: int) -> BrowseRow | None:
+        cid = self._ids[row]
+        if cid not in self._rows:
+            start = row - row % BLOCK
+            block = self._ids[start:start + BLOCK]
+            for r in self._col.browse_rows(block):
+                self._rows[r.id] = r
+        return self._rows.get(cid)
+
+    def refresh_cards(self, card_ids: list[CardId]) -> None:
+        """Forget cached rows after an edit so they are read again."""
+        for cid in card_ids:
+            self._rows.pop(cid, None)
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    # -- Qt -------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section].tip
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if index.column() in _NUMERIC:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self.browse_row(index.row())
+        if row is None:
+            return "(deleted)" if index.column() == 1 else ""
+        col = index.column()
+        if col == 0:
+            return row.deck_name
+        if col == 1:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return row.front
+            suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
+                f" (c{row.ord})" if row.kind.value == "cloze" else "")
+            return row.front + suffix
+        if col == 2:
+            return row.kind.value
+        if col == 3:
+            return row.state + (" · leech" if row.leech else "")
+        if col == 4:
+            return due_text(row)
+        if col == 5:
+            return f"{row.interval} d" if row.interval else ""
+        if col == 6:
+            return f"{row.ease:.2f}" if row.answers else ""
+        if col == 7:
+            return str(row.answers)
+        if col == 8:
+            return str(row.lapses)
+        return " ".join(row.tags)

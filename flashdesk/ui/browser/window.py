@@ -1,0 +1,337 @@
+"""The browser window: search and filters on top, the card table, the note
+editor beside it, and actions on the selected cards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+    QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
+)
+
+from ...collection import Collection, DeletedNotes
+from ...model import BrowseQuery, CardFilter, CardId, DeckId, FlashdeskError, NoteId, SortKey
+from ..workers import run_task
+from .editor import NoteEditor
+from .model import COLUMNS, CardTableModel
+
+__all__ = ["BrowserWindow"]
+
+_STATES = [("Any state", CardFilter.ANY), ("New", CardFilter.NEW),
+           ("Learning", CardFilter.LEARNING), ("Review", CardFilter.REVIEW),
+           ("Due today", CardFilter.DUE), ("Suspended", CardFilter.SUSPENDED),
+           ("Buried", CardFilter.BURIED), ("Leech", CardFilter.LEECH)]
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class BrowserWindow(QMainWindow):
+    """Find any card again, edit its note, and act on many cards at once."""
+
+    #: cards or notes changed: the deck list should refresh its counts
+    collection_changed = Signal()
+    #: a query finished (tests wait on this)
+    results_shown = Signal(int)
+
+    def __init__(self, col: Collection, parent=None):
+        super().__init__(parent)
+        self._col = col
+        self._generation = 0
+        self._deleted: list[DeletedNotes] = []
+        self.setWindowTitle("Browse – flashdesk")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.resize(1100, 680)
+
+        self._search = QLineEdit()
+        self._search.setPlaceholderText("Search the text of every card (Ctrl+F)")
+        self._search.setClearButtonEnabled(True)
+        self._search.setAccessibleName("Search cards")
+        self._deck = QComboBox()
+        self._deck.setAccessibleName("Deck filter")
+        self._tag = QComboBox()
+        self._tag.setAccessibleName("Tag filter")
+        self._state = QComboBox()
+        self._state.setAccessibleName("State filter")
+        for label, value in _STATES:
+            self._state.addItem(label, value)
+        filters = QHBoxLayout()
+        filters.addWidget(self._search, 3)
+        for label, box in (("Deck", self._deck), ("Tag", self._tag), ("State", self._state)):
+            text = QLabel(label)
+            text.setBuddy(box)
+            filters.addWidget(text)
+            filters.addWidget(box, 1)
+
+        self._model = CardTableModel(col, self)
+        self._table = QTableView()
+        self._table.setModel(self._model)
+        self._table.setAccessibleName("Cards")
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self._table.setSortingEnabled(True)
+        self._table.setWordWrap(False)
+        self._table.setAlternatingRowColors(True)
+        self._table.verticalHeader().setVisible(False)
+        self._table.verticalHeader().setDefaultSectionSize(self._table.fontMetrics().height() + 12)
+        header = self._table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = header.fontMetrics()
+        for column, width in enumerate((150, 300, 64, 84, 96, 56, 48, 56, 52)):
+            # never narrower than the column's title, whatever the font size
+            title = metrics.horizontalAdvance(COLUMNS[column].title) + 30
+            header.resizeSection(column, max(width, title))
+        header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(lambda *_: self.refresh())
+
+        self._editor = NoteEditor(col)
+        self._editor.saved.connect(self._note_saved)
+        splitter = QSplitter()
+        splitter.addWidget(self._table)
+        splitter.addWidget(self._editor)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([760, 340])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self._count = QLabel()
+        self.statusBar().addWidget(self._count)
+        self._build_actions()
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.refresh)
+        self._search.textChanged.connect(lambda _: self._debounce.start())
+        for box in (self._deck, self._tag, self._state):
+            box.currentIndexChanged.connect(lambda _: self.refresh())
+        self._table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.reload_filters()
+        self.refresh()
+
+    # -- actions ------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        bar = QToolBar("Card actions")
+        bar.setObjectName("browserToolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+
+        def action(text, shortcut, slot, tip):
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+            act.triggered.connect(slot)
+            bar.addAction(act)
+            self.addAction(act)
+            return act
+
+        self._suspend_action = action("Suspend", "Ctrl+J", self.toggle_suspend,
+                                      "Suspend or unsuspend the selected cards")
+        action("Reset progress", "Ctrl+Alt+N", self.reset_selected, "Make the selected cards new again")
+        action("Change deck…", "Ctrl+D", self.move_selected, "Move the selected cards to another deck")
+        action("Add tag…", "Ctrl+Shift+A", self.add_tag, "Add a tag to the selected notes")
+        action("Remove tag…", "Ctrl+Alt+Shift+A", self.remove_tag,
+               "Remove a tag from the selected notes")
+        action("Delete", "Ctrl+Delete", self.delete_selected, "Delete the selected notes")
+        self._undo_action = action("Undo delete", "Ctrl+Z", self.undo_delete,
+                                   "Bring back the notes deleted last")
+        self._undo_action.setEnabled(False)
+        find = QAction("Find", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self._search.setFocus(), self._search.selectAll()))
+        self.addAction(find)
+        close = QAction("Close", self)
+        close.setShortcut(QKeySequence("Esc"))
+        close.triggered.connect(self.close)
+        self.addAction(close)
+
+    # -- queries ------------------------------------------------------------------
+
+    def reload_filters(self) -> None:
+        """Fill the deck and tag lists (keeping the current choice)."""
+        deck, tag = self._deck.currentData(), self._tag.currentData()
+        for box in (self._deck, self._tag):
+            box.blockSignals(True)
+            box.clear()
+        self._deck.addItem("All decks", None)
+        for s in self._col.deck_summaries(_now()):
+            self._deck.addItem("    " * s.depth + s.short_name, s.id)
+        self._tag.addItem("Any tag", None)
+        for t in self._col.tags():
+            self._tag.addItem(t, t)
+        for box, value in ((self._deck, deck), (self._tag, tag)):
+            i = box.findData(value)
+            box.setCurrentIndex(max(0, i))
+            box.blockSignals(False)
+
+    def query(self) -> BrowseQuery:
+        header = self._table.horizontalHeader()
+        column = header.sortIndicatorSection()
+        sort = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else SortKey.ADDED
+        return BrowseQuery(text=self._search.text(), deck_id=self._deck.currentData(),
+                           tag=self._tag.currentData(), state=self._state.currentData(),
+                           sort=sort,
+                           descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+
+    def refresh(self) -> None:
+        """Run the query in the background; the newest query wins."""
+        self._generation += 1
+        generation, query, now = self._generation, self.query(), _now()
+        self._count.setText("Searching…")
+        run_task(self, lambda progress: self._col.browse(query, now),
+                 lambda ids: self._show(generation, ids), on_failed=self._failed)
+
+    def _show(self, generation: int, ids: list[CardId]) -> None:
+        if generation != self._generation:
+            return
+        selected = set(self.selected_cards())
+        self._model.set_ids(ids)
+        self._count.setText(f"{len(ids):,} card{'s' if len(ids) != 1 else ''}")
+        selection = self._table.selectionModel()
+        for cid in selected:
+            row = self._model.row_of(cid)
+            if row >= 0:
+                selection.select(self._model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.results_shown.emit(len(ids))
+
+    def _failed(self, error: BaseException) -> None:
+        self._count.setText(f"Search failed: {error}")
+
+    # -- selection ----------------------------------------------------------------
+
+    def selected_cards(self) -> list[CardId]:
+        rows = sorted({i.row() for i in self._table.selectionModel().selectedRows()})
+        return [self._model.card_id(r) for r in rows]
+
+    def selected_notes(self) -> list[NoteId]:
+        return list(dict.fromkeys(NoteId(c.split("#", 1)[0]) for c in self.selected_cards()))
+
+    def select_row(self, row: int) -> None:
+        self._table.selectRow(row)
+
+    def _selection_changed(self, *_) -> None:
+        notes = self.selected_notes()
+        self._editor.show_note(notes[0] if len(notes) == 1 else None)
+        rows = [self._model.browse_row(self._model.row_of(c)) for c in self.selected_cards()[:200]]
+        suspended = bool(rows) and all(r is not None and r.state == "suspended" for r in rows)
+        self._suspend_action.setText("Unsuspend" if suspended else "Suspend")
+
+    @property
+    def editor(self) -> NoteEditor:
+        return self._editor
+
+    @property
+    def model(self) -> CardTableModel:
+        return self._model
+
+    # -- changes ------------------------------------------------------------------
+
+    def _changed(self, cards: list[CardId] | None = None, requery: bool = False) -> None:
+        self._model.refresh_cards(cards or [])
+        self.collection_changed.emit()
+        if requery:
+            self.refresh()
+
+    def _note_saved(self, note_id: str) -> None:
+        self._changed([c for c in self.selected_cards()], requery=False)
+
+    def toggle_suspend(self) -> None:
+        cards = self.selected_cards()
+        if not cards:
+            return
+        if self._suspend_action.text() == "Unsuspend":
+            self._col.unsuspend(cards, _now())
+        else:
+            self._col.suspend(cards, _now())
+        self._changed(cards)
+        self._selection_changed()
+
+    def reset_selected(self) -> None:
+        cards = self.selected_cards()
+        if cards and self.ask_yes_no(f"Make {len(cards)} card(s) new again? Their history stays "
+                                     "in the log."):
+            self._col.reset_cards(cards, _now())
+            self._changed(cards)
+
+    def move_selected(self) -> None:
+        cards = self.selected_cards()
+        if not cards:
+            return
+        decks = [s for s in self._col.deck_summaries(_now())]
+        names = [s.name for s in decks]
+        name = self.ask_choice("Change deck", f"Move {len(cards)} card(s) to:", names)
+        if name:
+            self._col.move_cards(cards, decks[names.index(name)].id)
+            self._changed(cards)
+
+    def _tags(self, add: bool) -> None:
+        notes = self.selected_notes()
+        if not notes:
+            return
+        tag = self.ask_text("Add tag" if add else "Remove tag",
+                            f"Tag to {'add to' if add else 'remove from'} {len(notes)} note(s):")
+        if not tag:
+            return
+        try:
+            self._col.change_tags(notes, add=[tag] if add else [], remove=[] if add else [tag])
+        except FlashdeskError as exc:
+            QMessageBox.warning(self, "flashdesk", str(exc))
+            return
+        self.reload_filters()
+        self._changed(self.selected_cards())
+
+    def add_tag(self) -> None:
+        self._tags(True)
+
+    def remove_tag(self) -> None:
+        self._tags(False)
+
+    def delete_selected(self) -> None:
+        notes = self.selected_notes()
+        if notes and self.ask_yes_no(f"Delete {len(notes)} note(s) and their cards? "
+                                     "You can undo this with Ctrl+Z while the browser is open."):
+            self._editor.show_note(None)
+            self._deleted.append(self._col.delete_notes(notes))
+            self._undo_action.setEnabled(True)
+            self.statusBar().showMessage(f"Deleted {len(notes)} note(s). Ctrl+Z brings them back.",
+                                         8000)
+            self._changed(requery=True)
+
+    def undo_delete(self) -> None:
+        if not self._deleted:
+            return
+        deleted = self._deleted.pop()
+        self._col.undelete(deleted)
+        self._undo_action.setEnabled(bool(self._deleted))
+        self.statusBar().showMessage(f"Brought back {deleted.count} note(s).", 5000)
+        self._changed(requery=True)
+
+    # -- questions (patched in tests) ------------------------------------------------
+
+    def ask_yes_no(self, text: str) -> bool:
+        return QMessageBox.question(self, "flashdesk", text) == QMessageBox.StandardButton.Yes
+
+    def ask_text(self, title: str, label: str) -> str:
+        text, ok = QInputDialog.getText(self, title, label)
+        return text.strip() if ok else ""
+
+    def ask_choice(self, title: str, label: str, items: list[str]) -> str:
+        item, ok = QInputDialog.getItem(self, title, label, items, 0, False)
+        return item if ok else ""
+
+    def closeEvent(self, event) -> None:
+        self._editor.save()
+        super().closeEvent(event)

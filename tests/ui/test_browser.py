@@ -1,0 +1,97 @@
+"""The card browser over a real collection file."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit
+
+from flashdesk.collection import Collection
+from flashdesk.model import BrowseQuery
+from flashdesk.ui.browser import BrowserWindow
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture
+def col(tmp_path):
+    c = Collection.open(tmp_path / "p" / "collection.db", bundled=False, backups=False)
+    c.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def browser(qtbot, col):
+    w = BrowserWindow(col)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.results_shown, timeout=5000):
+        w.show()
+    return w
+
+
+def wait_results(qtbot, browser, action):
+    with qtbot.waitSignal(browser.results_shown, timeout=5000) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def test_model_is_a_sound_qt_model(qtmodeltester, browser):
+    qtmodeltester.check(browser.model)
+    assert browser.model.rowCount() == 37
+
+
+def test_search_filter_and_sort(qtbot, browser):
+    assert wait_results(qtbot, browser, lambda: browser._search.setText("paraphras")) == 1
+    assert wait_results(qtbot, browser, lambda: browser._search.setText("")) == 37
+    assert wait_results(qtbot, browser, lambda: browser._deck.setCurrentIndex(
+        browser._deck.findData("basics"))) == 30
+    header = browser._table.horizontalHeader()
+    wait_results(qtbot, browser, lambda: header.setSortIndicator(1, Qt.SortOrder.DescendingOrder))
+    fronts = [browser.model.data(browser.model.index(r, 1)) for r in range(30)]
+    assert fronts == sorted(fronts, key=str.casefold, reverse=True)
+
+
+def test_editing_a_note_saves_on_the_spot(qtbot, browser, col):
+    wait_results(qtbot, browser, lambda: browser._search.setText("Question 7"))
+    browser.select_row(0)
+    assert browser.editor.note_id == "basics/b07"
+    back = browser.editor._editors["back"]
+    assert isinstance(back, QPlainTextEdit)
+    back.setPlainText("Answer seven")
+    browser.editor.save()
+    kind, fields = col.note_fields("basics/b07")
+    assert fields["back"] == "Answer seven"
+
+
+def test_suspend_delete_and_undo(qtbot, browser, col, monkeypatch):
+    now = datetime.now().astimezone()
+    wait_results(qtbot, browser, lambda: browser._search.setText("Question 1"))
+    browser.select_row(0)
+    card = browser.selected_cards()[0]
+    browser.toggle_suspend()
+    assert col.card(card, now).queue.name == "SUSPENDED"
+    browser.toggle_suspend()
+    assert col.card(card, now).queue.name == "NEW"
+    monkeypatch.setattr(browser, "ask_yes_no", lambda text: True)
+    count = browser.model.rowCount()
+    wait_results(qtbot, browser, browser.delete_selected)
+    assert browser.model.rowCount() == count - 1
+    wait_results(qtbot, browser, browser.undo_delete)
+    assert browser.model.rowCount() == count
+
+
+def test_tags_and_change_deck(qtbot, browser, col, monkeypatch):
+    wait_results(qtbot, browser, lambda: browser._search.setText("Question 2"))
+    browser.select_row(0)
+    note = browser.selected_notes()[0]
+    monkeypatch.setattr(browser, "ask_text", lambda *a: "week1")
+    browser.add_tag()
+    tagged = col.browse(BrowseQuery(tag="week1"), datetime.now().astimezone())
+    assert [c.split("#")[0] for c in tagged] == [note]
+    assert browser._tag.findData("week1") >= 0  # the tag filter offers the new tag
+    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example::HEAT model")
+    card = browser.selected_cards()[0]
+    browser.move_selected()
+    assert card in col.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())
