@@ -513,17 +513,19 @@ class Collection:
         return Kind(row["kind"]), json.loads(row["fields"])
 
     def update_note(self, note_id: NoteId, fields: dict, now: datetime) -> None:
-        """Change a note's text in place; its cards keep their progress."""
-        from .formats.sanitize import clean_html
+        """Change a note's text in place; its cards keep their progress. The
+        fields must pass the deck file's rules for their kind."""
+        from .formats.deckfile import check_note
 
         with self._lock:
             row = q.get_note(self.db, note_id)
             if row is None:
                 raise FlashdeskError(f"no note with id '{note_id}'")
             kind = Kind(row["kind"])
-            clean = {k: (clean_html(v) if isinstance(v, str) else
-                         [clean_html(x) for x in v] if isinstance(v, list) else v)
-                     for k, v in fields.items()}
+            note, problems = check_note({"id": row["key"], "kind": kind.value, **fields})
+            if problems or note is None:
+                raise FlashdeskError("; ".join(problems) or "this note cannot be saved")
+            clean = note.fields
             if card_ords(kind, clean) != card_ords(kind, json.loads(row["fields"])):
                 raise FlashdeskError("this edit would add or remove cards; edit the deck file "
                                      "and import it instead")

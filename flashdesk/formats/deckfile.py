@@ -15,7 +15,7 @@ from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .sanitize import clean_field
 
-__all__ = ["read_deck_file", "parse_deck_text", "DECK_KEYS", "NOTE_KEYS", "MAX_FILE_BYTES"]
+__all__ = ["read_deck_file", "parse_deck_text", "check_note", "DECK_KEYS", "NOTE_KEYS", "MAX_FILE_BYTES"]
 
 DECK_KEYS = ("id", "name", "description", "version")
 NOTE_KEYS = ("id", "kind", "tags", "source")
@@ -126,6 +126,15 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
         description=deck.get("description", "").strip(), version=deck.get("version", ""),
         notes=tuple(notes), path=shown,
     )
+
+
+def check_note(raw: dict) -> tuple[NoteData | None, list[str]]:
+    """The deck file's rules for one note given as a table (``id``, ``kind``,
+    fields…): the note, cleaned, and the problems found (one per field)."""
+    problems: list[str] = []
+    note = _check_note(raw, 0, None, _Locator(""), lambda message, line: problems.append(
+        message.split(": ", 1)[1] if message.startswith("note 1") else message), {})
+    return note, problems
 
 
 def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:

@@ -258,3 +258,13 @@ def test_unknown_deck_is_a_clear_error(example):
     with pytest.raises(FlashdeskError, match="no deck called 'nope'"):
         example.find_deck("nope")
     assert example.find_deck("example::heat model") == "example-heat"
+
+
+def test_editing_a_note_checks_it_like_a_deck_file(example, now):
+    with pytest.raises(FlashdeskError, match="field 'back': must be non-empty"):
+        example.update_note("example-heat/heat-letters", {"front": "Q", "back": " ", "reverse": True}, now)
+    with pytest.raises(FlashdeskError, match="field 'answer': must be between 1 and 3"):
+        example.update_note("example-heat/heat-first-step",
+                            {"question": "Q", "options": ["a", "b", "c"], "answer": 4}, now)
+    with pytest.raises(FlashdeskError, match="add or remove cards"):
+        example.update_note("example-heat/heat-letters", {"front": "Q", "back": "A"}, now)
