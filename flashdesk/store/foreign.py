@@ -21,12 +21,15 @@ def open_anki_collection(data: bytes) -> sqlite3.Connection:
     # rollback-journal database (header bytes 18 and 19) first
     data = data[:18] + b"\x01\x01" + data[20:]
     conn = sqlite3.connect(":memory:")
+    # text that is not UTF-8 reads with replacement characters instead of failing
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         conn.deserialize(data)
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM notes").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # a damaged schema can make SQLite's own message undecodable: hence UnicodeDecodeError
         conn.close()
         raise ForeignDatabaseError(f"its collection cannot be read ({exc})") from None
     return conn

@@ -193,4 +193,4 @@ def test_two_processes_on_one_profile_lose_nothing(tmp_path):
         # each card's SM-2 state changed once today, whoever answered it first
         first = col.db.execute("SELECT count(DISTINCT card_id), count(*) FROM revlog "
                                "WHERE kind = 'review'").fetchone()
-        assert first[0] == first[1] == 30 - col.stats(now).new
+        assert first[0] == first[1] == 30 - col.stats(now, "basics").new
