@@ -33,7 +33,7 @@ from .statistics import (
     MATURE_DAYS, Mastery, ProgressReport, Statistics, bucket_intervals, mastery_of,
     weekly_retention,
 )
-from .store import open_database, queries as q
+from .store import NotACollectionError, open_database, queries as q, transaction
 from .store.database import memory_database
 from .study import (
     LEECH_LAPSES, SM2_FIELDS, CardSchedule, DeckLimits, SessionQueue, answers_in_log,
@@ -156,7 +156,7 @@ class Collection:
                                  f"{exc.strerror or exc}") from None
         try:
             db, _created = open_database(path)
-        except FlashdeskError as exc:
+        except NotACollectionError as exc:
             hint = ""
             if path.exists() and list_backups(path):
                 hint = ("\nRestore the latest backup with `flashdesk restore` (the damaged "
@@ -222,7 +222,7 @@ class Collection:
         return q.get_config(self.db, key, default)
 
     def set_setting(self, key: str, value) -> None:
-        with self._lock, self.db.atomic():
+        with self._lock, transaction(self.db):
             q.set_config(self.db, key, value)
 
     @property
@@ -264,7 +264,7 @@ class Collection:
     def _roll_over(self, now: datetime) -> int:
         today = study_day(now)
         if self._rolled_day != today:
-            with self.db.atomic():
+            with transaction(self.db):
                 q.roll_over(self.db, today)
             self._rolled_day = today
             if self._session and self._session.day != today:
@@ -312,7 +312,7 @@ class Collection:
             review_limit = row["review_limit"] if review_limit is None else review_limit
             if new_limit < 0 or review_limit < 0:
                 raise FlashdeskError("daily limits cannot be negative")
-            with self.db.atomic():
+            with transaction(self.db):
                 q.set_deck_limits(self.db, deck_id, new_limit, review_limit)
             self._session = None
 
@@ -432,7 +432,7 @@ class Collection:
                 "before": json.dumps(before.to_dict()), "after": json.dumps(after.to_dict()),
                 "undoes": None,
             }
-            with self.db.atomic():
+            with transaction(self.db):
                 q.set_schedule(self.db, card_id, after.to_dict())
                 q.count_answer(self.db, card_id, 1)
                 seq = q.insert_log(self.db, entry)
@@ -468,7 +468,7 @@ class Collection:
                 if row else None, "after": json.dumps(step.before.to_dict()),
                 "undoes": step.log_id,
             }
-            with self.db.atomic():
+            with transaction(self.db):
                 q.set_schedule(self.db, step.card_id, step.before.to_dict())
                 q.count_answer(self.db, step.card_id, -1)
                 q.set_note_tags(self.db, step.note_id, step.tags_before)
@@ -480,7 +480,7 @@ class Collection:
     def _set_queue(self, card_ids: Sequence[CardId], queue: Queue, now: datetime) -> None:
         with self._lock:
             today = self._roll_over(now)
-            with self.db.atomic():
+            with transaction(self.db):
                 if queue == Queue.SUSPENDED or queue == Queue.BURIED:
                     q.set_queue(self.db, card_ids, queue,
                                 today if queue == Queue.BURIED else None)
@@ -530,7 +530,7 @@ class Collection:
                 raise FlashdeskError("this edit would add or remove cards; edit the deck file "
                                      "and import it instead")
             fields_json = _fields_json(clean)
-            with self.db.atomic():
+            with transaction(self.db):
                 q.update_note_fields(self.db, note_id, fields_json,
                                      _checksum(kind.value, fields_json, row["tags"].split(),
                                                row["source"]), _ms(now),
@@ -572,7 +572,7 @@ class Collection:
         media: dict[str, bytes] = {}
         with self._lock:
             now_ms = int(time.time() * 1000)
-            with self.db.atomic(), q.bulk_search_index(self.db, total):
+            with transaction(self.db), q.bulk_search_index(self.db, total):
                 for result in results:
                     renames = self._plan_media(result.media, media)
                     first = len(reports)
@@ -762,7 +762,7 @@ class Collection:
         bad = [t for t in add if not t or any(ch.isspace() or ch in ",;" for ch in t)]
         if bad:
             raise FlashdeskError(f"a tag is one word without spaces, commas or semicolons: {bad[0]!r}")
-        with self._lock, self.db.atomic():
+        with self._lock, transaction(self.db):
             for row in q.notes_rows(self.db, note_ids):
                 tags = [t for t in row["tags"].split() if t not in remove] + list(add)
                 q.set_note_tags(self.db, row["id"], _tags_text(tags))
@@ -773,7 +773,7 @@ class Collection:
         with self._lock:
             if q.get_deck(self.db, deck_id) is None:
                 raise FlashdeskError(f"no deck with id '{deck_id}'")
-            with self.db.atomic():
+            with transaction(self.db):
                 q.move_cards(self.db, card_ids, deck_id)
             self._session = None
 
@@ -792,7 +792,7 @@ class Collection:
                     "kind": "reset", "quality": None, "was_new": 0, "time_ms": 0,
                     "before": json.dumps(CardSchedule.from_dict(row).to_dict()),
                     "after": json.dumps(CardSchedule().to_dict()), "undoes": None})
-            with self.db.atomic():
+            with transaction(self.db):
                 q.reset_cards(self.db, [e["card_id"] for e in entries], q.next_new_pos(self.db))
                 for entry in entries:
                     self._seq = q.insert_log(self.db, entry)
@@ -805,14 +805,14 @@ class Collection:
         with self._lock:
             notes = q.notes_rows(self.db, note_ids)
             cards = q.cards_of_notes(self.db, note_ids)
-            with self.db.atomic():
+            with transaction(self.db):
                 q.delete_notes(self.db, [n["id"] for n in notes])
             self._session = None
             self._undo = [u for u in self._undo if u.note_id not in note_ids]
         return DeletedNotes(tuple(notes), tuple(cards))
 
     def undelete(self, deleted: "DeletedNotes") -> None:
-        with self._lock, self.db.atomic():
+        with self._lock, transaction(self.db):
             q.restore_rows(self.db, "notes", list(deleted.notes))
             q.restore_rows(self.db, "cards", list(deleted.cards))
         self._session = None
@@ -839,7 +839,7 @@ class Collection:
             for card_id in cached.keys() - seen:
                 self._compare(cached[card_id], CardSchedule(), 0, mismatches, fixes)
             if repair and fixes:
-                with self.db.atomic():
+                with transaction(self.db):
                     q.set_sm2_fields(self.db, fixes)
                 self._session = None
                 self._undo.clear()

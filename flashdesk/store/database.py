@@ -4,6 +4,7 @@ migrate."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -11,11 +12,41 @@ from sqlite_utils import Database
 from ..model import FlashdeskError
 from .schema import APPLICATION_ID, MIGRATION_SET, migrations
 
-__all__ = ["open_database", "NotACollectionError", "memory_database"]
+__all__ = ["open_database", "NotACollectionError", "memory_database", "transaction",
+           "StorageError"]
 
 
 class NotACollectionError(FlashdeskError):
     """The file exists but is not a flashdesk collection this version can open."""
+
+
+class StorageError(FlashdeskError):
+    """A write the disk refused (full, read-only, busy); nothing was changed."""
+
+
+_STORAGE_MESSAGES = (
+    ("full", "the disk is full"),
+    ("readonly", "the collection's folder or file is read-only"),
+    ("read-only", "the collection's folder or file is read-only"),
+    ("locked", "the collection is busy: another flashdesk is writing to it; try again in a moment"),
+    ("busy", "the collection is busy: another flashdesk is writing to it; try again in a moment"),
+    ("disk i/o error", "the disk could not be written"),
+)
+
+
+@contextmanager
+def transaction(db: Database):
+    """``db.atomic()``, with the disk's refusals turned into one clear message.
+    Either everything inside is committed, or nothing is."""
+    try:
+        with db.atomic():
+            yield db
+    except sqlite3.OperationalError as exc:
+        text = str(exc).lower()
+        for needle, message in _STORAGE_MESSAGES:
+            if needle in text:
+                raise StorageError(f"{message}. Nothing was changed.") from exc
+        raise
 
 
 def _connect(target: str) -> Database:
@@ -35,10 +66,18 @@ def _configure(db: Database) -> None:
     db.execute("PRAGMA synchronous = FULL")
 
 
+def _cannot_open(path: str, exc: Exception) -> StorageError:
+    folder = Path(path).parent
+    return StorageError(f"cannot open {path} ({exc}): check that you can write to {folder} "
+                        "(a read-only or full disk, or another program holding the file)")
+
+
 def _check_ours(db: Database, path: str) -> None:
     try:
         tables = db.table_names()
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise _cannot_open(path, exc) from None
     except sqlite3.DatabaseError as exc:
         raise NotACollectionError(
             f"{path} is not a flashdesk collection (SQLite says: {exc})") from None
@@ -67,12 +106,15 @@ def open_database(path: str | Path) -> tuple[Database, bool]:
     try:
         db = _connect(shown)
     except sqlite3.Error as exc:
-        raise NotACollectionError(f"cannot open {shown}: {exc}") from None
+        raise _cannot_open(shown, exc) from None
     try:
         _check_ours(db, shown)
         created = not migrations.applied(db)
         _configure(db)
         migrations.apply(db)
+    except sqlite3.OperationalError as exc:
+        db.close()
+        raise _cannot_open(shown, exc) from None
     except sqlite3.DatabaseError as exc:
         db.close()
         raise NotACollectionError(f"{shown} cannot be used as a flashdesk collection: {exc}") from None

@@ -263,9 +263,9 @@ class bulk_search_index:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
-        if self.active:
-            if exc_type is None:
-                self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')")
+        # on failure the transaction's rollback brings the triggers back by itself
+        if self.active and exc_type is None:
+            self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')")
             for sql in self.triggers:
                 self.db.execute(sql)
 
