@@ -1,0 +1,176 @@
+"""Before an import: what each file is, the first notes as they will appear,
+rows that will be skipped and why, the deck for notes whose file names none,
+and whether notes gone from the file should be removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
+    QLabel, QPlainTextEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ...collection import Collection
+from ...formats import DeckFileError, ReadResult, read_any
+from ...model import plain_text
+from ..workers import run_task
+
+__all__ = ["ImportPreviewDialog", "FILE_DECKS", "PREVIEW_ROWS"]
+
+#: the deck box's first choice: keep the decks the files name
+FILE_DECKS = "Decks named in the file"
+PREVIEW_ROWS = 12
+_FORMAT_NAMES = {"toml": "flashdesk deck file", "csv": "spreadsheet (CSV/TSV)",
+                 "anki-text": "Anki plain-text export", "apkg": "Anki package"}
+
+
+def _summary(fields: dict) -> tuple[str, str]:
+    """(question, answer) of a note's fields, as short plain text."""
+    question = next((fields[k] for k in ("front", "text", "question", "prompt") if k in fields), "")
+    if "back" in fields:
+        answer = fields["back"]
+    elif "options" in fields:
+        answer = f"{fields['answer']}. {fields['options'][fields['answer'] - 1]}"
+    elif "items" in fields:
+        answer = " → ".join(fields["items"])
+    elif "model_answer" in fields:
+        answer = fields["model_answer"]
+    else:
+        answer = fields.get("extra", "")
+    return " ".join(plain_text(question).split()), " ".join(plain_text(answer).split())
+
+
+class ImportPreviewDialog(QDialog):
+    """Accepting it means: import ``paths`` with ``deck_name()`` and ``prune()``."""
+
+    #: the files were read (tests wait on this); the argument is True when all can import
+    previewed = Signal(bool)
+
+    def __init__(self, col: Collection, paths: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._col = col
+        self.paths = [str(p) for p in paths]
+        self._generation = 0
+        self.results: list[ReadResult] = []
+        self.problems: list[str] = []
+        self.setWindowTitle("Import – flashdesk")
+        self.setMinimumSize(760, 520)
+
+        files = "\n".join(Path(p).name for p in self.paths)
+        self._files = QLabel(files)
+        self._files.setWordWrap(True)
+        self._format = QLabel("Reading…")
+        self._format.setWordWrap(True)
+        self._deck = QComboBox()
+        self._deck.setEditable(True)
+        self._deck.setAccessibleName("Deck for notes whose file names no deck")
+        self._deck.addItem(FILE_DECKS)
+        for s in col.deck_summaries(__import__("datetime").datetime.now().astimezone()):
+            self._deck.addItem(s.name)
+        self._deck.setToolTip("Spreadsheets without a deck column go into this deck; type a new "
+                              "name to make one (use :: for a sub-deck)")
+        self._prune = QCheckBox("Remove notes that are no longer in the file")
+        self._prune.setToolTip("Off: such notes are listed after the import and kept, with "
+                               "their progress")
+        form = QFormLayout()
+        form.addRow("Files", self._files)
+        form.addRow("Format", self._format)
+        form.addRow("Deck", self._deck)
+        form.addRow("", self._prune)
+
+        self._table = QTableWidget(0, 4)
+        self._table.setHorizontalHeaderLabels(["Deck", "Kind", "Question", "Answer"])
+        self._table.setAccessibleName("The first notes, as they will appear")
+        self._table.verticalHeader().setVisible(False)
+        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._table.setWordWrap(False)
+        header = self._table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._notes_label = QLabel("First notes, as they will appear")
+        self._notes_label.setBuddy(self._table)
+        self._issues = QPlainTextEdit()
+        self._issues.setReadOnly(True)
+        self._issues.setAccessibleName("Problems and notices")
+        self._issues.setMaximumHeight(130)
+        self._issues.setTabChangesFocus(True)
+
+        self._buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self._import = self._buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self._import.setEnabled(False)
+        self._import.setDefault(True)
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 12)
+        layout.setSpacing(10)
+        layout.addLayout(form)
+        layout.addWidget(self._notes_label)
+        layout.addWidget(self._table, 1)
+        layout.addWidget(self._issues)
+        layout.addWidget(self._buttons)
+        self._deck.currentTextChanged.connect(lambda _: self.read())
+        self.read()
+
+    def deck_name(self) -> str | None:
+        text = self._deck.currentText().strip()
+        return None if not text or text == FILE_DECKS else text
+
+    def prune(self) -> bool:
+        return self._prune.isChecked()
+
+    def set_deck_name(self, name: str) -> None:
+        self._deck.setEditText(name)
+
+    def read(self) -> None:
+        """Read every file in the background (large files take a moment)."""
+        self._generation += 1
+        generation, deck, paths = self._generation, self.deck_name(), list(self.paths)
+        self._import.setEnabled(False)
+        self._format.setText("Reading…")
+
+        def work(_progress):
+            results, problems = [], []
+            for path in paths:
+                try:
+                    results.append(read_any(path, deck))
+                except DeckFileError as exc:
+                    problems.extend(str(p) for p in exc.problems)
+            return results, problems
+
+        run_task(self, work, lambda found: self._show(generation, *found),
+                 on_failed=lambda exc: self._show(generation, [], [f"cannot read: {exc}"]))
+
+    def _show(self, generation: int, results: list[ReadResult], problems: list[str]) -> None:
+        if generation != self._generation:
+            return
+        self.results, self.problems = results, problems
+        formats = sorted({_FORMAT_NAMES.get(r.format, r.format) for r in results})
+        notes = sum(len(d.notes) for r in results for d in r.decks)
+        decks = sorted({d.name for r in results for d in r.decks})
+        self._format.setText((", ".join(formats) or "not readable")
+                             + (f" – {notes:,} notes in {', '.join(decks)}" if notes else ""))
+        rows = [(d.name, n) for r in results for d in r.decks for n in d.notes][:PREVIEW_ROWS]
+        self._table.setRowCount(len(rows))
+        for i, (deck, note) in enumerate(rows):
+            question, answer = _summary(note.fields)
+            for j, text in enumerate((deck, note.kind.value, question, answer)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self._table.setItem(i, j, item)
+        lines = []
+        if problems:
+            lines.append("Nothing will be imported until these are fixed:")
+            lines += [f"  {p}" for p in problems]
+        for r in results:
+            lines += r.messages
+            lines += r.skipped
+        self._issues.setPlainText("\n".join(lines) if lines else "No problems found.")
+        ok = not problems and notes > 0
+        self._import.setEnabled(ok)
+        self.previewed.emit(ok)
