@@ -55,6 +55,7 @@ def child_core(path: str, csv_path: str) -> dict:
             break
         col.answer(card.id, (1, 3, 4, 4, 5)[i % 5], NOW, time_ms=3000)
         answers.append(_ms(t))
+    assert len(answers) == 1000, f"only {len(answers)} cards to answer"
     answers.sort()
     t = time.perf_counter()
     ids = col.browse(BrowseQuery(), NOW)

@@ -144,7 +144,7 @@ def card_id(note: str, ord_: int) -> CardId:
     return CardId(f"{note}#{ord_}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteData:
     """One note as read from a deck file, before it is stored."""
 

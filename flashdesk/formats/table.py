@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import html
-import io
+import itertools
 import re
 from pathlib import Path
 
@@ -130,6 +130,17 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
                     source=cols.get("source", "").strip())
 
 
+def _lines(text: str):
+    """The lines of ``text`` with their endings, one at a time (no copy of the
+    whole text, which io.StringIO would make at four bytes a character)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def _anki_headers(lines: list[str]) -> tuple[dict[str, str], int]:
     headers, count = {}, 0
     for line in lines:
@@ -155,9 +166,14 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
     except OSError as exc:
         raise DeckFileError([Problem(shown, f"cannot read the file: {exc.strerror or exc}")]) from None
     text, messages = decode_text(raw, shown)
-    lines = text.splitlines()
-    headers, skip = _anki_headers(lines)
-    body = "\n".join(lines[skip:]) if skip else text
+    del raw
+    headers, skip = _anki_headers(text[:65536].splitlines()[:64])
+    body = text
+    if skip:
+        offset = 0
+        for _ in range(skip):
+            offset = text.index("\n", offset) + 1 if "\n" in text[offset:] else len(text)
+        body = text[offset:]
     if not body.strip():
         raise DeckFileError([Problem(shown, "the file has no rows")])
     result = ReadResult("anki-text" if headers else "csv", [], messages=messages)
@@ -175,37 +191,41 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
     elif Path(path).suffix.lower() == ".tsv":
         sep = "\t"
     else:
-        sample = "\n".join(body.splitlines()[:20])
+        sample = "\n".join(body[:65536].splitlines()[:20])
         try:
             sep = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
         except csv.Error:
             sep = "\t" if "\t" in sample else ","
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=sep)
-    try:
-        rows, end = [], 0
-        for row in reader:
-            rows.append((end + 1, row))  # the line the row starts on
-            end = reader.line_num
-    except csv.Error as exc:
-        raise DeckFileError([Problem(shown, f"not a readable table: {exc}", reader.line_num + skip)]) \
-            from None
-    if not rows:
-        raise DeckFileError([Problem(shown, "the file has no rows")])
+    reader = csv.reader(_lines(body), delimiter=sep)
 
+    def rows():
+        """(line the row starts on, cells), read as the import goes."""
+        end = 0
+        try:
+            for row in reader:
+                yield end + 1, row
+                end = reader.line_num
+        except csv.Error as exc:
+            raise DeckFileError([Problem(shown, f"not a readable table: {exc}",
+                                         reader.line_num + skip)]) from None
+
+    data = rows()
+    first_row = next(data, None)
+    if first_row is None:
+        raise DeckFileError([Problem(shown, "the file has no rows")])
     if headers:
-        names = _anki_columns(headers, max(len(r) for _, r in rows))
-        data = rows
+        names = _anki_columns(headers, len(first_row[1]))
+        data = itertools.chain([first_row], data)
     else:
-        first = [c.strip().lower() for c in rows[0][1]]
+        first = [c.strip().lower() for c in first_row[1]]
         if "front" in {COLUMNS.get(c) for c in first}:
             names = [COLUMNS.get(c, "") for c in first]
-            unknown = [rows[0][1][i] for i, n in enumerate(names) if not n and rows[0][1][i].strip()]
+            unknown = [first_row[1][i] for i, n in enumerate(names) if not n and first_row[1][i].strip()]
             if unknown:
                 result.messages.append(f"{shown}: ignored column(s) {', '.join(unknown)}")
-            data = rows[1:]
         else:
             names = ["front", "back", "tags"]
-            data = rows
+            data = itertools.chain([first_row], data)
             result.messages.append(f"{shown}: no header row; columns read as front, back, tags")
 
     extra_backs = [n for n in names if n.startswith("back") and n != "back"]
@@ -215,6 +235,9 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         line = start_line + skip
         if not any(cell.strip() for cell in row):
             continue
+        if headers and len(row) > len(names):  # a note type with more fields than the first
+            names = _anki_columns(headers, len(row))
+            extra_backs = [n for n in names if n.startswith("back") and n != "back"]
         cols = dict(zip(names, row))
         cols.pop("", None)
         if extra_backs:  # Anki: the fields after the second join the back
