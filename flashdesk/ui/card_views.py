@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QSizePolicy,
+    QVBoxLayout, QWidget,
 )
 
 from ..cards import (
@@ -23,6 +23,7 @@ from ..cards import (
 )
 from ..model import CardView, Kind
 from .card_html import blank, escape, highlight, qt_html
+from .theme import repolish
 from .widgets import CardLabel, CheckItem, OptionButton, divider, text_label
 
 __all__ = ["KindView", "BasicView", "ClozeView", "ChoiceView", "OrderView", "ScenarioView",
@@ -37,6 +38,8 @@ class KindView(QWidget):
     #: ``suggested`` changed after the reveal (scenario ticks)
     suggestion_changed = Signal()
 
+    #: scroll the answer side's start to the top (else just into view)
+    anchor_to_top = False
     #: text of the button that turns the card over; None: the learner acts in the card
     reveal_text: str | None = "Show answer"
     reveal_keys = "Space or Enter"
@@ -108,6 +111,14 @@ class KindView(QWidget):
         """The control that keeps the focus on the answer side, if any."""
         return None
 
+    def answer_anchor(self) -> QWidget | None:
+        """Where the answer side begins: scrolled into view when revealed."""
+        return None
+
+    def focus_chain(self) -> list[QWidget]:
+        """The card's own controls in Tab order."""
+        return []
+
 
 class BasicView(KindView):
     """Front → back (ord 0), or back → front for the reverse card (ord 1)."""
@@ -130,6 +141,9 @@ class BasicView(KindView):
             w.show()
         return True
 
+    def answer_anchor(self) -> QWidget | None:
+        return self._answer_widgets[-1]
+
 
 class ClozeView(KindView):
     """The text with one part blanked; the answer side shows it highlighted."""
@@ -150,7 +164,8 @@ class ClozeView(KindView):
 
 
 class ChoiceView(KindView):
-    """Options as buttons (number keys pick); the pick is marked right or wrong."""
+    """Options as buttons (number keys pick), in a fresh order each time so the
+    answer's place is not what is learnt; the pick is marked right or wrong."""
 
     reveal_text = None
 
@@ -158,11 +173,14 @@ class ChoiceView(KindView):
         super().__init__(*args, **kwargs)
         f = self.card.fields
         self._label(f["question"])
+        #: the option (0-based) shown at each place
+        self.order = list(range(len(f["options"])))
+        self._rng.shuffle(self.order)
         self.options: list[OptionButton] = []
         box = QVBoxLayout()
         box.setSpacing(8)
-        for number, option in enumerate(f["options"], 1):
-            button = OptionButton(number, self._html(option))
+        for number, original in enumerate(self.order, 1):
+            button = OptionButton(number, self._html(f["options"][original]))
             button.clicked.connect(lambda _checked=False, n=number: self.pick(n))
             box.addWidget(button)
             self.options.append(button)
@@ -171,7 +189,13 @@ class ChoiceView(KindView):
         self.verdict.hide()
         self._layout.addWidget(self.verdict)
         self._explanation = self._extra("explanation")
+        #: the place (1-based, as shown) the learner picked
         self.chosen: int | None = None
+
+    @property
+    def right_number(self) -> int:
+        """Where the right option is shown (1-based): its key."""
+        return self.order.index(int(self.card.fields["answer"]) - 1) + 1
 
     @property
     def question_hint(self) -> str:
@@ -186,9 +210,10 @@ class ChoiceView(KindView):
     def _do_reveal(self) -> bool:
         if self.chosen is None:
             return False
-        answer = int(self.card.fields["answer"])
+        answer = int(self.card.fields["answer"])  # as in the deck file
+        right = self.right_number
         for button in self.options:
-            if button.number == answer:
+            if button.number == right:
                 button.set_verdict("right", "✓")
             elif button.number == self.chosen:
                 button.set_verdict("wrong", "✗")
@@ -196,22 +221,30 @@ class ChoiceView(KindView):
                 button.set_verdict("other")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setAutoDefault(False)
-        if self.chosen == answer:
-            self.verdict.setText(f"✓ Right: option {answer}.")
+            repolish(button)
+        if self.chosen == right:
+            self.verdict.setText(f"✓ Right: option {right}.")
             self.verdict.setProperty("verdict", "right")
         else:
             self.verdict.setText(f"✗ Not quite: you chose {self.chosen}; "
-                                 f"the answer is option {answer}.")
+                                 f"the answer is option {right}.")
             self.verdict.setProperty("verdict", "wrong")
         self.verdict.setAccessibleName(self.verdict.text())
+        repolish(self.verdict)
         self.verdict.show()
         for w in self._explanation:
             w.show()
-        self.suggested = suggest_choice(answer, self.chosen)
+        self.suggested = suggest_choice(answer, self.order[self.chosen - 1] + 1)
         return True
 
     def question_focus(self) -> QWidget | None:
         return self.options[0] if self.options else None
+
+    def answer_anchor(self) -> QWidget | None:
+        return self._explanation[-1] if self._explanation else self.verdict
+
+    def focus_chain(self) -> list[QWidget]:
+        return list(self.options)
 
 
 class OrderList(QListWidget):
@@ -220,7 +253,7 @@ class OrderList(QListWidget):
 
     moved = Signal()
 
-    _ITEM_CHROME = 26  # padding, margin and border of an item in the style sheet (height)
+    _ITEM_CHROME = 20  # padding, margin and border of an item in the style sheet (height)
     _ITEM_SIDES = 30   # the same across
 
     def __init__(self, parent: QWidget | None = None):
@@ -326,11 +359,12 @@ class OrderView(KindView):
     def _do_reveal(self) -> bool:
         attempt = [self.items[i] for i in self.list.order()]
         self.check = check_order(self.items, attempt)
-        right, wrong = self._colors["right"], self._colors["wrong"]
+        right, wrong, muted = self._colors["right"], self._colors["wrong"], self._colors["muted"]
         rows = []
         for pos, (item, ok) in enumerate(zip(self.items, self.check.correct), 1):
             mark = (f'<span style="color:{right}; font-weight:600;">✓</span>' if ok else
-                    f'<span style="color:{wrong}; font-weight:600;">✗ you put: '
+                    f'<span style="color:{wrong}; font-weight:600;">✗</span> '
+                    f'<span style="color:{muted};">you put: '
                     f'{escape(plain_text(attempt[pos - 1]))}</span>')
             rows.append(f'<tr><td style="padding:4px 10px 4px 0;">{pos}.</td>'
                         f'<td style="padding:4px 16px 4px 0;">{escape(plain_text(item))}</td>'
@@ -346,6 +380,7 @@ class OrderView(KindView):
         else:
             self.verdict.setText("✓ All in the right order:")
             self.verdict.setProperty("verdict", "right")
+        repolish(self.verdict)
         self.list.hide()
         self._how.hide()
         self.verdict.show()
@@ -358,6 +393,24 @@ class OrderView(KindView):
     def question_focus(self) -> QWidget | None:
         return self.list
 
+    def answer_anchor(self) -> QWidget | None:
+        return self.verdict
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.list]
+
+
+class AnswerEdit(QPlainTextEdit):
+    """The learner's answer box: about five lines of the card font high."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(400, self.fontMetrics().lineSpacing() * 5 + 2 * self.frameWidth() + 16)
+
 
 class ScenarioView(KindView):
     """The situation and a box for the learner's answer; then the model answer
@@ -365,20 +418,23 @@ class ScenarioView(KindView):
 
     reveal_text = "Show model answer"
     reveal_keys = "Ctrl+Enter"
+    anchor_to_top = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         f = self.card.fields
         self._label(f["prompt"])
         self._your_answer = self._caption("Your answer")
-        self.editor = QPlainTextEdit()
-        self.editor.setTabChangesFocus(True)
+        self.editor = AnswerEdit()
         self.editor.setPlaceholderText("What would you say and do? Type your answer "
                                        "(optional), then press Ctrl+Enter.")
         self.editor.setAccessibleName("Your answer")
         self.editor.setToolTip("Your answer – Ctrl+Enter shows the model answer")
-        self.editor.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
         self._layout.addWidget(self.editor)
+        self._your_text = CardLabel("")
+        self._your_text.setProperty("role", "quote")
+        self._your_text.hide()
+        self._layout.addWidget(self._your_text)
         self._answer_widgets: list[QWidget] = [divider()]
         self._layout.addWidget(self._answer_widgets[0])
         self._answer_widgets.append(self._caption("Model answer"))
@@ -413,8 +469,12 @@ class ScenarioView(KindView):
 
     def _do_reveal(self) -> bool:
         self.editor.setReadOnly(True)
-        if not self.editor.toPlainText().strip():
-            self.editor.hide()
+        self.editor.hide()
+        typed = self.editor.toPlainText().strip()
+        if typed:
+            self._your_text.set_html(escape(typed).replace("\n", "<br>"))
+            self._your_text.show()
+        else:
             self._your_answer.hide()
         for w in self._answer_widgets:
             w.show()
@@ -427,6 +487,12 @@ class ScenarioView(KindView):
     def answer_focus(self) -> QWidget | None:
         return self.points[0].box if self.points else None
 
+    def answer_anchor(self) -> QWidget | None:
+        return self._answer_widgets[1]  # the "Model answer" caption
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.editor, *(p.box for p in self.points)]
+
 
 _VIEWS: dict[Kind, type[KindView]] = {
     Kind.BASIC: BasicView, Kind.CLOZE: ClozeView, Kind.CHOICE: ChoiceView,
@@ -435,5 +501,5 @@ _VIEWS: dict[Kind, type[KindView]] = {
 
 
 def view_for(card: CardView, colors: dict[str, str], media_dir: Path | None,
-             rng: random.Random) -> KindView:
-    return _VIEWS[card.kind](card, colors, media_dir, rng)
+             rng: random.Random, parent: QWidget | None = None) -> KindView:
+    return _VIEWS[card.kind](card, colors, media_dir, rng, parent)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QPushButton, QSplitter,
+    QAbstractItemView, QFrame, QGridLayout, QHeaderView, QPushButton, QSplitter,
     QStackedWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -110,8 +110,9 @@ class DeckTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return Column.TITLES[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section != Column.NAME:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            side = Qt.AlignmentFlag.AlignLeft if section == Column.NAME else Qt.AlignmentFlag.AlignRight
+            return int(side | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return ("The deck (sub-decks open with the arrow or Right)",
                     "New cards you can learn today",
@@ -182,7 +183,6 @@ class DeckListScreen(QWidget):
         self.tree.setAccessibleName("Decks")
         self.tree.setToolTip("Your decks. Enter or double-click studies the selected deck; "
                              "Left and Right fold sub-decks.")
-        self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -196,8 +196,8 @@ class DeckListScreen(QWidget):
         header.setMinimumSectionSize(64)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.tree.activated.connect(self._on_activated)
-        self.tree.collapsed.connect(lambda i: self._collapsed.add(i.data(DECK_ID_ROLE)))
-        self.tree.expanded.connect(lambda i: self._collapsed.discard(i.data(DECK_ID_ROLE)))
+        self.tree.collapsed.connect(lambda i: self._collapsed.add(self.model.summary(i).id))
+        self.tree.expanded.connect(lambda i: self._collapsed.discard(self.model.summary(i).id))
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self._splitter.addWidget(self.tree)
 
@@ -233,7 +233,7 @@ class DeckListScreen(QWidget):
         details.addWidget(self._message)
         details.addStretch(1)
         self.study_button = QPushButton("Study now")
-        self.study_button.setProperty("primary", True)
+        self.study_button.setProperty("primary", "true")
         self.study_button.setAutoDefault(True)
         self.study_button.setMinimumHeight(40)
         self.study_button.setToolTip("Study the selected deck (Enter on the deck, or Ctrl+Return)")
@@ -257,6 +257,11 @@ class DeckListScreen(QWidget):
         empty_layout.addWidget(hint)
         empty_layout.addStretch(2)
         self._stack.addWidget(empty)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        # row heights measured before the style sheet reached the tree are too small
+        self.tree.doItemsLayout()
 
     # -- state -----------------------------------------------------------------
 
@@ -290,8 +295,8 @@ class DeckListScreen(QWidget):
         self._show_details(self.model.summary(index))
 
     def current_deck_id(self) -> DeckId | None:
-        index = self.tree.currentIndex()
-        return index.data(DECK_ID_ROLE) if index.isValid() else None
+        summary = self.current_summary()
+        return summary.id if summary is not None else None
 
     def current_summary(self) -> DeckSummary | None:
         index = self.tree.currentIndex()
@@ -331,9 +336,9 @@ class DeckListScreen(QWidget):
             self.current_changed.emit(s.id)
 
     def _on_activated(self, index: QModelIndex) -> None:
-        deck_id = index.data(DECK_ID_ROLE)
-        if deck_id:
-            self.study_requested.emit(deck_id)
+        summary = self.model.summary(index) if index.isValid() else None
+        if summary is not None:
+            self.study_requested.emit(summary.id)
 
     def _on_study_clicked(self) -> None:
         deck_id = self.current_deck_id()

@@ -76,8 +76,8 @@ class InstanceGuard(QObject):
     @Slot()
     def _on_connection(self) -> None:
         while self._server is not None and (socket := self._server.nextPendingConnection()):
+            # the socket is the server's child and goes with it (a handful per session)
             socket.readyRead.connect(lambda s=socket: self._on_ready(s))
-            socket.disconnected.connect(socket.deleteLater)
             if socket.bytesAvailable():
                 self._on_ready(socket)
 

@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, col: Collection, settings: QSettings | None = None, *,
-                 clock: Callable[[], datetime] = local_now, rng: random.Random | None = None):
+                 clock: Callable[[], datetime] = local_now, rng: random.Random | None = None,
+                 timer: Callable[[], float] | None = None):
         super().__init__()
         self._col = col
         self._prefs = Prefs(col)
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self._op: Op | None = None
         self._settings_dialog: SettingsDialog | None = None
         self.theme: Theme | None = None
+        #: the last message or result dialog shown (for tests and screenshots)
+        self.last_dialog: QWidget | None = None
 
         self.setWindowTitle("flashdesk")
         self.setWindowIcon(app_icon())
@@ -109,7 +112,8 @@ class MainWindow(QMainWindow):
 
         self._stack = QStackedWidget()
         self.decks = DeckListScreen()
-        self.reviewer = ReviewScreen(col, self._prefs, clock=clock, rng=rng)
+        self.reviewer = ReviewScreen(col, self._prefs, clock=clock, rng=rng,
+                                     **({"timer": timer} if timer is not None else {}))
         self.summary = SummaryScreen()
         for screen in (self.decks, self.reviewer, self.summary):
             self._stack.addWidget(screen)
@@ -127,7 +131,7 @@ class MainWindow(QMainWindow):
         self.decks.current_changed.connect(lambda _id: self._update_actions())
         self.reviewer.left.connect(self.show_decks)
         self.reviewer.finished.connect(self._on_session_finished)
-        self.reviewer.card_shown.connect(lambda _card: self._show(Screen.REVIEW))
+        self.reviewer.card_shown.connect(lambda _card: self.show_screen(Screen.REVIEW))
         self.reviewer.answered.connect(lambda _result: self._update_totals())
         self.reviewer.undone.connect(lambda _cid: self._update_totals())
         self.summary.closed.connect(self.show_decks)
@@ -136,7 +140,7 @@ class MainWindow(QMainWindow):
         self.apply_theme()
         self._restore_state()
         self.refresh_decks(select=self._settings.value("decks/last", None, str))
-        self._show(Screen.DECKS)
+        self.show_screen(Screen.DECKS)
 
     # -- OpHost ----------------------------------------------------------------
 
@@ -240,7 +244,7 @@ class MainWindow(QMainWindow):
     def screen(self) -> Screen:
         return Screen(self._stack.currentIndex())
 
-    def _show(self, screen: Screen) -> None:
+    def show_screen(self, screen: Screen) -> None:
         if self._stack.currentIndex() != screen:
             self._stack.setCurrentIndex(screen)
             self.screen_changed.emit(int(screen))
@@ -278,10 +282,9 @@ class MainWindow(QMainWindow):
         """Back to the deck list, with fresh counts."""
         if self._busy:
             return
-        if self.screen == Screen.REVIEW:
-            self.reviewer.leave() if self.reviewer.card is not None else None
+        self.reviewer.stop()
         self._col.end_session()
-        self._show(Screen.DECKS)
+        self.show_screen(Screen.DECKS)
         self.refresh_decks()
         self.decks.focus_tree()
 
@@ -301,23 +304,21 @@ class MainWindow(QMainWindow):
 
     def _on_session_finished(self, summary: SessionSummary) -> None:
         if summary.answers == 0:
-            self._show(Screen.DECKS)
+            self.show_screen(Screen.DECKS)
             self.refresh_decks(select=summary.deck_id)
             self.decks.show_message(f"Nothing to study in {summary.deck_name} right now. New "
                                     "cards arrive each day, and reviews when they are due.")
             self.decks.focus_tree()
             return
         self.summary.show_summary(summary)
-        self._show(Screen.SUMMARY)
+        self.show_screen(Screen.SUMMARY)
         self._update_totals()
         self.summary.back_button.setFocus()
 
     def undo_answer(self) -> None:
         if self._busy or self.screen not in (Screen.REVIEW, Screen.SUMMARY):
             return
-        if self.screen == Screen.SUMMARY:
-            self.reviewer.tally = self.reviewer.tally  # the sitting goes on
-        self.reviewer.undo()
+        self.reviewer.undo()  # from the summary, the sitting goes on
 
     # -- imports ---------------------------------------------------------------
 
@@ -345,7 +346,7 @@ class MainWindow(QMainWindow):
     def _on_imported(self, reports: list[ImportReport]) -> None:
         self.statusBar().clearMessage()
         self.refresh_decks(select=reports[0].deck_id if reports else None)
-        self._last_result = ImportResultDialog.show_reports(self, reports)
+        self.last_dialog = ImportResultDialog.show_reports(self, reports)
         self.imported.emit(reports)
 
     def _on_import_failed(self, error: BaseException) -> None:
@@ -353,12 +354,12 @@ class MainWindow(QMainWindow):
         if isinstance(error, Cancelled):
             self.statusBar().showMessage("Import cancelled; nothing was changed.", 8000)
         elif isinstance(error, DeckFileError):
-            self._last_result = ImportResultDialog.show_problems(
+            self.last_dialog = ImportResultDialog.show_problems(
                 self, [str(p) for p in error.problems])
         elif isinstance(error, (FlashdeskError, OSError)):
-            self._last_result = show_error(self, "Nothing was imported", str(error))
+            self.last_dialog = show_error(self, "Nothing was imported", str(error))
         else:
-            self._last_result = show_error(self, "Nothing was imported",
+            self.last_dialog = show_error(self, "Nothing was imported",
                                            f"Something went wrong: {error!r}")
         self.import_failed.emit(error)
 
@@ -426,7 +427,7 @@ class MainWindow(QMainWindow):
         self.reviewer.apply_preferences()
         if self.reviewer.view is not None:
             self.reviewer.notify("The new theme shows fully from the next card.")
-        self.decks.model.layoutChanged.emit()
+        self.decks.tree.viewport().update()  # count colours come from the theme
         self.theme_applied.emit(self.theme)
         return self.theme
 
@@ -437,23 +438,23 @@ class MainWindow(QMainWindow):
     # -- later windows, help ---------------------------------------------------
 
     def show_browse(self) -> None:
-        self._last_result = coming_soon(
+        self.last_dialog = coming_soon(
             self, "Browse", "A window to search, edit, suspend and unsuspend cards is on its "
             "way. Until then, E edits a card while you study.")
 
     def show_statistics(self) -> None:
-        self._last_result = coming_soon(
+        self.last_dialog = coming_soon(
             self, "Statistics", "Charts of your progress are on their way. Until then, the "
             "status bar shows today's totals and `flashdesk stats` prints the forecast.")
 
     def show_shortcuts(self) -> None:
         text = "\n".join(f"{where}: {what} – {keys}" for where, what, keys in SHORTCUTS)
-        self._last_result = inform(self, "Keyboard shortcuts", "Keyboard shortcuts", text)
+        self.last_dialog = inform(self, "Keyboard shortcuts", "Keyboard shortcuts", text)
 
     def show_about(self) -> None:
         from .. import __version__
 
-        self._last_result = inform(
+        self.last_dialog = inform(
             self, "About flashdesk", f"flashdesk {__version__}",
             "Offline spaced-repetition flashcards (SM-2) for handling challenging customers.")
 

@@ -15,10 +15,11 @@ from datetime import datetime
 from enum import Enum, auto
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from ..cli import format_preview
@@ -28,7 +29,7 @@ from .card_views import KindView, view_for
 from .dialogs.edit_note import EditNoteDialog
 from .prefs import Prefs
 from .theme import current_theme, repolish
-from .widgets import GradeButton, text_label
+from .widgets import ElidedLabel, GradeButton, text_label
 
 __all__ = ["ReviewScreen", "Stage", "SessionTally", "SessionSummary", "local_now"]
 
@@ -41,6 +42,10 @@ _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
     Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario",
 }
+
+
+#: labels in a card that keep the window's font (captions and hints)
+_UI_FONT_ROLES = ("hint", "caption", "subheading", "source")
 
 
 def local_now() -> datetime:
@@ -77,10 +82,6 @@ class SessionTally:
     def correct(self) -> int:
         return sum(1 for redrill, ok in self.answers if not redrill and ok)
 
-    @property
-    def seconds(self) -> float:
-        return time.monotonic() - self.started
-
 
 @dataclass(frozen=True)
 class SessionSummary:
@@ -112,19 +113,22 @@ class ReviewScreen(QWidget):
     undone = Signal(str)
 
     def __init__(self, col: Collection, prefs: Prefs, parent: QWidget | None = None, *,
-                 clock: Callable[[], datetime] = local_now, rng: random.Random | None = None):
+                 clock: Callable[[], datetime] = local_now, rng: random.Random | None = None,
+                 timer: Callable[[], float] = time.monotonic):
         super().__init__(parent)
         self._col = col
         self._prefs = prefs
         self._clock = clock
+        #: seconds on a monotonic clock: how long each answer took
+        self._timer = timer
         self._rng = rng or random.Random()
         self._deck: DeckId | None = None
         self._deck_name = ""
         self.card: CardView | None = None
         self.view: KindView | None = None
         self.stage = Stage.IDLE
-        self.tally = SessionTally()
-        self._shown_at = time.monotonic()
+        self.tally = SessionTally(timer())
+        self._shown_at = timer()
         self._grade_buttons: list[GradeButton] = []
         #: (new, learning, review) left in the session, as shown
         self.counts = (0, 0, 0)
@@ -147,10 +151,8 @@ class ReviewScreen(QWidget):
         self._back_button = self._flat_button("← Decks", "Back to the deck list (Esc)",
                                               self.leave)
         top.addWidget(self._back_button)
-        self._deck_label = QLabel("")
+        self._deck_label = ElidedLabel("")
         self._deck_label.setProperty("role", "subheading")
-        self._deck_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._deck_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top.addWidget(self._deck_label, 1)
         self._edit_button = self._flat_button("Edit", "Edit this note (E)", self.edit_note)
         self._bury_button = self._flat_button("Bury", "Hide this card until tomorrow (-)",
@@ -183,11 +185,11 @@ class ReviewScreen(QWidget):
         self._surface_layout = QVBoxLayout(self._surface)
         self._surface_layout.setContentsMargins(32, 22, 32, 28)
         self._surface_layout.setSpacing(14)
-        self._kind_label = text_label("", "muted")
+        self._kind_label = text_label("", "caption")
         self._surface_layout.addWidget(self._kind_label)
         self._view_slot = QVBoxLayout()
         self._surface_layout.addLayout(self._view_slot)
-        self._source_label = text_label("", "muted")
+        self._source_label = text_label("", "source")
         self._source_label.hide()
         self._surface_layout.addWidget(self._source_label)
         column.addWidget(self._surface)
@@ -211,7 +213,7 @@ class ReviewScreen(QWidget):
         buttons.setSpacing(10)
         buttons.addStretch(1)
         self._reveal_button = QPushButton("Show answer")
-        self._reveal_button.setProperty("primary", True)
+        self._reveal_button.setProperty("primary", "true")
         self._reveal_button.setAutoDefault(True)
         self._reveal_button.setMinimumWidth(220)
         self._reveal_button.clicked.connect(self.reveal)
@@ -267,9 +269,8 @@ class ReviewScreen(QWidget):
 
     def apply_preferences(self) -> None:
         """Card font size, grade mode and theme colours, now."""
-        font = self.font()
-        font.setPointSize(self._prefs.card_font_pt)
-        self._surface.setFont(font)
+        if self.view is not None:
+            self._apply_card_font(self.view)
         keys = [b.key for b in self._grade_buttons]
         if keys != [k for k, _, _ in grade_labels(self._col.grade_mode)]:
             self._rebuild_grade_buttons()
@@ -296,8 +297,8 @@ class ReviewScreen(QWidget):
         """Begin a sitting on ``deck_id`` and show its first card."""
         self._deck = deck_id
         self._deck_name = deck_name
-        self._deck_label.setText(deck_name)
-        self.tally = SessionTally()
+        self._deck_label.set_full_text(deck_name.replace("::", " › "))
+        self.tally = SessionTally(self._timer())
         self.next_card()
 
     def next_card(self) -> None:
@@ -312,10 +313,14 @@ class ReviewScreen(QWidget):
         self._clear_view()
         self._notice.hide()
         self.card = card
-        self.view = view_for(card, current_theme().colors, self._col.media_dir, self._rng)
+        self.view = view_for(card, current_theme().colors, self._col.media_dir, self._rng,
+                             parent=self._surface)
         self.view.revealed.connect(self._on_revealed)
         self.view.suggestion_changed.connect(self._on_suggestion_changed)
+        self._apply_card_font(self.view)
         self._view_slot.addWidget(self.view)
+        self.view.show()  # now, not when the layout gets round to it
+        self._set_tab_order()
         caption = _KIND_CAPTIONS[card.kind]
         if card.kind == Kind.BASIC and card.ord == 1:
             caption = "Question (reverse)"
@@ -325,11 +330,19 @@ class ReviewScreen(QWidget):
         self._source_label.setText(f"Source: {card.source}" if card.source else "")
         self._source_label.setVisible(bool(card.source))
         self.stage = Stage.QUESTION
-        self._shown_at = time.monotonic()
+        self._shown_at = self._timer()
         self._update_counts()
         self._show_question_controls()
         self._scroll.verticalScrollBar().setValue(0)
         self.card_shown.emit(card)
+
+    def _set_tab_order(self) -> None:
+        """Tab goes through the card, then the answer buttons, then the tool buttons."""
+        chain = [*self.view.focus_chain(), self._reveal_button, *self._grade_buttons,
+                 self._back_button, self._edit_button, self._bury_button,
+                 self._suspend_button, self._undo_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _clear_view(self) -> None:
         if self.view is not None:
@@ -351,6 +364,15 @@ class ReviewScreen(QWidget):
                                  + "   ·   E edit   ·   @ suspend   ·   - bury   ·   Esc decks")
         focus = self.view.question_focus() or self._reveal_button
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _apply_card_font(self, view: QWidget) -> None:
+        """The card font size, set on each widget of the card: with a style sheet
+        applied, Qt does not pass a parent's font on to its children."""
+        font = self.font()
+        font.setPointSize(self._prefs.card_font_pt)
+        for w in (view, *view.findChildren(QWidget)):
+            if b"role" not in w.dynamicPropertyNames() or w.property("role") not in _UI_FONT_ROLES:
+                w.setFont(font)
 
     def _update_counts(self) -> None:
         new, learning, review = self._col.session_counts(self._deck, self._clock())
@@ -387,6 +409,22 @@ class ReviewScreen(QWidget):
         self._show_grades()
         focus = self.view.answer_focus() or self.default_button()
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        anchor = self.view.answer_anchor()
+        if anchor is not None:
+            # once the answer side is laid out, bring its start into view
+            QTimer.singleShot(0, lambda: self._scroll_to(anchor))
+
+    def _scroll_to(self, widget: QWidget) -> None:
+        if self.view is None or not shiboken6.isValid(widget):
+            return  # the card has moved on meanwhile
+        if widget.isVisible() and self.view.isAncestorOf(widget):
+            content = self._scroll.widget()
+            content.layout().activate()
+            if self.view.anchor_to_top:
+                top = widget.mapTo(content, widget.rect().topLeft()).y()
+                self._scroll.verticalScrollBar().setValue(top - 16)
+            else:
+                self._scroll.ensureWidgetVisible(widget, 0, 24)
 
     def _show_grades(self) -> None:
         preview = self._col.preview(self.card.id, self._clock())
@@ -409,8 +447,11 @@ class ReviewScreen(QWidget):
             return
         default = self.default_button()
         for button in self._grade_buttons:
-            if bool(button.property("suggested")) != (button is default):
-                button.setProperty("suggested", button is default)
+            # strings, always set: PySide6 6.12 miscounts references to None/True/False
+            # read back from Qt properties
+            wanted = "true" if button is default else "false"
+            if button.property("suggested") != wanted:
+                button.setProperty("suggested", wanted)
                 repolish(button)
         keys = f"{self._grade_buttons[0].key}–{self._grade_buttons[-1].key}"
         what = "suggested" if self.view.suggested is not None else "default"
@@ -435,7 +476,7 @@ class ReviewScreen(QWidget):
         quality = {k: q for k, q, _ in grade_labels(self._col.grade_mode)}.get(key)
         if quality is None:
             return None
-        elapsed_ms = int((time.monotonic() - self._shown_at) * 1000)
+        elapsed_ms = int((self._timer() - self._shown_at) * 1000)
         try:
             result = self._col.answer(self.card.id, quality, self._clock(), time_ms=elapsed_ms)
         except FlashdeskError as exc:
@@ -490,7 +531,7 @@ class ReviewScreen(QWidget):
 
     def leave(self) -> None:
         """Back to the decks (Esc); answers are already saved."""
-        self._stop()
+        self.stop()
         self.left.emit()
 
     def notify(self, text: str) -> None:
@@ -500,18 +541,19 @@ class ReviewScreen(QWidget):
         self._notice.setAccessibleName(text)
         self._notice.show()
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
+        """Put the card away (the session's answers are all saved)."""
         self._clear_view()
         self.card = None
         self.stage = Stage.IDLE
 
     def _finish(self) -> None:
-        self._stop()
+        self.stop()
         stats = self._col.stats(self._clock(), self._deck)
         self.finished.emit(SessionSummary(
             deck_id=self._deck, deck_name=self._deck_name, studied=self.tally.studied,
             correct=self.tally.correct, answers=len(self.tally.answers),
-            seconds=self.tally.seconds, due_tomorrow=stats.forecast[1]))
+            seconds=self._timer() - self.tally.started, due_tomorrow=stats.forecast[1]))
 
     # -- keys ------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ class SummaryScreen(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self._back_button = QPushButton("Back to decks")
-        self._back_button.setProperty("primary", True)
+        self._back_button.setProperty("primary", "true")
         self._back_button.setAutoDefault(True)
         self._back_button.setMinimumWidth(200)
         self._back_button.setToolTip("Back to the deck list (Enter or Esc)")
@@ -101,7 +101,8 @@ class SummaryScreen(QWidget):
     def show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
         self._title.setText("Session complete" if summary.studied else "All done for now")
-        self._subtitle.setText(f"{summary.deck_name} – nothing more to study today.")
+        name = summary.deck_name.replace("::", " › ")
+        self._subtitle.setText(f"{name} – nothing more to study today.")
         self._values["studied"].setText(str(summary.studied))
         percent = summary.percent
         self._values["correct"].setText("–" if percent is None else f"{percent}%")

@@ -57,7 +57,8 @@ def load_theme(name: str) -> Theme:
     for role_name, value in spec.get("disabled", {}).items():
         palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole[role_name], QColor(value))
     template = Template(resource_path("themes", "common.qss").read_text(encoding="utf-8"))
-    return Theme(name, palette, template.substitute(spec["colors"]), dict(spec["colors"]))
+    values = {**spec["colors"], "theme": name, "icons": resource_path("icons").as_posix()}
+    return Theme(name, palette, template.substitute(values), dict(spec["colors"]))
 
 
 def _system_is_dark() -> bool:
@@ -71,24 +72,33 @@ def _resolve(choice: ThemeChoice | str) -> str:
     return choice.value
 
 
+class _Applied:
+    """What apply_theme did last. (Kept in Python: reading an unset Qt property
+    back as None upsets None's reference count in PySide6 6.12.)"""
+
+    theme: Theme | None = None
+    fusion = False
+
+
 def apply_theme(choice: ThemeChoice | str, app: QApplication | None = None) -> Theme:
     """Style the whole application with the chosen theme (Fusion style, the
     theme's palette and style sheet). Returns the theme in use."""
     app = app or QApplication.instance()
     theme = load_theme(_resolve(choice))
-    if app.style().name().lower() != "fusion" and "Fusion" in QStyleFactory.keys():
-        app.setStyle("Fusion")
+    if _Applied.theme is theme and app.styleSheet() == theme.style_sheet:
+        return theme  # restyling every widget again would only cost time
+    if not _Applied.fusion and "Fusion" in QStyleFactory.keys():
+        app.setStyle("Fusion")  # the same widgets everywhere, and palettes it honours
+        _Applied.fusion = True
     app.setPalette(theme.palette)
     app.setStyleSheet(theme.style_sheet)
-    app.setProperty("flashdesk_theme", theme.name)
+    _Applied.theme = theme
     return theme
 
 
 def current_theme() -> Theme:
     """The theme applied last (light if none was)."""
-    app = QApplication.instance()
-    name = app.property("flashdesk_theme") if app is not None else None
-    return load_theme(name or "light")
+    return _Applied.theme or load_theme("light")
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,7 @@ text wraps, and a check box with a wrapping label."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from ..cards import plain_text
 
-__all__ = ["text_label", "CardLabel", "RichButton", "OptionButton", "GradeButton",
+__all__ = ["text_label", "ElidedLabel", "CardLabel", "RichButton", "OptionButton", "GradeButton",
            "CheckItem", "divider", "set_role"]
 
 
@@ -38,6 +38,43 @@ def divider(parent: QWidget | None = None) -> QFrame:
     line.setFrameShape(QFrame.Shape.NoFrame)
     line.setFixedHeight(1)
     return line
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in … when there is no room for all of it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = text
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle,
+                                        max(0, self.contentsRect().width())))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
 
 
 class CardLabel(QLabel):
@@ -96,13 +133,13 @@ class OptionButton(RichButton):
         badge = self._inert(QLabel(str(number)))
         badge.setObjectName("keyBadge")
         badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
         self._text = self._inert(CardLabel(html))
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self._text, 1)
         self._mark = self._inert(QLabel(""))
         self._mark.setObjectName("optionMark")
-        layout.addWidget(self._mark, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self._mark, 0, Qt.AlignmentFlag.AlignVCenter)
         self.setAccessibleName(f"Option {number}: {plain_text(html)}")
         self.setToolTip(f"Choose option {number} (key {number})")
 
@@ -117,6 +154,7 @@ class GradeButton(RichButton):
 
     def __init__(self, key: int, quality: int, name: str, parent: QWidget | None = None):
         super().__init__("grade", parent)
+        self.setProperty("suggested", "false")
         self.key = key
         self.quality = quality
         self.grade_name = name

@@ -110,6 +110,12 @@ class SettingsDialog(QDialog):
             self.theme_combo.addItem(label, choice.value)
         look_form.addRow("&Theme", self.theme_combo)
         outer.addWidget(look)
+        for layout in (form, study_form, look_form):  # line the three forms up
+            layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            for row in range(layout.rowCount()):
+                label = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if label is not None and label.widget() is not None:
+                    label.widget().setMinimumWidth(150)
 
         # -- profile -----------------------------------------------------------
         profile = QGroupBox("Profile")
@@ -165,8 +171,12 @@ class SettingsDialog(QDialog):
         self._loading = False
         self._load_limits()
 
+    def _current_deck(self) -> str | None:
+        # never ask an empty combo box for its data: PySide6 6.12 miscounts None
+        return self.deck_combo.currentData() if self.deck_combo.currentIndex() >= 0 else None
+
     def _load_limits(self) -> None:
-        deck_id = self.deck_combo.currentData()
+        deck_id = self._current_deck()
         enabled = deck_id is not None
         self.new_limit.setEnabled(enabled)
         self.review_limit.setEnabled(enabled)
@@ -183,7 +193,7 @@ class SettingsDialog(QDialog):
     # -- saving ----------------------------------------------------------------
 
     def _save_limits(self) -> None:
-        deck_id = self.deck_combo.currentData()
+        deck_id = self._current_deck()
         if self._loading or deck_id is None:
             return
         try:

@@ -1,0 +1,148 @@
+"""Starting the window: one instance per profile, the collection opened off
+the UI thread (the first run imports the bundled decks), then the main window.
+
+``run(profile_path)`` is what ``flashdesk`` (with no command) calls.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+
+from ..collection import Collection
+from ..model import FlashdeskError
+from .dialogs.messages import AlreadyRunning
+from .instance import InstanceGuard
+from .main_window import MainWindow
+from .theme import app_icon, apply_theme
+from .widgets import text_label
+from .workers import run_task
+
+__all__ = ["run", "Launcher", "application"]
+
+
+def application() -> QApplication:
+    """The QApplication, created with flashdesk's name and icon if needed."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("flashdesk")
+    app.setOrganizationName("flashdesk")
+    app.setWindowIcon(app_icon())
+    font = app.font()
+    if 0 < font.pointSizeF() < 10:  # readable by default
+        font.setPointSizeF(10)
+        app.setFont(font)
+    return app
+
+
+class _Splash(QWidget):
+    """Shown while the collection opens (the first run imports the decks)."""
+
+    def __init__(self, first_run: bool):
+        super().__init__(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+        self.setWindowTitle("flashdesk")
+        self.setObjectName("panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(36, 28, 36, 28)
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(72, 72))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(icon)
+        title = text_label("flashdesk", "heading")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        message = text_label("Setting up your decks…" if first_run else "Opening your decks…",
+                             "muted")
+        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(message)
+        self.setFixedSize(380, 240)
+
+
+class Launcher(QObject):
+    """Opens the collection on a worker thread, then makes the window."""
+
+    #: the window is up (MainWindow)
+    opened = Signal(object)
+    #: the collection could not be opened (message)
+    failed = Signal(str)
+
+    def __init__(self, profile_path: Path, settings: QSettings | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.profile_path = Path(profile_path)
+        self._settings = settings
+        self.window: MainWindow | None = None
+        self.collection: Collection | None = None
+        self._splash: _Splash | None = None
+
+    def start(self, *, splash: bool = True) -> None:
+        if splash:
+            self._splash = _Splash(first_run=not self.profile_path.exists())
+            self._splash.show()
+        run_task(self, lambda _progress: Collection.open(self.profile_path), self._on_opened,
+                 on_failed=self._on_failed)
+
+    def _on_opened(self, col: Collection) -> None:
+        self.collection = col
+        self.window = MainWindow(col, self._settings)
+        self.window.show()
+        self._close_splash()
+        self.window.decks.focus_tree()
+        self.opened.emit(self.window)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._close_splash()
+        if isinstance(error, FlashdeskError):
+            self.failed.emit(str(error))
+        else:
+            self.failed.emit(f"flashdesk could not open {self.profile_path}: {error!r}")
+
+    def _close_splash(self) -> None:
+        if self._splash is not None:
+            self._splash.close()
+            self._splash.deleteLater()
+            self._splash = None
+
+    def close(self) -> None:
+        """Close the collection (after the window has closed)."""
+        if self.collection is not None:
+            self.collection.close()
+            self.collection = None
+
+
+def run(profile_path: str | Path) -> int:
+    """Open the window on the collection at ``profile_path``; the exit status."""
+    from .dialogs.messages import show_error
+
+    profile_path = Path(profile_path)
+    app = application()
+    apply_theme("system", app)
+    guard = InstanceGuard(profile_path.parent)
+    if not guard.acquire():
+        guard.activate_running()
+        AlreadyRunning.tell(profile_path.parent)
+        return 1
+    launcher = Launcher(profile_path)
+    status = {"code": 0}
+
+    def on_failed(message: str) -> None:
+        status["code"] = 1
+        box = show_error(None, "flashdesk cannot start", message)
+        box.finished.connect(lambda _r: app.exit(1))
+
+    def on_ready(window: MainWindow) -> None:
+        guard.activation_requested.connect(window.bring_to_front)
+
+    launcher.opened.connect(on_ready)
+    launcher.failed.connect(on_failed)
+    launcher.start()
+    try:
+        code = app.exec()
+    finally:
+        launcher.close()
+        guard.release()
+    return code or status["code"]

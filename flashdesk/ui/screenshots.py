@@ -1,0 +1,186 @@
+"""Screenshots of every screen, in both themes:
+
+    python -m flashdesk.ui.screenshots OUTDIR [--size 1024x640] [--font PT] [--theme both]
+
+Uses a temporary profile with the bundled decks (a small sample deck fills in
+any card kind they lack), renders off-screen, and saves PNG files named
+``THEME-SCREEN.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+_SAMPLE_DECK = '''
+[deck]
+id = "screenshot-sample"
+name = "Sample::Every card kind"
+description = "One note of each kind, for screenshots."
+
+[[notes]]
+id = "basic"
+kind = "basic"
+front = "What does the HEAT model stand for?"
+back = "Hear, Empathise, Apologise, Take ownership"
+extra = "A four-step way to handle a complaint."
+
+[[notes]]
+id = "cloze"
+kind = "cloze"
+text = "In HEAT, the E stands for {{c1::Empathise}}: show you understand how the customer feels."
+extra = "Empathy is not the same as accepting blame."
+
+[[notes]]
+id = "choice"
+kind = "choice"
+question = "A customer starts shouting about a late delivery. Using HEAT, what do you do first?"
+options = ["Offer a refund straight away", "Let them explain fully and listen without interrupting", "Explain the company's delivery policy"]
+answer = 2
+explanation = "H is Hear: listen fully before anything else."
+
+[[notes]]
+id = "order"
+kind = "order"
+prompt = "Put the steps of the HEAT model in order."
+items = ["Hear", "Empathise", "Apologise", "Take ownership"]
+
+[[notes]]
+id = "scenario"
+kind = "scenario"
+prompt = "A caller says their broadband has been down for three days and nobody has called back as promised. They are angry and say they will leave."
+model_answer = "Let them finish, then paraphrase the problem. Say you understand how frustrating that is, apologise for the missed call, and tell them what you will do now and when you will call back."
+marking_points = ["Listens without interrupting and paraphrases the problem", "Shows empathy without blaming colleagues", "Apologises for the missed call-back", "Takes ownership with a clear, realistic next step and time"]
+'''
+
+KINDS = ("basic", "cloze", "choice", "order", "scenario")
+
+
+def _settle(app) -> None:
+    # a script, not a test: let pending layout and paint events run before grabbing
+    for _ in range(3):
+        app.processEvents()
+
+
+def _cards_by_kind(col) -> dict[str, str]:
+    """One card id of each kind among the collection's decks (first found)."""
+    from ..model import card_id, note_id
+
+    found: dict[str, str] = {}
+    for summary in col.deck_summaries(_now()):
+        for deck in col.export_data(summary.id):
+            for note in deck.notes:
+                kind = note.kind.value
+                if kind not in found:
+                    ords = note.card_ords()
+                    found[kind] = card_id(note_id(deck.id, note.key), ords[0] if ords else 0)
+    return found
+
+
+def _now():
+    from datetime import datetime
+
+    return datetime.now().astimezone()
+
+
+def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[str]) -> list[Path]:
+    from PySide6.QtCore import QSettings
+
+    from ..collection import Collection
+    from .app import application
+    from .main_window import MainWindow, Screen
+    from .reviewer import SessionSummary
+    from .theme import ThemeChoice
+
+    app = application()
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="flashdesk-shots-") as tmp:
+        col = Collection.open(Path(tmp) / "profile" / "collection.db")
+        cards = _cards_by_kind(col)
+        if any(k not in cards for k in KINDS):
+            sample = Path(tmp) / "sample.toml"
+            sample.write_text(_SAMPLE_DECK, encoding="utf-8")
+            col.import_files([sample])
+            cards = {**_cards_by_kind(col), **{k: v for k, v in cards.items()}}
+        settings = QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat)
+        if font_pt:
+            from .prefs import Prefs
+
+            Prefs(col).set_card_font_pt(font_pt)
+        window = MainWindow(col, settings, rng=random.Random(3))
+        window.resize(*size)
+        window.show()
+
+        def save(theme: str, name: str, widget=None) -> None:
+            _settle(app)
+            path = outdir / f"{theme}-{name}.png"
+            (widget or window).grab().save(str(path))
+            written.append(path)
+
+        for theme in themes:
+            window.prefs.set_theme(ThemeChoice(theme))
+            window.apply_theme()
+            window.show_decks()
+            save(theme, "decks")
+            first_deck = window.decks.current_deck_id()
+            for kind in KINDS:
+                card = col.card(cards[kind], _now())
+                window.reviewer.start(card.deck_id, card.deck_name)
+                window.reviewer.show_card(card)
+                view = window.reviewer.view
+                if kind == "scenario":
+                    view.editor.setPlainText("I'd let them finish, say sorry that nobody called "
+                                             "back, and promise to ring them tomorrow.")
+                save(theme, f"{kind}-question")
+                if kind == "choice":
+                    view.pick(1 if view.right_number != 1 else 2)  # a wrong pick
+                else:
+                    window.reviewer.reveal()
+                if kind == "scenario":
+                    for point in view.points[:2]:
+                        point.set_checked(True)
+                save(theme, f"{kind}-answer")
+            window.reviewer.stop()
+            window.summary.show_summary(SessionSummary(
+                deck_id=first_deck, deck_name=window.decks.current_summary().name,
+                studied=18, correct=15, answers=21, seconds=754, due_tomorrow=12))
+            window.show_screen(Screen.SUMMARY)
+            save(theme, "summary")
+            window.show_decks()
+            dialog = window.open_settings()
+            dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSize()))
+            save(theme, "settings", dialog)
+            dialog.close()
+        window.close()
+        col.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flashdesk.ui.screenshots",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--size", default="1024x640", help="window size, WxH")
+    parser.add_argument("--font", type=int, help="card font size in points")
+    parser.add_argument("--theme", choices=["light", "dark", "both"], default="both")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
+
+    # the off-screen platform notes that it cannot size real windows: not news here
+    qInstallMessageHandler(lambda _mode, _context, message: None
+                           if "propagateSizeHints" in message else print(message, file=sys.stderr))
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    themes = ["light", "dark"] if args.theme == "both" else [args.theme]
+    for path in take(args.outdir, (width, height), args.font, themes):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

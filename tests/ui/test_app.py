@@ -1,0 +1,97 @@
+"""Starting up (the collection opens off the UI thread), workers, the icon
+and the screenshot script."""
+
+import threading
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from flashdesk.model import FlashdeskError
+from flashdesk.paths import bundled_decks
+from flashdesk.ui import screenshots
+from flashdesk.ui.app import Launcher
+from flashdesk.ui.theme import app_icon
+from flashdesk.ui.workers import run_op, run_task
+
+
+def test_the_launcher_opens_the_profile_on_a_worker_and_shows_the_window(qtbot, tmp_path):
+    profile = tmp_path / "p" / "collection.db"
+    launcher = Launcher(profile, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    with qtbot.waitSignal(launcher.opened, timeout=30000) as blocker:
+        launcher.start()
+    window = blocker.args[0]
+    qtbot.addWidget(window)
+    try:
+        assert profile.exists()
+        assert window.windowTitle() == "flashdesk"
+        assert not window.windowIcon().isNull()
+        names = [s.id for s in window.decks.model.summaries()]
+        assert bool(names) == bool(bundled_decks())
+        window.close()
+    finally:
+        launcher.close()
+
+
+def test_a_profile_that_cannot_be_opened_says_why(qtbot, tmp_path):
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    launcher = Launcher(blocker_file / "collection.db")
+    with qtbot.waitSignal(launcher.failed, timeout=10000) as blocker:
+        launcher.start(splash=False)
+    assert "profile folder" in blocker.args[0]
+
+
+def test_run_task_returns_results_and_errors_on_the_ui_thread(qtbot):
+    main = threading.get_ident()
+    threads = []
+
+    def work(progress):
+        threads.append(threading.get_ident())
+        assert progress(1, 2) is True
+        return 42
+
+    results = []
+    op = run_task(QApplication.instance(), work, lambda r: results.append((r, threading.get_ident())))
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        pass
+    assert results == [(42, main)] and threads[0] != main
+
+    errors = []
+
+    def broken(progress):
+        raise FlashdeskError("nope")
+
+    op = run_task(QApplication.instance(), broken, results.append, on_failed=errors.append)
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        pass
+    assert [str(e) for e in errors] == ["nope"]
+
+
+def test_the_window_is_busy_while_an_op_runs(qtbot, window):
+    gate = threading.Event()
+    states = []
+    op = run_op(window, lambda col, progress: gate.wait(5), states.append)
+    assert window.busy and not window.decks.isEnabled() and not window.settings_action.isEnabled()
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        gate.set()
+    assert states == [True]
+    assert not window.busy and window.decks.isEnabled()
+
+
+def test_the_icon_is_an_svg_that_renders():
+    image = app_icon().pixmap(64, 64).toImage()
+    assert not image.isNull() and image.width() == 64
+    assert image.pixelColor(32, 10).alpha() > 0
+
+
+def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
+    out = tmp_path / "shots"
+    assert screenshots.main([str(out), "--theme", "dark", "--size", "1024x640"]) == 0
+    names = sorted(p.name for p in out.glob("*.png"))
+    expected = ["dark-decks.png", "dark-summary.png", "dark-settings.png"] + [
+        f"dark-{kind}-{side}.png" for kind in screenshots.KINDS for side in ("question", "answer")]
+    assert names == sorted(expected)
+    image = QImage(str(out / "dark-decks.png"))
+    assert (image.width(), image.height()) == (1024, 640)
+    assert image.pixelColor(500, 300).lightness() < 80  # dark
