@@ -21,6 +21,8 @@ from ..collection import Cancelled, Collection
 from ..formats import FORMATS, DeckFileError
 from ..model import DeckId, FlashdeskError, ImportReport
 from .deck_list import DeckListScreen
+from .browser import BrowserWindow
+from .dialogs.import_preview import ImportPreviewDialog
 from .dialogs.import_result import ImportResultDialog
 from .dialogs.messages import coming_soon, inform, show_error
 from .dialogs.settings import SettingsDialog
@@ -37,8 +39,10 @@ IMPORT_SUFFIXES = tuple(FORMATS)
 
 SHORTCUTS = [
     ("Decks", "Study the selected deck", "Enter, double-click, or Ctrl+Return"),
-    ("Decks", "Import deck files", "Ctrl+I (or drop .toml files on the window)"),
-    ("Decks", "Browse / Statistics", "Ctrl+B / Ctrl+T (coming soon)"),
+    ("Decks", "Import deck files, spreadsheets or Anki packages",
+     "Ctrl+I (or drop the files on the window)"),
+    ("Everywhere", "Browse cards / Statistics", "Ctrl+B / Ctrl+T"),
+    ("Browser", "Find / suspend / delete / undo delete", "Ctrl+F / Ctrl+J / Ctrl+Delete / Ctrl+Z"),
     ("Everywhere", "Settings", "Ctrl+,"),
     ("Studying", "Show the answer", "Space or Enter (Ctrl+Enter in a scenario)"),
     ("Studying", "Grade", "1–4 (0–5 with six grades); Enter takes the suggested grade"),
@@ -99,6 +103,9 @@ class MainWindow(QMainWindow):
             settings = QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
         self._settings = settings
         self._busy = False
+        self.browser: BrowserWindow | None = None
+        self.statistics_window = None
+        self.import_dialog: ImportPreviewDialog | None = None
         self._op: Op | None = None
         self._settings_dialog: SettingsDialog | None = None
         self.theme: Theme | None = None
@@ -160,6 +167,9 @@ class MainWindow(QMainWindow):
         """While an op runs nothing else may use the collection."""
         self._busy = busy
         self._stack.setEnabled(not busy)
+        for window in (self.browser, self.statistics_window):
+            if window is not None:
+                window.setEnabled(not busy)
         self.setAcceptDrops(not busy)
         self._update_actions()
         if not busy:
@@ -329,9 +339,23 @@ class MainWindow(QMainWindow):
         paths = ImportFiles.ask(self, folder)
         if paths:
             self._settings.setValue("import/folder", str(Path(paths[0]).parent))
-            self.import_paths(paths)
+            self.preview_import(paths)
 
-    def import_paths(self, paths: list[str]) -> Op | None:
+    def preview_import(self, paths: list[str]) -> ImportPreviewDialog | None:
+        """Show what the files hold before importing them (format, first notes,
+        target deck, problems); importing starts when the learner accepts."""
+        if self._busy or self.screen != Screen.DECKS or not paths:
+            return None
+        dialog = ImportPreviewDialog(self._col, [str(p) for p in paths], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.import_paths(
+            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune()))
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def import_paths(self, paths: list[str], *, deck_name: str | None = None,
+                     prune: bool = False) -> Op | None:
         """Import files on a worker thread with a progress dialog."""
         if self._busy or self.screen != Screen.DECKS or not paths:
             return None
@@ -339,8 +363,9 @@ class MainWindow(QMainWindow):
         n = len(paths)
         label = f"Importing {Path(paths[0]).name}…" if n == 1 else f"Importing {n} files…"
         self.statusBar().showMessage(label)
-        self._op = run_op(self, lambda col, progress: col.import_files(paths, progress=progress),
-                          self._on_imported, label, on_failed=self._on_import_failed)
+        self._op = run_op(self, lambda col, progress: col.import_files(
+            paths, deck_name=deck_name, prune=prune, progress=progress),
+            self._on_imported, label, on_failed=self._on_import_failed)
         return self._op
 
     def _on_imported(self, reports: list[ImportReport]) -> None:
@@ -381,7 +406,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
         paths = self._importable(event)
-        if paths and self.import_paths(paths) is not None:
+        if paths and self.preview_import(paths) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -437,15 +462,33 @@ class MainWindow(QMainWindow):
 
     # -- later windows, help ---------------------------------------------------
 
-    def show_browse(self) -> None:
-        self.last_dialog = coming_soon(
-            self, "Browse", "A window to search, edit, suspend and unsuspend cards is on its "
-            "way. Until then, E edits a card while you study.")
+    def show_browse(self) -> BrowserWindow:
+        """The card browser (one window, brought forward if already open)."""
+        if self.browser is None:
+            self.browser = BrowserWindow(self._col, self)
+            self.browser.setWindowFlag(Qt.WindowType.Window)
+            self.browser.collection_changed.connect(self._collection_changed_elsewhere)
+        self.browser.show()
+        self.browser.raise_()
+        self.browser.activateWindow()
+        return self.browser
 
-    def show_statistics(self) -> None:
-        self.last_dialog = coming_soon(
-            self, "Statistics", "Charts of your progress are on their way. Until then, the "
-            "status bar shows today's totals and `flashdesk stats` prints the forecast.")
+    def show_statistics(self):
+        """The statistics window for the current deck (QtCharts loads now, not at start-up)."""
+        from .stats_window import StatisticsWindow
+
+        deck = self.reviewer.deck_id if self.screen == Screen.REVIEW else self.decks.current_deck_id()
+        if self.statistics_window is not None:
+            self.statistics_window.close()
+            self.statistics_window.deleteLater()
+        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck)
+        self.statistics_window.setWindowFlag(Qt.WindowType.Window)
+        self.statistics_window.show()
+        return self.statistics_window
+
+    def _collection_changed_elsewhere(self) -> None:
+        if self.screen == Screen.DECKS:
+            self.refresh_decks(select=self.decks.current_deck_id())
 
     def show_shortcuts(self) -> None:
         text = "\n".join(f"{where}: {what} – {keys}" for where, what, keys in SHORTCUTS)

@@ -95,3 +95,19 @@ def test_tags_and_change_deck(qtbot, browser, col, monkeypatch):
     card = browser.selected_cards()[0]
     browser.move_selected()
     assert card in col.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())
+
+
+def test_main_window_opens_browser_and_statistics(qtbot, make_window, col):
+    window = make_window(col)
+    browser = window.show_browse()
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 37, timeout=5000)
+    assert window.show_browse() is browser  # one browser, brought forward
+    stats = window.show_statistics()
+    qtbot.waitUntil(lambda: stats.statistics is not None, timeout=10000)
+    # a change made in the browser shows in the deck list's counts
+    browser._search.setText("Question")
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 30, timeout=5000)
+    browser._table.selectAll()
+    browser.toggle_suspend()
+    qtbot.waitUntil(lambda: next(s for s in window.decks.model.summaries()
+                                 if s.id == "basics").new == 0, timeout=5000)

@@ -2,7 +2,7 @@
 
 import threading
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QPushButton
 
@@ -86,8 +86,11 @@ def test_import_menu_uses_the_file_dialog(qtbot, window, kinds_deck, monkeypatch
     monkeypatch.setattr(ImportFiles, "ask",
                         classmethod(lambda cls, parent, folder: asked.append(folder)
                                     or [str(kinds_deck)]))
+    window.import_action.trigger()
+    dialog = window.import_dialog
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)  # the preview has been read
     with qtbot.waitSignal(window.imported, timeout=10000):
-        window.import_action.trigger()
+        dialog.accept()
     assert asked == [""]
     assert settings.value("import/folder") == str(kinds_deck.parent)
     assert "*.toml" in ImportFiles.FILTERS.split(";;")[0]
@@ -96,7 +99,7 @@ def test_import_menu_uses_the_file_dialog(qtbot, window, kinds_deck, monkeypatch
 def _drop_events(paths):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    enter = QDragEnterEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
@@ -112,9 +115,12 @@ def test_dropping_deck_files_imports_them(qtbot, window, kinds_deck, tmp_path):
     mime, enter, drop = _drop_events([kinds_deck])
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
-    with qtbot.waitSignal(window.imported, timeout=10000):
-        window.dropEvent(drop)
+    window.dropEvent(drop)
     assert drop.isAccepted()
+    dialog = window.import_dialog
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    with qtbot.waitSignal(window.imported, timeout=10000):
+        dialog.accept()
     assert "kinds" in [s.id for s in window.decks.model.summaries()]
 
 
@@ -137,3 +143,16 @@ def test_many_decks_import_in_one_go(qtbot, window, tmp_path):
         window.import_paths(paths)
     assert [r.deck_id for r in blocker.args[0]] == ["kinds-0", "kinds-1", "kinds-2"]
     assert window.last_dialog.heading.text().startswith("Imported 3 decks: 15 notes added")
+
+
+def test_the_preview_chooses_the_deck_of_a_spreadsheet(qtbot, window, tmp_path):
+    sheet = tmp_path / "week3.csv"
+    sheet.write_text("front,back\nWhat is HEAT?,Hear Empathise Apologise Take ownership\n",
+                     encoding="utf-8")
+    dialog = window.preview_import([str(sheet)])
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    with qtbot.waitSignal(dialog.previewed, timeout=10000):
+        dialog.set_deck_name("Class::Week 3")
+    with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
+        dialog.accept()
+    assert [r.deck_name for r in blocker.args[0]] == ["Class::Week 3"]

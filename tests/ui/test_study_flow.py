@@ -150,21 +150,21 @@ def test_study_every_kind_by_keyboard_with_undo_and_summary(qtbot, window, col, 
     assert window._totals.text() == f"Today: 0 new · 0 learning · 0 due · {answered} answered"
 
 
-def test_none_true_and_false_cannot_run_out(qtbot):
-    """PySide6 6.12 hands back None/True/False without a reference on Python
-    3.11 (see flashdesk.ui.pyside_fixes); far more calls than a long day of
-    study makes must not crash the interpreter."""
+def test_the_installed_pyside6_keeps_none_true_and_false_alive(qtbot):
+    """PySide6 6.12.0 on Python 3.11 hands back None/True/False without the
+    reference a call must return, so a window open all day aborts the
+    interpreter ("deallocating None"); pyproject.toml excludes that release.
+    This catches any installed PySide6 with the same fault."""
     import sys
 
     from PySide6.QtWidgets import QLabel
 
-    from flashdesk.ui import pyside_fixes
-
     label = QLabel()
     qtbot.addWidget(label)
-    extra = pyside_fixes.PINNED if pyside_fixes.pinned() else 0
-    start = [sys.getrefcount(x) - extra for x in (None, True, False)]
-    for _ in range(max(start) + 1000):  # more references than any of them had
+    before = [sys.getrefcount(x) for x in (None, True, False)]
+    for _ in range(200):
         label.setText("x")  # returns None
         label.windowTitleChanged.emit("x")  # returns True
-    assert pyside_fixes.install() or [sys.getrefcount(x) for x in (None, True, False)] >= start
+        label.property("flashdesk-unset")  # an empty QVariant: None
+    after = [sys.getrefcount(x) for x in (None, True, False)]
+    assert all(a >= b for a, b in zip(after, before)), (before, after)
