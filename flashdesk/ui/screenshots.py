@@ -81,6 +81,42 @@ def _cards_by_kind(col) -> dict[str, str]:
     return found
 
 
+_SAMPLE_SHEET = (
+    "id,kind,front,back,options,tags\n"
+    "w3-1,basic,What does the A in LAST stand for?,Acknowledge,,last\n"
+    "w3-2,choice,A customer says 'it's fine' but sounds upset. Which behaviour?,Passive,"
+    "Aggressive | Passive | Manipulative,behaviour\n"
+    "w3-3,order,Put LAST in order,Listen | Acknowledge | Solve | Thank,,last\n"
+    "w3-4,basic,,an empty front is skipped,,\n"
+)
+
+
+def _wait(app, signal, timeout_ms: int = 10000) -> None:
+    """Run the event loop until ``signal`` fires (a worker finished)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(lambda *_: loop.quit())
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    _settle(app)
+
+
+def _study_history(col, days: int) -> None:
+    """Three weeks of study by a steady learner, so the charts have something to show."""
+    from datetime import timedelta
+
+    rng = random.Random(7)
+    start = _now() - timedelta(days=days)
+    for day in range(days):
+        now = start + timedelta(days=day)
+        for _ in range(25):
+            card = col.next_card(None, now)
+            if card is None:
+                break
+            col.answer(card.id, rng.choice((1, 3, 4, 4, 4, 5)), now, time_ms=rng.randint(3000, 20000))
+
+
 def _now():
     from datetime import datetime
 
@@ -107,6 +143,7 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
             sample.write_text(_SAMPLE_DECK, encoding="utf-8")
             col.import_files([sample])
             cards = {**_cards_by_kind(col), **{k: v for k, v in cards.items()}}
+        _study_history(col, days=21)
         settings = QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat)
         if font_pt:
             from .prefs import Prefs
@@ -156,6 +193,25 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
             dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSize()))
             save(theme, "settings", dialog)
             dialog.close()
+            browser = window.show_browse()
+            browser.resize(*size)
+            _wait(app, browser.results_shown)
+            browser._search.setText("")
+            browser.select_row(2)
+            save(theme, "browser", browser)
+            browser.close()
+            stats = window.show_statistics()
+            stats.resize(size[0], max(size[1], 900))
+            _wait(app, stats.shown_statistics)
+            save(theme, "statistics", stats)
+            stats.close()
+            sheet = Path(tmp) / "week-3.csv"
+            sheet.write_text(_SAMPLE_SHEET, encoding="utf-8")
+            preview = window.preview_import([str(sheet)])
+            _wait(app, preview.previewed)
+            preview.resize(820, 560)
+            save(theme, "import", preview)
+            preview.reject()
         window.close()
         col.close()
     return written
