@@ -102,7 +102,7 @@ def child_start(path: str, started: float) -> dict:
         result["cold_start_s"] = round(time.time() - started, 3)
         QTimer.singleShot(0, app.quit)
 
-    launcher.ready.connect(ready)
+    launcher.opened.connect(ready)
     launcher.start(splash=False)
     app.exec()
     launcher.close()
