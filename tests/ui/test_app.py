@@ -89,7 +89,8 @@ def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
     out = tmp_path / "shots"
     assert screenshots.main([str(out), "--theme", "dark", "--size", "1024x640"]) == 0
     names = sorted(p.name for p in out.glob("*.png"))
-    expected = ["dark-decks.png", "dark-summary.png", "dark-settings.png"] + [
+    expected = ["dark-decks.png", "dark-summary.png", "dark-settings.png", "dark-browser.png",
+                "dark-statistics.png", "dark-import.png"] + [
         f"dark-{kind}-{side}.png" for kind in screenshots.KINDS for side in ("question", "answer")]
     assert names == sorted(expected)
     image = QImage(str(out / "dark-decks.png"))
