@@ -7,11 +7,13 @@ the UI thread (the first run imports the bundled decks), then the main window.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
+from ..backup import list_backups, restore
 from ..collection import Collection
 from ..model import FlashdeskError
 from .dialogs.messages import AlreadyRunning
@@ -21,7 +23,7 @@ from .theme import app_icon, apply_theme
 from .widgets import text_label
 from .workers import run_task
 
-__all__ = ["run", "Launcher", "application"]
+__all__ = ["run", "Launcher", "application", "RestoreOffer"]
 
 
 def application() -> QApplication:
@@ -114,6 +116,38 @@ class Launcher(QObject):
             self.collection = None
 
 
+class RestoreOffer:
+    """Asked when the collection cannot be opened and a backup exists (tests patch ``ask``)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, problem: str, backup_label: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, "flashdesk cannot open your collection",
+                          problem.split("\n")[0], parent=parent)
+        box.setInformativeText(
+            f"Restore the latest backup, from {backup_label}? The current file is kept beside "
+            "it, renamed, and is never overwritten.")
+        restore_button = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore_button)
+        box.exec()
+        return box.clickedButton() is restore_button
+
+
+def offer_restore(profile_path: Path, message: str) -> tuple[bool, str]:
+    """When the collection cannot be opened and backups exist, offer the latest;
+    returns whether it was restored, and the message to show otherwise."""
+    backups = list_backups(profile_path) if profile_path.exists() else []
+    if not backups or not RestoreOffer.ask(None, message, backups[0].label):
+        return False, message
+    try:
+        restore(profile_path, backups[0].path, datetime.now().astimezone())
+    except FlashdeskError as exc:
+        return False, f"{message}\n\nThe backup could not be restored: {exc}"
+    return True, message
+
+
 def run(profile_path: str | Path) -> int:
     """Open the window on the collection at ``profile_path``; the exit status."""
     from .dialogs.messages import show_error
@@ -130,6 +164,10 @@ def run(profile_path: str | Path) -> int:
     status = {"code": 0}
 
     def on_failed(message: str) -> None:
+        restored, message = offer_restore(profile_path, message)
+        if restored:
+            launcher.start()  # open the restored collection
+            return
         status["code"] = 1
         box = show_error(None, "flashdesk cannot start", message)
         box.finished.connect(lambda _r: app.exit(1))

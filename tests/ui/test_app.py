@@ -1,4 +1,5 @@
 """Starting up (the collection opens off the UI thread), workers, the icon
+import pytest
 and the screenshot script."""
 
 import threading
@@ -96,3 +97,41 @@ def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
     image = QImage(str(out / "dark-decks.png"))
     assert (image.width(), image.height()) == (1024, 640)
     assert image.pixelColor(500, 300).lightness() < 80  # dark
+
+
+def test_a_damaged_collection_offers_the_latest_backup(qtbot, tmp_path, monkeypatch):
+    from flashdesk.backup import list_backups
+    from flashdesk.collection import Collection
+    from flashdesk.ui.app import Launcher, RestoreOffer, offer_restore
+
+    path = tmp_path / "p" / "collection.db"
+    col = Collection.open(path)  # with the bundled decks, backed up when it closes
+    col.close()
+    assert list_backups(path)
+    path.write_bytes(b"\0" * 8192)  # the disk damaged it
+    launcher = Launcher(path)
+    with qtbot.waitSignal(launcher.failed, timeout=10000) as blocker:
+        launcher.start(splash=False)
+    message = blocker.args[0]
+    assert "not a flashdesk collection" in message
+    asked = []
+    monkeypatch.setattr(RestoreOffer, "ask",
+                        classmethod(lambda cls, parent, problem, label: asked.append(label) or True))
+    restored, _ = offer_restore(path, message)
+    assert restored and asked
+    kept = [p for p in path.parent.iterdir() if ".before-restore-" in p.name and p.suffix != ""]
+    assert any(p.read_bytes() == b"\0" * 8192 for p in kept)  # the damaged file is kept
+    with qtbot.waitSignal(launcher.opened, timeout=10000):
+        launcher.start(splash=False)
+    assert launcher.collection.deck_summaries(__import__("datetime").datetime.now().astimezone())
+    launcher.window.close()
+    launcher.close()
+
+
+def test_no_backup_means_no_offer(tmp_path, monkeypatch):
+    from flashdesk.ui.app import RestoreOffer, offer_restore
+
+    monkeypatch.setattr(RestoreOffer, "ask", classmethod(lambda *a: pytest.fail("asked")))
+    path = tmp_path / "collection.db"
+    path.write_bytes(b"junk")
+    assert offer_restore(path, "broken") == (False, "broken")
