@@ -1,8 +1,9 @@
 """Starting up (the collection opens off the UI thread), workers, the icon
-import pytest
 and the screenshot script."""
 
 import threading
+
+import pytest
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
