@@ -46,6 +46,8 @@ __all__ = ["Collection", "Progress", "Cancelled", "DeletedNotes"]
 #: progress(done, total) → return False to cancel
 Progress = Callable[[int, int], bool | None]
 LEECH_TAG = "leech"
+#: notes imported per step: memory stays flat, progress moves, Cancel is heard
+IMPORT_CHUNK = 2000
 FORECAST_DAYS = 14
 
 
@@ -569,6 +571,13 @@ class Collection:
         total = sum(len(d.notes) for r in results for d in r.decks) or 1
         done = 0
         reports = []
+
+        def tick(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None and progress(done, total) is False:
+                raise Cancelled("import cancelled; nothing was changed")
+
         media: dict[str, bytes] = {}
         with self._lock:
             now_ms = int(time.time() * 1000)
@@ -579,12 +588,9 @@ class Collection:
                     for deck in result.decks:
                         if renames:
                             deck = _rename_media(deck, renames)
-                        report = self._import_one(deck, now_ms, prune)
+                        report = self._import_one(deck, now_ms, prune, tick)
                         report.format = result.format
                         reports.append(report)
-                        done += len(deck.notes)
-                        if progress is not None and progress(done, total) is False:
-                            raise Cancelled("import cancelled; nothing was changed")
                     if len(reports) > first:
                         reports[first].skipped = list(result.skipped)
                         reports[first].messages = list(result.messages)
@@ -666,57 +672,68 @@ class Collection:
             row["version"] = version or current["version"]
             q.update_deck(self.db, row)
 
-    def _import_one(self, deck: DeckData, now_ms: int, prune: bool = False) -> ImportReport:
+    def _import_one(self, deck: DeckData, now_ms: int, prune: bool = False,
+                    tick: Callable[[int], None] = lambda n: None) -> ImportReport:
+        """Import one deck in chunks, so memory stays flat and progress moves;
+        ``tick(n)`` is told after each chunk (and may raise ``Cancelled``)."""
         deck = replace(deck, id=DeckId(self._deck_id_for(deck)))
         self._ensure_deck(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
         report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
         existing = q.note_checksums(self.db, deck.id)
+        in_file: set[str] = set()
+        pos = q.next_new_pos(self.db)
+        for start in range(0, len(deck.notes), IMPORT_CHUNK):
+            chunk = deck.notes[start:start + IMPORT_CHUNK]
+            pos = self._import_chunk(deck.id, chunk, existing, in_file, report, now_ms, pos)
+            tick(len(chunk))
+        report.missing = sorted(n for n in existing if n not in in_file)
+        if prune and report.missing:
+            q.delete_notes(self.db, report.missing)
+            report.removed = len(report.missing)
+        return report
+
+    def _import_chunk(self, deck_id: str, notes, existing: dict[str, str], in_file: set[str],
+                      report: ImportReport, now_ms: int, pos: int) -> int:
         new_notes, changed, cards_wanted = [], [], {}
-        for note in deck.notes:
-            nid = make_note_id(deck.id, note.key)
-            tags = _tags_text(note.tags)
+        for note in notes:
+            nid = make_note_id(deck_id, note.key)
+            in_file.add(nid)
             fields = _fields_json(note.fields)
-            sort_text, search_text = note_texts(note.kind, note.fields)
-            row = {"id": nid, "deck_id": deck.id, "key": note.key, "kind": note.kind.value,
-                   "fields": fields, "tags": tags, "source": note.source, "now": now_ms,
-                   "checksum": _checksum(note.kind.value, fields, note.tags, note.source),
-                   "sort_text": sort_text, "search_text": search_text}
-            if nid not in existing:
-                new_notes.append(row)
-                report.added += 1
-            elif existing[nid] != row["checksum"]:
-                changed.append(row)
-                report.updated += 1
-            else:
+            checksum = _checksum(note.kind.value, fields, note.tags, note.source)
+            old = existing.get(nid)
+            if old == checksum:
                 report.unchanged += 1
                 continue
+            sort_text, search_text = note_texts(note.kind, note.fields)
+            row = {"id": nid, "deck_id": deck_id, "key": note.key, "kind": note.kind.value,
+                   "fields": fields, "tags": _tags_text(note.tags), "source": note.source,
+                   "now": now_ms, "checksum": checksum, "sort_text": sort_text,
+                   "search_text": search_text}
+            if old is None:
+                new_notes.append(row)
+                report.added += 1
+            else:
+                changed.append(row)
+                report.updated += 1
             cards_wanted[nid] = card_ords(note.kind, note.fields)
-        in_file = {make_note_id(deck.id, n.key) for n in deck.notes}
-        report.missing = sorted(n for n in existing if n not in in_file)
-        if changed:
-            # a leech tag the collection added survives the update
-            for row in changed:
-                old = q.get_note(self.db, row["id"])
-                if old and "leech" in old["tags"].split():
-                    row["tags"] = _tags_text([*row["tags"].split(), LEECH_TAG])
+        for row in changed:  # a leech tag the collection added survives the update
+            current = q.get_note(self.db, row["id"])
+            if current and LEECH_TAG in current["tags"].split():
+                row["tags"] = _tags_text([*row["tags"].split(), LEECH_TAG])
         q.insert_notes(self.db, new_notes)
         q.update_notes(self.db, changed)
         have = q.card_ords(self.db, [r["id"] for r in changed])
-        pos = q.next_new_pos(self.db)
         add, drop = [], []
         for nid, ords in cards_wanted.items():
             present = have.get(nid, set())
             for o in ords:
                 if o not in present:
-                    add.append((make_card_id(nid, o), nid, deck.id, o, pos))
+                    add.append((make_card_id(nid, o), nid, deck_id, o, pos))
                     pos += 1
             drop.extend(make_card_id(nid, o) for o in present - set(ords))
         q.insert_cards(self.db, add)
         q.delete_cards(self.db, drop)
-        if prune and report.missing:
-            q.delete_notes(self.db, report.missing)
-            report.removed = len(report.missing)
-        return report
+        return pos
 
     def sync_bundled(self) -> list[ImportReport]:
         """Import the decks that ship with flashdesk when they are new or changed."""
