@@ -30,6 +30,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
+def peak_rss_mb() -> int:
+    """This process's own peak resident memory. (getrusage's ru_maxrss is kept
+    across exec, so a child forked from a large parent would report the parent's.)"""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def _ms(t: float) -> float:
     return round((time.perf_counter() - t) * 1000, 2)
 
@@ -84,7 +95,7 @@ def child_core(path: str, csv_path: str) -> dict:
         "browser_open_ms": browse_open, "browser_sort_ms": browse_sort,
         "search_ms": browse_search, "search_hits": len(found), "statistics_ms": stats_ms,
         "csv_notes_per_s": round(added / import_s),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
