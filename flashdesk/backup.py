@@ -16,6 +16,7 @@ __all__ = ["Backup", "backups_dir", "list_backups", "choose_kept", "restore", "B
 
 BACKUP_GLOB = "collection-*.db"
 _STAMP = "%Y%m%d-%H%M%S"
+_NAME_STAMP = "%Y%m%d-%H%M%S-%f"  # down to the microsecond: backups a second apart never clash
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def backups_dir(collection_path: Path) -> Path:
 
 
 def backup_name(now: datetime) -> str:
-    return f"collection-{now.strftime(_STAMP)}.db"
+    return f"collection-{now.strftime(_NAME_STAMP)}.db"
 
 
 def list_backups(collection_path: Path) -> list[Backup]:
@@ -41,7 +42,7 @@ def list_backups(collection_path: Path) -> list[Backup]:
     found = []
     for path in backups_dir(collection_path).glob(BACKUP_GLOB):
         try:
-            taken = datetime.strptime(path.stem.removeprefix("collection-"), _STAMP)
+            taken = datetime.strptime(path.stem.removeprefix("collection-"), _NAME_STAMP)
         except ValueError:
             continue
         found.append(Backup(path, taken))

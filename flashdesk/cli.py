@@ -147,8 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rebuild cached card states from the review log")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("backup", help="back up the collection now (or list backups)")
+    p = sub.add_parser("backup", help="back up the collection now (or list backups)",
+                       description="Back up now. flashdesk also backs up when it closes, at most "
+                                   "once a day, keeping the last 10 backups and one a week for "
+                                   "8 weeks; --keep and --weeks change that.")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
+    p.add_argument("--keep", type=int, metavar="N", help="keep the last N backups (saved)")
+    p.add_argument("--weeks", type=int, metavar="N",
+                   help="also keep one backup a week for N weeks (saved)")
 
     p = sub.add_parser("restore", help="put a backup in place of the collection",
                        description="Restore the latest backup, or the one named. The current "
@@ -296,6 +302,15 @@ def cmd_check(col: Collection, args, out) -> int:
 
 
 def cmd_backup(col: Collection, args, out) -> int:
+    for key, value in (("backup_keep", args.keep), ("backup_weeks", args.weeks)):
+        if value is not None:
+            if value < (1 if key == "backup_keep" else 0):
+                raise FlashdeskError(f"--{key.split('_')[1]} must be at least "
+                                     f"{1 if key == 'backup_keep' else 0}")
+            col.set_setting(key, value)
+    if args.keep is not None or args.weeks is not None:
+        out(f"Backups kept: the last {col.setting('backup_keep', 10)}, and one a week for "
+            f"{col.setting('backup_weeks', 8)} weeks.")
     if args.list:
         backups = list_backups(col.path)
         for b in backups:

@@ -194,3 +194,18 @@ def test_two_processes_on_one_profile_lose_nothing(tmp_path):
         first = col.db.execute("SELECT count(DISTINCT card_id), count(*) FROM revlog "
                                "WHERE kind = 'review'").fetchone()
         assert first[0] == first[1] == 30 - col.stats(now, "basics").new
+
+
+def test_backup_rotation_is_configurable_from_the_command_line(tmp_path):
+    env = {**os.environ, "FLASHDESK_HOME": str(tmp_path / "home")}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "flashdesk", *args], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=120)
+
+    out = cli("backup", "--keep", "2", "--weeks", "0")
+    assert out.returncode == 0 and "the last 2, and one a week for 0 weeks" in out.stdout
+    for _ in range(3):
+        assert cli("backup").returncode == 0
+    listed = [line for line in cli("backup", "--list").stdout.splitlines() if "collection-" in line]
+    assert len(listed) == 2
