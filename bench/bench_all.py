@@ -4,8 +4,10 @@ reviewed card: 1M log rows at 100k), measured in fresh processes:
 - cold start: process start to the main window's first paint (offscreen);
 - deck-tree counts; next card + answer + commit (median, p95 over 1,000);
 - import of a CSV with as many rows as the collection has cards;
-- browser: all card ids sorted by the default order, a re-sort by front, a search;
-- statistics: every figure the statistics window charts;
+- browser: all card ids sorted by the default order, a re-sort by front, a search,
+  and the browser window from creation to its rows on screen;
+- statistics: every figure the statistics window charts, and the window from
+  creation (QtCharts loading included) to its charts on screen;
 - peak memory of a process that does all of the above (max RSS).
 
 Run:  python bench/bench_all.py [--sizes 1000,10000,100000]   (from the repository)
@@ -123,6 +125,47 @@ def child_start(path: str, started: float) -> dict:
     return result
 
 
+def child_windows(path: str) -> dict:
+    """The browser and the statistics window: creation to their figures on screen."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from common import NOW  # noqa: F401 (same collection as the other children)
+    from flashdesk.collection import Collection
+    from flashdesk.ui.app import application
+    from flashdesk.ui.theme import apply_theme
+
+    app = application()
+    apply_theme("light", app)
+    col = Collection.open(path, bundled=False, backups=False)
+
+    def until(signal) -> None:
+        loop = QEventLoop()
+        signal.connect(lambda *_: loop.quit())
+        QTimer.singleShot(60000, loop.quit)
+        loop.exec()
+
+    from flashdesk.ui.browser import BrowserWindow
+
+    t = time.perf_counter()
+    browser = BrowserWindow(col)
+    browser.show()
+    until(browser.results_shown)
+    browser.repaint()
+    browser_ms = _ms(t)
+    browser.close()
+    t = time.perf_counter()
+    from flashdesk.ui.stats_window import StatisticsWindow  # QtCharts loads here, as in the app
+
+    stats = StatisticsWindow(col)
+    stats.show()
+    until(stats.shown_statistics)
+    stats.repaint()
+    stats_ms = _ms(t)
+    stats.close()
+    col.close()
+    return {"browser_window_ms": browser_ms, "statistics_window_ms": stats_ms}
+
+
 def run_child(*args: str) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
@@ -143,7 +186,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
-        result = child_core(*rest) if kind == "core" else child_start(rest[0], float(rest[1]))
+        if kind == "core":
+            result = child_core(*rest)
+        elif kind == "windows":
+            result = child_windows(rest[0])
+        else:
+            result = child_start(rest[0], float(rest[1]))
         print(json.dumps(result))
         return 0
     from common import build
@@ -158,19 +206,20 @@ def main(argv=None) -> int:
             run_child("start", str(path), str(time.time()))  # first start imports bundled decks
             starts = [run_child("start", str(path), str(time.time()))["cold_start_s"]
                       for _ in range(3)]
+            windows = run_child("windows", str(path))
             core = run_child("core", str(path), str(csv_path))
-            rows.append({**figures, **core, "cold_start_s": statistics.median(starts)})
+            rows.append({**figures, **core, **windows, "cold_start_s": statistics.median(starts)})
     head = ["cards", "cold start s", "deck counts ms", "answer median ms", "answer p95 ms",
-            "bulk add notes/s", "CSV import notes/s", "browser open ms", "sort ms", "search ms",
-            "statistics ms", "peak RSS MB"]
+            "bulk add notes/s", "CSV import notes/s", "browser query ms", "browser window ms",
+            "sort ms", "search ms", "statistics ms", "statistics window ms", "peak RSS MB"]
     keys = ["cards", "cold_start_s", "counts_ms", "answer_median_ms", "answer_p95_ms",
-            "bulk_add_notes_per_s", "csv_notes_per_s", "browser_open_ms", "browser_sort_ms",
-            "search_ms", "statistics_ms", "peak_rss_mb"]
+            "bulk_add_notes_per_s", "csv_notes_per_s", "browser_open_ms", "browser_window_ms",
+            "browser_sort_ms", "search_ms", "statistics_ms", "statistics_window_ms", "peak_rss_mb"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
-        print("| " + " | ".join(f"{r[k]:,}" if isinstance(r[k], int) else str(r[k])
-                                for k in keys) + " |")
+        print("| " + " | ".join(f"{r[k]:,}" if isinstance(r[k], int) else f"{r[k]:.3g}"
+                                if r[k] < 10 else f"{r[k]:,.0f}" for k in keys) + " |")
     print(json.dumps(rows), file=sys.stderr)
     return 0
 
