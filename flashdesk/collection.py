@@ -1019,8 +1019,10 @@ class Collection:
             passed, answered = ret_tag.get(tag, (0, 0))
             result.append(Mastery(tag, "tag", cards, studied, mastered, mastery_of(cards, capped),
                                   round(passed / answered, 4) if answered else None, answered))
-        return sorted(result, key=lambda m: (m.mastery, m.retention if m.retention is not None
-                                             else 1.0, m.topic.casefold()))
+        # weakest first among what has been studied; topics not started come last
+        return sorted(result, key=lambda m: (m.studied == 0, m.mastery,
+                                             1.0 if m.retention is None else m.retention,
+                                             m.topic.casefold()))
 
     def progress_report(self, start: date, end: date, now: datetime) -> ProgressReport:
         """What was studied between two dates (inclusive), for a portfolio."""

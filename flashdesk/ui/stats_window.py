@@ -87,14 +87,9 @@ def _nice_top(values, ticks: int = 5) -> float:
 def day_bar_chart(title: str, values: list[int], color: str, x_title: str,
                   y_title: str) -> QChart:
     """One bar per day from today on; the x axis counts days ahead."""
-    theme = current_theme()
     chart = _chart(title)
-    bars = QBarSet(title)
-    bars.append([float(v) for v in values])
-    bars.setColor(theme.color(color))
-    bars.setBorderColor(theme.color(color))
     series = QBarSeries()
-    series.append(bars)
+    series.append(_bars(title, values, color))
     series.setBarWidth(0.85)
     x = _value_axis(-0.5, len(values) - 0.5, x_title, "%d", 7)
     y = _value_axis(0, _nice_top(values), y_title, "%d", 5)
@@ -124,27 +119,26 @@ def day_area_chart(title: str, values: list[int], color: str, x_title: str,
     return chart
 
 
-def category_chart(title: str, labels: list[str], values: list[int], color: str,
-                   x_title: str) -> QChart:
-    """Horizontal bars, one per named category (the names need the room)."""
+def _bars(title: str, values: list[int], color: str) -> QBarSet:
     theme = current_theme()
-    chart = _chart(title)
     bars = QBarSet(title)
     bars.append([float(v) for v in values])
     bars.setColor(theme.color(color))
     bars.setBorderColor(theme.color(color))
+    return bars
+
+
+def category_chart(title: str, labels: list[str], values: list[int], color: str,
+                   x_title: str) -> QChart:
+    """Horizontal bars, one per named category (the names need the room)."""
+    chart = _chart(title)
     series = QHorizontalBarSeries()
-    series.append(bars)
+    series.append(_bars(title, values, color))
     series.setBarWidth(0.7)
-    chart.addSeries(series)
     y = QBarCategoryAxis()
     y.append(labels)
     x = _value_axis(0, _nice_top(values), x_title, "%d", 5)
-    for axis, side in ((x, Qt.AlignmentFlag.AlignBottom), (y, Qt.AlignmentFlag.AlignLeft)):
-        _style_axis(axis, theme)
-        axis.setTitleBrush(theme.color("muted"))
-        chart.addAxis(axis, side)
-        series.attachAxis(axis)
+    _attach(chart, series, x, y)
     return chart
 
 
