@@ -176,13 +176,21 @@ def _media_map(members: dict, zf, modern: bool) -> dict[str, str]:
     raw = _unzstd(_read_member(zf, members["media"]), "media")
     try:
         if raw.strip().startswith(b"{"):
-            return {str(k): str(v) for k, v in json.loads(raw.decode("utf-8")).items()}
+            listing = json.loads(raw.decode("utf-8"))
+            if not isinstance(listing, dict):
+                raise ValueError("not a table of files")
+            return {str(k): str(v) for k, v in listing.items()}
         names = {}
-        for index, (number, entry) in enumerate(x for x in _fields(raw) if x[0] == 1):
+        entries = [entry for number, entry in _fields(raw) if number == 1]
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, bytes):
+                raise ValueError(f"entry {index + 1} is not a record")
             fields = dict(_fields(entry))
-            name = fields.get(1, b"").decode("utf-8", "replace")
-            member = str(fields.get(255, index)) if 255 in fields else str(index)
-            names[member] = name
+            name = fields.get(1, b"")
+            if not isinstance(name, bytes):
+                raise ValueError(f"entry {index + 1} has no file name")
+            member = str(fields[255]) if 255 in fields else str(index)
+            names[member] = name.decode("utf-8", "replace")
         return names
     except (ValueError, UnicodeDecodeError) as exc:
         raise _Refused(f"its media list is damaged ({exc})") from None

@@ -165,3 +165,10 @@ def test_the_plain_text_shortcut_agrees_with_nh3():
                              url_schemes=set(), link_rel=None)
         if "<" not in text:
             assert clean_html(text) == expected, repr(text)
+
+
+@pytest.mark.parametrize("media", [b'\x08"0": "blue-dot.png"}', b"[1, 2]", b"\x0a\x03\x08\x05\x01"])
+def test_a_damaged_media_list_is_refused(example_col, tmp_path, media):
+    # found by the property tests: a media list that is neither JSON nor Anki's records
+    path = repack(tmp_path, "media.apkg", {**genanki_members(), "media": media})
+    refused(example_col, path, "refused:")
