@@ -79,18 +79,11 @@ def _move_aside(path: Path, why: str, now: datetime) -> Path | None:
 def restore(collection_path: Path, backup: Path, now: datetime) -> Path | None:
     """Put ``backup`` in place of the collection. The current file (perhaps
     damaged) is renamed, never overwritten; its new name is returned."""
-    from .store import open_database
-    from .store.queries import integrity_check
+    from .store.database import check_backup
 
-    try:
-        db, _ = open_database(backup)
-    except FlashdeskError as exc:
-        raise FlashdeskError(f"cannot restore {backup}: {exc}") from None
-    try:
-        if integrity_check(db) != ["ok"]:
-            raise FlashdeskError(f"cannot restore {backup}: the backup itself is damaged")
-    finally:
-        db.close()
+    problem = check_backup(backup)
+    if problem:
+        raise FlashdeskError(f"cannot restore {backup}: {problem}; nothing was changed")
     kept = _move_aside(collection_path, "before-restore", now)
     part = collection_path.with_name(collection_path.name + ".restoring")
     shutil.copyfile(backup, part)

@@ -105,6 +105,8 @@ class DeletedNotes:
 
     notes: tuple[dict, ...]
     cards: tuple[dict, ...]
+    #: the 'reset' log entries that recorded the deletion (undelete undoes them)
+    log_ids: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
@@ -124,7 +126,8 @@ class _UndoStep:
     card_id: CardId
     note_id: NoteId
     before: CardSchedule
-    tags_before: str
+    #: the answer tagged the note 'leech' (undo takes only that tag away)
+    added_leech: bool
     queue_before: Queue
 
 
@@ -139,6 +142,7 @@ class Collection:
         self._session: _Session | None = None
         self._undo: list[_UndoStep] = []
         self._rolled_day: int | None = None
+        self._import_day = 0  # the study day of the import under way
         self._seq = q.last_seq(db)
 
     # -- opening ---------------------------------------------------------------
@@ -442,7 +446,7 @@ class Collection:
                     q.set_note_tags(self.db, row["note_id"], _tags_text([*tags.split(), LEECH_TAG]))
             self._seq = seq
             self._undo.append(_UndoStep(entry["id"], card_id, NoteId(row["note_id"]), before,
-                                        tags, Queue(row["queue"])))
+                                        leech, Queue(row["queue"])))
             if self._session:
                 self._session.queue.answered(
                     card_id, after.redrill_seq if outcome.again_today else None)
@@ -473,7 +477,10 @@ class Collection:
             with transaction(self.db):
                 q.set_schedule(self.db, step.card_id, step.before.to_dict())
                 q.count_answer(self.db, step.card_id, -1)
-                q.set_note_tags(self.db, step.note_id, step.tags_before)
+                note = q.get_note(self.db, step.note_id) if step.added_leech else None
+                if note is not None:  # other tag changes since the answer stay as they are
+                    q.set_note_tags(self.db, step.note_id, _tags_text(
+                        t for t in note["tags"].split() if t != LEECH_TAG))
                 self._seq = q.insert_log(self.db, entry)
             if self._session:
                 self._session.queue.put_back(step.card_id, step.queue_before)
@@ -487,7 +494,7 @@ class Collection:
                     q.set_queue(self.db, card_ids, queue,
                                 today if queue == Queue.BURIED else None)
                 else:
-                    q.unsuspend(self.db, card_ids)
+                    q.unsuspend(self.db, card_ids, today)
             if self._session:
                 for cid in card_ids:
                     self._session.queue.discard(cid)
@@ -581,6 +588,7 @@ class Collection:
         media: dict[str, bytes] = {}
         with self._lock:
             now_ms = int(time.time() * 1000)
+            self._import_day = study_day(datetime.now().astimezone())
             with transaction(self.db), q.bulk_search_index(self.db, total):
                 for result in results:
                     renames = self._plan_media(result.media, media)
@@ -688,6 +696,8 @@ class Collection:
             tick(len(chunk))
         report.missing = sorted(n for n in existing if n not in in_file)
         if prune and report.missing:
+            self._log_resets(q.cards_of_notes(self.db, report.missing), now_ms,
+                             self._import_day)
             q.delete_notes(self.db, report.missing)
             report.removed = len(report.missing)
         return report
@@ -732,7 +742,9 @@ class Collection:
                     pos += 1
             drop.extend(make_card_id(nid, o) for o in present - set(ords))
         q.insert_cards(self.db, add)
-        q.delete_cards(self.db, drop)
+        if drop:  # a cloze or reverse card the note no longer has
+            self._log_resets([q.get_card(self.db, c) for c in drop], now_ms, self._import_day)
+            q.delete_cards(self.db, drop)
         return pos
 
     def sync_bundled(self) -> list[ImportReport]:
@@ -798,40 +810,61 @@ class Collection:
         """Make cards new again. Their history stays; a 'reset' entry in the
         log records the moment, so a rebuild from the log agrees."""
         with self._lock:
-            today = study_day(now)
-            entries = []
-            for cid in card_ids:
-                row = q.get_card(self.db, cid)
-                if row is None:
-                    continue
-                entries.append({
-                    "id": _log_id(_ms(now)), "card_id": cid, "ts": _ms(now), "day": today,
-                    "kind": "reset", "quality": None, "was_new": 0, "time_ms": 0,
-                    "before": json.dumps(CardSchedule.from_dict(row).to_dict()),
-                    "after": json.dumps(CardSchedule().to_dict()), "undoes": None})
+            rows = [r for r in (q.get_card(self.db, cid) for cid in card_ids) if r is not None]
             with transaction(self.db):
-                q.reset_cards(self.db, [e["card_id"] for e in entries], q.next_new_pos(self.db))
-                for entry in entries:
-                    self._seq = q.insert_log(self.db, entry)
+                self._log_resets(rows, _ms(now), study_day(now))
+                q.reset_cards(self.db, [r["id"] for r in rows], q.next_new_pos(self.db))
             self._session = None
             self._undo = [u for u in self._undo if u.card_id not in card_ids]
 
-    def delete_notes(self, note_ids: Sequence[NoteId]) -> "DeletedNotes":
-        """Delete notes and their cards (the log keeps their history). Returns
-        what ``undelete`` needs to put them back."""
+    def _log_resets(self, cards: Sequence[dict], ts_ms: int, day: int) -> list[str]:
+        """Record in the log that these cards start again from new (reset,
+        deleted or pruned), so a rebuild from the log agrees with the cards."""
+        ids = []
+        for row in cards:
+            entry = {"id": _log_id(ts_ms), "card_id": row["id"], "ts": ts_ms, "day": day,
+                     "kind": "reset", "quality": None, "was_new": 0, "time_ms": 0,
+                     "before": json.dumps(CardSchedule.from_dict(row).to_dict()),
+                     "after": json.dumps(CardSchedule().to_dict()), "undoes": None}
+            self._seq = q.insert_log(self.db, entry)
+            ids.append(entry["id"])
+        return ids
+
+    def _log_undo(self, log_ids: Sequence[str], card_ids: Sequence[str], ts_ms: int,
+                  day: int) -> None:
+        for log_id, cid in zip(log_ids, card_ids):
+            self._seq = q.insert_log(self.db, {
+                "id": _log_id(ts_ms), "card_id": cid, "ts": ts_ms, "day": day, "kind": "undo",
+                "quality": None, "was_new": 0, "time_ms": 0, "before": None, "after": None,
+                "undoes": log_id})
+
+    def delete_notes(self, note_ids: Sequence[NoteId], now: datetime | None = None) -> "DeletedNotes":
+        """Delete notes and their cards (the log keeps their history, and
+        records the deletion). Returns what ``undelete`` needs to put them back."""
+        now = now or datetime.now().astimezone()
         with self._lock:
             notes = q.notes_rows(self.db, note_ids)
             cards = q.cards_of_notes(self.db, note_ids)
             with transaction(self.db):
+                log_ids = self._log_resets(cards, _ms(now), study_day(now))
                 q.delete_notes(self.db, [n["id"] for n in notes])
             self._session = None
             self._undo = [u for u in self._undo if u.note_id not in note_ids]
-        return DeletedNotes(tuple(notes), tuple(cards))
+        return DeletedNotes(tuple(notes), tuple(cards), tuple(log_ids))
 
-    def undelete(self, deleted: "DeletedNotes") -> None:
-        with self._lock, transaction(self.db):
-            q.restore_rows(self.db, "notes", list(deleted.notes))
-            q.restore_rows(self.db, "cards", list(deleted.cards))
+    def undelete(self, deleted: "DeletedNotes", now: datetime | None = None) -> None:
+        """Put deleted notes back, with their cards' progress."""
+        now = now or datetime.now().astimezone()
+        with self._lock:
+            taken = [n["id"] for n in deleted.notes if q.get_note(self.db, n["id"]) is not None]
+            if taken:
+                raise FlashdeskError(f"{len(taken)} of these notes exist again (imported since); "
+                                     "they cannot be brought back")
+            with transaction(self.db):
+                q.restore_rows(self.db, "notes", list(deleted.notes))
+                q.restore_rows(self.db, "cards", list(deleted.cards))
+                self._log_undo(deleted.log_ids, [c["id"] for c in deleted.cards], _ms(now),
+                               study_day(now))
         self._session = None
 
     # -- checking --------------------------------------------------------------

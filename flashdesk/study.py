@@ -101,10 +101,19 @@ SM2_FIELDS = ("type", "reps", "ease", "interval", "due", "lapses", "last_day")
 
 
 def answers_in_log(entries: Iterable[dict]) -> int:
-    """How many answers a card's log holds, leaving out undone ones."""
+    """How many answers a card's log holds since it last started from new
+    (a reset or a deletion), leaving out undone ones."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
-    return sum(1 for e in entries if e["kind"] in ("review", "redrill") and e["id"] not in undone)
+    count = 0
+    for e in entries:
+        if e["id"] in undone:
+            continue
+        if e["kind"] == "reset":
+            count = 0
+        elif e["kind"] in ("review", "redrill"):
+            count += 1
+    return count
 
 
 def fold_log(entries: Iterable[dict], today: int) -> CardSchedule:

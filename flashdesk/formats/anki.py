@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from ..cards import cloze_numbers
@@ -21,7 +22,7 @@ from ..model import DeckData, DeckId, Kind, NoteData
 from ..store import foreign
 from .problems import DeckFileError, Problem
 from .result import ReadResult, safe_key
-from .export import APKG_MODELS, list_items
+from .export import APKG_MODELS, SOURCE_FIELD, list_items
 from .sanitize import MEDIA_NAME, clean_html, media_references
 
 __all__ = ["read_apkg", "LIMITS"]
@@ -95,7 +96,7 @@ def _unzstd(data: bytes, what: str) -> bytes:
     try:
         with zstandard.ZstdDecompressor().stream_reader(data) as reader:
             out = reader.read(LIMITS["member_bytes"] + 1)
-    except zstandard.ZstdError as exc:
+    except (zstandard.ZstdError, ValueError, OSError) as exc:
         raise _Refused(f"'{what}' is damaged ({exc})") from None
     if len(out) > LIMITS["member_bytes"]:
         raise _Refused(f"'{what}' is too large once unpacked")
@@ -240,7 +241,11 @@ def _note(notetype: _NoteType, fields: list[str], key: str, tags: str) -> NoteDa
     if not values or not values[0]:
         return "its first field is empty"
     own = _OWN_KINDS.get(notetype.name)
+    source = ""
     if own is not None:
+        if SOURCE_FIELD in notetype.fields[1:]:  # flashdesk's own export carries the source
+            at = notetype.fields.index(SOURCE_FIELD)
+            source = html.unescape(values.pop(at)) if at < len(values) else ""
         mapped = _own_note(own, values)
         if isinstance(mapped, str):
             return mapped
@@ -264,7 +269,7 @@ def _note(notetype: _NoteType, fields: list[str], key: str, tags: str) -> NoteDa
         if notetype.reversed or add_reverse:
             data["reverse"] = True
     tag_list = tuple(dict.fromkeys(t for t in tags.split() if re.match(r"^[^\s,;]{1,64}$", t)))
-    return NoteData(key=key, kind=kind, fields=data, tags=tag_list, source="")
+    return NoteData(key=key, kind=kind, fields=data, tags=tag_list, source=source)
 
 
 def read_apkg(path: str | Path) -> ReadResult:
@@ -280,7 +285,9 @@ def read_apkg(path: str | Path) -> ReadResult:
             return _read(zf, shown)
     except _Refused as exc:
         raise DeckFileError([Problem(shown, f"refused: {exc}")]) from None
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
+            NotImplementedError) as exc:
+        # damaged deflate data, encrypted members, unknown compression methods
         raise DeckFileError([Problem(shown, f"cannot read the package: {exc}")]) from None
 
 
@@ -293,7 +300,8 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     conn = _open_collection(_unzstd(_read_member(zf, members[name]), name))
     try:
         result = ReadResult("apkg", [], messages=[
-            f"{shown}: Anki's scheduling is not imported; the cards start as new in flashdesk"])
+            f"{shown}: Anki's scheduling is not imported: new cards start as new, and notes "
+            "already in flashdesk keep their progress"])
         try:
             types = _modern_notetypes(conn) if modern else _legacy_notetypes(conn)
             decks = _deck_names(conn, modern)
@@ -307,6 +315,7 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     if not modern and len(rows) == 1 and "update to the latest Anki" in rows[0][4]:
         raise _Refused("it needs a newer Anki to read; export it again from Anki")
     by_deck: dict[str, list[NoteData]] = {}
+    seen: dict[tuple[str, str], int] = {}
     others = set()
     for index, (nid, guid, mid, tags, flds, did) in enumerate(rows, 1):
         notetype = types.get(mid)
@@ -322,9 +331,14 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
         if isinstance(note, str):
             result.skipped.append(f"{shown}: note {index}: skipped: {note}")
             continue
-        deck = decks.get(did) or "Imported"
-        if deck == "Default":
+        deck = "::".join(p.strip() for p in (decks.get(did) or "").split("::") if p.strip())
+        if not deck or deck == "Default":
             deck = "Imported"
+        if (deck, note.key) in seen:
+            result.skipped.append(f"{shown}: note {index}: skipped: same note id (guid) as "
+                                  f"note {seen[deck, note.key]}")
+            continue
+        seen[deck, note.key] = index
         by_deck.setdefault(deck, []).append(note)
     if others:
         result.messages.append(f"{shown}: note type(s) {', '.join(sorted(others))}: the first "

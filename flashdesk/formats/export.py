@@ -15,7 +15,7 @@ from ..model import DeckData, Kind
 from .deckfile import DECK_ID
 from .sanitize import media_references
 
-__all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS"]
+__all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
 CSV_COLUMNS = ["id", "deck", "kind", "front", "back", "options", "points", "extra", "reverse",
                "tags", "source"]
@@ -105,6 +105,8 @@ def _list_html(items: Sequence[str], tag: str = "ol") -> str:
     return f"<{tag}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>"
 
 
+#: the last field of every flashdesk note type: where the note's content comes from
+SOURCE_FIELD = "Source"
 _CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; }"
 #: flashdesk kind → (note type name, fields, templates); import maps these names back
 APKG_MODELS = {
@@ -150,7 +152,7 @@ def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | No
     models = {}
     for key, (name, fields, templates) in APKG_MODELS.items():
         models[key] = genanki.Model(
-            _stable_id(name), name, fields=[{"name": n} for n in fields],
+            _stable_id(name), name, fields=[{"name": n} for n in (*fields, SOURCE_FIELD)],
             templates=[{"name": t, "qfmt": q, "afmt": a} for t, q, a in templates], css=_CSS,
             model_type=genanki.Model.CLOZE if key == "cloze" else genanki.Model.FRONT_BACK)
     package_decks, media = [], set()
@@ -159,7 +161,8 @@ def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | No
         for note in deck.notes:
             key, values = _apkg_fields(note)
             media.update(ref for v in values for ref in media_references(v))
-            gdeck.add_note(genanki.Note(model=models[key], fields=values, tags=list(note.tags),
+            gdeck.add_note(genanki.Note(model=models[key], fields=[*values, note.source],
+                                        tags=list(note.tags),
                                         guid=f"{deck.id}/{note.key}" if deck.id else note.key))
         package_decks.append(gdeck)
     package = genanki.Package(package_decks)

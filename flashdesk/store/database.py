@@ -41,6 +41,9 @@ def transaction(db: Database):
     try:
         with db.atomic():
             yield db
+    except sqlite3.IntegrityError as exc:
+        raise StorageError(f"the change conflicts with what is stored ({exc}). "
+                           "Nothing was changed.") from exc
     except sqlite3.OperationalError as exc:
         text = str(exc).lower()
         for needle, message in _STORAGE_MESSAGES:
@@ -134,3 +137,28 @@ def memory_database() -> Database:
 
 def migration_set() -> str:
     return MIGRATION_SET
+
+
+def check_backup(path: Path) -> str | None:
+    """Why ``path`` cannot be restored (None when it is a sound flashdesk
+    collection). Opened read-only: nothing is created or changed."""
+    path = Path(path)
+    if not path.is_file():
+        return "no such file"
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            return "not an SQLite database"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return "not a flashdesk collection"
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            return "the backup itself is damaged"
+    except sqlite3.DatabaseError as exc:
+        return f"it cannot be read ({exc})"
+    finally:
+        conn.close()
+    return None

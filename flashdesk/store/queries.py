@@ -153,18 +153,23 @@ def set_schedule(db: Database, card_id: str, schedule: dict) -> None:
 def reset_cards(db: Database, card_ids: Sequence[str], start_pos: int) -> None:
     db.conn.executemany(
         "UPDATE cards SET type = 0, queue = 0, reps = 0, ease = 250, interval = 0, due = NULL, "
-        "lapses = 0, last_day = NULL, buried_day = NULL, redrill_seq = 0, new_pos = ? "
+        "lapses = 0, last_day = NULL, buried_day = NULL, redrill_seq = 0, answers = 0, new_pos = ? "
         "WHERE id = ?", [(start_pos + i, c) for i, c in enumerate(card_ids)])
 
 
 def set_queue(db: Database, card_ids: Sequence[str], queue: int, buried_day: int | None = None) -> None:
-    db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ?",
-                        [(queue, buried_day, cid) for cid in card_ids])
+    """Suspend (-1) or bury (-2); burying leaves suspended cards suspended."""
+    db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ? "
+                        "AND NOT (? = -2 AND queue = -1)",
+                        [(queue, buried_day, cid, queue) for cid in card_ids])
 
 
-def unsuspend(db: Database, card_ids: Sequence[str]) -> None:
-    db.conn.executemany("UPDATE cards SET queue = type WHERE id = ? AND queue = -1",
-                        [(cid,) for cid in card_ids])
+def unsuspend(db: Database, card_ids: Sequence[str], today: int) -> None:
+    """Back to where the card was: a re-drill still owed today returns to learning."""
+    db.conn.executemany(
+        "UPDATE cards SET queue = CASE WHEN type = 2 AND last_day = ? AND redrill_seq > 0 "
+        "THEN 1 ELSE type END WHERE id = ? AND queue = -1",
+        [(today, cid) for cid in card_ids])
 
 
 def insert_log(db: Database, entry: dict) -> int:
@@ -412,8 +417,12 @@ def notes_rows(db: Database, note_ids: Sequence[str]) -> list[dict]:
 
 
 def cards_of_notes(db: Database, note_ids: Sequence[str]) -> list[dict]:
-    marks = ",".join("?" * len(note_ids))
-    return list(db.query(f"SELECT * FROM cards WHERE note_id IN ({marks})", list(note_ids)))
+    rows: list[dict] = []
+    for start in range(0, len(note_ids), 500):
+        chunk = list(note_ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows.extend(db.query(f"SELECT * FROM cards WHERE note_id IN ({marks})", chunk))
+    return rows
 
 
 def restore_rows(db: Database, table: str, rows: list[dict]) -> None:

@@ -128,7 +128,8 @@ def test_export_then_import_into_an_empty_profile_gives_the_same_notes(example, 
         copied = notes(fresh, "Example::HEAT model")
     assert copied.keys() == original.keys()
     for key, note in original.items():
-        assert (copied[key].kind, copied[key].fields, copied[key].tags) == (note.kind, note.fields, note.tags)
+        assert (copied[key].kind, copied[key].fields, copied[key].tags, copied[key].source) == (
+            note.kind, note.fields, note.tags, note.source)
 
 
 def test_export_of_a_deck_with_sub_decks_to_toml_writes_a_folder(col, tmp_path):
