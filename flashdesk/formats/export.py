@@ -14,6 +14,7 @@ from typing import Sequence
 from ..model import DeckData, Kind
 from .deckfile import DECK_ID
 from .sanitize import media_references
+from .table import FORMULA_STARTS
 
 __all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
@@ -62,6 +63,15 @@ def write_toml(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
 
 # -- CSV --------------------------------------------------------------------------
 
+def _joined(items) -> str:
+    return " | ".join(i.replace("|", "\\|") for i in items)
+
+
+def _guard(cell: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading quote (read back by import)."""
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
+
+
 def _csv_row(deck: DeckData, note) -> dict:
     f = note.fields
     row = {"id": note.key, "deck": deck.name, "kind": note.kind.value,
@@ -72,13 +82,13 @@ def _csv_row(deck: DeckData, note) -> dict:
     elif note.kind == Kind.CLOZE:
         row.update(front=f["text"], extra=f.get("extra", ""))
     elif note.kind == Kind.CHOICE:
-        row.update(front=f["question"], back=str(f["answer"]), options=" | ".join(f["options"]),
+        row.update(front=f["question"], back=str(f["answer"]), options=_joined(f["options"]),
                    extra=f.get("explanation", ""))
     elif note.kind == Kind.ORDER:
-        row.update(front=f["prompt"], back=" | ".join(f["items"]), extra=f.get("explanation", ""))
+        row.update(front=f["prompt"], back=_joined(f["items"]), extra=f.get("explanation", ""))
     else:
         row.update(front=f["prompt"], back=f["model_answer"],
-                   points=" | ".join(f["marking_points"]), extra=f.get("explanation", ""))
+                   points=_joined(f["marking_points"]), extra=f.get("explanation", ""))
     return row
 
 
@@ -91,7 +101,7 @@ def write_csv(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
         writer.writeheader()
         for deck in decks:
             for note in deck.notes:
-                writer.writerow(_csv_row(deck, note))
+                writer.writerow({k: _guard(v) for k, v in _csv_row(deck, note).items()})
     return [path]
 
 

@@ -153,3 +153,20 @@ def test_backup_export_holds_the_collection_and_media(col, tmp_path):
     with zipfile.ZipFile(path) as zf:
         assert set(zf.namelist()) == {"collection.db", "media/blue-dot.png"}
         assert zf.read("collection.db").startswith(b"SQLite format 3")
+
+
+def test_csv_export_guards_formulas_and_keeps_bars_in_options(col, tmp_path):
+    deck = tmp_path / "tricky.toml"
+    deck.write_text('[deck]\nid = "tricky"\nname = "Tricky"\n\n[[notes]]\nid = "f"\nkind = "basic"\n'
+                    'front = "=HYPERLINK(\\"http://x\\")"\nback = "-5 degrees"\n\n[[notes]]\n'
+                    'id = "c"\nkind = "choice"\nquestion = "Which?"\n'
+                    'options = ["A | B", "C"]\nanswer = 1\n', encoding="utf-8")
+    col.import_files([deck])
+    [path] = col.export(col.find_deck("tricky"), "csv", tmp_path / "out.csv")
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'-5 degrees" in text  # a spreadsheet shows text, runs nothing
+    with Collection.open(tmp_path / "fresh" / "collection.db", bundled=False) as fresh:
+        fresh.import_files([path])
+        got = notes(fresh, "Tricky")
+    assert got["f"].fields == {"front": '=HYPERLINK("http://x")', "back": "-5 degrees"}
+    assert got["c"].fields["options"] == ["A | B", "C"]
