@@ -129,7 +129,6 @@ def child_windows(path: str) -> dict:
     """The browser and the statistics window: creation to their figures on screen."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from common import NOW  # noqa: F401 (same collection as the other children)
     from flashdesk.collection import Collection
     from flashdesk.ui.app import application
     from flashdesk.ui.theme import apply_theme

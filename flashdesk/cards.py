@@ -3,9 +3,10 @@ rendering and the grade an objective answer suggests. Pure functions."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Kind, plain_text
+from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Kind, plain_text  # noqa: F401 (re-exported)
 
 __all__ = [
     "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 import uuid
@@ -22,13 +21,14 @@ from typing import Callable, Iterable, Sequence
 from .backup import backup_name, backups_dir, choose_kept, list_backups
 from .cards import card_ords
 from .formats import DeckFileError, ReadResult, read_any
+from .formats.result import slug
 from .model import (
     AnswerResult, BrowseQuery, BrowseRow, CardFilter, CardId, CheckReport, SortKey, CardView, DeckData, DeckId, DeckSummary, FlashdeskError, GradeMode,
     ImportReport, IntervalPreview, Kind, NoteId, note_texts, Queue, Stats, card_id as make_card_id, note_id as make_note_id,
     study_day,
 )
 from .paths import bundled_decks
-from .scheduler.sm2 import SM2State, review
+from .scheduler.sm2 import SM2State
 from .statistics import (
     MATURE_DAYS, Mastery, ProgressReport, Statistics, bucket_intervals, mastery_of,
     weekly_retention,
@@ -53,10 +53,6 @@ FORECAST_DAYS = 14
 
 class Cancelled(FlashdeskError):
     """A long operation was cancelled; nothing was changed."""
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "deck"
 
 
 def _log_id(ts_ms: int) -> str:
@@ -455,10 +451,6 @@ class Collection:
                 after=after.sm2, again_today=outcome.again_today, redrill=outcome.redrill,
                 due_day=after.due, leech=leech)
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
     def undo(self, now: datetime) -> CardId | None:
         """Take back the last answer: the card's exact previous state returns, an
         'undo' entry is appended to the log, and the card is shown next."""
@@ -649,7 +641,7 @@ class Collection:
         row = q.deck_by_name(self.db, deck.name)
         if row is not None:
             return row["id"]
-        deck_id = _slug(deck.name.replace("::", " "))
+        deck_id = slug(deck.name.replace("::", " "))
         base, n = deck_id, 1
         while q.get_deck(self.db, deck_id):
             n += 1
@@ -660,7 +652,7 @@ class Collection:
                      source: str, now_ms: int) -> None:
         for parent in parent_names(name):
             if q.deck_by_name(self.db, parent) is None:
-                parent_id = _slug(parent)
+                parent_id = slug(parent)
                 while q.get_deck(self.db, parent_id):
                     parent_id += "-x"
                 q.insert_deck(self.db, {"id": parent_id, "name": parent, "description": "",

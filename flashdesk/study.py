@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, replace
 from typing import Iterable
 
-from .model import CardId, DeckId, Queue
+from .model import CardId, Queue
 from .scheduler.sm2 import PASSING_QUALITY, REDRILL_BELOW, SM2State, review
 
 __all__ = [

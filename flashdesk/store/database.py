@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from ..model import FlashdeskError
-from .schema import APPLICATION_ID, MIGRATION_SET, migrations
+from .schema import APPLICATION_ID, migrations
 
 __all__ = ["open_database", "NotACollectionError", "memory_database", "transaction",
            "StorageError"]
@@ -133,10 +133,6 @@ def memory_database() -> Database:
     db.execute("PRAGMA foreign_keys = ON")
     migrations.apply(db)
     return db
-
-
-def migration_set() -> str:
-    return MIGRATION_SET
 
 
 def check_backup(path: Path) -> str | None:

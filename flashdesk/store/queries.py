@@ -11,8 +11,6 @@ from typing import Iterable, Sequence
 
 from sqlite_utils import Database
 
-from ..model import Queue
-
 # -- config -------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from .deck_list import DeckListScreen
 from .browser import BrowserWindow
 from .dialogs.import_preview import ImportPreviewDialog
 from .dialogs.import_result import ImportResultDialog
-from .dialogs.messages import coming_soon, inform, show_error
+from .dialogs.messages import inform, show_error
 from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
 from .reviewer import ReviewScreen, SessionSummary, local_now

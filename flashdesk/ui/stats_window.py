@@ -11,10 +11,10 @@ from PySide6.QtCharts import (
     QLineSeries, QValueAxis,
 )
 from PySide6.QtCore import QDate, QMargins, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-    QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
+    QGridLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
     QScrollArea, QTableWidget, QTableWidgetItem, QToolBar, QVBoxLayout, QWidget,
 )
 

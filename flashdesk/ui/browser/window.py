@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...collection import Collection, DeletedNotes
-from ...model import BrowseQuery, CardFilter, CardId, DeckId, FlashdeskError, NoteId, SortKey
+from ...model import BrowseQuery, CardFilter, CardId, FlashdeskError, NoteId, SortKey
 from ..workers import run_task
 from .editor import NoteEditor
 from .model import COLUMNS, CardTableModel

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..theme import app_icon
 
-__all__ = ["inform", "coming_soon", "AlreadyRunning", "show_error"]
+__all__ = ["inform", "AlreadyRunning", "show_error"]
 
 
 def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
@@ -36,12 +36,6 @@ def show_error(parent: QWidget | None, title: str, text: str, details: str = "")
     box = _box(parent, QMessageBox.Icon.Warning, title, text, details)
     box.open()
     return box
-
-
-def coming_soon(parent: QWidget | None, feature: str, what: str) -> QMessageBox:
-    """The placeholder for a window that a later release brings."""
-    return inform(parent, f"{feature} – coming soon",
-                  f"{feature} is coming soon.", what)
 
 
 class AlreadyRunning:
