@@ -55,39 +55,39 @@ def child_core(path: str, csv_path: str) -> dict:
     from flashdesk.model import BrowseQuery, SortKey
 
     col = Collection.open(path, bundled=False, backups=False)
-    col.deck_summaries(NOW)
+    col.decks.summaries(NOW)
     counts = []
     for _ in range(30):
         t = time.perf_counter()
-        col.deck_summaries(NOW)
+        col.decks.summaries(NOW)
         counts.append(_ms(t))
     answers, now, i = [], NOW, 0
     while len(answers) < 1000:
         t = time.perf_counter()
-        card = col.next_card(None, now)
+        card = col.study.next_card(None, now)
         if card is None:  # a small collection runs out of cards: study the next day
             now += timedelta(days=1)
-            col.next_card(None, now)  # the new day's session is built once, untimed
+            col.study.next_card(None, now)  # the new day's session is built once, untimed
             continue
-        col.answer(card.id, (1, 3, 4, 4, 5)[i % 5], now, time_ms=3000)
+        col.study.answer(card.id, (1, 3, 4, 4, 5)[i % 5], now, time_ms=3000).result
         answers.append(_ms(t))
         i += 1
     answers.sort()
     t = time.perf_counter()
-    ids = col.browse(BrowseQuery(), NOW)
-    col.browse_rows(ids[:60])
+    ids = col.notes.browse(BrowseQuery(), NOW)
+    col.notes.rows(ids[:60])
     browse_open = _ms(t)
     t = time.perf_counter()
-    col.browse(BrowseQuery(sort=SortKey.FRONT), NOW)
+    col.notes.browse(BrowseQuery(sort=SortKey.FRONT), NOW)
     browse_sort = _ms(t)
     t = time.perf_counter()
-    found = col.browse(BrowseQuery(text="escalate manager"), NOW)
+    found = col.notes.browse(BrowseQuery(text="escalate manager"), NOW)
     browse_search = _ms(t)
     t = time.perf_counter()
-    col.statistics(NOW)
+    col.reports.statistics(NOW)
     stats_ms = _ms(t)
     t = time.perf_counter()
-    added = sum(r.added for r in col.import_files([csv_path]))
+    added = sum(r.added for r in col.files.import_files([csv_path]))
     import_s = time.perf_counter() - t
     col.close()
     return {

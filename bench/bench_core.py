@@ -36,23 +36,23 @@ def percentile(values: list[float], p: float) -> float:
 def bench(size: int, folder: Path) -> dict:
     path, figures = build(size, folder)
     col = Collection.open(path, bundled=False, backups=False)
-    col.deck_summaries(NOW)  # warm the page cache once, as any open window has
+    col.decks.summaries(NOW)  # warm the page cache once, as any open window has
     counts = []
     for _ in range(50):
         t = time.perf_counter()
-        col.deck_summaries(NOW)
+        col.decks.summaries(NOW)
         counts.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
-    col.next_card(None, NOW)
+    col.study.next_card(None, NOW)
     session_ms = (time.perf_counter() - t) * 1000
     answers = []
     grades = [1, 3, 4, 4, 4, 5]
     for i in range(1000):
         t = time.perf_counter()
-        card = col.next_card(None, NOW)
+        card = col.study.next_card(None, NOW)
         if card is None:
             break
-        col.answer(card.id, grades[i % len(grades)], NOW, time_ms=3000)
+        col.study.answer(card.id, grades[i % len(grades)], NOW, time_ms=3000).result
         answers.append((time.perf_counter() - t) * 1000)
     col.close()
     return {

@@ -38,10 +38,10 @@ def main(argv=None) -> int:
             make_csv(path, size)
             col = Collection.open(Path(tmp) / "p" / "collection.db", bundled=False, backups=False)
             t = time.perf_counter()
-            col.import_files([path])
+            col.files.import_files([path])
             first = time.perf_counter() - t
             t = time.perf_counter()
-            col.import_files([path])
+            col.files.import_files([path])
             again = time.perf_counter() - t
             col.close()
         print(f"| {size:,} | {first:.2f} | {size / first:,.0f} | {again:.2f} | {size / again:,.0f} |")

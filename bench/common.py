@@ -70,10 +70,10 @@ def build(size: int, folder: Path) -> tuple[Path, dict]:
     col = Collection.open(path, bundled=False, backups=False)
     decks = make_decks(size, rng)
     t = time.perf_counter()
-    col.import_decks(decks)
+    col.files.import_decks(decks)
     add_rate = size / (time.perf_counter() - t)
     log_rows = add_history(col, rng)
-    for deck in col.deck_summaries(NOW):  # parents too: they cap their sub-decks
-        col.set_deck_limits(deck.id, new_limit=1000, review_limit=5000)
+    for deck in col.decks.summaries(NOW):  # parents too: they cap their sub-decks
+        col.decks.set_limits(deck.id, new_limit=1000, review_limit=5000)
     col.close()
     return path, {"cards": size, "log_rows": log_rows, "bulk_add_notes_per_s": round(add_rate)}

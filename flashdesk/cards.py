@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Kind, plain_text  # noqa: F401 (re-exported)
+from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noqa: F401 (re-exported)
 
 __all__ = [
     "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers",
@@ -50,11 +50,11 @@ def cloze_answer(text: str, number: int, mark=lambda s: f"<b>{s}</b>") -> str:
     return _CLOZE.sub(lambda m: mark(m.group(2)) if int(m.group(1)) == number else m.group(2), text)
 
 
-# Suggested grades are SM-2 qualities: the learner confirms or changes them.
-AGAIN, HARD, GOOD = 1, 3, 4
+# Suggested grades: the learner confirms or changes them.
+AGAIN, HARD, GOOD = Grade.AGAIN, Grade.HARD, Grade.GOOD
 
 
-def suggest_choice(answer: int, chosen: int) -> int:
+def suggest_choice(answer: int, chosen: int) -> Grade:
     """Quality suggested for picking option ``chosen`` (1-based) when ``answer`` is right."""
     return GOOD if chosen == answer else AGAIN
 
@@ -63,7 +63,7 @@ def suggest_choice(answer: int, chosen: int) -> int:
 class OrderCheck:
     #: per position of the learner's order: was the item in its right place?
     correct: tuple[bool, ...]
-    suggested: int
+    suggested: Grade
 
     @property
     def mistakes(self) -> int:
@@ -85,7 +85,7 @@ def check_order(items: list[str], attempt: list[str]) -> OrderCheck:
     return OrderCheck(correct, suggested)
 
 
-def suggest_scenario(points_total: int, points_hit: int) -> int:
+def suggest_scenario(points_total: int, points_hit: int) -> Grade:
     """Quality suggested when the learner ticks ``points_hit`` of the marking points."""
     if points_total <= 0 or points_hit >= points_total:
         return GOOD

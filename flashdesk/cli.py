@@ -11,22 +11,21 @@ import json
 import random
 import sqlite3
 import sys
-import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .cards import (
-    check_order, cloze_answer, cloze_question, plain_text, suggest_choice, suggest_scenario,
-)
 from .backup import backups_dir, list_backups, restore
-from .collection import Collection
+from .cards import card_ords, cloze_answer, cloze_question, plain_text
+from .collection import Collection, UndoRefused
 from .formats import DeckFileError, read_any
-from .model import CardView, FlashdeskError, GradeMode, IntervalPreview, Kind, grade_labels
+from .model import FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
+from .review import ReviewSession, Stage
+from .text import deck_path, format_preview, percent
 
-__all__ = ["main", "build_parser", "format_interval", "format_preview"]
+__all__ = ["main", "build_parser"]
 
 EPILOG = """\
 commands:
@@ -50,24 +49,6 @@ choose another. Deck file format: docs/deck-format.md.
 
 def now() -> datetime:
     return datetime.now().astimezone()
-
-
-def format_interval(days: int) -> str:
-    """Days as a short human figure: 'today', '1d', '3w', '4mo', '1.5y'."""
-    if days <= 0:
-        return "today"
-    if days < 14:
-        return f"{days}d"
-    if days < 60:
-        return f"{round(days / 7)}w"
-    if days < 365:
-        return f"{round(days / 30.4)}mo"
-    return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
-def format_preview(p: IntervalPreview) -> str:
-    """'6d', or '1d ↻' when the card also comes back in this session."""
-    return format_interval(p.days) + (" ↻" if p.again_today else "")
 
 
 def _date(text: str):
@@ -170,7 +151,7 @@ def _open(args) -> Collection:
 
 
 def cmd_decks(col: Collection, args, out) -> int:
-    rows = col.deck_summaries(now())
+    rows = col.decks.summaries(now())
     if args.json:
         out(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
         return 0
@@ -184,7 +165,7 @@ def cmd_decks(col: Collection, args, out) -> int:
 
 
 def cmd_import(col: Collection, args, out) -> int:
-    reports = col.import_files(args.paths, deck_name=args.deck, prune=args.prune)
+    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune)
     if args.json:
         out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
         return 0
@@ -207,11 +188,11 @@ def cmd_export(col: Collection, args, out) -> int:
     if args.format == "backup":
         if args.deck:
             raise FlashdeskError("a backup holds the whole profile: leave out DECK")
-        out(f"Wrote {col.backup_to(args.output)}")
+        out(f"Wrote {col.files.archive(args.output)}")
         return 0
     if not args.deck:
         raise FlashdeskError("name the deck to export (see `flashdesk decks`)")
-    for path in col.export(col.find_deck(args.deck), args.format, args.output):
+    for path in col.files.export(col.decks.find(args.deck), args.format, args.output):
         out(f"Wrote {path}")
     return 0
 
@@ -230,17 +211,17 @@ def cmd_validate(args, out) -> int:
             status = 1
             out(line)
         for deck in result.decks:
-            cards = sum(len(n.card_ords()) for n in deck.notes)
+            cards = sum(len(card_ords(n.kind, n.fields)) for n in deck.notes)
             out(f"{path}: ok – {deck.name}" + (f" ({deck.id})" if deck.id else "")
                 + f", {len(deck.notes)} notes, {cards} cards")
     return status
 
 
 def cmd_stats(col: Collection, args, out) -> int:
-    deck = col.find_deck(args.deck) if args.deck else None
-    s = col.stats(now(), deck)
+    deck = col.decks.find(args.deck) if args.deck else None
+    s = col.reports.stats(now(), deck)
     if args.json:
-        out(json.dumps({**s.to_dict(), **col.statistics(now(), deck).to_dict()}, indent=2,
+        out(json.dumps({**s.to_dict(), **col.reports.statistics(now(), deck).to_dict()}, indent=2,
                        ensure_ascii=False))
         return 0
     out(f"Cards: {s.total} – new {s.new}, learning {s.learning}, review {s.review}, "
@@ -253,10 +234,10 @@ def cmd_stats(col: Collection, args, out) -> int:
 
 
 def cmd_limits(col: Collection, args, out) -> int:
-    deck = col.find_deck(args.deck)
+    deck = col.decks.find(args.deck)
     if args.new is not None or args.review is not None:
-        col.set_deck_limits(deck, new_limit=args.new, review_limit=args.review)
-    row = next(r for r in col.deck_summaries(now()) if r.id == deck)
+        col.decks.set_limits(deck, new_limit=args.new, review_limit=args.review)
+    row = next(r for r in col.decks.summaries(now()) if r.id == deck)
     out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
     return 0
 
@@ -264,7 +245,7 @@ def cmd_limits(col: Collection, args, out) -> int:
 def cmd_report(col: Collection, args, out) -> int:
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())
-    report = col.progress_report(args.start, args.end, now())
+    report = col.reports.progress_report(args.start, args.end, now())
     path = Path(args.output)
     if path.suffix.lower() == ".csv":
         from .formats.report import write_report_csv
@@ -284,7 +265,7 @@ def cmd_report(col: Collection, args, out) -> int:
 
 
 def cmd_check(col: Collection, args, out) -> int:
-    report = col.check(now(), repair=args.repair)
+    report = col.reports.check(now(), repair=args.repair)
     if args.json:
         out(json.dumps(report.to_dict(), indent=2))
     else:
@@ -318,7 +299,7 @@ def cmd_backup(col: Collection, args, out) -> int:
         if not backups:
             out("No backups yet.")
         return 0
-    out(f"Backed up to {col.backup(now())}")
+    out(f"Backed up to {col.files.backup(now())}")
     return 0
 
 
@@ -350,13 +331,14 @@ class _Quit(Exception):
 
 
 class TerminalReview:
-    """A study session on a line-based terminal (or a pipe)."""
+    """The terminal renderer of a study session (``flashdesk.review``): it
+    prints what the session shows and passes the learner's lines in. Works on
+    a line-based terminal or a pipe."""
 
-    def __init__(self, col: Collection, deck, read: Callable[[str], str], out, rng: random.Random):
-        self.col, self.deck, self.read, self.out, self.rng = col, deck, read, out, rng
-        self.answers: list[bool] = []  # was each answer a re-drill?
-        self.results: list[bool] = []  # passed? per first answer, undone ones removed
-        self.started = time.monotonic()
+    def __init__(self, col: Collection, deck, read: Callable[[str], str], out,
+                 rng: random.Random):
+        self.session = ReviewSession(col, deck, clock=now, rng=rng)
+        self.read, self.out = read, out
 
     def ask(self, prompt: str) -> str:
         try:
@@ -368,153 +350,140 @@ class TerminalReview:
         return text.strip()
 
     def run(self) -> int:
-        mode = self.col.grade_mode
+        s = self.session
         self.out("Enter shows the answer; then grade. ↻ marks a card that comes back "
-                 "again this session. u undoes the last answer, q quits.")
+                 "again this session. u undoes the last action, q quits.")
         try:
-            while (card := self.col.next_card(self.deck, now())) is not None:
-                if not self.show(card, mode):
-                    continue
+            s.start()
+            while s.stage != Stage.DONE:
+                self.show()
         except _Quit:
             self.out("Stopped. Your answers so far are saved.")
         else:
-            self.out("Nothing more to study today. Well done!" if self.results
+            self.out("Nothing more to study today. Well done!" if s.tally.answers
                      else "Nothing to study right now.")
-        if self.results:
-            minutes = (time.monotonic() - self.started) / 60
-            right = sum(self.results)
-            self.out(f"Studied {len(self.results)} card(s), {right} right "
-                     f"({right / len(self.results):.0%}), in {minutes:.1f} min.")
+        if s.tally.studied:
+            summary = s.summary()
+            self.out(f"Studied {summary.studied} card(s), {summary.correct} right "
+                     f"({percent(summary.correct, summary.studied)}), in "
+                     f"{summary.seconds / 60:.1f} min.")
         return 0
 
-    def show(self, card: CardView, mode: GradeMode) -> bool:
-        new, learning, due = self.col.session_counts(self.deck, now())
+    def show(self) -> None:
+        s = self.session
+        card, counts = s.card, s.counts
+        assert card is not None
         self.out("")
-        self.out(f"── {card.deck_name} · new {new} · learning {learning} · due {due}"
-                 + (" · again" if card.redrill else ""))
-        shown_at = time.monotonic()
-        suggested = self.question(card)
-        key = self.grade(card, mode, suggested)
-        if key == "undo":
-            if self.answers and not self.answers.pop():
-                self.results.pop()
-            return False
-        quality = dict((k, q) for k, q, _ in grade_labels(mode))[key]
-        result = self.col.answer(card.id, quality, now(),
-                                 time_ms=int((time.monotonic() - shown_at) * 1000))
-        self.answers.append(result.redrill)
-        if not result.redrill:
-            self.results.append(quality >= 3)
-        if result.leech:
-            self.out("This card has lapsed 8 times and is now tagged 'leech'.")
-        return True
+        self.out(f"── {deck_path(card.deck_name)} · new {counts.new} · learning "
+                 f"{counts.learning} · due {counts.review}" + (" · again" if card.redrill else ""))
+        self.question(card)
+        self.grade()
+        if s.notice:
+            self.out(s.notice)
 
-    def question(self, card: CardView) -> int | None:
-        """Show the question, take the learner's attempt, show the answer;
-        return the suggested quality for objective kinds."""
-        f = card.fields
-        out = self.out
+    def question(self, card) -> None:
+        """Show the question, take the learner's attempt, show the answer."""
+        s, f, out = self.session, card.fields, self.out
         if card.kind == Kind.BASIC:
             front, back = (f["front"], f["back"]) if card.ord == 0 else (f["back"], f["front"])
             out(plain_text(front))
             self.ask("[Enter] show answer, q quit > ")
+            s.reveal()
             out("→ " + plain_text(back))
             if f.get("extra"):
                 out("  " + plain_text(f["extra"]))
-            return None
-        if card.kind == Kind.CLOZE:
+        elif card.kind == Kind.CLOZE:
             out(plain_text(cloze_question(f["text"], card.ord)))
             self.ask("[Enter] show answer, q quit > ")
-            out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda s: f"[{s}]")))
+            s.reveal()
+            out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
             if f.get("extra"):
                 out("  " + plain_text(f["extra"]))
-            return None
-        if card.kind == Kind.CHOICE:
+        elif card.kind == Kind.CHOICE:
             out(plain_text(f["question"]))
-            # options in a fresh order each time, so the answer's place is not learnt
-            order = list(range(len(f["options"])))
-            self.rng.shuffle(order)
-            for shown, original in enumerate(order, 1):
+            for shown, original in enumerate(s.option_order, 1):
                 out(f"  {shown}. {plain_text(f['options'][original])}")
+            count = len(s.option_order)
             while True:
-                text = self.ask(f"Your choice [1-{len(order)}], q quit > ")
-                if text.isdigit() and 1 <= int(text) <= len(order):
+                text = self.ask(f"Your choice [1-{count}], q quit > ")
+                choice = s.choose(int(text)) if text.isdigit() else None
+                if choice is not None:
                     break
-                out(f"Type a number from 1 to {len(order)}.")
-            chosen = order[int(text) - 1] + 1
-            right = f["answer"]
-            right_shown = order.index(right - 1) + 1
-            out(("✓ Right: " if chosen == right else f"✗ Not {text}. The answer is ")
-                + f"{right_shown}. {plain_text(f['options'][right - 1])}")
+                out(f"Type a number from 1 to {count}.")
+            out(("✓ Right: " if choice.correct else f"✗ Not {text}. The answer is ")
+                + f"{choice.right_shown}. {plain_text(f['options'][choice.right])}")
             if f.get("explanation"):
                 out("  " + plain_text(f["explanation"]))
-            return suggest_choice(right, chosen)
-        if card.kind == Kind.ORDER:
+        elif card.kind == Kind.ORDER:
             items = list(f["items"])
-            shuffled = items[:]
-            while len(items) > 1 and shuffled == items:
-                self.rng.shuffle(shuffled)
             out(plain_text(f["prompt"]))
-            for i, item in enumerate(shuffled, 1):
-                out(f"  {i}. {plain_text(item)}")
+            for i, index in enumerate(s.item_order, 1):
+                out(f"  {i}. {plain_text(items[index])}")
             while True:
                 text = self.ask("Type the numbers in the right order (e.g. 2 1 3), q quit > ")
                 picks = [int(t) for t in text.replace(",", " ").split() if t.isdigit()]
                 if sorted(picks) == list(range(1, len(items) + 1)):
                     break
                 out(f"Use each number from 1 to {len(items)} once.")
-            attempt = [shuffled[i - 1] for i in picks]
-            check = check_order(items, attempt)
+            attempt = [s.item_order[i - 1] for i in picks]
+            check = s.check_order(attempt)
+            assert check is not None
             out("Right order:" if check.mistakes else "✓ All in the right order:")
             for i, (item, ok) in enumerate(zip(items, check.correct), 1):
                 out(f"  {i}. {plain_text(item)}" + ("" if ok else
-                                                     f"   ✗ you put {plain_text(attempt[i - 1])}"))
+                                                     f"   ✗ you put {plain_text(items[attempt[i - 1]])}"))
             if f.get("explanation"):
                 out("  " + plain_text(f["explanation"]))
-            return check.suggested
-        # scenario
-        out(plain_text(f["prompt"]))
-        self.ask("Your answer (one line, optional), then Enter > ")
-        out("Model answer: " + plain_text(f["model_answer"]))
-        out("Marking points:")
-        points = f["marking_points"]
-        for i, point in enumerate(points, 1):
-            out(f"  {i}. {plain_text(point)}")
-        while True:
-            text = self.ask("Which points did you make? numbers, e.g. 1 3 (Enter for none) > ")
-            hits = {int(t) for t in text.replace(",", " ").split() if t.isdigit()}
-            if hits <= set(range(1, len(points) + 1)):
-                break
-            out(f"Use numbers from 1 to {len(points)}.")
-        if f.get("explanation"):
-            out("  " + plain_text(f["explanation"]))
-        return suggest_scenario(len(points), len(hits))
+        else:  # scenario
+            out(plain_text(f["prompt"]))
+            self.ask("Your answer (one line, optional), then Enter > ")
+            s.reveal()
+            out("Model answer: " + plain_text(f["model_answer"]))
+            out("Marking points:")
+            points = f["marking_points"]
+            for i, point in enumerate(points, 1):
+                out(f"  {i}. {plain_text(point)}")
+            while True:
+                text = self.ask("Which points did you make? numbers, e.g. 1 3 (Enter for none) > ")
+                hits = {int(t) for t in text.replace(",", " ").split() if t.isdigit()}
+                if hits <= set(range(1, len(points) + 1)):
+                    break
+                out(f"Use numbers from 1 to {len(points)}.")
+            s.mark_points(len(hits))
+            if f.get("explanation"):
+                out("  " + plain_text(f["explanation"]))
 
-    def grade(self, card: CardView, mode: GradeMode, suggested: int | None):
-        preview = self.col.preview(card.id, now())
-        labels = grade_labels(mode)
-        by_quality = {q: k for k, q, _ in labels}
-        default = by_quality.get(suggested) if suggested is not None else None
-        keys = "  ".join(f"{k} {name} ({format_preview(preview[q])})" for k, q, name in labels)
-        hint = f" [Enter = {default}]" if default is not None else ""
+    def grade(self) -> None:
+        """Take a grade (Enter: the suggested one) or an undo."""
+        s = self.session
+        assert s.step is not None
+        buttons = s.buttons
+        keys = "  ".join(f"{b.key} {b.label} ({format_preview(s.step.previews[b.grade])})"
+                         for b in buttons)
+        default = next(b.key for b in buttons if b.grade == s.default_grade())
+        hint = f" [Enter = {default}]" if s.suggested is not None else ""
         while True:
             text = self.ask(f"{keys}  u undo{hint} > ")
-            if text == "" and default is not None:
-                return default
             if text.lower() == "u":
-                if self.col.undo(now()):
-                    self.out("Undone: the last card comes back.")
-                    return "undo"
-                self.out("Nothing to undo.")
-                continue
-            if text.isdigit() and int(text) in by_quality.values():
-                return int(text)
-            first, last = labels[0][0], labels[-1][0]
+                try:
+                    result = s.undo()
+                except UndoRefused as exc:
+                    self.out(str(exc))
+                    continue
+                self.out("Undone: the last card comes back." if result.name == "Answer"
+                         else f"Undone: {result.name.lower()}.")
+                return
+            grade = (s.default_grade() if text == "" and s.suggested is not None
+                     else s.grade_for_key(int(text)) if text.isdigit() else None)
+            if grade is not None:
+                s.answer(grade)
+                return
+            first, last = buttons[0].key, buttons[-1].key
             self.out(f"Type {first}-{last} to grade, u to undo, q to quit.")
 
 
 def cmd_review(col: Collection, args, out, read) -> int:
-    deck = col.find_deck(args.deck) if args.deck else None
+    deck = col.decks.find(args.deck) if args.deck else None
     return TerminalReview(col, deck, read, out, random.Random(args.seed)).run()
 
 

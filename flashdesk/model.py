@@ -8,16 +8,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import NewType
-
-from .scheduler.sm2 import SM2State
+from typing import Any, Iterator, Mapping, NewType, Sequence
 
 __all__ = [
-    "DeckId", "NoteId", "CardId", "Kind", "Queue", "GradeMode", "FOUR_BUTTONS",
-    "ROLLOVER_HOUR", "study_day", "day_start", "NoteData", "DeckData", "DeckSummary",
-    "CardView", "AnswerResult", "IntervalPreview", "ImportReport", "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
-    "note_texts", "plain_text", "FlashdeskError",
-    "grade_labels", "card_id", "note_id",
+    "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
+    "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
+    "NoteData", "DeckData", "DeckSummary", "CardView", "AnswerResult", "IntervalPreview",
+    "SessionCounts", "StudyStep", "Answered", "UndoResult", "ImportReport", "ImportResult",
+    "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
+    "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
 ]
 
 DeckId = NewType("DeckId", str)
@@ -82,6 +81,80 @@ def note_texts(kind: "Kind", fields: dict) -> tuple[str, str]:
             " ".join(t for t in texts.values() if t))
 
 
+class Grade(IntEnum):
+    """An answer, as its SM-2 quality on SuperMemo's 0–5 scale (Wozniak 1990).
+
+    Four-button mode answers with ``AGAIN`` (1), ``HARD`` (3), ``GOOD`` (4) and
+    ``EASY`` (5); six-grade mode with every value. A quality of ``HARD`` or
+    more is a successful recall (SM-2 step 5); below ``GOOD`` the card comes
+    back in the same session (step 7). Those thresholds live in
+    ``flashdesk.scheduler.sm2`` (``PASSING``, ``REDRILL_BELOW``).
+    """
+
+    BLACKOUT = 0
+    AGAIN = 1
+    ALMOST = 2
+    HARD = 3
+    GOOD = 4
+    EASY = 5
+
+
+class LogKind(StrEnum):
+    """What a review log entry records. ``REVIEW``: the day's first answer
+    (SM-2 applied); ``REDRILL``: a same-day re-drill (SM-2 unchanged);
+    ``RESET``: the card starts again from new (reset, deleted, pruned);
+    ``UNDO``: takes back the entry it names."""
+
+    REVIEW = "review"
+    REDRILL = "redrill"
+    RESET = "reset"
+    UNDO = "undo"
+
+
+class GradeMode(IntEnum):
+    """How the learner answers: four buttons, or SuperMemo's six grades."""
+
+    FOUR_BUTTONS = 4
+    SIX_GRADES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerButton:
+    """One answer button: the key that presses it, the grade it gives, its name."""
+
+    key: int
+    grade: Grade
+    label: str
+
+
+_FOUR = (AnswerButton(1, Grade.AGAIN, "Again"), AnswerButton(2, Grade.HARD, "Hard"),
+         AnswerButton(3, Grade.GOOD, "Good"), AnswerButton(4, Grade.EASY, "Easy"))
+_SIX = tuple(AnswerButton(int(g), g, name) for g, name in zip(Grade, (
+    "Blackout", "Wrong", "Almost", "Hard", "Good", "Perfect")))
+
+
+def grade_buttons(mode: GradeMode) -> tuple[AnswerButton, ...]:
+    """The answer buttons of ``mode``, in key order."""
+    return _SIX if mode == GradeMode.SIX_GRADES else _FOUR
+
+
+@dataclass(frozen=True, slots=True)
+class SM2State:
+    """A card's SM-2 memory state.
+
+    ``repetitions`` counts successful recalls in a row, ``ease`` is the
+    E-Factor, ``interval`` the last interval in days (0 before the first review).
+    """
+
+    repetitions: int = 0
+    ease: float = 2.5
+    interval: int = 0
+
+
+#: ``CardSchedule.type``: never answered / answered at least once
+TYPE_NEW, TYPE_REVIEW = 0, 2
+
+
 class Queue(IntEnum):
     """Where a card sits today. ``LEARNING`` holds cards answered below Good
     today that must come back before the day ends (SM-2 step 7)."""
@@ -93,24 +166,76 @@ class Queue(IntEnum):
     REVIEW = 2
 
 
-class GradeMode(IntEnum):
-    FOUR_BUTTONS = 4
-    SIX_GRADES = 6
+@dataclass(frozen=True, slots=True)
+class CardSchedule:
+    """Everything the scheduler keeps for one card (a ``cards`` row minus ids).
+
+    ``ease`` is the E-Factor in hundredths; ``due``, ``last_day`` and
+    ``buried_day`` are study days (days since 1970-01-01, see ``study_day``);
+    ``redrill_seq`` orders same-day re-drills by the log's sequence numbers.
+    """
+
+    type: int = TYPE_NEW
+    queue: int = Queue.NEW
+    reps: int = 0
+    ease: int = 250
+    interval: int = 0
+    due: int | None = None
+    lapses: int = 0
+    last_day: int | None = None
+    buried_day: int | None = None
+    redrill_seq: int = 0
+
+    @property
+    def sm2(self) -> SM2State:
+        return SM2State(self.reps, self.ease / 100, self.interval)
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in SCHEDULE_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "CardSchedule":
+        """From a mapping holding at least these field names (a card row)."""
+        return cls(**{k: data[k] for k in SCHEDULE_FIELDS if k in data})
 
 
-#: answer key → SM-2 quality in four-button mode: Again, Hard, Good, Easy
-FOUR_BUTTONS: dict[int, int] = {1: 1, 2: 3, 3: 4, 4: 5}
-_FOUR_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-_SIX_NAMES = {
-    0: "Blackout", 1: "Wrong", 2: "Almost", 3: "Hard", 4: "Good", 5: "Perfect",
-}
+#: the fields of ``CardSchedule``, in storage order
+SCHEDULE_FIELDS = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
+                   "buried_day", "redrill_seq")
 
 
-def grade_labels(mode: GradeMode) -> list[tuple[int, int, str]]:
-    """(key, quality, label) for each answer button in ``mode``, in key order."""
-    if mode == GradeMode.SIX_GRADES:
-        return [(q, q, _SIX_NAMES[q]) for q in range(6)]
-    return [(k, q, _FOUR_NAMES[k]) for k, q in FOUR_BUTTONS.items()]
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What an action changed, so each screen redraws only what it shows
+    (in the manner of Anki's ``OpChanges``).
+
+    ``cards``: a card's schedule or queue; ``notes``: notes or cards added or
+    removed; ``note_text``: a note's fields; ``decks``: deck names, tree,
+    options or limits; ``tags``: tags of notes; ``study_queues``: what today's
+    study shows (counts, queues); ``config``: settings.
+    """
+
+    cards: bool = False
+    notes: bool = False
+    note_text: bool = False
+    decks: bool = False
+    tags: bool = False
+    study_queues: bool = False
+    config: bool = False
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(**{f: getattr(self, f) or getattr(other, f) for f in _CHANGE_FLAGS})
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f) for f in _CHANGE_FLAGS)
+
+    @classmethod
+    def everything(cls) -> "Changes":
+        """Everything may have changed (another process wrote to the file)."""
+        return cls(**{f: True for f in _CHANGE_FLAGS})
+
+
+_CHANGE_FLAGS = ("cards", "notes", "note_text", "decks", "tags", "study_queues", "config")
 
 
 #: a study day starts at 04:00 local time
@@ -155,10 +280,6 @@ class NoteData:
     source: str = ""
     line: int | None = None
 
-    def card_ords(self) -> list[int]:
-        from .cards import card_ords  # cards depends on model, not the other way
-
-        return card_ords(self.kind, self.fields)
 
 
 @dataclass(frozen=True)
@@ -213,12 +334,25 @@ class CardView:
     fields: dict
     tags: tuple[str, ...]
     source: str
-    queue: Queue
-    state: SM2State
-    due_day: int | None
-    lapses: int
+    schedule: CardSchedule
     #: answered already today: a further answer is a re-drill and changes no SM-2 state
     redrill: bool = False
+
+    @property
+    def queue(self) -> Queue:
+        return Queue(self.schedule.queue)
+
+    @property
+    def state(self) -> SM2State:
+        return self.schedule.sm2
+
+    @property
+    def due_day(self) -> int | None:
+        return self.schedule.due
+
+    @property
+    def lapses(self) -> int:
+        return self.schedule.lapses
 
 
 @dataclass(frozen=True)
@@ -231,9 +365,36 @@ class IntervalPreview:
 
 
 @dataclass(frozen=True)
+class SessionCounts:
+    """What is left in a study session: new cards, re-drills waiting
+    (learning) and due reviews, the current card included."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+@dataclass(frozen=True)
+class StudyStep:
+    """One step of a study session: the card to show, what is left, and what
+    each grade would do to the card. Computing it runs no statistics."""
+
+    deck_id: DeckId | None
+    card: CardView
+    counts: SessionCounts
+    previews: Mapping[Grade, IntervalPreview]
+    #: the study day the step belongs to
+    today: int
+
+
+@dataclass(frozen=True)
 class AnswerResult:
     card_id: CardId
-    quality: int
+    grade: Grade
     log_id: str
     before: SM2State
     after: SM2State
@@ -243,6 +404,29 @@ class AnswerResult:
     redrill: bool
     due_day: int
     leech: bool = False
+
+    @property
+    def quality(self) -> int:
+        return int(self.grade)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What answering did, and the session's next step (None: nothing left)."""
+
+    result: AnswerResult
+    next: StudyStep | None
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """An action taken back: its name ("Suspend"), what changed, and the card
+    to show again (an undone answer or bury brings its card back)."""
+
+    name: str
+    changes: Changes
+    card_id: CardId | None = None
 
 
 @dataclass
@@ -275,6 +459,27 @@ class ImportReport:
                 "media": self.media}
 
 
+class ImportResult(Sequence[ImportReport]):
+    """The reports of one import (one per deck of each file), as a sequence,
+    and what the import changed."""
+
+    def __init__(self, reports: Sequence[ImportReport], changes: Changes):
+        self.reports = list(reports)
+        self.changes = changes
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.reports[index]
+
+    def __iter__(self) -> Iterator[ImportReport]:
+        return iter(self.reports)
+
+    def __repr__(self) -> str:
+        return f"ImportResult({self.reports!r}, {self.changes!r})"
+
+
 @dataclass(frozen=True)
 class CheckReport:
     integrity: tuple[str, ...]
@@ -283,6 +488,7 @@ class CheckReport:
     #: cards whose cached state differs from the log, with the fields that differ
     mismatches: tuple[tuple[str, tuple[str, ...]], ...]
     repaired: int = 0
+    changes: Changes = Changes()
 
     @property
     def ok(self) -> bool:

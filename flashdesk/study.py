@@ -8,50 +8,24 @@ it returns.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Iterable
 
-from .model import CardId, Queue
-from .scheduler.sm2 import PASSING_QUALITY, REDRILL_BELOW, SM2State, review
+from .model import (
+    TYPE_NEW, TYPE_REVIEW, CardId, CardSchedule, Grade, IntervalPreview, Queue, SessionCounts,
+)
+from .scheduler.sm2 import PASSING, REDRILL_BELOW, review
 
 __all__ = [
-    "CardSchedule", "Outcome", "apply_answer", "LEECH_LAPSES", "REDRILL_GAP",
-    "DeckLimits", "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over", "answers_in_log",
-    "SM2_FIELDS",
+    "Outcome", "apply_answer", "previews", "LEECH_LAPSES", "REDRILL_GAP", "DeckLimits",
+    "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over",
+    "answers_in_log", "SM2_FIELDS",
 ]
 
 #: a card that lapses this many times is tagged ``leech``
 LEECH_LAPSES = 8
 #: a re-drilled card comes back after this many other answers (sooner if nothing else is left)
 REDRILL_GAP = 3
-TYPE_NEW, TYPE_REVIEW = 0, 2
-
-
-@dataclass(frozen=True, slots=True)
-class CardSchedule:
-    """Everything the scheduler keeps for one card (the ``cards`` row minus ids)."""
-
-    type: int = TYPE_NEW
-    queue: int = Queue.NEW
-    reps: int = 0
-    ease: int = 250  # hundredths
-    interval: int = 0
-    due: int | None = None
-    lapses: int = 0
-    last_day: int | None = None
-    buried_day: int | None = None
-    redrill_seq: int = 0
-
-    @property
-    def sm2(self) -> SM2State:
-        return SM2State(self.reps, self.ease / 100, self.interval)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "CardSchedule":
-        return cls(**{k: data[k] for k in cls.__slots__ if k in data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +38,13 @@ class Outcome:
 
 
 def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outcome:
-    """The schedule after answering ``card`` with ``quality`` on study day ``today``.
+    """The schedule after answering ``card`` with ``quality`` (a ``Grade``)
+    on study day ``today`` (days since 1970-01-01).
 
     Only the day's first answer runs SM-2; a later answer the same day (a
-    re-drill of a card answered below Good) only decides whether it comes back
-    again. ``seq`` numbers this answer among all answers, to order re-drills.
+    re-drill of a card answered below Good, SM-2 step 7) only decides whether
+    it comes back again. ``seq`` numbers this answer among all answers, to
+    order re-drills. Raises ``ValueError`` for a quality outside 0–5.
     """
     again = quality < REDRILL_BELOW
     # answered already today (a re-drill, or a second answer from a stale screen)
@@ -77,7 +53,7 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     lapse = False
     if not redrill:
         state = review(card.sm2, quality)
-        lapse = card.type == TYPE_REVIEW and quality < PASSING_QUALITY
+        lapse = card.type == TYPE_REVIEW and quality < PASSING
         after = replace(card, type=TYPE_REVIEW, reps=state.repetitions,
                         ease=round(state.ease * 100), interval=state.interval,
                         due=today + state.interval, lapses=card.lapses + lapse,
@@ -87,6 +63,17 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     after = replace(after, queue=Queue.LEARNING if again else Queue.REVIEW,
                     redrill_seq=seq + REDRILL_GAP if again else 0, buried_day=None)
     return Outcome(after, redrill, again, lapse, card.type == TYPE_NEW and not redrill)
+
+
+def previews(card: CardSchedule, today: int) -> dict[Grade, IntervalPreview]:
+    """What answering ``card`` with each grade on ``today`` would do: the days
+    until it is due again, and whether it comes back in this session."""
+    result = {}
+    for grade in Grade:
+        outcome = apply_answer(card, grade, today, 0)
+        result[grade] = IntervalPreview((outcome.after.due or today) - today,
+                                        outcome.again_today)
+    return result
 
 
 def roll_over(card: CardSchedule, today: int) -> CardSchedule:
@@ -231,9 +218,9 @@ class SessionQueue:
         self.discard(card)
         self.front.append((card, queue))
 
-    def counts(self) -> tuple[int, int, int]:
-        """(new, learning, review) still to show in this session."""
+    def counts(self) -> SessionCounts:
+        """What is still to show in this session."""
         front = [queue for _, queue in self.front]
-        return (len(self.new) + front.count(Queue.NEW),
-                len(self.learning) + front.count(Queue.LEARNING),
-                len(self.reviews) + front.count(Queue.REVIEW))
+        return SessionCounts(len(self.new) + front.count(Queue.NEW),
+                             len(self.learning) + front.count(Queue.LEARNING),
+                             len(self.reviews) + front.count(Queue.REVIEW))

@@ -7,30 +7,18 @@ them (6 × 2.5 is 15, never 16 from a float such as 2.5000000000000004).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil
 
-__all__ = ["SM2State", "review", "MIN_EASE", "PASSING_QUALITY", "REDRILL_BELOW"]
+from ..model import Grade, SM2State
+
+__all__ = ["SM2State", "review", "MIN_EASE", "PASSING", "REDRILL_BELOW"]
 
 MIN_EASE = 1.3
-#: answers at or above this quality count as a successful recall (SM-2 step 5)
-PASSING_QUALITY = 3
-#: SM-2 step 7: answers below this come back in the same session
-REDRILL_BELOW = 4
-
-
-@dataclass(frozen=True, slots=True)
-class SM2State:
-    """A card's SM-2 memory state.
-
-    ``repetitions`` counts successful recalls in a row, ``ease`` is the
-    E-Factor, ``interval`` the last interval in days (0 before the first review).
-    """
-
-    repetitions: int = 0
-    ease: float = 2.5
-    interval: int = 0
+#: answers of this grade or better count as a successful recall (SM-2 step 5)
+PASSING = Grade.HARD
+#: SM-2 step 7: answers below this grade come back in the same session
+REDRILL_BELOW = Grade.GOOD
 
 
 def _hundredths(ease: float) -> int:
@@ -38,18 +26,20 @@ def _hundredths(ease: float) -> int:
 
 
 def review(state: SM2State, quality: int) -> SM2State:
-    """Return the state after answering with ``quality`` (0–5).
+    """Return the state after answering with ``quality`` (a ``Grade``, 0–5).
 
     Quality ≥ 3: the interval becomes 1, then 6, then ceil(interval × EF) with
     the E-Factor from before this answer; then the E-Factor is updated by
     ``0.1 − (5 − q) × (0.08 + (5 − q) × 0.02)`` and kept at 1.3 or more.
     Quality < 3: repetitions restart and the interval is 1; the E-Factor is
     unchanged.
+
+    Raises ``ValueError`` for a quality that is not an integer from 0 to 5.
     """
     if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
         raise ValueError(f"quality must be an integer from 0 to 5, not {quality!r}")
     ease = _hundredths(state.ease)
-    if quality < PASSING_QUALITY:
+    if quality < PASSING:
         return SM2State(repetitions=0, ease=ease / 100, interval=1)
     if state.repetitions == 0:
         interval = 1

@@ -35,11 +35,33 @@ _STORAGE_MESSAGES = (
 
 
 @contextmanager
-def transaction(db: Database):
-    """``db.atomic()``, with the disk's refusals turned into one clear message.
-    Either everything inside is committed, or nothing is."""
-    try:
+def _immediate(db: Database):
+    """BEGIN IMMEDIATE … COMMIT: the write lock is taken first, so what is
+    read inside cannot be changed by another process before the write."""
+    if db.conn.in_transaction:  # nested: the outer transaction decides
         with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
+
+
+@contextmanager
+def transaction(db: Database, *, immediate: bool = False):
+    """``db.atomic()``, with the disk's refusals turned into one clear message.
+    Either everything inside is committed, or nothing is. ``immediate`` takes
+    the write lock at the start (read-then-write under concurrency)."""
+    try:
+        with (_immediate(db) if immediate else db.atomic()):
             yield db
     except sqlite3.IntegrityError as exc:
         raise StorageError(f"the change conflicts with what is stored ({exc}). "

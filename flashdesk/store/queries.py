@@ -130,6 +130,17 @@ def last_seq(db: Database) -> int:
     return db.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
 
 
+def latest_log_day(db: Database) -> int:
+    """The latest study day of any log entry (0 for an empty log)."""
+    return db.execute("SELECT coalesce(max(day), 0) FROM revlog").fetchone()[0]
+
+
+def data_version(db: Database) -> int:
+    """Changes when another connection commits to the file (SQLite's
+    ``PRAGMA data_version``)."""
+    return db.execute("PRAGMA data_version").fetchone()[0]
+
+
 SCHEDULE_COLUMNS = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
                     "buried_day", "redrill_seq")
 _CARD_SELECT = (
@@ -142,10 +153,59 @@ def get_card(db: Database, card_id: str) -> dict | None:
     return next(db.query(_CARD_SELECT + "WHERE c.id = ?", [card_id]), None)
 
 
-def set_schedule(db: Database, card_id: str, schedule: dict) -> None:
-    assigns = ", ".join(f"{c} = :{c}" for c in SCHEDULE_COLUMNS)
-    db.execute(f"UPDATE cards SET {assigns} WHERE id = :card_id",
-               {**{c: schedule[c] for c in SCHEDULE_COLUMNS}, "card_id": card_id})
+_SET_SCHEDULE = ("UPDATE cards SET " + ", ".join(f"{c} = :{c}" for c in SCHEDULE_COLUMNS)
+                 + ", answers = answers + :answers WHERE id = :card_id")
+
+
+def set_schedule(db: Database, card_id: str, schedule, answers: int = 0) -> None:
+    """Write a card's ``CardSchedule`` and add ``answers`` (+1 for an
+    answer, -1 for an undone one) to its count of answers: one statement."""
+    db.execute(_SET_SCHEDULE, {**schedule.to_dict(), "answers": answers, "card_id": card_id})
+
+
+def answered_after(db: Database, card_id: str, seq: int) -> bool:
+    """Whether the log holds an answer to ``card_id`` after entry ``seq``
+    that has not been undone (from any process)."""
+    return db.execute(
+        f"SELECT EXISTS (SELECT 1 FROM revlog r WHERE r.card_id = ? AND r.seq > ? "
+        f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE})", [card_id, seq]).fetchone()[0] == 1
+
+
+def card_states(db: Database, card_ids: Sequence[str]) -> list[dict]:
+    """id, deck_id, queue, buried_day and every schedule column (with
+    ``answers`` and ``new_pos``) of these cards, for undo."""
+    cols = ", ".join(SCHEDULE_COLUMNS)
+    rows: list[dict] = []
+    for start in range(0, len(card_ids), 500):
+        chunk = list(card_ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows.extend(db.query(f"SELECT id, deck_id, answers, new_pos, {cols} FROM cards "
+                             f"WHERE id IN ({marks})", chunk))
+    return rows
+
+
+def restore_queue(db: Database, rows: Sequence[tuple[int, int | None, str, int]]) -> None:
+    """rows: (queue, buried_day, card id, expected current queue): put a
+    card's queue back only where nobody changed it since."""
+    db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ? AND queue = ?",
+                        rows)
+
+
+def restore_schedules(db: Database, rows: Sequence[dict]) -> None:
+    """Write back whole card states taken with ``card_states``."""
+    assigns = ", ".join(f"{c} = :{c}" for c in (*SCHEDULE_COLUMNS, "answers", "new_pos"))
+    db.conn.executemany(f"UPDATE cards SET {assigns} WHERE id = :id", rows)
+
+
+def set_card_decks(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
+    """rows: (deck id, card id, expected current deck id)."""
+    db.conn.executemany("UPDATE cards SET deck_id = ? WHERE id = ? AND deck_id = ?", rows)
+
+
+def note_text_row(db: Database, note_id: str) -> dict | None:
+    """A note's fields and the columns derived from them."""
+    return next(db.query("SELECT id, fields, checksum, sort_text, search_text, tags FROM notes "
+                         "WHERE id = ?", [note_id]), None)
 
 
 def reset_cards(db: Database, card_ids: Sequence[str], start_pos: int) -> None:
@@ -170,7 +230,15 @@ def unsuspend(db: Database, card_ids: Sequence[str], today: int) -> None:
         [(today, cid) for cid in card_ids])
 
 
+def _schedule_json(schedule) -> str | None:
+    return None if schedule is None else json.dumps(schedule.to_dict())
+
+
 def insert_log(db: Database, entry: dict) -> int:
+    """Append a review-log entry (``before``/``after``: ``CardSchedule`` or
+    None); returns its sequence number."""
+    entry = {**entry, "before": _schedule_json(entry["before"]),
+             "after": _schedule_json(entry["after"])}
     cur = db.execute(
         "INSERT INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, before, after, "
         "undoes) VALUES (:id, :card_id, :ts, :day, :kind, :quality, :was_new, :time_ms, :before, "
@@ -202,10 +270,6 @@ def update_note_fields(db: Database, note_id: str, fields: str, checksum: str, n
     db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ?, sort_text = ?, "
                "search_text = ? WHERE id = ?",
                [fields, checksum, now, sort_text, search_text, note_id])
-
-
-def count_answer(db: Database, card_id: str, delta: int) -> None:
-    db.execute("UPDATE cards SET answers = answers + ? WHERE id = ?", [delta, card_id])
 
 
 # -- import -------------------------------------------------------------------

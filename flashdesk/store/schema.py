@@ -70,9 +70,32 @@ def m001_initial(db: Database) -> None:
 def m002_browse(db: Database) -> None:
     """Plain text of each note for sorting and full-text search, and each
     card's count of answers, for the card browser."""
+    import html
     import json
+    import re
 
-    from ..model import note_texts
+    # frozen copies of the text helpers as they were when this migration shipped
+    cloze = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+    first_field = {"basic": "front", "cloze": "text", "choice": "question", "order": "prompt",
+                   "scenario": "prompt"}
+
+    def plain(fragment: str) -> str:
+        text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", fragment, flags=re.I)
+        text = re.sub(r"<li[^>]*>", "• ", text, flags=re.I)
+        return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+    def flat(value) -> str:
+        if isinstance(value, list):
+            return " ".join(flat(v) for v in value)
+        if not isinstance(value, str):
+            return ""
+        if "<" in value or "&" in value or "{{" in value:
+            value = plain(cloze.sub(r"\2", value))
+        return " ".join(value.split())
+
+    def note_texts(kind: str, fields: dict) -> tuple[str, str]:
+        texts = {name: flat(value) for name, value in fields.items()}
+        return (texts.get(first_field[kind], ""), " ".join(t for t in texts.values() if t))
 
     db["notes"].add_column("sort_text", str, not_null_default="")
     db["notes"].add_column("search_text", str, not_null_default="")

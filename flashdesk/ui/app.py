@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ..backup import list_backups, restore
@@ -148,6 +149,27 @@ def offer_restore(profile_path: Path, message: str) -> tuple[bool, str]:
     return True, message
 
 
+def _can_show_windows() -> bool:
+    """False on Qt's headless platforms, where nobody could click a dialog away."""
+    return QGuiApplication.platformName() not in ("offscreen", "minimal", "vnc")
+
+
+def second_launch(guard: InstanceGuard, profile_dir: Path) -> int:
+    """Another window has this profile: ask it to come forward and exit (0).
+    Only if it cannot be reached, say so – in a dialog where there is a
+    display, else on standard error, never waiting for a click – and exit 1."""
+    if guard.activate_running():
+        print(f"flashdesk is already open for {profile_dir}: its window was brought forward.")
+        return 0
+    message = (f"flashdesk is already open for the profile in {profile_dir}, but its window "
+               "did not answer. Close it (or end its process) and start flashdesk again.")
+    if _can_show_windows():
+        AlreadyRunning.tell(profile_dir)
+    else:
+        print(f"flashdesk: {message}", file=sys.stderr)
+    return 1
+
+
 def run(profile_path: str | Path) -> int:
     """Open the window on the collection at ``profile_path``; the exit status."""
     from .dialogs.messages import show_error
@@ -157,9 +179,7 @@ def run(profile_path: str | Path) -> int:
     apply_theme("system", app)
     guard = InstanceGuard(profile_path.parent)
     if not guard.acquire():
-        guard.activate_running()
-        AlreadyRunning.tell(profile_path.parent)
-        return 1
+        return second_launch(guard, profile_path.parent)
     launcher = Launcher(profile_path)
     status = {"code": 0}
 

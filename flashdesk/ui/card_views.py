@@ -2,13 +2,14 @@
 grading: basic and cloze reveal; choice, order and scenario take an attempt,
 then show the answer with the learner's own result and a suggested grade.
 
-A view never talks to the collection: the reviewer owns the study logic and
-asks the view to ``reveal()`` or ``pick()``.
+A view never talks to the collection: it draws the card that the study
+session (``flashdesk.review.ReviewSession``) has up, and tells the session
+what the learner did (``choose``, ``check_order``, ``mark_points``), which
+decides the suggested grade.
 """
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
@@ -18,10 +19,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ..cards import (
-    check_order, cloze_answer, cloze_question, plain_text, suggest_choice, suggest_scenario,
-)
-from ..model import CardView, Kind
+from ..cards import cloze_answer, cloze_question, plain_text
+from ..model import Grade, Kind
+from ..review import ReviewSession
 from .card_html import blank, escape, highlight, qt_html
 from .theme import repolish
 from .widgets import CardLabel, CheckItem, OptionButton, divider, text_label
@@ -44,14 +44,14 @@ class KindView(QWidget):
     reveal_text: str | None = "Show answer"
     reveal_keys = "Space or Enter"
 
-    def __init__(self, card: CardView, colors: dict[str, str], media_dir: Path | None,
-                 rng: random.Random, parent: QWidget | None = None):
+    def __init__(self, session: ReviewSession, colors: dict[str, str], media_dir: Path | None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.card = card
+        assert session.card is not None
+        self.session = session
+        self.card = session.card
         self._colors = colors
         self._media_dir = media_dir
-        self._rng = rng
-        self.suggested: int | None = None
         self.is_revealed = False
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -86,6 +86,11 @@ class KindView(QWidget):
         raise NotImplementedError
 
     # -- used by the reviewer --------------------------------------------------
+
+    @property
+    def suggested(self) -> Grade | None:
+        """The grade the learner's attempt suggests (the session decides)."""
+        return self.session.suggested
 
     @property
     def question_hint(self) -> str:
@@ -137,6 +142,8 @@ class BasicView(KindView):
             w.hide()
 
     def _do_reveal(self) -> bool:
+        if not self.session.reveal():
+            return False
         for w in self._answer_widgets:
             w.show()
         return True
@@ -157,6 +164,8 @@ class ClozeView(KindView):
         self._extras = self._extra("extra")
 
     def _do_reveal(self) -> bool:
+        if not self.session.reveal():
+            return False
         self._text.set_html(self._answer_html)
         for w in self._extras:
             w.show()
@@ -174,13 +183,15 @@ class ChoiceView(KindView):
         f = self.card.fields
         self._label(f["question"])
         #: the option (0-based) shown at each place
-        self.order = list(range(len(f["options"])))
-        self._rng.shuffle(self.order)
+        self.order = list(self.session.option_order)
         self.options: list[OptionButton] = []
         box = QVBoxLayout()
         box.setSpacing(8)
         for number, original in enumerate(self.order, 1):
             button = OptionButton(number, self._html(f["options"][original]))
+            # number keys and clicks choose; Space and Enter never pick an option
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, n=number: self.pick(n))
             box.addWidget(button)
             self.options.append(button)
@@ -208,9 +219,8 @@ class ChoiceView(KindView):
         return self.reveal()
 
     def _do_reveal(self) -> bool:
-        if self.chosen is None:
+        if self.chosen is None or self.session.choose(self.chosen) is None:
             return False
-        answer = int(self.card.fields["answer"])  # as in the deck file
         right = self.right_number
         for button in self.options:
             if button.number == right:
@@ -234,18 +244,10 @@ class ChoiceView(KindView):
         self.verdict.show()
         for w in self._explanation:
             w.show()
-        self.suggested = suggest_choice(answer, self.order[self.chosen - 1] + 1)
         return True
-
-    def question_focus(self) -> QWidget | None:
-        return self.options[0] if self.options else None
 
     def answer_anchor(self) -> QWidget | None:
         return self._explanation[-1] if self._explanation else self.verdict
-
-    def focus_chain(self) -> list[QWidget]:
-        return list(self.options)
-
 
 class OrderList(QListWidget):
     """The learner's order: drag items, or move the selected one with
@@ -296,7 +298,12 @@ class OrderList(QListWidget):
             self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
             event.accept()
             return
-        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End,
+                           Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Tab,
+                           Qt.Key.Key_Backtab):
+            super().keyPressEvent(event)
+            return
+        event.ignore()  # Space/Enter check the order; other keys are the review screen's
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -327,7 +334,7 @@ class OrderView(KindView):
     """The items shuffled; the learner orders them, then checks."""
 
     reveal_text = "Check order"
-    reveal_keys = "Enter"
+    reveal_keys = "Space or Enter"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -335,13 +342,11 @@ class OrderView(KindView):
         self.items: list[str] = list(f["items"])
         self._label(f["prompt"])
         self._how = text_label("Drag the items into the right order, or select one and move "
-                               "it with Alt+Up / Alt+Down. Then press Enter to check.", "hint")
+                               "it with Alt+Up / Alt+Down. Then press Space or Enter to check.",
+                               "hint")
         self._layout.addWidget(self._how)
         self.list = OrderList()
-        order = list(range(len(self.items)))
-        while len(order) > 1 and [self.items[i] for i in order] == self.items:
-            self._rng.shuffle(order)
-        for index in order:
+        for index in self.session.item_order:
             item = QListWidgetItem(plain_text(self.items[index]))
             item.setData(Qt.ItemDataRole.UserRole, index)
             self.list.addItem(item)
@@ -357,8 +362,11 @@ class OrderView(KindView):
         self.check = None
 
     def _do_reveal(self) -> bool:
-        attempt = [self.items[i] for i in self.list.order()]
-        self.check = check_order(self.items, attempt)
+        order = self.list.order()
+        self.check = self.session.check_order(order)
+        if self.check is None:
+            return False
+        attempt = [self.items[i] for i in order]
         right, wrong, muted = self._colors["right"], self._colors["wrong"], self._colors["muted"]
         rows = []
         for pos, (item, ok) in enumerate(zip(self.items, self.check.correct), 1):
@@ -387,7 +395,6 @@ class OrderView(KindView):
         self.result.show()
         for w in self._explanation:
             w.show()
-        self.suggested = self.check.suggested
         return True
 
     def question_focus(self) -> QWidget | None:
@@ -464,10 +471,12 @@ class ScenarioView(KindView):
         self.suggestion_changed.emit()
 
     def _update_tally(self) -> None:
-        self.suggested = suggest_scenario(len(self.points), self.hits)
+        self.session.mark_points(self.hits)
         self.tally.setText(f"{self.hits} of {len(self.points)} marking points made.")
 
     def _do_reveal(self) -> bool:
+        if not self.session.reveal():
+            return False
         self.editor.setReadOnly(True)
         self.editor.hide()
         typed = self.editor.toPlainText().strip()
@@ -500,6 +509,8 @@ _VIEWS: dict[Kind, type[KindView]] = {
 }
 
 
-def view_for(card: CardView, colors: dict[str, str], media_dir: Path | None,
-             rng: random.Random, parent: QWidget | None = None) -> KindView:
-    return _VIEWS[card.kind](card, colors, media_dir, rng, parent)
+def view_for(session: ReviewSession, colors: dict[str, str], media_dir: Path | None,
+             parent: QWidget | None = None) -> KindView:
+    """The view of the card ``session`` has up."""
+    assert session.card is not None
+    return _VIEWS[session.card.kind](session, colors, media_dir, parent)

@@ -9,7 +9,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence,
 )
@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QFileDialog, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget,
 )
 
-from ..collection import Cancelled, Collection
+from ..collection import Cancelled, Collection, UndoRefused
 from ..formats import FORMATS, DeckFileError
-from ..model import DeckId, FlashdeskError, ImportReport
+from ..model import Answered, Changes, DeckId, FlashdeskError, ImportResult, UndoResult
+from ..review import KEY_HELP, SessionSummary, local_now
 from .deck_list import DeckListScreen
 from .browser import BrowserWindow
 from .dialogs.import_preview import ImportPreviewDialog
@@ -27,7 +28,7 @@ from .dialogs.import_result import ImportResultDialog
 from .dialogs.messages import inform, show_error
 from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
-from .reviewer import ReviewScreen, SessionSummary, local_now
+from .reviewer import ReviewScreen
 from .summary import SummaryScreen
 from .theme import Theme, ThemeChoice, app_icon, apply_theme
 from .workers import Op, run_op
@@ -37,21 +38,11 @@ __all__ = ["MainWindow", "Screen", "ImportFiles", "SHORTCUTS"]
 #: file name suffixes flashdesk imports (deck files first)
 IMPORT_SUFFIXES = tuple(FORMATS)
 
-SHORTCUTS = [
-    ("Decks", "Study the selected deck", "Enter, double-click, or Ctrl+Return"),
-    ("Decks", "Import deck files, spreadsheets or Anki packages",
-     "Ctrl+I (or drop the files on the window)"),
-    ("Everywhere", "Browse cards / Statistics", "Ctrl+B / Ctrl+T"),
-    ("Browser", "Find / suspend / delete / undo delete", "Ctrl+F / Ctrl+J / Ctrl+Delete / Ctrl+Z"),
-    ("Everywhere", "Settings", "Ctrl+,"),
-    ("Studying", "Show the answer", "Space or Enter (Ctrl+Enter in a scenario)"),
-    ("Studying", "Grade", "1–4 (0–5 with six grades); Enter takes the suggested grade"),
-    ("Studying", "Choose an option", "1, 2, 3…"),
-    ("Studying", "Move an item (order cards)", "Alt+Up / Alt+Down, then Enter to check"),
-    ("Studying", "Undo the last answer", "Ctrl+Z"),
-    ("Studying", "Edit / suspend / bury", "E / @ / -"),
-    ("Studying", "Back to the decks", "Esc"),
-]
+#: (where, what, keys) for the F1 help: the one table the README's also comes from
+SHORTCUTS = list(KEY_HELP)
+
+#: how often the window looks for changes made by another process (ms)
+WATCH_INTERVAL_MS = 2000
 
 
 class Screen(IntEnum):
@@ -103,6 +94,10 @@ class MainWindow(QMainWindow):
             settings = QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
         self._settings = settings
         self._busy = False
+        #: answers given today in every deck (read with the deck list, then counted)
+        self._answered_today = 0
+        #: the deck list's counts are out of date (refreshed when it is shown)
+        self._decks_stale = False
         self.browser: BrowserWindow | None = None
         self.statistics_window = None
         self.import_dialog: ImportPreviewDialog | None = None
@@ -139,8 +134,9 @@ class MainWindow(QMainWindow):
         self.reviewer.left.connect(self.show_decks)
         self.reviewer.finished.connect(self._on_session_finished)
         self.reviewer.card_shown.connect(lambda _card: self.show_screen(Screen.REVIEW))
-        self.reviewer.answered.connect(lambda _result: self._update_totals())
-        self.reviewer.undone.connect(lambda _cid: self._update_totals())
+        self.reviewer.answered.connect(self._on_answered)
+        self.reviewer.undone.connect(self._on_undone)
+        self.reviewer.changed.connect(lambda changes: self.apply_changes(changes, self.reviewer))
         self.summary.closed.connect(self.show_decks)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
 
@@ -148,6 +144,11 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresh_decks(select=self._settings.value("decks/last", None, str))
         self.show_screen(Screen.DECKS)
+        # another process (a terminal review) may change the file: look now and then
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_INTERVAL_MS)
+        self._watch.timeout.connect(self.check_elsewhere)
+        self._watch.start()
 
     # -- OpHost ----------------------------------------------------------------
 
@@ -198,15 +199,16 @@ class MainWindow(QMainWindow):
                                          self.study_current, name="study")
         self.import_action = self._action("&Import…", "Ctrl+I", "Import deck files (.toml)",
                                           self.choose_import_files, name="import")
-        self.browse_action = self._action("&Browse", "Ctrl+B", "Browse cards – coming soon",
+        self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
                                           self.show_browse, name="browse")
-        self.stats_action = self._action("S&tatistics", "Ctrl+T", "Statistics – coming soon",
+        self.stats_action = self._action("S&tatistics", "Ctrl+T",
+                                         "What is due, what you did and how well it stuck",
                                          self.show_statistics, name="statistics")
         self.settings_action = self._action("Se&ttings…", "Ctrl+,",
                                             "Limits, answer buttons, theme and font",
                                             self.open_settings, name="settings")
-        self.undo_action = self._action("&Undo answer", QKeySequence.StandardKey.Undo,
-                                        "Take back the last answer", self.undo_answer,
+        self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo,
+                                        "Take back the last action", self.undo_last,
                                         name="undo")
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, "Quit flashdesk",
                                         self.close, name="quit")
@@ -267,35 +269,87 @@ class MainWindow(QMainWindow):
         self.study_action.setEnabled(idle and on_decks and self.decks.current_deck_id() is not None)
         self.import_action.setEnabled(idle and on_decks)
         self.settings_action.setEnabled(idle)
-        self.undo_action.setEnabled(idle and self.screen in (Screen.REVIEW, Screen.SUMMARY))
+        name = self._col.undo.name
+        self.undo_action.setEnabled(idle)  # with nothing to undo, it says so
+        self.undo_action.setText(f"&Undo {name}" if name else "&Undo")
         self.browse_action.setEnabled(idle)
         self.stats_action.setEnabled(idle)
         self.decks.study_button.setEnabled(idle and self.decks.current_deck_id() is not None)
 
     def refresh_decks(self, select: str | None = None) -> None:
-        self.decks.refresh(self._col.deck_summaries(self._clock()), select=select)
+        """Read the deck tree and today's counts again (one query set)."""
+        self.decks.refresh(self._col.decks.summaries(self._clock()), select=select)
+        self._answered_today = self._col.reports.answers_today(self._clock())
+        self._decks_stale = False
         self._update_totals()
         self._update_actions()
 
     def _update_totals(self) -> None:
+        """The status bar: today's totals on the deck list; during study, the
+        session's own counts (the same the study header shows)."""
+        session = self.reviewer.session
+        if self.screen == Screen.REVIEW and session is not None:
+            c = session.counts
+            self._totals.setText(f"{session.deck_name}: {c.new} new · {c.learning} learning · "
+                                 f"{c.review} due · {self._answered_today} answered today")
+            return
         new, learning, due = self.decks.model.top_level_totals()
-        if self.screen != Screen.DECKS:
-            summaries = self._col.deck_summaries(self._clock())
-            tops = [s for s in summaries if s.depth == 0]
-            new, learning, due = (sum(s.new for s in tops), sum(s.learning for s in tops),
-                                  sum(s.due for s in tops))
-        reviewed = self._col.stats(self._clock()).reviews_today
         self._totals.setText(f"Today: {new} new · {learning} learning · {due} due · "
-                             f"{reviewed} answered")
+                             f"{self._answered_today} answered")
+
+    def apply_changes(self, changes: Changes, source: object = None) -> None:
+        """Something changed the collection: each screen redraws what it shows
+        of it (``source``, the screen that made the change, is already up to
+        date). Nothing is recomputed for flags no screen shows."""
+        if changes.study_queues or changes.decks or changes.notes or changes.cards:
+            self._decks_stale = True
+            if self.screen == Screen.DECKS and not self._busy:
+                self.refresh_decks(select=self.decks.current_deck_id())
+        if source is not self.reviewer and self.screen == Screen.REVIEW and (
+                changes.cards or changes.notes or changes.note_text or changes.study_queues):
+            self.reviewer.refresh()
+        if self.browser is not None and source is not self.browser:
+            self.browser.apply_changes(changes)
+        if self.statistics_window is not None and self.statistics_window.isVisible() and (
+                changes.cards or changes.notes or changes.decks):
+            self.statistics_window.refresh()
+        self._update_totals()
+        self._update_actions()
+
+    def check_elsewhere(self) -> bool:
+        """If another process changed the file, refresh every screen."""
+        if self._busy or not self._col.changed_elsewhere():
+            return False
+        self.apply_changes(Changes.everything())
+        return True
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.check_elsewhere()
+
+    def _on_answered(self, answered: Answered) -> None:
+        """The answer path: counts come from the session, nothing is queried."""
+        self._answered_today += 1
+        self._decks_stale = True
+        if answered.changes.tags and self.browser is not None:
+            self.browser.apply_changes(answered.changes)
+        self._update_totals()
+        self._update_actions()
+
+    def _on_undone(self, result: UndoResult) -> None:
+        if result.name == "Answer":
+            self._answered_today = max(0, self._answered_today - 1)
+        self.apply_changes(result.changes, self.reviewer)
 
     def show_decks(self) -> None:
         """Back to the deck list, with fresh counts."""
         if self._busy:
             return
         self.reviewer.stop()
-        self._col.end_session()
+        self._col.study.end_session()
         self.show_screen(Screen.DECKS)
-        self.refresh_decks()
+        self.refresh_decks(select=self.decks.current_deck_id())
         self.decks.focus_tree()
 
     def study_current(self) -> None:
@@ -311,6 +365,7 @@ class MainWindow(QMainWindow):
             return
         self._settings.setValue("decks/last", deck_id)
         self.reviewer.start(DeckId(deck_id), summary.name)
+        self._update_totals()
 
     def _on_session_finished(self, summary: SessionSummary) -> None:
         if summary.answers == 0:
@@ -325,10 +380,23 @@ class MainWindow(QMainWindow):
         self._update_totals()
         self.summary.back_button.setFocus()
 
-    def undo_answer(self) -> None:
-        if self._busy or self.screen not in (Screen.REVIEW, Screen.SUMMARY):
+    def undo_last(self) -> None:
+        """Ctrl+Z: take back the newest action, wherever it was made."""
+        if self._busy:
             return
-        self.reviewer.undo()  # from the summary, the sitting goes on
+        if self.screen in (Screen.REVIEW, Screen.SUMMARY) and self.reviewer.session is not None:
+            self.reviewer.undo()  # from the summary, the sitting goes on
+            return
+        try:
+            result = self._col.undo.undo(self._clock())
+        except UndoRefused as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            self._update_actions()
+            return
+        self.statusBar().showMessage(f"Undone: {result.name.lower()}.", 5000)
+        if result.name == "Answer":
+            self._answered_today = max(0, self._answered_today - 1)
+        self.apply_changes(result.changes)
 
     # -- imports ---------------------------------------------------------------
 
@@ -363,14 +431,16 @@ class MainWindow(QMainWindow):
         n = len(paths)
         label = f"Importing {Path(paths[0]).name}…" if n == 1 else f"Importing {n} files…"
         self.statusBar().showMessage(label)
-        self._op = run_op(self, lambda col, progress: col.import_files(
+        self._op = run_op(self, lambda col, progress: col.files.import_files(
             paths, deck_name=deck_name, prune=prune, progress=progress),
             self._on_imported, label, on_failed=self._on_import_failed)
         return self._op
 
-    def _on_imported(self, reports: list[ImportReport]) -> None:
+    def _on_imported(self, result: ImportResult) -> None:
         self.statusBar().clearMessage()
+        reports = list(result)
         self.refresh_decks(select=reports[0].deck_id if reports else None)
+        self.apply_changes(result.changes)
         self.last_dialog = ImportResultDialog.show_reports(self, reports)
         self.imported.emit(reports)
 
@@ -438,12 +508,14 @@ class MainWindow(QMainWindow):
         self._settings_dialog = None
         if self.screen == Screen.DECKS:
             self.decks.focus_tree()
+        elif self.screen == Screen.REVIEW:
+            self.reviewer.focus_card()
 
     def _on_settings_changed(self, what: str) -> None:
         if what == "theme":
             self.apply_theme()
-        elif what == "limits" and self.screen == Screen.DECKS:
-            self.refresh_decks()
+        elif what == "limits":
+            self.apply_changes(Changes(decks=True, study_queues=True))
         else:
             self.reviewer.apply_preferences()
 
@@ -467,7 +539,8 @@ class MainWindow(QMainWindow):
         if self.browser is None:
             self.browser = BrowserWindow(self._col, self)
             self.browser.setWindowFlag(Qt.WindowType.Window)
-            self.browser.collection_changed.connect(self._collection_changed_elsewhere)
+            self.browser.collection_changed.connect(
+                lambda changes: self.apply_changes(changes, self.browser))
         self.browser.show()
         self.browser.raise_()
         self.browser.activateWindow()
@@ -485,10 +558,6 @@ class MainWindow(QMainWindow):
         self.statistics_window.setWindowFlag(Qt.WindowType.Window)
         self.statistics_window.show()
         return self.statistics_window
-
-    def _collection_changed_elsewhere(self) -> None:
-        if self.screen == Screen.DECKS:
-            self.refresh_decks(select=self.decks.current_deck_id())
 
     def show_shortcuts(self) -> None:
         text = "\n".join(f"{where}: {what} – {keys}" for where, what, keys in SHORTCUTS)
@@ -531,6 +600,7 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self._watch.stop()
         if self._op is not None and self._op.running:
             self._op.cancel()
             self._op.wait(30)

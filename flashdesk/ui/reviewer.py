@@ -1,101 +1,60 @@
-"""The review screen: one card at a time, the answer, the grade.
+"""The review screen: the window's renderer of a study session.
 
-Keys: Space or Enter turns the card over (Ctrl+Enter for a scenario); the
-grade keys 1–4 (0–5 in six-grade mode) answer, Enter takes the suggested
-grade; E edits the note, @ suspends, - buries, Esc goes back to the decks.
-Ctrl+Z (the window's Undo) takes back the last answer.
+The session itself – which card is up, what a key does, the suggested grade,
+the tally, undo – is ``flashdesk.review.ReviewSession``; this screen draws it
+and passes the learner's keys and clicks in. Keys: see ``KEY_HELP`` there.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum, auto
 from typing import Callable
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
+    QTextEdit, QVBoxLayout, QWidget,
 )
 
-from ..cli import format_preview
-from ..collection import Collection
-from ..model import AnswerResult, CardView, DeckId, FlashdeskError, Kind, Queue, grade_labels
+from ..collection import Collection, UndoRefused
+from ..model import Answered, Changes, DeckId, FlashdeskError, Queue, UndoResult
+from ..review import Action, ReviewSession, SessionSummary, Stage, local_now
+from ..text import deck_path, format_preview, kind_caption
 from .card_views import KindView, view_for
 from .dialogs.edit_note import EditNoteDialog
 from .prefs import Prefs
 from .theme import current_theme, repolish
 from .widgets import ElidedLabel, GradeButton, text_label
 
-__all__ = ["ReviewScreen", "Stage", "SessionTally", "SessionSummary", "local_now"]
-
-#: SM-2 quality a plain "I knew it" takes when nothing else is suggested
-GOOD = 4
-#: an answer of this quality or more counts as correct
-CORRECT_QUALITY = 3
-
-_KIND_CAPTIONS = {
-    Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
-    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario",
-}
-
+__all__ = ["ReviewScreen", "SessionSummary", "local_now", "key_name"]
 
 #: labels in a card that keep the window's font (captions and hints)
 _UI_FONT_ROLES = ("hint", "caption", "subheading", "source")
 
-
-def local_now() -> datetime:
-    return datetime.now().astimezone()
-
-
-class Stage(Enum):
-    QUESTION = auto()
-    ANSWER = auto()
-    IDLE = auto()
+_KEY_NAMES = {Qt.Key.Key_Space: "Space", Qt.Key.Key_Return: "Enter", Qt.Key.Key_Enter: "Enter",
+              Qt.Key.Key_Escape: "Esc", Qt.Key.Key_E: "E", Qt.Key.Key_At: "@",
+              Qt.Key.Key_Minus: "-"}
 
 
-@dataclass
-class SessionTally:
-    """The answers of one sitting; undo takes the last one away."""
-
-    started: float = field(default_factory=time.monotonic)
-    #: (was it a same-day re-drill?, was it correct?) per answer, in order
-    answers: list[tuple[bool, bool]] = field(default_factory=list)
-
-    def record(self, result: AnswerResult) -> None:
-        self.answers.append((result.redrill, result.quality >= CORRECT_QUALITY))
-
-    def undo(self) -> None:
-        if self.answers:
-            self.answers.pop()
-
-    @property
-    def studied(self) -> int:
-        """Cards answered for the first time today in this sitting."""
-        return sum(1 for redrill, _ in self.answers if not redrill)
-
-    @property
-    def correct(self) -> int:
-        return sum(1 for redrill, ok in self.answers if not redrill and ok)
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    deck_id: DeckId
-    deck_name: str
-    studied: int
-    correct: int
-    answers: int
-    seconds: float
-    due_tomorrow: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.correct / self.studied) if self.studied else None
+def key_name(event: QKeyEvent) -> str | None:
+    """A key event as the session names keys ("Space", "Enter", "Ctrl+Enter",
+    "E", "3" …); None for keys the session does not use."""
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    key = event.key()
+    ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+    if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and ctrl:
+        return "Ctrl+Enter"
+    if ctrl or mods & Qt.KeyboardModifier.AltModifier:
+        return None
+    if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+        return str(key - Qt.Key.Key_0)
+    if event.text() == "@":
+        return "@"
+    return _KEY_NAMES.get(Qt.Key(key))
 
 
 class ReviewScreen(QWidget):
@@ -107,10 +66,12 @@ class ReviewScreen(QWidget):
     left = Signal()
     #: a card is showing (CardView)
     card_shown = Signal(object)
-    #: an answer was recorded (AnswerResult)
+    #: an answer was recorded (Answered)
     answered = Signal(object)
-    #: an answer was taken back (the card id)
-    undone = Signal(str)
+    #: the session changed the collection other than by answering (Changes)
+    changed = Signal(object)
+    #: an action was taken back (UndoResult)
+    undone = Signal(object)
 
     def __init__(self, col: Collection, prefs: Prefs, parent: QWidget | None = None, *,
                  clock: Callable[[], datetime] = local_now, rng: random.Random | None = None,
@@ -122,16 +83,10 @@ class ReviewScreen(QWidget):
         #: seconds on a monotonic clock: how long each answer took
         self._timer = timer
         self._rng = rng or random.Random()
-        self._deck: DeckId | None = None
-        self._deck_name = ""
-        self.card: CardView | None = None
+        self.session: ReviewSession | None = None
         self.view: KindView | None = None
-        self.stage = Stage.IDLE
-        self.tally = SessionTally(timer())
-        self._shown_at = timer()
         self._grade_buttons: list[GradeButton] = []
-        #: (new, learning, review) left in the session, as shown
-        self.counts = (0, 0, 0)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._install_shortcuts()
         self.apply_preferences()
@@ -160,7 +115,7 @@ class ReviewScreen(QWidget):
         self._suspend_button = self._flat_button(
             "Suspend", "Keep this card out of study until it is unsuspended (@)",
             self.suspend_card)
-        self._undo_button = self._flat_button("Undo", "Take back the last answer (Ctrl+Z)",
+        self._undo_button = self._flat_button("Undo", "Take back the last action (Ctrl+Z)",
                                               self.undo)
         for b in (self._edit_button, self._bury_button, self._suspend_button, self._undo_button):
             top.addWidget(b)
@@ -233,34 +188,27 @@ class ReviewScreen(QWidget):
         button.setProperty("flat", True)
         button.setToolTip(tip)
         button.setAccessibleName(tip.split(" (")[0])
-        button.setAutoDefault(True)
+        # reachable by Tab, but a click or a closing dialog never leaves the focus
+        # here, where Enter would press it instead of answering
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         button.clicked.connect(slot)
         return button
 
     def _install_shortcuts(self) -> None:
-        def add(keys: str, slot) -> QShortcut:
+        # Ctrl+Enter must reach the screen even from the scenario's answer box
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            return shortcut
-
-        for digit in range(10):
-            add(str(digit), lambda d=digit: self.press_number(d))
-        add("E", self.edit_note)
-        add("@", self.suspend_card)
-        add("-", self.bury_card)
-        add("Esc", self.leave)
-        add("Ctrl+Return", self.reveal)
-        add("Ctrl+Enter", self.reveal)
+            shortcut.activated.connect(lambda: self.press("Ctrl+Enter"))
 
     def _rebuild_grade_buttons(self) -> None:
         for button in self._grade_buttons:
             self._grades_box.removeWidget(button)
             button.deleteLater()
         self._grade_buttons = []
-        for key, quality, name in grade_labels(self._col.grade_mode):
-            button = GradeButton(key, quality, name)
-            button.clicked.connect(lambda _checked=False, k=key: self.grade(k))
+        for b in ReviewSession.buttons_for(self._col.grade_mode):
+            button = GradeButton(b.key, int(b.grade), b.label)
+            button.clicked.connect(lambda _checked=False, k=b.key: self.grade(k))
             button.hide()
             self._grades_box.addWidget(button)
             self._grade_buttons.append(button)
@@ -272,18 +220,38 @@ class ReviewScreen(QWidget):
         if self.view is not None:
             self._apply_card_font(self.view)
         keys = [b.key for b in self._grade_buttons]
-        if keys != [k for k, _, _ in grade_labels(self._col.grade_mode)]:
+        if keys != [b.key for b in ReviewSession.buttons_for(self._col.grade_mode)]:
             self._rebuild_grade_buttons()
             if self.stage == Stage.ANSWER:
                 self._show_grades()
-        if self.card is not None and self.stage != Stage.IDLE:
+        if self.card is not None:
             self._update_counts()
 
     # -- the session -----------------------------------------------------------
 
     @property
     def deck_id(self) -> DeckId | None:
-        return self._deck
+        return self.session.deck_id if self.session is not None else None
+
+    @property
+    def card(self):
+        return self.session.card if self.session is not None and self.view is not None else None
+
+    @property
+    def stage(self) -> Stage:
+        if self.session is None or self.view is None:
+            return Stage.DONE
+        return self.session.stage
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(new, learning, review) left in the session, as shown."""
+        c = self.session.counts if self.session is not None else None
+        return (c.new, c.learning, c.review) if c is not None else (0, 0, 0)
+
+    @property
+    def tally(self):
+        return self.session.tally if self.session is not None else None
 
     @property
     def grade_buttons(self) -> list[GradeButton]:
@@ -293,27 +261,26 @@ class ReviewScreen(QWidget):
     def reveal_button(self) -> QPushButton:
         return self._reveal_button
 
-    def start(self, deck_id: DeckId, deck_name: str) -> None:
+    def start(self, deck_id: DeckId | None, deck_name: str | None = None) -> None:
         """Begin a sitting on ``deck_id`` and show its first card."""
-        self._deck = deck_id
-        self._deck_name = deck_name
-        self._deck_label.set_full_text(deck_name.replace("::", " › "))
-        self.tally = SessionTally(self._timer())
-        self.next_card()
+        self.session = ReviewSession(self._col, deck_id, clock=self._clock, timer=self._timer,
+                                     rng=self._rng)
+        self._deck_label.set_full_text(self.session.deck_name if deck_name is None
+                                       else deck_path(deck_name))
+        self.session.start()
+        self._render()
 
-    def next_card(self) -> None:
-        card = self._col.next_card(self._deck, self._clock())
-        if card is None:
+    def _render(self) -> None:
+        """Draw what the session has up: the card, or the end of the sitting."""
+        session = self.session
+        if session is None:
+            return
+        if session.step is None:
             self._finish()
-        else:
-            self.show_card(card)
-
-    def show_card(self, card: CardView) -> None:
-        """Put ``card`` on screen, question side up."""
+            return
         self._clear_view()
-        self._notice.hide()
-        self.card = card
-        self.view = view_for(card, current_theme().colors, self._col.media_dir, self._rng,
+        card = session.step.card
+        self.view = view_for(session, current_theme().colors, self._col.media_dir,
                              parent=self._surface)
         self.view.revealed.connect(self._on_revealed)
         self.view.suggestion_changed.connect(self._on_suggestion_changed)
@@ -321,20 +288,26 @@ class ReviewScreen(QWidget):
         self._view_slot.addWidget(self.view)
         self.view.show()  # now, not when the layout gets round to it
         self._set_tab_order()
-        caption = _KIND_CAPTIONS[card.kind]
-        if card.kind == Kind.BASIC and card.ord == 1:
-            caption = "Question (reverse)"
-        if card.redrill:
-            caption += " · again: answered below Good earlier today"
-        self._kind_label.setText(caption)
+        self._kind_label.setText(kind_caption(card.kind, card.ord, redrill=card.redrill))
         self._source_label.setText(f"Source: {card.source}" if card.source else "")
         self._source_label.setVisible(bool(card.source))
-        self.stage = Stage.QUESTION
-        self._shown_at = self._timer()
         self._update_counts()
         self._show_question_controls()
         self._scroll.verticalScrollBar().setValue(0)
+        if session.notice:
+            self.notify(session.notice)
+            session.notice = None
+        else:
+            self._notice.hide()
         self.card_shown.emit(card)
+
+    def show_card(self, card) -> None:
+        """Put ``card`` on screen, question side up (screenshots, tests)."""
+        if self.session is None:
+            self.session = ReviewSession(self._col, card.deck_id, clock=self._clock,
+                                         timer=self._timer, rng=self._rng)
+        self.session.show(card)
+        self._render()
 
     def _set_tab_order(self) -> None:
         """Tab goes through the card, then the answer buttons, then the tool buttons."""
@@ -360,9 +333,17 @@ class ReviewScreen(QWidget):
             self._reveal_button.setText(text)
             self._reveal_button.setToolTip(f"{text} ({self.view.reveal_keys})")
             self._reveal_button.setAccessibleName(text)
-        self._hint_label.setText(self.view.question_hint
-                                 + "   ·   E edit   ·   @ suspend   ·   - bury   ·   Esc decks")
-        focus = self.view.question_focus() or self._reveal_button
+        self._hint_label.setText(self.session.hint())
+        self.focus_card()
+
+    def focus_card(self) -> None:
+        """Give the keyboard to the card (after a dialog closes, too)."""
+        if self.view is None:
+            return
+        if self.stage == Stage.QUESTION:
+            focus = self.view.question_focus() or self
+        else:
+            focus = self.view.answer_focus() or self.default_button() or self
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_card_font(self, view: QWidget) -> None:
@@ -375,7 +356,7 @@ class ReviewScreen(QWidget):
                 w.setFont(font)
 
     def _update_counts(self) -> None:
-        new, learning, review = self._col.session_counts(self._deck, self._clock())
+        counts = self.session.counts
         colors = current_theme().colors
         current = self.card.queue if self.card is not None else None
 
@@ -384,12 +365,12 @@ class ReviewScreen(QWidget):
             return f'<span style="color:{color};{underline}">{name} {value}</span>'
 
         self._counts_label.setText("   ·   ".join([
-            part("New", new, colors["new"], Queue.NEW),
-            part("Learning", learning, colors["learning"], Queue.LEARNING),
-            part("Due", review, colors["due"], Queue.REVIEW)]))
+            part("New", counts.new, colors["new"], Queue.NEW),
+            part("Learning", counts.learning, colors["learning"], Queue.LEARNING),
+            part("Due", counts.review, colors["due"], Queue.REVIEW)]))
         self._counts_label.setAccessibleName(
-            f"Left in this session: {new} new, {learning} learning, {review} due")
-        self.counts = (new, learning, review)
+            f"Left in this session: {counts.new} new, {counts.learning} learning, "
+            f"{counts.review} due")
 
     # -- turning over and grading ---------------------------------------------
 
@@ -397,18 +378,12 @@ class ReviewScreen(QWidget):
         """Turn the card over (Space / Enter / the button)."""
         if self.stage != Stage.QUESTION or self.view is None:
             return False
-        if self.view.reveal():
-            return True
-        if self.view.reveal_text is None:
-            self.notify(self.view.question_hint.capitalize() + " first.")
-        return False
+        return self.view.reveal()
 
     def _on_revealed(self) -> None:
-        self.stage = Stage.ANSWER
         self._reveal_button.hide()
         self._show_grades()
-        focus = self.view.answer_focus() or self.default_button()
-        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.focus_card()
         anchor = self.view.answer_anchor()
         if anchor is not None:
             # once the answer side is laid out, bring its start into view
@@ -427,20 +402,19 @@ class ReviewScreen(QWidget):
                 self._scroll.ensureWidgetVisible(widget, 0, 24)
 
     def _show_grades(self) -> None:
-        preview = self._col.preview(self.card.id, self._clock())
+        previews = self.session.step.previews
         for button in self._grade_buttons:
-            p = preview[button.quality]
+            p = previews[button.quality]
             button.set_interval(format_preview(p), p.again_today)
             button.show()
         self._on_suggestion_changed()
 
-    def default_button(self) -> GradeButton:
+    def default_button(self) -> GradeButton | None:
         """The grade Enter gives: the suggested one, else Good."""
-        wanted = self.view.suggested if self.view and self.view.suggested is not None else GOOD
-        for button in self._grade_buttons:
-            if button.quality == wanted:
-                return button
-        return min(self._grade_buttons, key=lambda b: abs(b.quality - wanted))
+        if self.session is None:
+            return None
+        wanted = self.session.default_grade()
+        return next((b for b in self._grade_buttons if b.quality == wanted), None)
 
     def _on_suggestion_changed(self) -> None:
         if self.stage != Stage.ANSWER:
@@ -453,81 +427,116 @@ class ReviewScreen(QWidget):
             if button.property("suggested") != wanted:
                 button.setProperty("suggested", wanted)
                 repolish(button)
-        keys = f"{self._grade_buttons[0].key}–{self._grade_buttons[-1].key}"
-        what = "suggested" if self.view.suggested is not None else "default"
-        self._hint_label.setText(f"{keys}: grade   ·   Enter: {default.grade_name} ({what})   ·   "
-                                 "↻ comes back this session   ·   Ctrl+Z undo")
+        self._hint_label.setText(self.session.hint())
+
+    def press(self, key: str) -> bool:
+        """A key, named as the session names keys; True if it did something."""
+        if self.session is None or self.view is None:
+            return False
+        focus = self.focusWidget()
+        typing = isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
+            not focus.isReadOnly()
+        action, value = self.session.key_action(key, typing=typing)
+        if action == Action.REVEAL:
+            if not self.reveal() and self.view.reveal_text is None:
+                self.notify(self.session.hint().split("   ·   ")[0] + ".")
+        elif action == Action.PICK:
+            self.view.pick(value)
+        elif action == Action.GRADE:
+            if value is None:
+                self.accept_default()
+            else:
+                self.grade(value)
+        elif action == Action.HINT:
+            self.notify(self.session.hint().split("   ·   ")[0] + ".")
+        elif action == Action.EDIT:
+            self.edit_note()
+        elif action == Action.SUSPEND:
+            self.suspend_card()
+        elif action == Action.BURY:
+            self.bury_card()
+        elif action == Action.LEAVE:
+            self.leave()
+        elif action == Action.UNDO:
+            self.undo()
+        return action != Action.NONE
 
     def press_number(self, number: int) -> None:
         """A number key: picks an option on the question side, grades on the answer side."""
-        if self.stage == Stage.QUESTION and self.view is not None:
-            self.view.pick(number)
-        elif self.stage == Stage.ANSWER:
-            self.grade(number)
+        self.press(str(number))
 
     def accept_default(self) -> None:
-        if self.stage == Stage.ANSWER:
-            self.grade(self.default_button().key)
+        if self.stage == Stage.ANSWER and self.session is not None:
+            self._answer(self.session.default_grade())
 
-    def grade(self, key: int) -> AnswerResult | None:
+    def grade(self, key: int) -> Answered | None:
         """Answer the card with grade key ``key`` and move on."""
-        if self.stage != Stage.ANSWER or self.card is None:
+        if self.stage != Stage.ANSWER or self.session is None:
             return None
-        quality = {k: q for k, q, _ in grade_labels(self._col.grade_mode)}.get(key)
-        if quality is None:
-            return None
-        elapsed_ms = int((self._timer() - self._shown_at) * 1000)
+        grade = self.session.grade_for_key(key)
+        return self._answer(grade) if grade is not None else None
+
+    def _answer(self, grade) -> Answered | None:
         try:
-            result = self._col.answer(self.card.id, quality, self._clock(), time_ms=elapsed_ms)
+            answered = self.session.answer(grade)
         except FlashdeskError as exc:
             self.notify(str(exc))
             return None
-        self.tally.record(result)
-        self.answered.emit(result)
-        self.next_card()
-        if result.leech:
-            self.notify("That card has now lapsed 8 times and is tagged 'leech': consider "
-                        "rewording it (E) or suspending it (@).")
-        return result
+        self.answered.emit(answered)
+        self._render()
+        return answered
 
     # -- other actions ---------------------------------------------------------
 
-    def undo(self) -> str | None:
-        """Take back the last answer; its card shows again."""
-        card_id = self._col.undo(self._clock())
-        if card_id is None:
-            self.notify("Nothing to undo.")
+    def undo(self) -> UndoResult | None:
+        """Take back the newest action (an undone answer's card shows again)."""
+        if self.session is None:
             return None
-        self.tally.undo()
-        self.next_card()
-        self.undone.emit(card_id)
-        self.notify("Answer undone: the card is back.")
-        return card_id
+        try:
+            result = self.session.undo()
+        except UndoRefused as exc:
+            self.notify(str(exc))
+            return None
+        self._render()
+        self.notify(f"Undone: {result.name.lower()}."
+                    + (" The card is back." if result.card_id else ""))
+        self.undone.emit(result)
+        return result
 
     def edit_note(self) -> None:
-        if self.card is None or self.stage == Stage.IDLE:
+        if self.card is None:
             return
-        if EditNoteDialog.ask(self, self._col, self.card.note_id, self._clock):
-            shown_at, was_revealed = self._shown_at, self.stage == Stage.ANSWER
-            self.show_card(self._col.card(self.card.id, self._clock()))
-            self._shown_at = shown_at
-            if was_revealed and self.view.reveal_text == "Show answer":
+        card = self.card
+        was_revealed = self.stage == Stage.ANSWER
+        changes = EditNoteDialog.ask(self, self._col, card.note_id, self._clock)
+        if changes:
+            self.session.refresh()
+            self._render()
+            if was_revealed and self.view is not None and self.view.reveal_text == "Show answer":
                 self.reveal()
             self.notify("Note saved.")
+            self.changed.emit(changes)
+        self.focus_card()
 
     def suspend_card(self) -> None:
-        if self.card is None or self.stage == Stage.IDLE:
+        if self.card is None:
             return
-        self._col.suspend([self.card.id], self._clock())
-        self.next_card()
-        self.notify("Card suspended: it stays out of study until it is unsuspended.")
+        self.session.suspend()
+        self._render()
+        self.changed.emit(Changes(cards=True, study_queues=True))
 
     def bury_card(self) -> None:
-        if self.card is None or self.stage == Stage.IDLE:
+        if self.card is None:
             return
-        self._col.bury([self.card.id], self._clock())
-        self.next_card()
-        self.notify("Card buried until tomorrow.")
+        self.session.bury()
+        self._render()
+        self.changed.emit(Changes(cards=True, study_queues=True))
+
+    def refresh(self) -> None:
+        """The collection changed elsewhere: show what is up now."""
+        if self.session is not None and self.view is not None:
+            self.session.refresh()
+            self._render()
 
     def leave(self) -> None:
         """Back to the decks (Esc); answers are already saved."""
@@ -535,7 +544,7 @@ class ReviewScreen(QWidget):
         self.left.emit()
 
     def notify(self, text: str) -> None:
-        if self.stage == Stage.IDLE:
+        if self.view is None:
             return
         self._notice.setText(text)
         self._notice.setAccessibleName(text)
@@ -544,35 +553,24 @@ class ReviewScreen(QWidget):
     def stop(self) -> None:
         """Put the card away (the session's answers are all saved)."""
         self._clear_view()
-        self.card = None
-        self.stage = Stage.IDLE
 
     def _finish(self) -> None:
         self.stop()
-        stats = self._col.stats(self._clock(), self._deck)
-        self.finished.emit(SessionSummary(
-            deck_id=self._deck, deck_name=self._deck_name, studied=self.tally.studied,
-            correct=self.tally.correct, answers=len(self.tally.answers),
-            seconds=self._timer() - self.tally.started, due_tomorrow=stats.forecast[1]))
+        self.finished.emit(self.session.summary())
 
     # -- keys ------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        """Keys the focused control did not use."""
-        key = event.key()
-        if key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            if self.stage == Stage.QUESTION:
-                self.reveal()
-            elif self.stage == Stage.ANSWER:
-                self.accept_default()
+        """Keys the focused control did not use go to the session."""
+        name = key_name(event)
+        if name is not None and self.press(name):
             event.accept()
             return
         bar = self._scroll.verticalScrollBar()
         steps = {Qt.Key.Key_Up: -bar.singleStep(), Qt.Key.Key_Down: bar.singleStep(),
                  Qt.Key.Key_PageUp: -bar.pageStep(), Qt.Key.Key_PageDown: bar.pageStep()}
-        if key in steps:
-            bar.setValue(bar.value() + steps[key])
+        if event.key() in steps:
+            bar.setValue(bar.value() + steps[event.key()])
             event.accept()
             return
         super().keyPressEvent(event)

@@ -68,15 +68,16 @@ def _settle(app) -> None:
 
 def _cards_by_kind(col) -> dict[str, str]:
     """One card id of each kind among the collection's decks (first found)."""
+    from ..cards import card_ords
     from ..model import card_id, note_id
 
     found: dict[str, str] = {}
-    for summary in col.deck_summaries(_now()):
-        for deck in col.export_data(summary.id):
+    for summary in col.decks.summaries(_now()):
+        for deck in col.files.export_data(summary.id):
             for note in deck.notes:
                 kind = note.kind.value
                 if kind not in found:
-                    ords = note.card_ords()
+                    ords = card_ords(note.kind, note.fields)
                     found[kind] = card_id(note_id(deck.id, note.key), ords[0] if ords else 0)
     return found
 
@@ -106,15 +107,20 @@ def _study_history(col, days: int) -> None:
     """Three weeks of study by a steady learner, so the charts have something to show."""
     from datetime import timedelta
 
+    from ..model import Grade
+
     rng = random.Random(7)
     start = _now() - timedelta(days=days)
     for day in range(days):
         now = start + timedelta(days=day)
         for _ in range(25):
-            card = col.next_card(None, now)
-            if card is None:
+            step = col.study.step(None, now)
+            if step is None:
                 break
-            col.answer(card.id, rng.choice((1, 3, 4, 4, 4, 5)), now, time_ms=rng.randint(3000, 20000))
+            col.study.answer(step.card.id, rng.choice((Grade.AGAIN, Grade.HARD, Grade.GOOD,
+                                                       Grade.GOOD, Grade.GOOD, Grade.EASY)),
+                             now, time_ms=rng.randint(3000, 20000))
+    col.study.end_session()
 
 
 def _now():
@@ -129,7 +135,7 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
     from ..collection import Collection
     from .app import application
     from .main_window import MainWindow, Screen
-    from .reviewer import SessionSummary
+    from ..review import SessionSummary
     from .theme import ThemeChoice
 
     app = application()
@@ -141,7 +147,7 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
         if any(k not in cards for k in KINDS):
             sample = Path(tmp) / "sample.toml"
             sample.write_text(_SAMPLE_DECK, encoding="utf-8")
-            col.import_files([sample])
+            col.files.import_files([sample])
             cards = {**_cards_by_kind(col), **{k: v for k, v in cards.items()}}
         _study_history(col, days=21)
         settings = QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat)
@@ -166,7 +172,7 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
             save(theme, "decks")
             first_deck = window.decks.current_deck_id()
             for kind in KINDS:
-                card = col.card(cards[kind], _now())
+                card = col.study.card(cards[kind], _now())
                 window.reviewer.start(card.deck_id, card.deck_name)
                 window.reviewer.show_card(card)
                 view = window.reviewer.view

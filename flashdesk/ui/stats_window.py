@@ -239,7 +239,7 @@ class StatisticsWindow(QMainWindow):
         self.setCentralWidget(scroll)
 
         self._deck.addItem("All decks", None)
-        for s in col.deck_summaries(_now()):
+        for s in col.decks.summaries(_now()):
             self._deck.addItem("    " * s.depth + s.short_name, s.id)
         self._deck.setCurrentIndex(max(0, self._deck.findData(deck_id)))
         self._deck.currentIndexChanged.connect(lambda _: self.refresh())
@@ -249,7 +249,7 @@ class StatisticsWindow(QMainWindow):
         self._generation += 1
         generation, deck, now = self._generation, self._deck.currentData(), _now()
         self._summary.setText("Counting…")
-        run_task(self, lambda progress: self._col.statistics(now, deck),
+        run_task(self, lambda progress: self._col.reports.statistics(now, deck),
                  lambda stats: self._show(generation, stats),
                  on_failed=lambda e: self._summary.setText(f"Statistics failed: {e}"))
 
@@ -346,7 +346,7 @@ class ReportDialog(QDialog):
         end = self._to.date().toPython()
         try:
             self._col.set_setting("learner_name", self._name.text().strip())
-            report = self._col.progress_report(start, end, _now())
+            report = self._col.reports.progress_report(start, end, _now())
             if path.lower().endswith(".csv"):
                 write_report_csv(report, path)
             else:

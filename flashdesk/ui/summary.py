@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from .reviewer import SessionSummary
+from ..review import SessionSummary
 from .widgets import text_label
 
 __all__ = ["SummaryScreen", "format_duration"]

@@ -31,5 +31,5 @@ def col(col_path):
 
 @pytest.fixture
 def example(col):
-    col.import_files([FIXTURES / "example.toml"])
+    col.files.import_files([FIXTURES / "example.toml"])
     return col

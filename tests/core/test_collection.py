@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from flashdesk.collection import Collection
+from flashdesk.collection import Collection, UndoRefused
 from flashdesk.model import FlashdeskError, Queue
 from flashdesk.scheduler.sm2 import SM2State
 from flashdesk.study import LEECH_LAPSES
@@ -19,14 +19,14 @@ AGAIN, HARD, GOOD, EASY = 1, 3, 4, 5
 
 def study_all(col, deck, now, grade=lambda card: GOOD, limit=500):
     seen = []
-    while (card := col.next_card(deck, now)) is not None and len(seen) < limit:
+    while (card := col.study.next_card(deck, now)) is not None and len(seen) < limit:
         seen.append(card.id)
-        col.answer(card.id, grade(card), now)
+        col.study.answer(card.id, grade(card), now)
     return seen
 
 
 def summary(col, deck_id, now):
-    return next(s for s in col.deck_summaries(now) if s.id == deck_id)
+    return next(s for s in col.decks.summaries(now) if s.id == deck_id)
 
 
 def test_fresh_collection_has_the_schema_and_wal(col):
@@ -37,7 +37,7 @@ def test_fresh_collection_has_the_schema_and_wal(col):
 
 
 def test_deck_tree_counts_after_import(example, now):
-    rows = {s.id: s for s in example.deck_summaries(now)}
+    rows = {s.id: s for s in example.decks.summaries(now)}
     assert set(rows) == {"example", "example-heat"}
     child = rows["example-heat"]
     assert (child.new, child.learning, child.due, child.total) == (7, 0, 0, 7)
@@ -46,13 +46,13 @@ def test_deck_tree_counts_after_import(example, now):
 
 
 def test_ids_are_stable_text(example, now):
-    card = example.next_card("example-heat", now)
+    card = example.study.next_card("example-heat", now)
     assert card.note_id.startswith("example-heat/")
     assert card.id == f"{card.note_id}#{card.ord}"
 
 
 def test_new_cards_are_limited_per_day_to_twenty_by_default(col, now):
-    col.import_files([FIXTURES / "basics.toml"])
+    col.files.import_files([FIXTURES / "basics.toml"])
     assert summary(col, "basics", now).new == 20
     assert len(study_all(col, "basics", now)) == 20
     assert summary(col, "basics", now).new == 0
@@ -63,34 +63,34 @@ def test_new_cards_are_limited_per_day_to_twenty_by_default(col, now):
 
 
 def test_review_limit_caps_due_cards(col, now):
-    col.import_files([FIXTURES / "basics.toml"])
+    col.files.import_files([FIXTURES / "basics.toml"])
     study_all(col, "basics", now)
-    col.set_deck_limits("basics", review_limit=5, new_limit=0)
+    col.decks.set_limits("basics", review_limit=5, new_limit=0)
     tomorrow = now + timedelta(days=1)
     assert summary(col, "basics", tomorrow).due == 5
     assert len(study_all(col, "basics", tomorrow)) == 5
 
 
 def test_parent_limit_caps_its_subtree(col, now):
-    col.import_files([FIXTURES / "basics.toml"])
-    col.set_deck_limits("test", new_limit=7)
+    col.files.import_files([FIXTURES / "basics.toml"])
+    col.decks.set_limits("test", new_limit=7)
     assert summary(col, "test", now).new == 7
     assert summary(col, "basics", now).new == 20
     assert len(study_all(col, None, now)) == 7
 
 
 def test_due_reviews_come_before_new_cards(col, now):
-    col.import_files([FIXTURES / "basics.toml"])
-    col.set_deck_limits("basics", new_limit=3)
+    col.files.import_files([FIXTURES / "basics.toml"])
+    col.decks.set_limits("basics", new_limit=3)
     first = study_all(col, "basics", now)
-    col.set_deck_limits("basics", new_limit=2)
+    col.decks.set_limits("basics", new_limit=2)
     order = study_all(col, "basics", now + timedelta(days=1))
     assert order[:3] == first and len(order) == 5
 
 
 def test_again_comes_back_in_the_same_session_until_good(example, now):
     order = []
-    first = example.next_card("example-heat", now).id
+    first = example.study.next_card("example-heat", now).id
     grades = iter([AGAIN, HARD, GOOD])
 
     def grade(card):
@@ -105,25 +105,25 @@ def test_again_comes_back_in_the_same_session_until_good(example, now):
 
 
 def test_redrill_answers_change_nothing_but_are_logged(example, now):
-    card = example.next_card("example-heat", now)
-    first = example.answer(card.id, AGAIN, now)
+    card = example.study.next_card("example-heat", now)
+    first = example.study.answer(card.id, AGAIN, now).result
     assert first.again_today and not first.redrill
-    state = example.card(card.id, now)
+    state = example.study.card(card.id, now)
     later = now + timedelta(minutes=5)
-    second = example.answer(card.id, EASY, later)
+    second = example.study.answer(card.id, EASY, later).result
     assert second.redrill and not second.again_today
-    after = example.card(card.id, later)
+    after = example.study.card(card.id, later)
     assert (after.state, after.due_day) == (state.state, state.due_day)
     assert after.queue == Queue.REVIEW
-    kinds = [e["kind"] for e in example.card_history(card.id)]
+    kinds = [e["kind"] for e in example.notes.history(card.id)]
     assert kinds == ["review", "redrill"]
 
 
 def test_learning_cards_survive_a_restart_the_same_day(col_path, now):
     with Collection.open(col_path, bundled=False) as col:
-        col.import_files([FIXTURES / "example.toml"])
-        card = col.next_card("example-heat", now)
-        col.answer(card.id, AGAIN, now)
+        col.files.import_files([FIXTURES / "example.toml"])
+        card = col.study.next_card("example-heat", now)
+        col.study.answer(card.id, AGAIN, now)
     with Collection.open(col_path, bundled=False) as col:
         assert summary(col, "example-heat", now).learning == 1
         assert card.id in study_all(col, "example-heat", now)
@@ -132,17 +132,17 @@ def test_learning_cards_survive_a_restart_the_same_day(col_path, now):
 
 
 def test_undo_restores_the_exact_previous_state(example, now):
-    card = example.next_card("example-heat", now)
+    card = example.study.next_card("example-heat", now)
     row_before = next(example.db.query("SELECT * FROM cards WHERE id = ?", [card.id]))
-    counts = example.session_counts("example-heat", now)
-    example.answer(card.id, GOOD, now)
-    assert example.undo(now) == card.id
+    counts = example.study.step("example-heat", now).counts
+    example.study.answer(card.id, GOOD, now)
+    assert example.undo.undo(now).card_id == card.id
     row_after = next(example.db.query("SELECT * FROM cards WHERE id = ?", [card.id]))
     assert row_after == row_before
-    assert example.session_counts("example-heat", now) == counts
-    assert example.next_card("example-heat", now).id == card.id
+    assert example.study.step("example-heat", now).counts == counts
+    assert example.study.next_card("example-heat", now).id == card.id
     # the log keeps both entries: the answer and the undo naming it
-    log = example.card_history(card.id)
+    log = example.notes.history(card.id)
     assert [e["kind"] for e in log] == ["review", "undo"]
     assert log[1]["undoes"] == log[0]["id"]
     # an undone new card does not count against today's new limit
@@ -152,49 +152,50 @@ def test_undo_restores_the_exact_previous_state(example, now):
 def test_undo_of_several_answers_in_reverse_order(example, now):
     ids = []
     for _ in range(3):
-        card = example.next_card("example-heat", now)
+        card = example.study.next_card("example-heat", now)
         ids.append(card.id)
-        example.answer(card.id, GOOD, now)
-    assert [example.undo(now) for _ in range(3)] == ids[::-1]
-    assert example.undo(now) is None
+        example.study.answer(card.id, GOOD, now)
+    assert [example.undo.undo(now).card_id for _ in range(3)] == ids[::-1]
+    with pytest.raises(UndoRefused, match="Nothing to undo"):
+        example.undo.undo(now)
     assert summary(example, "example-heat", now).new == 7
 
 
 def test_suspend_and_bury(example, now):
-    card = example.next_card("example-heat", now)
-    example.suspend([card.id], now)
-    assert example.next_card("example-heat", now).id != card.id
+    card = example.study.next_card("example-heat", now)
+    example.study.suspend([card.id], now)
+    assert example.study.next_card("example-heat", now).id != card.id
     assert summary(example, "example-heat", now).new == 6
-    other = example.next_card("example-heat", now)
-    example.bury([other.id], now)
+    other = example.study.next_card("example-heat", now)
+    example.study.bury([other.id], now)
     assert summary(example, "example-heat", now).new == 5
     # buried cards return the next study day; suspended ones do not
     tomorrow = now + timedelta(days=1)
     assert summary(example, "example-heat", tomorrow).new == 6
-    example.unsuspend([card.id], tomorrow)
+    example.study.unsuspend([card.id], tomorrow)
     assert summary(example, "example-heat", tomorrow).new == 7
 
 
 def test_a_card_lapsing_eight_times_is_tagged_leech(example, now):
-    card = example.next_card("example-heat", now)
+    card = example.study.next_card("example-heat", now)
     day = now
-    example.answer(card.id, GOOD, day)
+    example.study.answer(card.id, GOOD, day)
     results = []
     for _ in range(LEECH_LAPSES):
         day += timedelta(days=2)
-        results.append(example.answer(card.id, AGAIN, day))
-        example.answer(card.id, GOOD, day)  # re-drill to Good the same day
+        results.append(example.study.answer(card.id, AGAIN, day).result)
+        example.study.answer(card.id, GOOD, day).result  # re-drill to Good the same day
     assert [r.leech for r in results] == [False] * (LEECH_LAPSES - 1) + [True]
-    view = example.card(card.id, day)
+    view = example.study.card(card.id, day)
     assert "leech" in view.tags and view.lapses == LEECH_LAPSES
-    assert example.stats(day).leeches >= 1
+    assert example.reports.stats(day).leeches >= 1
 
 
 def test_answer_is_durable_after_close_and_reopen(col_path, now):
     with Collection.open(col_path, bundled=False) as col:
-        col.import_files([FIXTURES / "example.toml"])
-        card = col.next_card("example-heat", now)
-        result = col.answer(card.id, EASY, now, time_ms=1234)
+        col.files.import_files([FIXTURES / "example.toml"])
+        card = col.study.next_card("example-heat", now)
+        result = col.study.answer(card.id, EASY, now, time_ms=1234).result
     # a second, independent connection sees it at once
     raw = sqlite3.connect(col_path)
     entry = raw.execute("SELECT card_id, quality, time_ms, kind FROM revlog WHERE id = ?",
@@ -202,10 +203,10 @@ def test_answer_is_durable_after_close_and_reopen(col_path, now):
     raw.close()
     assert entry == (card.id, EASY, 1234, "review")
     with Collection.open(col_path, bundled=False) as col:
-        view = col.card(card.id, now)
+        view = col.study.card(card.id, now)
         assert view.state == SM2State(1, 2.6, 1)
         assert view.due_day == result.due_day
-        log = col.card_history(card.id)
+        log = col.notes.history(card.id)
         assert json.loads(log[0]["before"])["type"] == 0
         assert json.loads(log[0]["after"])["interval"] == 1
 
@@ -218,53 +219,54 @@ def test_log_ids_are_unique_uuids(example, now):
 
 
 def test_preview_shows_each_answers_interval(example, now):
-    card = example.next_card("example-heat", now)
-    preview = example.preview(card.id, now)
+    step = example.study.step("example-heat", now)
+    card, preview = step.card, step.previews
     assert {q: p.days for q, p in preview.items()} == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
     assert [preview[q].again_today for q in range(6)] == [True] * 4 + [False] * 2
     day = now
     for _ in range(2):
-        example.answer(card.id, GOOD, day)
+        example.study.answer(card.id, GOOD, day)
         day += timedelta(days=6)
-    assert example.preview(card.id, day)[GOOD].days == 15
+    step = example.study.step("example-heat", day)
+    assert step.card.id == card.id and step.previews[GOOD].days == 15
 
 
 def test_stats_counts_retention_and_forecast(example, now):
     study_all(example, "example-heat", now)
-    s = example.stats(now)
+    s = example.reports.stats(now)
     assert (s.new, s.review, s.total, s.reviews_today) == (0, 7, 7, 7)
     assert s.retention_30d is None  # only new cards so far
     assert s.forecast[1] == 7 and len(s.forecast) == 14
     tomorrow = now + timedelta(days=1)
     grades = iter([GOOD, AGAIN, GOOD, GOOD] + [GOOD] * 10)
     study_all(example, "example-heat", tomorrow, lambda c: next(grades))
-    s = example.stats(tomorrow)
+    s = example.reports.stats(tomorrow)
     assert s.retention_30d == round(6 / 7, 4)
     assert s.forecast[0] == 0 and s.learning == 0
 
 
 def test_editing_a_note_keeps_progress(example, now):
-    card = example.next_card("example-heat", now)
-    example.answer(card.id, EASY, now)
-    kind, fields = example.note_fields(card.note_id)
+    card = example.study.next_card("example-heat", now)
+    example.study.answer(card.id, EASY, now)
+    kind, fields = example.notes.get(card.note_id)
     fields["back"] = "Hear, Empathise, Apologise, <b>Take ownership</b><script>x</script>"
-    example.update_note(card.note_id, fields, now)
-    view = example.card(card.id, now)
+    example.notes.update(card.note_id, fields, now)
+    view = example.study.card(card.id, now)
     assert view.fields["back"].endswith("<b>Take ownership</b>")
     assert view.state == SM2State(1, 2.6, 1)
 
 
 def test_unknown_deck_is_a_clear_error(example):
     with pytest.raises(FlashdeskError, match="no deck called 'nope'"):
-        example.find_deck("nope")
-    assert example.find_deck("example::heat model") == "example-heat"
+        example.decks.find("nope")
+    assert example.decks.find("example::heat model") == "example-heat"
 
 
 def test_editing_a_note_checks_it_like_a_deck_file(example, now):
     with pytest.raises(FlashdeskError, match="field 'back': must be non-empty"):
-        example.update_note("example-heat/heat-letters", {"front": "Q", "back": " ", "reverse": True}, now)
+        example.notes.update("example-heat/heat-letters", {"front": "Q", "back": " ", "reverse": True}, now)
     with pytest.raises(FlashdeskError, match="field 'answer': must be between 1 and 3"):
-        example.update_note("example-heat/heat-first-step",
+        example.notes.update("example-heat/heat-first-step",
                             {"question": "Q", "options": ["a", "b", "c"], "answer": 4}, now)
     with pytest.raises(FlashdeskError, match="add or remove cards"):
-        example.update_note("example-heat/heat-letters", {"front": "Q", "back": "A"}, now)
+        example.notes.update("example-heat/heat-letters", {"front": "Q", "back": "A"}, now)

@@ -24,7 +24,7 @@ fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 @pytest.fixture(scope="module")
 def col():
     c = Collection.in_memory()
-    c.import_files([FIXTURES / "example.toml"])
+    c.files.import_files([FIXTURES / "example.toml"])
     yield c
     c.close()
 
@@ -37,7 +37,7 @@ def content(col):
 def try_import(col, path):
     before = content(col)
     try:
-        col.import_files([path])
+        col.files.import_files([path])
     except FlashdeskError as exc:
         assert str(exc).strip(), "an error must say what is wrong"
         assert str(path) in str(exc) or "deck name" in str(exc)

@@ -23,7 +23,7 @@ def content(col):
 def refused(col, path, match):
     before = content(col)
     with pytest.raises(DeckFileError) as info:
-        col.import_files([path])
+        col.files.import_files([path])
     assert len(info.value.problems) == 1
     message = str(info.value)
     assert message.startswith(str(path)) and match in message, message
@@ -119,8 +119,8 @@ def test_card_html_is_sanitised(col, tmp_path):
             '<iframe src="http://evil.example/"></iframe><img src="http://evil.example/t.png">'
             '<img src="blue-dot.png" onerror="x()"><span style="background:url(http://e/x)">s</span>'
             '\x1fBack<a href="javascript:alert(1)">link</a>')
-    col.import_files([with_fields(tmp_path, evil)])
-    front = next(n for d in col.export_data(col.find_deck("Shared::From genanki")) for n in d.notes
+    col.files.import_files([with_fields(tmp_path, evil)])
+    front = next(n for d in col.files.export_data(col.decks.find("Shared::From genanki")) for n in d.notes
                  if "Bold" in n.fields.get("front", ""))
     assert front.fields["front"] == '<b>Bold</b><img src="blue-dot.png"><span>s</span>'
     assert front.fields["back"] == "Backlink"
@@ -130,7 +130,7 @@ def test_media_names_cannot_escape_the_media_folder(col, tmp_path):
     members = {"media": b'{"0": "../../escape.png", "1": "/tmp/abs.png", "2": "ok.png"}',
                "0": b"a", "1": b"b", "2": b"\x89PNG"}
     fields = '<img src="../../escape.png"><img src="/tmp/abs.png"><img src="ok.png">Q\x1fA'
-    col.import_files([with_fields(tmp_path, fields, members)])
+    col.files.import_files([with_fields(tmp_path, fields, members)])
     assert sorted(p.name for p in col.media_dir.iterdir()) == ["ok.png"]
     assert not (col.media_dir.parent.parent / "escape.png").exists()
 
@@ -146,7 +146,7 @@ def test_a_csv_with_no_usable_row_is_refused(example_col, tmp_path):
     path.write_text("front,back\n,\n,only back\n", encoding="utf-8")
     before = content(example_col)
     with pytest.raises(DeckFileError, match="no row could be imported"):
-        example_col.import_files([path])
+        example_col.files.import_files([path])
     assert content(example_col) == before
 
 

@@ -2,9 +2,10 @@
 re-imports that keep progress."""
 
 import shutil
-from datetime import timedelta
 
 import pytest
+
+from flashdesk.cards import card_ords
 
 from flashdesk.collection import Collection, Cancelled
 from flashdesk.formats import DeckFileError, read_deck_file
@@ -33,7 +34,7 @@ def test_example_deck_from_the_docs_is_valid():
     deck = read_deck_file(FIXTURES / "example.toml")
     assert deck.id == "example-heat" and len(deck.notes) == 5
     assert [n.kind.value for n in deck.notes] == ["basic", "cloze", "choice", "order", "scenario"]
-    assert sum(len(n.card_ords()) for n in deck.notes) == 7
+    assert sum(len(card_ords(n.kind, n.fields)) for n in deck.notes) == 7
 
 
 def test_malformed_toml_names_file_and_line(tmp_path):
@@ -98,26 +99,26 @@ def test_a_bad_file_imports_nothing_even_beside_a_good_one(col, tmp_path, now):
     bad.write_text(HEADER + '\n[[notes]]\nid = "a"\nkind = "nope"\n', encoding="utf-8")
     before = col.db.execute("SELECT count(*) FROM notes").fetchone()[0]
     with pytest.raises(DeckFileError):
-        col.import_files([FIXTURES / "example.toml", bad])
+        col.files.import_files([FIXTURES / "example.toml", bad])
     assert col.db.execute("SELECT count(*) FROM notes").fetchone()[0] == before
-    assert col.deck_summaries(now) == []
+    assert col.decks.summaries(now) == []
 
 
 def test_cancelled_import_changes_nothing(col, now):
     with pytest.raises(Cancelled):
-        col.import_files([FIXTURES / "example.toml"], progress=lambda done, total: False)
-    assert col.deck_summaries(now) == []
+        col.files.import_files([FIXTURES / "example.toml"], progress=lambda done, total: False)
+    assert col.decks.summaries(now) == []
 
 
 def test_reimport_updates_text_and_keeps_progress(col, tmp_path, now):
     path = tmp_path / "heat.toml"
     shutil.copy(FIXTURES / "example.toml", path)
-    col.import_files([path])
+    col.files.import_files([path])
     studied = []
-    while (card := col.next_card("example-heat", now)) is not None:
-        col.answer(card.id, GOOD, now)
+    while (card := col.study.next_card("example-heat", now)) is not None:
+        col.study.answer(card.id, GOOD, now)
         studied.append(card.id)
-    states = {cid: col.card(cid, now) for cid in studied}
+    states = {cid: col.study.card(cid, now) for cid in studied}
 
     text = path.read_text(encoding="utf-8")
     text = text.replace("Hear, Empathise, Apologise, Take ownership",
@@ -127,33 +128,33 @@ def test_reimport_updates_text_and_keeps_progress(col, tmp_path, now):
     # drop the scenario note from the file
     text = text[: text.index('[[notes]]\nid = "heat-phone-scenario"')]
     path.write_text(text, encoding="utf-8")
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert (report.added, report.updated, report.unchanged) == (1, 1, 3)
     assert report.missing == ["example-heat/heat-phone-scenario"]
     for cid, before in states.items():
-        after = col.card(cid, now)
+        after = col.study.card(cid, now)
         assert (after.state, after.due_day, after.queue) == (before.state, before.due_day, before.queue)
-    assert col.card("example-heat/heat-letters#0", now).fields["back"].endswith("(HEAT)")
+    assert col.study.card("example-heat/heat-letters#0", now).fields["back"].endswith("(HEAT)")
     # the missing note is kept with its progress
-    assert col.card("example-heat/heat-phone-scenario#0", now).state.repetitions == 1
+    assert col.study.card("example-heat/heat-phone-scenario#0", now).state.repetitions == 1
     # importing the same file again changes nothing
-    [again] = col.import_files([path])
+    [again] = col.files.import_files([path])
     assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
 
 
 def test_deck_name_clash_is_refused(col, tmp_path):
-    col.import_files([FIXTURES / "example.toml"])
+    col.files.import_files([FIXTURES / "example.toml"])
     other = tmp_path / "other.toml"
     other.write_text('[deck]\nid = "other"\nname = "Example::HEAT model"\n', encoding="utf-8")
     with pytest.raises(FlashdeskError, match="already used by deck 'example-heat'"):
-        col.import_files([other])
+        col.files.import_files([other])
 
 
 def test_bundled_decks_are_imported_on_first_open(tmp_path, now):
     with Collection.open(tmp_path / "p" / "collection.db") as col:
-        rows = col.deck_summaries(now)
+        rows = col.decks.summaries(now)
         assert rows and sum(r.total for r in rows if r.depth == 0) > 0
-        assert col.sync_bundled() == []  # unchanged: nothing imported again
+        assert col.files.sync_bundled() is None  # unchanged: nothing imported again
 
 
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path):

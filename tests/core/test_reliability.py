@@ -1,7 +1,6 @@
 """Never lose a review: rebuild from the log, backups and restore, upgrades,
 crashes at random moments, and two processes on one profile."""
 
-import json
 import os
 import random
 import shutil
@@ -27,16 +26,16 @@ GOOD, AGAIN = 4, 1
 def study_days(col, days, rng, start=NOW, undo_rate=0.1):
     for day in range(days):
         now = start + timedelta(days=day)
-        while (card := col.next_card(None, now)) is not None:
-            col.answer(card.id, rng.choice([0, 1, 2, 3, 4, 5]), now)
+        while (card := col.study.next_card(None, now)) is not None:
+            col.study.answer(card.id, rng.choice([0, 1, 2, 3, 4, 5]), now)
             if rng.random() < undo_rate:
-                col.undo(now)
+                col.undo.undo(now)
     return start + timedelta(days=days)
 
 
 def test_card_states_equal_sm2_folded_over_the_log(example):
     end = study_days(example, 40, random.Random(7))
-    report = example.check(end)
+    report = example.reports.check(end)
     assert report.ok and report.log_entries > 40 and report.cards == 7
 
 
@@ -44,10 +43,10 @@ def test_check_finds_and_repairs_a_damaged_cache(example):
     end = study_days(example, 10, random.Random(3))
     example.db.execute("UPDATE cards SET interval = 999, ease = 130 WHERE ord = 0")
     example.db.conn.commit()
-    report = example.check(end)
+    report = example.reports.check(end)
     assert not report.ok and all(set(f) >= {"interval"} for _, f in report.mismatches)
-    assert example.check(end, repair=True).repaired == len(report.mismatches)
-    assert example.check(end).ok
+    assert example.reports.check(end, repair=True).repaired == len(report.mismatches)
+    assert example.reports.check(end).ok
 
 
 def test_backup_rotation_keeps_ten_and_one_a_week_for_eight_weeks(tmp_path):
@@ -63,9 +62,9 @@ def test_backup_rotation_keeps_ten_and_one_a_week_for_eight_weeks(tmp_path):
 
 def test_backup_on_close_at_most_daily_and_restore(col_path, tmp_path):
     col = Collection.open(col_path, bundled=False)
-    col.import_files([FIXTURES / "example.toml"])
-    card = col.next_card("example-heat", NOW)
-    col.answer(card.id, GOOD, NOW)
+    col.files.import_files([FIXTURES / "example.toml"])
+    card = col.study.next_card("example-heat", NOW)
+    col.study.answer(card.id, GOOD, NOW)
     col.close()
     assert len(list_backups(col_path)) == 1
     col = Collection.open(col_path, bundled=False)
@@ -80,7 +79,7 @@ def test_backup_on_close_at_most_daily_and_restore(col_path, tmp_path):
     kept = restore(col_path, list_backups(col_path)[0].path, NOW)
     assert kept.read_bytes() == b"\0" * 4096  # the damaged file is kept, never overwritten
     with Collection.open(col_path, bundled=False, backups=False) as col:
-        assert col.card(card.id, NOW).state.repetitions == 1
+        assert col.study.card(card.id, NOW).state.repetitions == 1
 
 
 def test_restore_refuses_a_damaged_backup(col_path, tmp_path):
@@ -106,8 +105,8 @@ def test_first_schema_fixture_opens_and_migrates_without_loss(tmp_path):
                  for t in ("decks", "notes", "cards", "revlog")}
         for table, rows in before.items():
             assert [r[:len(rows[0])] for r in after[table]] == rows, table
-        assert col.check(NOW + timedelta(days=3)).ok
-        assert col.stats(NOW + timedelta(days=3)).suspended == 1
+        assert col.reports.check(NOW + timedelta(days=3)).ok
+        assert col.reports.stats(NOW + timedelta(days=3)).suspended == 1
 
 
 CHILD = r"""
@@ -120,14 +119,14 @@ col = Collection.open(path, bundled=False, backups=False)
 now = datetime(2026, 3, 2, 10, tzinfo=timezone.utc) + timedelta(days=seed)
 print("ready", flush=True)
 while True:
-    card = col.next_card(None, now)
+    card = col.study.next_card(None, now)
     if card is None:
         now += timedelta(days=1)
         continue
-    result = col.answer(card.id, rng.choice([1, 3, 4, 5]), now, time_ms=100)
+    result = col.study.answer(card.id, rng.choice([1, 3, 4, 5]), now, time_ms=100).result
     print("saved", result.log_id, flush=True)
     if rng.random() < 0.05:
-        col.undo(now)
+        col.undo.undo(now)
         print("undone", result.log_id, flush=True)
 """
 
@@ -135,7 +134,7 @@ while True:
 def test_sigkill_while_answering_loses_nothing(tmp_path):
     path = tmp_path / "p" / "collection.db"
     with Collection.open(path, bundled=False, backups=False) as col:
-        col.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
+        col.files.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
     rng = random.Random(2026)
     saved: set[str] = set()
     for run in range(20):
@@ -159,15 +158,15 @@ def test_sigkill_while_answering_loses_nothing(tmp_path):
         raw.close()
         assert saved <= logged, f"run {run}: lost {saved - logged}"
         with Collection.open(path, bundled=False, backups=False) as col:
-            assert col.check(NOW + timedelta(days=400)).ok, f"run {run}"
+            assert col.reports.check(NOW + timedelta(days=400)).ok, f"run {run}"
     assert len(saved) >= 20
 
 
 def test_two_processes_on_one_profile_lose_nothing(tmp_path):
     path = tmp_path / "p" / "collection.db"
     with Collection.open(path, bundled=False, backups=False) as col:
-        col.import_files([FIXTURES / "basics.toml"])
-        col.set_deck_limits("basics", new_limit=30)
+        col.files.import_files([FIXTURES / "basics.toml"])
+        col.decks.set_limits("basics", new_limit=30)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     # a terminal session answering every card Good, while this process studies too
     proc = subprocess.Popen([sys.executable, "-m", "flashdesk", "--data-dir", str(tmp_path),
@@ -178,13 +177,13 @@ def test_two_processes_on_one_profile_lose_nothing(tmp_path):
     with Collection.open(path, bundled=False, backups=False) as col:
         now = datetime.now().astimezone()
         for _ in range(10):
-            card = col.next_card("basics", now)
+            card = col.study.next_card("basics", now)
             if card is None:
                 break
-            ours.append(col.answer(card.id, GOOD, now).log_id)
+            ours.append(col.study.answer(card.id, GOOD, now).result.log_id)
         out, err = proc.communicate("\n3\n" * 40 + "q\n", timeout=120)
         assert proc.returncode == 0, err
-        report = col.check(now)
+        report = col.reports.check(now)
         assert report.ok
         ids = {r[0] for r in col.db.execute("SELECT id FROM revlog")}
         assert set(ours) <= ids
@@ -193,7 +192,7 @@ def test_two_processes_on_one_profile_lose_nothing(tmp_path):
         # each card's SM-2 state changed once today, whoever answered it first
         first = col.db.execute("SELECT count(DISTINCT card_id), count(*) FROM revlog "
                                "WHERE kind = 'review'").fetchone()
-        assert first[0] == first[1] == 30 - col.stats(now, "basics").new
+        assert first[0] == first[1] == 30 - col.reports.stats(now, "basics").new
 
 
 def test_backup_rotation_is_configurable_from_the_command_line(tmp_path):

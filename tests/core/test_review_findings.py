@@ -48,7 +48,7 @@ def test_a_package_with_damaged_compressed_data_is_refused(example, tmp_path):
         data[i] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(DeckFileError, match="damaged.apkg"):
-        example.import_files([path])
+        example.files.import_files([path])
 
 
 def test_duplicate_guids_in_a_package_are_skipped_not_fatal(col, tmp_path):
@@ -65,62 +65,63 @@ def test_duplicate_guids_in_a_package_are_skipped_not_fatal(col, tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in members.items():
             zf.writestr(name, data)
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert report.added == 1 and len(report.skipped) == 2
     assert "same note id (guid)" in report.skipped[0]
 
 
-def test_undo_keeps_tags_added_since_the_answer(example, tmp_path, now):
-    card = example.next_card("example-heat", now)
-    example.answer(card.id, GOOD, now)
-    example.change_tags([card.note_id], add=["exam"])
-    example.undo(now)
-    assert "exam" in example.card(card.id, now).tags
+def test_undo_keeps_tags_added_since_the_answer(example, col_path, now):
+    card = example.study.next_card("example-heat", now)
+    example.study.answer(card.id, GOOD, now)
+    with Collection.open(col_path, bundled=False, backups=False) as other:  # another process
+        other.notes.change_tags([card.note_id], add=["exam"])
+    assert example.undo.undo(now).name == "Answer"
+    assert "exam" in example.study.card(card.id, now).tags
 
 
 def test_deleted_then_reimported_notes_start_fresh_and_agree_with_the_log(example, now):
-    card = example.next_card("example-heat", now)
-    example.answer(card.id, GOOD, now)
-    deleted = example.delete_notes([card.note_id], now)
-    assert example.check(now).ok
+    card = example.study.next_card("example-heat", now)
+    example.study.answer(card.id, GOOD, now)
+    example.notes.delete([card.note_id], now)
+    assert example.reports.check(now).ok
     with pytest.raises(FlashdeskError):  # once re-imported, the old copy cannot come back
-        example.import_files([FIXTURES / "example.toml"])
-        example.undelete(deleted, now)
-    assert example.card(card.id, now).state.repetitions == 0
-    assert example.check(now).ok
+        example.files.import_files([FIXTURES / "example.toml"])
+        example.undo.undo(now)
+    assert example.study.card(card.id, now).state.repetitions == 0
+    assert example.reports.check(now).ok
 
 
 def test_undelete_brings_progress_back_and_the_log_agrees(example, now):
-    card = example.next_card("example-heat", now)
-    example.answer(card.id, GOOD, now)
-    deleted = example.delete_notes([card.note_id], now)
-    example.undelete(deleted, now)
-    assert example.card(card.id, now).state.repetitions == 1
-    assert example.check(now).ok
+    card = example.study.next_card("example-heat", now)
+    example.study.answer(card.id, GOOD, now)
+    example.notes.delete([card.note_id], now)
+    example.undo.undo(now)
+    assert example.study.card(card.id, now).state.repetitions == 1
+    assert example.reports.check(now).ok
 
 
 def test_pruned_notes_come_back_fresh_and_agree_with_the_log(example, tmp_path, now):
-    card = example.next_card("example-heat", now)
-    example.answer(card.id, GOOD, now)
+    card = example.study.next_card("example-heat", now)
+    example.study.answer(card.id, GOOD, now)
     text = (FIXTURES / "example.toml").read_text(encoding="utf-8")
     cut = tmp_path / "cut.toml"
     cut.write_text(text[: text.index('[[notes]]\nid = "heat-empathise"')], encoding="utf-8")
-    example.import_files([cut], prune=True)
-    example.import_files([FIXTURES / "example.toml"])
-    assert example.check(now).ok
+    example.files.import_files([cut], prune=True)
+    example.files.import_files([FIXTURES / "example.toml"])
+    assert example.reports.check(now).ok
 
 
 def test_unsuspending_during_a_redrill_keeps_the_redrill(example, now):
-    card = example.next_card("example-heat", now)
-    example.answer(card.id, AGAIN, now)
-    example.suspend([card.id], now)
-    example.unsuspend([card.id], now)
-    assert example.card(card.id, now).queue == Queue.LEARNING
-    assert example.check(now).ok
+    card = example.study.next_card("example-heat", now)
+    example.study.answer(card.id, AGAIN, now)
+    example.study.suspend([card.id], now)
+    example.study.unsuspend([card.id], now)
+    assert example.study.card(card.id, now).queue == Queue.LEARNING
+    assert example.reports.check(now).ok
 
 
 def test_burying_a_suspended_card_keeps_it_suspended(example, now):
-    card = example.next_card("example-heat", now)
-    example.suspend([card.id], now)
-    example.bury([card.id], now)
-    assert example.card(card.id, now + timedelta(days=1)).queue == Queue.SUSPENDED
+    card = example.study.next_card("example-heat", now)
+    example.study.suspend([card.id], now)
+    example.study.bury([card.id], now)
+    assert example.study.card(card.id, now + timedelta(days=1)).queue == Queue.SUSPENDED

@@ -2,14 +2,12 @@
 Each gets a clear message and leaves the collection as it was."""
 
 import os
-import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
 
 import pytest
 
-from flashdesk.collection import Collection
 from flashdesk.model import BrowseQuery
 from flashdesk.store import StorageError
 
@@ -68,7 +66,7 @@ def content(col):
 
 
 def test_a_full_disk_changes_nothing(col, tmp_path, now):
-    col.import_files([FIXTURES / "example.toml"])
+    col.files.import_files([FIXTURES / "example.toml"])
     before = content(col)
     pages = col.db.execute("PRAGMA page_count").fetchone()[0]
     col.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk fills up now
@@ -76,18 +74,18 @@ def test_a_full_disk_changes_nothing(col, tmp_path, now):
     big.write_text("front,back\n" + "".join(f"Question {i} {'x' * 200},Answer {i}\n"
                                             for i in range(3000)), encoding="utf-8")
     with pytest.raises(StorageError, match="the disk is full. Nothing was changed."):
-        col.import_files([big])
+        col.files.import_files([big])
     assert content(col) == before
     # answers too: refused with the same message, and the card is as it was
     col.db.execute(f"PRAGMA max_page_count = {col.db.execute('PRAGMA page_count').fetchone()[0]}")
-    card = col.next_card("example-heat", now)
+    card = col.study.next_card("example-heat", now)
     try:
-        col.answer(card.id, 4, now)
+        col.study.answer(card.id, 4, now)
     except StorageError as exc:
         assert "disk is full" in str(exc)
-        assert col.card(card.id, now).state.repetitions == 0
+        assert col.study.card(card.id, now).state.repetitions == 0
     col.db.execute("PRAGMA max_page_count = 1073741823")
-    assert col.check(now).ok
+    assert col.reports.check(now).ok
 
 
 def test_a_50_mb_deck_file_imports(col, tmp_path, now):
@@ -100,17 +98,17 @@ def test_a_50_mb_deck_file_imports(col, tmp_path, now):
             f.write(f'\n[[notes]]\nid = "n{i}"\nkind = "basic"\nfront = "Q{i} {body}"\n'
                     f'back = "A{i} {body}"\n')
             i += 1
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert report.added == i > 50_000
-    assert col.stats(now, "huge").total == i
+    assert col.reports.stats(now, "huge").total == i
 
 
 def test_a_csv_with_a_10_mb_line_imports(col, tmp_path):
     path = tmp_path / "long.csv"
     long_text = "very long answer " * (10 * 2**20 // 17)
     path.write_text(f'front,back\nshort question,"{long_text}"\nsecond,two\n', encoding="utf-8")
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert report.added == 2
-    [card] = col.browse(BrowseQuery(text="short question"), NOW)
-    _, fields = col.note_fields(card.split("#")[0])
+    [card] = col.notes.browse(BrowseQuery(text="short question"), NOW)
+    _, fields = col.notes.get(card.split("#")[0])
     assert len(fields["back"]) >= 10 * 2**20 - 17

@@ -92,9 +92,9 @@ def test_first_run_study_by_keyboard_then_progress_survives_a_restart(qtbot, tmp
         assert (row.new, row.new_limit) == (0, SESSION)
         assert window.decks.current_deck_id() == deck.id
         now = window.reviewer._clock()
-        assert col.stats(now).reviews_today == SESSION
+        assert col.reports.stats(now).reviews_today == SESSION
         for card_id in studied:
-            assert col.card(card_id, now).queue == Queue.REVIEW
+            assert col.study.card(card_id, now).queue == Queue.REVIEW
         window.close()
     finally:
         launcher.close()

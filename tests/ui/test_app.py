@@ -124,7 +124,7 @@ def test_a_damaged_collection_offers_the_latest_backup(qtbot, tmp_path, monkeypa
     assert any(p.read_bytes() == b"\0" * 8192 for p in kept)  # the damaged file is kept
     with qtbot.waitSignal(launcher.opened, timeout=10000):
         launcher.start(splash=False)
-    assert launcher.collection.deck_summaries(__import__("datetime").datetime.now().astimezone())
+    assert launcher.collection.decks.summaries(__import__("datetime").datetime.now().astimezone())
     launcher.window.close()
     launcher.close()
 

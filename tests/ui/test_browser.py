@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 @pytest.fixture
 def col(tmp_path):
     c = Collection.open(tmp_path / "p" / "collection.db", bundled=False, backups=False)
-    c.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
+    c.files.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
     yield c
     c.close()
 
@@ -61,7 +61,7 @@ def test_editing_a_note_saves_on_the_spot(qtbot, browser, col):
     assert isinstance(back, QPlainTextEdit)
     back.setPlainText("Answer seven")
     browser.editor.save()
-    kind, fields = col.note_fields("basics/b07")
+    kind, fields = col.notes.get("basics/b07")
     assert fields["back"] == "Answer seven"
 
 
@@ -71,9 +71,9 @@ def test_suspend_delete_and_undo(qtbot, browser, col, monkeypatch):
     browser.select_row(0)
     card = browser.selected_cards()[0]
     browser.toggle_suspend()
-    assert col.card(card, now).queue.name == "SUSPENDED"
+    assert col.study.card(card, now).queue.name == "SUSPENDED"
     browser.toggle_suspend()
-    assert col.card(card, now).queue.name == "NEW"
+    assert col.study.card(card, now).queue.name == "NEW"
     monkeypatch.setattr(browser, "ask_yes_no", lambda text: True)
     count = browser.model.rowCount()
     wait_results(qtbot, browser, browser.delete_selected)
@@ -88,13 +88,13 @@ def test_tags_and_change_deck(qtbot, browser, col, monkeypatch):
     note = browser.selected_notes()[0]
     monkeypatch.setattr(browser, "ask_text", lambda *a: "week1")
     browser.add_tag()
-    tagged = col.browse(BrowseQuery(tag="week1"), datetime.now().astimezone())
+    tagged = col.notes.browse(BrowseQuery(tag="week1"), datetime.now().astimezone())
     assert [c.split("#")[0] for c in tagged] == [note]
     assert browser._tag.findData("week1") >= 0  # the tag filter offers the new tag
     monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example::HEAT model")
     card = browser.selected_cards()[0]
     browser.move_selected()
-    assert card in col.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())
+    assert card in col.notes.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())
 
 
 def test_main_window_opens_browser_and_statistics(qtbot, make_window, col):

@@ -60,7 +60,7 @@ def test_first_run_shows_the_bundled_decks_with_counts(qtbot, make_window, profi
     col = Collection.open(profile_path)  # first run: creates the profile, imports the decks
     try:
         window = make_window(col)
-        rows = col.deck_summaries(window.reviewer._clock())
+        rows = col.decks.summaries(window.reviewer._clock())
         model = window.decks.model
         assert [(s.id, s.new, s.learning, s.due) for s in model.summaries()] == \
             [(s.id, s.new, s.learning, s.due) for s in rows]
@@ -74,7 +74,7 @@ def test_first_run_shows_the_bundled_decks_with_counts(qtbot, make_window, profi
 
 
 def test_enter_on_a_deck_starts_studying_and_esc_comes_back(qtbot, window, col, tmp_path):
-    col.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
     window.refresh_decks(select="kinds")
     window.decks.focus_tree()
     press(qtbot, Qt.Key.Key_Return)
@@ -87,12 +87,12 @@ def test_enter_on_a_deck_starts_studying_and_esc_comes_back(qtbot, window, col, 
 
 
 def test_a_deck_with_nothing_due_says_so(qtbot, window, col, tmp_path):
-    col.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
-    col.set_deck_limits("kinds", new_limit=0)
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    col.decks.set_limits("kinds", new_limit=0)
     window.refresh_decks(select="kinds")
     window.study_action.trigger()
     assert window.screen == Screen.DECKS
-    assert "Nothing to study in Test::Kinds" in window.decks._message.text()
+    assert "Nothing to study in Test › Kinds" in window.decks._message.text()
 
 
 def test_no_decks_shows_how_to_import(qtbot, window):
@@ -103,7 +103,7 @@ def test_no_decks_shows_how_to_import(qtbot, window):
 
 def test_window_size_position_and_last_deck_are_remembered(qtbot, make_window, col, tmp_path,
                                                           settings):
-    col.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
     window = make_window(col)
     window.resize(780, 540)
     window.decks.select_deck("kinds")

@@ -18,7 +18,7 @@ from uihelpers import KINDS_DECK, write_deck
 
 def summaries(col, window):
     return [(s.id, s.new, s.learning, s.due, s.total)
-            for s in col.deck_summaries(window.reviewer._clock())]
+            for s in col.decks.summaries(window.reviewer._clock())]
 
 
 def test_import_runs_on_a_worker_and_shows_the_summary(qtbot, window, col, kinds_deck):
@@ -68,7 +68,7 @@ def test_cancel_stops_the_import_and_changes_nothing(qtbot, window, col, kinds_d
 
     def slow_import(c, progress):
         gate.wait(10)  # hold the worker until the test has pressed Cancel
-        return c.import_files([kinds_deck], progress=progress)
+        return c.files.import_files([kinds_deck], progress=progress)
 
     with qtbot.waitSignal(window.import_failed, timeout=10000) as blocker:
         op = run_op(window, slow_import, window._on_imported, "Importing…",

@@ -34,7 +34,7 @@ def test_preview_of_an_anki_package(qtbot, col):
     assert dialog._table.rowCount() == 5
     assert dialog._table.item(0, 2).text() == "What does HEAT stand for?"
     assert "scheduling is not imported" in dialog._issues.toPlainText()
-    assert col.deck_summaries(__import__("datetime").datetime.now().astimezone()) == []  # nothing yet
+    assert col.decks.summaries(__import__("datetime").datetime.now().astimezone()) == []  # nothing yet
 
 
 def test_target_deck_applies_to_a_spreadsheet_without_a_deck_column(qtbot, col):

@@ -1,5 +1,7 @@
 """One window per profile: a second launch says so and brings the first forward."""
 
+import pytest
+
 from flashdesk.ui import app as app_module
 from flashdesk.ui.dialogs.messages import AlreadyRunning
 from flashdesk.ui.instance import InstanceGuard, server_name
@@ -29,16 +31,33 @@ def test_the_socket_name_is_a_hash_of_the_profile_folder(tmp_path):
     assert str(tmp_path) not in name and name.startswith("flashdesk-")
 
 
-def test_a_second_launch_names_the_profile_and_exits(qtbot, tmp_path, monkeypatch):
+def test_a_second_launch_brings_the_window_forward_and_exits_quietly(
+        qtbot, tmp_path, monkeypatch, capsys):
     profile = tmp_path / "p" / "collection.db"
-    told = []
-    monkeypatch.setattr(AlreadyRunning, "tell", classmethod(lambda cls, folder: told.append(folder)))
+    monkeypatch.setattr(AlreadyRunning, "tell", classmethod(lambda cls, folder: pytest.fail(
+        "no dialog when the first window answers")))
     running = InstanceGuard(profile.parent)
     assert running.acquire()
     try:
         with qtbot.waitSignal(running.activation_requested, timeout=5000):
-            assert app_module.run(profile) == 1
-        assert told == [profile.parent]
+            assert app_module.run(profile) == 0
+        assert "brought forward" in capsys.readouterr().out
         assert not profile.exists()  # the database was never opened twice
+    finally:
+        running.release()
+
+
+def test_a_second_launch_that_cannot_reach_the_window_says_so_without_waiting(
+        qtbot, tmp_path, monkeypatch, capsys):
+    profile = tmp_path / "p" / "collection.db"
+    monkeypatch.setattr(AlreadyRunning, "tell", classmethod(lambda cls, folder: pytest.fail(
+        "a dialog nobody can click away on a headless display")))
+    running = InstanceGuard(profile.parent)
+    assert running.acquire()
+    running._server.close()  # the first window hangs: the profile is held, nobody answers
+    try:
+        assert app_module.run(profile) == 1
+        err = capsys.readouterr().err
+        assert "already open" in err and str(profile.parent) in err
     finally:
         running.release()

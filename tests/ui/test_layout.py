@@ -58,7 +58,7 @@ def no_clipping(qtbot, root, where: str):
 
 @pytest.fixture
 def kinds(col, tmp_path):
-    col.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
     return col
 
 

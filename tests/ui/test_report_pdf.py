@@ -13,13 +13,13 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 
 def test_report_pdf_has_the_figures(qapp, tmp_path):
     col = Collection.open(tmp_path / "p" / "collection.db", bundled=False, backups=False)
-    col.import_files([FIXTURES / "example.toml"])
+    col.files.import_files([FIXTURES / "example.toml"])
     col.set_setting("learner_name", "Sam Taylor")
     for day in range(2):
         now = NOW + timedelta(days=day)
-        while (card := col.next_card(None, now)) is not None:
-            col.answer(card.id, 4, now, time_ms=60000)
-    report = col.progress_report(date(2026, 3, 1), date(2026, 3, 31), NOW + timedelta(days=2))
+        while (card := col.study.next_card(None, now)) is not None:
+            col.study.answer(card.id, 4, now, time_ms=60000)
+    report = col.reports.progress_report(date(2026, 3, 1), date(2026, 3, 31), NOW + timedelta(days=2))
     col.close()
     path = write_report_pdf(report, tmp_path / "report.pdf")
     doc = QPdfDocument()

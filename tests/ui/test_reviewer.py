@@ -36,7 +36,7 @@ text = "The {{c1::A::a verb}} in HEAT, then {{c2::T}}."
 
 @pytest.fixture
 def kinds(col, tmp_path):
-    col.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
     return col
 
 
@@ -55,7 +55,7 @@ def skip_to(qtbot, reviewer, kind):
 
 
 def test_a_reverse_card_asks_back_to_front_and_cloze_hints_show(qtbot, window, col, tmp_path):
-    col.import_files([write_deck(tmp_path, "r.toml", REVERSE_DECK)])
+    col.files.import_files([write_deck(tmp_path, "r.toml", REVERSE_DECK)])
     reviewer = study(window, "rev")
     seen = {}
     while reviewer.card is not None:
@@ -107,7 +107,7 @@ def test_six_grade_mode_answers_with_keys_0_to_5(qtbot, window, kinds):
         "Blackout", "Wrong", "Almost", "Hard", "Good", "Perfect"]
     first = reviewer.card.id
     press(qtbot, Key.Key_5)
-    assert kinds.card_history(first)[-1]["quality"] == 5
+    assert kinds.notes.history(first)[-1]["quality"] == 5
 
 
 def test_number_keys_do_not_grade_before_the_answer_shows(qtbot, window, kinds):
@@ -115,18 +115,21 @@ def test_number_keys_do_not_grade_before_the_answer_shows(qtbot, window, kinds):
     card = reviewer.card.id
     press(qtbot, Key.Key_3)
     assert reviewer.card.id == card and reviewer.stage == Stage.QUESTION
-    assert kinds.card_history(card) == []
+    assert kinds.notes.history(card) == []
 
 
 def test_choice_needs_a_pick_and_enter_alone_says_so(qtbot, window, kinds):
     reviewer = study(window, "kinds")
     skip_to(qtbot, reviewer, Kind.CHOICE)
     assert reviewer.reveal_button.isHidden()
-    assert focused() is reviewer.view.options[0]
+    assert focused() is reviewer  # no option has the focus: Space and Enter cannot pick one
+    for key in (Key.Key_Space, Key.Key_Return):
+        press(qtbot, key)
+        assert reviewer.stage == Stage.QUESTION
+        assert "choose an option" in reviewer._notice.text().lower()
     press(qtbot, Key.Key_9)  # no such option
     assert reviewer.stage == Stage.QUESTION
-    reviewer.reveal()
-    assert "choose an option" in reviewer._notice.text().lower()
+    assert reviewer.card.id not in [e["card_id"] for e in kinds.notes.history(reviewer.card.id)]
     reviewer.view.options[reviewer.view.right_number - 1].click()  # the mouse works too
     assert reviewer.stage == Stage.ANSWER
     assert reviewer.default_button().grade_name == "Good"
@@ -187,9 +190,8 @@ def test_scenario_ticks_change_the_suggested_grade(qtbot, window, kinds):
 
 def test_e_edits_the_note_and_the_card_shows_the_new_text(qtbot, window, kinds, monkeypatch):
     def fake_ask(cls, parent, col, note_id, now):
-        kind, fields = col.note_fields(note_id)
-        col.update_note(note_id, {**fields, "front": "What does HEAT mean?"}, now())
-        return True
+        kind, fields = col.notes.get(note_id)
+        return col.notes.update(note_id, {**fields, "front": "What does HEAT mean?"}, now())
 
     monkeypatch.setattr(EditNoteDialog, "ask", classmethod(fake_ask))
     reviewer = study(window, "kinds")
@@ -199,7 +201,7 @@ def test_e_edits_the_note_and_the_card_shows_the_new_text(qtbot, window, kinds, 
 
 
 def test_the_edit_dialog_saves_fields_and_refuses_bad_ones(qtbot, kinds):
-    kind, fields = kinds.note_fields("kinds/c-choice")
+    kind, fields = kinds.notes.get("kinds/c-choice")
     saved = []
     dialog = EditNoteDialog(kind, fields, saved.append)
     qtbot.addWidget(dialog)
@@ -222,14 +224,14 @@ def test_suspend_and_bury_take_the_card_out(qtbot, window, kinds):
     second = reviewer.card.id
     press(qtbot, Key.Key_Minus)
     assert reviewer.card.id != second
-    assert kinds.card(first, reviewer._clock()).queue == Queue.SUSPENDED
-    assert kinds.card(second, reviewer._clock()).queue == Queue.BURIED
+    assert kinds.study.card(first, reviewer._clock()).queue == Queue.SUSPENDED
+    assert kinds.study.card(second, reviewer._clock()).queue == Queue.BURIED
     assert reviewer.counts == (3, 0, 0)
 
 
 def test_undo_from_the_summary_brings_the_card_back(qtbot, window, col, tmp_path):
-    col.import_files([write_deck(tmp_path, "r.toml", REVERSE_DECK)])
-    col.set_deck_limits("rev", new_limit=1)
+    col.files.import_files([write_deck(tmp_path, "r.toml", REVERSE_DECK)])
+    col.decks.set_limits("rev", new_limit=1)
     reviewer = study(window, "rev")
     last = reviewer.card.id
     press(qtbot, Key.Key_Space)

@@ -16,7 +16,7 @@ from uihelpers import activate, press
 
 def test_settings_apply_at_once_and_persist_across_a_restart(qtbot, make_window, col,
                                                               profile_path, kinds_deck, settings):
-    col.import_files([kinds_deck])
+    col.files.import_files([kinds_deck])
     window = make_window(col)
     window.decks.select_deck("kinds")
     press(qtbot, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)  # Ctrl+,
@@ -62,7 +62,7 @@ def test_settings_apply_at_once_and_persist_across_a_restart(qtbot, make_window,
         press(qtbot, Qt.Key.Key_Space)
         assert [b.isVisible() for b in window2.reviewer.grade_buttons] == [True] * 6
         press(qtbot, Qt.Key.Key_0)  # blackout
-        assert col2.card_history("kinds/a-basic#0")[-1]["quality"] == 0
+        assert col2.notes.history("kinds/a-basic#0")[-1]["quality"] == 0
         window2.close()
     finally:
         col2.close()

@@ -15,16 +15,16 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 @pytest.fixture
 def col(tmp_path):
     c = Collection.open(tmp_path / "p" / "collection.db", bundled=False, backups=False)
-    c.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
+    c.files.import_files([FIXTURES / "example.toml", FIXTURES / "basics.toml"])
     now = datetime.now().astimezone() - timedelta(days=5)
     failed = set()
     for day in range(6):
         t = now + timedelta(days=day)
-        while (card := c.next_card(None, t)) is not None:
+        while (card := c.study.next_card(None, t)) is not None:
             # some cards are forgotten once a day, then re-drilled to Good
             again = card.id.endswith("3#0") and (card.id, day) not in failed
             failed.add((card.id, day))
-            c.answer(card.id, 1 if again else 4, t, time_ms=4000)
+            c.study.answer(card.id, 1 if again else 4, t, time_ms=4000)
     yield c
     c.close()
 

@@ -135,18 +135,18 @@ def test_study_every_kind_by_keyboard_with_undo_and_summary(qtbot, window, col, 
     summary = window.summary.summary
     assert (summary.studied, summary.correct, summary.answers) == (5, 4, 6)
     assert window.summary.value_text("correct") == "80%"
-    assert summary.due_tomorrow == col.stats(reviewer._clock(), "kinds").forecast[1] == 5
+    assert summary.due_tomorrow == col.reports.stats(reviewer._clock(), "kinds").forecast[1] == 5
     assert summary.seconds > 0
 
     # every answer carries its time
-    log = col.card_history(scenario_id)
+    log = col.notes.history(scenario_id)
     assert [e["kind"] for e in log] == ["review", "undo", "review"]
     assert all(e["time_ms"] > 0 for e in log if e["kind"] == "review")
 
     press(qtbot, Key.Key_Escape)
     assert window.screen == Screen.DECKS
     assert row_counts(window, "kinds") == (0, 0, 0)
-    answered = col.stats(reviewer._clock()).reviews_today
+    answered = col.reports.stats(reviewer._clock()).reviews_today
     assert window._totals.text() == f"Today: 0 new · 0 learning · 0 due · {answered} answered"
 
 

@@ -27,7 +27,8 @@ _LABELS = {"front": "Front", "back": "Back", "extra": "Extra", "text": "Text",
 class NoteEditor(QWidget):
     """Edits one note; emits ``saved(note_id)`` after each save."""
 
-    saved = Signal(str)
+    #: a note was saved (the Changes it made)
+    saved = Signal(object)
     failed = Signal(str)
 
     def __init__(self, col: Collection, parent=None):
@@ -62,6 +63,11 @@ class NoteEditor(QWidget):
     def note_id(self) -> NoteId | None:
         return self._note
 
+    @property
+    def dirty(self) -> bool:
+        """Edits not saved yet."""
+        return self._dirty
+
     def show_note(self, note_id: NoteId | None) -> None:
         if note_id == self._note:
             return
@@ -74,7 +80,7 @@ class NoteEditor(QWidget):
         if note_id is None:
             self._title.setText("Select a card to edit its note.")
             return
-        self._kind, self._fields = self._col.note_fields(note_id)
+        self._kind, self._fields = self._col.notes.get(note_id)
         self._title.setText(f"<b>{self._kind.value.capitalize()} note</b> · {note_id}")
         for name in FIELDS[self._kind]:
             if name == "reverse":
@@ -140,12 +146,12 @@ class NoteEditor(QWidget):
             return True
         fields = self._collect()
         try:
-            self._col.update_note(self._note, fields, datetime.now().astimezone())
+            changes = self._col.notes.update(self._note, fields, datetime.now().astimezone())
         except FlashdeskError as exc:
             self._status.setText(f"Not saved: {exc}")
             self.failed.emit(str(exc))
             return False
         self._fields, self._dirty = fields, False
         self._status.setText("Saved.")
-        self.saved.emit(self._note)
+        self.saved.emit(changes)
         return True

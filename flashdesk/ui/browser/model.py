@@ -77,9 +77,13 @@ class CardTableModel(QAbstractTableModel):
         if cid not in self._rows:
             start = row - row % BLOCK
             block = self._ids[start:start + BLOCK]
-            for r in self._col.browse_rows(block):
+            for r in self._col.notes.rows(block):
                 self._rows[r.id] = r
         return self._rows.get(cid)
+
+    def reload_rows(self) -> None:
+        """Forget every cached row: they are read again as they are shown."""
+        self.refresh_cards(list(self._rows))
 
     def refresh_cards(self, card_ids: list[CardId]) -> None:
         """Forget cached rows after an edit so they are read again."""

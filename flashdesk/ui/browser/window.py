@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
-from ...collection import Collection, DeletedNotes
-from ...model import BrowseQuery, CardFilter, CardId, FlashdeskError, NoteId, SortKey
+from ...collection import Collection, UndoRefused
+from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
 from ..workers import run_task
 from .editor import NoteEditor
 from .model import COLUMNS, CardTableModel
@@ -33,8 +33,8 @@ def _now() -> datetime:
 class BrowserWindow(QMainWindow):
     """Find any card again, edit its note, and act on many cards at once."""
 
-    #: cards or notes changed: the deck list should refresh its counts
-    collection_changed = Signal()
+    #: the browser changed the collection (Changes): other screens refresh
+    collection_changed = Signal(object)
     #: a query finished (tests wait on this)
     results_shown = Signal(int)
 
@@ -42,7 +42,6 @@ class BrowserWindow(QMainWindow):
         super().__init__(parent)
         self._col = col
         self._generation = 0
-        self._deleted: list[DeletedNotes] = []
         self.setWindowTitle("Browse – flashdesk")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.resize(1100, 680)
@@ -145,9 +144,8 @@ class BrowserWindow(QMainWindow):
         action("Remove tag…", "Ctrl+Alt+Shift+A", self.remove_tag,
                "Remove a tag from the selected notes")
         action("Delete", "Ctrl+Delete", self.delete_selected, "Delete the selected notes")
-        self._undo_action = action("Undo delete", "Ctrl+Z", self.undo_delete,
-                                   "Bring back the notes deleted last")
-        self._undo_action.setEnabled(False)
+        self._undo_action = action("Undo", "Ctrl+Z", self.undo, "Take back the last action")
+        self.update_undo()
         find = QAction("Find", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: (self._search.setFocus(), self._search.selectAll()))
@@ -166,10 +164,10 @@ class BrowserWindow(QMainWindow):
             box.blockSignals(True)
             box.clear()
         self._deck.addItem("All decks", None)
-        for s in self._col.deck_summaries(_now()):
+        for s in self._col.decks.summaries(_now()):
             self._deck.addItem("    " * s.depth + s.short_name, s.id)
         self._tag.addItem("Any tag", None)
-        for t in self._col.tags():
+        for t in self._col.notes.tags():
             self._tag.addItem(t, t)
         for box, value in ((self._deck, deck), (self._tag, tag)):
             i = box.findData(value)
@@ -190,7 +188,7 @@ class BrowserWindow(QMainWindow):
         self._generation += 1
         generation, query, now = self._generation, self.query(), _now()
         self._count.setText("Searching…")
-        run_task(self, lambda progress: self._col.browse(query, now),
+        run_task(self, lambda progress: self._col.notes.browse(query, now),
                  lambda ids: self._show(generation, ids), on_failed=self._failed)
 
     def _show(self, generation: int, ids: list[CardId]) -> None:
@@ -239,43 +237,61 @@ class BrowserWindow(QMainWindow):
 
     # -- changes ------------------------------------------------------------------
 
-    def _changed(self, cards: list[CardId] | None = None, requery: bool = False) -> None:
-        self._model.refresh_cards(cards or [])
-        self.collection_changed.emit()
-        if requery:
+    def apply_changes(self, changes: Changes) -> None:
+        """Something changed the collection (here or elsewhere): redraw what
+        the browser shows of it."""
+        if changes.decks or changes.tags:
+            self.reload_filters()
+        if changes.notes or changes.decks or changes.tags:
             self.refresh()
+        elif changes.cards or changes.note_text:
+            self._model.reload_rows()
+        if changes.note_text and not self._editor.dirty:
+            note = self._editor.note_id
+            self._editor.show_note(None)
+            self._editor.show_note(note)
+        self.update_undo()
 
-    def _note_saved(self, note_id: str) -> None:
-        self._changed([c for c in self.selected_cards()], requery=False)
+    def _changed(self, changes: Changes) -> None:
+        self.apply_changes(changes)
+        self.collection_changed.emit(changes)
+
+    def update_undo(self) -> None:
+        name = self._col.undo.name
+        self._undo_action.setEnabled(name is not None)
+        self._undo_action.setText(f"Undo {name}" if name else "Undo")
+
+    def _note_saved(self, changes: Changes) -> None:
+        self._model.refresh_cards(self.selected_cards())
+        self.update_undo()
+        self.collection_changed.emit(changes)
 
     def toggle_suspend(self) -> None:
         cards = self.selected_cards()
         if not cards:
             return
         if self._suspend_action.text() == "Unsuspend":
-            self._col.unsuspend(cards, _now())
+            changes = self._col.study.unsuspend(cards, _now())
         else:
-            self._col.suspend(cards, _now())
-        self._changed(cards)
+            changes = self._col.study.suspend(cards, _now())
+        self._changed(changes)
         self._selection_changed()
 
     def reset_selected(self) -> None:
         cards = self.selected_cards()
         if cards and self.ask_yes_no(f"Make {len(cards)} card(s) new again? Their history stays "
-                                     "in the log."):
-            self._col.reset_cards(cards, _now())
-            self._changed(cards)
+                                     "in the log, and Ctrl+Z takes this back."):
+            self._changed(self._col.notes.reset_cards(cards, _now()))
 
     def move_selected(self) -> None:
         cards = self.selected_cards()
         if not cards:
             return
-        decks = [s for s in self._col.deck_summaries(_now())]
+        decks = [s for s in self._col.decks.summaries(_now())]
         names = [s.name for s in decks]
         name = self.ask_choice("Change deck", f"Move {len(cards)} card(s) to:", names)
         if name:
-            self._col.move_cards(cards, decks[names.index(name)].id)
-            self._changed(cards)
+            self._changed(self._col.notes.move_cards(cards, decks[names.index(name)].id))
 
     def _tags(self, add: bool) -> None:
         notes = self.selected_notes()
@@ -286,12 +302,12 @@ class BrowserWindow(QMainWindow):
         if not tag:
             return
         try:
-            self._col.change_tags(notes, add=[tag] if add else [], remove=[] if add else [tag])
+            changes = self._col.notes.change_tags(notes, add=[tag] if add else [],
+                                                  remove=[] if add else [tag])
         except FlashdeskError as exc:
             QMessageBox.warning(self, "flashdesk", str(exc))
             return
-        self.reload_filters()
-        self._changed(self.selected_cards())
+        self._changed(changes)
 
     def add_tag(self) -> None:
         self._tags(True)
@@ -302,22 +318,27 @@ class BrowserWindow(QMainWindow):
     def delete_selected(self) -> None:
         notes = self.selected_notes()
         if notes and self.ask_yes_no(f"Delete {len(notes)} note(s) and their cards? "
-                                     "You can undo this with Ctrl+Z while the browser is open."):
+                                     "Ctrl+Z brings them back while flashdesk is open."):
             self._editor.show_note(None)
-            self._deleted.append(self._col.delete_notes(notes))
-            self._undo_action.setEnabled(True)
+            changes = self._col.notes.delete(notes, _now())
             self.statusBar().showMessage(f"Deleted {len(notes)} note(s). Ctrl+Z brings them back.",
                                          8000)
-            self._changed(requery=True)
+            self._changed(changes)
+
+    def undo(self) -> None:
+        """Take back the newest action (the same stack as the main window's)."""
+        self._editor.save()
+        try:
+            result = self._col.undo.undo(_now())
+        except UndoRefused as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            self.update_undo()
+            return
+        self.statusBar().showMessage(f"Undone: {result.name.lower()}.", 5000)
+        self._changed(result.changes)
 
     def undo_delete(self) -> None:
-        if not self._deleted:
-            return
-        deleted = self._deleted.pop()
-        self._col.undelete(deleted)
-        self._undo_action.setEnabled(bool(self._deleted))
-        self.statusBar().showMessage(f"Brought back {deleted.count} note(s).", 5000)
-        self._changed(requery=True)
+        self.undo()
 
     # -- questions (patched in tests) ------------------------------------------------
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from ...cards import FIELDS, LIST_FIELDS, REQUIRED
 from ...collection import Collection
 from ...formats.sanitize import clean_field
-from ...model import FlashdeskError, Kind, NoteId
+from ...model import Changes, FlashdeskError, Kind, NoteId
 from ..widgets import text_label
 
 __all__ = ["EditNoteDialog"]
@@ -131,9 +131,14 @@ class EditNoteDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget, col: Collection, note_id: NoteId,
-            now: Callable[[], datetime]) -> bool:
-        """Edit ``note_id`` in a modal dialog; True if it was saved."""
-        kind, fields = col.note_fields(note_id)
-        dialog = cls(kind, fields, lambda new: col.update_note(note_id, new, now()), parent)
+            now: Callable[[], datetime]) -> Changes:
+        """Edit ``note_id`` in a modal dialog; what the save changed (nothing
+        if it was cancelled)."""
+        kind, fields = col.notes.get(note_id)
+        saved: list[Changes] = []
+        dialog = cls(kind, fields, lambda new: saved.append(col.notes.update(note_id, new, now())),
+                     parent)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        if dialog.exec() != QDialog.DialogCode.Accepted or not saved:
+            return Changes()
+        return saved[-1]

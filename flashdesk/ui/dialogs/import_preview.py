@@ -67,7 +67,7 @@ class ImportPreviewDialog(QDialog):
         self._deck.setEditable(True)
         self._deck.setAccessibleName("Deck for notes whose file names no deck")
         self._deck.addItem(FILE_DECKS)
-        for s in col.deck_summaries(__import__("datetime").datetime.now().astimezone()):
+        for s in col.decks.summaries(__import__("datetime").datetime.now().astimezone()):
             self._deck.addItem(s.name)
         self._deck.setToolTip("Spreadsheets without a deck column go into this deck; type a new "
                               "name to make one (use :: for a sub-deck)")

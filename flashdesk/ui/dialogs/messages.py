@@ -43,9 +43,9 @@ class AlreadyRunning:
 
     @classmethod
     def tell(cls, profile_dir: Path) -> None:
-        box = _box(None, QMessageBox.Icon.Information, "flashdesk is already open",
+        box = _box(None, QMessageBox.Icon.Warning, "flashdesk is already open",
                    f"flashdesk is already open for the profile in\n{profile_dir}",
-                   "The open window has been brought to the front. Use it, or close it "
-                   "before starting flashdesk again.")
+                   "Its window did not answer. Close it (or end its process) and start "
+                   "flashdesk again.")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         box.exec()

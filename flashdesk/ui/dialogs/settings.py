@@ -159,7 +159,7 @@ class SettingsDialog(QDialog):
 
     def _load(self, current_deck: str | None) -> None:
         self._loading = True
-        for s in self._col.deck_summaries(self._now()):
+        for s in self._col.decks.summaries(self._now()):
             self.deck_combo.addItem("    " * s.depth + s.short_name, s.id)
         if current_deck is not None:
             self.deck_combo.setCurrentIndex(max(0, self.deck_combo.findData(current_deck)))
@@ -182,7 +182,7 @@ class SettingsDialog(QDialog):
         self.review_limit.setEnabled(enabled)
         if not enabled:
             return
-        summary = next((s for s in self._col.deck_summaries(self._now()) if s.id == deck_id), None)
+        summary = next((s for s in self._col.decks.summaries(self._now()) if s.id == deck_id), None)
         if summary is None:
             return
         self._loading = True
@@ -197,7 +197,7 @@ class SettingsDialog(QDialog):
         if self._loading or deck_id is None:
             return
         try:
-            self._col.set_deck_limits(deck_id, new_limit=self.new_limit.value(),
+            self._col.decks.set_limits(deck_id, new_limit=self.new_limit.value(),
                                       review_limit=self.review_limit.value())
         except FlashdeskError as exc:
             self.error.setText(str(exc))

@@ -1,0 +1,215 @@
+"""The import engine: decks read from files (``DeckData``) into the
+collection, all or nothing, in chunks so memory stays flat.
+
+Notes are matched by id: unchanged notes are skipped by checksum, changed
+ones updated in place (their cards keep their progress), new ones added;
+notes the file no longer has are reported, and removed only when asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from ..cards import card_ords
+from ..formats import ReadResult
+from ..model import (
+    Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult, card_id as make_card_id,
+    note_id as make_note_id, note_texts,
+)
+from ..store import queries as q, transaction
+from .notes import checksum, fields_json, tags_text
+from .undo import LEECH_TAG
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from . import Collection
+
+__all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK"]
+
+#: progress(done, total) → return False to cancel
+Progress = Callable[[int, int], "bool | None"]
+#: notes imported per step: memory stays flat, progress moves, Cancel is heard
+IMPORT_CHUNK = 2000
+
+
+class Cancelled(FlashdeskError):
+    """A long operation was cancelled; nothing was changed."""
+
+
+def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
+    def fix(value):
+        if isinstance(value, str):
+            for old, new in renames.items():
+                value = value.replace(f'src="{old}"', f'src="{new}"')
+        return value
+
+    return replace(deck, notes=tuple(
+        replace(n, fields={k: fix(v) for k, v in n.fields.items()}) for n in deck.notes))
+
+
+class Importer:
+    """One import into ``col``, inside one transaction."""
+
+    def __init__(self, col: "Collection"):
+        self._col = col
+        self._db = col.db
+        self._day = 0
+
+    def run(self, results: Sequence[ReadResult], *, prune: bool = False,
+            progress: Progress | None = None) -> ImportResult:
+        """Import every deck of ``results``; media are written after the
+        commit. Raises ``Cancelled`` when ``progress`` returns False (nothing
+        changed) and ``FlashdeskError`` for decks that clash."""
+        seen: dict[str, str] = {}
+        for deck in (d for r in results for d in r.decks):
+            if deck.id and deck.id in seen:
+                raise FlashdeskError(f"{deck.path}: deck id '{deck.id}' is also used by {seen[deck.id]}")
+            seen[deck.id] = deck.path
+        total = sum(len(d.notes) for r in results for d in r.decks) or 1
+        done = 0
+        reports: list[ImportReport] = []
+
+        def tick(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None and progress(done, total) is False:
+                raise Cancelled("import cancelled; nothing was changed")
+
+        media: dict[str, bytes] = {}
+        col = self._col
+        with col._lock:
+            now_ms = int(time.time() * 1000)
+            self._day = col.today(datetime.now().astimezone())
+            with transaction(self._db), q.bulk_search_index(self._db, total):
+                for result in results:
+                    renames = self._plan_media(result.media, media)
+                    first = len(reports)
+                    for deck in result.decks:
+                        if renames:
+                            deck = _rename_media(deck, renames)
+                        report = self._import_one(deck, now_ms, prune, tick)
+                        report.format = result.format
+                        reports.append(report)
+                    if len(reports) > first:
+                        reports[first].skipped = list(result.skipped)
+                        reports[first].messages = list(result.messages)
+                        reports[first].media = len(result.media)
+            col.study.invalidate()
+            self._write_media(media)
+        changed = any(r.added or r.updated or r.removed for r in reports)
+        return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
+                                             tags=True, study_queues=True) if changed
+                            else Changes(decks=True))
+
+    def _plan_media(self, incoming: dict[str, bytes], planned: dict[str, bytes]) -> dict[str, str]:
+        """Choose a name in the media folder for each incoming file; a name
+        already taken by different content gets a suffix. Returns renames."""
+        renames = {}
+        folder = self._col.media_dir
+        for name, data in incoming.items():
+            target = name
+            digest = hashlib.sha1(data).hexdigest()[:8]
+            existing = (folder / target) if folder else None
+            taken = planned.get(target)
+            if (taken is not None and taken != data) or (
+                    taken is None and existing is not None and existing.exists()
+                    and existing.read_bytes() != data):
+                stem, dot, ext = name.rpartition(".")
+                target = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+                renames[name] = target
+            planned[target] = data
+        return renames
+
+    def _write_media(self, media: dict[str, bytes]) -> None:
+        folder: "Path | None" = self._col.media_dir
+        if folder is None or not media:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in media.items():
+            target = folder / name
+            if target.parent != folder:  # names are plain file names; never write elsewhere
+                continue
+            if target.exists() and target.read_bytes() == data:
+                continue
+            tmp = folder / f".{name}.part"
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+
+    def _import_one(self, deck: DeckData, now_ms: int, prune: bool,
+                    tick: Callable[[int], None]) -> ImportReport:
+        """Import one deck in chunks, so memory stays flat and progress moves;
+        ``tick(n)`` is told after each chunk (and may raise ``Cancelled``)."""
+        decks = self._col.decks
+        deck = replace(deck, id=DeckId(decks.id_for(deck.id, deck.name)))
+        decks.ensure(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
+        report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
+        existing = q.note_checksums(self._db, deck.id)
+        in_file: set[str] = set()
+        pos = q.next_new_pos(self._db)
+        for start in range(0, len(deck.notes), IMPORT_CHUNK):
+            chunk = deck.notes[start:start + IMPORT_CHUNK]
+            pos = self._import_chunk(deck.id, chunk, existing, in_file, report, now_ms, pos)
+            tick(len(chunk))
+        report.missing = sorted(n for n in existing if n not in in_file)
+        if prune and report.missing:
+            cards = q.cards_of_notes(self._db, report.missing)
+            self._col.journal.resets(cards, now_ms, self._day)
+            self._col.undo.forget_cards([c["id"] for c in cards])
+            q.delete_notes(self._db, report.missing)
+            report.removed = len(report.missing)
+        return report
+
+    def _import_chunk(self, deck_id: str, notes, existing: dict[str, str], in_file: set[str],
+                      report: ImportReport, now_ms: int, pos: int) -> int:
+        db = self._db
+        new_notes, changed, cards_wanted = [], [], {}
+        for note in notes:
+            nid = make_note_id(deck_id, note.key)
+            in_file.add(nid)
+            fields = fields_json(note.fields)
+            digest = checksum(note.kind.value, fields, note.tags, note.source)
+            old = existing.get(nid)
+            if old == digest:
+                report.unchanged += 1
+                continue
+            sort_text, search_text = note_texts(note.kind, note.fields)
+            row = {"id": nid, "deck_id": deck_id, "key": note.key, "kind": note.kind.value,
+                   "fields": fields, "tags": tags_text(note.tags), "source": note.source,
+                   "now": now_ms, "checksum": digest, "sort_text": sort_text,
+                   "search_text": search_text}
+            if old is None:
+                new_notes.append(row)
+                report.added += 1
+            else:
+                changed.append(row)
+                report.updated += 1
+            cards_wanted[nid] = card_ords(note.kind, note.fields)
+        for row in changed:  # a leech tag the collection added survives the update
+            current = q.get_note(db, row["id"])
+            if current and LEECH_TAG in current["tags"].split():
+                row["tags"] = tags_text([*row["tags"].split(), LEECH_TAG])
+        q.insert_notes(db, new_notes)
+        q.update_notes(db, changed)
+        have = q.card_ords(db, [r["id"] for r in changed])
+        add, drop = [], []
+        for nid, ords in cards_wanted.items():
+            present = have.get(nid, set())
+            for o in ords:
+                if o not in present:
+                    add.append((make_card_id(nid, o), nid, deck_id, o, pos))
+                    pos += 1
+            drop.extend(make_card_id(nid, o) for o in present - set(ords))
+        q.insert_cards(db, add)
+        if drop:  # a cloze or reverse card the note no longer has
+            rows = [r for r in (q.get_card(db, c) for c in drop) if r is not None]
+            self._col.journal.resets(rows, now_ms, self._day)
+            self._col.undo.forget_cards(drop)
+            q.delete_cards(db, drop)
+        return pos
+

@@ -1,0 +1,257 @@
+"""One undo stack for every action that changes study data: answers, bury,
+suspend and unsuspend, reset, move, tags, note edits and deletions.
+
+Each entry is named ("Suspend") and takes back exactly what its action did,
+and only where nobody changed it since: an answer is undone only if the log
+holds no later answer to the card (from any process); a suspend only for
+cards still suspended; a tag change only for notes whose tags are still what
+it left; and so on. The stack lives as long as the collection is open (the
+window's lifetime); a new study day clears it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+from ..model import CardId, CardSchedule, Changes, FlashdeskError, LogKind, NoteId, Queue, UndoResult
+from ..store import queries as q, transaction
+from .journal import ms
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from . import Collection
+    from .notes import DeletedNotes
+
+__all__ = ["UndoStack", "UndoRefused", "UndoEntry", "AnswerUndo", "QueueUndo", "ResetUndo",
+           "MoveUndo", "TagsUndo", "EditUndo", "DeleteUndo", "LEECH_TAG"]
+
+LEECH_TAG = "leech"
+#: entries kept; older ones fall off the bottom
+DEPTH = 200
+
+
+class UndoRefused(FlashdeskError):
+    """The newest action cannot be taken back; nothing was changed."""
+
+
+class UndoEntry(Protocol):
+    #: what the action was, as the menu shows it after "Undo "
+    name: str
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult: ...
+
+
+def _tags_text(tags) -> str:
+    return " ".join(dict.fromkeys(t for t in tags if t))
+
+
+@dataclass(frozen=True)
+class AnswerUndo:
+    """An answer: the card's exact previous schedule comes back, and the
+    leech tag if this answer added it."""
+
+    card_id: CardId
+    note_id: NoteId
+    log_id: str
+    seq: int
+    before: CardSchedule
+    added_leech: bool
+    queue_before: Queue
+    name: str = "Answer"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        db = col.db
+        with transaction(db, immediate=True):
+            row = q.get_card(db, self.card_id)
+            if row is None:
+                raise UndoRefused("the card of that answer has been deleted since")
+            if q.answered_after(db, self.card_id, self.seq):
+                raise UndoRefused("that card has been answered again since (perhaps in "
+                                  "another window or terminal), so its answer cannot be "
+                                  "taken back. Nothing was changed")
+            current = CardSchedule.from_dict(row)
+            q.set_schedule(db, self.card_id, self.before, answers=-1)
+            if self.added_leech:  # other tag changes since the answer stay as they are
+                q.set_note_tags(db, self.note_id, _tags_text(
+                    t for t in row["tags"].split() if t != LEECH_TAG))
+            col.journal.append(self.card_id, LogKind.UNDO, ms(now), col.today(now),
+                               before=current, after=self.before, undoes=self.log_id)
+        col.study.put_back(self.card_id, self.queue_before, row["deck_id"])
+        return UndoResult(self.name, Changes(cards=True, study_queues=True,
+                                             tags=self.added_leech), self.card_id)
+
+
+@dataclass(frozen=True)
+class QueueUndo:
+    """Suspend, unsuspend or bury: each card goes back to the queue it was in,
+    unless it has left the queue the action put it in."""
+
+    name: str
+    #: (card id, queue before, buried day before, queue after)
+    cards: tuple[tuple[str, int, int | None, int], ...]
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        with transaction(col.db):
+            q.restore_queue(col.db, [(before, buried, cid, after)
+                                     for cid, before, buried, after in self.cards])
+        col.study.invalidate()
+        shown = CardId(self.cards[0][0]) if len(self.cards) == 1 else None
+        if shown is not None and self.cards[0][1] >= 0:
+            col.study.put_back(shown, Queue(self.cards[0][1]), None)
+        return UndoResult(self.name, Changes(cards=True, study_queues=True), shown)
+
+
+@dataclass(frozen=True)
+class ResetUndo:
+    """Reset (forget): progress comes back, unless a card was answered since."""
+
+    #: the cards' rows before the reset (``queries.card_states``)
+    rows: tuple[dict, ...]
+    log_ids: tuple[str, ...]
+    seq: int
+    name: str = "Reset"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        db = col.db
+        with transaction(db, immediate=True):
+            later = [r["id"] for r in self.rows if q.answered_after(db, r["id"], self.seq)]
+            if later:
+                raise UndoRefused(f"{len(later)} of these cards have been answered since the "
+                                  "reset; nothing was changed")
+            q.restore_schedules(db, list(self.rows))
+            col.journal.undos(self.log_ids, [r["id"] for r in self.rows], ms(now),
+                              col.today(now))
+        col.study.invalidate()
+        return UndoResult(self.name, Changes(cards=True, study_queues=True))
+
+
+@dataclass(frozen=True)
+class MoveUndo:
+    """Change deck: each card goes back to its deck, if it is still where
+    the move put it."""
+
+    #: (card id, deck before)
+    cards: tuple[tuple[str, str], ...]
+    deck_after: str
+    name: str = "Change Deck"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        with transaction(col.db):
+            q.set_card_decks(col.db, [(before, cid, self.deck_after)
+                                      for cid, before in self.cards])
+        col.study.invalidate()
+        return UndoResult(self.name, Changes(cards=True, decks=True, study_queues=True))
+
+
+@dataclass(frozen=True)
+class TagsUndo:
+    """Add or remove tags: each note gets its tags back if they are still
+    what the change left."""
+
+    #: (note id, tags before, tags after)
+    notes: tuple[tuple[str, str, str], ...]
+    name: str = "Change Tags"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        with transaction(col.db):
+            for row in q.notes_rows(col.db, [n for n, _, _ in self.notes]):
+                before, after = next((b, a) for n, b, a in self.notes if n == row["id"])
+                if row["tags"] == after:
+                    q.set_note_tags(col.db, row["id"], before)
+        return UndoResult(self.name, Changes(tags=True, notes=True))
+
+
+@dataclass(frozen=True)
+class EditUndo:
+    """A note edit: the fields before come back, if the note still holds the edit."""
+
+    note_id: NoteId
+    #: ``queries.note_text_row`` before and after the edit
+    before: dict
+    after_fields: str
+    name: str = "Edit Note"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        with transaction(col.db):
+            current = q.note_text_row(col.db, self.note_id)
+            if current is None or current["fields"] != self.after_fields:
+                raise UndoRefused("that note has been changed or deleted since; nothing "
+                                  "was changed")
+            b = self.before
+            q.update_note_fields(col.db, self.note_id, b["fields"], b["checksum"], ms(now),
+                                 b["sort_text"], b["search_text"])
+        return UndoResult(self.name, Changes(note_text=True))
+
+
+@dataclass(frozen=True)
+class DeleteUndo:
+    """Delete notes: they come back with their cards' progress."""
+
+    deleted: "DeletedNotes"
+    name: str = "Delete"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        try:
+            changes = col.notes.undelete(self.deleted, now)
+        except FlashdeskError as exc:
+            raise UndoRefused(str(exc)) from None
+        return UndoResult(self.name, changes)
+
+
+class UndoStack:
+    """``col.undo``: the actions that can be taken back, newest last."""
+
+    def __init__(self, col: "Collection"):
+        self._col = col
+        self._entries: list[UndoEntry] = []
+
+    def push(self, entry: UndoEntry) -> None:
+        self._entries.append(entry)
+        del self._entries[:-DEPTH]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def name(self) -> str | None:
+        """The newest action's name ("Suspend"), or None when there is nothing."""
+        return self._entries[-1].name if self._entries else None
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def forget_cards(self, card_ids: Sequence[str]) -> None:
+        """Drop answers to cards that are gone or started again (their state
+        before the answer no longer means anything)."""
+        gone = set(card_ids)
+        self._entries = [e for e in self._entries
+                         if not (isinstance(e, AnswerUndo) and e.card_id in gone)]
+
+    def undo(self, now: "datetime") -> UndoResult:
+        """Take back the newest action.
+
+        During a study session, an answer to a card outside the session's deck
+        is refused (undo it from the deck list); the entry stays. An entry that
+        can never be undone any more (the card was answered again since) is
+        dropped with the refusal. Raises ``UndoRefused`` with the reason, or
+        ``FlashdeskError`` when there is nothing to undo.
+        """
+        col = self._col
+        if not self._entries:
+            raise UndoRefused("Nothing to undo.")
+        entry = self._entries[-1]
+        with col._lock:
+            if isinstance(entry, AnswerUndo):
+                deck = col.study.outside_session(entry.card_id)
+                if deck is not None:
+                    raise UndoRefused(f"The last answer was to a card in “{deck}”, outside "
+                                      "this session: go back to the decks to undo it.")
+            try:
+                result = entry.revert(col, now)
+            except UndoRefused:
+                self._entries.pop()
+                raise
+        self._entries.pop()
+        return result

@@ -1,0 +1,409 @@
+"""One study session, Qt-free: which card is up, what a key does, the
+learner's attempt at an objective card and the grade it suggests, the tally,
+the leech notice and the summary.
+
+Both fronts drive it – the window (``flashdesk.ui.reviewer``) and the
+terminal (``flashdesk.cli``) – and only render what it says, in the manner of
+Mnemosyne's review controller. Nothing here prints or draws.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, auto
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from .cards import OrderCheck, check_order, suggest_choice, suggest_scenario
+from .model import (
+    AnswerButton, Answered, CardView, DeckId, Grade, GradeMode, Kind, SessionCounts,
+    StudyStep, UndoResult, grade_buttons,
+)
+from .scheduler.sm2 import PASSING
+from .study import LEECH_LAPSES, previews
+from .text import deck_path
+
+if TYPE_CHECKING:
+    from .collection import Collection
+
+__all__ = ["ReviewSession", "Stage", "Action", "SessionTally", "SessionSummary",
+           "KEY_HELP", "local_now", "LEECH_NOTICE"]
+
+LEECH_NOTICE = (f"That card has now lapsed {LEECH_LAPSES} times and is tagged 'leech': "
+                "consider rewording it (E) or suspending it (@).")
+
+
+def local_now() -> datetime:
+    """The wall clock, as a timezone-aware local datetime."""
+    return datetime.now().astimezone()
+
+
+class Stage(Enum):
+    QUESTION = auto()
+    ANSWER = auto()
+    DONE = auto()
+
+
+class Action(Enum):
+    """What a key does at this point of the session."""
+
+    NONE = auto()
+    REVEAL = auto()       # turn the card over (check an order card)
+    PICK = auto()         # choose option n of a choice card
+    GRADE = auto()        # answer with the grade of key n (0: the suggested grade)
+    HINT = auto()         # tell the learner what works here
+    UNDO = auto()
+    EDIT = auto()
+    SUSPEND = auto()
+    BURY = auto()
+    LEAVE = auto()
+
+
+#: the keys of the window and what they do, by screen (the README's table
+#: and the window's F1 help are made from this)
+KEY_HELP: tuple[tuple[str, str, str], ...] = (
+    ("Decks", "Study the selected deck", "Enter, double-click or Ctrl+Return"),
+    ("Decks", "Import deck files, spreadsheets or Anki packages",
+     "Ctrl+I (or drop the files on the window)"),
+    ("Everywhere", "Browse cards / statistics / settings", "Ctrl+B / Ctrl+T / Ctrl+,"),
+    ("Everywhere", "Undo the last action (answer, bury, suspend, edit, delete…)", "Ctrl+Z"),
+    ("Studying", "Show the answer", "Space or Enter (Ctrl+Enter while typing an answer)"),
+    ("Studying", "Choose an option of a choice card", "1, 2, 3…"),
+    ("Studying", "Move an item of an order card / check the order",
+     "Alt+Up, Alt+Down / Space or Enter"),
+    ("Studying", "Grade", "1–4 (0–5 with six grades); Enter or Space takes the suggested grade"),
+    ("Studying", "Edit the note / suspend / bury", "E / @ / -"),
+    ("Studying", "Back to the decks", "Esc"),
+    ("Browser", "Find / suspend / change deck / add tag / delete",
+     "Ctrl+F / Ctrl+J / Ctrl+D / Ctrl+Shift+A / Ctrl+Delete"),
+)
+
+_REVEAL_KEYS = ("Space", "Enter")
+
+
+@dataclass
+class SessionTally:
+    """The answers of one sitting; undo takes the last one away."""
+
+    started: float = field(default_factory=time.monotonic)
+    #: (was it a same-day re-drill?, was it correct?) per answer, in order
+    answers: list[tuple[bool, bool]] = field(default_factory=list)
+
+    def record(self, redrill: bool, grade: Grade) -> None:
+        self.answers.append((redrill, grade >= PASSING))
+
+    def undo(self) -> None:
+        if self.answers:
+            self.answers.pop()
+
+    @property
+    def studied(self) -> int:
+        """Cards answered for the first time today in this sitting."""
+        return sum(1 for redrill, _ in self.answers if not redrill)
+
+    @property
+    def correct(self) -> int:
+        """Of those, the ones answered Hard or better."""
+        return sum(1 for redrill, ok in self.answers if not redrill and ok)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    deck_id: DeckId | None
+    deck_name: str
+    studied: int
+    correct: int
+    answers: int
+    seconds: float
+    due_tomorrow: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.correct / self.studied) if self.studied else None
+
+
+@dataclass(frozen=True)
+class ChoiceOutcome:
+    """A choice made: the option picked and the right one, as indexes into
+    the note's options (0-based), and their numbers as shown (1-based)."""
+
+    chosen: int
+    right: int
+    chosen_shown: int
+    right_shown: int
+
+    @property
+    def correct(self) -> bool:
+        return self.chosen == self.right
+
+
+class ReviewSession:
+    """One sitting on one deck (``deck_id`` None: every deck).
+
+    ``start()`` shows the first card; then the front passes in what the
+    learner does – ``reveal()``, ``choose(n)``, ``check_order(items)``,
+    ``mark_points(n)``, ``answer(grade)``, ``undo()``, ``bury()``,
+    ``suspend()`` – and redraws from ``step``, ``stage``, ``suggested`` and
+    ``notice``. ``key_action`` says what a key does at this point.
+    """
+
+    def __init__(self, col: "Collection", deck_id: DeckId | None, *,
+                 clock: Callable[[], datetime] = local_now,
+                 timer: Callable[[], float] = time.monotonic,
+                 rng: random.Random | None = None):
+        self.col = col
+        self.deck_id = deck_id
+        self.deck_name = deck_path(col.decks.name(deck_id)) if deck_id else "All decks"
+        self._clock = clock
+        self._timer = timer
+        self._rng = rng or random.Random()
+        self.tally = SessionTally(timer())
+        self.step: StudyStep | None = None
+        self.stage = Stage.DONE
+        #: the grade an objective card suggests after the attempt (the learner confirms)
+        self.suggested: Grade | None = None
+        #: what the last action wants the learner to know (leech, undo, …)
+        self.notice: str | None = None
+        #: a choice card's options in the order shown (indexes into ``options``)
+        self.option_order: list[int] = []
+        #: an order card's items in the order first shown (indexes into ``items``)
+        self.item_order: list[int] = []
+        self.choice: ChoiceOutcome | None = None
+        self.order_check: OrderCheck | None = None
+        self._shown_at = timer()
+
+    # -- what is on screen -----------------------------------------------------
+
+    @property
+    def card(self) -> CardView | None:
+        return self.step.card if self.step is not None else None
+
+    @property
+    def counts(self) -> SessionCounts:
+        return self.step.counts if self.step is not None else SessionCounts()
+
+    @property
+    def buttons(self) -> tuple[AnswerButton, ...]:
+        """The answer buttons of the collection's grade mode."""
+        return grade_buttons(self.col.grade_mode)
+
+    @staticmethod
+    def buttons_for(mode: GradeMode) -> tuple[AnswerButton, ...]:
+        return grade_buttons(mode)
+
+    def _show(self, step: StudyStep | None) -> StudyStep | None:
+        self.step = step
+        self.stage = Stage.QUESTION if step is not None else Stage.DONE
+        self.suggested = None
+        self.choice = None
+        self.order_check = None
+        self.option_order, self.item_order = [], []
+        if step is not None:
+            fields = step.card.fields
+            if step.card.kind == Kind.CHOICE:
+                # a fresh order each time, so the answer's place is not what is learnt
+                self.option_order = list(range(len(fields["options"])))
+                self._rng.shuffle(self.option_order)
+            elif step.card.kind == Kind.ORDER:
+                self.item_order = list(range(len(fields["items"])))
+                while len(self.item_order) > 1 and self.item_order == sorted(self.item_order):
+                    self._rng.shuffle(self.item_order)
+        self._shown_at = self._timer()
+        return step
+
+    def start(self) -> StudyStep | None:
+        """Begin the sitting: the first card (None: nothing to study now)."""
+        self.tally = SessionTally(self._timer())
+        self.notice = None
+        return self._show(self.col.study.step(self.deck_id, self._clock()))
+
+    def show(self, card: CardView) -> StudyStep:
+        """Put a given card up, question side first (previews, screenshots)."""
+        today = self.col.today(self._clock())
+        step = StudyStep(card.deck_id, card, self.counts, previews(card.schedule, today), today)
+        self._show(step)
+        return step
+
+    def refresh(self) -> StudyStep | None:
+        """Show the card that is up now (after an edit, or when another
+        process changed the collection); an attempt already made is kept if
+        the same card is still up."""
+        step = self.col.study.step(self.deck_id, self._clock())
+        if step is not None and self.step is not None and step.card.id == self.step.card.id:
+            self.step = step
+            return step
+        return self._show(step)
+
+    # -- the learner's attempt -------------------------------------------------
+
+    def reveal(self) -> bool:
+        """Turn the card over. Choice cards turn over by ``choose``, order
+        cards by ``check_order``: for them this does nothing (False)."""
+        if self.stage != Stage.QUESTION or self.card is None:
+            return False
+        if self.card.kind in (Kind.CHOICE, Kind.ORDER):
+            return False
+        self.stage = Stage.ANSWER
+        if self.card.kind == Kind.SCENARIO:
+            self.suggested = suggest_scenario(len(self.card.fields["marking_points"]), 0)
+        return True
+
+    def choose(self, shown: int) -> ChoiceOutcome | None:
+        """Pick the option shown as number ``shown`` (1-based) of a choice
+        card, which turns it over; None if there is no such option."""
+        if self.stage != Stage.QUESTION or self.card is None or self.card.kind != Kind.CHOICE:
+            return None
+        if not 1 <= shown <= len(self.option_order):
+            return None
+        chosen = self.option_order[shown - 1]
+        right = int(self.card.fields["answer"]) - 1
+        self.choice = ChoiceOutcome(chosen, right, shown, self.option_order.index(right) + 1)
+        self.suggested = Grade(suggest_choice(right + 1, chosen + 1))
+        self.stage = Stage.ANSWER
+        return self.choice
+
+    def check_order(self, attempt: Sequence[int]) -> OrderCheck | None:
+        """Check an order card: ``attempt`` lists indexes into the note's
+        items, in the learner's order. Raises ``ValueError`` if it is not a
+        rearrangement of every item."""
+        if self.stage != Stage.QUESTION or self.card is None or self.card.kind != Kind.ORDER:
+            return None
+        items = list(self.card.fields["items"])
+        if sorted(attempt) != list(range(len(items))):
+            raise ValueError("the attempt must use every item once")
+        self.order_check = check_order(items, [items[i] for i in attempt])
+        self.suggested = Grade(self.order_check.suggested)
+        self.stage = Stage.ANSWER
+        return self.order_check
+
+    def mark_points(self, hits: int) -> Grade | None:
+        """A scenario's answer side: the learner made ``hits`` of its marking
+        points; returns the grade that now suggests."""
+        if self.stage != Stage.ANSWER or self.card is None or self.card.kind != Kind.SCENARIO:
+            return None
+        self.suggested = Grade(suggest_scenario(len(self.card.fields["marking_points"]), hits))
+        return self.suggested
+
+    # -- grading ---------------------------------------------------------------
+
+    def grade_for_key(self, key: int) -> Grade | None:
+        """The grade of answer key ``key`` in the collection's grade mode."""
+        return next((b.grade for b in self.buttons if b.key == key), None)
+
+    def default_grade(self) -> Grade:
+        """What Enter gives: the suggested grade, else Good (or the nearest
+        grade the mode has)."""
+        wanted = self.suggested if self.suggested is not None else Grade.GOOD
+        grades = [b.grade for b in self.buttons]
+        return min(grades, key=lambda g: (abs(g - wanted), -g))
+
+    def answer(self, grade: Grade) -> Answered | None:
+        """Answer the card that is up and move on (None if it is not turned
+        over). Raises ``FlashdeskError`` when the collection refuses."""
+        if self.stage != Stage.ANSWER or self.card is None:
+            return None
+        elapsed_ms = int((self._timer() - self._shown_at) * 1000)
+        answered = self.col.study.answer(self.card.id, Grade(grade), self._clock(),
+                                         time_ms=elapsed_ms)
+        self.tally.record(answered.result.redrill, answered.result.grade)
+        self.notice = LEECH_NOTICE if answered.result.leech else None
+        self._show(answered.next)
+        return answered
+
+    # -- other actions ---------------------------------------------------------
+
+    def undo(self) -> UndoResult:
+        """Take back the newest action (an answer brings its card back).
+        Raises ``UndoRefused`` with the reason when it cannot."""
+        result = self.col.undo.undo(self._clock())
+        if result.name == "Answer":
+            self.tally.undo()
+        self.notice = f"Undone: {result.name.lower()}."
+        self._show(self.col.study.step(self.deck_id, self._clock()))
+        return result
+
+    def bury(self) -> str | None:
+        """Hide the card until tomorrow; returns what to tell the learner."""
+        if self.card is None:
+            return None
+        self.col.study.bury([self.card.id], self._clock())
+        self._show(self.col.study.step(self.deck_id, self._clock()))
+        self.notice = "Card buried until tomorrow (Ctrl+Z brings it back)."
+        return self.notice
+
+    def suspend(self) -> str | None:
+        """Keep the card out of study; returns what to tell the learner."""
+        if self.card is None:
+            return None
+        self.col.study.suspend([self.card.id], self._clock())
+        self._show(self.col.study.step(self.deck_id, self._clock()))
+        self.notice = "Card suspended: it stays out of study until it is unsuspended."
+        return self.notice
+
+    def summary(self) -> SessionSummary:
+        """The sitting so far, with the reviews due tomorrow in its decks."""
+        stats = self.col.reports.stats(self._clock(), self.deck_id)
+        return SessionSummary(
+            deck_id=self.deck_id, deck_name=self.deck_name, studied=self.tally.studied,
+            correct=self.tally.correct, answers=len(self.tally.answers),
+            seconds=self._timer() - self.tally.started, due_tomorrow=stats.forecast[1])
+
+    # -- keys ------------------------------------------------------------------
+
+    def key_action(self, key: str, *, typing: bool = False) -> tuple[Action, int | None]:
+        """What ``key`` does now: a key name such as "Space", "Enter",
+        "Ctrl+Enter", "Esc", "Ctrl+Z", "E", "@", "-" or a digit "0"–"9".
+        ``typing``: the learner's focus is in a text box, where single-key
+        shortcuts are off (Ctrl+Enter shows the answer there)."""
+        if key == "Ctrl+Z":
+            return Action.UNDO, None
+        if key == "Esc":
+            return Action.LEAVE, None
+        card = self.card
+        if card is None or self.stage == Stage.DONE:
+            return Action.NONE, None
+        if typing:
+            if key == "Ctrl+Enter" and self.stage == Stage.QUESTION:
+                return Action.REVEAL, None
+            return Action.NONE, None
+        if key in ("E", "@", "-"):
+            return {"E": Action.EDIT, "@": Action.SUSPEND, "-": Action.BURY}[key], None
+        if self.stage == Stage.QUESTION:
+            if key.isdigit():
+                if card.kind == Kind.CHOICE:
+                    return Action.PICK, int(key)
+                return Action.HINT, None
+            if key in _REVEAL_KEYS or key == "Ctrl+Enter":
+                return (Action.HINT, None) if card.kind == Kind.CHOICE else (Action.REVEAL, None)
+            return Action.NONE, None
+        if key.isdigit():
+            return ((Action.GRADE, int(key)) if self.grade_for_key(int(key)) is not None
+                    else (Action.HINT, None))
+        if key in _REVEAL_KEYS:
+            return Action.GRADE, None
+        return Action.NONE, None
+
+    def hint(self) -> str:
+        """The line under the card: the keys that work now."""
+        card = self.card
+        if card is None:
+            return ""
+        buttons = self.buttons
+        keys = f"{buttons[0].key}–{buttons[-1].key}"
+        if self.stage == Stage.ANSWER:
+            what = "suggested" if self.suggested is not None else "default"
+            default = next(b.label for b in buttons if b.grade == self.default_grade())
+            return (f"{keys}: grade   ·   Enter: {default} ({what})   ·   "
+                    "↻ comes back this session   ·   Ctrl+Z undo")
+        if card.kind == Kind.CHOICE:
+            first = f"1–{len(self.option_order)}: choose an option"
+        elif card.kind == Kind.ORDER:
+            first = "Alt+↑/↓ moves an item   ·   Space or Enter: check the order"
+        elif card.kind == Kind.SCENARIO:
+            first = "Write your answer, then Ctrl+Enter (or Space/Enter outside the box)"
+        else:
+            first = "Space or Enter: show the answer"
+        return first + "   ·   E edit   ·   @ suspend   ·   - bury   ·   Esc decks"
+

@@ -1,0 +1,62 @@
+"""Wording both fronts share: interval labels, percentages, card-kind
+captions and deck names as people read them. Plain strings, no Qt."""
+
+from __future__ import annotations
+
+from .model import IntervalPreview, Kind
+
+__all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
+           "deck_path", "plural"]
+
+_KIND_CAPTIONS = {
+    Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
+    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario",
+}
+
+
+def format_interval(days: int) -> str:
+    """Days as a short human figure: 'today', '1d', '3w', '4mo', '1.5y'."""
+    if days <= 0:
+        return "today"
+    if days < 14:
+        return f"{days}d"
+    if days < 60:
+        return f"{round(days / 7)}w"
+    if days < 365:
+        return f"{round(days / 30.4)}mo"
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def format_preview(preview: IntervalPreview) -> str:
+    """'6d', or '1d ↻' when the card also comes back in this session."""
+    return format_interval(preview.days) + (" ↻" if preview.again_today else "")
+
+
+def percent(part: int, whole: int) -> str:
+    """'83%' (rounded), or '–' when there is nothing to divide by."""
+    return f"{part / whole:.0%}" if whole else "–"
+
+
+def kind_caption(kind: Kind, ord_: int = 0, *, redrill: bool = False) -> str:
+    """The line above a card that says what kind of card it is."""
+    caption = _KIND_CAPTIONS[Kind(kind)]
+    if kind == Kind.BASIC and ord_ == 1:
+        caption = "Question (reverse)"
+    if redrill:
+        caption += " · again: answered below Good earlier today"
+    return caption
+
+
+def deck_leaf(name: str) -> str:
+    """The deck's own name: 'Models' for 'Challenging Customers::Models'."""
+    return name.rsplit("::", 1)[-1]
+
+
+def deck_path(name: str) -> str:
+    """A full deck name as people read it: 'Challenging Customers › Models'."""
+    return " › ".join(name.split("::"))
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 card', '3 cards'."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
