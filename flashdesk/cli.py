@@ -293,7 +293,7 @@ def cmd_backup(col: Collection, args, out) -> int:
         out(f"Backups kept: the last {col.setting('backup_keep', 10)}, and one a week for "
             f"{col.setting('backup_weeks', 8)} weeks.")
     if args.list:
-        backups = list_backups(col.path)
+        backups = list_backups(col.path) if col.path else []
         for b in backups:
             out(f"{b.label}  {b.path}")
         if not backups:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum, StrEnum
-from typing import Any, Iterator, Mapping, NewType, Sequence
+from typing import Any, Iterator, Mapping, NewType, Sequence, overload
 
 __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
@@ -64,10 +64,10 @@ def plain_text(fragment: str) -> str:
     return html.unescape(_TAG.sub("", text)).strip()
 
 
-def note_texts(kind: "Kind", fields: dict) -> tuple[str, str]:
+def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
     """(sort text, search text) of a note: its first field, and all its text,
     as plain text with cloze markers opened."""
-    def flat(value) -> str:
+    def flat(value: object) -> str:
         if isinstance(value, list):
             return " ".join(flat(v) for v in value)
         if not isinstance(value, str):
@@ -255,7 +255,7 @@ def study_day(now: datetime) -> int:
     return ((now - timedelta(hours=ROLLOVER_HOUR)).date() - _EPOCH).days
 
 
-def day_start(day: int, tz) -> datetime:
+def day_start(day: int, tz: tzinfo) -> datetime:
     """The moment study day ``day`` begins in time zone ``tz``."""
     date = _EPOCH + timedelta(days=day)
     return datetime(date.year, date.month, date.day, ROLLOVER_HOUR, tzinfo=tz)
@@ -275,7 +275,7 @@ class NoteData:
 
     key: str
     kind: Kind
-    fields: dict
+    fields: dict[str, Any]
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
@@ -316,7 +316,7 @@ class DeckSummary:
     def parent_name(self) -> str | None:
         return self.name.rsplit("::", 1)[0] if "::" in self.name else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "new": self.new,
                 "learning": self.learning, "due": self.due, "total": self.total}
 
@@ -331,7 +331,7 @@ class CardView:
     deck_name: str
     kind: Kind
     ord: int
-    fields: dict
+    fields: dict[str, Any]
     tags: tuple[str, ...]
     source: str
     schedule: CardSchedule
@@ -450,7 +450,7 @@ class ImportReport:
     version: str = ""
     media: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "deck": self.deck_id,
                 "name": self.deck_name, "version": self.version, "added": self.added,
                 "updated": self.updated, "unchanged": self.unchanged,
@@ -470,7 +470,13 @@ class ImportResult(Sequence[ImportReport]):
     def __len__(self) -> int:
         return len(self.reports)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> ImportReport: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ImportReport]: ...
+
+    def __getitem__(self, index: int | slice) -> ImportReport | Sequence[ImportReport]:
         return self.reports[index]
 
     def __iter__(self) -> Iterator[ImportReport]:
@@ -494,7 +500,7 @@ class CheckReport:
     def ok(self) -> bool:
         return self.integrity == ("ok",) and not self.mismatches
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "integrity": list(self.integrity), "cards": self.cards,
                 "log_entries": self.log_entries, "repaired": self.repaired,
                 "mismatches": [{"card": c, "fields": list(f)} for c, f in self.mismatches]}
@@ -513,7 +519,7 @@ class Stats:
     forecast: tuple[int, ...]
     leeches: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "counts": {"new": self.new, "learning": self.learning, "review": self.review,
                        "suspended": self.suspended, "buried": self.buried,

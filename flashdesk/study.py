@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from .model import (
     TYPE_NEW, TYPE_REVIEW, CardId, CardSchedule, Grade, IntervalPreview, Queue, SessionCounts,
@@ -87,7 +87,7 @@ def roll_over(card: CardSchedule, today: int) -> CardSchedule:
 SM2_FIELDS = ("type", "reps", "ease", "interval", "due", "lapses", "last_day")
 
 
-def answers_in_log(entries: Iterable[dict]) -> int:
+def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
     """How many answers a card's log holds since it last started from new
     (a reset or a deletion), leaving out undone ones."""
     entries = list(entries)
@@ -103,7 +103,7 @@ def answers_in_log(entries: Iterable[dict]) -> int:
     return count
 
 
-def fold_log(entries: Iterable[dict], today: int) -> CardSchedule:
+def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:
     """A card's schedule rebuilt from its review log (``seq``, ``id``, ``kind``,
     ``quality``, ``day``, ``undoes`` per entry, in order): every answer that was
     not undone, replayed through SM-2 exactly as it was first applied."""

@@ -47,7 +47,7 @@ class FileManager:
         results: list[ReadResult] = []
         for path in paths:
             try:
-                results.append(read_any(path, deck_name))
+                results.append(read_any(Path(path), deck_name))
             except DeckFileError as exc:
                 problems.extend(exc.problems)
         if problems:
@@ -95,6 +95,7 @@ class FileManager:
         from ..formats import export as writers
 
         data = self.export_data(deck_id)
+        path = Path(path)
         try:
             if fmt == "toml":
                 return writers.write_toml(data, path)

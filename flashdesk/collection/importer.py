@@ -197,7 +197,8 @@ class Importer:
         q.insert_notes(db, new_notes)
         q.update_notes(db, changed)
         have = q.card_ords(db, [r["id"] for r in changed])
-        add, drop = [], []
+        add: list[tuple[str, str, str, int, int]] = []
+        drop: list[str] = []
         for nid, ords in cards_wanted.items():
             present = have.get(nid, set())
             for o in ords:

@@ -188,7 +188,6 @@ class NoteManager:
             with transaction(col.db):
                 log_ids = col.journal.resets(rows, ms(now), col.today(now))
                 q.reset_cards(col.db, [r["id"] for r in rows], q.next_new_pos(col.db))
-            col.undo.forget_cards([r["id"] for r in rows])
             col.undo.push(ResetUndo(tuple(rows), tuple(log_ids), col.journal.seq))
             col.study.invalidate()
         return Changes(cards=True, study_queues=True)
@@ -203,7 +202,6 @@ class NoteManager:
             with transaction(col.db):
                 log_ids = col.journal.resets(cards, ms(now), col.today(now))
                 q.delete_notes(col.db, [n["id"] for n in notes])
-            col.undo.forget_cards([c["id"] for c in cards])
             if notes:
                 col.undo.push(DeleteUndo(DeletedNotes(tuple(notes), tuple(cards),
                                                       tuple(log_ids))))

@@ -41,7 +41,9 @@ class ReportManager:
             today = self._col.today(now)
             integrity = tuple(q.integrity_check(self._col.db))
             cached = q.all_schedules(self._col.db)
-            mismatches, fixes, entries = [], [], 0
+            mismatches: list[tuple[str, tuple[str, ...]]] = []
+            fixes: list[dict] = []
+            entries = 0
             seen = set()
             for card_id, log in q.log_by_card(self._col.db):
                 entries += len(log)
@@ -146,10 +148,10 @@ class ReportManager:
             result.append(Mastery(decks[d]["name"], "deck", cards, studied, mastered,
                                   mastery_of(cards, capped),
                                   round(passed / answered, 4) if answered else None, answered))
-        by_tag: dict[str, list[float]] = {}
+        by_tag: dict[str, list[int]] = {}
         for tags, type_, interval in q.card_tags_and_intervals(self._col.db, deck_ids):
             for tag in tags.split():
-                t = by_tag.setdefault(tag, [0, 0, 0, 0.0])
+                t = by_tag.setdefault(tag, [0, 0, 0, 0])
                 t[0] += 1
                 if type_ == 2:
                     t[1] += 1

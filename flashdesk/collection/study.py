@@ -106,8 +106,9 @@ class StudyManager:
         reviews = take("review", lambda d, n: q.due_card_ids(col.db, d, today, n))
         reviews.sort()
         new = take("new", lambda d, n: q.new_card_ids(col.db, d, n))
-        learning = q.learning_card_ids(col.db, subtree)
-        return _Session(deck_id, today, SessionQueue([cid for _, cid in reviews], new, learning),
+        learning = [(seq, CardId(c)) for seq, c in q.learning_card_ids(col.db, subtree)]
+        return _Session(deck_id, today, SessionQueue([CardId(cid) for _, cid in reviews],
+                                                     [CardId(c) for c in new], learning),
                         frozenset(subtree))
 
     def _session_for(self, deck_id: DeckId | None, today: int) -> _Session:

@@ -37,8 +37,10 @@ class UndoRefused(FlashdeskError):
 
 
 class UndoEntry(Protocol):
-    #: what the action was, as the menu shows it after "Undo "
-    name: str
+    @property
+    def name(self) -> str:
+        """What the action was, as the menu shows it after "Undo "."""
+
 
     def revert(self, col: "Collection", now: "datetime") -> UndoResult: ...
 

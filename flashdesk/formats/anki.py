@@ -9,6 +9,8 @@ only read, and media names are reduced to plain file names.
 
 from __future__ import annotations
 
+from typing import Any
+
 import html
 import json
 import re
@@ -59,8 +61,10 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
 
 def _fields(buf: bytes) -> list[tuple[int, int | bytes]]:
     """(field number, value) pairs of one protobuf message, in order."""
-    out, pos = [], 0
+    out: list[tuple[int, int | bytes]] = []
+    pos = 0
     while pos < len(buf):
+        value: int | bytes
         key, pos = _varint(buf, pos)
         number, wire = key >> 3, key & 7
         if wire == 0:
@@ -205,6 +209,7 @@ _OWN_KINDS = {name: kind for kind, (name, _, _) in APKG_MODELS.items()}
 def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
     """A note of a type flashdesk itself exported: its fields map back exactly."""
     v = v + [""] * 4
+    data: dict[str, Any]
     if kind in ("basic", "basic-reverse"):
         data = {"front": v[0], "back": v[1]}
         if kind == "basic-reverse":

@@ -122,7 +122,7 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
     if problems:
         raise DeckFileError(problems)
     return DeckData(
-        id=DeckId(deck_id), name="::".join(p.strip() for p in name.split("::")),
+        id=DeckId(str(deck_id)), name="::".join(p.strip() for p in str(name).split("::")),
         description=deck.get("description", "").strip(), version=deck.get("version", ""),
         notes=tuple(notes), path=shown,
     )
@@ -162,7 +162,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
 
     kind_text = raw.get("kind")
     try:
-        kind = Kind(kind_text)
+        kind = Kind(str(kind_text))
     except ValueError:
         fail("kind", f"unknown card kind {kind_text!r}; use one of "
                      f"{', '.join(k.value for k in Kind)}" if kind_text is not None

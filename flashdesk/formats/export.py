@@ -165,7 +165,8 @@ def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | No
             _stable_id(name), name, fields=[{"name": n} for n in (*fields, SOURCE_FIELD)],
             templates=[{"name": t, "qfmt": q, "afmt": a} for t, q, a in templates], css=_CSS,
             model_type=genanki.Model.CLOZE if key == "cloze" else genanki.Model.FRONT_BACK)
-    package_decks, media = [], set()
+    package_decks: list[object] = []
+    media: set[str] = set()
     for deck in decks:
         gdeck = genanki.Deck(_stable_id(deck.name), deck.name, description=deck.description)
         for note in deck.notes:

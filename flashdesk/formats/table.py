@@ -4,6 +4,8 @@ docs/import-export.md for the columns."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import csv
 import html
 import itertools
@@ -93,7 +95,7 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
     if kind == Kind.BASIC:
         if not back:
             return "the back is empty"
-        fields = {"front": front, "back": back}
+        fields: dict[str, Any] = {"front": front, "back": back}
         if cols.get("reverse", "").strip().lower() in _YES:
             fields["reverse"] = True
         if extra:

@@ -243,7 +243,7 @@ def insert_log(db: Database, entry: dict) -> int:
         "INSERT INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, before, after, "
         "undoes) VALUES (:id, :card_id, :ts, :day, :kind, :quality, :was_new, :time_ms, :before, "
         ":after, :undoes)", entry)
-    return cur.lastrowid
+    return int(cur.lastrowid or 0)
 
 
 def last_answers(db: Database, limit: int) -> list[dict]:
@@ -337,7 +337,7 @@ class bulk_search_index:
                 self.db.execute(sql)
 
 
-def insert_cards(db: Database, rows: list[tuple[str, str, str, int, int]]) -> None:
+def insert_cards(db: Database, rows: Sequence[tuple[str, str, str, int, int]]) -> None:
     """rows: (card id, note id, deck id, ord, new_pos)."""
     db.conn.executemany(
         "INSERT INTO cards(id, note_id, deck_id, ord, type, queue, new_pos) "
@@ -382,7 +382,8 @@ def log_by_card(db: Database):
     cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes FROM revlog "
                         "ORDER BY card_id, seq")
     columns = ("seq", "id", "kind", "quality", "day", "undoes")
-    current, entries = None, []
+    current: str | None = None
+    entries: list[dict] = []
     for row in cursor:
         if row[0] != current:
             if current is not None:
@@ -414,7 +415,7 @@ BROWSE_SORT = {
     "state": "c.queue", "due": "coalesce(c.due, 1e9)", "interval": "c.interval",
     "ease": "c.ease", "answers": "c.answers", "lapses": "c.lapses", "added": "c.new_pos",
 }
-BROWSE_STATE = {
+BROWSE_STATE: dict[str, tuple[str, list]] = {
     "any": ("", []), "new": ("c.queue = 0", []), "learning": ("c.queue = 1", []),
     "review": ("c.queue = 2", []), "suspended": ("c.queue = -1", []),
     "buried": ("c.queue = -2", []), "leech": ("(' ' || n.tags || ' ') LIKE '% leech %'", []),
@@ -429,7 +430,8 @@ def fts_query(text: str) -> str:
 
 def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: str | None,
                state: str, today: int, sort: str, descending: bool) -> list[str]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if text.strip():
         where.append("n.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(fts_query(text))
@@ -491,7 +493,7 @@ def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
     """Put back rows taken from ``notes`` or ``cards`` (deleted by mistake)."""
     if table not in ("notes", "cards") or not rows:
         return
-    db[table].insert_all(rows)
+    db.table(table).insert_all(rows)
 
 
 # -- statistics -----------------------------------------------------------------

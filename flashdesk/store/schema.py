@@ -21,24 +21,24 @@ migrations = Migrations(MIGRATION_SET)
 @migrations()
 def m001_initial(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db["decks"].create({
+    db.table("decks").create({
         "id": str, "name": str, "description": str, "version": str, "source_path": str,
         "new_limit": int, "review_limit": int, "created": int, "modified": int,
     }, pk="id", not_null={"name"}, defaults={
         "description": "", "version": "", "source_path": "", "new_limit": 20,
         "review_limit": 200,
     })
-    db["decks"].create_index(["name"], unique=True)
-    db["notes"].create({
+    db.table("decks").create_index(["name"], unique=True)
+    db.table("notes").create({
         "id": str, "deck_id": str, "key": str, "kind": str, "fields": str, "tags": str,
         "source": str, "checksum": str, "created": int, "modified": int,
     }, pk="id", not_null={"deck_id", "kind", "fields"}, defaults={"tags": "", "source": ""},
         foreign_keys=[("deck_id", "decks", "id")])
-    db["notes"].create_index(["deck_id"])
+    db.table("notes").create_index(["deck_id"])
     # type: 0 new, 2 review; queue: Queue (-2 buried, -1 suspended, 0 new, 1 learning, 2 review).
     # ease in hundredths; due and last_day are study days; redrill_seq orders
     # same-day re-drills; new_pos orders new cards.
-    db["cards"].create({
+    db.table("cards").create({
         "id": str, "note_id": str, "deck_id": str, "ord": int, "type": int, "queue": int,
         "reps": int, "ease": int, "interval": int, "due": int, "lapses": int,
         "last_day": int, "buried_day": int, "redrill_seq": int, "new_pos": int,
@@ -46,24 +46,24 @@ def m001_initial(db: Database) -> None:
         "type": 0, "queue": 0, "reps": 0, "ease": 250, "interval": 0, "lapses": 0,
         "redrill_seq": 0,
     }, foreign_keys=[("note_id", "notes", "id"), ("deck_id", "decks", "id")])
-    db["cards"].create_index(["queue", "deck_id", "due"], index_name="cards_queue_deck_due")
-    db["cards"].create_index(["queue", "due"], index_name="cards_queue_due")
-    db["cards"].create_index(["deck_id"], index_name="cards_deck")
-    db["cards"].create_index(["note_id"], index_name="cards_note")
+    db.table("cards").create_index(["queue", "deck_id", "due"], index_name="cards_queue_deck_due")
+    db.table("cards").create_index(["queue", "due"], index_name="cards_queue_due")
+    db.table("cards").create_index(["deck_id"], index_name="cards_deck")
+    db.table("cards").create_index(["note_id"], index_name="cards_note")
     # The review log is append-only. ``id`` is a UUID (time-ordered); ``kind`` is
     # 'review' (the day's first answer: SM-2 applied), 'redrill' (a same-day
     # re-drill: SM-2 unchanged) or 'undo' (takes back the entry named by ``undoes``).
     # ``before``/``after`` are the card's full schedule as JSON.
-    db["revlog"].create({
+    db.table("revlog").create({
         "seq": int, "id": str, "card_id": str, "ts": int, "day": int, "kind": str,
         "quality": int, "was_new": int, "time_ms": int, "before": str, "after": str,
         "undoes": str,
     }, pk="seq", not_null={"id", "card_id", "ts", "day", "kind"})
-    db["revlog"].create_index(["id"], unique=True, index_name="revlog_id")
-    db["revlog"].create_index(["day"], index_name="revlog_day")
-    db["revlog"].create_index(["card_id"], index_name="revlog_card")
+    db.table("revlog").create_index(["id"], unique=True, index_name="revlog_id")
+    db.table("revlog").create_index(["day"], index_name="revlog_day")
+    db.table("revlog").create_index(["card_id"], index_name="revlog_card")
     db.execute("CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL")
-    db["config"].create({"key": str, "value": str}, pk="key")
+    db.table("config").create({"key": str, "value": str}, pk="key")
 
 
 @migrations()
@@ -97,9 +97,9 @@ def m002_browse(db: Database) -> None:
         texts = {name: flat(value) for name, value in fields.items()}
         return (texts.get(first_field[kind], ""), " ".join(t for t in texts.values() if t))
 
-    db["notes"].add_column("sort_text", str, not_null_default="")
-    db["notes"].add_column("search_text", str, not_null_default="")
-    db["cards"].add_column("answers", int, not_null_default=0)
+    db.table("notes").add_column("sort_text", str, not_null_default="")
+    db.table("notes").add_column("search_text", str, not_null_default="")
+    db.table("cards").add_column("answers", int, not_null_default=0)
     rows = [(*note_texts(kind, json.loads(fields)), nid)
             for nid, kind, fields in db.execute("SELECT id, kind, fields FROM notes")]
     db.conn.executemany("UPDATE notes SET sort_text = ?, search_text = ? WHERE id = ?", rows)
@@ -107,7 +107,7 @@ def m002_browse(db: Database) -> None:
         "UPDATE cards SET answers = (SELECT count(*) FROM revlog r WHERE r.card_id = cards.id "
         "AND r.kind IN ('review', 'redrill') "
         "AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.id))")
-    db["notes"].enable_fts(["sort_text", "search_text", "tags"], create_triggers=True,
+    db.table("notes").enable_fts(["sort_text", "search_text", "tags"], create_triggers=True,
                            tokenize="unicode61 remove_diacritics 2")
 
 
