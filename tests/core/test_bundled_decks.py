@@ -81,12 +81,16 @@ EXPECTED_TOPICS = {
     "First impressions in each channel": 4,
     "Emotional intelligence": 4,
     "Leadership: motivating a team, setting standards, coaching": 5,
+    "Role-play: separating own emotions from the professional persona": 5,
     "Duty of care and legal boundaries with abusive customers": 5,
     "Own wellbeing": 4,
     "Regulators, ombudsmen and alternative dispute resolution": 5,
     "Aggressive or abusive: where the line is": 3,
     "What each step of HEAT, LAST and STAR is for": 10,
     "The widely circulated LAST: Listen, Apologise, Solve, Thank": 1,
+    "Reflective accounts: the STAR scaffold": 5,
+    "Reflective accounts: the assessor's checklist": 4,
+    "Reflective accounts: critique this account": 3,
     "Mock questions: command words and mark allocations": 8,
     "Law: an apology is not of itself an admission (Compensation Act 2006, s.2)": 2,
     "Law: preventing sexual harassment of staff (Worker Protection Act 2023)": 2,
@@ -124,7 +128,7 @@ _PINPOINT = re.compile(r"^(s|ss|reg|regs|Art|Arts|Sch|Part|DISP)\.? ?\S")
 BEHAVIOUR_DECK = "cc-behaviour-types"
 EXAM_DECK = "cc-exam-technique"
 MODELS_DECK = "cc-models"
-MIN_NOTES = 250
+MIN_NOTES = 300
 MIN_BEHAVIOUR_CHOICES = 15
 MIN_EXAM_SCENARIOS = 8
 
