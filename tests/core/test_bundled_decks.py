@@ -91,6 +91,15 @@ EXPECTED_TOPICS = {
     "Reflective accounts: the STAR scaffold": 5,
     "Reflective accounts: the assessor's checklist": 4,
     "Reflective accounts: critique this account": 3,
+    "Phrase bank: do and don't pairs": 6,
+    "Phrase bank: setting expectations": 3,
+    "Phrase bank: paraphrasing drills": 4,
+    "What would you say: face to face": 3,
+    "What would you say: phone": 3,
+    "What would you say: email": 3,
+    "What would you say: chat": 3,
+    "Warning, then ending the call": 3,
+    "Warm handover to a manager": 3,
     "Mock questions: command words and mark allocations": 8,
     "Law: an apology is not of itself an admission (Compensation Act 2006, s.2)": 2,
     "Law: preventing sexual harassment of staff (Worker Protection Act 2023)": 2,
@@ -128,7 +137,7 @@ _PINPOINT = re.compile(r"^(s|ss|reg|regs|Art|Arts|Sch|Part|DISP)\.? ?\S")
 BEHAVIOUR_DECK = "cc-behaviour-types"
 EXAM_DECK = "cc-exam-technique"
 MODELS_DECK = "cc-models"
-MIN_NOTES = 300
+MIN_NOTES = 350
 MIN_BEHAVIOUR_CHOICES = 15
 MIN_EXAM_SCENARIOS = 8
 
