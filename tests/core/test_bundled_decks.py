@@ -122,7 +122,8 @@ INSTRUMENTS = {
         r"Consumer Contracts (?:\(Information, Cancellation and Additional Charges\) )?Regulations",
     "UK GDPR": r"UK GDPR",
     "Data Protection Act 2018": r"Data Protection Act",
-    "Equality Act 2010": r"Equality Act",
+    "Equality Act 2010": r"Equality Act(?! 2006)",
+    "Equality Act 2006": r"Equality Act(?= 2006)",
     "Health and Safety at Work etc. Act 1974": r"Health and Safety at Work etc\. Act",
     "Management of Health and Safety at Work Regulations 1999":
         r"Management of Health and Safety at Work Regulations",
