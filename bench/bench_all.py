@@ -69,7 +69,7 @@ def child_core(path: str, csv_path: str) -> dict:
             now += timedelta(days=1)
             col.study.next_card(None, now)  # the new day's session is built once, untimed
             continue
-        col.study.answer(card.id, (1, 3, 4, 4, 5)[i % 5], now, time_ms=3000).result
+        col.study.answer(card.id, (1, 3, 4, 4, 5)[i % 5], now, time_ms=3000)
         answers.append(_ms(t))
         i += 1
     answers.sort()

@@ -7,13 +7,15 @@ from __future__ import annotations
 import random
 import shutil
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flashdesk.collection import Collection
 from flashdesk.model import DeckData, DeckId, Kind, NoteData, study_day
 
-NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+#: history is dated relative to today (10:00 local time), so every window that
+#: charts "the last N days" or "due today" sees what a learner's would
+NOW = datetime.now().astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
 DECKS = 10
 LOG_PER_CARD = 10
 WORDS = ("customer complaint refund delay manager empathy apology policy listen "

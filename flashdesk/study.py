@@ -49,31 +49,29 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     again = quality < REDRILL_BELOW
     # answered already today (a re-drill, or a second answer from a stale screen)
     redrill = card.type == TYPE_REVIEW and card.last_day == today
-    after = card
-    lapse = False
-    if not redrill:
-        state = review(card.sm2, quality)
-        lapse = card.type == TYPE_REVIEW and quality < PASSING
-        after = replace(card, type=TYPE_REVIEW, reps=state.repetitions,
-                        ease=round(state.ease * 100), interval=state.interval,
-                        due=today + state.interval, lapses=card.lapses + lapse,
-                        last_day=today)
-    else:
-        review(card.sm2, quality)  # same validation of quality as a first answer
-    after = replace(after, queue=Queue.LEARNING if again else Queue.REVIEW,
-                    redrill_seq=seq + REDRILL_GAP if again else 0, buried_day=None)
-    return Outcome(after, redrill, again, lapse, card.type == TYPE_NEW and not redrill)
+    state = review(card.sm2, quality)  # for a re-drill: the same check of the quality
+    queue = Queue.LEARNING if again else Queue.REVIEW
+    redrill_seq = seq + REDRILL_GAP if again else 0
+    if redrill:
+        return Outcome(replace(card, queue=queue, redrill_seq=redrill_seq, buried_day=None),
+                       True, again, False, False)
+    lapse = card.type == TYPE_REVIEW and quality < PASSING
+    after = CardSchedule(type=TYPE_REVIEW, queue=queue, reps=state.repetitions,
+                         ease=round(state.ease * 100), interval=state.interval,
+                         due=today + state.interval, lapses=card.lapses + lapse,
+                         last_day=today, buried_day=None, redrill_seq=redrill_seq)
+    return Outcome(after, False, again, lapse, card.type == TYPE_NEW)
 
 
 def previews(card: CardSchedule, today: int) -> dict[Grade, IntervalPreview]:
     """What answering ``card`` with each grade on ``today`` would do: the days
-    until it is due again, and whether it comes back in this session."""
-    result = {}
-    for grade in Grade:
-        outcome = apply_answer(card, grade, today, 0)
-        result[grade] = IntervalPreview((outcome.after.due or today) - today,
-                                        outcome.again_today)
-    return result
+    until it is due again, and whether it comes back in this session (the
+    same rules as ``apply_answer``, without building the new schedule)."""
+    if card.type == TYPE_REVIEW and card.last_day == today:  # a re-drill: the due day stays
+        days = (card.due if card.due is not None else today) - today
+        return {g: IntervalPreview(days, g < REDRILL_BELOW) for g in Grade}
+    state = card.sm2
+    return {g: IntervalPreview(review(state, g).interval, g < REDRILL_BELOW) for g in Grade}
 
 
 def roll_over(card: CardSchedule, today: int) -> CardSchedule:

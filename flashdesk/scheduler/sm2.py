@@ -7,9 +7,6 @@ them (6 × 2.5 is 15, never 16 from a float such as 2.5000000000000004).
 
 from __future__ import annotations
 
-from fractions import Fraction
-from math import ceil
-
 from ..model import Grade, SM2State
 
 __all__ = ["SM2State", "review", "MIN_EASE", "PASSING", "REDRILL_BELOW"]
@@ -46,7 +43,8 @@ def review(state: SM2State, quality: int) -> SM2State:
     elif state.repetitions == 1:
         interval = 6
     else:
-        interval = ceil(Fraction(state.interval) * Fraction(ease, 100))
+        # ceil(I × EF) with EF in exact hundredths: integer arithmetic, no rounding
+        interval = -(-state.interval * ease // 100)
     miss = 5 - quality
     # 0.1 - miss * (0.08 + miss * 0.02), in hundredths: 10 - miss * (8 + 2 * miss)
     ease = max(_hundredths(MIN_EASE), ease + 10 - miss * (8 + 2 * miss))

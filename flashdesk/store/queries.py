@@ -149,8 +149,17 @@ _CARD_SELECT = (
     "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id ")
 
 
+_GET_CARD = _CARD_SELECT + "WHERE c.id = ?"
+
+
 def get_card(db: Database, card_id: str) -> dict | None:
-    return next(db.query(_CARD_SELECT + "WHERE c.id = ?", [card_id]), None)
+    """One card with its note's fields and its deck's name (the study path:
+    one plain statement, no savepoint around it)."""
+    cursor = db.conn.execute(_GET_CARD, [card_id])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row))
 
 
 _SET_SCHEDULE = ("UPDATE cards SET " + ", ".join(f"{c} = :{c}" for c in SCHEDULE_COLUMNS)

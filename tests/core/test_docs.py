@@ -34,3 +34,12 @@ def test_readme_has_the_run_and_test_commands():
 def test_deck_format_reference_exists_and_is_linked():
     assert "docs/deck-format.md" in README
     assert (ROOT / "docs" / "deck-format.md").is_file()
+
+
+def test_the_readme_key_table_is_the_one_the_window_shows():
+    from flashdesk.review import KEY_HELP
+
+    block = re.search(r"<!-- keys:.*?-->\n(.*?)\n<!-- /keys -->", README, re.S).group(1)
+    rows = [tuple(cell.strip() for cell in line.strip("|").split(" | "))
+            for line in block.splitlines()[2:]]
+    assert rows == [tuple(row) for row in KEY_HELP]
