@@ -1,0 +1,236 @@
+"""The numbered cases of "hostile files and text": each is refused within
+seconds with one message naming the file, and the collection is left exactly
+as it was; or its text is stored and printed neutralised."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from flashdesk.formats import DeckFileError, read_any
+from flashdesk.store import foreign
+
+from . import hostile_files as h
+from .conftest import FIXTURES
+
+#: "within seconds": generous for a slow CI machine; each case takes milliseconds here
+SECONDS = 3.0
+
+
+def content(col):
+    """Everything the collection holds, every table, as comparable data."""
+    tables = [r[0] for r in col.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'notes_fts%' "
+        "ORDER BY name")]
+    return {t: sorted(map(repr, col.db.execute(f"SELECT * FROM [{t}]").fetchall()))
+            for t in tables}
+
+
+def refused(col, path, match):
+    """Import ``path`` into ``col``: refused within seconds, one message that
+    names the file and says ``match``, nothing changed. ``validate`` (which
+    reads the same way) refuses it too. Returns the message."""
+    before = content(col)
+    started = time.monotonic()
+    with pytest.raises(DeckFileError) as info:
+        col.import_files([path])
+    assert time.monotonic() - started < SECONDS
+    assert len(info.value.problems) == 1
+    message = str(info.value)
+    assert message.startswith(str(path)) and match in message, message
+    assert content(col) == before
+    started = time.monotonic()
+    with pytest.raises(DeckFileError):
+        read_any(path)
+    assert time.monotonic() - started < SECONDS
+    return message
+
+
+def run_cli(args, home):
+    env = {k: v for k, v in os.environ.items() if k != "FLASHDESK_HOME"}
+    env.update(FLASHDESK_HOME=str(home), PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "flashdesk", *args], capture_output=True,
+                          text=True, env=env, timeout=60, cwd=home.parent)
+
+
+# -- 1 and 2: a view where a table should be ------------------------------------------
+
+def test_case1_notes_as_an_endless_recursive_view_is_refused_at_once(example, tmp_path):
+    path = h.legacy_package(tmp_path / "endless.apkg",
+                            replace={"notes": f"CREATE VIEW notes AS {h.ENDLESS}"})
+    assert path.stat().st_size < 3 * 1024
+    refused(example, path, "refused: its collection holds a view ('notes')")
+
+
+def test_case2_a_view_of_400000_rows_of_2kb_is_refused_at_once(example, tmp_path):
+    path = h.legacy_package(tmp_path / "huge.apkg",
+                            replace={"notes": f"CREATE VIEW notes AS {h.HUGE}"})
+    assert path.stat().st_size < 3 * 1024
+    refused(example, path, "refused: its collection holds a view ('notes')")
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_case1_the_command_line_returns_with_one_message(tmp_path, command):
+    path = h.legacy_package(tmp_path / "endless.apkg",
+                            replace={"notes": f"CREATE VIEW notes AS {h.ENDLESS}"})
+    out = run_cli([command, str(path)], tmp_path / "home")
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr + out.stdout
+    printed = (out.stderr if command == "import" else out.stdout).splitlines()
+    assert printed[0] == f"{path}: refused: its collection holds a view ('notes'); an Anki " \
+                         "collection has none, so it was not read"
+
+
+@pytest.mark.parametrize("table", ["col", "cards"])
+def test_any_table_read_that_is_a_view_is_refused(example, tmp_path, table):
+    view = {"col": "CREATE VIEW col AS SELECT 1 AS id, '{}' AS models, '{}' AS decks",
+            "cards": "CREATE VIEW cards AS SELECT 1 AS nid, 1 AS did, 0 AS ord"}[table]
+    path = h.legacy_package(tmp_path / "view.apkg", replace={table: view})
+    refused(example, path, f"holds a view ('{table}')")
+
+
+def test_a_modern_collection_with_a_notetypes_view_is_refused(example, tmp_path):
+    data = h.modern_collection(replace={
+        "notetypes": "CREATE VIEW notetypes AS WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL "
+                     "SELECT i + 1 FROM r) SELECT i AS id, 'x' AS name, x'' AS config FROM r"})
+    path = h.package(tmp_path / "modern.apkg", {"collection.anki21b": data})
+    refused(example, path, "holds a view ('notetypes')")
+
+
+@pytest.mark.parametrize("extra, match", [
+    (["CREATE TRIGGER t AFTER INSERT ON notes BEGIN DELETE FROM cards; END"],
+     "holds a trigger ('t')"),
+    (["CREATE VIEW unused AS SELECT 1"], "holds a view ('unused')"),
+])
+def test_any_trigger_or_view_is_refused(example, tmp_path, extra, match):
+    refused(example, h.legacy_package(tmp_path / "x.apkg", extra=extra), match)
+
+
+@pytest.mark.parametrize("replace, match", [
+    ({"notes": "CREATE TABLE notes (id integer PRIMARY KEY, guid text, mid integer, tags text, "
+               "raw text, flds text GENERATED ALWAYS AS (printf('%.900000000c', raw)) VIRTUAL)"},
+     "'notes' table has a computed column ('flds')"),
+    ({"notes": "CREATE VIRTUAL TABLE notes USING fts5(id, guid, mid, tags, flds)"},
+     "'notes' is a virtual table"),
+    ({"notes": "CREATE TABLE notes (id, guid, mid, tags)"}, "'notes' table has no column 'flds'"),
+    ({"cards": "CREATE TABLE decks_not_cards (x)"}, "has no 'cards' table"),
+])
+def test_tables_read_must_be_plain_tables_with_their_columns(example, tmp_path, replace, match):
+    path = h.legacy_package(tmp_path / "tables.apkg", replace=replace, notes=[])
+    refused(example, path, match)
+
+
+@pytest.mark.parametrize("notes_table, size, match", [
+    # read in order of the row id: rows stream out until there are too many
+    ("CREATE TABLE notes (id integer PRIMARY KEY, guid, mid, tags, flds)", 30,
+     "its collection yields more rows than its size allows"),
+    # the same with rows of 1 KB: too many bytes come first
+    ("CREATE TABLE notes (id integer PRIMARY KEY, guid, mid, tags, flds)", 1000,
+     "its collection yields more data than its size allows"),
+    # sorted first: SQLite works through them all before the first row
+    ("CREATE TABLE notes (id, guid, mid, tags, flds)", 30,
+     "reading its collection was stopped after more than"),
+])
+def test_real_tables_whose_pages_loop_are_stopped_by_the_budget(example, tmp_path, notes_table,
+                                                                 size, match):
+    # every page is sound, but a scan of notes reads one leaf 580 × 580 times:
+    # millions of rows from a collection of a few hundred KB at most
+    notes = [(i, f"g{i}", 1, "", f"Q{i}\x1fA" + "x" * size) for i in range(1, 400)]
+    data = h.looping_table(h.legacy_collection(notes=notes, replace={"notes": notes_table}))
+    path = h.package(tmp_path / "loop.apkg", {"collection.anki2": data})
+    refused(example, path, match)
+
+
+def test_the_step_and_time_budget_stops_a_statement(example, tmp_path, monkeypatch):
+    notes = [(i, f"g{i}", 1, "", f"Q{i}\x1fA") for i in range(1, 3000)]
+    path = h.legacy_package(tmp_path / "slow.apkg", notes=notes)
+    budget = foreign.ReadBudget.for_size(0)
+    monkeypatch.setattr(foreign.ReadBudget, "for_size", classmethod(
+        lambda cls, size: cls(**{**budget.__dict__, "steps": 8192})))
+    refused(example, path, "reading its collection was stopped after more than 8,192 steps")
+    monkeypatch.setattr(foreign.ReadBudget, "for_size", classmethod(
+        lambda cls, size: cls(**{**budget.__dict__, "seconds": 0.0})))
+    refused(example, path, "reading its collection was stopped after more than 0 seconds")
+
+
+def test_budgets_scale_with_the_collection_and_let_real_packages_through(col):
+    small, large = foreign.ReadBudget.for_size(8192), foreign.ReadBudget.for_size(64 * 2**20)
+    assert small.rows < large.rows and small.bytes < large.bytes and small.seconds < 6
+    for name in ("anki-modern.apkg", "anki-legacy.apkg", "genanki.apkg"):
+        assert read_any(FIXTURES / "import" / name).decks
+
+
+# -- 3: wrongly shaped data ----------------------------------------------------------------
+
+LEGACY_SHAPES = [
+    ({"models": []}, "col.models is a list, not a table of note types"),
+    ({"models": {"1": []}}, "note type 1 in col.models is a list, not a table"),
+    ({"models": {"1": {"name": 5}}}, "note type 1 in col.models: its name is a number, not text"),
+    ({"models": {"1": {"flds": "Front"}}}, "note type 1 in col.models: 'flds' is text, not a list"),
+    ({"models": {"1": {"flds": [["Front"]]}}},
+     "note type 1 in col.models: 'flds' item 1 is a list, not a table"),
+    ({"models": {"1": {"flds": [{"name": "F", "ord": "0"}]}}},
+     "note type 1 in col.models: 'flds' item 1 'ord' is text, not a number"),
+    ({"models": {"1": {"tmpls": [{"qfmt": None}]}}},
+     "note type 1 in col.models: 'tmpls' item 1 'qfmt' is empty, not text"),
+    ({"models": {"x": {}}}, "col.models has an id that is not a number ('x')"),
+    ({"models": "[" * 100_000}, "col.models is nested too deeply"),
+    ({"models": "{not json"}, "col.models is not valid JSON"),
+    ({"models": b"{}"}, "col.models is a BLOB, not JSON text"),
+    ({"models": 7}, "col.models is a number, not JSON text"),
+    ({"decks": {"1": "Default"}}, "deck 1 in col.decks is text, not a table"),
+    ({"decks": ["Default"]}, "col.decks is a list, not a table of decks"),
+    ({"decks": {"2": {"name": ["Hostile"]}}}, "deck 2 in col.decks: its name is a list, not text"),
+    ({"notes": [(1, "g", 1, "", b"Q\x1fA")]},
+     "notes.flds (the fields) of note 1 is a BLOB, not text"),
+    ({"notes": [(1, "g", 1, "", 42)]}, "notes.flds (the fields) of note 1 is a number, not text"),
+    ({"notes": [(1, "g", "Basic", "", "Q\x1fA")]},
+     "notes.mid (the note type) of note 1 is text, not a number"),
+    ({"notes": [(1, "g", 1, b"tag", "Q\x1fA")]}, "notes.tags of note 1 is a BLOB, not text"),
+    ({"notes": [(1, 2.5, 1, "", "Q\x1fA")]},
+     "notes.guid of note 1 is a decimal number, not text"),
+    ({"cards": [(1, "Hostile", 0)]},
+     "cards.did (the deck) of a card of note 1 is text, not a number"),
+]
+
+
+@pytest.mark.parametrize("shape, match", LEGACY_SHAPES, ids=[m for _, m in LEGACY_SHAPES])
+def test_case3_wrong_shapes_in_a_legacy_collection_are_refused(example, tmp_path, shape, match):
+    path = h.legacy_package(tmp_path / "shape.apkg", **shape)
+    refused(example, path, f"refused: its collection is damaged: {match}")
+
+
+MODERN_SHAPES = [
+    ({"notetypes": [(1, "Basic", "text config")]},
+     "notetypes.config of note type 1 is text, not Anki's settings record (a BLOB)"),
+    ({"notetypes": [(1, b"Basic", b"")]}, "notetypes.name of note type 1 is a BLOB, not text"),
+    ({"fields": [(1, 0, 5)]}, "fields.name of a field of note type 1 is a number, not text"),
+    ({"templates": [(1, 0, "{{Front}}")]},
+     "templates.config of a template of note type 1 is text, not Anki's settings record"),
+    ({"decks": [("two", "Hostile")]}, "decks.id of a deck is text, not a number"),
+    ({"decks": [(2, b"Hostile")]}, "decks.name of deck 2 is a BLOB, not text"),
+]
+
+
+@pytest.mark.parametrize("shape, match", MODERN_SHAPES, ids=[m for _, m in MODERN_SHAPES])
+def test_case3_wrong_shapes_in_a_modern_collection_are_refused(example, tmp_path, shape, match):
+    path = h.package(tmp_path / "shape.apkg", {"collection.anki21b": h.modern_collection(**shape)})
+    refused(example, path, f"refused: its collection is damaged: {match}")
+
+
+def test_the_hostile_builders_make_importable_packages_when_nothing_is_wrong(col, tmp_path):
+    legacy = h.legacy_package(tmp_path / "legacy.apkg")
+    modern = h.package(tmp_path / "modern.apkg", {"collection.anki21b": h.modern_collection()})
+    reports = col.import_files([legacy])
+    assert [(r.deck_name, r.added) for r in reports] == [("Hostile", 1)]
+    assert [d.name for d in read_any(modern).decks] == ["Hostile"]
+
+
+def test_a_media_list_nested_too_deeply_is_refused(example, tmp_path):
+    path = h.package(tmp_path / "media.apkg", {"collection.anki2": h.legacy_collection(),
+                                               "media": b"{\"0\": " + b"[" * 100_000 + b"}"})
+    refused(example, path, "its media list is damaged")
+
+
