@@ -3,17 +3,20 @@ seconds with one message naming the file, and the collection is left exactly
 as it was; or its text is stored and printed neutralised."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
+from flashdesk.collection import Collection
 from flashdesk.formats import DeckFileError, read_any
-from flashdesk.store import foreign
+from flashdesk.store import NotACollectionError, foreign
+from flashdesk.store.database import check_backup
 
 from . import hostile_files as h
-from .conftest import FIXTURES
+from .conftest import FIXTURES, NOW
 
 #: "within seconds": generous for a slow CI machine; each case takes milliseconds here
 SECONDS = 3.0
@@ -232,5 +235,93 @@ def test_a_media_list_nested_too_deeply_is_refused(example, tmp_path):
     path = h.package(tmp_path / "media.apkg", {"collection.anki2": h.legacy_collection(),
                                                "media": b"{\"0\": " + b"[" * 100_000 + b"}"})
     refused(example, path, "its media list is damaged")
+
+
+# -- 4: a profile that says it is ours but is not whole -----------------------------------
+
+def _profile(col_path, *statements):
+    Collection.open(col_path, bundled=False, backups=False).close()
+    raw = sqlite3.connect(col_path)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    for sql in statements:
+        raw.execute(sql)
+    raw.commit()
+    raw.execute("PRAGMA journal_mode = DELETE")
+    raw.close()
+    return col_path.read_bytes()
+
+
+@pytest.mark.parametrize("statements, match", [
+    (["DROP TABLE cards"], "is damaged: its 'cards' table is missing"),
+    (["DROP TABLE _sqlite_migrations"], "is damaged: it has no record of its migrations"),
+    (["DROP TABLE revlog", "CREATE VIEW revlog AS SELECT 1 AS seq"], "holds a view ('revlog')"),
+    (["DROP INDEX cards_queue_deck_due", "DROP INDEX cards_queue_due",
+      "ALTER TABLE cards DROP COLUMN queue"], "its 'cards' table has no column 'queue'"),
+    (["CREATE TRIGGER wipe AFTER INSERT ON revlog BEGIN DELETE FROM cards; END"],
+     "holds a trigger flashdesk does not make ('wipe')"),
+    (["DROP TABLE _sqlite_migrations", "CREATE VIEW _sqlite_migrations AS WITH RECURSIVE "
+      "r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT 'flashdesk' AS migration_set, "
+      "'m' || i AS name, '' AS applied_at FROM r"], "its record of migrations is a view"),
+])
+def test_case4_a_damaged_profile_is_refused_with_one_message(col_path, statements, match):
+    before = _profile(col_path, *statements)
+    started = time.monotonic()
+    with pytest.raises(NotACollectionError) as info:
+        Collection.open(col_path, bundled=False, backups=False)
+    assert time.monotonic() - started < SECONDS
+    message = str(info.value)
+    assert message.startswith(str(col_path)) and match in message, message
+    assert message.endswith("it was left untouched")
+    assert col_path.read_bytes() == before
+    assert match in check_backup(col_path)
+
+
+def test_case4_the_command_line_says_so_without_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    path = home / "default" / "collection.db"
+    path.parent.mkdir(parents=True)
+    _profile(path, "DROP TABLE cards")
+    out = run_cli(["decks"], home)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.splitlines()[0] == (
+        f"flashdesk: {path} is damaged: its 'cards' table is missing; it was left untouched")
+
+
+def test_case4_a_restore_refuses_such_a_backup(col_path, tmp_path):
+    from flashdesk.backup import restore
+    from flashdesk.model import FlashdeskError
+
+    Collection.open(col_path, bundled=False, backups=False).close()
+    current = col_path.read_bytes()
+    backup = tmp_path / "shared" / "collection.db"
+    backup.parent.mkdir()
+    _profile(backup, "DROP TABLE cards")
+    with pytest.raises(FlashdeskError, match="it is damaged: its 'cards' table is missing"):
+        restore(col_path, backup, NOW)
+    assert col_path.read_bytes() == current
+
+
+def test_a_looping_record_of_migrations_is_stopped_by_the_step_budget(col_path):
+    rows = ", ".join(f"('other', 'm{i:03}', '{i:060}')" for i in range(400))
+    _profile(col_path, "DROP INDEX idx__sqlite_migrations_migration_set_name",
+             f"INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES {rows}")
+    col_path.write_bytes(h.looping_table(col_path.read_bytes(), "_sqlite_migrations"))
+    before = col_path.read_bytes()
+    started = time.monotonic()
+    with pytest.raises(NotACollectionError, match="is not a flashdesk collection: checking it "
+                                                  "was stopped after more than 2,000,000 steps"):
+        Collection.open(col_path, bundled=False, backups=False)
+    assert time.monotonic() - started < SECONDS
+    assert col_path.read_bytes() == before
+
+
+def test_the_known_schema_follows_the_migrations():
+    from flashdesk.store.database import _known_schema
+
+    order, objects, stages = _known_schema()
+    assert order == ["m001_initial", "m002_browse", "m003_revlog_cover"]
+    assert {"decks", "notes", "cards", "revlog", "config"} <= set(stages[0])
+    assert "notes_fts" in stages[1] and "revlog_day" in objects  # dropped later, still known
+    assert {"queue", "due", "answers"} <= stages[-1]["cards"]
 
 
