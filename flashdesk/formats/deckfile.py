@@ -14,8 +14,10 @@ from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .sanitize import clean_field
+from .tomlbounds import toml_bounds_problem
 
-__all__ = ["read_deck_file", "parse_deck_text", "check_note", "DECK_KEYS", "NOTE_KEYS", "MAX_FILE_BYTES"]
+__all__ = ["read_deck_file", "parse_deck_text", "check_note", "DECK_KEYS", "NOTE_KEYS",
+           "MAX_FILE_BYTES", "MAX_PROBLEMS"]
 
 DECK_KEYS = ("id", "name", "description", "version")
 NOTE_KEYS = ("id", "kind", "tags", "source")
@@ -23,6 +25,9 @@ DECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 NOTE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 TAG = re.compile(r"^[^\s,;]{1,64}$")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: problems listed for one file; each is located by scanning the text, so a
+#: file of 100,000 unknown keys is stopped after these
+MAX_PROBLEMS = 100
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -71,6 +76,13 @@ class _Locator:
 
 
 def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
+    """Check the text of a deck file (``shown`` names it in messages) and
+    return its deck. Raises ``DeckFileError`` listing the problems found (at
+    most ``MAX_PROBLEMS``), each with its line where it has one. Nesting
+    and key sizes are bounded before the TOML parser runs."""
+    bound, bound_line = toml_bounds_problem(text)
+    if bound:
+        raise DeckFileError([Problem(shown, f"refused: {bound}", bound_line)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -78,11 +90,18 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
         message = _TOML_LINE.sub("", str(exc)).strip()
         raise DeckFileError([Problem(shown, f"not valid TOML: {message}",
                                      int(match.group(1)) if match else None)]) from None
+    except (RecursionError, MemoryError):
+        raise DeckFileError([Problem(shown, "refused: too deeply nested or too large to read",
+                                     bound_line)]) from None
     where = _Locator(text)
     problems: list[Problem] = []
 
     def problem(message: str, line: int | None) -> None:
         problems.append(Problem(shown, message, line))
+        if len(problems) >= MAX_PROBLEMS:  # each one is located in the text: stop in time
+            problems.append(Problem(shown, f"more problems may follow: fix these "
+                                           f"{MAX_PROBLEMS} first"))
+            raise DeckFileError(problems)
 
     deck = data.get("deck")
     if not isinstance(deck, dict):

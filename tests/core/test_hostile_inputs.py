@@ -325,3 +325,87 @@ def test_the_known_schema_follows_the_migrations():
     assert {"queue", "due", "answers"} <= stages[-1]["cards"]
 
 
+# -- 5: TOML bounded before parsing --------------------------------------------------------
+
+HEAD = '[deck]\nid = "hostile"\nname = "Hostile"\n\n[[notes]]\nid = "a"\nkind = "basic"\n'
+
+
+@pytest.mark.parametrize("body, size, match", [
+    ("front = " + "[" * 100_000 + "]" * 100_000, 200_000,
+     "refused: arrays or inline tables nested more than 20 levels deep"),
+    ("front = " + "{ a = " * 40_000 + "1" + "}" * 40_000, 200_000,
+     "refused: arrays or inline tables nested more than 20 levels deep"),
+    ("a" + ".a" * 200_000 + " = 1", 400_000, "refused: a key of more than 10 dotted parts"),
+    ("a" * 400_000 + " = 1", 400_000, "refused: a key longer than 128 characters"),
+    ('front = "' + "[" * 50_000 + '"\nback = ' + "[" * 21, 50_000,
+     "refused: arrays or inline tables nested more than 20 levels deep"),
+])
+def test_case5_a_deep_or_wide_deck_file_is_refused_at_once(example, tmp_path, body, size, match):
+    path = tmp_path / "deep.toml"
+    path.write_text(HEAD + body + "\n", encoding="utf-8")
+    assert path.stat().st_size >= size
+    message = refused(example, path, match)
+    line = HEAD.count("\n") + 1 + body.count("\n")
+    assert message.startswith(f"{path}:{line}: "), message
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_case5_the_command_line_returns_with_one_message(tmp_path, command):
+    path = tmp_path / "deep.toml"
+    path.write_text(HEAD + "front = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    out = run_cli([command, str(path)], tmp_path / "home")
+    assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout
+    printed = (out.stderr if command == "import" else out.stdout).splitlines()
+    assert printed[0] == f"{path}:8: refused: arrays or inline tables nested more than 20 " \
+                         "levels deep"
+
+
+def test_case5_a_parser_recursion_error_becomes_a_message(example, tmp_path, monkeypatch):
+    from flashdesk.formats import tomlbounds
+
+    monkeypatch.setattr(tomlbounds, "MAX_DEPTH", 10**9)  # as if the bound were missed
+    path = tmp_path / "deep.toml"
+    path.write_text(HEAD + "front = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    message = refused(example, path, "refused: too deeply nested or too large to read")
+    assert message.startswith(f"{path}:8: ")
+
+
+def test_toml_bounds_ignore_brackets_and_dots_in_strings_and_comments():
+    from flashdesk.formats.tomlbounds import toml_bounds_problem
+
+    text = HEAD + ('front = "[[[[[[[[[[[[[[[[[[[[[[[[[a.b.c.d.e.f.g.h.i.j.k.l"\n'
+                   "back = '''\n{{{{{{{{{{{{{{{{{{{{{{{{{{{\n'''\n"
+                   '# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ a.b.c.d.e.f.g.h.i.j.k.l.m\n'
+                   'extra = """\\"""[[[[[[[[[[[[[[[[[[[[[[[[["""\n'
+                   'tags = [["a", ["b"]], {x = [1.5, 2.25e3]}, {}]\n'
+                   '"a.b.c.d.e.f.g.h.i.j.k.l" = 1\n[deck.x.y]\n')
+    assert toml_bounds_problem(text) == (None, 14)  # the line of tags, three levels deep
+    assert toml_bounds_problem("a.b.c.d.e.f.g.h.i.j.k = 1")[0] == \
+        "a key of more than 10 dotted parts"
+    assert toml_bounds_problem("[a.b.c.d.e.f.g.h.i.j.k]")[0] == "a key of more than 10 dotted parts"
+    assert toml_bounds_problem("x = {a.b.c.d.e.f.g.h.i.j.k = 1}")[0] == \
+        "a key of more than 10 dotted parts"
+    assert toml_bounds_problem('x = "unterminated [[[[\ny = 1')[0] is None
+
+
+def test_toml_bounds_take_linear_time_on_unterminated_strings():
+    from flashdesk.formats.tomlbounds import toml_bounds_problem
+
+    for text in ('"""' + '\\"""' * 100_000, '"' + '\\"' * 200_000, "'''" + "''" * 100_000 + "x",
+                 '"' * 400_000, "'" * 400_000):
+        started = time.monotonic()
+        toml_bounds_problem(text)
+        assert time.monotonic() - started < 1.0
+
+
+def test_a_deck_file_with_thousands_of_problems_lists_the_first_hundred(example, tmp_path):
+    path = tmp_path / "keys.toml"
+    path.write_text("[deck]\n" + "".join(f"k{i} = 1\n" for i in range(50_000)), encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(DeckFileError) as info:
+        example.import_files([path])
+    assert time.monotonic() - started < SECONDS
+    assert len(info.value.problems) == 101
+    assert str(info.value.problems[-1]).endswith("more problems may follow: fix these 100 first")
+
+
