@@ -14,14 +14,13 @@ from ..cards import REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .result import ReadResult, derived_key, safe_key
+from .csvcell import unguard_cell
 from .sanitize import clean_field, clean_html
 
 __all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text"]
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
-#: cells starting with these are formulas to a spreadsheet; exports guard them with a quote
-FORMULA_STARTS = ("=", "+", "-", "@")
 #: accepted header names (case-insensitive) → the column they mean
 COLUMNS = {
     "id": "id", "guid": "id", "key": "id", "note id": "id",
@@ -60,11 +59,6 @@ def _split(value: str) -> list[str]:
     """List items separated by '|' (or line breaks); '\\|' is a literal bar."""
     parts = re.split(r"\s*(?<!\\)\|\s*|\n", value)
     return [p.strip().replace("\\|", "|") for p in parts if p.strip()]
-
-
-def _unguard(cell: str) -> str:
-    """Undo the quote a spreadsheet export puts before text that would read as a formula."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
 def _tags(value: str) -> tuple[str, ...]:
@@ -247,7 +241,7 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if headers and len(row) > len(names):  # a note type with more fields than the first
             names = _anki_columns(headers, len(row))
             extra_backs = [n for n in names if n.startswith("back") and n != "back"]
-        cols = dict(zip(names, map(_unguard, row)))
+        cols = dict(zip(names, map(unguard_cell, row)))
         cols.pop("", None)
         if extra_backs:  # Anki: the fields after the second join the back
             more = [cols.pop(k, "") for k in extra_backs]

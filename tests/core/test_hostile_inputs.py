@@ -2,16 +2,21 @@
 seconds with one message naming the file, and the collection is left exactly
 as it was; or its text is stored and printed neutralised."""
 
+import csv
 import os
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 
 import pytest
 
 from flashdesk.collection import Collection
 from flashdesk.formats import DeckFileError, read_any
+from flashdesk.formats.csvcell import guard_cell, unguard_cell
+from flashdesk.formats.report import write_report_csv
+from flashdesk.statistics import Mastery, ProgressReport
 from flashdesk.store import NotACollectionError, foreign
 from flashdesk.store.database import check_backup
 
@@ -407,5 +412,68 @@ def test_a_deck_file_with_thousands_of_problems_lists_the_first_hundred(example,
     assert time.monotonic() - started < SECONDS
     assert len(info.value.problems) == 101
     assert str(info.value.problems[-1]).endswith("more problems may follow: fix these 100 first")
+
+
+# -- 7: one CSV cell guard -----------------------------------------------------------------
+
+HOSTILE_CELLS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab",
+                 "\rReturn"]
+
+
+@pytest.mark.parametrize("cell", HOSTILE_CELLS)
+def test_guard_cell_follows_the_owasp_rule(cell):
+    assert guard_cell(cell) == "'" + cell
+    assert unguard_cell(guard_cell(cell)) == cell
+    assert guard_cell("plain") == "plain" and guard_cell(-3) == -3 and guard_cell("") == ""
+    assert unguard_cell("'quoted") == "'quoted"
+
+
+def test_case7_the_progress_report_guards_every_text_cell(tmp_path):
+    report = ProgressReport(
+        learner="=HYPERLINK(\"http://evil\",\"Sam\")", start=date(2026, 1, 1),
+        end=date(2026, 1, 31),
+        decks=[{"deck": "+Deck", "reviews": 3, "cards_learned": 2, "retention": 0.5}],
+        cards_learned=2, reviews=3, retention=0.5, study_days=1, minutes=2.0,
+        mastery=[Mastery("@tag", "tag", 4, 3, 2, 0.5, 0.75, 3),
+                 Mastery("-Deck", "deck", 4, 3, 2, 0.5, None, 3)])
+    path = write_report_csv(report, tmp_path / "report.csv")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert "'=HYPERLINK(\"http://evil\",\"Sam\")" in cells
+    assert {"'+Deck", "'@tag", "'-Deck"} <= set(cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_case7_the_report_from_a_collection_is_guarded(col, tmp_path, now):
+    path = tmp_path / "hostile.toml"
+    path.write_text('[deck]\nid = "f"\nname = "=HYPERLINK(\\"http://evil\\")"\n\n[[notes]]\n'
+                    'id = "a"\nkind = "basic"\nfront = "Q"\nback = "A"\ntags = ["@SUM(1)"]\n',
+                    encoding="utf-8")
+    col.import_files([path])
+    col.set_setting("learner_name", "-2+3")
+    card = col.next_card(col.find_deck("f"), now)
+    col.answer(card.id, 4, now)
+    report = col.progress_report(date(2000, 1, 1), date(2100, 1, 1), now)
+    target = write_report_csv(report, tmp_path / "report.csv")
+    text = target.read_text(encoding="utf-8-sig")
+    assert "Learner,'-2+3" in text
+    assert "\"'=HYPERLINK(\"\"http://evil\"\")\"" in text
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        assert not [c for row in csv.reader(f) for c in row if c[:1] in ("=", "+", "-", "@")]
+
+
+def test_deck_csv_export_guards_tab_and_return_and_reads_back(col, tmp_path):
+    from flashdesk.formats.export import write_csv
+    from flashdesk.model import DeckData, DeckId, Kind, NoteData
+
+    deck = DeckData(id=DeckId("d"), name="@Deck", notes=(NoteData(
+        key="a", kind=Kind.BASIC, fields={"front": "=1+1", "back": "-minus"},
+        tags=("+tag",)),))
+    [path] = write_csv([deck], tmp_path / "out.csv")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert (rows[0]["front"], rows[0]["deck"], rows[0]["tags"]) == ("'=1+1", "'@Deck", "'+tag")
+    [back] = read_any(path).decks
+    assert back.name == "@Deck" and back.notes[0].fields == {"front": "=1+1", "back": "-minus"}
 
 
