@@ -13,9 +13,10 @@ from datetime import date
 import pytest
 
 from flashdesk.collection import Collection
-from flashdesk.formats import DeckFileError, read_any
+from flashdesk.formats import DeckFileError, read_any, terminal_safe
 from flashdesk.formats.csvcell import guard_cell, unguard_cell
 from flashdesk.formats.report import write_report_csv
+from flashdesk.formats.sanitize import clean_html, clean_plain, is_blank
 from flashdesk.statistics import Mastery, ProgressReport
 from flashdesk.store import NotACollectionError, foreign
 from flashdesk.store.database import check_backup
@@ -414,6 +415,45 @@ def test_a_deck_file_with_thousands_of_problems_lists_the_first_hundred(example,
     assert str(info.value.problems[-1]).endswith("more problems may follow: fix these 100 first")
 
 
+# -- 6: text for a terminal ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, shown", [
+    ("plain text, ünïcödé and 日本語\n\twith a tab", "plain text, ünïcödé and 日本語\n\twith a tab"),
+    ("\x1b]0;pwned\x07title", "\\x1b]0;pwned\\x07title"),
+    ("\x1b[2Jcleared", "\\x1b[2Jcleared"),
+    ("over\rwrite", "over\\x0dwrite"),
+    ("\x9b31mred\x7f\x00", "\\x9b31mred\\x7f\\x00"),
+    ("\u202eevil.exe\u202c \u2066isolated\u2069 \u200emark\u200f \u061c", "evil.exe isolated mark "),
+    ("one\u2028two", "one\\u2028two"),
+    ("lone \udc80 surrogate", "lone \ufffd surrogate"),
+])
+def test_case6_terminal_safe_shows_controls_and_drops_bidi_overrides(text, shown):
+    assert terminal_safe(text) == shown
+    assert terminal_safe(shown) == shown  # idempotent on its own output
+
+
+def test_terminal_safe_returns_plain_text_itself():
+    text = "HEAT: Hear, Empathise, Apologise, Take ownership"
+    assert terminal_safe(text) is text
+
+
+def test_case6_import_stores_no_control_characters(col, tmp_path):
+    path = tmp_path / "escape.toml"
+    path.write_text(
+        '[deck]\nid = "esc"\nname = "Deck \\u001b]0;pwned\\u0007 \\u202eName"\n'
+        'description = "Line one\\u001b[2J\\nline two"\n\n'
+        '[[notes]]\nid = "a"\nkind = "basic"\nfront = "Front \\u001b[31mred\\u009b"\n'
+        'back = "Back\\u0000\\u0007 kept\\ttab"\ntags = ["tag\\u001b"]\n'
+        'source = "Source\\u001b]8;;http://evil\\u0007"\n', encoding="utf-8")
+    col.import_files([path])
+    [deck] = col.export_data(col.find_deck("esc"))
+    assert deck.name == "Deck ]0;pwned Name"
+    assert deck.description == "Line one[2J\nline two"
+    [note] = deck.notes
+    assert note.fields == {"front": "Front [31mred", "back": "Back kept\ttab"}
+    assert note.tags == ("tag",) and note.source == "Source]8;;http://evil"
+
+
 # -- 7: one CSV cell guard -----------------------------------------------------------------
 
 HOSTILE_CELLS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab",
@@ -477,3 +517,120 @@ def test_deck_csv_export_guards_tab_and_return_and_reads_back(col, tmp_path):
     assert back.name == "@Deck" and back.notes[0].fields == {"front": "=1+1", "back": "-minus"}
 
 
+# -- 8: names, descriptions and tags are plain text ----------------------------------------
+
+NAME = "<img src=\"/etc/hostname\">\x1b]0;t\x07 \u202eDeck\u202c\tname"
+STORED = "<img src=\"/etc/hostname\">]0;t Deck name"
+
+
+def test_clean_plain_keeps_markup_as_text_and_drops_controls():
+    assert clean_plain(NAME) == STORED
+    assert clean_plain("one\r\ntwo\u2028three", lines=True) == "one\ntwo\nthree"
+    assert clean_plain("one\ntwo") == "one two"
+    assert clean_plain("עברית\u200f") == "עברית\u200f"  # marks are kept
+
+
+@pytest.mark.parametrize("fmt", ["toml", "csv", "apkg"])
+def test_case8_names_and_tags_are_stored_as_plain_text(col, tmp_path, fmt):
+    if fmt == "toml":
+        path = tmp_path / "deck.toml"
+        path.write_text('[deck]\nid = "n"\nname = "<img src=\\"/etc/hostname\\">\\u001b]0;t'
+                        '\\u0007 \\u202eDeck\\u202c\\tname"\n\n[[notes]]\nid = "a"\n'
+                        'kind = "basic"\nfront = "Q"\nback = "A"\ntags = ["t\\u001bag"]\n',
+                        encoding="utf-8")
+    elif fmt == "csv":
+        path = tmp_path / "deck.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([["deck", "front", "back", "tags"],
+                                     [NAME, "Q", "A", "t\x1bag"]])
+    else:
+        path = h.legacy_package(tmp_path / "deck.apkg", decks={"2": {"name": NAME}},
+                                notes=[(1, "g", 1, "t\x1bag", "Q\x1fA")])
+    col.import_files([path])
+    names = [r[0] for r in col.db.execute("SELECT name FROM decks")]
+    assert names == [STORED]
+    assert [r[0] for r in col.db.execute("SELECT tags FROM notes")] == ["tag"]
+
+
+# -- 9: required fields checked after sanitising -------------------------------------------
+
+REMOTE = '<img src="http://tracker.example/pixel.png">'
+
+
+def test_is_blank_sees_what_a_card_would_show():
+    assert is_blank(clean_html(REMOTE)) and is_blank("<b> </b><br>&nbsp;") and is_blank("")
+    assert not is_blank('<img src="local.png">') and not is_blank("<b>x</b>")
+
+
+def test_case9_a_deck_file_front_that_was_only_a_remote_image_is_empty(example, tmp_path):
+    path = tmp_path / "remote.toml"
+    path.write_text(HEAD + f"front = '{REMOTE}'\nback = \"A\"\n", encoding="utf-8")
+    message = refused(example, path, "note 1 (id 'a'): field 'front': empty once unsafe "
+                                     "content is removed")
+    assert message.startswith(f"{path}:8: ")
+
+
+def test_case9_a_deck_file_list_item_that_was_only_script_is_empty(example, tmp_path):
+    path = tmp_path / "remote.toml"
+    path.write_text('[deck]\nid = "r"\nname = "R"\n\n[[notes]]\nid = "a"\nkind = "order"\n'
+                    'prompt = "Order"\nitems = ["one", "<script>x()</script>"]\n',
+                    encoding="utf-8")
+    refused(example, path, "field 'items': an item is empty once unsafe content is removed")
+
+
+def test_case9_a_spreadsheet_row_whose_front_was_only_a_remote_image_is_skipped(col, tmp_path):
+    path = tmp_path / "remote.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["front", "back"], [REMOTE, "A"], ["Q", "A"]])
+    [report] = col.import_files([path])
+    assert report.added == 1
+    assert report.skipped == [f"{path}:2: skipped: the front (first field) is empty once unsafe "
+                              "content is removed (scripts, links, remote images)"]
+
+
+def test_case9_an_anki_note_whose_front_was_only_a_remote_image_is_skipped(col, tmp_path):
+    path = h.legacy_package(tmp_path / "remote.apkg", notes=[
+        (1, "g1", 1, "", f"{REMOTE}\x1fA"), (2, "g2", 1, "", "Q\x1fA")],
+        cards=[(1, 2, 0), (2, 2, 0)])
+    [report] = col.import_files([path])
+    assert report.added == 1
+    assert report.skipped == [f"{path}: note 1: skipped: its first field is empty (once unsafe "
+                              "content is removed)"]
+    only = h.legacy_package(tmp_path / "only.apkg", notes=[(1, "g1", 1, "", f"{REMOTE}\x1fA")])
+    before = content(col)
+    with pytest.raises(DeckFileError, match="no notes flashdesk can import \\(note 1: skipped: "
+                                            "its first field is empty"):
+        col.import_files([only])
+    assert content(col) == before
+
+
+def test_case9_editing_a_note_to_only_a_remote_image_is_refused(col, tmp_path, now):
+    from flashdesk.model import FlashdeskError
+
+    col.import_files([FIXTURES / "example.toml"])
+    card = col.next_card(col.find_deck("example-heat"), now)
+    with pytest.raises(FlashdeskError, match="empty once unsafe content is removed"):
+        col.update_note(card.note_id, {"front": REMOTE, "back": "A"}, now)
+
+
+# -- found on the way ------------------------------------------------------------------------
+
+def test_a_superscript_digit_as_a_number_is_not_a_number(col, tmp_path):
+    # "²".isdigit() is true, but int("²") raises: a choice row's answer, Anki's header
+    # column numbers and flashdesk's own exported choice notes read digits with isdecimal
+    path = tmp_path / "sup.csv"
+    path.write_text("front,back,kind,options\nQ?,²,choice,a|b\nR?,٢,choice,a|b\n",
+                    encoding="utf-8")
+    [report] = col.import_files([path])
+    assert report.added == 1  # ٢ is an Arabic-Indic 2, which int() reads
+    assert report.skipped == [f"{path}:2: skipped: the back of a choice note must be the number "
+                              "or text of the right option"]
+    text = tmp_path / "anki.txt"
+    text.write_text("#separator:tab\n#tags column:²\nQ\tA\n", encoding="utf-8")
+    assert read_any(text).decks
+    choice = {"1": {"name": "flashdesk choice", "type": 0, "tmpls": [{"qfmt": "{{Question}}"}],
+                    "flds": [{"name": n} for n in ("Question", "Options", "Answer", "Source")]}}
+    package = h.legacy_package(tmp_path / "choice.apkg", models=choice, notes=[
+        (1, "g", 1, "", "Q?\x1f<ol><li>a</li><li>b</li></ol>\x1f²\x1f")])
+    with pytest.raises(DeckFileError, match="its answer is not the number of one of its options"):
+        read_any(package)
