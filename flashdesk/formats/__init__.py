@@ -10,9 +10,10 @@ from pathlib import Path
 from .problems import DeckFileError, Problem
 from .deckfile import read_deck_file
 from .result import ReadResult
+from .terminal import terminal_safe
 
 __all__ = ["DeckFileError", "Problem", "read_deck_file", "read_any", "ReadResult", "FORMATS",
-           "detect_format"]
+           "detect_format", "terminal_safe"]
 
 #: file suffix → format name
 FORMATS = {".toml": "toml", ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".apkg": "apkg",
@@ -35,7 +36,12 @@ def detect_format(path: str | Path) -> str:
 
 def read_any(path: str | Path, deck_name: str | None = None) -> ReadResult:
     """Read a file of any supported format. ``deck_name`` is the deck for
-    notes whose file does not name one (a CSV without a deck column)."""
+    notes whose file does not name one (a CSV without a deck column).
+
+    Every reader bounds its input before trusting it (see each module) and
+    raises ``DeckFileError`` naming the file for anything it refuses; names,
+    descriptions and tags come back as plain text and card text as
+    sanitised HTML, both without control characters."""
     kind = detect_format(path)
     if kind == "toml":
         return ReadResult("toml", [read_deck_file(path)])

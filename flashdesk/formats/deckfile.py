@@ -13,9 +13,11 @@ from pathlib import Path
 from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
-from .sanitize import clean_field
+from .sanitize import clean_field, clean_plain, is_blank
+from .tomlbounds import toml_bounds_problem
 
-__all__ = ["read_deck_file", "parse_deck_text", "check_note", "DECK_KEYS", "NOTE_KEYS", "MAX_FILE_BYTES"]
+__all__ = ["read_deck_file", "parse_deck_text", "check_note", "DECK_KEYS", "NOTE_KEYS",
+           "MAX_FILE_BYTES", "MAX_PROBLEMS"]
 
 DECK_KEYS = ("id", "name", "description", "version")
 NOTE_KEYS = ("id", "kind", "tags", "source")
@@ -23,6 +25,11 @@ DECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 NOTE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 TAG = re.compile(r"^[^\s,;]{1,64}$")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: problems listed for one file; each is located by scanning the text, so a
+#: file of 100,000 unknown keys is stopped after these
+MAX_PROBLEMS = 100
+_ONCE_CLEANED = ("once unsafe content is removed (scripts, links, styles and images from "
+                 "anywhere but the media folder)")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -71,6 +78,13 @@ class _Locator:
 
 
 def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
+    """Check the text of a deck file (``shown`` names it in messages) and
+    return its deck. Raises ``DeckFileError`` listing the problems found (at
+    most ``MAX_PROBLEMS``), each with its line where it has one. Nesting
+    and key sizes are bounded before the TOML parser runs."""
+    bound, bound_line = toml_bounds_problem(text)
+    if bound:
+        raise DeckFileError([Problem(shown, f"refused: {bound}", bound_line)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -78,11 +92,18 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
         message = _TOML_LINE.sub("", str(exc)).strip()
         raise DeckFileError([Problem(shown, f"not valid TOML: {message}",
                                      int(match.group(1)) if match else None)]) from None
+    except (RecursionError, MemoryError):
+        raise DeckFileError([Problem(shown, "refused: too deeply nested or too large to read",
+                                     bound_line)]) from None
     where = _Locator(text)
     problems: list[Problem] = []
 
     def problem(message: str, line: int | None) -> None:
         problems.append(Problem(shown, message, line))
+        if len(problems) >= MAX_PROBLEMS:  # each one is located in the text: stop in time
+            problems.append(Problem(shown, f"more problems may follow: fix these "
+                                           f"{MAX_PROBLEMS} first"))
+            raise DeckFileError(problems)
 
     deck = data.get("deck")
     if not isinstance(deck, dict):
@@ -97,6 +118,8 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
         problem("[deck] id: required, lower-case letters, digits and '-' (e.g. 'heat-model')",
                 where.field(where.deck_line, "id") or where.deck_line)
     name = deck.get("name")
+    if isinstance(name, str):
+        name = clean_plain(name)
     if not isinstance(name, str) or not name.strip() or any(
             not part.strip() for part in name.split("::")):
         problem("[deck] name: required text; sub-decks are separated by '::'",
@@ -123,7 +146,8 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
         raise DeckFileError(problems)
     return DeckData(
         id=DeckId(str(deck_id)), name="::".join(p.strip() for p in str(name).split("::")),
-        description=deck.get("description", "").strip(), version=deck.get("version", ""),
+        description=clean_plain(deck.get("description", ""), lines=True).strip(),
+        version=clean_plain(deck.get("version", "")).strip(),
         notes=tuple(notes), path=shown,
     )
 
@@ -186,6 +210,8 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                 fail(field, "must be a list of non-empty texts, e.g. [\"one\", \"two\"]")
                 continue
             fields[field] = [clean_field(v) for v in value]
+            if any(is_blank(v) for v in fields[field]):
+                fail(field, f"an item is empty {_ONCE_CLEANED}")
         elif field == "reverse":
             if not isinstance(value, bool):
                 fail(field, "must be true or false")
@@ -201,6 +227,8 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                 fail(field, "must be non-empty text in quotes")
                 continue
             fields[field] = clean_field(value)
+            if field in REQUIRED[kind] and is_blank(fields[field]):
+                fail(field, f"empty {_ONCE_CLEANED}")
     if kind == Kind.CHOICE and "options" in fields:
         options = fields["options"]
         if len(options) < 2:
@@ -217,6 +245,8 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
     if kind == Kind.CLOZE and "text" in fields and not cloze_numbers(fields["text"]):
         fail("text", "a cloze note needs at least one {{c1::hidden part}}")
     tags = raw.get("tags", [])
+    if isinstance(tags, list):
+        tags = [clean_plain(t) if isinstance(t, str) else t for t in tags]
     if not isinstance(tags, list) or not all(isinstance(t, str) and TAG.match(t) for t in tags):
         fail("tags", "must be a list of single words, e.g. [\"heat\", \"models\"]")
         tags = []
@@ -227,4 +257,4 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
     if bad or not isinstance(key, str) or not NOTE_KEY.match(key):
         return None
     return NoteData(key=key, kind=kind, fields=fields, tags=tuple(dict.fromkeys(tags)),
-                    source=source.strip(), line=line)
+                    source=clean_plain(source).strip(), line=line)

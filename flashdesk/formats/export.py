@@ -14,7 +14,7 @@ from typing import Sequence
 from ..model import DeckData, Kind
 from .deckfile import DECK_ID
 from .sanitize import media_references
-from .table import FORMULA_STARTS
+from .csvcell import guard_cell
 
 __all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
@@ -67,11 +67,6 @@ def _joined(items) -> str:
     return " | ".join(i.replace("|", "\\|") for i in items)
 
 
-def _guard(cell: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading quote (read back by import)."""
-    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
-
-
 def _csv_row(deck: DeckData, note) -> dict:
     f = note.fields
     row = {"id": note.key, "deck": deck.name, "kind": note.kind.value,
@@ -101,7 +96,7 @@ def write_csv(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
         writer.writeheader()
         for deck in decks:
             for note in deck.notes:
-                writer.writerow({k: _guard(v) for k, v in _csv_row(deck, note).items()})
+                writer.writerow({k: guard_cell(v) for k, v in _csv_row(deck, note).items()})
     return [path]
 
 

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 from ..statistics import ProgressReport
+from .csvcell import guarded_row
 
 __all__ = ["write_report_csv", "percent"]
 
@@ -15,11 +16,25 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
+class _GuardedWriter:
+    """``csv.writer`` whose every cell goes through the formula guard."""
+
+    def __init__(self, f):
+        self._writer = csv.writer(f, lineterminator="\r\n")
+
+    def writerow(self, cells) -> None:
+        self._writer.writerow(guarded_row(cells))
+
+
 def write_report_csv(report: ProgressReport, path: str | Path) -> Path:
+    """Write ``report`` to ``path`` (CSV, UTF-8 with a BOM, CRLF; folders
+    made as needed) and return the path. Every text cell (the learner's name,
+    deck names, tags) is guarded against being run as a formula. Raises
+    ``OSError`` when the file cannot be written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f, lineterminator="\r\n")
+        w = _GuardedWriter(f)
         w.writerow(["flashdesk progress report"])
         w.writerow(["Learner", report.learner or "(name not set)"])
         w.writerow(["From", report.start.isoformat()])

@@ -4,26 +4,24 @@ docs/import-export.md for the columns."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import csv
 import html
 import itertools
 import re
+from typing import Any
 from pathlib import Path
 
 from ..cards import REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .result import ReadResult, derived_key, safe_key
-from .sanitize import clean_field, clean_html
+from .csvcell import unguard_cell
+from .sanitize import blank_field, clean_field, clean_html, clean_plain, is_blank
 
 __all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text"]
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
-#: cells starting with these are formulas to a spreadsheet; exports guard them with a quote
-FORMULA_STARTS = ("=", "+", "-", "@")
 #: accepted header names (case-insensitive) → the column they mean
 COLUMNS = {
     "id": "id", "guid": "id", "key": "id", "note id": "id",
@@ -64,14 +62,10 @@ def _split(value: str) -> list[str]:
     return [p.strip().replace("\\|", "|") for p in parts if p.strip()]
 
 
-def _unguard(cell: str) -> str:
-    """Undo the quote a spreadsheet export puts before text that would read as a formula."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
-
-
 def _tags(value: str) -> tuple[str, ...]:
     if not value:
         return ()
+    value = clean_plain(value)
     return tuple(dict.fromkeys(value.replace(",", " ").replace(";", " ").split()))
 
 
@@ -89,12 +83,12 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
             default_kind or (Kind.CLOZE if "{{c" in front and cloze_numbers(front) else Kind.BASIC))
     except ValueError:
         return f"unknown kind '{raw_kind}' (use {', '.join(k.value for k in Kind)})"
-    if not front:
-        return "the front (first field) is empty"
+    if is_blank(front):
+        return "the front (first field) is empty" + _once_cleaned(cols.get("front", ""))
     extra = text("extra")
     if kind == Kind.BASIC:
-        if not back:
-            return "the back is empty"
+        if is_blank(back):
+            return "the back is empty" + _once_cleaned(cols.get("back", ""))
         fields: dict[str, Any] = {"front": front, "back": back}
         if cols.get("reverse", "").strip().lower() in _YES:
             fields["reverse"] = True
@@ -110,7 +104,7 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
         options = [clean_html(o) for o in _split(cols.get("options", ""))]
         if len(options) < 2 or len(set(options)) != len(options):
             return "a choice note needs two or more different options, separated by '|'"
-        if back.isdigit() and 1 <= int(back) <= len(options):
+        if back.isdecimal() and 1 <= int(back) <= len(options):
             answer = int(back)
         elif back in options:
             answer = options.index(back) + 1
@@ -133,12 +127,18 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
         fields = {"prompt": front, "model_answer": back, "marking_points": points}
         if extra:
             fields["explanation"] = extra
-    missing = [f for f in REQUIRED[kind] if f not in fields]
-    if missing:
-        return f"missing {', '.join(missing)}"
+    empty = blank_field(REQUIRED[kind], fields)
+    if empty is not None:
+        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
     key = safe_key(cols["id"]) if cols.get("id", "").strip() else derived_key(front)
     return NoteData(key=key, kind=kind, fields=fields, tags=_tags(cols.get("tags", "")),
-                    source=cols.get("source", "").strip())
+                    source=clean_plain(cols.get("source", "")).strip())
+
+
+def _once_cleaned(raw: str) -> str:
+    """Why a cell that held something counts as empty."""
+    return " once unsafe content is removed (scripts, links, remote images)" \
+        if raw.strip() else ""
 
 
 def _lines(text: str):
@@ -188,8 +188,8 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
     if not body.strip():
         raise DeckFileError([Problem(shown, "the file has no rows")])
     result = ReadResult("anki-text" if headers else "csv", [], messages=messages)
-    default_deck = headers.get("deck") or deck_name or Path(path).stem.replace("_", " ").strip() \
-        or "Imported"
+    default_deck = " ".join(clean_plain(headers.get("deck") or deck_name
+                                        or Path(path).stem.replace("_", " ")).split()) or "Imported"
     is_html = headers.get("html", "true").lower() != "false"
     default_kind = None
     notetype = headers.get("notetype", "").lower()
@@ -249,7 +249,7 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if headers and len(row) > len(names):  # a note type with more fields than the first
             names = _anki_columns(headers, len(row))
             extra_backs = [n for n in names if n.startswith("back") and n != "back"]
-        cols = dict(zip(names, map(_unguard, row)))
+        cols = dict(zip(names, map(unguard_cell, row)))
         cols.pop("", None)
         if extra_backs:  # Anki: the fields after the second join the back
             more = [cols.pop(k, "") for k in extra_backs]
@@ -266,7 +266,7 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if isinstance(note, str):
             result.skipped.append(f"{shown}:{line}: skipped: {note}")
             continue
-        deck = " ".join(cols.get("deck", "").split()) or default_deck
+        deck = " ".join(clean_plain(cols.get("deck", "")).split()) or default_deck
         deck = "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
         if (deck, note.key) in seen:
             result.skipped.append(f"{shown}:{line}: skipped: same note as line {seen[deck, note.key]}")
@@ -290,7 +290,7 @@ def _anki_columns(headers: dict[str, str], width: int) -> list[str]:
     special = {}
     for name, meaning in (("tags column", "tags"), ("deck column", "deck"),
                           ("guid column", "id"), ("notetype column", "kind-anki")):
-        if headers.get(name, "").isdigit():
+        if headers.get(name, "").isdecimal():
             special[int(headers[name]) - 1] = meaning
     fields = iter(["front", "back"] + [f"back{n}" for n in range(2, width + 1)])
     return [special.get(i) or next(fields, "") for i in range(width)]

@@ -3,13 +3,16 @@ migrate."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from ..model import FlashdeskError
+from .foreign import StatementGuard
 from .schema import APPLICATION_ID, migrations
 
 __all__ = ["open_database", "NotACollectionError", "memory_database", "transaction",
@@ -97,28 +100,110 @@ def _cannot_open(path: str, exc: Exception) -> StorageError:
                         "(a read-only or full disk, or another program holding the file)")
 
 
+#: what checking that a file is ours may cost: a sound collection needs a few
+#: thousand steps; a hostile one (a looping table of migrations) is stopped
+_CHECK_STEPS = 2_000_000
+_CHECK_SECONDS = 10.0
+
+
+@functools.cache
+def _known_schema() -> tuple[list[str], dict[str, tuple[str, str]], list[dict[str, set[str]]]]:
+    """What flashdesk's own migrations make: their names in order; every
+    object any of them leaves (name → (type, table)); and, after each
+    migration, the columns of each table then present (name → columns).
+    Built once, from the migrations themselves, on an in-memory database."""
+    db = Database(sqlite3.connect(":memory:"))
+    order = [m.name for m in migrations.pending(db)]
+    objects: dict[str, tuple[str, str]] = {}
+    stages: list[dict[str, set[str]]] = []
+    for index in range(len(order)):
+        migrations.apply(db, stop_before=order[index + 1] if index + 1 < len(order) else None)
+        rows = db.execute("SELECT type, name, tbl_name FROM sqlite_master").fetchall()
+        objects.update({name: (kind, table) for kind, name, table in rows})
+        stages.append({name: {c[1] for c in db.execute(
+            "SELECT * FROM pragma_table_info(?)", [name]).fetchall()}
+            for kind, name, _ in rows if kind == "table" and not name.startswith("sqlite_")})
+    db.close()
+    return order, objects, stages
+
+
+def _schema_problem(conn: sqlite3.Connection, applied: list[str]) -> str | None:
+    """What is wrong with the schema of a file that says it is a flashdesk
+    collection with the migrations ``applied``, or None. Only the schema is
+    read: a view (flashdesk makes none), a trigger flashdesk does not make,
+    or a table the recorded migrations made that is missing, is not a table
+    or lacks a column."""
+    order, objects, stages = _known_schema()
+    rows = conn.execute("SELECT type, name, tbl_name FROM sqlite_master").fetchall()
+    found = {}
+    for kind, name, table in rows:
+        if kind == "view":
+            return f"it holds a view ('{name}'), which flashdesk never makes"
+        if kind == "trigger" and objects.get(name) != (kind, table):
+            return f"it holds a {kind} flashdesk does not make ('{name}')"
+        found[name] = kind
+    done = [order.index(name) for name in applied if name in order]
+    if not done:
+        return None
+    for table, columns in stages[max(done)].items():
+        if found.get(table) != "table":
+            return f"its '{table}' table is missing"
+        present = {c[1] for c in conn.execute(
+            "SELECT * FROM pragma_table_info(?)", [table]).fetchall()}
+        missing = sorted(columns - present)
+        if missing:
+            return f"its '{table}' table has no column '{missing[0]}'"
+    return None
+
+
+def _inspect(db: Database) -> str | None:
+    """Why ``db`` cannot be opened as a flashdesk collection, as the end of
+    a sentence whose subject is the file ("is not a flashdesk collection",
+    "is damaged: its 'cards' table is missing", "was written by a newer
+    flashdesk …"), or None when it is one (or is empty: a new collection).
+    Reads only the schema and the record of migrations, under a step and time
+    budget; writes nothing. Raises ``sqlite3.OperationalError`` when the
+    file cannot be read at all (locked, unreadable)."""
+    guard = StatementGuard(db.conn, steps=_CHECK_STEPS, seconds=_CHECK_SECONDS)
+    try:
+        with guard:
+            objects = db.execute("SELECT type, name FROM sqlite_master").fetchall()
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            if not objects:
+                return None
+            if app_id != APPLICATION_ID:
+                return "is an SQLite database but not a flashdesk collection"
+            kind = dict((name, kind) for kind, name in objects).get(Migrations.migrations_table)
+            if kind not in (None, "table"):
+                return f"is damaged: its record of migrations is a {kind}, not a table"
+            applied = [m.name for m in migrations.applied(db)]
+            if not applied:  # the first migration records itself with the tables it makes
+                return "is damaged: it has no record of its migrations"
+            newer = sorted(set(applied) - set(_known_schema()[0]))
+            if newer:
+                return (f"was written by a newer flashdesk (schema {newer[-1]}); "
+                        "update flashdesk to open it")
+            problem = _schema_problem(db.conn, applied)
+            return f"is damaged: {problem}" if problem else None
+    except sqlite3.OperationalError as exc:
+        if guard.stopped:
+            return f"is not a flashdesk collection: checking it was stopped after {guard.stopped}"
+        text = str(exc).lower()
+        if any(needle in text for needle, _ in _STORAGE_MESSAGES) or "unable to open" in text:
+            raise
+        return f"is damaged (SQLite says: {exc})"
+    except sqlite3.DatabaseError as exc:
+        return f"is not a flashdesk collection (SQLite says: {exc})"
+
+
 def _check_ours(db: Database, path: str) -> None:
     try:
-        tables = db.table_names()
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        problem = _inspect(db)
     except sqlite3.OperationalError as exc:
         raise _cannot_open(path, exc) from None
-    except sqlite3.DatabaseError as exc:
-        raise NotACollectionError(
-            f"{path} is not a flashdesk collection (SQLite says: {exc})") from None
-    if not tables:
-        return
-    if app_id != APPLICATION_ID:
-        raise NotACollectionError(
-            f"{path} is an SQLite database but not a flashdesk collection; "
-            "it was left untouched")
-    known = {m.name for m in migrations._migrations}
-    applied = {m.name for m in migrations.applied(db)}
-    newer = sorted(applied - known)
-    if newer:
-        raise NotACollectionError(
-            f"{path} was written by a newer flashdesk (schema {newer[-1]}); "
-            "update flashdesk to open it")
+    if problem is not None:
+        left = "" if problem.startswith("was written") else "; it was left untouched"
+        raise NotACollectionError(f"{path} {problem}{left}")
 
 
 def open_database(path: str | Path) -> tuple[Database, bool]:
@@ -171,8 +256,11 @@ def check_backup(path: Path) -> str | None:
     except sqlite3.Error as exc:
         return str(exc)
     try:
+        problem = _inspect(Database(conn))
+        if problem is not None:
+            return f"it {problem}"
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-            return "not a flashdesk collection"
+            return "it is not a flashdesk collection"  # an empty database
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             return "the backup itself is damaged"
     except sqlite3.DatabaseError as exc:
