@@ -47,7 +47,7 @@ def _peak_bytes() -> int:
 @pytest.fixture(scope="module")
 def col():
     c = Collection.in_memory()
-    c.import_files([FIXTURES / "example.toml"])
+    c.files.import_files([FIXTURES / "example.toml"])
     yield c
     c.close()
 
@@ -99,7 +99,7 @@ def hostile_import(col, path, fmt):
     before = content(col)
     started = time.monotonic()
     try:
-        col.import_files([path])
+        col.files.import_files([path])
     except FlashdeskError as exc:
         took = time.monotonic() - started
         assert str(exc).strip(), "an error must say what is wrong"

@@ -44,7 +44,7 @@ def refused(col, path, match):
     before = content(col)
     started = time.monotonic()
     with pytest.raises(DeckFileError) as info:
-        col.import_files([path])
+        col.files.import_files([path])
     assert time.monotonic() - started < SECONDS
     assert len(info.value.problems) == 1
     message = str(info.value)
@@ -232,7 +232,7 @@ def test_case3_wrong_shapes_in_a_modern_collection_are_refused(example, tmp_path
 def test_the_hostile_builders_make_importable_packages_when_nothing_is_wrong(col, tmp_path):
     legacy = h.legacy_package(tmp_path / "legacy.apkg")
     modern = h.package(tmp_path / "modern.apkg", {"collection.anki21b": h.modern_collection()})
-    reports = col.import_files([legacy])
+    reports = col.files.import_files([legacy])
     assert [(r.deck_name, r.added) for r in reports] == [("Hostile", 1)]
     assert [d.name for d in read_any(modern).decks] == ["Hostile"]
 
@@ -409,7 +409,7 @@ def test_a_deck_file_with_thousands_of_problems_lists_the_first_hundred(example,
     path.write_text("[deck]\n" + "".join(f"k{i} = 1\n" for i in range(50_000)), encoding="utf-8")
     started = time.monotonic()
     with pytest.raises(DeckFileError) as info:
-        example.import_files([path])
+        example.files.import_files([path])
     assert time.monotonic() - started < SECONDS
     assert len(info.value.problems) == 101
     assert str(info.value.problems[-1]).endswith("more problems may follow: fix these 100 first")
@@ -445,8 +445,8 @@ def test_case6_import_stores_no_control_characters(col, tmp_path):
         '[[notes]]\nid = "a"\nkind = "basic"\nfront = "Front \\u001b[31mred\\u009b"\n'
         'back = "Back\\u0000\\u0007 kept\\ttab"\ntags = ["tag\\u001b"]\n'
         'source = "Source\\u001b]8;;http://evil\\u0007"\n', encoding="utf-8")
-    col.import_files([path])
-    [deck] = col.export_data(col.find_deck("esc"))
+    col.files.import_files([path])
+    [deck] = col.files.export_data(col.decks.find("esc"))
     assert deck.name == "Deck ]0;pwned Name"
     assert deck.description == "Line one[2J\nline two"
     [note] = deck.notes
@@ -489,11 +489,11 @@ def test_case7_the_report_from_a_collection_is_guarded(col, tmp_path, now):
     path.write_text('[deck]\nid = "f"\nname = "=HYPERLINK(\\"http://evil\\")"\n\n[[notes]]\n'
                     'id = "a"\nkind = "basic"\nfront = "Q"\nback = "A"\ntags = ["@SUM(1)"]\n',
                     encoding="utf-8")
-    col.import_files([path])
+    col.files.import_files([path])
     col.set_setting("learner_name", "-2+3")
-    card = col.next_card(col.find_deck("f"), now)
-    col.answer(card.id, 4, now)
-    report = col.progress_report(date(2000, 1, 1), date(2100, 1, 1), now)
+    card = col.study.next_card(col.decks.find("f"), now)
+    col.study.answer(card.id, 4, now)
+    report = col.reports.progress_report(date(2000, 1, 1), date(2100, 1, 1), now)
     target = write_report_csv(report, tmp_path / "report.csv")
     text = target.read_text(encoding="utf-8-sig")
     assert "Learner,'-2+3" in text
@@ -546,7 +546,7 @@ def test_case8_names_and_tags_are_stored_as_plain_text(col, tmp_path, fmt):
     else:
         path = h.legacy_package(tmp_path / "deck.apkg", decks={"2": {"name": NAME}},
                                 notes=[(1, "g", 1, "t\x1bag", "Q\x1fA")])
-    col.import_files([path])
+    col.files.import_files([path])
     names = [r[0] for r in col.db.execute("SELECT name FROM decks")]
     assert names == [STORED]
     assert [r[0] for r in col.db.execute("SELECT tags FROM notes")] == ["tag"]
@@ -582,7 +582,7 @@ def test_case9_a_spreadsheet_row_whose_front_was_only_a_remote_image_is_skipped(
     path = tmp_path / "remote.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([["front", "back"], [REMOTE, "A"], ["Q", "A"]])
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert report.added == 1
     assert report.skipped == [f"{path}:2: skipped: the front (first field) is empty once unsafe "
                               "content is removed (scripts, links, remote images)"]
@@ -592,7 +592,7 @@ def test_case9_an_anki_note_whose_front_was_only_a_remote_image_is_skipped(col, 
     path = h.legacy_package(tmp_path / "remote.apkg", notes=[
         (1, "g1", 1, "", f"{REMOTE}\x1fA"), (2, "g2", 1, "", "Q\x1fA")],
         cards=[(1, 2, 0), (2, 2, 0)])
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert report.added == 1
     assert report.skipped == [f"{path}: note 1: skipped: its first field is empty (once unsafe "
                               "content is removed)"]
@@ -600,17 +600,17 @@ def test_case9_an_anki_note_whose_front_was_only_a_remote_image_is_skipped(col, 
     before = content(col)
     with pytest.raises(DeckFileError, match="no notes flashdesk can import \\(note 1: skipped: "
                                             "its first field is empty"):
-        col.import_files([only])
+        col.files.import_files([only])
     assert content(col) == before
 
 
 def test_case9_editing_a_note_to_only_a_remote_image_is_refused(col, tmp_path, now):
     from flashdesk.model import FlashdeskError
 
-    col.import_files([FIXTURES / "example.toml"])
-    card = col.next_card(col.find_deck("example-heat"), now)
+    col.files.import_files([FIXTURES / "example.toml"])
+    card = col.study.next_card(col.decks.find("example-heat"), now)
     with pytest.raises(FlashdeskError, match="empty once unsafe content is removed"):
-        col.update_note(card.note_id, {"front": REMOTE, "back": "A"}, now)
+        col.notes.update(card.note_id, {"front": REMOTE, "back": "A"}, now)
 
 
 # -- found on the way ------------------------------------------------------------------------
@@ -621,7 +621,7 @@ def test_a_superscript_digit_as_a_number_is_not_a_number(col, tmp_path):
     path = tmp_path / "sup.csv"
     path.write_text("front,back,kind,options\nQ?,²,choice,a|b\nR?,٢,choice,a|b\n",
                     encoding="utf-8")
-    [report] = col.import_files([path])
+    [report] = col.files.import_files([path])
     assert report.added == 1  # ٢ is an Arabic-Indic 2, which int() reads
     assert report.skipped == [f"{path}:2: skipped: the back of a choice note must be the number "
                               "or text of the right option"]
