@@ -19,7 +19,7 @@ from . import __version__
 from .backup import backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
 from .collection import Collection, UndoRefused
-from .formats import DeckFileError, read_any
+from .formats import DeckFileError, read_any, terminal_safe
 from .model import FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
 from .review import ReviewSession, Stage
@@ -406,7 +406,7 @@ class TerminalReview:
             count = len(s.option_order)
             while True:
                 text = self.ask(f"Your choice [1-{count}], q quit > ")
-                choice = s.choose(int(text)) if text.isdigit() else None
+                choice = s.choose(int(text)) if text.isdecimal() else None
                 if choice is not None:
                     break
                 out(f"Type a number from 1 to {count}.")
@@ -421,7 +421,7 @@ class TerminalReview:
                 out(f"  {i}. {plain_text(items[index])}")
             while True:
                 text = self.ask("Type the numbers in the right order (e.g. 2 1 3), q quit > ")
-                picks = [int(t) for t in text.replace(",", " ").split() if t.isdigit()]
+                picks = [int(t) for t in text.replace(",", " ").split() if t.isdecimal()]
                 if sorted(picks) == list(range(1, len(items) + 1)):
                     break
                 out(f"Use each number from 1 to {len(items)} once.")
@@ -445,7 +445,7 @@ class TerminalReview:
                 out(f"  {i}. {plain_text(point)}")
             while True:
                 text = self.ask("Which points did you make? numbers, e.g. 1 3 (Enter for none) > ")
-                hits = {int(t) for t in text.replace(",", " ").split() if t.isdigit()}
+                hits = {int(t) for t in text.replace(",", " ").split() if t.isdecimal()}
                 if hits <= set(range(1, len(points) + 1)):
                     break
                 out(f"Use numbers from 1 to {len(points)}.")
@@ -474,7 +474,7 @@ class TerminalReview:
                          else f"Undone: {result.name.lower()}.")
                 return
             grade = (s.default_grade() if text == "" and s.suggested is not None
-                     else s.grade_for_key(int(text)) if text.isdigit() else None)
+                     else s.grade_for_key(int(text)) if text.isdecimal() else None)
             if grade is not None:
                 s.answer(grade)
                 return
@@ -512,7 +512,16 @@ def cmd_gui(args, out) -> int:
     return run(profile_path(data_dir(args.data_dir), args.profile))
 
 
+def _say(text: object = "", *, err: bool = False, end: str = "\n") -> None:
+    """Print one line. Everything the command line prints goes through here,
+    made safe for a terminal: deck names, card text and messages quoting a
+    file may hold escape sequences or bidi overrides (see ``terminal_safe``)."""
+    print(terminal_safe(str(text)), end=end, file=sys.stderr if err else sys.stdout,
+          flush=True)
+
+
 def _input(prompt: str) -> str:
+    prompt = terminal_safe(prompt)
     if sys.stdin.isatty():
         return input(prompt)
     print(prompt, end="", flush=True)
@@ -520,13 +529,13 @@ def _input(prompt: str) -> str:
     if not line:
         print()
         raise EOFError
-    print(line.rstrip("\n"))
+    print(terminal_safe(line.rstrip("\n")))
     return line.rstrip("\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    out = print
+    out = _say
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
@@ -546,11 +555,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "backup": cmd_backup}[args.command](col, args, out)
     except DeckFileError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"flashdesk: nothing was imported ({len(exc.problems)} problem(s))", file=sys.stderr)
+            _say(problem, err=True)
+        _say(f"flashdesk: nothing was imported ({len(exc.problems)} problem(s))", err=True)
         return 1
     except FlashdeskError as exc:
-        print(f"flashdesk: {exc}", file=sys.stderr)
+        _say(f"flashdesk: {exc}", err=True)
         return 1
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):

@@ -371,14 +371,14 @@ class ReviewSession:
         if key in ("E", "@", "-"):
             return {"E": Action.EDIT, "@": Action.SUSPEND, "-": Action.BURY}[key], None
         if self.stage == Stage.QUESTION:
-            if key.isdigit():
+            if key.isdecimal():
                 if card.kind == Kind.CHOICE:
                     return Action.PICK, int(key)
                 return Action.HINT, None
             if key in _REVEAL_KEYS or key == "Ctrl+Enter":
                 return (Action.HINT, None) if card.kind == Kind.CHOICE else (Action.REVEAL, None)
             return Action.NONE, None
-        if key.isdigit():
+        if key.isdecimal():
             return ((Action.GRADE, int(key)) if self.grade_for_key(int(key)) is not None
                     else (Action.HINT, None))
         if key in _REVEAL_KEYS:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from ..model import DeckId, DeckSummary
 from .theme import current_theme
-from .widgets import text_label
+from .widgets import plain_tip, text_label
 
 __all__ = ["DeckTreeModel", "DeckListScreen", "DECK_ID_ROLE", "Column"]
 
@@ -137,8 +137,8 @@ class DeckTreeModel(QAbstractItemModel):
             return s.id
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = s.name + (f"\n{s.description}" if s.description else "")
-            return (tip + f"\n{s.total} cards in all · today: {s.new} new, "
-                    f"{s.learning} learning, {s.due} due\nEnter or double-click: study")
+            return plain_tip(tip + f"\n{s.total} cards in all · today: {s.new} new, "
+                             f"{s.learning} learning, {s.due} due\nEnter or double-click: study")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if count is None:
                 return (f"{s.short_name}: {s.new} new, {s.learning} learning, {s.due} due")

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._make_toolbar()
         self._totals = QLabel("")
+        self._totals.setTextFormat(Qt.TextFormat.PlainText)  # deck names come from files
         self._totals.setAccessibleName("Today's totals")
         self.statusBar().addPermanentWidget(self._totals)
         self.statusBar().setSizeGripEnabled(True)

@@ -4,6 +4,8 @@ QtCharts loads here, when the window first opens, not at start-up."""
 
 from __future__ import annotations
 
+import html
+
 from datetime import datetime
 
 from PySide6.QtCharts import (
@@ -295,7 +297,7 @@ class StatisticsWindow(QMainWindow):
         text = (f"<b>{total:,}</b> cards · <b>{s.forecast[0]:,}</b> due today · "
                 f"<b>{answered:,}</b> answers in the last 90 days")
         if weakest:
-            text += f" · revise next: <b>{', '.join(weakest)}</b>"
+            text += f" · revise next: <b>{html.escape(', '.join(weakest))}</b>"
         self._summary.setText(text)
         self.shown_statistics.emit(s)
 

@@ -3,6 +3,8 @@ text wraps, and a check box with a wrapping label."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -12,7 +14,14 @@ from PySide6.QtWidgets import (
 from ..cards import plain_text
 
 __all__ = ["text_label", "ElidedLabel", "CardLabel", "RichButton", "OptionButton", "GradeButton",
-           "CheckItem", "divider", "set_role"]
+           "CheckItem", "divider", "set_role", "plain_tip"]
+
+
+def plain_tip(text: str) -> str:
+    """Text from a file or the learner, ready for a tooltip or a rich label:
+    Qt would take ``<img src=…>`` in a tooltip as markup (and read the file),
+    so every character is escaped and line breaks kept."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>" if text else ""
 
 
 def set_role(label: QLabel, role: str) -> QLabel:
@@ -52,7 +61,7 @@ class ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tip(text))
         self.setAccessibleName(text)
         self._elide()
 

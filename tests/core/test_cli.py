@@ -171,3 +171,18 @@ def test_report_csv_and_full_stats_json(home, tmp_path):
     stats = json.loads(run(["stats", "--json"], home).stdout)
     assert len(stats["forecast_30d"]) == 30 and len(stats["reviews_per_day_90d"]) == 90
     assert {m["topic"] for m in stats["mastery"]} >= {"Example::HEAT model", "heat"}
+
+
+def test_text_from_files_reaches_the_terminal_neutralised(home, tmp_path):
+    """Card text may keep bidi marks (right-to-left languages need them) but
+    the terminal never receives an override or an escape sequence."""
+    deck = tmp_path / "rtl.toml"
+    deck.write_text('[deck]\nid = "rtl"\nname = "RTL"\n\n[[notes]]\nid = "a"\nkind = "basic"\n'
+                    'front = "Say \u202egnirts\u202c this"\nback = "Back"\n', encoding="utf-8")
+    assert run(["import", str(deck)], home).returncode == 0
+    out = run(["review", "rtl"], home, stdin="\n\x1b]0;pwned\x07\nq\n")
+    assert out.returncode == 0, out.stderr
+    assert "Say gnirts this" in out.stdout
+    for bad in ("\u202e", "\u202c", "\x1b", "\x07"):
+        assert bad not in out.stdout + out.stderr
+    assert "\\x1b]0;pwned\\x07" in out.stdout  # the typed line, echoed visibly

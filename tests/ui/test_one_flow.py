@@ -7,12 +7,12 @@ import random
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 
 from flashdesk.collection import Collection
-from flashdesk.model import Changes, Grade, Kind
+from flashdesk.model import Grade, Kind
 from flashdesk.review import ReviewSession, Stage
 from flashdesk.ui.main_window import Screen
 

@@ -4,6 +4,8 @@ edited in the deck file instead, so progress is never split or lost."""
 
 from __future__ import annotations
 
+import html
+
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -50,6 +52,7 @@ class NoteEditor(QWidget):
         scroll.setWidget(self._form_host)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self._status = QLabel("")
+        self._status.setTextFormat(Qt.TextFormat.PlainText)  # may quote the note's text
         self._status.setObjectName("editorStatus")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -81,7 +84,8 @@ class NoteEditor(QWidget):
             self._title.setText("Select a card to edit its note.")
             return
         self._kind, self._fields = self._col.notes.get(note_id)
-        self._title.setText(f"<b>{self._kind.value.capitalize()} note</b> · {note_id}")
+        self._title.setText(f"<b>{self._kind.value.capitalize()} note</b> · "
+                            f"{html.escape(note_id)}")
         for name in FIELDS[self._kind]:
             if name == "reverse":
                 if self._fields.get("reverse"):

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ...collection import Collection
 from ...model import BrowseRow, CardId, SortKey
+from ..widgets import plain_tip
 
 __all__ = ["Column", "COLUMNS", "CardTableModel", "BLOCK"]
 
@@ -117,8 +118,15 @@ class CardTableModel(QAbstractTableModel):
             if index.column() in _NUMERIC:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(index)
+        if role == Qt.ItemDataRole.ToolTipRole:  # text from files: never taken as markup
+            row = self.browse_row(index.row())
+            return plain_tip(row.front if row is not None and index.column() == 1
+                             else self._text(index))
+        return None
+
+    def _text(self, index: QModelIndex | QPersistentModelIndex) -> str:
         row = self.browse_row(index.row())
         if row is None:
             return "(deleted)" if index.column() == 1 else ""
@@ -126,8 +134,6 @@ class CardTableModel(QAbstractTableModel):
         if col == 0:
             return row.deck_name
         if col == 1:
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return row.front
             suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
                 f" (c{row.ord})" if row.kind.value == "cloze" else "")
             return row.front + suffix

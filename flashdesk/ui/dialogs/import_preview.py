@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
     QLabel, QPlainTextEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ...collection import Collection
 from ...formats import DeckFileError, ReadResult, read_any
 from ...model import plain_text
+from ..widgets import plain_tip
 from ..workers import run_task
 
 __all__ = ["ImportPreviewDialog", "FILE_DECKS", "PREVIEW_ROWS"]
@@ -60,8 +61,10 @@ class ImportPreviewDialog(QDialog):
 
         files = "\n".join(Path(p).name for p in self.paths)
         self._files = QLabel(files)
+        self._files.setTextFormat(Qt.TextFormat.PlainText)  # names and text from the files
         self._files.setWordWrap(True)
         self._format = QLabel("Reading…")
+        self._format.setTextFormat(Qt.TextFormat.PlainText)
         self._format.setWordWrap(True)
         self._deck = QComboBox()
         self._deck.setEditable(True)
@@ -161,7 +164,7 @@ class ImportPreviewDialog(QDialog):
             question, answer = _summary(note.fields)
             for j, text in enumerate((deck, note.kind.value, question, answer)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self._table.setItem(i, j, item)
         lines = []
         if problems:
