@@ -110,7 +110,7 @@ EXPECTED_TOPICS = {
     "Mock questions: command words and mark allocations": 8,
     "Law: an apology is not of itself an admission (Compensation Act 2006, s.2)": 2,
     "Law: preventing sexual harassment of staff (Worker Protection Act 2023)": 2,
-    "Law: naming an ADR body at deadlock (ADR Regulations 2015)": 2,
+    "Law: telling the customer about ADR at deadlock (ADR Regulations 2015, then DMCC Act 2024)": 2,
 }
 
 #: the legal instruments a `source` may cite (after the seed section), each with
@@ -138,7 +138,13 @@ INSTRUMENTS = {
     "Criminal Justice and Immigration Act 2008": r"Criminal Justice and Immigration Act",
     "Apologies (Scotland) Act 2016": r"Apologies \(Scotland\) Act",
     "Data (Use and Access) Act 2025": r"Data \(Use and Access\) Act",
+    "Digital Markets, Competition and Consumers Act 2024":
+        r"Digital Markets, Competition and Consumers Act",
+    "Employment Rights Act 2025": r"Employment Rights Act",
     "FCA Handbook": r"FCA Handbook",
+    "Ofcom General Conditions of Entitlement": r"General Conditions of Entitlement",
+    # guidance rather than law, cited where a card quotes it
+    "HSE guidance, Work-related violence": r"HSE guidance",
 }
 _PINPOINT = re.compile(r"^(s|ss|reg|regs|Art|Arts|Sch|Part|DISP)\.? ?\S")
 
