@@ -255,6 +255,17 @@ def insert_log(db: Database, entry: dict) -> int:
     return int(cur.lastrowid or 0)
 
 
+def insert_logs(db: Database, entries: Sequence[dict]) -> None:
+    """Append many review-log entries at once (shaped as for ``insert_log``),
+    in order: tools that write a whole history (benchmarks, conversions)."""
+    db.conn.executemany(
+        "INSERT INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, before, after, "
+        "undoes) VALUES (:id, :card_id, :ts, :day, :kind, :quality, :was_new, :time_ms, :before, "
+        ":after, :undoes)",
+        ({**e, "before": _schedule_json(e["before"]), "after": _schedule_json(e["after"])}
+         for e in entries))
+
+
 def last_answers(db: Database, limit: int) -> list[dict]:
     """The latest answers that have not been undone, newest first."""
     return list(db.query(
