@@ -42,20 +42,19 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import NOW, WORDS, Answer, make_history, replay  # noqa: E402
 
 DECKS = 10
+#: the issue's shape: 70 % of the cards reviewed, about ten answers each
 REVIEWED = 0.70
 ANSWERS_PER_CARD = 10
-WORDS = ("customer complaint refund delay manager empathy apology policy listen "
-         "acknowledge escalate calm phone email angry anxious confused").split()
-#: four buttons: Again, Hard, Good, Easy as SM-2 qualities, and as Anki's buttons
-QUALITIES = (1, 3, 4, 4, 4, 5)
+#: four buttons (Again, Hard, Good, Easy) as Anki's button numbers
 ANKI_BUTTON = {1: 1, 3: 2, 4: 3, 5: 4}
-NOW = datetime.now().astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
 
 
 def peak_rss_mb() -> int:
@@ -78,17 +77,6 @@ class Note:
     tags: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One answer of the shared history: card index, study day, quality, ms epoch."""
-
-    card: int
-    day: int
-    quality: int
-    ts: int
-    time_ms: int
-
-
 def make_notes(size: int, rng: random.Random) -> list[Note]:
     notes = []
     for i in range(size):
@@ -100,59 +88,6 @@ def make_notes(size: int, rng: random.Random) -> list[Note]:
         tags = (rng.choice(WORDS), f"part{d}") + (("leech",) if i % 100 == 7 else ())
         notes.append(Note(f"n{i}", f"Bench::Deck {d}", f"Question {i}: {words}?", back, tags))
     return notes
-
-
-def make_history(size: int, rng: random.Random, today: int) -> list[Answer]:
-    """About ten answers for 70 % of the cards, in time order: each card's
-    chain of answers follows its SM-2 intervals (an Again is re-drilled the
-    same day), shifted so that its last answer falls in the last weeks and
-    never after today."""
-    from flashdesk.model import CardSchedule
-    from flashdesk.study import apply_answer, roll_over
-
-    answers: list[tuple[int, int, int, int]] = []  # (day, card, order, quality)
-    for card in range(size):
-        if rng.random() >= REVIEWED:
-            continue
-        state, day, chain = CardSchedule(), 0, []
-        while len(chain) < ANSWERS_PER_CARD:
-            quality = rng.choice(QUALITIES)
-            state = apply_answer(roll_over(state, day), quality, day, 0).after
-            chain.append((day, quality))
-            if quality < 4 and len(chain) < ANSWERS_PER_CARD:  # step 7: drilled again today
-                state = apply_answer(state, 4, day, 0).after
-                chain.append((day, 4))
-            day += max(1, state.interval) + rng.randint(0, 2)
-        last = chain[-1][0]
-        shift = today - rng.randint(0, min(40, state.interval + 5)) - last
-        answers.extend((d + shift, card, k, q) for k, (d, q) in enumerate(chain))
-    answers.sort()
-    out, day_ms, count = [], None, 0
-    from flashdesk.model import day_start
-
-    for day, card, _, quality in answers:
-        if day != day_ms:
-            day_ms, count = day, 0
-            base = int(day_start(day, NOW.tzinfo).timestamp() * 1000) + 5 * 3600_000
-        count += 1
-        out.append(Answer(card, day, quality, base + count * 17, rng.randint(2000, 15000)))
-    return out
-
-
-def replay(history: list[Answer], today: int):
-    """Every answer with the card's schedule before and after it (seq = its
-    place in the log, from 1), and each card's final schedule."""
-    from flashdesk.model import CardSchedule
-    from flashdesk.study import apply_answer, roll_over
-
-    states: dict[int, CardSchedule] = {}
-    entries = []
-    for seq, a in enumerate(history, start=1):
-        before = roll_over(states.get(a.card, CardSchedule()), a.day)
-        outcome = apply_answer(before, a.quality, a.day, seq)
-        states[a.card] = outcome.after
-        entries.append((a, before, outcome))
-    return entries, {c: roll_over(s, today) for c, s in states.items()}
 
 
 def write_text_file(path: Path, notes: list[Note], *, tab: bool) -> None:
@@ -449,7 +384,7 @@ def compare(size: int, folder: Path, pairs: int) -> list[tuple]:
     today = study_day(NOW)
     rng = random.Random(size)
     notes = make_notes(size, rng)
-    history = make_history(size, rng, today)
+    history = make_history(size, rng, today, REVIEWED, ANSWERS_PER_CARD)
     here = folder / f"size-{size}"
     shutil.rmtree(here, ignore_errors=True)
     (here / "fd").mkdir(parents=True)

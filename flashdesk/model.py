@@ -65,8 +65,9 @@ def plain_text(fragment: str) -> str:
 
 
 def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
-    """(sort text, search text) of a note: its first field, and all its text,
-    as plain text with cloze markers opened."""
+    """(sort text, search text) of a note: its first field, and the text of
+    its other fields, as plain text with cloze markers opened. Together they
+    are what full-text search finds."""
     def flat(value: object) -> str:
         if isinstance(value, list):
             return " ".join(flat(v) for v in value)
@@ -76,9 +77,10 @@ def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
             value = plain_text(CLOZE_PATTERN.sub(r"\2", value))
         return " ".join(value.split())
 
+    first = FIELDS[Kind(kind)][0]
     texts = {name: flat(value) for name, value in fields.items()}
-    return (texts.get(FIELDS[Kind(kind)][0], ""),
-            " ".join(t for t in texts.values() if t))
+    return (texts.get(first, ""),
+            " ".join(t for name, t in texts.items() if t and name != first))
 
 
 class Grade(IntEnum):

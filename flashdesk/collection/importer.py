@@ -165,7 +165,7 @@ class Importer:
             report.removed = len(report.missing)
         return report
 
-    def _import_chunk(self, deck_id: str, notes, existing: dict[str, str], in_file: set[str],
+    def _import_chunk(self, deck_id: str, notes, existing: dict[str, int], in_file: set[str],
                       report: ImportReport, now_ms: int, pos: int) -> int:
         db = self._db
         new_notes, changed, cards_wanted = [], [], {}

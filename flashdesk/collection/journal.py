@@ -46,14 +46,17 @@ class Journal:
     def append(self, card_id: str, kind: LogKind, ts_ms: int, day: int, *,
                quality: int | None = None, was_new: bool = False, time_ms: int = 0,
                before: CardSchedule | None = None, after: CardSchedule | None = None,
-               undoes: str | None = None) -> str:
-        """Append one entry; returns its id. ``time_ms``: milliseconds the
-        learner took; ``before``/``after``: the card's schedule around it."""
+               undoes: str | None = None, card_row: dict | None = None) -> str:
+        """Append one entry; returns its id. ``ts_ms``: milliseconds since the
+        epoch; ``day``: the study day; ``time_ms``: milliseconds the learner
+        took; ``before``/``after``: the card's schedule around it;
+        ``card_row``: the card as ``queries.answer_card`` read it in this
+        transaction (saves reading it again)."""
         entry_id = log_id(ts_ms)
         self.seq = q.insert_log(self._db, {
             "id": entry_id, "card_id": card_id, "ts": ts_ms, "day": day, "kind": kind.value,
             "quality": quality, "was_new": int(was_new), "time_ms": max(0, int(time_ms)),
-            "before": before, "after": after, "undoes": undoes})
+            "before": before, "after": after, "undoes": undoes}, card_row)
         return entry_id
 
     def resets(self, cards: Iterable[Mapping], ts_ms: int, day: int) -> list[str]:

@@ -35,10 +35,11 @@ def fields_json(fields: dict) -> str:
     return _FIELDS_ENCODER.encode(fields)
 
 
-def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> str:
-    """What a re-import compares to learn whether a note changed (SHA-1, hex)."""
+def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> int:
+    """What a re-import compares to learn whether a note changed: the first
+    64 bits of the SHA-1 of the note, as a signed integer."""
     blob = "\x1f".join([kind, fields, " ".join(tags), source])
-    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+    return int.from_bytes(hashlib.sha1(blob.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def tags_text(tags: Iterable[str]) -> str:

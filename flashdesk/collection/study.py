@@ -187,7 +187,7 @@ class StudyManager:
         with col._lock:
             today = col.today(now)
             with transaction(col.db, immediate=True):
-                row = q.get_card(col.db, card_id)
+                row = q.answer_card(col.db, card_id)
                 if row is None:
                     raise FlashdeskError(f"no card with id '{card_id}'")
                 if row["queue"] < 0:
@@ -197,11 +197,11 @@ class StudyManager:
                 after = outcome.after
                 tags = row["tags"].split()
                 leech = outcome.lapse and after.lapses >= LEECH_LAPSES and LEECH_TAG not in tags
-                q.set_schedule(col.db, card_id, after, answers=1)
+                q.set_schedule(col.db, card_id, after, answers=1, rowid=row["cid"])
                 log_id = col.journal.append(
                     card_id, LogKind.REDRILL if outcome.redrill else LogKind.REVIEW, ms(now),
                     today, quality=int(grade), was_new=outcome.was_new, time_ms=time_ms,
-                    before=before, after=after)
+                    before=before, after=after, card_row=row)
                 if leech:
                     q.set_note_tags(col.db, row["note_id"], " ".join([*tags, LEECH_TAG]))
             col._answered_on(today)

@@ -7,13 +7,14 @@ import functools
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from ..model import FlashdeskError
 from .foreign import StatementGuard
-from .schema import APPLICATION_ID, migrations
+from .schema import APPLICATION_ID, migration_progress, migrations
 
 __all__ = ["open_database", "NotACollectionError", "memory_database", "transaction",
            "StorageError"]
@@ -206,9 +207,11 @@ def _check_ours(db: Database, path: str) -> None:
         raise NotACollectionError(f"{path} {problem}{left}")
 
 
-def open_database(path: str | Path) -> tuple[Database, bool]:
+def open_database(path: str | Path, *, progress: Callable[[int, int], object] | None = None
+                  ) -> tuple[Database, bool]:
     """Open (creating if needed) the collection at ``path``; return it and
-    whether it was created just now."""
+    whether it was created just now. A migration that converts a large
+    collection calls ``progress(done, total)`` as it goes (log entries)."""
     path = Path(path)
     shown = str(path)
     if path.exists() and path.is_dir():
@@ -221,7 +224,11 @@ def open_database(path: str | Path) -> tuple[Database, bool]:
         _check_ours(db, shown)
         created = not migrations.applied(db)
         _configure(db)
-        migrations.apply(db)
+        token = migration_progress.set(progress)
+        try:
+            migrations.apply(db)
+        finally:
+            migration_progress.reset(token)
     except sqlite3.OperationalError as exc:
         db.close()
         raise _cannot_open(shown, exc) from None

@@ -2,12 +2,20 @@
 
 Functions that write do not commit on their own when called inside
 ``db.atomic()``; the collection decides where a transaction begins and ends.
+
+The functions take and return the stable text ids (deck, note and card ids,
+log entries' UUIDs); underneath, tables are joined and indexed on integer row
+ids (``decks.did``, ``notes.nid``, ``cards.cid`` = ``card_ids.cid``,
+``revlog.seq``), and the review log keeps its states in typed integer columns
+(see ``schema.m005_compact``).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Iterable, Sequence
+import re
+import uuid
+from typing import Iterable, Iterator, Sequence
 
 from sqlite_utils import Database
 
@@ -60,39 +68,91 @@ def set_deck_limits(db: Database, deck_id: str, new_limit: int, review_limit: in
                [new_limit, review_limit, deck_id])
 
 
+# -- ids ------------------------------------------------------------------------
+
+#: a card's row id from its text id
+_CID = "(SELECT cid FROM card_ids WHERE id = ?)"
+_DID = "(SELECT did FROM decks WHERE id = ?)"
+_NID = "(SELECT nid FROM notes WHERE id = ?)"
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def _chunks(values: Sequence, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield list(values[start:start + size])
+
+
+def uid_bytes(entry_id: str) -> bytes | str:
+    """A log entry's UUID as stored: its 16 bytes (an id that is not a UUID
+    in canonical spelling is stored as it is)."""
+    if len(entry_id) == 36:
+        try:
+            raw = bytes.fromhex(entry_id.replace("-", "", 4))
+        except ValueError:
+            return entry_id
+        if len(raw) == 16 and str(uuid.UUID(bytes=raw)) == entry_id:
+            return raw
+    return entry_id
+
+
+def uid_text(stored: bytes | str) -> str:
+    """A stored log entry id as text (``uid_bytes`` undone)."""
+    return str(uuid.UUID(bytes=stored)) if isinstance(stored, bytes) else stored
+
+
+def deck_rowids(db: Database, deck_ids: Iterable[str]) -> dict[str, int]:
+    """deck id → its row id, for the decks that exist."""
+    ids = list(deck_ids)
+    out: dict[str, int] = {}
+    for chunk in _chunks(ids):
+        out.update(db.execute(f"SELECT id, did FROM decks WHERE id IN ({_marks(len(chunk))})",
+                              chunk).fetchall())
+    return out
+
+
 # -- counts -------------------------------------------------------------------
 
 
 def _by_deck(db: Database, sql: str, params: Sequence = ()) -> dict[str, int]:
-    return dict(db.execute(sql, params).fetchall())
+    """deck id → count, from ``sql`` grouping cards ``c`` by ``c.deck``."""
+    rows = db.execute(sql, params).fetchall()
+    names = dict(db.execute("SELECT did, id FROM decks").fetchall())
+    return {names[did]: n for did, n in rows if did in names}
 
 
 def count_new(db: Database) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 0 GROUP BY deck_id")
+    return _by_deck(db, "SELECT deck, count(*) FROM cards WHERE queue = 0 GROUP BY deck")
 
 
 def count_learning(db: Database) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 1 GROUP BY deck_id")
+    return _by_deck(db, "SELECT deck, count(*) FROM cards WHERE queue = 1 GROUP BY deck")
 
 
 def count_due(db: Database, today: int) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 2 AND due <= ? "
-                        "GROUP BY deck_id", [today])
+    return _by_deck(db, "SELECT deck, count(*) FROM cards WHERE queue = 2 AND due <= ? "
+                        "GROUP BY deck", [today])
 
 
 def count_total(db: Database) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck_id, count(*) FROM cards GROUP BY deck_id")
+    return _by_deck(db, "SELECT deck, count(*) FROM cards GROUP BY deck")
 
 
-_NOT_UNDONE = ("NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.id)")
+#: ``LogKind`` as stored in ``revlog.kind``
+KIND_CODES = {"review": 0, "redrill": 1, "reset": 2, "undo": 3}
+_KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
+_REVIEW, _REDRILL = KIND_CODES["review"], KIND_CODES["redrill"]
+_NOT_UNDONE = "NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.seq)"
 
 
 def done_today(db: Database, today: int) -> dict[str, tuple[int, int]]:
     """deck id → (new cards introduced, reviews answered) on ``today``, first answers only."""
     rows = db.execute(
-        "SELECT c.deck_id, sum(r.was_new), sum(1 - r.was_new) FROM revlog r "
-        "JOIN cards c ON c.id = r.card_id "
-        f"WHERE r.day = ? AND r.kind = 'review' AND {_NOT_UNDONE} GROUP BY c.deck_id",
+        "SELECT d.id, sum(r.was_new), sum(1 - r.was_new) FROM revlog r "
+        "JOIN cards c ON c.cid = r.card JOIN decks d ON d.did = c.deck "
+        f"WHERE r.day = ? AND r.kind = {_REVIEW} AND {_NOT_UNDONE} GROUP BY c.deck",
         [today]).fetchall()
     return {deck: (new, rev) for deck, new, rev in rows}
 
@@ -109,21 +169,20 @@ def roll_over(db: Database, today: int) -> None:
 
 
 def due_card_ids(db: Database, deck_id: str, today: int, limit: int) -> list[tuple[int, str]]:
-    return db.execute("SELECT due, id FROM cards WHERE queue = 2 AND deck_id = ? AND due <= ? "
+    return db.execute(f"SELECT due, id FROM cards WHERE deck = {_DID} AND queue = 2 AND due <= ? "
                       "ORDER BY due, id LIMIT ?", [deck_id, today, limit]).fetchall()
 
 
 def new_card_ids(db: Database, deck_id: str, limit: int) -> list[str]:
     return [r[0] for r in db.execute(
-        "SELECT id FROM cards WHERE queue = 0 AND deck_id = ? ORDER BY new_pos LIMIT ?",
+        f"SELECT id FROM cards WHERE deck = {_DID} AND queue = 0 ORDER BY new_pos LIMIT ?",
         [deck_id, limit])]
 
 
 def learning_card_ids(db: Database, deck_ids: Iterable[str]) -> list[tuple[int, str]]:
-    ids = list(deck_ids)
-    marks = ",".join("?" * len(ids))
-    return db.execute(f"SELECT redrill_seq, id FROM cards WHERE queue = 1 AND deck_id IN ({marks})",
-                      ids).fetchall()
+    dids = list(deck_rowids(db, deck_ids).values())
+    return db.execute(f"SELECT redrill_seq, id FROM cards WHERE queue = 1 AND deck IN "
+                      f"({_marks(len(dids))})", dids).fetchall()
 
 
 def last_seq(db: Database) -> int:
@@ -144,12 +203,13 @@ def data_version(db: Database) -> int:
 SCHEDULE_COLUMNS = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
                     "buried_day", "redrill_seq")
 _CARD_SELECT = (
-    "SELECT c.id, c.note_id, c.deck_id, c.ord, " + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
+    "SELECT c.id, c.cid, n.id AS note_id, d.id AS deck_id, c.ord, "
+    + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
     + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name "
-    "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id ")
+    "FROM cards c JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck ")
 
 
-_GET_CARD = _CARD_SELECT + "WHERE c.id = ?"
+_GET_CARD = _CARD_SELECT + f"WHERE c.cid = {_CID}"
 
 
 def get_card(db: Database, card_id: str) -> dict | None:
@@ -162,53 +222,84 @@ def get_card(db: Database, card_id: str) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row))
 
 
+_ANSWER_CARD = (
+    _CARD_SELECT.replace("SELECT ", "SELECT " + ", ".join(f"p.a_{c}" for c in SCHEDULE_COLUMNS)
+                         + ", ", 1)
+    + "LEFT JOIN revlog p ON p.seq = (SELECT seq FROM revlog WHERE card = c.cid "
+    f"AND a_type IS NOT NULL ORDER BY seq DESC LIMIT 1) WHERE c.cid = {_CID}")
+
+
+def answer_card(db: Database, card_id: str) -> dict | None:
+    """``get_card`` for answering it: the row also holds ``latest_after``, the
+    card's state after its latest log entry (None: it has none), which
+    ``insert_log`` takes to write the entry's state before. One statement."""
+    cursor = db.conn.execute(_ANSWER_CARD, [card_id])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(SCHEDULE_COLUMNS)
+    out = dict(zip([d[0] for d in cursor.description[width:]], row[width:]))
+    out["latest_after"] = tuple(row[:width]) if row[0] is not None else None
+    return out
+
+
 _SET_SCHEDULE = ("UPDATE cards SET " + ", ".join(f"{c} = :{c}" for c in SCHEDULE_COLUMNS)
-                 + ", answers = answers + :answers WHERE id = :card_id")
+                 + ", answers = answers + :answers WHERE cid = ")
 
 
-def set_schedule(db: Database, card_id: str, schedule, answers: int = 0) -> None:
+def set_schedule(db: Database, card_id: str, schedule, answers: int = 0, *,
+                 rowid: int | None = None) -> None:
     """Write a card's ``CardSchedule`` and add ``answers`` (+1 for an
-    answer, -1 for an undone one) to its count of answers: one statement."""
-    db.execute(_SET_SCHEDULE, {**schedule.to_dict(), "answers": answers, "card_id": card_id})
+    answer, -1 for an undone one) to its count of answers: one statement.
+    ``rowid``: the card's ``cid`` when the caller has it (saves a look-up)."""
+    params = {**schedule.to_dict(), "answers": answers}
+    if rowid is None:
+        db.conn.execute(_SET_SCHEDULE + "(SELECT cid FROM card_ids WHERE id = :card_id)",
+                        {**params, "card_id": card_id})
+    else:
+        db.conn.execute(_SET_SCHEDULE + ":cid", {**params, "cid": rowid})
 
 
 def answered_after(db: Database, card_id: str, seq: int) -> bool:
     """Whether the log holds an answer to ``card_id`` after entry ``seq``
     that has not been undone (from any process)."""
     return db.execute(
-        f"SELECT EXISTS (SELECT 1 FROM revlog r WHERE r.card_id = ? AND r.seq > ? "
-        f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE})", [card_id, seq]).fetchone()[0] == 1
+        f"SELECT EXISTS (SELECT 1 FROM revlog r WHERE r.card = {_CID} AND r.seq > ? "
+        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE})",
+        [card_id, seq]).fetchone()[0] == 1
 
 
 def card_states(db: Database, card_ids: Sequence[str]) -> list[dict]:
     """id, deck_id, queue, buried_day and every schedule column (with
     ``answers`` and ``new_pos``) of these cards, for undo."""
-    cols = ", ".join(SCHEDULE_COLUMNS)
+    cols = ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
     rows: list[dict] = []
-    for start in range(0, len(card_ids), 500):
-        chunk = list(card_ids[start:start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows.extend(db.query(f"SELECT id, deck_id, answers, new_pos, {cols} FROM cards "
-                             f"WHERE id IN ({marks})", chunk))
+    for chunk in _chunks(card_ids):
+        rows.extend(db.query(
+            f"SELECT c.id, d.id AS deck_id, c.answers, c.new_pos, {cols} FROM cards c "
+            "JOIN decks d ON d.did = c.deck WHERE c.cid IN (SELECT cid FROM card_ids "
+            f"WHERE id IN ({_marks(len(chunk))}))", chunk))
     return rows
 
 
 def restore_queue(db: Database, rows: Sequence[tuple[int, int | None, str, int]]) -> None:
     """rows: (queue, buried_day, card id, expected current queue): put a
     card's queue back only where nobody changed it since."""
-    db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ? AND queue = ?",
-                        rows)
+    db.conn.executemany(f"UPDATE cards SET queue = ?, buried_day = ? WHERE cid = {_CID} "
+                        "AND queue = ?", rows)
 
 
 def restore_schedules(db: Database, rows: Sequence[dict]) -> None:
     """Write back whole card states taken with ``card_states``."""
     assigns = ", ".join(f"{c} = :{c}" for c in (*SCHEDULE_COLUMNS, "answers", "new_pos"))
-    db.conn.executemany(f"UPDATE cards SET {assigns} WHERE id = :id", rows)
+    db.conn.executemany(
+        f"UPDATE cards SET {assigns} WHERE cid = (SELECT cid FROM card_ids WHERE id = :id)", rows)
 
 
 def set_card_decks(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
     """rows: (deck id, card id, expected current deck id)."""
-    db.conn.executemany("UPDATE cards SET deck_id = ? WHERE id = ? AND deck_id = ?", rows)
+    db.conn.executemany(f"UPDATE cards SET deck = {_DID} WHERE cid = {_CID} AND deck = {_DID}",
+                        rows)
 
 
 def note_text_row(db: Database, note_id: str) -> dict | None:
@@ -221,12 +312,12 @@ def reset_cards(db: Database, card_ids: Sequence[str], start_pos: int) -> None:
     db.conn.executemany(
         "UPDATE cards SET type = 0, queue = 0, reps = 0, ease = 250, interval = 0, due = NULL, "
         "lapses = 0, last_day = NULL, buried_day = NULL, redrill_seq = 0, answers = 0, new_pos = ? "
-        "WHERE id = ?", [(start_pos + i, c) for i, c in enumerate(card_ids)])
+        f"WHERE cid = {_CID}", [(start_pos + i, c) for i, c in enumerate(card_ids)])
 
 
 def set_queue(db: Database, card_ids: Sequence[str], queue: int, buried_day: int | None = None) -> None:
     """Suspend (-1) or bury (-2); burying leaves suspended cards suspended."""
-    db.conn.executemany("UPDATE cards SET queue = ?, buried_day = ? WHERE id = ? "
+    db.conn.executemany(f"UPDATE cards SET queue = ?, buried_day = ? WHERE cid = {_CID} "
                         "AND NOT (? = -2 AND queue = -1)",
                         [(queue, buried_day, cid, queue) for cid in card_ids])
 
@@ -235,57 +326,172 @@ def unsuspend(db: Database, card_ids: Sequence[str], today: int) -> None:
     """Back to where the card was: a re-drill still owed today returns to learning."""
     db.conn.executemany(
         "UPDATE cards SET queue = CASE WHEN type = 2 AND last_day = ? AND redrill_seq > 0 "
-        "THEN 1 ELSE type END WHERE id = ? AND queue = -1",
+        f"THEN 1 ELSE type END WHERE cid = {_CID} AND queue = -1",
         [(today, cid) for cid in card_ids])
 
 
-def _schedule_json(schedule) -> str | None:
-    return None if schedule is None else json.dumps(schedule.to_dict())
+# -- the review log -----------------------------------------------------------------
+
+_AFTER_COLUMNS = tuple(f"a_{c}" for c in SCHEDULE_COLUMNS)
+#: ``revlog.before``: NULL – the after state of the card's latest earlier entry
+#: that has one (the new card's state for its first); 0 – none; 1 – in ``revlog_before``
+_BEFORE_NONE, _BEFORE_STORED = 0, 1
+_NEW_STATE = (0, 0, 0, 250, 0, None, 0, None, None, 0)
+_INSERT_LOG = (
+    "INSERT INTO revlog (uid, card, ts, day, kind, quality, was_new, time_ms, undoes, before, "
+    + ", ".join(_AFTER_COLUMNS) + f") VALUES ({_marks(10 + len(_AFTER_COLUMNS))})")
+_LATEST_AFTER = ("SELECT " + ", ".join(_AFTER_COLUMNS) + " FROM revlog WHERE card = ? "
+                 "AND seq < ? AND a_type IS NOT NULL ORDER BY seq DESC LIMIT 1")
 
 
-def insert_log(db: Database, entry: dict) -> int:
-    """Append a review-log entry (``before``/``after``: ``CardSchedule`` or
-    None); returns its sequence number."""
-    entry = {**entry, "before": _schedule_json(entry["before"]),
-             "after": _schedule_json(entry["after"])}
-    cur = db.execute(
-        "INSERT INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, before, after, "
-        "undoes) VALUES (:id, :card_id, :ts, :day, :kind, :quality, :was_new, :time_ms, :before, "
-        ":after, :undoes)", entry)
-    return int(cur.lastrowid or 0)
+def _state(schedule) -> tuple:
+    return tuple(getattr(schedule, c) for c in SCHEDULE_COLUMNS)
+
+
+def _latest_after(db: Database, cid: int, before_seq: int) -> tuple:
+    """The card's state after its latest entry before ``before_seq`` that has
+    one; the new card's state when there is none."""
+    row = db.conn.execute(_LATEST_AFTER, [cid, before_seq]).fetchone()
+    return tuple(row) if row is not None else _NEW_STATE
+
+
+def _card_rowid(db: Database, card_id: str) -> int:
+    row = db.conn.execute("SELECT cid FROM card_ids WHERE id = ?", [card_id]).fetchone()
+    if row is not None:
+        return row[0]
+    return int(db.conn.execute("INSERT INTO card_ids (id) VALUES (?)", [card_id]).lastrowid or 0)
+
+
+def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None) -> tuple[int, tuple | None]:
+    """Append one entry; ``previous`` is the card's latest after state (None:
+    read it). Returns the entry's seq and the card's latest after state now."""
+    conn = db.conn
+    before, after = entry["before"], entry["after"]
+    flag, explicit = None, None
+    if before is None:
+        flag = _BEFORE_NONE
+    else:
+        state = _state(before)
+        if previous is None:
+            previous = _latest_after(db, cid, 1 << 62)
+        if state != previous:
+            flag, explicit = _BEFORE_STORED, state
+    undoes = entry.get("undoes")
+    undone = None
+    if undoes is not None:
+        found = conn.execute("SELECT seq FROM revlog WHERE card = ? AND uid = ?",
+                             [cid, uid_bytes(undoes)]).fetchone()
+        undone = found[0] if found is not None else None
+    seq = int(conn.execute(_INSERT_LOG, [
+        uid_bytes(entry["id"]), cid, entry["ts"], entry["day"], KIND_CODES[entry["kind"]],
+        entry["quality"], entry["was_new"], entry["time_ms"], undone, flag,
+        *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS))]).lastrowid or 0)
+    if explicit is not None:
+        conn.execute(f"INSERT INTO revlog_before VALUES ({_marks(11)})", [seq, *explicit])
+    if undoes is not None and undone is None:
+        conn.execute("INSERT INTO revlog_undoes_uid (seq, undoes) VALUES (?, ?)",
+                     [seq, uid_bytes(undoes)])
+    return seq, (_state(after) if after is not None else previous)
+
+
+def insert_log(db: Database, entry: dict, card_row: dict | None = None) -> int:
+    """Append a review-log entry (``id``: its UUID; ``card_id``; ``kind``: a
+    ``LogKind`` value; ``before``/``after``: ``CardSchedule`` or None;
+    ``undoes``: the id of the entry it takes back, or None); returns its
+    sequence number. ``card_row``: the card as ``answer_card`` read it in
+    this transaction (saves reading it again)."""
+    if card_row is not None:
+        latest = card_row["latest_after"]
+        return _write_log(db, entry, card_row["cid"],
+                          latest if latest is not None else _NEW_STATE)[0]
+    return _write_log(db, entry, _card_rowid(db, entry["card_id"]), None)[0]
 
 
 def insert_logs(db: Database, entries: Sequence[dict]) -> None:
     """Append many review-log entries at once (shaped as for ``insert_log``),
     in order: tools that write a whole history (benchmarks, conversions)."""
-    db.conn.executemany(
-        "INSERT INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, before, after, "
-        "undoes) VALUES (:id, :card_id, :ts, :day, :kind, :quality, :was_new, :time_ms, :before, "
-        ":after, :undoes)",
-        ({**e, "before": _schedule_json(e["before"]), "after": _schedule_json(e["after"])}
-         for e in entries))
+    cids: dict[str, int] = {}
+    latest: dict[int, tuple | None] = {}
+    for entry in entries:
+        card = entry["card_id"]
+        cid = cids.get(card)
+        if cid is None:
+            cid = cids[card] = _card_rowid(db, card)
+        _seq, latest[cid] = _write_log(db, entry, cid, latest.get(cid))
+
+
+_LOG_SELECT = (
+    "SELECT r.seq, r.uid, i.id AS card_id, r.card, r.ts, r.day, r.kind, r.quality, r.was_new, "
+    "r.time_ms, coalesce(u.uid, x.undoes) AS undoes, r.before, "
+    + ", ".join(f"r.{c}" for c in _AFTER_COLUMNS) + ", "
+    + ", ".join(f"b.{c}" for c in SCHEDULE_COLUMNS)
+    + " FROM revlog r JOIN card_ids i ON i.cid = r.card LEFT JOIN revlog u ON u.seq = r.undoes "
+    "LEFT JOIN revlog_undoes_uid x ON x.seq = r.seq "
+    "LEFT JOIN revlog_before b ON b.seq = r.seq AND r.before = 1 ")
+
+
+def _state_json(values: Sequence) -> str:
+    return json.dumps(dict(zip(SCHEDULE_COLUMNS, values)))
+
+
+def _log_dicts(db: Database, rows: Iterable[tuple], *, whole: bool) -> list[dict]:
+    """Log rows (``_LOG_SELECT``, oldest first) as the entries ``insert_log``
+    was given: text ids, the kind's name, states as JSON (``CardSchedule.to_dict``).
+    ``whole``: the rows hold every entry of their cards from the first on, so
+    a state before is the after state of the card's previous row."""
+    out = []
+    width = len(SCHEDULE_COLUMNS)
+    latest: dict[int, tuple] = {}
+    for row in rows:
+        seq, uid, card_id, cid, ts, day, kind, quality, was_new, time_ms, undoes, flag = row[:12]
+        after = tuple(row[12:12 + width])
+        if flag == _BEFORE_NONE:
+            before = None
+        elif flag == _BEFORE_STORED:
+            before = _state_json(row[12 + width:])
+        else:
+            previous = latest.get(cid) if whole else None
+            before = _state_json(previous if previous is not None
+                                 else _NEW_STATE if whole else _latest_after(db, cid, seq))
+        if after[0] is not None:
+            latest[cid] = after
+        out.append({"seq": seq, "id": uid_text(uid), "card_id": card_id, "ts": ts, "day": day,
+                    "kind": _KIND_NAMES[kind], "quality": quality, "was_new": was_new,
+                    "time_ms": time_ms, "before": before,
+                    "after": _state_json(after) if after[0] is not None else None,
+                    "undoes": uid_text(undoes) if undoes is not None else None})
+    return out
 
 
 def last_answers(db: Database, limit: int) -> list[dict]:
     """The latest answers that have not been undone, newest first."""
-    return list(db.query(
-        f"SELECT * FROM revlog r WHERE kind IN ('review', 'redrill') AND {_NOT_UNDONE} "
-        "ORDER BY seq DESC LIMIT ?", [limit]))
+    rows = db.execute(
+        _LOG_SELECT + f"WHERE r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE} "
+        "ORDER BY r.seq DESC LIMIT ?", [limit]).fetchall()
+    return _log_dicts(db, reversed(rows), whole=False)[::-1]
 
 
 def card_log(db: Database, card_id: str) -> list[dict]:
-    return list(db.query("SELECT * FROM revlog WHERE card_id = ? ORDER BY seq", [card_id]))
+    """Every log entry of ``card_id``, oldest first, as ``insert_log`` was
+    given it (ids as text, states as JSON)."""
+    return _log_dicts(db, db.execute(_LOG_SELECT + f"WHERE r.card = {_CID} ORDER BY r.seq",
+                                     [card_id]).fetchall(), whole=True)
 
 
 def set_note_tags(db: Database, note_id: str, tags: str) -> None:
     db.execute("UPDATE notes SET tags = ? WHERE id = ?", [tags, note_id])
 
 
+_NOTE_SELECT = ("SELECT n.nid, n.id, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source, "
+                "n.checksum, n.created, n.modified, n.sort_text, n.search_text FROM notes n "
+                "JOIN decks d ON d.did = n.deck ")
+
+
 def get_note(db: Database, note_id: str) -> dict | None:
-    return next(db.query("SELECT * FROM notes WHERE id = ?", [note_id]), None)
+    return next(db.query(_NOTE_SELECT + "WHERE n.id = ?", [note_id]), None)
 
 
-def update_note_fields(db: Database, note_id: str, fields: str, checksum: str, now: int,
+def update_note_fields(db: Database, note_id: str, fields: str, checksum: int, now: int,
                        sort_text: str, search_text: str) -> None:
     db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ?, sort_text = ?, "
                "search_text = ? WHERE id = ?",
@@ -295,17 +501,17 @@ def update_note_fields(db: Database, note_id: str, fields: str, checksum: str, n
 # -- import -------------------------------------------------------------------
 
 
-def note_checksums(db: Database, deck_id: str) -> dict[str, str]:
-    return dict(db.execute("SELECT id, checksum FROM notes WHERE deck_id = ?", [deck_id]).fetchall())
+def note_checksums(db: Database, deck_id: str) -> dict[str, int]:
+    return dict(db.execute(f"SELECT id, checksum FROM notes WHERE deck = {_DID}",
+                           [deck_id]).fetchall())
 
 
 def card_ords(db: Database, note_ids: Sequence[str]) -> dict[str, set[int]]:
     result: dict[str, set[int]] = {}
-    for start in range(0, len(note_ids), 500):
-        chunk = note_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in _chunks(note_ids):
         for note, ord_ in db.execute(
-                f"SELECT note_id, ord FROM cards WHERE note_id IN ({marks})", chunk):
+                "SELECT n.id, c.ord FROM notes n JOIN cards c ON c.nid = n.nid "
+                f"WHERE n.id IN ({_marks(len(chunk))})", chunk):
             result.setdefault(note, set()).add(ord_)
     return result
 
@@ -315,10 +521,14 @@ def next_new_pos(db: Database) -> int:
 
 
 def insert_notes(db: Database, rows: list[dict]) -> None:
+    """rows: id, deck_id, key, kind, fields, tags, source, checksum, now,
+    sort_text, search_text."""
+    dids = deck_rowids(db, {r["deck_id"] for r in rows})
     db.conn.executemany(
-        "INSERT INTO notes(id, deck_id, key, kind, fields, tags, source, checksum, created, "
-        "modified, sort_text, search_text) VALUES (:id, :deck_id, :key, :kind, :fields, :tags, "
-        ":source, :checksum, :now, :now, :sort_text, :search_text)", rows)
+        "INSERT INTO notes(id, deck, key, kind, fields, tags, source, checksum, created, "
+        "modified, sort_text, search_text) VALUES (:id, :deck, :key, :kind, :fields, :tags, "
+        ":source, :checksum, :now, :now, :sort_text, :search_text)",
+        ({**r, "deck": dids.get(r["deck_id"])} for r in rows))
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
@@ -358,27 +568,33 @@ class bulk_search_index:
 
 
 def insert_cards(db: Database, rows: Sequence[tuple[str, str, str, int, int]]) -> None:
-    """rows: (card id, note id, deck id, ord, new_pos)."""
-    db.conn.executemany(
-        "INSERT INTO cards(id, note_id, deck_id, ord, type, queue, new_pos) "
-        "VALUES (?, ?, ?, ?, 0, 0, ?)", rows)
+    """rows: (card id, note id, deck id, ord, new_pos). A card that existed
+    before (deleted, now imported again) gets its old row id back, and with
+    it its history."""
+    conn = db.conn
+    dids = deck_rowids(db, {r[2] for r in rows})
+    conn.executemany("INSERT OR IGNORE INTO card_ids (id) VALUES (?)", ((r[0],) for r in rows))
+    conn.executemany(
+        f"INSERT INTO cards(cid, id, nid, deck, ord, type, queue, new_pos) "
+        f"VALUES ({_CID}, ?, {_NID}, ?, ?, 0, 0, ?)",
+        ((cid, cid, nid, dids.get(deck), ord_, pos) for cid, nid, deck, ord_, pos in rows))
 
 
 def delete_notes(db: Database, note_ids: Sequence[str]) -> None:
     """Remove notes and their cards; the review log keeps their history."""
-    db.conn.executemany("DELETE FROM cards WHERE note_id = ?", [(n,) for n in note_ids])
+    db.conn.executemany(f"DELETE FROM cards WHERE nid = {_NID}", [(n,) for n in note_ids])
     db.conn.executemany("DELETE FROM notes WHERE id = ?", [(n,) for n in note_ids])
 
 
 def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
-    db.conn.executemany("DELETE FROM cards WHERE id = ?", [(c,) for c in card_ids])
+    db.conn.executemany(f"DELETE FROM cards WHERE cid = {_CID}", [(c,) for c in card_ids])
 
 
 def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
-    marks = ",".join("?" * len(deck_ids))
     return list(db.query(
-        f"SELECT id, deck_id, key, kind, fields, tags, source FROM notes "
-        f"WHERE deck_id IN ({marks}) ORDER BY deck_id, created, rowid", list(deck_ids)))
+        "SELECT n.id, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source FROM notes n "
+        f"JOIN decks d ON d.did = n.deck WHERE d.id IN ({_marks(len(deck_ids))}) "
+        "ORDER BY d.id, n.created, n.nid", list(deck_ids)))
 
 
 def backup_to(db: Database, target: str) -> None:
@@ -398,18 +614,21 @@ def integrity_check(db: Database) -> list[str]:
 
 
 def log_by_card(db: Database):
-    """Every log entry, grouped by card and in order: (card id, entries)."""
-    cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes FROM revlog "
-                        "ORDER BY card_id, seq")
-    columns = ("seq", "id", "kind", "quality", "day", "undoes")
+    """Every log entry, grouped by card and in order: (card id, entries). An
+    entry's ``id`` and ``undoes`` here are sequence numbers (an undo of an
+    entry this log does not hold undoes nothing)."""
+    cursor = db.execute(
+        "SELECT i.id, r.seq, r.kind, r.quality, r.day, r.undoes FROM revlog r "
+        "JOIN card_ids i ON i.cid = r.card ORDER BY r.card, r.seq")
     current: str | None = None
     entries: list[dict] = []
-    for row in cursor:
-        if row[0] != current:
+    for card, seq, kind, quality, day, undoes in cursor:
+        if card != current:
             if current is not None:
                 yield current, entries
-            current, entries = row[0], []
-        entries.append(dict(zip(columns, row[1:])))
+            current, entries = card, []
+        entries.append({"seq": seq, "id": seq, "kind": _KIND_NAMES[kind], "quality": quality,
+                        "day": day, "undoes": undoes})
     if current is not None:
         yield current, entries
 
@@ -424,16 +643,18 @@ def set_sm2_fields(db: Database, rows: list[dict]) -> None:
         "UPDATE cards SET type = :type, reps = :reps, ease = :ease, interval = :interval, "
         "due = :due, lapses = :lapses, last_day = :last_day, answers = :answers, "
         "queue = CASE WHEN queue < 0 THEN queue ELSE :queue END, redrill_seq = :redrill_seq "
-        "WHERE id = :id", rows)
+        "WHERE cid = (SELECT cid FROM card_ids WHERE id = :id)", rows)
 
 
 # -- browsing -------------------------------------------------------------------
 
-#: sort key → SQL expression (a fixed list: sort keys never reach SQL as text)
+#: sort key → (SQL expression, the table it needs: 'n' notes, 'd' decks or '')
+#: (a fixed list: sort keys never reach SQL as text)
 BROWSE_SORT = {
-    "deck": "d.name COLLATE NOCASE", "front": "n.sort_text COLLATE NOCASE", "kind": "n.kind",
-    "state": "c.queue", "due": "coalesce(c.due, 1e9)", "interval": "c.interval",
-    "ease": "c.ease", "answers": "c.answers", "lapses": "c.lapses", "added": "c.new_pos",
+    "deck": ("d.name COLLATE NOCASE", "d"), "front": ("n.sort_text COLLATE NOCASE", "n"),
+    "kind": ("n.kind", "n"), "state": ("c.queue", ""), "due": ("coalesce(c.due, 1e9)", ""),
+    "interval": ("c.interval", ""), "ease": ("c.ease", ""), "answers": ("c.answers", ""),
+    "lapses": ("c.lapses", ""), "added": ("c.cid", ""),
 }
 BROWSE_STATE: dict[str, tuple[str, list]] = {
     "any": ("", []), "new": ("c.queue = 0", []), "learning": ("c.queue = 1", []),
@@ -442,45 +663,62 @@ BROWSE_STATE: dict[str, tuple[str, list]] = {
 }
 
 
+#: a word as the full-text index splits text: a run of letters and digits
+#: (the unicode61 tokenizer's own classes), so each term is one indexed word
+_WORD = re.compile(r"[^\W_]+")
+
+
 def fts_query(text: str) -> str:
-    """Words as an FTS5 query: every word must match, each as a prefix."""
-    words = [w.replace('"', '""') for w in text.split()]
-    return " ".join(f'"{w}"*' for w in words)
+    """Words as an FTS5 query: every word must match, each as a prefix. A
+    word with punctuation inside (``e-mail``) asks for each of its parts."""
+    return " ".join(f'"{w}"*' for w in _WORD.findall(text))
 
 
 def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: str | None,
                state: str, today: int, sort: str, descending: bool) -> list[str]:
+    """The ids of the cards that match, in the order asked for (ties in the
+    order the cards were added). Notes and decks are joined only when the
+    filter or the sort needs them."""
     where: list[str] = []
     params: list[object] = []
+    order, needs = BROWSE_SORT[sort]
+    joins = {needs} - {""}
     if text.strip():
-        where.append("n.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
-        params.append(fts_query(text))
+        match = fts_query(text)
+        if not match:  # only punctuation: nothing can match
+            return []
+        where.append("c.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
+        params.append(match)
     if deck_ids is not None:
-        where.append(f"c.deck_id IN ({','.join('?' * len(deck_ids))})")
-        params.extend(deck_ids)
+        dids = list(deck_rowids(db, deck_ids).values())
+        where.append(f"c.deck IN ({_marks(len(dids))})")
+        params.extend(dids)
     if tag:
         where.append("(' ' || n.tags || ' ') LIKE ?")
         params.append(f"% {tag} %")
+        joins.add("n")
     if state == "due":
         where.append("c.queue IN (1, 2) AND c.due <= ?")
         params.append(today)
     elif BROWSE_STATE[state][0]:
         where.append(BROWSE_STATE[state][0])
-    order = BROWSE_SORT[sort] + (" DESC" if descending else "")
-    sql = ("SELECT c.id FROM cards c JOIN notes n ON n.id = c.note_id "
-           + ("JOIN decks d ON d.id = c.deck_id " if sort == "deck" else "")
+        joins |= {"n"} if state == "leech" else set()
+    direction = " DESC" if descending else ""
+    sql = ("SELECT c.id FROM cards c "
+           + ("JOIN notes n ON n.nid = c.nid " if "n" in joins else "")
+           + ("JOIN decks d ON d.did = c.deck " if "d" in joins else "")
            + ("WHERE " + " AND ".join(where) if where else "")
-           + f" ORDER BY {order}, c.new_pos")
+           + f" ORDER BY {order}{direction}" + ("" if sort == "added" else ", c.cid"))
     return [r[0] for r in db.execute(sql, params)]
 
 
 def browse_rows(db: Database, card_ids: Sequence[str]) -> list[dict]:
-    marks = ",".join("?" * len(card_ids))
     return list(db.query(
-        "SELECT c.id, c.note_id, d.name AS deck_name, n.sort_text, n.kind, c.ord, c.queue, c.due, "
-        "c.interval, c.ease, c.answers, c.lapses, n.tags FROM cards c "
-        "JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id "
-        f"WHERE c.id IN ({marks})", list(card_ids)))
+        "SELECT c.id, n.id AS note_id, d.name AS deck_name, n.sort_text, n.kind, c.ord, c.queue, "
+        "c.due, c.interval, c.ease, c.answers, c.lapses, n.tags FROM cards c "
+        "JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck "
+        f"WHERE c.cid IN (SELECT cid FROM card_ids WHERE id IN ({_marks(len(card_ids))}))",
+        list(card_ids)))
 
 
 def all_tags(db: Database) -> list[str]:
@@ -491,107 +729,135 @@ def all_tags(db: Database) -> list[str]:
 
 
 def move_cards(db: Database, card_ids: Sequence[str], deck_id: str) -> None:
-    db.conn.executemany("UPDATE cards SET deck_id = ? WHERE id = ?",
-                        [(deck_id, c) for c in card_ids])
+    did = deck_rowids(db, [deck_id]).get(deck_id)
+    db.conn.executemany(f"UPDATE cards SET deck = ? WHERE cid = {_CID}",
+                        [(did, c) for c in card_ids])
 
 
 def notes_rows(db: Database, note_ids: Sequence[str]) -> list[dict]:
-    marks = ",".join("?" * len(note_ids))
-    return list(db.query(f"SELECT * FROM notes WHERE id IN ({marks})", list(note_ids)))
+    rows: list[dict] = []
+    for chunk in _chunks(note_ids):
+        rows.extend(db.query(_NOTE_SELECT + f"WHERE n.id IN ({_marks(len(chunk))})", chunk))
+    return rows
+
+
+_CARD_ROW = ("SELECT c.cid, c.id, n.id AS note_id, d.id AS deck_id, c.ord, "
+             + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
+             + ", c.new_pos, c.answers FROM cards c JOIN notes n ON n.nid = c.nid "
+             "JOIN decks d ON d.did = c.deck ")
 
 
 def cards_of_notes(db: Database, note_ids: Sequence[str]) -> list[dict]:
+    """Whole card rows (as ``restore_rows`` takes them back) of these notes."""
     rows: list[dict] = []
-    for start in range(0, len(note_ids), 500):
-        chunk = list(note_ids[start:start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows.extend(db.query(f"SELECT * FROM cards WHERE note_id IN ({marks})", chunk))
+    for chunk in _chunks(note_ids):
+        rows.extend(db.query(_CARD_ROW + f"WHERE n.id IN ({_marks(len(chunk))})", chunk))
     return rows
 
 
 def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
-    """Put back rows taken from ``notes`` or ``cards`` (deleted by mistake)."""
-    if table not in ("notes", "cards") or not rows:
+    """Put back rows taken from ``notes`` (``notes_rows``) or ``cards``
+    (``cards_of_notes``), deleted by mistake; they get their row ids back."""
+    if not rows:
         return
-    db.table(table).insert_all(rows)
+    if table == "notes":
+        db.conn.executemany(
+            "INSERT INTO notes (nid, id, deck, key, kind, fields, tags, source, checksum, "
+            f"created, modified, sort_text, search_text) VALUES (:nid, :id, "
+            "(SELECT did FROM decks WHERE id = :deck_id), :key, :kind, :fields, :tags, :source, "
+            ":checksum, :created, :modified, :sort_text, :search_text)", rows)
+    elif table == "cards":
+        cols = ", ".join(SCHEDULE_COLUMNS)
+        values = ", ".join(f":{c}" for c in SCHEDULE_COLUMNS)
+        db.conn.executemany(
+            f"INSERT INTO cards (cid, id, nid, deck, ord, {cols}, new_pos, answers) VALUES "
+            "(:cid, :id, (SELECT nid FROM notes WHERE id = :note_id), "
+            f"(SELECT did FROM decks WHERE id = :deck_id), :ord, {values}, :new_pos, :answers)",
+            rows)
 
 
 # -- statistics -----------------------------------------------------------------
 
 
-def _deck_filter(deck_ids: Sequence[str] | None, column: str = "deck_id") -> tuple[str, list]:
+def _deck_filter(db: Database, deck_ids: Sequence[str] | None,
+                 column: str = "deck") -> tuple[str, list]:
+    """`` AND column IN (…)`` for these decks' row ids (nothing for None)."""
     if deck_ids is None:
         return "", []
-    return f" AND {column} IN ({','.join('?' * len(deck_ids))})", list(deck_ids)
+    dids = list(deck_rowids(db, deck_ids).values())
+    return f" AND {column} IN ({_marks(len(dids))})", dids
 
 
 def count_by_queue(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
-    where, params = _deck_filter(deck_ids)
+    where, params = _deck_filter(db, deck_ids)
     return dict(db.execute(f"SELECT queue, count(*) FROM cards WHERE 1 {where} GROUP BY queue",
                            params).fetchall())
 
 
 def count_tagged_notes_cards(db: Database, tag: str, deck_ids: Sequence[str] | None) -> int:
-    where, params = _deck_filter(deck_ids, "c.deck_id")
+    where, params = _deck_filter(db, deck_ids, "c.deck")
     return db.execute(
-        "SELECT count(*) FROM cards c JOIN notes n ON n.id = c.note_id "
+        "SELECT count(*) FROM cards c JOIN notes n ON n.nid = c.nid "
         f"WHERE (' ' || n.tags || ' ') LIKE ? {where}", [f"% {tag} %", *params]).fetchone()[0]
 
 
 def answers_on(db: Database, day: int, deck_ids: Sequence[str] | None) -> int:
-    where, params = _deck_filter(deck_ids, "c.deck_id")
+    """Answers on study ``day`` to cards that still exist (re-drills included,
+    undone ones not)."""
+    where, params = _deck_filter(db, deck_ids, "c.deck")
     return db.execute(
-        "SELECT count(*) FROM revlog r JOIN cards c ON c.id = r.card_id "
-        f"WHERE r.day = ? AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE} {where}",
+        "SELECT count(*) FROM revlog r JOIN cards c ON c.cid = r.card WHERE r.day = ? "
+        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE}{where}",
         [day, *params]).fetchone()[0]
 
 
 def retention(db: Database, first_day: int, last_day: int,
               deck_ids: Sequence[str] | None) -> tuple[int, int]:
-    """(passed, total) first answers of review cards between the two days, inclusive."""
-    where, params = _deck_filter(deck_ids, "c.deck_id")
+    """(passed, total) first answers of review cards (that still exist)
+    between the two days, inclusive."""
+    where, params = _deck_filter(db, deck_ids, "c.deck")
     row = db.execute(
         "SELECT coalesce(sum(r.quality >= 3), 0), count(*) FROM revlog r "
-        "JOIN cards c ON c.id = r.card_id "
-        f"WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' AND r.was_new = 0 AND {_NOT_UNDONE}"
+        "JOIN cards c ON c.cid = r.card "
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 AND {_NOT_UNDONE}"
         f"{where}", [first_day, last_day, *params]).fetchone()
     return row[0], row[1]
 
 
 def due_by_day(db: Database, until: int, deck_ids: Sequence[str] | None) -> dict[int, int]:
-    where, params = _deck_filter(deck_ids)
+    where, params = _deck_filter(db, deck_ids)
     return dict(db.execute(
         f"SELECT due, count(*) FROM cards WHERE queue IN (1, 2) AND due < ? {where} GROUP BY due",
         [until, *params]).fetchall())
 
 
-def _answers_filter(deck_ids: Sequence[str] | None) -> tuple[str, str, list]:
+def _answers_filter(db: Database, deck_ids: Sequence[str] | None) -> tuple[str, str, list]:
     if deck_ids is None:
         return "", "", []
-    return ("JOIN cards c ON c.id = r.card_id ",
-            f" AND c.deck_id IN ({','.join('?' * len(deck_ids))})", list(deck_ids))
+    where, params = _deck_filter(db, deck_ids, "c.deck")
+    return "JOIN cards c ON c.cid = r.card ", where, params
 
 
 def answers_per_day(db: Database, first_day: int, last_day: int,
                     deck_ids: Sequence[str] | None) -> dict[int, int]:
-    join, where, params = _answers_filter(deck_ids)
+    join, where, params = _answers_filter(db, deck_ids)
     return dict(db.execute(
         f"SELECT r.day, count(*) FROM revlog r {join}WHERE r.day BETWEEN ? AND ? "
-        f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE}{where} GROUP BY r.day",
+        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE}{where} GROUP BY r.day",
         [first_day, last_day, *params]).fetchall())
 
 
 def retention_per_day(db: Database, first_day: int, last_day: int,
                       deck_ids: Sequence[str] | None) -> dict[int, tuple[int, int]]:
-    join, where, params = _answers_filter(deck_ids)
+    join, where, params = _answers_filter(db, deck_ids)
     return {d: (p, a) for d, p, a in db.execute(
         f"SELECT r.day, sum(r.quality >= 3), count(*) FROM revlog r {join}"
-        f"WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' AND r.was_new = 0 AND {_NOT_UNDONE}"
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 AND {_NOT_UNDONE}"
         f"{where} GROUP BY r.day", [first_day, last_day, *params])}
 
 
 def review_intervals(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
-    where, params = _deck_filter(deck_ids)
+    where, params = _deck_filter(db, deck_ids)
     return dict(db.execute(
         f"SELECT interval, count(*) FROM cards WHERE type = 2 {where} GROUP BY interval",
         params).fetchall())
@@ -600,35 +866,36 @@ def review_intervals(db: Database, deck_ids: Sequence[str] | None) -> dict[int, 
 def mastery_by_deck(db: Database, cap: int) -> list[tuple]:
     """(deck id, cards, studied, mastered, sum of min(interval, cap))."""
     return db.execute(
-        "SELECT deck_id, count(*), sum(type = 2), sum(type = 2 AND interval >= ?), "
-        "sum(CASE WHEN type = 2 THEN min(interval, ?) ELSE 0 END) FROM cards GROUP BY deck_id",
-        [cap, cap]).fetchall()
+        "SELECT d.id, count(*), sum(c.type = 2), sum(c.type = 2 AND c.interval >= ?), "
+        "sum(CASE WHEN c.type = 2 THEN min(c.interval, ?) ELSE 0 END) FROM cards c "
+        "JOIN decks d ON d.did = c.deck GROUP BY c.deck", [cap, cap]).fetchall()
 
 
 def card_tags_and_intervals(db: Database, deck_ids: Sequence[str] | None) -> list[tuple]:
     """(tags, type, interval) of every card, for per-tag figures."""
-    where, params = _deck_filter(deck_ids, "c.deck_id")
+    where, params = _deck_filter(db, deck_ids, "c.deck")
     return db.execute(
-        "SELECT n.tags, c.type, c.interval FROM cards c JOIN notes n ON n.id = c.note_id "
+        "SELECT n.tags, c.type, c.interval FROM cards c JOIN notes n ON n.nid = c.nid "
         f"WHERE n.tags != '' {where}", params).fetchall()
 
 
 def retention_by_deck(db: Database, first_day: int, last_day: int) -> dict[str, tuple[int, int]]:
     return {d: (p, a) for d, p, a in db.execute(
-        "SELECT c.deck_id, sum(r.quality >= 3), count(*) FROM revlog r "
-        "JOIN cards c ON c.id = r.card_id WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' "
-        f"AND r.was_new = 0 AND {_NOT_UNDONE} GROUP BY c.deck_id", [first_day, last_day])}
+        "SELECT d.id, sum(r.quality >= 3), count(*) FROM revlog r "
+        "JOIN cards c ON c.cid = r.card JOIN decks d ON d.did = c.deck "
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 "
+        f"AND {_NOT_UNDONE} GROUP BY c.deck", [first_day, last_day])}
 
 
 def retention_by_tag(db: Database, first_day: int, last_day: int,
                      deck_ids: Sequence[str] | None) -> list[tuple]:
     """(tags, passed, answered) per note with answers in the range."""
-    where, params = _deck_filter(deck_ids, "c.deck_id")
+    where, params = _deck_filter(db, deck_ids, "c.deck")
     return db.execute(
         "SELECT n.tags, sum(r.quality >= 3), count(*) FROM revlog r "
-        "JOIN cards c ON c.id = r.card_id JOIN notes n ON n.id = c.note_id "
-        "WHERE r.day BETWEEN ? AND ? AND r.kind = 'review' AND r.was_new = 0 "
-        f"AND n.tags != '' AND {_NOT_UNDONE} {where} GROUP BY n.id",
+        "JOIN cards c ON c.cid = r.card JOIN notes n ON n.nid = c.nid "
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 "
+        f"AND n.tags != '' AND {_NOT_UNDONE} {where} GROUP BY n.nid",
         [first_day, last_day, *params]).fetchall()
 
 
@@ -636,16 +903,17 @@ def activity_by_deck(db: Database, first_day: int, last_day: int) -> list[tuple]
     """Per deck with answers in the range: (deck id, answers, new cards learned,
     passed, answered reviews, milliseconds)."""
     return db.execute(
-        "SELECT c.deck_id, sum(r.kind IN ('review', 'redrill')), "
-        "sum(r.kind = 'review' AND r.was_new = 1), "
-        "sum(r.kind = 'review' AND r.was_new = 0 AND r.quality >= 3), "
-        "sum(r.kind = 'review' AND r.was_new = 0), sum(r.time_ms) "
-        "FROM revlog r JOIN cards c ON c.id = r.card_id "
-        f"WHERE r.day BETWEEN ? AND ? AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE} "
-        "GROUP BY c.deck_id", [first_day, last_day]).fetchall()
+        f"SELECT d.id, sum(r.kind IN ({_REVIEW}, {_REDRILL})), "
+        f"sum(r.kind = {_REVIEW} AND r.was_new = 1), "
+        f"sum(r.kind = {_REVIEW} AND r.was_new = 0 AND r.quality >= 3), "
+        f"sum(r.kind = {_REVIEW} AND r.was_new = 0), sum(r.time_ms) "
+        "FROM revlog r JOIN cards c ON c.cid = r.card JOIN decks d ON d.did = c.deck "
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE} "
+        "GROUP BY c.deck", [first_day, last_day]).fetchall()
 
 
 def study_days(db: Database, first_day: int, last_day: int) -> int:
     return db.execute(
         "SELECT count(DISTINCT r.day) FROM revlog r WHERE r.day BETWEEN ? AND ? "
-        f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE}", [first_day, last_day]).fetchone()[0]
+        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE}",
+        [first_day, last_day]).fetchone()[0]

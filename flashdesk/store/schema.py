@@ -6,16 +6,25 @@ database written by an earlier release opens and migrates without loss.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Callable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-__all__ = ["migrations", "APPLICATION_ID", "MIGRATION_SET"]
+__all__ = ["migrations", "APPLICATION_ID", "MIGRATION_SET", "migration_progress"]
 
 #: PRAGMA application_id of a flashdesk collection ("FDSK")
 APPLICATION_ID = 0x4644534B
 MIGRATION_SET = "flashdesk"
 
 migrations = Migrations(MIGRATION_SET)
+
+#: set while migrations run (``open_database(progress=…)``): a long migration
+#: calls it as ``progress(done, total)`` – review-log entries converted so far,
+#: out of all – so a window can show how far it has got
+migration_progress: ContextVar[Callable[[int, int], object] | None] = ContextVar(
+    "migration_progress", default=None)
 
 
 @migrations()
@@ -118,3 +127,294 @@ def m003_revlog_cover(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS revlog_day")
     db.execute("CREATE INDEX revlog_day_cover ON revlog(day, kind, was_new, quality, card_id, id)")
     db.execute("ANALYZE")
+
+
+@migrations()
+def m005_compact(db: Database) -> None:
+    """A compact file: integer row ids under the stable text ids, and the
+    review log's states in typed integer columns.
+
+    - ``decks``, ``notes`` and ``cards`` get integer keys (``did``, ``nid``,
+      ``cid``) that every join and index uses; the text ids stay, as unique
+      columns, for re-import and merging devices.
+    - ``card_ids`` names every card that ever existed (``cid`` → text id) and is
+      never pruned: a log entry names its card even after the card is deleted.
+    - ``revlog``: the UUIDv7 as 16 bytes (``uid``), ``card`` = ``card_ids.cid``,
+      ``kind`` as a number (0 review, 1 redrill, 2 reset, 3 undo), ``undoes``
+      = the ``seq`` of the entry taken back (an id not in this log goes to
+      ``revlog_undoes_uid``), the state after in ``a_*`` columns (``a_type``
+      NULL: no state), and the state before by ``before``: NULL – the
+      ``a_*`` state of the card's latest earlier entry that has one (the new
+      card's state for its first), 0 – none, 1 – in ``revlog_before``.
+    - ``notes.checksum`` is the first 64 bits of the same SHA-1, as a signed
+      integer; ``notes.search_text`` holds the text of the fields after the
+      first (``sort_text`` has the first), and the full-text index keeps
+      document lists only (``detail=none``).
+    - Only indexes that queries use. Columns and indexes another migration
+      added to these tables are carried over as they are.
+    """
+    import json
+    import re
+    import uuid
+    from html import unescape
+
+    conn = db.conn
+    progress = migration_progress.get()
+    fields10 = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
+                "buried_day", "redrill_seq")
+    new_state = ('{"type": 0, "queue": 0, "reps": 0, "ease": 250, "interval": 0, "due": null, '
+                 '"lapses": 0, "last_day": null, "buried_day": null, "redrill_seq": 0}')
+    known = {
+        "decks": ("id", "name", "description", "version", "source_path", "new_limit",
+                  "review_limit", "created", "modified"),
+        "notes": ("id", "deck_id", "key", "kind", "fields", "tags", "source", "checksum",
+                  "created", "modified", "sort_text", "search_text"),
+        "cards": ("id", "note_id", "deck_id", "ord", "type", "queue", "reps", "ease", "interval",
+                  "due", "lapses", "last_day", "buried_day", "redrill_seq", "new_pos", "answers"),
+        "revlog": ("seq", "id", "card_id", "ts", "day", "kind", "quality", "was_new", "time_ms",
+                   "before", "after", "undoes"),
+    }
+    own_indexes = {"idx_decks_name", "idx_notes_deck_id", "cards_queue_deck_due",
+                   "cards_queue_due", "cards_deck", "cards_note", "revlog_id", "revlog_day",
+                   "revlog_card", "revlog_undoes", "revlog_day_cover"}
+
+    def q(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def extras(table: str) -> list[tuple[str, str]]:
+        """(name, definition) of columns another migration added to ``table``."""
+        out = []
+        for _cid, name, type_, notnull, default, _pk in conn.execute(
+                f"PRAGMA table_info({q(table)})").fetchall():
+            if name not in known[table]:
+                definition = q(name) + (f" {type_}" if type_ else "") + (
+                    f" DEFAULT {default}" if default is not None else "") + (
+                    " NOT NULL" if notnull else "")
+                out.append((name, definition))
+        return out
+
+    carried: list[str] = []
+    for table in known:
+        for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN "
+                "('index', 'trigger') AND sql IS NOT NULL", [table]).fetchall():
+            if name not in own_indexes and not name.startswith("notes_a"):
+                carried.append(sql)
+    extra = {table: extras(table) for table in known}
+
+    def extra_defs(table: str) -> str:
+        return "".join(", " + d for _, d in extra[table])
+
+    def extra_names(table: str, prefix: str = "") -> str:
+        return "".join(", " + prefix + q(n) for n, _ in extra[table])
+
+    # references are checked when the migration commits; the old tables' pages
+    # need not be overwritten as they are freed (the log lives on, converted)
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    secure_delete = conn.execute("PRAGMA secure_delete").fetchone()[0]
+    conn.execute("PRAGMA secure_delete = OFF")
+    for trigger in ("notes_ai", "notes_ad", "notes_au"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute("DROP TABLE IF EXISTS notes_fts")
+
+    # -- decks --------------------------------------------------------------------
+    conn.execute(
+        "CREATE TABLE decks_new (did INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+        "name TEXT NOT NULL, description TEXT DEFAULT '', version TEXT DEFAULT '', "
+        "source_path TEXT DEFAULT '', new_limit INTEGER DEFAULT 20, "
+        f"review_limit INTEGER DEFAULT 200, created INTEGER, modified INTEGER{extra_defs('decks')})")
+    conn.execute(
+        "INSERT INTO decks_new (id, name, description, version, source_path, new_limit, "
+        f"review_limit, created, modified{extra_names('decks')}) SELECT id, name, description, "
+        f"version, source_path, new_limit, review_limit, created, modified{extra_names('decks')} "
+        "FROM decks ORDER BY rowid")
+
+    # -- notes: integer keys; the search text without the first field -------------
+    first_field = {"basic": "front", "cloze": "text", "choice": "question", "order": "prompt",
+                   "scenario": "prompt"}
+    cloze = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+    tag = re.compile(r"<[^>]+>")
+
+    def plain(fragment: str) -> str:
+        text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", fragment, flags=re.I)
+        text = re.sub(r"<li[^>]*>", "• ", text, flags=re.I)
+        return unescape(tag.sub("", text)).strip()
+
+    def flat(value) -> str:
+        if isinstance(value, list):
+            return " ".join(flat(v) for v in value)
+        if not isinstance(value, str):
+            return ""
+        if "<" in value or "&" in value or "{{" in value:
+            value = plain(cloze.sub(r"\2", value))
+        return " ".join(value.split())
+
+    def other_text(kind: str, fields: str) -> str:
+        try:
+            decoded = json.loads(fields)
+        except ValueError:
+            return ""
+        if not isinstance(decoded, dict):
+            return ""
+        first = first_field.get(kind)
+        return " ".join(t for t in (flat(v) for k, v in decoded.items() if k != first) if t)
+
+    def checksum(value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{16,}", value):
+            return value
+        number = int(value[:16], 16)
+        return number - (1 << 64) if number >= 1 << 63 else number
+
+    conn.execute(
+        "CREATE TABLE notes_new (nid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+        "deck INTEGER NOT NULL REFERENCES decks_new(did), key TEXT, kind TEXT NOT NULL, "
+        "fields TEXT NOT NULL, tags TEXT DEFAULT '', source TEXT DEFAULT '', checksum INTEGER, "
+        "created INTEGER, modified INTEGER, sort_text TEXT NOT NULL DEFAULT '', "
+        f"search_text TEXT NOT NULL DEFAULT ''{extra_defs('notes')})")
+    width = 12 + len(extra["notes"])
+    rows = conn.execute(
+        "SELECT n.id, d.did, n.key, n.kind, n.fields, n.tags, n.source, n.checksum, n.created, "
+        f"n.modified, n.sort_text, n.search_text{extra_names('notes', 'n.')} FROM notes n "
+        "JOIN decks_new d ON d.id = n.deck_id ORDER BY n.rowid").fetchall()
+    conn.executemany(
+        f"INSERT INTO notes_new (id, deck, key, kind, fields, tags, source, checksum, created, "
+        f"modified, sort_text, search_text{extra_names('notes')}) "
+        f"VALUES ({', '.join('?' * width)})",
+        ((*r[:7], checksum(r[7]), *r[8:11], other_text(r[3], r[4]), *r[12:]) for r in rows))
+    if len(rows) != conn.execute("SELECT count(*) FROM notes").fetchone()[0]:
+        raise ValueError("notes whose deck is missing cannot be converted")
+    del rows
+
+    # -- every card that ever existed, then the cards ------------------------------
+    conn.execute("CREATE TABLE card_ids (cid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
+    conn.execute("INSERT INTO card_ids (id) SELECT id FROM cards ORDER BY rowid")
+    conn.execute("INSERT OR IGNORE INTO card_ids (id) SELECT card_id FROM revlog ORDER BY seq")
+    card_extra = extra_defs("cards")
+    conn.execute(
+        "CREATE TABLE cards_new (cid INTEGER PRIMARY KEY REFERENCES card_ids(cid), "
+        "id TEXT NOT NULL, nid INTEGER NOT NULL REFERENCES notes_new(nid), "
+        "deck INTEGER NOT NULL REFERENCES decks_new(did), ord INTEGER NOT NULL, "
+        "type INTEGER NOT NULL DEFAULT 0, queue INTEGER NOT NULL DEFAULT 0, "
+        "reps INTEGER DEFAULT 0, ease INTEGER DEFAULT 250, interval INTEGER DEFAULT 0, "
+        "due INTEGER, lapses INTEGER DEFAULT 0, last_day INTEGER, buried_day INTEGER, "
+        "redrill_seq INTEGER DEFAULT 0, new_pos INTEGER, "
+        f"answers INTEGER NOT NULL DEFAULT 0{card_extra})")
+    conn.execute(
+        "INSERT INTO cards_new (cid, id, nid, deck, ord, type, queue, reps, ease, interval, due, "
+        "lapses, last_day, buried_day, redrill_seq, new_pos, answers"
+        f"{extra_names('cards')}) SELECT i.cid, c.id, n.nid, d.did, c.ord, c.type, c.queue, "
+        "c.reps, c.ease, c.interval, c.due, c.lapses, c.last_day, c.buried_day, c.redrill_seq, "
+        f"c.new_pos, c.answers{extra_names('cards', 'c.')} FROM cards c "
+        "JOIN card_ids i ON i.id = c.id JOIN notes_new n ON n.id = c.note_id "
+        "JOIN decks_new d ON d.id = c.deck_id ORDER BY i.cid")
+    if conn.execute("SELECT (SELECT count(*) FROM cards) - (SELECT count(*) FROM cards_new)"
+                    ).fetchone()[0]:
+        raise ValueError("cards whose note or deck is missing cannot be converted")
+
+    # -- the review log ---------------------------------------------------------------
+    def uid(text):
+        """The UUID as 16 bytes; an id that is not a UUID in its canonical
+        spelling is kept as it is (text)."""
+        if isinstance(text, str) and len(text) == 36:
+            try:
+                raw = bytes.fromhex(text.replace("-", "", 4))
+            except ValueError:
+                return text
+            h = raw.hex()
+            if len(raw) == 16 and f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" == text:
+                return raw
+        return text
+
+    latest: dict[str, str] = {}  # card id → its latest after state, as stored
+    order = [0]
+
+    def before_flag(seq: int, card: str, before, after):
+        """``before`` as ``revlog.before`` records it (NULL: the card's latest
+        earlier after state), called once per entry in order of ``seq``."""
+        if seq <= order[0]:
+            raise ValueError("review-log entries converted out of order")
+        order[0] = seq
+        flag = 0 if before is None else None if before == latest.get(card, new_state) else 1
+        if after is not None:
+            latest[card] = after
+        return flag
+
+    conn.create_function("_m005_uid", 1, uid, deterministic=True)
+    conn.create_function("_m005_before", 4, before_flag)
+    conn.execute(
+        "CREATE TABLE revlog_new (seq INTEGER PRIMARY KEY, uid BLOB NOT NULL, "
+        "card INTEGER NOT NULL REFERENCES card_ids(cid), ts INTEGER NOT NULL, "
+        "day INTEGER NOT NULL, kind INTEGER NOT NULL, quality INTEGER, was_new INTEGER, "
+        "time_ms INTEGER, undoes INTEGER, before INTEGER, "
+        + ", ".join(f"a_{f} INTEGER" for f in fields10) + extra_defs("revlog") + ")")
+    conn.execute(
+        "CREATE TABLE revlog_before (seq INTEGER PRIMARY KEY, "
+        + ", ".join(f"{f} INTEGER" for f in fields10) + ")")
+    conn.execute("CREATE TABLE revlog_undoes_uid (seq INTEGER PRIMARY KEY, undoes BLOB NOT NULL)")
+    total = conn.execute("SELECT count(*) FROM revlog").fetchone()[0]
+    last = conn.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
+    unknown = conn.execute("SELECT count(*) FROM revlog WHERE kind NOT IN "
+                           "('review', 'redrill', 'reset', 'undo')").fetchone()[0]
+    if unknown:
+        raise ValueError(f"{unknown} review-log entries of an unknown kind cannot be converted")
+    convert = (
+        "INSERT INTO revlog_new (seq, uid, card, ts, day, kind, quality, was_new, time_ms, "
+        "undoes, before, " + ", ".join(f"a_{f}" for f in fields10) + extra_names("revlog") + ") "
+        "SELECT r.seq, _m005_uid(r.id), i.cid, r.ts, r.day, CASE r.kind WHEN 'review' THEN 0 "
+        "WHEN 'redrill' THEN 1 WHEN 'reset' THEN 2 ELSE 3 END, r.quality, r.was_new, r.time_ms, "
+        "CASE WHEN r.undoes IS NOT NULL THEN (SELECT u.seq FROM revlog u WHERE u.id = r.undoes) "
+        "END, _m005_before(r.seq, r.card_id, r.before, r.after), "
+        + ", ".join(f"json_extract(r.after, '$.{f}')" for f in fields10)
+        + extra_names("revlog", "r.") + " FROM revlog r JOIN card_ids i ON i.id = r.card_id "
+        "WHERE r.seq > ? AND r.seq <= ? ORDER BY r.seq")
+    batch, start, done = 100_000, 0, 0
+    while start < last:
+        done += conn.execute(convert, [start, start + batch]).rowcount
+        start += batch
+        if progress is not None:
+            progress(done, total)
+    conn.execute(
+        "INSERT INTO revlog_before SELECT r.seq, "
+        + ", ".join(f"json_extract(r.before, '$.{f}')" for f in fields10)
+        + " FROM revlog_new n JOIN revlog r ON r.seq = n.seq WHERE n.before = 1")
+    conn.execute(
+        "INSERT INTO revlog_undoes_uid SELECT r.seq, _m005_uid(r.undoes) FROM revlog r "
+        "WHERE r.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.id = r.undoes)")
+    if conn.execute("SELECT count(*) FROM revlog_new").fetchone()[0] != total:
+        raise ValueError("review-log entries whose card is unknown cannot be converted")
+
+    # -- swap, then indexes and the full-text index ---------------------------------
+    for table in ("revlog", "cards", "notes", "decks"):
+        conn.execute(f"DROP TABLE {table}")
+    for table in ("decks", "notes", "cards", "revlog"):
+        conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for sql in carried:
+        conn.execute(sql)
+    for sql in (
+            "CREATE UNIQUE INDEX idx_decks_name ON decks(name)",
+            "CREATE INDEX notes_deck ON notes(deck)",
+            "CREATE INDEX cards_deck_queue_due ON cards(deck, queue, due)",
+            "CREATE INDEX cards_queue_due ON cards(queue, due)",
+            "CREATE INDEX cards_note ON cards(nid)",
+            "CREATE INDEX revlog_card ON revlog(card)",
+            "CREATE INDEX revlog_day ON revlog(day, kind, quality, was_new, card)",
+            "CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL",
+            "CREATE VIRTUAL TABLE notes_fts USING fts5(sort_text, search_text, tags, "
+            "tokenize='unicode61 remove_diacritics 2', content='notes', content_rowid='nid', "
+            "detail=none, columnsize=0)",
+            "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
+            "CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN INSERT INTO notes_fts "
+            "(rowid, sort_text, search_text, tags) VALUES (new.nid, new.sort_text, "
+            "new.search_text, new.tags); END",
+            "CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN INSERT INTO notes_fts "
+            "(notes_fts, rowid, sort_text, search_text, tags) VALUES ('delete', old.nid, "
+            "old.sort_text, old.search_text, old.tags); END",
+            "CREATE TRIGGER notes_au AFTER UPDATE OF sort_text, search_text, tags ON notes "
+            "BEGIN INSERT INTO notes_fts (notes_fts, rowid, sort_text, search_text, tags) "
+            "VALUES ('delete', old.nid, old.sort_text, old.search_text, old.tags); "
+            "INSERT INTO notes_fts (rowid, sort_text, search_text, tags) VALUES (new.nid, "
+            "new.sort_text, new.search_text, new.tags); END"):
+        conn.execute(sql)
+    conn.execute("PRAGMA analysis_limit = 400")
+    conn.execute("ANALYZE")
+    conn.execute(f"PRAGMA secure_delete = {int(secure_delete)}")

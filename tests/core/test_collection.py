@@ -3,12 +3,13 @@ suspend and bury, leeches and durability."""
 
 import json
 import sqlite3
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from flashdesk.collection import Collection, UndoRefused
-from flashdesk.model import FlashdeskError, Queue
+from flashdesk.model import BrowseQuery, FlashdeskError, Queue
 from flashdesk.scheduler.sm2 import SM2State
 from flashdesk.study import LEECH_LAPSES
 
@@ -198,10 +199,11 @@ def test_answer_is_durable_after_close_and_reopen(col_path, now):
         result = col.study.answer(card.id, EASY, now, time_ms=1234).result
     # a second, independent connection sees it at once
     raw = sqlite3.connect(col_path)
-    entry = raw.execute("SELECT card_id, quality, time_ms, kind FROM revlog WHERE id = ?",
-                        [result.log_id]).fetchone()
+    entry = raw.execute("SELECT i.id, r.quality, r.time_ms, r.kind FROM revlog r "
+                        "JOIN card_ids i ON i.cid = r.card WHERE r.uid = ?",
+                        [uuid.UUID(result.log_id).bytes]).fetchone()
     raw.close()
-    assert entry == (card.id, EASY, 1234, "review")
+    assert entry == (card.id, EASY, 1234, 0)  # kind 0: a review
     with Collection.open(col_path, bundled=False) as col:
         view = col.study.card(card.id, now)
         assert view.state == SM2State(1, 2.6, 1)
@@ -213,7 +215,8 @@ def test_answer_is_durable_after_close_and_reopen(col_path, now):
 
 def test_log_ids_are_unique_uuids(example, now):
     study_all(example, "example-heat", now)
-    ids = [r[0] for r in example.db.execute("SELECT id FROM revlog")]
+    ids = [e["id"] for c in example.notes.browse(BrowseQuery(), now)
+           for e in example.notes.history(c)]
     assert len(ids) == len(set(ids)) == 7
     assert all(len(i) == 36 and i[14] == "7" for i in ids)
 

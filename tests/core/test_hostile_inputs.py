@@ -261,7 +261,7 @@ def _profile(col_path, *statements):
     (["DROP TABLE cards"], "is damaged: its 'cards' table is missing"),
     (["DROP TABLE _sqlite_migrations"], "is damaged: it has no record of its migrations"),
     (["DROP TABLE revlog", "CREATE VIEW revlog AS SELECT 1 AS seq"], "holds a view ('revlog')"),
-    (["DROP INDEX cards_queue_deck_due", "DROP INDEX cards_queue_due",
+    (["DROP INDEX cards_deck_queue_due", "DROP INDEX cards_queue_due",
       "ALTER TABLE cards DROP COLUMN queue"], "its 'cards' table has no column 'queue'"),
     (["CREATE TRIGGER wipe AFTER INSERT ON revlog BEGIN DELETE FROM cards; END"],
      "holds a trigger flashdesk does not make ('wipe')"),
@@ -325,7 +325,7 @@ def test_the_known_schema_follows_the_migrations():
     from flashdesk.store.database import _known_schema
 
     order, objects, stages = _known_schema()
-    assert order == ["m001_initial", "m002_browse", "m003_revlog_cover"]
+    assert order == ["m001_initial", "m002_browse", "m003_revlog_cover", "m005_compact"]
     assert {"decks", "notes", "cards", "revlog", "config"} <= set(stages[0])
     assert "notes_fts" in stages[1] and "revlog_day" in objects  # dropped later, still known
     assert {"queue", "due", "answers"} <= stages[-1]["cards"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from flashdesk.store.queries import KIND_CODES
 from flashdesk.collection import Collection, UndoRefused
 from flashdesk.model import Grade, Kind, LogKind, Queue
 from flashdesk.review import Action, ReviewSession, Stage
@@ -23,7 +24,8 @@ def session(col, now, seed=1):
 
 
 def log_kinds(col):
-    return [r[0] for r in col.db.execute("SELECT kind FROM revlog ORDER BY seq")]
+    names = {code: name for name, code in KIND_CODES.items()}
+    return [names[r[0]] for r in col.db.execute("SELECT kind FROM revlog ORDER BY seq")]
 
 
 # -- the session, as a front sees it --------------------------------------------------
