@@ -30,12 +30,12 @@ from ..store.database import memory_database
 from .decks import DeckManager
 from .files import Cancelled, FileManager, Progress
 from .journal import Journal
-from .notes import DeletedNotes, NoteManager
+from .notes import CardIdList, DeletedNotes, NoteManager
 from .reports import ReportManager
 from .study import StudyManager
 from .undo import UndoRefused, UndoStack
 
-__all__ = ["Collection", "Progress", "Cancelled", "DeletedNotes", "UndoRefused"]
+__all__ = ["Collection", "Progress", "Cancelled", "CardIdList", "DeletedNotes", "UndoRefused"]
 
 
 class Collection:

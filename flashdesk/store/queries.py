@@ -169,20 +169,22 @@ def roll_over(db: Database, today: int) -> None:
 
 
 def due_card_ids(db: Database, deck_id: str, today: int, limit: int) -> list[tuple[int, str]]:
-    return db.execute(f"SELECT due, id FROM cards WHERE deck = {_DID} AND queue = 2 AND due <= ? "
-                      "ORDER BY due, id LIMIT ?", [deck_id, today, limit]).fetchall()
+    return db.execute(
+        "SELECT c.due, i.id FROM cards c JOIN card_ids i ON i.cid = c.cid "
+        f"WHERE c.deck = {_DID} AND c.queue = 2 AND c.due <= ? ORDER BY c.due, i.id LIMIT ?",
+        [deck_id, today, limit]).fetchall()
 
 
 def new_card_ids(db: Database, deck_id: str, limit: int) -> list[str]:
     return [r[0] for r in db.execute(
-        f"SELECT id FROM cards WHERE deck = {_DID} AND queue = 0 ORDER BY new_pos LIMIT ?",
-        [deck_id, limit])]
+        "SELECT i.id FROM cards c JOIN card_ids i ON i.cid = c.cid "
+        f"WHERE c.deck = {_DID} AND c.queue = 0 ORDER BY c.new_pos LIMIT ?", [deck_id, limit])]
 
 
 def learning_card_ids(db: Database, deck_ids: Iterable[str]) -> list[tuple[int, str]]:
     dids = list(deck_rowids(db, deck_ids).values())
-    return db.execute(f"SELECT redrill_seq, id FROM cards WHERE queue = 1 AND deck IN "
-                      f"({_marks(len(dids))})", dids).fetchall()
+    return db.execute("SELECT c.redrill_seq, i.id FROM cards c JOIN card_ids i ON i.cid = c.cid "
+                      f"WHERE c.queue = 1 AND c.deck IN ({_marks(len(dids))})", dids).fetchall()
 
 
 def last_seq(db: Database) -> int:
@@ -203,13 +205,14 @@ def data_version(db: Database) -> int:
 SCHEDULE_COLUMNS = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
                     "buried_day", "redrill_seq")
 _CARD_SELECT = (
-    "SELECT c.id, c.cid, n.id AS note_id, d.id AS deck_id, c.ord, "
+    "SELECT i.id, c.cid, n.id AS note_id, d.id AS deck_id, c.ord, "
     + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
     + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name "
-    "FROM cards c JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck ")
+    "FROM card_ids i JOIN cards c ON c.cid = i.cid JOIN notes n ON n.nid = c.nid "
+    "JOIN decks d ON d.did = c.deck ")
 
 
-_GET_CARD = _CARD_SELECT + f"WHERE c.cid = {_CID}"
+_GET_CARD = _CARD_SELECT + "WHERE i.id = ?"
 
 
 def get_card(db: Database, card_id: str) -> dict | None:
@@ -223,23 +226,24 @@ def get_card(db: Database, card_id: str) -> dict | None:
 
 
 _ANSWER_CARD = (
-    _CARD_SELECT.replace("SELECT ", "SELECT " + ", ".join(f"p.a_{c}" for c in SCHEDULE_COLUMNS)
-                         + ", ", 1)
-    + "LEFT JOIN revlog p ON p.seq = (SELECT seq FROM revlog WHERE card = c.cid "
-    f"AND a_type IS NOT NULL ORDER BY seq DESC LIMIT 1) WHERE c.cid = {_CID}")
+    _CARD_SELECT.replace("SELECT ", "SELECT c.last_seq, " + ", ".join(
+        f"p.a_{c}" for c in SCHEDULE_COLUMNS) + ", ", 1)
+    + "LEFT JOIN revlog p ON p.seq = c.last_seq WHERE i.id = ?")
 
 
 def answer_card(db: Database, card_id: str) -> dict | None:
     """``get_card`` for answering it: the row also holds ``latest_after``, the
-    card's state after its latest log entry (None: it has none), which
-    ``insert_log`` takes to write the entry's state before. One statement."""
+    card's state after its latest log entry (``UNKNOWN`` when that is not
+    known), which ``insert_log`` takes to write the entry's state before.
+    One statement."""
     cursor = db.conn.execute(_ANSWER_CARD, [card_id])
     row = cursor.fetchone()
     if row is None:
         return None
-    width = len(SCHEDULE_COLUMNS)
+    width = 1 + len(SCHEDULE_COLUMNS)
     out = dict(zip([d[0] for d in cursor.description[width:]], row[width:]))
-    out["latest_after"] = tuple(row[:width]) if row[0] is not None else None
+    out["latest_after"] = (_NEW_STATE if row[0] is None else
+                           UNKNOWN if row[1] is None else tuple(row[1:width]))
     return out
 
 
@@ -276,9 +280,9 @@ def card_states(db: Database, card_ids: Sequence[str]) -> list[dict]:
     rows: list[dict] = []
     for chunk in _chunks(card_ids):
         rows.extend(db.query(
-            f"SELECT c.id, d.id AS deck_id, c.answers, c.new_pos, {cols} FROM cards c "
-            "JOIN decks d ON d.did = c.deck WHERE c.cid IN (SELECT cid FROM card_ids "
-            f"WHERE id IN ({_marks(len(chunk))}))", chunk))
+            f"SELECT i.id, d.id AS deck_id, c.answers, c.new_pos, {cols} FROM card_ids i "
+            "JOIN cards c ON c.cid = i.cid JOIN decks d ON d.did = c.deck "
+            f"WHERE i.id IN ({_marks(len(chunk))})", chunk))
     return rows
 
 
@@ -337,11 +341,16 @@ _AFTER_COLUMNS = tuple(f"a_{c}" for c in SCHEDULE_COLUMNS)
 #: that has one (the new card's state for its first); 0 – none; 1 – in ``revlog_before``
 _BEFORE_NONE, _BEFORE_STORED = 0, 1
 _NEW_STATE = (0, 0, 0, 250, 0, None, 0, None, None, 0)
+#: ``latest_after`` when the card's state after its latest entry is not known
+#: (the state before is then stored whatever it is)
+UNKNOWN = ("unknown",)
 _INSERT_LOG = (
     "INSERT INTO revlog (uid, card, ts, day, kind, quality, was_new, time_ms, undoes, before, "
     + ", ".join(_AFTER_COLUMNS) + f") VALUES ({_marks(10 + len(_AFTER_COLUMNS))})")
 _LATEST_AFTER = ("SELECT " + ", ".join(_AFTER_COLUMNS) + " FROM revlog WHERE card = ? "
                  "AND seq < ? AND a_type IS NOT NULL ORDER BY seq DESC LIMIT 1")
+_CARD_LATEST = ("SELECT c.last_seq, " + ", ".join(f"p.{c}" for c in _AFTER_COLUMNS)
+                + " FROM cards c LEFT JOIN revlog p ON p.seq = c.last_seq WHERE c.cid = ?")
 
 
 def _state(schedule) -> tuple:
@@ -355,6 +364,15 @@ def _latest_after(db: Database, cid: int, before_seq: int) -> tuple:
     return tuple(row) if row is not None else _NEW_STATE
 
 
+def _card_latest(db: Database, cid: int) -> tuple:
+    """The card's state after its latest log entry that has one (see
+    ``cards.last_seq``); ``UNKNOWN`` when the card has no row or that is not known."""
+    row = db.conn.execute(_CARD_LATEST, [cid]).fetchone()
+    if row is None or (row[0] is not None and row[1] is None):
+        return UNKNOWN
+    return _NEW_STATE if row[0] is None else tuple(row[1:])
+
+
 def _card_rowid(db: Database, card_id: str) -> int:
     row = db.conn.execute("SELECT cid FROM card_ids WHERE id = ?", [card_id]).fetchone()
     if row is not None:
@@ -363,8 +381,9 @@ def _card_rowid(db: Database, card_id: str) -> int:
 
 
 def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None) -> tuple[int, tuple | None]:
-    """Append one entry; ``previous`` is the card's latest after state (None:
-    read it). Returns the entry's seq and the card's latest after state now."""
+    """Append one entry and keep ``cards.last_seq``; ``previous`` is the
+    card's latest after state (None: read it). Returns the entry's seq and
+    the card's latest after state now."""
     conn = db.conn
     before, after = entry["before"], entry["after"]
     flag, explicit = None, None
@@ -373,14 +392,14 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None) -> t
     else:
         state = _state(before)
         if previous is None:
-            previous = _latest_after(db, cid, 1 << 62)
+            previous = _card_latest(db, cid)
         if state != previous:
             flag, explicit = _BEFORE_STORED, state
     undoes = entry.get("undoes")
     undone = None
-    if undoes is not None:
-        found = conn.execute("SELECT seq FROM revlog WHERE card = ? AND uid = ?",
-                             [cid, uid_bytes(undoes)]).fetchone()
+    if undoes is not None:  # a recent entry: looked for from the end of the log
+        found = conn.execute("SELECT seq FROM revlog WHERE uid = ? AND card = ? "
+                             "ORDER BY seq DESC LIMIT 1", [uid_bytes(undoes), cid]).fetchone()
         undone = found[0] if found is not None else None
     seq = int(conn.execute(_INSERT_LOG, [
         uid_bytes(entry["id"]), cid, entry["ts"], entry["day"], KIND_CODES[entry["kind"]],
@@ -388,6 +407,8 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None) -> t
         *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS))]).lastrowid or 0)
     if explicit is not None:
         conn.execute(f"INSERT INTO revlog_before VALUES ({_marks(11)})", [seq, *explicit])
+    if after is not None:
+        conn.execute("UPDATE cards SET last_seq = ? WHERE cid = ?", [seq, cid])
     if undoes is not None and undone is None:
         conn.execute("INSERT INTO revlog_undoes_uid (seq, undoes) VALUES (?, ?)",
                      [seq, uid_bytes(undoes)])
@@ -401,9 +422,7 @@ def insert_log(db: Database, entry: dict, card_row: dict | None = None) -> int:
     sequence number. ``card_row``: the card as ``answer_card`` read it in
     this transaction (saves reading it again)."""
     if card_row is not None:
-        latest = card_row["latest_after"]
-        return _write_log(db, entry, card_row["cid"],
-                          latest if latest is not None else _NEW_STATE)[0]
+        return _write_log(db, entry, card_row["cid"], card_row["latest_after"])[0]
     return _write_log(db, entry, _card_rowid(db, entry["card_id"]), None)[0]
 
 
@@ -573,11 +592,14 @@ def insert_cards(db: Database, rows: Sequence[tuple[str, str, str, int, int]]) -
     it its history."""
     conn = db.conn
     dids = deck_rowids(db, {r[2] for r in rows})
-    conn.executemany("INSERT OR IGNORE INTO card_ids (id) VALUES (?)", ((r[0],) for r in rows))
+    known = card_rowids(db, [r[0] for r in rows])
+    conn.executemany("INSERT OR IGNORE INTO card_ids (id) VALUES (?)",
+                     ((r[0],) for r in rows if r[0] not in known))
     conn.executemany(
-        f"INSERT INTO cards(cid, id, nid, deck, ord, type, queue, new_pos) "
-        f"VALUES ({_CID}, ?, {_NID}, ?, ?, 0, 0, ?)",
-        ((cid, cid, nid, dids.get(deck), ord_, pos) for cid, nid, deck, ord_, pos in rows))
+        f"INSERT INTO cards(cid, nid, deck, ord, type, queue, new_pos, last_seq) "
+        f"VALUES ({_CID}, {_NID}, ?, ?, 0, 0, ?, ?)",
+        ((cid, nid, dids.get(deck), ord_, pos, -1 if cid in known else None)
+         for cid, nid, deck, ord_, pos in rows))
 
 
 def delete_notes(db: Database, note_ids: Sequence[str]) -> None:
@@ -617,12 +639,13 @@ def log_by_card(db: Database):
     """Every log entry, grouped by card and in order: (card id, entries). An
     entry's ``id`` and ``undoes`` here are sequence numbers (an undo of an
     entry this log does not hold undoes nothing)."""
-    cursor = db.execute(
-        "SELECT i.id, r.seq, r.kind, r.quality, r.day, r.undoes FROM revlog r "
-        "JOIN card_ids i ON i.cid = r.card ORDER BY r.card, r.seq")
+    names = dict(db.execute("SELECT cid, id FROM card_ids").fetchall())
+    cursor = db.execute("SELECT card, seq, kind, quality, day, undoes FROM revlog "
+                        "ORDER BY card, seq")
     current: str | None = None
     entries: list[dict] = []
-    for card, seq, kind, quality, day, undoes in cursor:
+    for cid, seq, kind, quality, day, undoes in cursor:
+        card = names[cid]
         if card != current:
             if current is not None:
                 yield current, entries
@@ -635,7 +658,8 @@ def log_by_card(db: Database):
 
 def all_schedules(db: Database) -> dict[str, dict]:
     cols = ", ".join(SCHEDULE_COLUMNS)
-    return {r["id"]: r for r in db.query(f"SELECT id, answers, {cols} FROM cards")}
+    return {r["id"]: r for r in db.query(f"SELECT i.id, answers, {cols} FROM cards c "
+                                          "JOIN card_ids i ON i.cid = c.cid")}
 
 
 def set_sm2_fields(db: Database, rows: list[dict]) -> None:
@@ -675,28 +699,34 @@ def fts_query(text: str) -> str:
 
 
 def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: str | None,
-               state: str, today: int, sort: str, descending: bool) -> list[str]:
-    """The ids of the cards that match, in the order asked for (ties in the
-    order the cards were added). Notes and decks are joined only when the
-    filter or the sort needs them."""
+               state: str, today: int, sort: str, descending: bool) -> list[int]:
+    """The row ids (``cards.cid``) of the cards that match, in the order asked
+    for (ties in the order the cards were added; see ``card_texts`` for their
+    ids). Notes and decks are joined only when the filter or the sort needs
+    them; a tag is looked for in the full-text index first."""
     where: list[str] = []
     params: list[object] = []
     order, needs = BROWSE_SORT[sort]
     joins = {needs} - {""}
+    words: list[str] = []
     if text.strip():
-        match = fts_query(text)
-        if not match:  # only punctuation: nothing can match
+        words = _WORD.findall(text)
+        if not words:  # only punctuation: nothing can match
             return []
-        where.append("c.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
-        params.append(match)
-    if deck_ids is not None:
-        dids = list(deck_rowids(db, deck_ids).values())
-        where.append(f"c.deck IN ({_marks(len(dids))})")
-        params.extend(dids)
     if tag:
         where.append("(' ' || n.tags || ' ') LIKE ?")
         params.append(f"% {tag} %")
         joins.add("n")
+        words += _WORD.findall(tag)  # every word of the tag is in the index: fewer notes to check
+    if state == "leech":
+        words.append("leech")
+    if words:
+        where.append("c.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
+        params.append(" ".join(f'"{w}"*' for w in words))
+    if deck_ids is not None:
+        dids = list(deck_rowids(db, deck_ids).values())
+        where.append(f"c.deck IN ({_marks(len(dids))})")
+        params.extend(dids)
     if state == "due":
         where.append("c.queue IN (1, 2) AND c.due <= ?")
         params.append(today)
@@ -704,20 +734,49 @@ def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: 
         where.append(BROWSE_STATE[state][0])
         joins |= {"n"} if state == "leech" else set()
     direction = " DESC" if descending else ""
-    sql = ("SELECT c.id FROM cards c "
+    ties = "" if sort == "added" else f", c.cid{direction}"
+    sql = ("SELECT c.cid AS x FROM cards c "
            + ("JOIN notes n ON n.nid = c.nid " if "n" in joins else "")
            + ("JOIN decks d ON d.did = c.deck " if "d" in joins else "")
            + ("WHERE " + " AND ".join(where) if where else "")
-           + f" ORDER BY {order}{direction}" + ("" if sort == "added" else ", c.cid"))
-    return [r[0] for r in db.execute(sql, params)]
+           + f" ORDER BY {order}{direction}{ties}")
+    return _int_list(db, sql, params)
+
+
+def _int_list(db: Database, sql: str, params: Sequence) -> list[int]:
+    """Column ``x`` of ``sql``'s rows, in order, read as one JSON array: much
+    cheaper than a Python row per value. SQLite keeps the ORDER BY of a
+    subquery that feeds an aggregate other than count(), min() or max() (its
+    flattener's rule 16, ticket #2942); a test checks the order."""
+    row = db.conn.execute(f"SELECT json_group_array(x) FROM ({sql})", params).fetchone()
+    return json.loads(row[0]) if row and row[0] else []
+
+
+def card_texts(db: Database, rowids: Sequence[int]) -> list[str]:
+    """The text ids of the cards with these row ids (``card_ids`` never
+    forgets one), in the same order."""
+    names: dict[int, str] = {}
+    for chunk in _chunks(rowids, 900):
+        names.update(db.conn.execute(
+            f"SELECT cid, id FROM card_ids WHERE cid IN ({_marks(len(chunk))})", chunk).fetchall())
+    return [names[r] for r in rowids]
+
+
+def card_rowids(db: Database, card_ids: Sequence[str]) -> dict[str, int]:
+    """card id → its row id, for the cards ever known."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(card_ids, 900):
+        out.update(db.conn.execute(
+            f"SELECT id, cid FROM card_ids WHERE id IN ({_marks(len(chunk))})", chunk).fetchall())
+    return out
 
 
 def browse_rows(db: Database, card_ids: Sequence[str]) -> list[dict]:
     return list(db.query(
-        "SELECT c.id, n.id AS note_id, d.name AS deck_name, n.sort_text, n.kind, c.ord, c.queue, "
-        "c.due, c.interval, c.ease, c.answers, c.lapses, n.tags FROM cards c "
-        "JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck "
-        f"WHERE c.cid IN (SELECT cid FROM card_ids WHERE id IN ({_marks(len(card_ids))}))",
+        "SELECT i.id, n.id AS note_id, d.name AS deck_name, n.sort_text, n.kind, c.ord, c.queue, "
+        "c.due, c.interval, c.ease, c.answers, c.lapses, n.tags FROM card_ids i "
+        "JOIN cards c ON c.cid = i.cid JOIN notes n ON n.nid = c.nid "
+        f"JOIN decks d ON d.did = c.deck WHERE i.id IN ({_marks(len(card_ids))})",
         list(card_ids)))
 
 
@@ -741,10 +800,10 @@ def notes_rows(db: Database, note_ids: Sequence[str]) -> list[dict]:
     return rows
 
 
-_CARD_ROW = ("SELECT c.cid, c.id, n.id AS note_id, d.id AS deck_id, c.ord, "
+_CARD_ROW = ("SELECT c.cid, i.id, n.id AS note_id, d.id AS deck_id, c.ord, "
              + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
-             + ", c.new_pos, c.answers FROM cards c JOIN notes n ON n.nid = c.nid "
-             "JOIN decks d ON d.did = c.deck ")
+             + ", c.new_pos, c.answers FROM cards c JOIN card_ids i ON i.cid = c.cid "
+             "JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck ")
 
 
 def cards_of_notes(db: Database, note_ids: Sequence[str]) -> list[dict]:
@@ -757,7 +816,8 @@ def cards_of_notes(db: Database, note_ids: Sequence[str]) -> list[dict]:
 
 def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
     """Put back rows taken from ``notes`` (``notes_rows``) or ``cards``
-    (``cards_of_notes``), deleted by mistake; they get their row ids back."""
+    (``cards_of_notes``), deleted by mistake; they get their row ids back
+    (a card's latest log entry with a state is not known: ``last_seq`` -1)."""
     if not rows:
         return
     if table == "notes":
@@ -770,9 +830,9 @@ def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
         cols = ", ".join(SCHEDULE_COLUMNS)
         values = ", ".join(f":{c}" for c in SCHEDULE_COLUMNS)
         db.conn.executemany(
-            f"INSERT INTO cards (cid, id, nid, deck, ord, {cols}, new_pos, answers) VALUES "
-            "(:cid, :id, (SELECT nid FROM notes WHERE id = :note_id), "
-            f"(SELECT did FROM decks WHERE id = :deck_id), :ord, {values}, :new_pos, :answers)",
+            f"INSERT INTO cards (cid, nid, deck, ord, {cols}, new_pos, answers, last_seq) VALUES "
+            "(:cid, (SELECT nid FROM notes WHERE id = :note_id), "
+            f"(SELECT did FROM decks WHERE id = :deck_id), :ord, {values}, :new_pos, :answers, -1)",
             rows)
 
 

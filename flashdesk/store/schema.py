@@ -139,13 +139,16 @@ def m005_compact(db: Database) -> None:
       columns, for re-import and merging devices.
     - ``card_ids`` names every card that ever existed (``cid`` → text id) and is
       never pruned: a log entry names its card even after the card is deleted.
+      ``cards.last_seq`` is the card's latest log entry that has a state after.
     - ``revlog``: the UUIDv7 as 16 bytes (``uid``), ``card`` = ``card_ids.cid``,
       ``kind`` as a number (0 review, 1 redrill, 2 reset, 3 undo), ``undoes``
       = the ``seq`` of the entry taken back (an id not in this log goes to
       ``revlog_undoes_uid``), the state after in ``a_*`` columns (``a_type``
       NULL: no state), and the state before by ``before``: NULL – the
       ``a_*`` state of the card's latest earlier entry that has one (the new
-      card's state for its first), 0 – none, 1 – in ``revlog_before``.
+      card's state for its first), 0 – none, 1 – in ``revlog_before``. The
+      log is read by day (statistics) and by sequence; a card's entries are
+      found through ``cards.last_seq`` or a scan.
     - ``notes.checksum`` is the first 64 bits of the same SHA-1, as a signed
       integer; ``notes.search_text`` holds the text of the fields after the
       first (``sort_text`` has the first), and the full-text index keeps
@@ -292,17 +295,17 @@ def m005_compact(db: Database) -> None:
     card_extra = extra_defs("cards")
     conn.execute(
         "CREATE TABLE cards_new (cid INTEGER PRIMARY KEY REFERENCES card_ids(cid), "
-        "id TEXT NOT NULL, nid INTEGER NOT NULL REFERENCES notes_new(nid), "
+        "nid INTEGER NOT NULL REFERENCES notes_new(nid), "
         "deck INTEGER NOT NULL REFERENCES decks_new(did), ord INTEGER NOT NULL, "
         "type INTEGER NOT NULL DEFAULT 0, queue INTEGER NOT NULL DEFAULT 0, "
         "reps INTEGER DEFAULT 0, ease INTEGER DEFAULT 250, interval INTEGER DEFAULT 0, "
         "due INTEGER, lapses INTEGER DEFAULT 0, last_day INTEGER, buried_day INTEGER, "
         "redrill_seq INTEGER DEFAULT 0, new_pos INTEGER, "
-        f"answers INTEGER NOT NULL DEFAULT 0{card_extra})")
+        f"answers INTEGER NOT NULL DEFAULT 0, last_seq INTEGER{card_extra})")
     conn.execute(
-        "INSERT INTO cards_new (cid, id, nid, deck, ord, type, queue, reps, ease, interval, due, "
+        "INSERT INTO cards_new (cid, nid, deck, ord, type, queue, reps, ease, interval, due, "
         "lapses, last_day, buried_day, redrill_seq, new_pos, answers"
-        f"{extra_names('cards')}) SELECT i.cid, c.id, n.nid, d.did, c.ord, c.type, c.queue, "
+        f"{extra_names('cards')}) SELECT i.cid, n.nid, d.did, c.ord, c.type, c.queue, "
         "c.reps, c.ease, c.interval, c.due, c.lapses, c.last_day, c.buried_day, c.redrill_seq, "
         f"c.new_pos, c.answers{extra_names('cards', 'c.')} FROM cards c "
         "JOIN card_ids i ON i.id = c.id JOIN notes_new n ON n.id = c.note_id "
@@ -326,6 +329,7 @@ def m005_compact(db: Database) -> None:
         return text
 
     latest: dict[str, str] = {}  # card id → its latest after state, as stored
+    latest_seq: dict[str, int] = {}  # card id → the entry that has it
     order = [0]
 
     def before_flag(seq: int, card: str, before, after):
@@ -337,6 +341,7 @@ def m005_compact(db: Database) -> None:
         flag = 0 if before is None else None if before == latest.get(card, new_state) else 1
         if after is not None:
             latest[card] = after
+            latest_seq[card] = seq
         return flag
 
     conn.create_function("_m005_uid", 1, uid, deterministic=True)
@@ -382,6 +387,9 @@ def m005_compact(db: Database) -> None:
         "WHERE r.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.id = r.undoes)")
     if conn.execute("SELECT count(*) FROM revlog_new").fetchone()[0] != total:
         raise ValueError("review-log entries whose card is unknown cannot be converted")
+    conn.executemany("UPDATE cards_new SET last_seq = ? WHERE cid = "
+                     "(SELECT cid FROM card_ids WHERE id = ?)",
+                     ((seq, card) for card, seq in latest_seq.items()))
 
     # -- swap, then indexes and the full-text index ---------------------------------
     for table in ("revlog", "cards", "notes", "decks"):
@@ -396,7 +404,6 @@ def m005_compact(db: Database) -> None:
             "CREATE INDEX cards_deck_queue_due ON cards(deck, queue, due)",
             "CREATE INDEX cards_queue_due ON cards(queue, due)",
             "CREATE INDEX cards_note ON cards(nid)",
-            "CREATE INDEX revlog_card ON revlog(card)",
             "CREATE INDEX revlog_day ON revlog(day, kind, quality, was_new, card)",
             "CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL",
             "CREATE VIRTUAL TABLE notes_fts USING fts5(sort_text, search_text, tags, "

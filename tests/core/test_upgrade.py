@@ -52,8 +52,9 @@ def new_content(col: Collection) -> dict:
         "n.created, n.modified, n.sort_text, n.search_text FROM notes n "
         "JOIN decks d ON d.did = n.deck")}
     cards = {r["id"]: r for r in db.query(
-        "SELECT c.*, n.id AS note_id, d.id AS deck_id FROM cards c "
-        "JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck")}
+        "SELECT c.*, i.id, n.id AS note_id, d.id AS deck_id FROM cards c "
+        "JOIN card_ids i ON i.cid = c.cid JOIN notes n ON n.nid = c.nid "
+        "JOIN decks d ON d.did = c.deck")}
     card_ids = [r[0] for r in db.execute("SELECT id FROM card_ids ORDER BY cid")]
     log = sorted((e for c in card_ids for e in q.card_log(db, c)), key=lambda e: e["seq"])
     for e in log:
