@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .model import (
     TYPE_NEW, TYPE_REVIEW, CardId, CardSchedule, Grade, IntervalPreview, Queue, SessionCounts,
+    SM2State,
 )
 from .scheduler.sm2 import PASSING, REDRILL_BELOW, review
 
@@ -70,8 +72,14 @@ def previews(card: CardSchedule, today: int) -> dict[Grade, IntervalPreview]:
     if card.type == TYPE_REVIEW and card.last_day == today:  # a re-drill: the due day stays
         days = (card.due if card.due is not None else today) - today
         return {g: IntervalPreview(days, g < REDRILL_BELOW) for g in Grade}
-    state = card.sm2
-    return {g: IntervalPreview(review(state, g).interval, g < REDRILL_BELOW) for g in Grade}
+    return dict(_previews_of(card.sm2))
+
+
+@lru_cache(maxsize=4096)
+def _previews_of(state: SM2State) -> tuple[tuple[Grade, IntervalPreview], ...]:
+    """Each grade's preview from ``state`` (SM-2 is a pure function of it:
+    many cards share a state, so each is worked out once)."""
+    return tuple((g, IntervalPreview(review(state, g).interval, g < REDRILL_BELOW)) for g in Grade)
 
 
 def roll_over(card: CardSchedule, today: int) -> CardSchedule:
@@ -180,6 +188,8 @@ class SessionQueue:
         self.new: deque[CardId] = deque(new)
         self.learning: list[tuple[int, CardId]] = sorted(learning)
         self.front: list[tuple[CardId, Queue]] = []
+        #: the cards still in ``reviews`` and ``new``: taking one out looks here first
+        self._waiting: set[CardId] = set(self.reviews) | set(self.new)
 
     def peek(self, seq: int) -> CardId | None:
         """The next card when ``seq`` answers have been given so far."""
@@ -197,11 +207,21 @@ class SessionQueue:
 
     def discard(self, card: CardId) -> None:
         """Take ``card`` out of the session (answered, suspended, buried, gone)."""
-        self.front = [item for item in self.front if item[0] != card]
-        self.learning = [item for item in self.learning if item[1] != card]
+        if self.front:
+            self.front = [item for item in self.front if item[0] != card]
+        if self.learning:
+            self.learning = [item for item in self.learning if item[1] != card]
+        if card not in self._waiting:
+            return
+        self._waiting.discard(card)
+        for queue in (self.reviews, self.new):
+            if queue and queue[0] == card:  # the card just shown: the usual case
+                queue.popleft()
+                return
         for queue in (self.reviews, self.new):
             try:
                 queue.remove(card)
+                return
             except ValueError:
                 pass
 

@@ -197,11 +197,12 @@ class StudyManager:
                 after = outcome.after
                 tags = row["tags"].split()
                 leech = outcome.lapse and after.lapses >= LEECH_LAPSES and LEECH_TAG not in tags
-                q.set_schedule(col.db, card_id, after, answers=1, rowid=row["cid"])
                 log_id = col.journal.append(
                     card_id, LogKind.REDRILL if outcome.redrill else LogKind.REVIEW, ms(now),
                     today, quality=int(grade), was_new=outcome.was_new, time_ms=time_ms,
                     before=before, after=after, card_row=row)
+                q.set_schedule(col.db, card_id, after, answers=1, rowid=row["cid"],
+                               last_seq=col.journal.seq)
                 if leech:
                     q.set_note_tags(col.db, row["note_id"], " ".join([*tags, LEECH_TAG]))
             col._answered_on(today)

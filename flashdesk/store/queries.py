@@ -88,12 +88,13 @@ def _chunks(values: Sequence, size: int = 500) -> Iterator[list]:
 def uid_bytes(entry_id: str) -> bytes | str:
     """A log entry's UUID as stored: its 16 bytes (an id that is not a UUID
     in canonical spelling is stored as it is)."""
-    if len(entry_id) == 36:
+    if len(entry_id) == 36 and entry_id[8] == entry_id[13] == entry_id[18] == entry_id[23] == "-":
+        plain = entry_id.replace("-", "", 4)
         try:
-            raw = bytes.fromhex(entry_id.replace("-", "", 4))
+            raw = bytes.fromhex(plain)
         except ValueError:
             return entry_id
-        if len(raw) == 16 and str(uuid.UUID(bytes=raw)) == entry_id:
+        if len(raw) == 16 and raw.hex() == plain:  # lower-case hex: the canonical spelling
             return raw
     return entry_id
 
@@ -252,16 +253,20 @@ _SET_SCHEDULE = ("UPDATE cards SET " + ", ".join(f"{c} = :{c}" for c in SCHEDULE
 
 
 def set_schedule(db: Database, card_id: str, schedule, answers: int = 0, *,
-                 rowid: int | None = None) -> None:
+                 rowid: int | None = None, last_seq: int | None = None) -> None:
     """Write a card's ``CardSchedule`` and add ``answers`` (+1 for an
     answer, -1 for an undone one) to its count of answers: one statement.
-    ``rowid``: the card's ``cid`` when the caller has it (saves a look-up)."""
+    ``rowid``: the card's ``cid`` when the caller has it (saves a look-up);
+    ``last_seq``: the log entry just written with this state as its after
+    state (``insert_log`` was told the caller keeps ``cards.last_seq``)."""
     params = {**schedule.to_dict(), "answers": answers}
+    sql = _SET_SCHEDULE if last_seq is None else _SET_SCHEDULE.replace(
+        " WHERE", ", last_seq = :last_seq WHERE")
     if rowid is None:
-        db.conn.execute(_SET_SCHEDULE + "(SELECT cid FROM card_ids WHERE id = :card_id)",
-                        {**params, "card_id": card_id})
+        db.conn.execute(sql + "(SELECT cid FROM card_ids WHERE id = :card_id)",
+                        {**params, "card_id": card_id, "last_seq": last_seq})
     else:
-        db.conn.execute(_SET_SCHEDULE + ":cid", {**params, "cid": rowid})
+        db.conn.execute(sql + ":cid", {**params, "cid": rowid, "last_seq": last_seq})
 
 
 def answered_after(db: Database, card_id: str, seq: int) -> bool:
@@ -353,8 +358,10 @@ _CARD_LATEST = ("SELECT c.last_seq, " + ", ".join(f"p.{c}" for c in _AFTER_COLUM
                 + " FROM cards c LEFT JOIN revlog p ON p.seq = c.last_seq WHERE c.cid = ?")
 
 
-def _state(schedule) -> tuple:
-    return tuple(getattr(schedule, c) for c in SCHEDULE_COLUMNS)
+def _state(s) -> tuple:
+    """A ``CardSchedule`` as the values of ``SCHEDULE_COLUMNS``."""
+    return (s.type, s.queue, s.reps, s.ease, s.interval, s.due, s.lapses, s.last_day,
+            s.buried_day, s.redrill_seq)
 
 
 def _latest_after(db: Database, cid: int, before_seq: int) -> tuple:
@@ -380,10 +387,11 @@ def _card_rowid(db: Database, card_id: str) -> int:
     return int(db.conn.execute("INSERT INTO card_ids (id) VALUES (?)", [card_id]).lastrowid or 0)
 
 
-def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None) -> tuple[int, tuple | None]:
-    """Append one entry and keep ``cards.last_seq``; ``previous`` is the
-    card's latest after state (None: read it). Returns the entry's seq and
-    the card's latest after state now."""
+def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
+               keep_last: bool = True) -> tuple[int, tuple | None]:
+    """Append one entry and (with ``keep_last``) keep ``cards.last_seq``;
+    ``previous`` is the card's latest after state (None: read it). Returns
+    the entry's seq and the card's latest after state now."""
     conn = db.conn
     before, after = entry["before"], entry["after"]
     flag, explicit = None, None
@@ -407,7 +415,7 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None) -> t
         *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS))]).lastrowid or 0)
     if explicit is not None:
         conn.execute(f"INSERT INTO revlog_before VALUES ({_marks(11)})", [seq, *explicit])
-    if after is not None:
+    if after is not None and keep_last:
         conn.execute("UPDATE cards SET last_seq = ? WHERE cid = ?", [seq, cid])
     if undoes is not None and undone is None:
         conn.execute("INSERT INTO revlog_undoes_uid (seq, undoes) VALUES (?, ?)",
@@ -420,9 +428,11 @@ def insert_log(db: Database, entry: dict, card_row: dict | None = None) -> int:
     ``LogKind`` value; ``before``/``after``: ``CardSchedule`` or None;
     ``undoes``: the id of the entry it takes back, or None); returns its
     sequence number. ``card_row``: the card as ``answer_card`` read it in
-    this transaction (saves reading it again)."""
+    this transaction (saves reading it again); the caller then writes the
+    card's state with ``set_schedule(…, last_seq=<this seq>)``."""
     if card_row is not None:
-        return _write_log(db, entry, card_row["cid"], card_row["latest_after"])[0]
+        return _write_log(db, entry, card_row["cid"], card_row["latest_after"],
+                          keep_last=False)[0]
     return _write_log(db, entry, _card_rowid(db, entry["card_id"]), None)[0]
 
 
