@@ -85,9 +85,11 @@ def _chunks(values: Sequence, size: int = 500) -> Iterator[list]:
         yield list(values[start:start + size])
 
 
-def uid_bytes(entry_id: str) -> bytes | str:
-    """A log entry's UUID as stored: its 16 bytes (an id that is not a UUID
-    in canonical spelling is stored as it is)."""
+def uid_bytes(entry_id: str, ts: int | None = None) -> bytes | str:
+    """A log entry's UUID as stored: its last 10 bytes when its first 6 are
+    the entry's time ``ts`` (ms since the epoch: a UUIDv7 made then), else
+    its 16 bytes (an id that is not a UUID in canonical spelling is stored
+    as it is)."""
     if len(entry_id) == 36 and entry_id[8] == entry_id[13] == entry_id[18] == entry_id[23] == "-":
         plain = entry_id.replace("-", "", 4)
         try:
@@ -95,13 +97,20 @@ def uid_bytes(entry_id: str) -> bytes | str:
         except ValueError:
             return entry_id
         if len(raw) == 16 and raw.hex() == plain:  # lower-case hex: the canonical spelling
+            if ts is not None and 0 <= ts < 1 << 48 and raw[:6] == ts.to_bytes(6, "big"):
+                return raw[6:]
             return raw
     return entry_id
 
 
-def uid_text(stored: bytes | str) -> str:
-    """A stored log entry id as text (``uid_bytes`` undone)."""
-    return str(uuid.UUID(bytes=stored)) if isinstance(stored, bytes) else stored
+def uid_text(stored: bytes | str, ts: int | None = None) -> str:
+    """A stored log entry id as text (``uid_bytes`` undone; ``ts``: the
+    entry's time, for the 10-byte form)."""
+    if isinstance(stored, bytes):
+        if len(stored) == 10 and ts is not None:
+            stored = ts.to_bytes(6, "big") + stored
+        return str(uuid.UUID(bytes=stored))
+    return stored
 
 
 def deck_rowids(db: Database, deck_ids: Iterable[str]) -> dict[str, int]:
@@ -387,11 +396,26 @@ def _card_rowid(db: Database, card_id: str) -> int:
     return int(db.conn.execute("INSERT INTO card_ids (id) VALUES (?)", [card_id]).lastrowid or 0)
 
 
+_DAY_ADD = ("INSERT INTO revlog_days (day, answers, passed, answered) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(day) DO UPDATE SET answers = answers + excluded.answers, "
+            "passed = passed + excluded.passed, answered = answered + excluded.answered")
+
+
+def _day_delta(kind: int, was_new, quality, sign: int) -> tuple[int, int, int] | None:
+    """What an entry adds to its day's ``revlog_days`` row (None: nothing)."""
+    if kind not in (_REVIEW, _REDRILL):
+        return None
+    first = kind == _REVIEW and not was_new
+    return sign, sign * int(first and (quality or 0) >= 3), sign * int(first)
+
+
 def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
-               keep_last: bool = True) -> tuple[int, tuple | None]:
-    """Append one entry and (with ``keep_last``) keep ``cards.last_seq``;
-    ``previous`` is the card's latest after state (None: read it). Returns
-    the entry's seq and the card's latest after state now."""
+               keep_last: bool = True,
+               days: dict[int, list[int]] | None = None) -> tuple[int, tuple | None]:
+    """Append one entry and (with ``keep_last``) keep ``cards.last_seq``, and
+    its day's figures (``revlog_days``; added up in ``days`` instead when
+    given); ``previous`` is the card's latest after state (None: read it).
+    Returns the entry's seq and the card's latest after state now."""
     conn = db.conn
     before, after = entry["before"], entry["after"]
     flag, explicit = None, None
@@ -406,13 +430,22 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
     undoes = entry.get("undoes")
     undone = None
     if undoes is not None:  # a recent entry: looked for from the end of the log
-        found = conn.execute("SELECT seq FROM revlog WHERE uid = ? AND card = ? "
-                             "ORDER BY seq DESC LIMIT 1", [uid_bytes(undoes), cid]).fetchone()
+        full = uid_bytes(undoes)
+        short = full[6:] if isinstance(full, bytes) else full
+        at = int.from_bytes(full[:6], "big") if isinstance(full, bytes) else None
+        found = conn.execute("SELECT seq, day, kind, was_new, quality FROM revlog WHERE card = ? "
+                             "AND (uid = ? OR (uid = ? AND ts = ?)) ORDER BY seq DESC LIMIT 1",
+                             [cid, full, short, at]).fetchone()
         undone = found[0] if found is not None else None
+        if found is not None and not conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM revlog WHERE undoes = ?)", [undone]).fetchone()[0]:
+            _add_day(conn, days, found[1], _day_delta(found[2], found[3], found[4], -1))
     seq = int(conn.execute(_INSERT_LOG, [
-        uid_bytes(entry["id"]), cid, entry["ts"], entry["day"], KIND_CODES[entry["kind"]],
+        uid_bytes(entry["id"], entry["ts"]), cid, entry["ts"], entry["day"], KIND_CODES[entry["kind"]],
         entry["quality"], entry["was_new"], entry["time_ms"], undone, flag,
         *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS))]).lastrowid or 0)
+    _add_day(conn, days, entry["day"], _day_delta(KIND_CODES[entry["kind"]], entry["was_new"],
+                                                  entry["quality"], 1))
     if explicit is not None:
         conn.execute(f"INSERT INTO revlog_before VALUES ({_marks(11)})", [seq, *explicit])
     if after is not None and keep_last:
@@ -421,6 +454,18 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
         conn.execute("INSERT INTO revlog_undoes_uid (seq, undoes) VALUES (?, ?)",
                      [seq, uid_bytes(undoes)])
     return seq, (_state(after) if after is not None else previous)
+
+
+def _add_day(conn, days: dict[int, list[int]] | None, day: int,
+             delta: tuple[int, int, int] | None) -> None:
+    if delta is None:
+        return
+    if days is None:
+        conn.execute(_DAY_ADD, [day, *delta])
+    else:
+        total = days.setdefault(day, [0, 0, 0])
+        for i in range(3):
+            total[i] += delta[i]
 
 
 def insert_log(db: Database, entry: dict, card_row: dict | None = None) -> int:
@@ -441,17 +486,19 @@ def insert_logs(db: Database, entries: Sequence[dict]) -> None:
     in order: tools that write a whole history (benchmarks, conversions)."""
     cids: dict[str, int] = {}
     latest: dict[int, tuple | None] = {}
+    days: dict[int, list[int]] = {}
     for entry in entries:
         card = entry["card_id"]
         cid = cids.get(card)
         if cid is None:
             cid = cids[card] = _card_rowid(db, card)
-        _seq, latest[cid] = _write_log(db, entry, cid, latest.get(cid))
+        _seq, latest[cid] = _write_log(db, entry, cid, latest.get(cid), days=days)
+    db.conn.executemany(_DAY_ADD, [(day, *t) for day, t in days.items()])
 
 
 _LOG_SELECT = (
     "SELECT r.seq, r.uid, i.id AS card_id, r.card, r.ts, r.day, r.kind, r.quality, r.was_new, "
-    "r.time_ms, coalesce(u.uid, x.undoes) AS undoes, r.before, "
+    "r.time_ms, coalesce(u.uid, x.undoes) AS undoes, u.ts AS undone_ts, r.before, "
     + ", ".join(f"r.{c}" for c in _AFTER_COLUMNS) + ", "
     + ", ".join(f"b.{c}" for c in SCHEDULE_COLUMNS)
     + " FROM revlog r JOIN card_ids i ON i.cid = r.card LEFT JOIN revlog u ON u.seq = r.undoes "
@@ -472,23 +519,24 @@ def _log_dicts(db: Database, rows: Iterable[tuple], *, whole: bool) -> list[dict
     width = len(SCHEDULE_COLUMNS)
     latest: dict[int, tuple] = {}
     for row in rows:
-        seq, uid, card_id, cid, ts, day, kind, quality, was_new, time_ms, undoes, flag = row[:12]
-        after = tuple(row[12:12 + width])
+        seq, uid, card_id, cid, ts, day, kind, quality, was_new, time_ms, undoes, undone_ts, flag = \
+            row[:13]
+        after = tuple(row[13:13 + width])
         if flag == _BEFORE_NONE:
             before = None
         elif flag == _BEFORE_STORED:
-            before = _state_json(row[12 + width:])
+            before = _state_json(row[13 + width:])
         else:
             previous = latest.get(cid) if whole else None
             before = _state_json(previous if previous is not None
                                  else _NEW_STATE if whole else _latest_after(db, cid, seq))
         if after[0] is not None:
             latest[cid] = after
-        out.append({"seq": seq, "id": uid_text(uid), "card_id": card_id, "ts": ts, "day": day,
+        out.append({"seq": seq, "id": uid_text(uid, ts), "card_id": card_id, "ts": ts, "day": day,
                     "kind": _KIND_NAMES[kind], "quality": quality, "was_new": was_new,
                     "time_ms": time_ms, "before": before,
                     "after": _state_json(after) if after[0] is not None else None,
-                    "undoes": uid_text(undoes) if undoes is not None else None})
+                    "undoes": uid_text(undoes, undone_ts) if undoes is not None else None})
     return out
 
 
@@ -520,11 +568,23 @@ def get_note(db: Database, note_id: str) -> dict | None:
     return next(db.query(_NOTE_SELECT + "WHERE n.id = ?", [note_id]), None)
 
 
+def search_extra(kind: str, fields: str, search_text: str) -> str | None:
+    """What ``notes.search_extra`` stores for a note: nothing when the words
+    of ``search_text`` are the plain values of a basic or cloze note's other
+    fields, which ``notes.search_text`` then reads from ``fields`` (JSON);
+    ``search_text`` otherwise."""
+    if kind in ("basic", "cloze") and not any(m in fields for m in ("<", "&", "{{", "[")):
+        return None
+    return search_text
+
+
 def update_note_fields(db: Database, note_id: str, fields: str, checksum: int, now: int,
                        sort_text: str, search_text: str) -> None:
+    kind = db.execute("SELECT kind FROM notes WHERE id = ?", [note_id]).fetchone()
     db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ?, sort_text = ?, "
-               "search_text = ? WHERE id = ?",
-               [fields, checksum, now, sort_text, search_text, note_id])
+               "search_extra = ? WHERE id = ?",
+               [fields, checksum, now, sort_text,
+                search_extra(kind[0] if kind else "", fields, search_text), note_id])
 
 
 # -- import -------------------------------------------------------------------
@@ -555,16 +615,18 @@ def insert_notes(db: Database, rows: list[dict]) -> None:
     dids = deck_rowids(db, {r["deck_id"] for r in rows})
     db.conn.executemany(
         "INSERT INTO notes(id, deck, key, kind, fields, tags, source, checksum, created, "
-        "modified, sort_text, search_text) VALUES (:id, :deck, :key, :kind, :fields, :tags, "
-        ":source, :checksum, :now, :now, :sort_text, :search_text)",
-        ({**r, "deck": dids.get(r["deck_id"])} for r in rows))
+        "modified, sort_text, search_extra) VALUES (:id, :deck, :key, :kind, :fields, :tags, "
+        ":source, :checksum, :now, :now, :sort_text, :extra)",
+        ({**r, "deck": dids.get(r["deck_id"]),
+          "extra": search_extra(r["kind"], r["fields"], r["search_text"])} for r in rows))
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
     db.conn.executemany(
         "UPDATE notes SET kind = :kind, fields = :fields, tags = :tags, source = :source, "
         "checksum = :checksum, modified = :now, sort_text = :sort_text, "
-        "search_text = :search_text WHERE id = :id", rows)
+        "search_extra = :extra WHERE id = :id",
+        ({**r, "extra": search_extra(r["kind"], r["fields"], r["search_text"])} for r in rows))
 
 
 class bulk_search_index:
@@ -682,13 +744,18 @@ def set_sm2_fields(db: Database, rows: list[dict]) -> None:
 
 # -- browsing -------------------------------------------------------------------
 
-#: sort key → (SQL expression, the table it needs: 'n' notes, 'd' decks or '')
-#: (a fixed list: sort keys never reach SQL as text)
+#: sort key → (ORDER BY terms before the card's row id, the table they need:
+#: 'n' notes or ''). A fixed list: sort keys never reach SQL as text. Ties
+#: are in the order the cards (or their notes) were added, except by state
+#: (then by due day); by deck, each deck (by name) comes in state and due
+#: order (``browse_ids``).
+#: Most of these terms are indexes, read in order: no sort of every card.
 BROWSE_SORT = {
-    "deck": ("d.name COLLATE NOCASE", "d"), "front": ("n.sort_text COLLATE NOCASE", "n"),
-    "kind": ("n.kind", "n"), "state": ("c.queue", ""), "due": ("coalesce(c.due, 1e9)", ""),
-    "interval": ("c.interval", ""), "ease": ("c.ease", ""), "answers": ("c.answers", ""),
-    "lapses": ("c.lapses", ""), "added": ("c.cid", ""),
+    "front": (("n.sort_text COLLATE NOCASE", "n.nid"), "n"), "kind": (("n.kind", "n.nid"), "n"),
+    "state": (("c.queue", "c.due"), ""), "due": (("coalesce(c.due, 1000000000)",), ""),
+    "interval": (("c.interval",), ""), "ease": (("c.ease",), ""),
+    "answers": (("c.answers",), ""), "lapses": (("c.lapses",), ""), "added": ((), ""),
+    "deck": (("c.queue", "c.due"), ""),
 }
 BROWSE_STATE: dict[str, tuple[str, list]] = {
     "any": ("", []), "new": ("c.queue = 0", []), "learning": ("c.queue = 1", []),
@@ -716,7 +783,7 @@ def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: 
     them; a tag is looked for in the full-text index first."""
     where: list[str] = []
     params: list[object] = []
-    order, needs = BROWSE_SORT[sort]
+    terms, needs = BROWSE_SORT[sort]
     joins = {needs} - {""}
     words: list[str] = []
     if text.strip():
@@ -733,6 +800,7 @@ def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: 
     if words:
         where.append("c.nid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" ".join(f'"{w}"*' for w in words))
+    dids: list[int] | None = None
     if deck_ids is not None:
         dids = list(deck_rowids(db, deck_ids).values())
         where.append(f"c.deck IN ({_marks(len(dids))})")
@@ -744,13 +812,23 @@ def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: 
         where.append(BROWSE_STATE[state][0])
         joins |= {"n"} if state == "leech" else set()
     direction = " DESC" if descending else ""
-    ties = "" if sort == "added" else f", c.cid{direction}"
-    sql = ("SELECT c.cid AS x FROM cards c "
-           + ("JOIN notes n ON n.nid = c.nid " if "n" in joins else "")
-           + ("JOIN decks d ON d.did = c.deck " if "d" in joins else "")
-           + ("WHERE " + " AND ".join(where) if where else "")
-           + f" ORDER BY {order}{direction}{ties}")
-    return _int_list(db, sql, params)
+    order = ", ".join(f"{t}{direction}" for t in (*terms, "c.cid"))
+    # sorted by a note's column: read the notes in that index's order, then their cards
+    select = ("SELECT c.cid AS x FROM "
+              + ("notes n CROSS JOIN cards c ON c.nid = n.nid " if needs == "n" else
+                 "cards c JOIN notes n ON n.nid = c.nid " if "n" in joins else "cards c "))
+    if sort != "deck":
+        return _int_list(db, select + ("WHERE " + " AND ".join(where) if where else "")
+                         + f" ORDER BY {order}", params)
+    # by deck: each deck's cards in turn, decks by name – an index order each
+    names = sorted(db.execute("SELECT did, name FROM decks").fetchall(),
+                   key=lambda d: (d[1].casefold(), d[0]), reverse=descending)
+    out: list[int] = []
+    for did, _name in names:
+        if dids is None or did in dids:
+            out.extend(_int_list(db, select + "WHERE " + " AND ".join([*where, "c.deck = ?"])
+                                 + f" ORDER BY {order}", [*params, did]))
+    return out
 
 
 def _int_list(db: Database, sql: str, params: Sequence) -> list[int]:
@@ -833,9 +911,11 @@ def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
     if table == "notes":
         db.conn.executemany(
             "INSERT INTO notes (nid, id, deck, key, kind, fields, tags, source, checksum, "
-            f"created, modified, sort_text, search_text) VALUES (:nid, :id, "
+            f"created, modified, sort_text, search_extra) VALUES (:nid, :id, "
             "(SELECT did FROM decks WHERE id = :deck_id), :key, :kind, :fields, :tags, :source, "
-            ":checksum, :created, :modified, :sort_text, :search_text)", rows)
+            ":checksum, :created, :modified, :sort_text, :extra)",
+            [{**r, "extra": search_extra(r["kind"], r["fields"], r["search_text"])}
+             for r in rows])
     elif table == "cards":
         cols = ", ".join(SCHEDULE_COLUMNS)
         values = ", ".join(f":{c}" for c in SCHEDULE_COLUMNS)
@@ -987,3 +1067,103 @@ def study_days(db: Database, first_day: int, last_day: int) -> int:
         "SELECT count(DISTINCT r.day) FROM revlog r WHERE r.day BETWEEN ? AND ? "
         f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE}",
         [first_day, last_day]).fetchone()[0]
+
+
+
+# -- the statistics window: a few passes, each giving several figures ------------------
+
+
+def _undone_in(db: Database, first_day: int, last_day: int, join: str, where: str,
+               params: Sequence, columns: str) -> list[tuple]:
+    """``columns`` of the entries between the two days that have been taken
+    back (few): figures counted without the check subtract these."""
+    return db.execute(
+        f"SELECT {columns} FROM revlog r {join}WHERE r.seq IN (SELECT undoes FROM revlog "
+        f"WHERE undoes IS NOT NULL) AND r.day BETWEEN ? AND ?{where}",
+        [first_day, last_day, *params]).fetchall()
+
+
+def day_figures(db: Database, first_day: int, last_day: int,
+                deck_ids: Sequence[str] | None) -> dict[int, tuple[int, int, int]]:
+    """study day → (answers, passed, answered) between the two days: every
+    answer (re-drills included), and the first answers of cards already
+    learned that were Hard or better / all of them; undone ones left out."""
+    if deck_ids is None:  # kept as the log is written
+        return {day: (a, p, n) for day, a, p, n in db.execute(
+            "SELECT day, answers, passed, answered FROM revlog_days WHERE day BETWEEN ? AND ?",
+            [first_day, last_day])}
+    join, where, params = _answers_filter(db, deck_ids)
+    figures = {day: [a, p or 0, n or 0] for day, a, p, n in db.execute(
+        f"SELECT r.day, count(*), sum(r.kind = {_REVIEW} AND r.was_new = 0 AND r.quality >= 3), "
+        f"sum(r.kind = {_REVIEW} AND r.was_new = 0) FROM revlog r {join}"
+        f"WHERE r.day BETWEEN ? AND ? AND r.kind IN ({_REVIEW}, {_REDRILL}){where} GROUP BY r.day",
+        [first_day, last_day, *params])}
+    for day, kind, was_new, quality in _undone_in(db, first_day, last_day, join, where, params,
+                                                  "r.day, r.kind, r.was_new, r.quality"):
+        if kind not in (_REVIEW, _REDRILL) or day not in figures:
+            continue
+        f = figures[day]
+        f[0] -= 1
+        if kind == _REVIEW and was_new == 0:
+            f[1] -= quality >= 3
+            f[2] -= 1
+    return {day: (f[0], f[1], f[2]) for day, f in figures.items()}
+
+
+def card_figures(db: Database, cap: int,
+                 buckets: Sequence[tuple[int, int]]) -> list[tuple]:
+    """Per deck and queue: (deck id, queue, cards, learned, learned with an
+    interval of ``cap`` days or more, sum of learned intervals capped at
+    ``cap``, then learned cards in each (low, high) interval bucket): cards by
+    state, intervals and mastery from one pass over an index, in its order."""
+    sums = "".join(f", sum(type = 2 AND interval BETWEEN {int(lo)} AND {int(hi)})"
+                   for lo, hi in buckets)
+    return db.execute(
+        "SELECT d.id, g.* FROM (SELECT deck, queue, count(*), sum(type = 2), "
+        "sum(type = 2 AND interval >= :cap), sum(CASE WHEN type = 2 THEN min(interval, :cap) "
+        f"ELSE 0 END){sums} FROM cards GROUP BY deck, queue) g JOIN decks d ON d.did = g.deck",
+        {"cap": cap}).fetchall()
+
+
+def tag_figures(db: Database, cap: int,
+                deck_ids: Sequence[str] | None) -> list[tuple[str, int, int, int]]:
+    """(tags, learned (0/1), interval up to ``cap``, cards) over the cards of
+    tagged notes, for mastery per tag."""
+    where, params = _deck_filter(db, deck_ids, "c.deck")
+    return db.execute(
+        "SELECT n.tags, c.type = 2, min(c.interval, ?), count(*) FROM cards c "
+        f"JOIN notes n ON n.nid = c.nid WHERE n.tags != '' {where} GROUP BY 1, 2, 3",
+        [cap, *params]).fetchall()
+
+
+def retention_by_deck_and_tags(db: Database, first_day: int,
+                               last_day: int) -> list[tuple[str, str, int, int]]:
+    """(deck id, tags, passed, answered): first answers of cards already
+    learned between the two days, by the card's deck and its note's tags
+    (undone ones left out); per card first, then joined."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    for deck, tags, passed, answered in db.execute(
+            "SELECT d.id, n.tags, sum(a.p), sum(a.n) FROM (SELECT r.card AS card, "
+            "sum(r.quality >= 3) AS p, count(*) AS n FROM revlog r WHERE r.day BETWEEN ? AND ? "
+            f"AND r.kind = {_REVIEW} AND r.was_new = 0 GROUP BY r.card) a "
+            "JOIN cards c ON c.cid = a.card JOIN notes n ON n.nid = c.nid "
+            "JOIN decks d ON d.did = c.deck GROUP BY c.deck, n.tags", [first_day, last_day]):
+        rows[deck, tags] = [passed, answered]
+    for deck, tags, kind, was_new, quality in _undone_in(
+            db, first_day, last_day, "JOIN cards c ON c.cid = r.card JOIN notes n ON n.nid = "
+            "c.nid JOIN decks d ON d.did = c.deck ", "", [], "d.id, n.tags, r.kind, r.was_new, "
+            "r.quality"):
+        if kind == _REVIEW and was_new == 0 and (deck, tags) in rows:
+            rows[deck, tags][0] -= quality >= 3
+            rows[deck, tags][1] -= 1
+    return [(deck, tags, p, n) for (deck, tags), (p, n) in rows.items()]
+
+
+def deck_counts(db: Database, today: int) -> dict[str, tuple[int, int, int, int]]:
+    """deck id → (new, learning, due on ``today``, all) cards sitting directly
+    in it: counts over ranges of one index, deck by deck."""
+    count = "(SELECT count(*) FROM cards WHERE deck = d.did{})"
+    return {deck: (new, learning, due, total) for deck, new, learning, due, total in db.execute(
+        "SELECT d.id, " + ", ".join(count.format(c) for c in (
+            " AND queue = 0", " AND queue = 1", " AND queue = 2 AND due <= ?", "")) + " FROM decks d",
+        [today])}

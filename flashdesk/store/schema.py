@@ -140,7 +140,9 @@ def m005_compact(db: Database) -> None:
     - ``card_ids`` names every card that ever existed (``cid`` → text id) and is
       never pruned: a log entry names its card even after the card is deleted.
       ``cards.last_seq`` is the card's latest log entry that has a state after.
-    - ``revlog``: the UUIDv7 as 16 bytes (``uid``), ``card`` = ``card_ids.cid``,
+    - ``revlog``: the UUIDv7 as bytes (``uid``: the last 10 when the first 6
+      are the entry's ``ts``, as in every UUIDv7 flashdesk makes, else all 16),
+      ``card`` = ``card_ids.cid``,
       ``kind`` as a number (0 review, 1 redrill, 2 reset, 3 undo), ``undoes``
       = the ``seq`` of the entry taken back (an id not in this log goes to
       ``revlog_undoes_uid``), the state after in ``a_*`` columns (``a_type``
@@ -150,9 +152,14 @@ def m005_compact(db: Database) -> None:
       log is read by day (statistics) and by sequence; a card's entries are
       found through ``cards.last_seq`` or a scan.
     - ``notes.checksum`` is the first 64 bits of the same SHA-1, as a signed
-      integer; ``notes.search_text`` holds the text of the fields after the
-      first (``sort_text`` has the first), and the full-text index keeps
-      document lists only (``detail=none``).
+      integer; ``notes.search_text`` is the text of the fields after the
+      first (``sort_text`` has the first): stored in ``search_extra`` when it
+      is not their plain values as stored (markup, lists, other kinds), read
+      from ``fields`` otherwise. The full-text index keeps document lists
+      only (``detail=none, columnsize=0``: words, not phrases).
+    - ``revlog_days``: each study day's answers (re-drills included) and first
+      answers of learned cards passed / answered, undone ones left out,
+      kept as entries are written: the statistics' daily figures.
     - Only indexes that queries use. Columns and indexes another migration
       added to these tables are carried over as they are.
     """
@@ -262,6 +269,14 @@ def m005_compact(db: Database) -> None:
         first = first_field.get(kind)
         return " ".join(t for t in (flat(v) for k, v in decoded.items() if k != first) if t)
 
+    def search_extra(kind: str, fields: str) -> str | None:
+        """The search text to store: none when the words of the fields after
+        the first are their stored values as they are (plain text of a basic
+        or cloze note: ``search_text`` reads them from ``fields``)."""
+        if kind in ("basic", "cloze") and not any(m in fields for m in ("<", "&", "{{", "[")):
+            return None
+        return other_text(kind, fields)
+
     def checksum(value):
         if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{16,}", value):
             return value
@@ -273,7 +288,11 @@ def m005_compact(db: Database) -> None:
         "deck INTEGER NOT NULL REFERENCES decks_new(did), key TEXT, kind TEXT NOT NULL, "
         "fields TEXT NOT NULL, tags TEXT DEFAULT '', source TEXT DEFAULT '', checksum INTEGER, "
         "created INTEGER, modified INTEGER, sort_text TEXT NOT NULL DEFAULT '', "
-        f"search_text TEXT NOT NULL DEFAULT ''{extra_defs('notes')})")
+        "search_extra TEXT, search_text TEXT GENERATED ALWAYS AS (coalesce(search_extra, "
+        "CASE kind WHEN 'basic' THEN coalesce(json_extract(fields, '$.back'), '') || ' ' || "
+        "coalesce(json_extract(fields, '$.extra'), '') WHEN 'cloze' THEN "
+        "coalesce(json_extract(fields, '$.extra'), '') ELSE '' END)) VIRTUAL"
+        f"{extra_defs('notes')})")
     width = 12 + len(extra["notes"])
     rows = conn.execute(
         "SELECT n.id, d.did, n.key, n.kind, n.fields, n.tags, n.source, n.checksum, n.created, "
@@ -281,9 +300,9 @@ def m005_compact(db: Database) -> None:
         "JOIN decks_new d ON d.id = n.deck_id ORDER BY n.rowid").fetchall()
     conn.executemany(
         f"INSERT INTO notes_new (id, deck, key, kind, fields, tags, source, checksum, created, "
-        f"modified, sort_text, search_text{extra_names('notes')}) "
+        f"modified, sort_text, search_extra{extra_names('notes')}) "
         f"VALUES ({', '.join('?' * width)})",
-        ((*r[:7], checksum(r[7]), *r[8:11], other_text(r[3], r[4]), *r[12:]) for r in rows))
+        ((*r[:7], checksum(r[7]), *r[8:11], search_extra(r[3], r[4]), *r[12:]) for r in rows))
     if len(rows) != conn.execute("SELECT count(*) FROM notes").fetchone()[0]:
         raise ValueError("notes whose deck is missing cannot be converted")
     del rows
@@ -315,9 +334,10 @@ def m005_compact(db: Database) -> None:
         raise ValueError("cards whose note or deck is missing cannot be converted")
 
     # -- the review log ---------------------------------------------------------------
-    def uid(text):
-        """The UUID as 16 bytes; an id that is not a UUID in its canonical
-        spelling is kept as it is (text)."""
+    def uid(text, ts=None):
+        """The UUID as bytes: its last 10 when its first 6 are the entry's
+        time (``ts``, as a UUIDv7 made then has them), else all 16; an id that
+        is not a UUID in its canonical spelling is kept as it is (text)."""
         if isinstance(text, str) and len(text) == 36:
             try:
                 raw = bytes.fromhex(text.replace("-", "", 4))
@@ -325,6 +345,8 @@ def m005_compact(db: Database) -> None:
                 return text
             h = raw.hex()
             if len(raw) == 16 and f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" == text:
+                if isinstance(ts, int) and 0 <= ts < 1 << 48 and raw[:6] == ts.to_bytes(6, "big"):
+                    return raw[6:]
                 return raw
         return text
 
@@ -345,6 +367,7 @@ def m005_compact(db: Database) -> None:
         return flag
 
     conn.create_function("_m005_uid", 1, uid, deterministic=True)
+    conn.create_function("_m005_uid_at", 2, uid, deterministic=True)
     conn.create_function("_m005_before", 4, before_flag)
     conn.execute(
         "CREATE TABLE revlog_new (seq INTEGER PRIMARY KEY, uid BLOB NOT NULL, "
@@ -356,6 +379,8 @@ def m005_compact(db: Database) -> None:
         "CREATE TABLE revlog_before (seq INTEGER PRIMARY KEY, "
         + ", ".join(f"{f} INTEGER" for f in fields10) + ")")
     conn.execute("CREATE TABLE revlog_undoes_uid (seq INTEGER PRIMARY KEY, undoes BLOB NOT NULL)")
+    conn.execute("CREATE TABLE revlog_days (day INTEGER PRIMARY KEY, answers INTEGER NOT NULL, "
+                 "passed INTEGER NOT NULL, answered INTEGER NOT NULL)")
     total = conn.execute("SELECT count(*) FROM revlog").fetchone()[0]
     last = conn.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
     unknown = conn.execute("SELECT count(*) FROM revlog WHERE kind NOT IN "
@@ -365,7 +390,7 @@ def m005_compact(db: Database) -> None:
     convert = (
         "INSERT INTO revlog_new (seq, uid, card, ts, day, kind, quality, was_new, time_ms, "
         "undoes, before, " + ", ".join(f"a_{f}" for f in fields10) + extra_names("revlog") + ") "
-        "SELECT r.seq, _m005_uid(r.id), i.cid, r.ts, r.day, CASE r.kind WHEN 'review' THEN 0 "
+        "SELECT r.seq, _m005_uid_at(r.id, r.ts), i.cid, r.ts, r.day, CASE r.kind WHEN 'review' THEN 0 "
         "WHEN 'redrill' THEN 1 WHEN 'reset' THEN 2 ELSE 3 END, r.quality, r.was_new, r.time_ms, "
         "CASE WHEN r.undoes IS NOT NULL THEN (SELECT u.seq FROM revlog u WHERE u.id = r.undoes) "
         "END, _m005_before(r.seq, r.card_id, r.before, r.after), "
@@ -387,6 +412,11 @@ def m005_compact(db: Database) -> None:
         "WHERE r.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.id = r.undoes)")
     if conn.execute("SELECT count(*) FROM revlog_new").fetchone()[0] != total:
         raise ValueError("review-log entries whose card is unknown cannot be converted")
+    conn.execute(
+        "INSERT INTO revlog_days SELECT r.day, count(*), coalesce(sum(r.kind = 0 AND r.was_new = 0 "
+        "AND r.quality >= 3), 0), coalesce(sum(r.kind = 0 AND r.was_new = 0), 0) FROM revlog_new r "
+        "WHERE r.kind IN (0, 1) AND r.seq NOT IN (SELECT undoes FROM revlog_new WHERE undoes IS "
+        "NOT NULL) GROUP BY r.day")
     conn.executemany("UPDATE cards_new SET last_seq = ? WHERE cid = "
                      "(SELECT cid FROM card_ids WHERE id = ?)",
                      ((seq, card) for card, seq in latest_seq.items()))
@@ -401,9 +431,19 @@ def m005_compact(db: Database) -> None:
     for sql in (
             "CREATE UNIQUE INDEX idx_decks_name ON decks(name)",
             "CREATE INDEX notes_deck ON notes(deck)",
-            "CREATE INDEX cards_deck_queue_due ON cards(deck, queue, due)",
+            # (deck, queue, due) for study and counts; type and interval for the
+            # statistics' one pass over cards
+            "CREATE INDEX cards_deck_queue_due ON cards(deck, queue, due, type, interval)",
             "CREATE INDEX cards_queue_due ON cards(queue, due)",
             "CREATE INDEX cards_note ON cards(nid)",
+            # the browser's sorts read these in order instead of sorting every card
+            "CREATE INDEX cards_ease ON cards(ease)",
+            "CREATE INDEX cards_interval ON cards(interval)",
+            "CREATE INDEX cards_answers ON cards(answers)",
+            "CREATE INDEX cards_lapses ON cards(lapses)",
+            "CREATE INDEX cards_due_any ON cards(coalesce(due, 1000000000))",
+            "CREATE INDEX notes_sort ON notes(sort_text COLLATE NOCASE)",
+            "CREATE INDEX notes_kind ON notes(kind)",
             "CREATE INDEX revlog_day ON revlog(day, kind, quality, was_new, card)",
             "CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL",
             "CREATE VIRTUAL TABLE notes_fts USING fts5(sort_text, search_text, tags, "
@@ -416,7 +456,7 @@ def m005_compact(db: Database) -> None:
             "CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN INSERT INTO notes_fts "
             "(notes_fts, rowid, sort_text, search_text, tags) VALUES ('delete', old.nid, "
             "old.sort_text, old.search_text, old.tags); END",
-            "CREATE TRIGGER notes_au AFTER UPDATE OF sort_text, search_text, tags ON notes "
+            "CREATE TRIGGER notes_au AFTER UPDATE OF sort_text, search_extra, fields, tags ON notes "
             "BEGIN INSERT INTO notes_fts (notes_fts, rowid, sort_text, search_text, tags) "
             "VALUES ('delete', old.nid, old.sort_text, old.search_text, old.tags); "
             "INSERT INTO notes_fts (rowid, sort_text, search_text, tags) VALUES (new.nid, "

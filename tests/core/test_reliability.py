@@ -138,7 +138,7 @@ def test_sigkill_while_answering_loses_nothing(tmp_path):
         proc.wait()
         raw = sqlite3.connect(path)
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        logged = {uid_text(r[0]) for r in raw.execute("SELECT uid FROM revlog")}
+        logged = {uid_text(*r) for r in raw.execute("SELECT uid, ts FROM revlog")}
         raw.close()
         assert saved <= logged, f"run {run}: lost {saved - logged}"
         with Collection.open(path, bundled=False, backups=False) as col:
@@ -169,7 +169,7 @@ def test_two_processes_on_one_profile_lose_nothing(tmp_path):
         assert proc.returncode == 0, err
         report = col.reports.check(now)
         assert report.ok
-        ids = {uid_text(r[0]) for r in col.db.execute("SELECT uid FROM revlog")}
+        ids = {uid_text(*r) for r in col.db.execute("SELECT uid, ts FROM revlog")}
         assert set(ours) <= ids
         studied = int(out.split("Studied ")[1].split(" ")[0])
         assert len(ids) >= len(ours) + studied
