@@ -68,11 +68,13 @@ class Collection:
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, bundled: bool = True,
-             backups: bool = True) -> "Collection":
+             backups: bool = True, progress: Progress | None = None) -> "Collection":
         """Open the collection file at ``path``, creating it (and its folder) if
         needed. A new collection gets the bundled decks; bundled decks that
         changed since the last open are updated, keeping progress. With
         ``backups``, closing makes a backup when the last is a day old.
+        ``progress(done, total)`` hears how an upgrade of the file goes
+        (review-log entries converted).
 
         Raises ``NotACollectionError`` for a file that is not a usable
         collection (naming the backup to restore when there is one) and
@@ -85,7 +87,7 @@ class Collection:
             raise FlashdeskError(f"cannot create the profile folder {path.parent}: "
                                  f"{exc.strerror or exc}") from None
         try:
-            db, _created = open_database(path)
+            db, _created = open_database(path, progress=progress)
         except NotACollectionError as exc:
             hint = ""
             if path.exists() and list_backups(path):

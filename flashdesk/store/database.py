@@ -223,13 +223,18 @@ def open_database(path: str | Path, *, progress: Callable[[int, int], object] | 
         raise _cannot_open(shown, exc) from None
     try:
         _check_ours(db, shown)
-        created = not migrations.applied(db)
+        applied = {m.name for m in migrations.applied(db)}
+        created = not applied
         _configure(db)
         token = migration_progress.set(progress)
         try:
             migrations.apply(db)
         finally:
             migration_progress.reset(token)
+        if applied and "m005_compact" not in applied:
+            # the conversion to the compact schema left the old tables' pages
+            # free: give them back (once; the file is then about a quarter)
+            db.execute("VACUUM")
     except sqlite3.OperationalError as exc:
         db.close()
         raise _cannot_open(shown, exc) from None

@@ -157,6 +157,9 @@ def m005_compact(db: Database) -> None:
       is not their plain values as stored (markup, lists, other kinds), read
       from ``fields`` otherwise. The full-text index keeps document lists
       only (``detail=none, columnsize=0``: words, not phrases).
+    - ``notes.row_hash``: the hash of the spreadsheet row the note was last
+      imported from (NULL once it is edited here): a re-import skips a row
+      with a known hash before reading it.
     - ``revlog_days``: each study day's answers (re-drills included) and first
       answers of learned cards passed / answered, undone ones left out,
       kept as entries are written: the statistics' daily figures.
@@ -165,7 +168,7 @@ def m005_compact(db: Database) -> None:
     """
     import json
     import re
-    import uuid
+    import sqlite3
     from html import unescape
 
     conn = db.conn
@@ -288,7 +291,7 @@ def m005_compact(db: Database) -> None:
         "deck INTEGER NOT NULL REFERENCES decks_new(did), key TEXT, kind TEXT NOT NULL, "
         "fields TEXT NOT NULL, tags TEXT DEFAULT '', source TEXT DEFAULT '', checksum INTEGER, "
         "created INTEGER, modified INTEGER, sort_text TEXT NOT NULL DEFAULT '', "
-        "search_extra TEXT, search_text TEXT GENERATED ALWAYS AS (coalesce(search_extra, "
+        "row_hash INTEGER, search_extra TEXT, search_text TEXT GENERATED ALWAYS AS (coalesce(search_extra, "
         "CASE kind WHEN 'basic' THEN coalesce(json_extract(fields, '$.back'), '') || ' ' || "
         "coalesce(json_extract(fields, '$.extra'), '') WHEN 'cloze' THEN "
         "coalesce(json_extract(fields, '$.extra'), '') ELSE '' END)) VIRTUAL"
@@ -310,7 +313,8 @@ def m005_compact(db: Database) -> None:
     # -- every card that ever existed, then the cards ------------------------------
     conn.execute("CREATE TABLE card_ids (cid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
     conn.execute("INSERT INTO card_ids (id) SELECT id FROM cards ORDER BY rowid")
-    conn.execute("INSERT OR IGNORE INTO card_ids (id) SELECT card_id FROM revlog ORDER BY seq")
+    conn.execute("INSERT INTO card_ids (id) SELECT DISTINCT card_id FROM revlog "
+                 "WHERE card_id NOT IN (SELECT id FROM card_ids)")
     card_extra = extra_defs("cards")
     conn.execute(
         "CREATE TABLE cards_new (cid INTEGER PRIMARY KEY REFERENCES card_ids(cid), "
@@ -350,25 +354,28 @@ def m005_compact(db: Database) -> None:
                 return raw
         return text
 
-    latest: dict[str, str] = {}  # card id → its latest after state, as stored
-    latest_seq: dict[str, int] = {}  # card id → the entry that has it
+    latest: dict[int, str] = {}  # card row id → its latest after state, as stored
+    latest_seq: dict[int, int] = {}  # card row id → the entry that has it
+    flags: list[tuple[int, int]] = []  # (revlog.before, seq) where it is not NULL
     order = [0]
 
-    def before_flag(seq: int, card: str, before, after):
-        """``before`` as ``revlog.before`` records it (NULL: the card's latest
-        earlier after state), called once per entry in order of ``seq``."""
+    def entry(text, ts, seq: int, cid: int, before, after):
+        """Called once per entry, in order of ``seq``: the entry's ``uid``;
+        notes where ``before`` is not the card's latest earlier after state."""
         if seq <= order[0]:
             raise ValueError("review-log entries converted out of order")
         order[0] = seq
-        flag = 0 if before is None else None if before == latest.get(card, new_state) else 1
+        if before is None:
+            flags.append((0, seq))
+        elif before != latest.get(cid, new_state):
+            flags.append((1, seq))
         if after is not None:
-            latest[card] = after
-            latest_seq[card] = seq
-        return flag
+            latest[cid] = after
+            latest_seq[cid] = seq
+        return uid(text, ts)
 
     conn.create_function("_m005_uid", 1, uid, deterministic=True)
-    conn.create_function("_m005_uid_at", 2, uid, deterministic=True)
-    conn.create_function("_m005_before", 4, before_flag)
+    conn.create_function("_m005_entry", 6, entry)
     conn.execute(
         "CREATE TABLE revlog_new (seq INTEGER PRIMARY KEY, uid BLOB NOT NULL, "
         "card INTEGER NOT NULL REFERENCES card_ids(cid), ts INTEGER NOT NULL, "
@@ -383,43 +390,45 @@ def m005_compact(db: Database) -> None:
                  "passed INTEGER NOT NULL, answered INTEGER NOT NULL)")
     total = conn.execute("SELECT count(*) FROM revlog").fetchone()[0]
     last = conn.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
-    unknown = conn.execute("SELECT count(*) FROM revlog WHERE kind NOT IN "
-                           "('review', 'redrill', 'reset', 'undo')").fetchone()[0]
-    if unknown:
-        raise ValueError(f"{unknown} review-log entries of an unknown kind cannot be converted")
     convert = (
         "INSERT INTO revlog_new (seq, uid, card, ts, day, kind, quality, was_new, time_ms, "
-        "undoes, before, " + ", ".join(f"a_{f}" for f in fields10) + extra_names("revlog") + ") "
-        "SELECT r.seq, _m005_uid_at(r.id, r.ts), i.cid, r.ts, r.day, CASE r.kind WHEN 'review' THEN 0 "
-        "WHEN 'redrill' THEN 1 WHEN 'reset' THEN 2 ELSE 3 END, r.quality, r.was_new, r.time_ms, "
+        "undoes, " + ", ".join(f"a_{f}" for f in fields10) + extra_names("revlog") + ") "
+        "SELECT r.seq, _m005_entry(r.id, r.ts, r.seq, i.cid, r.before, r.after), i.cid, r.ts, "
+        "r.day, CASE r.kind WHEN 'review' THEN 0 WHEN 'redrill' THEN 1 WHEN 'reset' THEN 2 "
+        "WHEN 'undo' THEN 3 END, r.quality, r.was_new, r.time_ms, "
         "CASE WHEN r.undoes IS NOT NULL THEN (SELECT u.seq FROM revlog u WHERE u.id = r.undoes) "
-        "END, _m005_before(r.seq, r.card_id, r.before, r.after), "
+        "END, "
         + ", ".join(f"json_extract(r.after, '$.{f}')" for f in fields10)
         + extra_names("revlog", "r.") + " FROM revlog r JOIN card_ids i ON i.id = r.card_id "
         "WHERE r.seq > ? AND r.seq <= ? ORDER BY r.seq")
     batch, start, done = 100_000, 0, 0
     while start < last:
-        done += conn.execute(convert, [start, start + batch]).rowcount
+        try:
+            done += conn.execute(convert, [start, start + batch]).rowcount
+        except sqlite3.IntegrityError:  # kind is NOT NULL: a kind of entry flashdesk never wrote
+            raise ValueError("the review log holds entries of an unknown kind; they cannot be "
+                             "converted") from None
         start += batch
         if progress is not None:
             progress(done, total)
-    conn.execute(
+    conn.executemany("UPDATE revlog_new SET before = ? WHERE seq = ?", flags)
+    conn.executemany(
         "INSERT INTO revlog_before SELECT r.seq, "
         + ", ".join(f"json_extract(r.before, '$.{f}')" for f in fields10)
-        + " FROM revlog_new n JOIN revlog r ON r.seq = n.seq WHERE n.before = 1")
+        + " FROM revlog r WHERE r.seq = ?", ((seq,) for flag, seq in flags if flag == 1))
     conn.execute(
         "INSERT INTO revlog_undoes_uid SELECT r.seq, _m005_uid(r.undoes) FROM revlog r "
         "WHERE r.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.id = r.undoes)")
     if conn.execute("SELECT count(*) FROM revlog_new").fetchone()[0] != total:
         raise ValueError("review-log entries whose card is unknown cannot be converted")
+    conn.execute("CREATE INDEX revlog_day ON revlog_new(day, kind, quality, was_new, card)")
     conn.execute(
         "INSERT INTO revlog_days SELECT r.day, count(*), coalesce(sum(r.kind = 0 AND r.was_new = 0 "
         "AND r.quality >= 3), 0), coalesce(sum(r.kind = 0 AND r.was_new = 0), 0) FROM revlog_new r "
         "WHERE r.kind IN (0, 1) AND r.seq NOT IN (SELECT undoes FROM revlog_new WHERE undoes IS "
         "NOT NULL) GROUP BY r.day")
-    conn.executemany("UPDATE cards_new SET last_seq = ? WHERE cid = "
-                     "(SELECT cid FROM card_ids WHERE id = ?)",
-                     ((seq, card) for card, seq in latest_seq.items()))
+    conn.executemany("UPDATE cards_new SET last_seq = ? WHERE cid = ?",
+                     ((seq, cid) for cid, seq in latest_seq.items()))
 
     # -- swap, then indexes and the full-text index ---------------------------------
     for table in ("revlog", "cards", "notes", "decks"):
@@ -444,7 +453,6 @@ def m005_compact(db: Database) -> None:
             "CREATE INDEX cards_due_any ON cards(coalesce(due, 1000000000))",
             "CREATE INDEX notes_sort ON notes(sort_text COLLATE NOCASE)",
             "CREATE INDEX notes_kind ON notes(kind)",
-            "CREATE INDEX revlog_day ON revlog(day, kind, quality, was_new, card)",
             "CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL",
             "CREATE VIRTUAL TABLE notes_fts USING fts5(sort_text, search_text, tags, "
             "tokenize='unicode61 remove_diacritics 2', content='notes', content_rowid='nid', "
