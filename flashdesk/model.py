@@ -78,6 +78,13 @@ def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
         return " ".join(value.split())
 
     first = FIELDS[Kind(kind)][0]
+    if len(fields) <= 2:  # the plain front and back of most notes: no markup to take off
+        values = list(fields.values())
+        if all(isinstance(v, str) and "<" not in v and "&" not in v and "{{" not in v
+               for v in values):
+            return (" ".join(fields[first].split()) if first in fields else "",
+                    " ".join(" ".join(v.split()) for k, v in fields.items()
+                             if k != first and v and not v.isspace()))
     texts = {name: flat(value) for name, value in fields.items()}
     return (texts.get(first, ""),
             " ".join(t for name, t in texts.items() if t and name != first))
@@ -281,6 +288,8 @@ class NoteData:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
+    #: the hash of the row of a spreadsheet it was read from (see ``DeckData.unchanged``)
+    origin: int | None = None
 
 
 
@@ -292,6 +301,9 @@ class DeckData:
     version: str = ""
     notes: tuple[NoteData, ...] = ()
     path: str = ""
+    #: keys of notes the reader did not read again: their rows are the very
+    #: rows the collection's notes were imported from (and not edited since)
+    unchanged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

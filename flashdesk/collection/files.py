@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..backup import backup_name, backups_dir, choose_kept, list_backups
-from ..formats import DeckFileError, ReadResult, read_any
+from ..formats import DeckFileError, ReadResult, detect_format, read_any
 from ..model import DeckData, DeckId, FlashdeskError, ImportResult, Kind, NoteData
 from ..paths import bundled_decks
 from ..store import queries as q
@@ -45,9 +45,13 @@ class FileManager:
         """
         problems = []
         results: list[ReadResult] = []
+        known = None  # a spreadsheet's rows its notes came from are not read again
+        if any(detect_format(Path(p)) == "csv" for p in paths):
+            with self._col._lock:
+                known = q.import_origins(self._col.db)
         for path in paths:
             try:
-                results.append(read_any(Path(path), deck_name))
+                results.append(read_any(Path(path), deck_name, known=known))
             except DeckFileError as exc:
                 problems.extend(exc.problems)
         if problems:

@@ -28,11 +28,17 @@ if TYPE_CHECKING:
 __all__ = ["NoteManager", "DeletedNotes", "CardIdList", "fields_json", "checksum", "tags_text"]
 
 _FIELDS_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_quoted = json.encoder.encode_basestring
 
 
 def fields_json(fields: dict) -> str:
-    """A note's fields as stored: JSON with sorted keys."""
-    return _FIELDS_ENCODER.encode(fields)
+    """A note's fields as stored: JSON with sorted keys (fields of text only
+    are written directly, as the encoder would write them)."""
+    try:
+        return "{" + ", ".join(f"{_quoted(k)}: {_quoted(fields[k])}"
+                               for k in sorted(fields)) + "}"
+    except TypeError:  # lists, numbers, true
+        return _FIELDS_ENCODER.encode(fields)
 
 
 def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> int:

@@ -22,7 +22,7 @@ import re
 
 import nh3
 
-__all__ = ["clean_html", "clean_field", "clean_plain", "remove_controls", "is_blank",
+__all__ = ["clean_html", "clean_field", "clean_text_field", "clean_plain", "remove_controls", "is_blank",
            "blank_field", "ALLOWED_TAGS", "MEDIA_NAME", "media_references", "CONTROLS",
            "BIDI_CONTROLS"]
 
@@ -82,7 +82,8 @@ def clean_html(text: str) -> str:
     """Remove every tag, attribute and URL that is not plain formatting or a
     local media file name; script and style elements go with their content.
     Control characters (``CONTROLS``) are removed first."""
-    text = CONTROLS.sub("", text)
+    if not text.isprintable():  # printable text has no control character to remove
+        text = CONTROLS.sub("", text)
     if not _MARKUP.search(text):
         return text  # plain text: nothing to clean, and nh3 would return it unchanged
     cleaned = nh3.clean(text, tags=set(ALLOWED_TAGS), attributes={"img": {"src", "alt"}},
@@ -108,6 +109,20 @@ def clean_field(text: str) -> str:
     return clean_html(text)
 
 
+def clean_text_field(text: str) -> str:
+    """A field of plain text (a file that says it holds no HTML) as card
+    HTML, without parsing it: control characters removed, ``&``, ``<``, ``>``
+    and no-break spaces escaped, line breaks as ``<br>`` – what ``clean_field``
+    makes of the escaped text, never through the HTML sanitiser."""
+    text = text.strip().replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isprintable():
+        text = CONTROLS.sub("", text)
+    text = html.escape(text, quote=False)
+    if "\xa0" in text:
+        text = text.replace("\xa0", "&nbsp;")
+    return text.replace("\n", "<br>") if "\n" in text else text
+
+
 _VISIBLE = re.compile(r"<img\b", re.I)
 _TAGS = re.compile(r"<[^>]*>")
 
@@ -117,6 +132,8 @@ def is_blank(fragment: str) -> bool:
     and no image. ``<b></b>``, ``<br>`` and ``&nbsp;`` are blank."""
     if not fragment or fragment.isspace():
         return True
+    if "<" not in fragment and "&" not in fragment:  # no markup: blank only if empty
+        return False
     if _VISIBLE.search(fragment):
         return False
     return not html.unescape(_TAGS.sub("", fragment)).strip()

@@ -5,10 +5,11 @@ docs/import-export.md for the columns."""
 from __future__ import annotations
 
 import csv
-import html
+import functools
+import hashlib
 import itertools
 import re
-from typing import Any
+from typing import Any, Mapping
 from pathlib import Path
 
 from ..cards import REQUIRED, cloze_numbers
@@ -16,9 +17,13 @@ from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .result import ReadResult, derived_key, safe_key
 from .csvcell import unguard_cell
-from .sanitize import blank_field, clean_field, clean_html, clean_plain, is_blank
+from .sanitize import blank_field, clean_field, clean_html, clean_plain, clean_text_field, is_blank
 
-__all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text"]
+__all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "READER_VERSION"]
+
+#: part of every row's hash (``read_table``'s ``known``): change it when the
+#: same row would be read into a different note
+READER_VERSION = "table-1"
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
@@ -70,11 +75,13 @@ def _tags(value: str) -> tuple[str, ...]:
 
 
 def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
-                  is_html: bool = True) -> NoteData | str:
-    """One spreadsheet row (column name → text) as a note, or the reason it is skipped."""
+                  is_html: bool = True, line: int | None = None,
+                  origin: int | None = None) -> NoteData | str:
+    """One spreadsheet row (column name → text) as a note, or the reason it
+    is skipped. Plain text (``is_html`` false) is escaped, never sanitised."""
     def text(name: str) -> str:
         value = cols.get(name, "").strip()
-        return clean_field(value if is_html else html.escape(value))
+        return clean_field(value) if is_html else clean_text_field(value)
 
     front, back = text("front"), text("back")
     raw_kind = cols.get("kind", "").strip().lower()
@@ -132,7 +139,8 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
         return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
     key = safe_key(cols["id"]) if cols.get("id", "").strip() else derived_key(front)
     return NoteData(key=key, kind=kind, fields=fields, tags=_tags(cols.get("tags", "")),
-                    source=clean_plain(cols.get("source", "")).strip())
+                    source=clean_plain(cols.get("source", "")).strip(), line=line,
+                    origin=origin)
 
 
 def _once_cleaned(raw: str) -> str:
@@ -163,11 +171,15 @@ def _anki_headers(lines: list[str]) -> tuple[dict[str, str], int]:
     return headers, count
 
 
-def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
+def read_table(path: str | Path, deck_name: str | None = None, *,
+               known: Mapping[int, tuple[str, str]] | None = None) -> ReadResult:
     """Read a CSV, TSV or Anki plain-text file into decks of notes.
 
     Rows that cannot become a note are skipped with a reason; a file that is
-    not a table at all raises ``DeckFileError``."""
+    not a table at all raises ``DeckFileError``. With ``known`` (row hash →
+    (deck name, note key) of notes a collection imported from rows it has not
+    changed since), a row whose hash is known is not read again: its key goes
+    into its deck's ``unchanged``; every note read carries its row's hash."""
     shown = str(path)
     try:
         size = Path(path).stat().st_size
@@ -241,7 +253,12 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
 
     extra_backs = [n for n in names if n.startswith("back") and n != "back"]
     decks: dict[str, list[NoteData]] = {}
+    unchanged: dict[str, list[str]] = {}
     seen: dict[tuple[str, str], int] = {}
+    # what, besides its cells, decides the note a row makes
+    context = "\x1e".join(map(str, (READER_VERSION, sorted(headers.items()), default_deck,
+                                     is_html, default_kind, reverse_all)))
+    origin: int | None = None
     for start_line, row in data:
         line = start_line + skip
         if not any(cell.strip() for cell in row):
@@ -251,6 +268,20 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
             extra_backs = [n for n in names if n.startswith("back") and n != "back"]
         cols = dict(zip(names, map(unguard_cell, row)))
         cols.pop("", None)
+        if known is not None:  # a row the collection's note was made from is not read again
+            origin = int.from_bytes(hashlib.blake2b(
+                "\x1f".join([context, *names, "\x1d", *row]).encode("utf-8", "surrogatepass"),
+                digest_size=8).digest(), "big", signed=True)
+            hit = known.get(origin)
+            if hit is not None and hit[0] == _row_deck(cols, default_deck):
+                deck, key = hit
+                if (deck, key) in seen:
+                    result.skipped.append(
+                        f"{shown}:{line}: skipped: same note as line {seen[deck, key]}")
+                    continue
+                seen[deck, key] = line
+                unchanged.setdefault(deck, []).append(key)
+                continue
         if extra_backs:  # Anki: the fields after the second join the back
             more = [cols.pop(k, "") for k in extra_backs]
             if any(m.strip() for m in more):
@@ -262,26 +293,35 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
             row_kind = Kind.CLOZE
         elif "reverse" in anki_type or (reverse_all and not anki_type):
             cols["reverse"] = "yes"
-        note = note_from_row(cols, row_kind, is_html)
+        note = note_from_row(cols, row_kind, is_html, line, origin)
         if isinstance(note, str):
             result.skipped.append(f"{shown}:{line}: skipped: {note}")
             continue
-        deck = " ".join(clean_plain(cols.get("deck", "")).split()) or default_deck
-        deck = "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
+        deck = _row_deck(cols, default_deck)
         if (deck, note.key) in seen:
             result.skipped.append(f"{shown}:{line}: skipped: same note as line {seen[deck, note.key]}")
             continue
         seen[deck, note.key] = line
-        decks.setdefault(deck, []).append(NoteData(
-            key=note.key, kind=note.kind, fields=note.fields, tags=note.tags,
-            source=note.source, line=line))
-    result.decks = [DeckData(id=DeckId(""), name=name, notes=tuple(notes), path=shown)
-                    for name, notes in decks.items()]
+        decks.setdefault(deck, []).append(note)
+    result.decks = [DeckData(id=DeckId(""), name=name, notes=tuple(decks.get(name, ())),
+                             path=shown, unchanged=tuple(unchanged.get(name, ())))
+                    for name in dict.fromkeys([*decks, *unchanged])]
     if not result.decks:
         problems = [Problem(shown, "no row could be imported")]
         problems += [Problem(shown, s.split(": ", 1)[1]) for s in result.skipped[:20]]
         raise DeckFileError(problems)
     return result
+
+
+def _row_deck(cols: dict[str, str], default_deck: str) -> str:
+    """The deck a row's note goes to: its deck column, else the file's."""
+    return _deck_name(cols.get("deck", ""), default_deck)
+
+
+@functools.lru_cache(maxsize=1024)
+def _deck_name(cell: str, default_deck: str) -> str:
+    deck = " ".join(clean_plain(cell).split()) or default_deck
+    return "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
 
 
 def _anki_columns(headers: dict[str, str], width: int) -> list[str]:

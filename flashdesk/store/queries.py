@@ -580,9 +580,10 @@ def search_extra(kind: str, fields: str, search_text: str) -> str | None:
 
 def update_note_fields(db: Database, note_id: str, fields: str, checksum: int, now: int,
                        sort_text: str, search_text: str) -> None:
+    """A note's text changed here: its row in a file no longer says what it holds."""
     kind = db.execute("SELECT kind FROM notes WHERE id = ?", [note_id]).fetchone()
     db.execute("UPDATE notes SET fields = ?, checksum = ?, modified = ?, sort_text = ?, "
-               "search_extra = ? WHERE id = ?",
+               "search_extra = ?, row_hash = NULL WHERE id = ?",
                [fields, checksum, now, sort_text,
                 search_extra(kind[0] if kind else "", fields, search_text), note_id])
 
@@ -622,39 +623,101 @@ def insert_notes(db: Database, rows: list[dict]) -> None:
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
+    """rows as for ``insert_notes`` (``origin``: the row hash it was read from, or None)."""
     db.conn.executemany(
         "UPDATE notes SET kind = :kind, fields = :fields, tags = :tags, source = :source, "
         "checksum = :checksum, modified = :now, sort_text = :sort_text, "
-        "search_extra = :extra WHERE id = :id",
-        ({**r, "extra": search_extra(r["kind"], r["fields"], r["search_text"])} for r in rows))
+        "search_extra = :extra, row_hash = :origin WHERE id = :id",
+        ({"origin": None, **r, "extra": search_extra(r["kind"], r["fields"], r["search_text"])}
+         for r in rows))
+
+
+def next_rowids(db: Database) -> tuple[int, int, bool]:
+    """(the next note row id, the next card row id, whether every card ever
+    known still exists – then no new card's text id can be an old one's)."""
+    nid, cid, fresh = db.execute(
+        "SELECT coalesce((SELECT max(nid) FROM notes), 0) + 1, "
+        "coalesce((SELECT max(cid) FROM card_ids), 0) + 1, "
+        "(SELECT count(*) FROM card_ids) = (SELECT count(*) FROM cards)").fetchone()
+    return nid, cid, bool(fresh)
+
+
+def add_notes(db: Database, rows: Sequence[tuple]) -> None:
+    """New notes with the row ids given: rows of (nid, id, deck row id, key,
+    kind, fields, tags, source, checksum, now (ms), sort_text, search_text,
+    origin (row hash or None))."""
+    db.conn.executemany(
+        "INSERT INTO notes(nid, id, deck, key, kind, fields, tags, source, checksum, created, "
+        "modified, sort_text, search_extra, row_hash) "
+        f"VALUES ({_marks(14)})",
+        ((*r[:10], r[9], r[10], search_extra(r[4], r[5], r[11]), r[12]) for r in rows))
+
+
+def add_cards(db: Database, rows: Sequence[tuple]) -> None:
+    """New cards never known before, with the row ids given: rows of (cid,
+    card id, nid, deck row id, ord, new_pos)."""
+    db.conn.executemany("INSERT INTO card_ids (cid, id) VALUES (?, ?)", ((r[0], r[1]) for r in rows))
+    db.conn.executemany("INSERT INTO cards (cid, nid, deck, ord, type, queue, new_pos) "
+                        "VALUES (?, ?, ?, ?, 0, 0, ?)", ((r[0], *r[2:]) for r in rows))
+
+
+def set_origins(db: Database, rows: Sequence[tuple[int, str]]) -> None:
+    """rows: (row hash, note id) of notes found unchanged in a file's rows."""
+    db.conn.executemany("UPDATE notes SET row_hash = ? WHERE id = ?", rows)
+
+
+def import_origins(db: Database) -> dict[int, tuple[str, str]]:
+    """row hash → (deck name, note key) of every note imported from a
+    spreadsheet row and not edited since."""
+    return {h: (deck, key) for h, deck, key in db.execute(
+        "SELECT n.row_hash, d.name, n.key FROM notes n JOIN decks d ON d.did = n.deck "
+        "WHERE n.row_hash IS NOT NULL")}
+
+
+def tagged_notes(db: Database, note_ids: Sequence[str], tag: str) -> set[str]:
+    """Those of ``note_ids`` whose notes carry ``tag``."""
+    found: set[str] = set()
+    for chunk in _chunks(note_ids):
+        found.update(r[0] for r in db.execute(
+            f"SELECT id FROM notes WHERE id IN ({_marks(len(chunk))}) "
+            "AND (' ' || tags || ' ') LIKE ?", [*chunk, f"% {tag} %"]))
+    return found
+
+
+#: indexes a large import builds once at the end instead of row by row (the
+#: import itself reads by notes' ids, decks and cards' notes only)
+_BUILT_AFTER_IMPORT = ("cards_deck_queue_due", "cards_queue_due", "cards_ease", "cards_interval",
+                       "cards_answers", "cards_lapses", "cards_due_any", "notes_sort", "notes_kind")
 
 
 class bulk_search_index:
-    """For a large import: stop indexing note text row by row, and rebuild
-    the full-text index once at the end, inside the same transaction."""
+    """For a large import: stop keeping the full-text index and the browser's
+    indexes row by row, and build them once at the end, inside the same
+    transaction (faster, and the indexes come out packed)."""
 
     def __init__(self, db: Database, rows: int):
         total = db.execute("SELECT count(*) FROM notes").fetchone()[0]
         self.db = db
         self.active = rows > max(2000, total // 5)
         self.triggers: list[str] = []
+        self.indexes: list[str] = []
 
     def __enter__(self):
         if self.active:
-            self.triggers = [sql for name, sql in self.db.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name = 'notes' AND name LIKE 'notes_a%'")]
-            for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                           "AND tbl_name = 'notes' AND name LIKE 'notes_a%'"
-                                           ).fetchall():
-                self.db.execute(f"DROP TRIGGER [{name}]")
+            rows = self.db.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND "
+                "tbl_name = 'notes' AND name LIKE 'notes_a%') OR (type = 'index' AND name IN "
+                f"({_marks(len(_BUILT_AFTER_IMPORT))}))", _BUILT_AFTER_IMPORT).fetchall()
+            for kind, name, sql in rows:
+                (self.triggers if kind == "trigger" else self.indexes).append(sql)
+                self.db.execute(f"DROP {kind.upper()} [{name}]")
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
-        # on failure the transaction's rollback brings the triggers back by itself
+        # on failure the transaction's rollback brings them back by itself
         if self.active and exc_type is None:
             self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')")
-            for sql in self.triggers:
+            for sql in self.triggers + self.indexes:
                 self.db.execute(sql)
 
 
