@@ -259,6 +259,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     context = "\x1e".join(map(str, (READER_VERSION, sorted(headers.items()), default_deck,
                                      is_html, default_kind, reverse_all)))
     origin: int | None = None
+    hasher = None
+    at: int | None = None
     for start_line, row in data:
         line = start_line + skip
         if not any(cell.strip() for cell in row):
@@ -266,14 +268,20 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         if headers and len(row) > len(names):  # a note type with more fields than the first
             names = _anki_columns(headers, len(row))
             extra_backs = [n for n in names if n.startswith("back") and n != "back"]
-        cols = dict(zip(names, map(unguard_cell, row)))
-        cols.pop("", None)
+            hasher = None
         if known is not None:  # a row the collection's note was made from is not read again
-            origin = int.from_bytes(hashlib.blake2b(
-                "\x1f".join([context, *names, "\x1d", *row]).encode("utf-8", "surrogatepass"),
-                digest_size=8).digest(), "big", signed=True)
+            if hasher is None:  # the context and the columns, hashed once
+                hasher = hashlib.blake2b("\x1f".join([context, *names, "\x1d"]).encode(
+                    "utf-8", "surrogatepass"), digest_size=8)
+                # the deck column as ``cols`` reads it (the last of that name)
+                at = len(names) - 1 - names[::-1].index("deck") if "deck" in names else None
+            h = hasher.copy()
+            h.update("\x1f".join(row).encode("utf-8", "surrogatepass"))
+            origin = int.from_bytes(h.digest(), "big", signed=True)
             hit = known.get(origin)
-            if hit is not None and hit[0] == _row_deck(cols, default_deck):
+            if hit is not None and hit[0] == _deck_name(
+                    unguard_cell(row[at]) if at is not None and at < len(row) else "",
+                    default_deck):
                 deck, key = hit
                 if (deck, key) in seen:
                     result.skipped.append(
@@ -282,6 +290,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
                 seen[deck, key] = line
                 unchanged.setdefault(deck, []).append(key)
                 continue
+        cols = dict(zip(names, map(unguard_cell, row)))
+        cols.pop("", None)
         if extra_backs:  # Anki: the fields after the second join the back
             more = [cols.pop(k, "") for k in extra_backs]
             if any(m.strip() for m in more):
