@@ -91,7 +91,8 @@ class Importer:
         with col._lock:
             now_ms = int(time.time() * 1000)
             self._day = col.today(datetime.now().astimezone())
-            with transaction(self._db), q.bulk_search_index(self._db, total):
+            to_read = sum(len(d.notes) for r in results for d in r.decks)  # not the rows skipped
+            with transaction(self._db), q.bulk_import(self._db, to_read):
                 self._next_nid, self._next_cid, self._fresh = q.next_rowids(self._db)
                 self._pos = q.next_new_pos(self._db)
                 for result in results:

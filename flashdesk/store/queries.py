@@ -126,28 +126,14 @@ def deck_rowids(db: Database, deck_ids: Iterable[str]) -> dict[str, int]:
 # -- counts -------------------------------------------------------------------
 
 
-def _by_deck(db: Database, sql: str, params: Sequence = ()) -> dict[str, int]:
-    """deck id → count, from ``sql`` grouping cards ``c`` by ``c.deck``."""
-    rows = db.execute(sql, params).fetchall()
-    names = dict(db.execute("SELECT did, id FROM decks").fetchall())
-    return {names[did]: n for did, n in rows if did in names}
 
 
-def count_new(db: Database) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck, count(*) FROM cards WHERE queue = 0 GROUP BY deck")
 
 
-def count_learning(db: Database) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck, count(*) FROM cards WHERE queue = 1 GROUP BY deck")
 
 
-def count_due(db: Database, today: int) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck, count(*) FROM cards WHERE queue = 2 AND due <= ? "
-                        "GROUP BY deck", [today])
 
 
-def count_total(db: Database) -> dict[str, int]:
-    return _by_deck(db, "SELECT deck, count(*) FROM cards GROUP BY deck")
 
 
 #: ``LogKind`` as stored in ``revlog.kind``
@@ -610,20 +596,11 @@ def next_new_pos(db: Database) -> int:
     return db.execute("SELECT coalesce(max(new_pos), 0) + 1 FROM cards").fetchone()[0]
 
 
-def insert_notes(db: Database, rows: list[dict]) -> None:
-    """rows: id, deck_id, key, kind, fields, tags, source, checksum, now,
-    sort_text, search_text."""
-    dids = deck_rowids(db, {r["deck_id"] for r in rows})
-    db.conn.executemany(
-        "INSERT INTO notes(id, deck, key, kind, fields, tags, source, checksum, created, "
-        "modified, sort_text, search_extra) VALUES (:id, :deck, :key, :kind, :fields, :tags, "
-        ":source, :checksum, :now, :now, :sort_text, :extra)",
-        ({**r, "deck": dids.get(r["deck_id"]),
-          "extra": search_extra(r["kind"], r["fields"], r["search_text"])} for r in rows))
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
-    """rows as for ``insert_notes`` (``origin``: the row hash it was read from, or None)."""
+    """rows: id, kind, fields, tags, source, checksum, now, sort_text,
+    search_text, origin (the row hash it was read from, or None)."""
     db.conn.executemany(
         "UPDATE notes SET kind = :kind, fields = :fields, tags = :tags, source = :source, "
         "checksum = :checksum, modified = :now, sort_text = :sort_text, "
@@ -690,7 +667,7 @@ _BUILT_AFTER_IMPORT = ("cards_deck_queue_due", "cards_queue_due", "cards_ease", 
                        "cards_answers", "cards_lapses", "cards_due_any", "notes_sort", "notes_kind")
 
 
-class bulk_search_index:
+class bulk_import:
     """For a large import: stop keeping the full-text index and the browser's
     indexes row by row, and build them once at the end, inside the same
     transaction (faster, and the indexes come out packed)."""
@@ -832,10 +809,6 @@ BROWSE_STATE: dict[str, tuple[str, list]] = {
 _WORD = re.compile(r"[^\W_]+")
 
 
-def fts_query(text: str) -> str:
-    """Words as an FTS5 query: every word must match, each as a prefix. A
-    word with punctuation inside (``e-mail``) asks for each of its parts."""
-    return " ".join(f'"{w}"*' for w in _WORD.findall(text))
 
 
 def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: str | None,
@@ -1051,65 +1024,18 @@ def _answers_filter(db: Database, deck_ids: Sequence[str] | None) -> tuple[str, 
     return "JOIN cards c ON c.cid = r.card ", where, params
 
 
-def answers_per_day(db: Database, first_day: int, last_day: int,
-                    deck_ids: Sequence[str] | None) -> dict[int, int]:
-    join, where, params = _answers_filter(db, deck_ids)
-    return dict(db.execute(
-        f"SELECT r.day, count(*) FROM revlog r {join}WHERE r.day BETWEEN ? AND ? "
-        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE}{where} GROUP BY r.day",
-        [first_day, last_day, *params]).fetchall())
 
 
-def retention_per_day(db: Database, first_day: int, last_day: int,
-                      deck_ids: Sequence[str] | None) -> dict[int, tuple[int, int]]:
-    join, where, params = _answers_filter(db, deck_ids)
-    return {d: (p, a) for d, p, a in db.execute(
-        f"SELECT r.day, sum(r.quality >= 3), count(*) FROM revlog r {join}"
-        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 AND {_NOT_UNDONE}"
-        f"{where} GROUP BY r.day", [first_day, last_day, *params])}
 
 
-def review_intervals(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
-    where, params = _deck_filter(db, deck_ids)
-    return dict(db.execute(
-        f"SELECT interval, count(*) FROM cards WHERE type = 2 {where} GROUP BY interval",
-        params).fetchall())
 
 
-def mastery_by_deck(db: Database, cap: int) -> list[tuple]:
-    """(deck id, cards, studied, mastered, sum of min(interval, cap))."""
-    return db.execute(
-        "SELECT d.id, count(*), sum(c.type = 2), sum(c.type = 2 AND c.interval >= ?), "
-        "sum(CASE WHEN c.type = 2 THEN min(c.interval, ?) ELSE 0 END) FROM cards c "
-        "JOIN decks d ON d.did = c.deck GROUP BY c.deck", [cap, cap]).fetchall()
 
 
-def card_tags_and_intervals(db: Database, deck_ids: Sequence[str] | None) -> list[tuple]:
-    """(tags, type, interval) of every card, for per-tag figures."""
-    where, params = _deck_filter(db, deck_ids, "c.deck")
-    return db.execute(
-        "SELECT n.tags, c.type, c.interval FROM cards c JOIN notes n ON n.nid = c.nid "
-        f"WHERE n.tags != '' {where}", params).fetchall()
 
 
-def retention_by_deck(db: Database, first_day: int, last_day: int) -> dict[str, tuple[int, int]]:
-    return {d: (p, a) for d, p, a in db.execute(
-        "SELECT d.id, sum(r.quality >= 3), count(*) FROM revlog r "
-        "JOIN cards c ON c.cid = r.card JOIN decks d ON d.did = c.deck "
-        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 "
-        f"AND {_NOT_UNDONE} GROUP BY c.deck", [first_day, last_day])}
 
 
-def retention_by_tag(db: Database, first_day: int, last_day: int,
-                     deck_ids: Sequence[str] | None) -> list[tuple]:
-    """(tags, passed, answered) per note with answers in the range."""
-    where, params = _deck_filter(db, deck_ids, "c.deck")
-    return db.execute(
-        "SELECT n.tags, sum(r.quality >= 3), count(*) FROM revlog r "
-        "JOIN cards c ON c.cid = r.card JOIN notes n ON n.nid = c.nid "
-        f"WHERE r.day BETWEEN ? AND ? AND r.kind = {_REVIEW} AND r.was_new = 0 "
-        f"AND n.tags != '' AND {_NOT_UNDONE} {where} GROUP BY n.nid",
-        [first_day, last_day, *params]).fetchall()
 
 
 def activity_by_deck(db: Database, first_day: int, last_day: int) -> list[tuple]:
