@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..model import CardSchedule, Changes, CheckReport, DeckId, FlashdeskError, Queue, Stats
 from ..statistics import (
-    INTERVAL_BUCKETS, MATURE_DAYS, Mastery, ProgressReport, Statistics, bucket_intervals,
-    mastery_of, weekly_retention,
+    MATURE_DAYS, Mastery, ProgressReport, Statistics, bucket_intervals, mastery_of,
+    weekly_retention,
 )
 from ..store import queries as q, transaction
 from ..study import SM2_FIELDS, answers_in_log, fold_log
@@ -115,19 +115,17 @@ class ReportManager:
             deck_ids = None if deck_id is None else self._col.decks.subtree(deck_id, decks)
             due = q.due_by_day(db, today + 30, deck_ids)
             per_day = q.day_figures(db, today - 89, today, deck_ids)
-            cards = q.card_figures(db, MATURE_DAYS, [(lo, hi) for lo, hi, _ in INTERVAL_BUCKETS])
+            cards = q.card_figures(db, MATURE_DAYS)
+            intervals = q.learned_intervals(db, deck_ids)
             mastery = self._mastery(today, decks, deck_ids, cards)
         forecast = [0] * 30
         for day, count in due.items():
             forecast[max(0, day - today)] += count
         wanted = set(decks if deck_ids is None else deck_ids)
         by_queue: dict[int, int] = {}
-        intervals: dict[int, int] = {}
-        for deck, _did, queue, count, _learned, _mastered, _capped, *buckets in cards:
+        for deck, _did, queue, count, _learned, _mastered, _capped in cards:
             if deck in wanted:
                 by_queue[queue] = by_queue.get(queue, 0) + count
-                for (lo, _hi, _label), n in zip(INTERVAL_BUCKETS, buckets):
-                    intervals[lo] = intervals.get(lo, 0) + (n or 0)
         retention = {d: (p, n) for d, (_a, p, n) in per_day.items() if d > today - 7 * 12}
         names = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "review",
                  Queue.SUSPENDED: "suspended", Queue.BURIED: "buried"}
@@ -146,8 +144,8 @@ class ReportManager:
         wanted = set(decks if deck_ids is None else deck_ids)
         own: dict[str, list[int]] = {}
         if cards is None:
-            cards = q.card_figures(db, MATURE_DAYS, [])
-        for deck, _did, _queue, count, learned, mastered, capped, *_buckets in cards:
+            cards = q.card_figures(db, MATURE_DAYS)
+        for deck, _did, _queue, count, learned, mastered, capped in cards:
             o = own.setdefault(deck, [0, 0, 0, 0])
             for i, value in enumerate((count, learned, mastered, capped)):
                 o[i] += value or 0

@@ -1099,19 +1099,24 @@ def day_figures(db: Database, first_day: int, last_day: int,
     return {day: (f[0], f[1], f[2]) for day, f in figures.items()}
 
 
-def card_figures(db: Database, cap: int,
-                 buckets: Sequence[tuple[int, int]]) -> list[tuple]:
+def card_figures(db: Database, cap: int) -> list[tuple]:
     """Per deck and queue: (deck id, queue, cards, learned, learned with an
     interval of ``cap`` days or more, sum of learned intervals capped at
-    ``cap``, then learned cards in each (low, high) interval bucket): cards by
-    state, intervals and mastery from one pass over an index, in its order."""
-    sums = "".join(f", sum(type = 2 AND interval BETWEEN {int(lo)} AND {int(hi)})"
-                   for lo, hi in buckets)
+    ``cap``): cards by state and mastery from one pass over an index, in
+    its order."""
     return db.execute(
         "SELECT d.id, g.* FROM (SELECT deck, queue, count(*), sum(type = 2), "
         "sum(type = 2 AND interval >= :cap), sum(CASE WHEN type = 2 THEN min(interval, :cap) "
-        f"ELSE 0 END){sums} FROM cards GROUP BY deck, queue) g JOIN decks d ON d.did = g.deck",
+        "ELSE 0 END) FROM cards GROUP BY deck, queue) g JOIN decks d ON d.did = g.deck",
         {"cap": cap}).fetchall()
+
+
+def learned_intervals(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
+    """interval (days) → learned cards with it, read in the interval index's
+    order (a learned card's interval is at least a day, a new card's 0)."""
+    where, params = _deck_filter(db, deck_ids)
+    return dict(db.execute(f"SELECT interval, count(*) FROM cards WHERE interval > 0 {where} "
+                           "GROUP BY interval", params).fetchall())
 
 
 def tag_figures(db: Database, cap: int,
