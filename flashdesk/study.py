@@ -210,7 +210,10 @@ class SessionQueue:
         if self.front:
             self.front = [item for item in self.front if item[0] != card]
         if self.learning:
-            self.learning = [item for item in self.learning if item[1] != card]
+            if self.learning[0][1] == card:  # the re-drill just shown
+                del self.learning[0]
+            elif any(c == card for _, c in self.learning):
+                self.learning = [item for item in self.learning if item[1] != card]
         if card not in self._waiting:
             return
         self._waiting.discard(card)

@@ -137,6 +137,7 @@ class Collection:
         if self._rolled_day != today:
             with self._lock, transaction(self.db):
                 q.roll_over(self.db, today)
+                q.close_days(self.db, today)
             self._rolled_day = today
             self.study.day_changed(today)
         return today

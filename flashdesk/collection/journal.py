@@ -15,14 +15,17 @@ from ..store import queries as q
 __all__ = ["Journal", "log_id", "ms"]
 
 
+def _uuid7(ts_ms: int) -> int:
+    value = (ts_ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)          # version 7
+    return (value & ~(0x3 << 62)) | (0x2 << 62)           # RFC 4122 variant
+
+
 def log_id(ts_ms: int) -> str:
     """A time-ordered UUID (version 7 layout, RFC 9562) for ``ts_ms``
     (milliseconds since the Unix epoch, UTC): unique across devices, and new
     entries append to the end of the log's index."""
-    value = (ts_ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)          # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)          # RFC 4122 variant
-    return str(uuid.UUID(int=value))
+    return str(uuid.UUID(int=_uuid7(ts_ms)))
 
 
 def ms(now: datetime) -> int:
@@ -52,9 +55,13 @@ class Journal:
         took; ``before``/``after``: the card's schedule around it;
         ``card_row``: the card as ``queries.answer_card`` read it in this
         transaction (saves reading it again)."""
-        entry_id = log_id(ts_ms)
+        value = _uuid7(ts_ms)
+        entry_id = str(uuid.UUID(int=value))
+        # as the log stores it: its last 10 bytes (the first 6 are ts_ms)
+        stored = (value & ((1 << 80) - 1)).to_bytes(10, "big") if 0 <= ts_ms < 1 << 48 else None
         self.seq = q.insert_log(self._db, {
-            "id": entry_id, "card_id": card_id, "ts": ts_ms, "day": day, "kind": kind.value,
+            "id": entry_id, "uid": stored, "card_id": card_id, "ts": ts_ms, "day": day,
+            "kind": kind.value,
             "quality": quality, "was_new": int(was_new), "time_ms": max(0, int(time_ms)),
             "before": before, "after": after, "undoes": undoes}, card_row)
         return entry_id

@@ -202,7 +202,7 @@ class StudyManager:
                     today, quality=int(grade), was_new=outcome.was_new, time_ms=time_ms,
                     before=before, after=after, card_row=row)
                 q.set_schedule(col.db, card_id, after, answers=1, rowid=row["cid"],
-                               last_seq=col.journal.seq)
+                               last_seq=col.journal.seq, was=before)
                 if leech:
                     q.set_note_tags(col.db, row["note_id"], " ".join([*tags, LEECH_TAG]))
             col._answered_on(today)

@@ -12,6 +12,7 @@ ids (``decks.did``, ``notes.nid``, ``cards.cid`` = ``card_ids.cid``,
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -211,6 +212,9 @@ _CARD_SELECT = (
 _GET_CARD = _CARD_SELECT + "WHERE i.id = ?"
 
 
+_CARD_NAMES: list[str] = []  # the column names of _CARD_SELECT, read once
+
+
 def get_card(db: Database, card_id: str) -> dict | None:
     """One card with its note's fields and its deck's name (the study path:
     one plain statement, no savepoint around it)."""
@@ -218,7 +222,9 @@ def get_card(db: Database, card_id: str) -> dict | None:
     row = cursor.fetchone()
     if row is None:
         return None
-    return dict(zip([d[0] for d in cursor.description], row))
+    if not _CARD_NAMES:
+        _CARD_NAMES.extend(d[0] for d in cursor.description)
+    return dict(zip(_CARD_NAMES, row))
 
 
 _ANSWER_CARD = (
@@ -248,20 +254,34 @@ _SET_SCHEDULE = ("UPDATE cards SET " + ", ".join(f"{c} = :{c}" for c in SCHEDULE
 
 
 def set_schedule(db: Database, card_id: str, schedule, answers: int = 0, *,
-                 rowid: int | None = None, last_seq: int | None = None) -> None:
+                 rowid: int | None = None, last_seq: int | None = None,
+                 was=None) -> None:
     """Write a card's ``CardSchedule`` and add ``answers`` (+1 for an
     answer, -1 for an undone one) to its count of answers: one statement.
     ``rowid``: the card's ``cid`` when the caller has it (saves a look-up);
     ``last_seq``: the log entry just written with this state as its after
-    state (``insert_log`` was told the caller keeps ``cards.last_seq``)."""
+    state (``insert_log`` was told the caller keeps ``cards.last_seq``);
+    ``was``: the schedule the card has now, when known: only what changes is
+    written (and only the indexes of those columns are touched)."""
     params = {**schedule.to_dict(), "answers": answers}
-    sql = _SET_SCHEDULE if last_seq is None else _SET_SCHEDULE.replace(
-        " WHERE", ", last_seq = :last_seq WHERE")
+    if was is not None:
+        changed = tuple(c for c in SCHEDULE_COLUMNS if getattr(was, c) != params[c])
+        sql = _changed_schedule(changed, answers != 0, last_seq is not None)
+    else:
+        sql = _SET_SCHEDULE if last_seq is None else _SET_SCHEDULE.replace(
+            " WHERE", ", last_seq = :last_seq WHERE")
     if rowid is None:
         db.conn.execute(sql + "(SELECT cid FROM card_ids WHERE id = :card_id)",
                         {**params, "card_id": card_id, "last_seq": last_seq})
     else:
         db.conn.execute(sql + ":cid", {**params, "cid": rowid, "last_seq": last_seq})
+
+
+@functools.lru_cache(maxsize=256)
+def _changed_schedule(columns: tuple[str, ...], answers: bool, last_seq: bool) -> str:
+    sets = [f"{c} = :{c}" for c in columns] + (["answers = answers + :answers"] if answers else [])
+    sets += ["last_seq = :last_seq"] if last_seq else []
+    return f"UPDATE cards SET {', '.join(sets) or 'cid = cid'} WHERE cid = "
 
 
 def answered_after(db: Database, card_id: str, seq: int) -> bool:
@@ -382,26 +402,17 @@ def _card_rowid(db: Database, card_id: str) -> int:
     return int(db.conn.execute("INSERT INTO card_ids (id) VALUES (?)", [card_id]).lastrowid or 0)
 
 
-_DAY_ADD = ("INSERT INTO revlog_days (day, answers, passed, answered) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(day) DO UPDATE SET answers = answers + excluded.answers, "
-            "passed = passed + excluded.passed, answered = answered + excluded.answered")
-
-
-def _day_delta(kind: int, was_new, quality, sign: int) -> tuple[int, int, int] | None:
-    """What an entry adds to its day's ``revlog_days`` row (None: nothing)."""
-    if kind not in (_REVIEW, _REDRILL):
-        return None
-    first = kind == _REVIEW and not was_new
-    return sign, sign * int(first and (quality or 0) >= 3), sign * int(first)
+_DAY_DROP = "DELETE FROM revlog_days WHERE day = ?"
 
 
 def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
                keep_last: bool = True,
-               days: dict[int, list[int]] | None = None) -> tuple[int, tuple | None]:
-    """Append one entry and (with ``keep_last``) keep ``cards.last_seq``, and
-    its day's figures (``revlog_days``; added up in ``days`` instead when
-    given); ``previous`` is the card's latest after state (None: read it).
-    Returns the entry's seq and the card's latest after state now."""
+               days: set[int] | None = None) -> tuple[int, tuple | None]:
+    """Append one entry and (with ``keep_last``) keep ``cards.last_seq``; the
+    figures kept for its day (``revlog_days``) are dropped, to be worked out
+    again (the days are noted in ``days`` instead when given); ``previous``
+    is the card's latest after state (None: read it). Returns the entry's seq
+    and the card's latest after state now."""
     conn = db.conn
     before, after = entry["before"], entry["after"]
     flag, explicit = None, None
@@ -423,15 +434,15 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
                              "AND (uid = ? OR (uid = ? AND ts = ?)) ORDER BY seq DESC LIMIT 1",
                              [cid, full, short, at]).fetchone()
         undone = found[0] if found is not None else None
-        if found is not None and not conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM revlog WHERE undoes = ?)", [undone]).fetchone()[0]:
-            _add_day(conn, days, found[1], _day_delta(found[2], found[3], found[4], -1))
+        if found is not None and found[2] in (_REVIEW, _REDRILL):
+            _drop_day(conn, days, found[1])
     seq = int(conn.execute(_INSERT_LOG, [
-        uid_bytes(entry["id"], entry["ts"]), cid, entry["ts"], entry["day"], KIND_CODES[entry["kind"]],
+        entry.get("uid") or uid_bytes(entry["id"], entry["ts"]), cid, entry["ts"], entry["day"],
+        KIND_CODES[entry["kind"]],
         entry["quality"], entry["was_new"], entry["time_ms"], undone, flag,
         *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS))]).lastrowid or 0)
-    _add_day(conn, days, entry["day"], _day_delta(KIND_CODES[entry["kind"]], entry["was_new"],
-                                                  entry["quality"], 1))
+    if entry["kind"] in ("review", "redrill"):
+        _drop_day(conn, days, entry["day"])
     if explicit is not None:
         conn.execute(f"INSERT INTO revlog_before VALUES ({_marks(11)})", [seq, *explicit])
     if after is not None and keep_last:
@@ -442,16 +453,13 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
     return seq, (_state(after) if after is not None else previous)
 
 
-def _add_day(conn, days: dict[int, list[int]] | None, day: int,
-             delta: tuple[int, int, int] | None) -> None:
-    if delta is None:
-        return
+def _drop_day(conn, days: set[int] | None, day: int) -> None:
+    """A day's answers changed: its kept figures no longer hold. (For
+    today's answers there are none: nothing is written.)"""
     if days is None:
-        conn.execute(_DAY_ADD, [day, *delta])
+        conn.execute(_DAY_DROP, [day])
     else:
-        total = days.setdefault(day, [0, 0, 0])
-        for i in range(3):
-            total[i] += delta[i]
+        days.add(day)
 
 
 def insert_log(db: Database, entry: dict, card_row: dict | None = None) -> int:
@@ -472,14 +480,14 @@ def insert_logs(db: Database, entries: Sequence[dict]) -> None:
     in order: tools that write a whole history (benchmarks, conversions)."""
     cids: dict[str, int] = {}
     latest: dict[int, tuple | None] = {}
-    days: dict[int, list[int]] = {}
+    days: set[int] = set()
     for entry in entries:
         card = entry["card_id"]
         cid = cids.get(card)
         if cid is None:
             cid = cids[card] = _card_rowid(db, card)
         _seq, latest[cid] = _write_log(db, entry, cid, latest.get(cid), days=days)
-    db.conn.executemany(_DAY_ADD, [(day, *t) for day, t in days.items()])
+    db.conn.executemany(_DAY_DROP, [(day,) for day in days])
 
 
 _LOG_SELECT = (
@@ -1077,11 +1085,51 @@ def day_figures(db: Database, first_day: int, last_day: int,
     """study day → (answers, passed, answered) between the two days: every
     answer (re-drills included), and the first answers of cards already
     learned that were Hard or better / all of them; undone ones left out."""
-    if deck_ids is None:  # kept as the log is written
-        return {day: (a, p, n) for day, a, p, n in db.execute(
+    join, where, params = _answers_filter(db, deck_ids)
+    if deck_ids is None:  # the days that are over, as kept; the others from the log
+        kept = {day: (a, p, n) for day, a, p, n in db.execute(
             "SELECT day, answers, passed, answered FROM revlog_days WHERE day BETWEEN ? AND ?",
             [first_day, last_day])}
-    join, where, params = _answers_filter(db, deck_ids)
+        missing = [d for d in range(first_day, last_day + 1) if d not in kept]
+        for start, end in _runs(missing):
+            kept.update(_day_figures_from_log(db, start, end, "", "", []))
+        return kept
+    return _day_figures_from_log(db, first_day, last_day, join, where, params)
+
+
+def _runs(days: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(first, last) of each run of consecutive days."""
+    start = previous = None
+    for day in days:
+        if start is None:
+            start = previous = day
+        elif day == previous + 1:  # type: ignore[operator]
+            previous = day
+        else:
+            yield start, previous  # type: ignore[misc]
+            start = previous = day
+    if start is not None:
+        yield start, previous  # type: ignore[misc]
+
+
+def close_days(db: Database, today: int) -> None:
+    """A new study day began: keep the figures of the days before ``today``
+    that have answers and none kept (yesterday, and any day whose answers
+    changed in the last 90), for ``day_figures``."""
+    start = db.execute("SELECT coalesce(max(day) + 1, 0) FROM revlog_days").fetchone()[0]
+    missing = [d for (d,) in db.execute(
+        "SELECT DISTINCT day FROM revlog WHERE day >= ? AND day < ?",
+        [min(start, today - 90), today])]
+    kept = {d for (d,) in db.execute("SELECT day FROM revlog_days WHERE day >= ?",
+                                     [min(start, today - 90)])}
+    for first, last in _runs([d for d in missing if d not in kept]):
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO revlog_days (day, answers, passed, answered) VALUES (?,?,?,?)",
+            [(d, *f) for d, f in _day_figures_from_log(db, first, last, "", "", []).items()])
+
+
+def _day_figures_from_log(db: Database, first_day: int, last_day: int, join: str, where: str,
+                          params: Sequence) -> dict[int, tuple[int, int, int]]:
     figures = {day: [a, p or 0, n or 0] for day, a, p, n in db.execute(
         f"SELECT r.day, count(*), sum(r.kind = {_REVIEW} AND r.was_new = 0 AND r.quality >= 3), "
         f"sum(r.kind = {_REVIEW} AND r.was_new = 0) FROM revlog r {join}"
