@@ -686,9 +686,14 @@ class bulk_import:
         self.active = rows > max(2000, total // 5)
         self.triggers: list[str] = []
         self.indexes: list[str] = []
+        self.cache = 0
 
     def __enter__(self):
         if self.active:
+            # a smaller page cache while the import writes: its pages go to the
+            # log as they fill, and the process stays within its memory
+            self.cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
+            self.db.execute("PRAGMA cache_size = -8192")
             rows = self.db.execute(
                 "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND "
                 "tbl_name = 'notes' AND name LIKE 'notes_a%') OR (type = 'index' AND name IN "
@@ -700,10 +705,12 @@ class bulk_import:
 
     def __exit__(self, exc_type, *exc) -> None:
         # on failure the transaction's rollback brings them back by itself
-        if self.active and exc_type is None:
-            self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')")
-            for sql in self.triggers + self.indexes:
-                self.db.execute(sql)
+        if self.active:
+            if exc_type is None:
+                self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')")
+                for sql in self.triggers + self.indexes:
+                    self.db.execute(sql)
+            self.db.execute(f"PRAGMA cache_size = {int(self.cache)}")
 
 
 def insert_cards(db: Database, rows: Sequence[tuple[str, str, str, int, int]]) -> None:
@@ -803,7 +810,7 @@ BROWSE_SORT = {
     "state": (("c.queue", "c.due"), ""), "due": (("coalesce(c.due, 1000000000)",), ""),
     "interval": (("c.interval",), ""), "ease": (("c.ease",), ""),
     "answers": (("c.answers",), ""), "lapses": (("c.lapses",), ""), "added": ((), ""),
-    "deck": (("c.queue", "c.due"), ""),
+    "deck": (("c.queue", "c.due", "c.type", "c.interval"), ""),
 }
 BROWSE_STATE: dict[str, tuple[str, list]] = {
     "any": ("", []), "new": ("c.queue = 0", []), "learning": ("c.queue = 1", []),
@@ -864,14 +871,18 @@ def browse_ids(db: Database, *, text: str, deck_ids: Sequence[str] | None, tag: 
     if sort != "deck":
         return _int_list(db, select + ("WHERE " + " AND ".join(where) if where else "")
                          + f" ORDER BY {order}", params)
-    # by deck: each deck's cards in turn, decks by name – an index order each
+    # by deck: each deck's cards in turn, decks by name, each in the order of
+    # the (deck, queue, due, type, interval) index: one statement of parts in turn
     names = sorted(db.execute("SELECT did, name FROM decks").fetchall(),
                    key=lambda d: (d[1].casefold(), d[0]), reverse=descending)
+    wanted = [did for did, _name in names if dids is None or did in dids]
+    part = ("SELECT x FROM (" + select + "WHERE " + " AND ".join([*where, "c.deck = ?"])
+            + f" ORDER BY {order})")
     out: list[int] = []
-    for did, _name in names:
-        if dids is None or did in dids:
-            out.extend(_int_list(db, select + "WHERE " + " AND ".join([*where, "c.deck = ?"])
-                                 + f" ORDER BY {order}", [*params, did]))
+    for start in range(0, len(wanted), 100):
+        chunk = wanted[start:start + 100]
+        out.extend(_int_list(db, " UNION ALL ".join([part] * len(chunk)),
+                             [p for did in chunk for p in (*params, did)]))
     return out
 
 
