@@ -41,6 +41,7 @@ LAYERS = [
     ("flashdesk.model", "flashdesk.paths"),
     ("flashdesk.scheduler", "flashdesk.store"),
     ("flashdesk.cards", "flashdesk.text", "flashdesk.statistics", "flashdesk.backup"),
+    ("flashdesk.kinds",),
     ("flashdesk.formats",),
     ("flashdesk.study",),
     ("flashdesk.collection",),
