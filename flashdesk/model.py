@@ -17,6 +17,7 @@ __all__ = [
     "SessionCounts", "StudyStep", "Answered", "UndoResult", "ImportReport", "ImportResult",
     "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
     "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
+    "LogRecord", "CardInfo",
 ]
 
 DeckId = NewType("DeckId", str)
@@ -593,3 +594,48 @@ class BrowseRow:
     @property
     def leech(self) -> bool:
         return "leech" in self.tags
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One line of a card's history: an answer (``kind`` 'review' or
+    'redrill') or a reset, with the card's interval (days) and E-Factor
+    (hundredths) before and after it. Undone entries are left out."""
+
+    ts_ms: int
+    day: int
+    kind: LogKind
+    quality: int | None
+    interval_before: int
+    interval_after: int
+    ease_before: int
+    ease_after: int
+    time_ms: int = 0
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """What the card info panel shows about one card: when its note was
+    added, every answer in order, and where the card stands now."""
+
+    card_id: CardId
+    note_id: NoteId
+    kind: Kind
+    ord: int
+    deck_name: str
+    #: when the note was added (ms since the Unix epoch)
+    added_ms: int
+    schedule: CardSchedule
+    history: tuple[LogRecord, ...]
+    source: str
+    #: the study day the figures were read on
+    today: int
+
+    @property
+    def queue(self) -> Queue:
+        return Queue(self.schedule.queue)
+
+    @property
+    def answers(self) -> tuple[LogRecord, ...]:
+        """The answers, without resets."""
+        return tuple(r for r in self.history if r.kind != LogKind.RESET)

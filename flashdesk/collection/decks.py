@@ -1,24 +1,54 @@
-"""The deck tree: names, today's counts within the daily limits, and limits.
+"""The deck tree: names, today's counts within the daily limits, limits
+and descriptions; creating, renaming, moving and deleting decks.
 
 Deck names are paths (``Parent::Child``); a deck's counts include its
 sub-decks and are capped by its own limits and its parents' (as in Anki).
+A deck's id never changes: renaming or moving it changes only its name, so
+re-importing its file still finds it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 from ..formats.result import slug
-from ..model import Changes, DeckId, DeckSummary, FlashdeskError
+from ..formats.sanitize import clean_plain
+from ..model import Changes, DeckId, DeckSummary, FlashdeskError, NoteId
 from ..store import queries as q, transaction
 from ..study import DeckLimits, parent_names, tree_allowance
+from .journal import ms
+from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
+from .undo import DeckDeleteUndo, DeckNamesUndo
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from . import Collection
 
-__all__ = ["DeckManager"]
+__all__ = ["DeckManager", "DeckCreated", "DeckContents", "MAX_NAME"]
+
+#: characters in a deck's full name
+MAX_NAME = 500
+
+
+@dataclass(frozen=True)
+class DeckCreated:
+    """A new deck: its id, and what changed."""
+
+    deck_id: DeckId
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class DeckContents:
+    """What deleting a deck takes with it: the deck and its sub-decks, the
+    notes in them, their cards, and how many of those have been studied."""
+
+    decks: int
+    notes: int
+    cards: int
+    studied: int
 
 
 class DeckManager:
@@ -125,6 +155,148 @@ class DeckManager:
             col.study.invalidate()
         return Changes(decks=True, study_queues=True)
 
+    def set_options(self, deck_id: DeckId, now: "datetime", *, new_limit: int | None = None,
+                    review_limit: int | None = None, description: str | None = None) -> Changes:
+        """A deck's options: daily limits and description (None keeps each).
+        A description written here is the learner's: imports and updates of
+        the bundled decks leave it alone. Raises ``FlashdeskError``."""
+        changes = Changes()
+        if new_limit is not None or review_limit is not None:
+            changes |= self.set_limits(deck_id, new_limit=new_limit, review_limit=review_limit)
+        if description is not None:
+            col = self._col
+            text = clean_plain(description, lines=True).strip()
+            with col._lock:
+                row = q.get_deck(col.db, deck_id)
+                if row is None:
+                    raise FlashdeskError(f"no deck with id '{deck_id}'")
+                if text != row["description"]:
+                    with transaction(col.db):
+                        q.set_deck_description(col.db, deck_id, text, ms(now))
+                        Marks(col.db).add(DESCRIBED, [deck_id])
+                    changes |= Changes(decks=True)
+        return changes
+
+    def create(self, name: str, now: "datetime") -> DeckCreated:
+        """A new, empty deck called ``name`` (``Parent::Child`` makes it a
+        sub-deck, creating missing parents). Its id is made from the name and
+        stays when the deck is renamed. Undoable. Raises ``FlashdeskError``
+        for an empty name or one already in use."""
+        col = self._col
+        name = self.check_name(name)
+        with col._lock:
+            if q.deck_by_name(col.db, name) is not None:
+                raise FlashdeskError(f"there is already a deck called “{name}”")
+            with transaction(col.db):
+                created = self._create_path(name, ms(now))
+            col.undo.push(DeckNamesUndo("Create Deck", created=tuple(created)))
+        return DeckCreated(DeckId(created[-1]), Changes(decks=True))
+
+    def rename(self, deck_id: DeckId, name: str, now: "datetime", *,
+               undo_name: str = "Rename Deck") -> Changes:
+        """Give a deck a new full name; its sub-decks follow it. A name with
+        ``::`` puts it under another deck (created if missing). The ids stay.
+        Undoable. Raises ``FlashdeskError`` for a name in use, an empty name,
+        or a deck put inside itself."""
+        col = self._col
+        name = self.check_name(name)
+        with col._lock:
+            decks = self.rows()
+            if deck_id not in decks:
+                raise FlashdeskError(f"no deck with id '{deck_id}'")
+            old = decks[deck_id]["name"]
+            if name == old:
+                return Changes()
+            if name.casefold().startswith(old.casefold() + "::"):
+                raise FlashdeskError(f"“{old}” cannot go inside itself")
+            subtree = self.subtree(deck_id, decks)
+            renames = [(d, decks[d]["name"], name + decks[d]["name"][len(old):]) for d in subtree]
+            for d, _before, after in renames:
+                other = q.deck_by_name(col.db, after)
+                if other is not None and other["id"] not in subtree:
+                    raise FlashdeskError(f"there is already a deck called “{after}”")
+            with transaction(col.db):
+                created = self._create_path(name, ms(now), last=False)
+                for d, _before, after in renames:
+                    q.rename_deck(col.db, d, after, ms(now))
+            col.undo.push(DeckNamesUndo(undo_name, tuple(renames), tuple(created)))
+            col.study.invalidate()
+        return Changes(decks=True, study_queues=True)
+
+    def move(self, deck_id: DeckId, parent_id: DeckId | None, now: "datetime") -> Changes:
+        """Put a deck (with its sub-decks) under ``parent_id``, or at the top
+        with None. Undoable. Raises ``FlashdeskError`` (see ``rename``)."""
+        name = self.name(deck_id)
+        leaf = name.rsplit("::", 1)[-1]
+        target = leaf if parent_id is None else f"{self.name(parent_id)}::{leaf}"
+        return self.rename(deck_id, target, now, undo_name="Move Deck")
+
+    def contents(self, deck_id: DeckId) -> DeckContents:
+        """What deleting ``deck_id`` would take with it."""
+        col = self._col
+        with col._lock:
+            subtree = self.subtree(deck_id)
+            notes = q.notes_of_decks(col.db, subtree)
+            cards = q.cards_of_notes(col.db, notes)
+        return DeckContents(len(subtree), len(notes), len(cards),
+                            sum(1 for c in cards if c["type"] != 0))
+
+    def delete(self, deck_id: DeckId, now: "datetime") -> Changes:
+        """Delete a deck with its sub-decks, their notes and cards (the
+        review log keeps their history and records the deletion). Undoable
+        while the collection is open. A bundled deck stays deleted when the
+        bundled decks are updated. Raises ``FlashdeskError`` for an unknown deck."""
+        col = self._col
+        with col._lock:
+            subtree = self.subtree(deck_id)
+            rows = q.deck_rows(col.db, subtree)
+            with transaction(col.db):
+                notes = q.notes_of_decks(col.db, subtree)
+                deleted = col.notes._delete([NoteId(n) for n in notes], now)
+                q.delete_decks(col.db, subtree)
+                marks = Marks(col.db)
+                marked = [d for d in subtree if d in marks.get(BUNDLED)]
+                marks.add(DELETED_DECKS, marked)
+            col.undo.push(DeckDeleteUndo(tuple(rows), deleted, tuple(marked)))
+            col.study.invalidate()
+        return Changes(decks=True, notes=True, cards=True, study_queues=True, tags=True)
+
+    @staticmethod
+    def check_name(name: str) -> str:
+        """A deck name as stored: plain text, parts separated by ``::`` with
+        spaces trimmed. Raises ``FlashdeskError`` for an empty name or part."""
+        text = clean_plain(name)
+        parts = [p.strip() for p in text.split("::")]
+        if not text.strip() or any(not p for p in parts):
+            raise FlashdeskError("a deck needs a name; sub-decks are separated by '::' "
+                                 "(Parent::Child)")
+        full = "::".join(parts)
+        if len(full) > MAX_NAME:
+            raise FlashdeskError(f"a deck's name may have at most {MAX_NAME} characters")
+        return full
+
+    def _new_id(self, name: str) -> str:
+        """An unused id made from a name: lower-case letters, digits and '-'."""
+        base = slug(name.replace("::", " "))[:58].strip("-") or "deck"
+        new_id, n = base, 1
+        while q.get_deck(self._col.db, new_id) is not None:
+            n += 1
+            new_id = f"{base}-{n}"
+        return new_id
+
+    def _create_path(self, name: str, now_ms: int, *, last: bool = True) -> list[str]:
+        """Create the missing decks of ``name``'s path (``name`` itself too
+        with ``last``), inside the caller's transaction; their ids, top first."""
+        db = self._col.db
+        created = []
+        for path in [*parent_names(name), *([name] if last else [])]:
+            if q.deck_by_name(db, path) is None:
+                deck_id = self._new_id(path)
+                q.insert_deck(db, {"id": deck_id, "name": path, "description": "",
+                                   "version": "", "source_path": "", "now": now_ms})
+                created.append(deck_id)
+        return created
+
     # -- for imports -----------------------------------------------------------
 
     def id_for(self, deck_id: str, name: str) -> str:
@@ -146,9 +318,16 @@ class DeckManager:
     def ensure(self, deck_id: str, name: str, description: str, version: str, source: str,
                now_ms: int) -> None:
         """Create the deck (and any missing parents) or update its details,
-        inside the caller's transaction. Raises ``FlashdeskError`` when the
-        name belongs to another deck."""
+        inside the caller's transaction. A deck already in the collection
+        keeps its name and place (the learner may have renamed or moved it:
+        files find decks by id), and a description the learner wrote. Raises
+        ``FlashdeskError`` when the name belongs to another deck."""
         db = self._col.db
+        current = q.get_deck(db, deck_id)
+        if current is not None:
+            name = current["name"]
+            if deck_id in Marks(db).get(DESCRIBED):
+                description = current["description"]
         for parent in parent_names(name):
             if q.deck_by_name(db, parent) is None:
                 parent_id = slug(parent)
@@ -162,7 +341,6 @@ class DeckManager:
         if other is not None and other["id"] != deck_id:
             raise FlashdeskError(f"{source}: deck name '{name}' is already used by deck "
                                  f"'{other['id']}'; give this deck another name")
-        current = q.get_deck(db, deck_id)
         if current is None:
             q.insert_deck(db, row)
         elif description or version or current["name"] != name:

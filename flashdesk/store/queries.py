@@ -638,3 +638,83 @@ def study_days(db: Database, first_day: int, last_day: int) -> int:
     return db.execute(
         "SELECT count(DISTINCT r.day) FROM revlog r WHERE r.day BETWEEN ? AND ? "
         f"AND r.kind IN ('review', 'redrill') AND {_NOT_UNDONE}", [first_day, last_day]).fetchone()[0]
+
+
+# -- authoring: notes and decks made in the window ---------------------------------
+
+
+def deck_rows(db: Database, deck_ids: Sequence[str]) -> list[dict]:
+    """Whole rows of these decks (for undo), parents before their children."""
+    marks = ",".join("?" * len(deck_ids))
+    return list(db.query(f"SELECT * FROM decks WHERE id IN ({marks}) ORDER BY name",
+                         list(deck_ids)))
+
+
+def rename_deck(db: Database, deck_id: str, name: str, now: int) -> None:
+    db.execute("UPDATE decks SET name = ?, modified = ? WHERE id = ?", [name, now, deck_id])
+
+
+def set_deck_description(db: Database, deck_id: str, description: str, now: int) -> None:
+    db.execute("UPDATE decks SET description = ?, modified = ? WHERE id = ?",
+               [description, now, deck_id])
+
+
+def delete_decks(db: Database, deck_ids: Sequence[str]) -> None:
+    """Remove deck rows (their notes and cards must be gone already)."""
+    db.conn.executemany("DELETE FROM decks WHERE id = ?", [(d,) for d in deck_ids])
+
+
+def restore_decks(db: Database, rows: Sequence[dict]) -> None:
+    """Put back deck rows taken with ``deck_rows``."""
+    if rows:
+        db.table("decks").insert_all(list(rows))
+
+
+def notes_of_decks(db: Database, deck_ids: Sequence[str]) -> list[str]:
+    """Ids of the notes that belong to these decks or have a card in them."""
+    marks = ",".join("?" * len(deck_ids))
+    return [r[0] for r in db.execute(
+        f"SELECT id FROM notes WHERE deck_id IN ({marks}) "
+        f"UNION SELECT note_id FROM cards WHERE deck_id IN ({marks})",
+        [*deck_ids, *deck_ids])]
+
+
+def same_first_field(db: Database, deck_id: str, sort_text: str, limit: int = 5) -> list[dict]:
+    """Notes of ``deck_id`` (or with a card in it) whose first field reads
+    ``sort_text`` (ignoring case): id and first field."""
+    return list(db.query(
+        "SELECT id, sort_text FROM notes WHERE sort_text = ? COLLATE NOCASE AND (deck_id = ? "
+        "OR id IN (SELECT note_id FROM cards WHERE deck_id = ?)) ORDER BY created LIMIT ?",
+        [sort_text, deck_id, deck_id, limit]))
+
+
+def note_id_used(db: Database, note_id: str) -> bool:
+    """Whether ``note_id`` is taken: by a note, or by a deleted note whose
+    cards the review log still remembers."""
+    return db.execute(
+        "SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?) OR EXISTS (SELECT 1 FROM revlog "
+        "WHERE card_id >= ? AND card_id < ?)", [note_id, note_id + "#", note_id + "$"]
+    ).fetchone()[0] == 1
+
+
+def set_note_checksum(db: Database, note_id: str, checksum: str) -> None:
+    db.execute("UPDATE notes SET checksum = ? WHERE id = ?", [checksum, note_id])
+
+
+def set_note_content(db: Database, row: dict) -> None:
+    """A note's fields, tags, source and derived columns, as a whole (edits
+    and their undo): ``row`` holds id, fields, tags, source, checksum,
+    sort_text, search_text and now."""
+    db.execute(
+        "UPDATE notes SET fields = :fields, tags = :tags, source = :source, checksum = :checksum, "
+        "modified = :now, sort_text = :sort_text, search_text = :search_text WHERE id = :id", row)
+
+
+def deck_is_empty(db: Database, deck_id: str) -> bool:
+    """No card, note or sub-deck is in ``deck_id``."""
+    return db.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM cards WHERE deck_id = :d) "
+        "AND NOT EXISTS (SELECT 1 FROM notes WHERE deck_id = :d) "
+        "AND NOT EXISTS (SELECT 1 FROM decks c, decks p WHERE p.id = :d "
+        "AND substr(c.name, 1, length(p.name) + 2) = p.name || '::')", {"d": deck_id}
+    ).fetchone()[0] == 1

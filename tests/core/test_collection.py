@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from flashdesk.collection import Collection, UndoRefused
-from flashdesk.model import FlashdeskError, Queue
+from flashdesk.model import FlashdeskError, Grade, Queue
 from flashdesk.scheduler.sm2 import SM2State
 from flashdesk.study import LEECH_LAPSES
 
@@ -268,5 +268,7 @@ def test_editing_a_note_checks_it_like_a_deck_file(example, now):
     with pytest.raises(FlashdeskError, match="field 'answer': must be between 1 and 3"):
         example.notes.update("example-heat/heat-first-step",
                             {"question": "Q", "options": ["a", "b", "c"], "answer": 4}, now)
-    with pytest.raises(FlashdeskError, match="add or remove cards"):
+    # an edit never takes progress away: a studied card cannot be edited out of its note
+    example.study.answer("example-heat/heat-letters#1", Grade.GOOD, now)
+    with pytest.raises(FlashdeskError, match="remove the reverse card, which has progress"):
         example.notes.update("example-heat/heat-letters", {"front": "Q", "back": "A"}, now)
