@@ -6,22 +6,86 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..backup import backup_name, backups_dir, choose_kept, list_backups
 from ..formats import DeckFileError, ReadResult, read_any
-from ..model import DeckData, DeckId, FlashdeskError, ImportResult, Kind, NoteData
+from ..model import (
+    Changes, DeckData, DeckId, FlashdeskError, ImportResult, Kind, NoteData, NoteId,
+    note_id as make_note_id, note_texts,
+)
 from ..paths import bundled_decks
-from ..store import queries as q
+from ..store import queries as q, transaction
 from .importer import Cancelled, Importer, Progress
-from .notes import without_leech
+from .marks import BUNDLED, DELETED_DECKS, DELETED_NOTES, DELETED_TOLD, EDITED, Marks
+from .notes import checksum, fields_json, without_leech
+from .undo import LEECH_TAG
 
 if TYPE_CHECKING:
     from . import Collection
 
-__all__ = ["FileManager", "Cancelled", "Progress"]
+__all__ = ["FileManager", "Cancelled", "Progress", "BundledUpdate"]
+
+#: the setting that holds what the last update of the bundled decks left alone
+_BUNDLED_REPORT = "bundled_report"
+
+
+def _digest(note: NoteData) -> str:
+    """The checksum an import stores for ``note`` (see ``notes.checksum``)."""
+    return checksum(note.kind.value, fields_json(note.fields), note.tags, note.source)
+
+
+@dataclass(frozen=True)
+class BundledUpdate:
+    """What an update of the bundled decks left as the learner had it.
+
+    ``kept``: (note id, deck name, first field) of notes the learner edited
+    that the new release changes too – the learner's version was kept;
+    ``deleted``: bundled notes the learner deleted that stay deleted;
+    ``decks``: bundled decks the learner deleted that stay deleted."""
+
+    kept: tuple[tuple[str, str, str], ...] = ()
+    deleted: int = 0
+    decks: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.kept or self.deleted or self.decks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kept": [list(k) for k in self.kept], "deleted": self.deleted,
+                "decks": list(self.decks)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "BundledUpdate":
+        if not isinstance(data, dict):
+            return cls()
+        kept = tuple((str(k[0]), str(k[1]), str(k[2])) for k in data.get("kept", [])
+                     if isinstance(k, list) and len(k) == 3)
+        return cls(kept, int(data.get("deleted", 0) or 0),
+                   tuple(str(d) for d in data.get("decks", [])))
+
+    def lines(self) -> list[str]:
+        """The update in a few sentences, for the window and the terminal."""
+        out = []
+        if self.kept:
+            out.append(f"This version of flashdesk updates the bundled decks. "
+                       f"{len(self.kept)} note{'s' if len(self.kept) != 1 else ''} you edited "
+                       "changed in the update too; your version was kept:")
+            out.extend(f"  • {deck}: {front}" for _nid, deck, front in self.kept[:20])
+            if len(self.kept) > 20:
+                out.append(f"  • … and {len(self.kept) - 20} more")
+            out.append("To take the new version of one, open it in the browser and choose "
+                       "“Use the bundled version”.")
+        if self.deleted or self.decks:
+            gone = ([f"{self.deleted} bundled note{'s' if self.deleted != 1 else ''}"]
+                    if self.deleted else []) + [f"the deck “{d}”" for d in self.decks]
+            out.append("You deleted " + " and ".join(gone) + "; the update did not bring "
+                       "them back.")
+        return out
+
 
 
 class FileManager:
@@ -43,6 +107,16 @@ class FileManager:
         ``DeckFileError`` (every problem, with file and line), ``Cancelled``
         or ``FlashdeskError``.
         """
+        results = self._read(paths, deck_name)
+        replaced = self._edits_replaced(results)
+        result = Importer(self._col).run(results, prune=prune, progress=progress)
+        if replaced:
+            self._report_replaced(result, replaced)
+        return result
+
+    @staticmethod
+    def _read(paths: Sequence[str | os.PathLike], deck_name: str | None = None
+              ) -> list[ReadResult]:
         problems = []
         results: list[ReadResult] = []
         for path in paths:
@@ -52,7 +126,43 @@ class FileManager:
                 problems.extend(exc.problems)
         if problems:
             raise DeckFileError(problems)
-        return Importer(self._col).run(results, prune=prune, progress=progress)
+        return results
+
+    def _edits_replaced(self, results: Sequence[ReadResult]) -> dict[str, dict[str, str]]:
+        """Deck id → {note id: first field} of notes the learner edited in
+        flashdesk that these files change: importing puts the file's version
+        in their place, and the report says so."""
+        col = self._col
+        found: dict[str, dict[str, str]] = {}
+        with col._lock:
+            edited = Marks(col.db).get(EDITED)
+            if not edited:
+                return found
+            for deck in (d for r in results for d in r.decks):
+                deck_id = col.decks.id_for(deck.id, deck.name)
+                stored = {n: c for n, c in q.note_checksums(col.db, deck_id).items()
+                          if n in edited}
+                for note in deck.notes:
+                    nid = make_note_id(deck_id, note.key)
+                    if nid in stored and stored[nid] != _digest(note):
+                        found.setdefault(deck_id, {})[nid] = note_texts(note.kind,
+                                                                        note.fields)[0]
+        return found
+
+    def _report_replaced(self, result: ImportResult, replaced: dict[str, dict[str, str]]) -> None:
+        col = self._col
+        with col._lock, transaction(col.db):
+            Marks(col.db).discard(EDITED, [n for notes in replaced.values() for n in notes])
+        for report in result:
+            notes = replaced.get(report.deck_id)
+            if notes:
+                fronts = "; ".join(f"“{front[:60]}”" for front in list(notes.values())[:5])
+                more = f" and {len(notes) - 5} more" if len(notes) > 5 else ""
+                report.messages.append(
+                    f"{len(notes)} note{'s' if len(notes) != 1 else ''} you had edited in "
+                    f"flashdesk now hold{'s' if len(notes) == 1 else ''} the file's newer "
+                    f"version: {fronts}{more}. Ctrl+Z does not take an import back; your "
+                    "edits are in your backups.")
 
     def import_decks(self, decks: Sequence[DeckData], *,
                      progress: Progress | None = None) -> ImportResult:
@@ -61,14 +171,131 @@ class FileManager:
 
     def sync_bundled(self) -> ImportResult | None:
         """Import the decks that ship with flashdesk when they are new or
-        changed since the last time (a digest of the files is kept)."""
+        changed since the last time (a digest of the files is kept).
+
+        What the learner changed wins over the update, and is reported
+        (``take_bundled_report``): a note whose text they edited keeps their
+        version; a note or deck they deleted stays deleted; a deck keeps the
+        name, place and description they gave it; tags they added to a note
+        stay on it. New notes arrive, and changed notes the learner did not
+        edit are updated, keeping their progress."""
         paths = bundled_decks()
         digest = hashlib.sha1(b"".join(p.read_bytes() for p in paths)).hexdigest()
         if not paths or self._col.setting("bundled_digest") == digest:
             return None
-        result = self.import_files(paths)
-        self._col.set_setting("bundled_digest", digest)
+        results = self._read(paths)
+        col = self._col
+        with col._lock:
+            if col.setting(BUNDLED) is None:  # a collection from before the rule was kept
+                Marks(col.db).replace(BUNDLED, [d.id for r in results for d in r.decks
+                                                if q.get_deck(col.db, d.id)])
+            results, update, checksums, told = self._bundled_plan(results)
+        result = Importer(col).run(results)
+        with col._lock, transaction(col.db):
+            Marks(col.db).add(DELETED_TOLD, told)
+            for nid, digest_ in checksums.items():
+                q.set_note_checksum(col.db, nid, digest_)
+            Marks(col.db).add(BUNDLED, [d.id for r in results for d in r.decks])
+            previous = BundledUpdate.from_dict(q.get_config(col.db, _BUNDLED_REPORT))
+            if update:
+                merged = BundledUpdate(
+                    tuple(dict.fromkeys(previous.kept + update.kept)),
+                    previous.deleted + update.deleted,
+                    tuple(dict.fromkeys(previous.decks + update.decks)))
+                q.set_config(col.db, _BUNDLED_REPORT, merged.to_dict())
+            q.set_config(col.db, "bundled_digest", digest)
         return result
+
+    def _bundled_plan(self, results: list[ReadResult]
+                      ) -> tuple[list[ReadResult], BundledUpdate, dict[str, str], list[str]]:
+        """The bundled files with the learner's changes taken out: the
+        results to import, what was left alone, the checksums to store
+        afterwards (the release's version of each note, so it is reported
+        once), and the deleted notes and decks now reported as left deleted
+        (said once). Callers hold the lock."""
+        db = self._col.db
+        marks = Marks(db)
+        edited, deleted_notes = marks.get(EDITED), marks.get(DELETED_NOTES)
+        deleted_decks, told = marks.get(DELETED_DECKS), marks.get(DELETED_TOLD)
+        kept: list[tuple[str, str, str]] = []
+        skipped_notes = 0
+        skipped_decks: list[str] = []
+        telling: list[str] = []
+        checksums: dict[str, str] = {}
+        planned: list[ReadResult] = []
+        for result in results:
+            decks = []
+            for deck in result.decks:
+                if deck.id in deleted_decks:
+                    if deck.id not in told:
+                        skipped_decks.append(deck.name)
+                        telling.append(deck.id)
+                    continue
+                stored = q.note_checksums(db, deck.id)
+                row = q.get_deck(db, deck.id)
+                name = row["name"] if row else deck.name
+                notes = []
+                for note in deck.notes:
+                    nid = make_note_id(deck.id, note.key)
+                    digest = _digest(note)
+                    if nid not in stored:
+                        if nid in deleted_notes:
+                            if nid not in told:
+                                skipped_notes += 1
+                                telling.append(nid)
+                            continue
+                        notes.append(note)
+                    elif stored[nid] == digest:
+                        notes.append(note)
+                    elif nid in edited:
+                        current = q.get_note(db, nid)
+                        kept.append((nid, name, (current or {}).get("sort_text", note.key)))
+                        checksums[nid] = digest
+                    else:  # changed in the release: keep the tags the learner added
+                        current = q.get_note(db, nid)
+                        own = [t for t in (current or {}).get("tags", "").split()
+                               if t != LEECH_TAG]
+                        tags = tuple(dict.fromkeys([*note.tags, *own]))
+                        if tags != note.tags:
+                            checksums[nid] = digest
+                        notes.append(replace(note, tags=tags))
+                decks.append(replace(deck, notes=tuple(notes)))
+            planned.append(replace(result, decks=decks))
+        update = BundledUpdate(tuple(kept), skipped_notes, tuple(skipped_decks))
+        return planned, update, checksums, telling
+
+    def take_bundled_report(self) -> BundledUpdate:
+        """What the last updates of the bundled decks left as the learner
+        had it, once: the report is cleared as it is read."""
+        col = self._col
+        with col._lock:
+            report = BundledUpdate.from_dict(q.get_config(col.db, _BUNDLED_REPORT))
+            if report:
+                with transaction(col.db):
+                    q.set_config(col.db, _BUNDLED_REPORT, None)
+        return report
+
+    def bundled_version(self, note_id: NoteId) -> tuple[NoteData, str] | None:
+        """The version of a bundled note in this release's deck files, with
+        its checksum; None when no bundled deck has it."""
+        deck_id, _, key = note_id.partition("/")
+        for path in bundled_decks():
+            try:
+                deck = read_any(path).decks[0]
+            except (DeckFileError, IndexError):
+                continue
+            if deck.id == deck_id:
+                note = next((n for n in deck.notes if n.key == key), None)
+                return (note, _digest(note)) if note is not None else None
+        return None
+
+    def use_bundled_version(self, note_id: NoteId, now: datetime) -> Changes:
+        """Replace the learner's edit of a bundled note with this release's
+        version (undoable). Raises ``FlashdeskError`` when there is none."""
+        found = self.bundled_version(note_id)
+        if found is None:
+            raise FlashdeskError("the bundled decks of this version have no such note")
+        return self._col.notes.take_version(note_id, found[0], found[1], now)
 
     # -- exports ---------------------------------------------------------------
 

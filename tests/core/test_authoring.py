@@ -301,6 +301,148 @@ def test_card_info_shows_every_answer_with_interval_and_ease_before_and_after(me
     assert len(info.answers) == 5
 
 
+# -- bundled decks and the learner's edits ---------------------------------------------------
+
+RELEASE_1 = '''
+[deck]
+id = "cc-test"
+name = "Challenging Customers::Test"
+description = "Release 1"
+
+[[notes]]
+id = "edited"
+kind = "basic"
+front = "What does HEAT stand for?"
+back = "Hear, Empathise, Apologise, Take ownership"
+
+[[notes]]
+id = "deleted"
+kind = "basic"
+front = "Old card"
+back = "Old answer"
+
+[[notes]]
+id = "tagged"
+kind = "basic"
+front = "What is LAST?"
+back = "Listen, Acknowledge, Solve, Thank"
+tags = ["models"]
+
+[[notes]]
+id = "untouched"
+kind = "basic"
+front = "What is STAR?"
+back = "Situation, Task, Action, Result"
+'''
+
+GONE_DECK = '''
+[deck]
+id = "cc-gone"
+name = "Challenging Customers::Gone"
+
+[[notes]]
+id = "x"
+kind = "basic"
+front = "A deck the learner deletes"
+back = "x"
+'''
+
+
+@pytest.fixture
+def bundled(tmp_path, monkeypatch):
+    """Bundled deck files the test rewrites as a new release would."""
+    folder = tmp_path / "bundled"
+    folder.mkdir()
+    files = {"test.toml": RELEASE_1, "gone.toml": GONE_DECK}
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr("flashdesk.collection.files.bundled_decks",
+                        lambda: sorted(folder.glob("*.toml")))
+    return folder
+
+
+def test_a_bundled_update_never_overwrites_what_the_learner_changed(tmp_path, now, bundled):
+    col = Collection.open(tmp_path / "p" / "collection.db", backups=False)
+    assert {s.id for s in col.decks.summaries(now)} >= {"cc-test", "cc-gone"}
+    col.study.answer("cc-test/edited#0", Grade.GOOD, now)
+    col.notes.edit("cc-test/edited", now, fields={"front": "What does HEAT stand for?",
+                                                  "back": "My words: hear them out first"})
+    col.notes.delete(["cc-test/deleted"], now)
+    col.notes.change_tags(["cc-test/tagged"], add=["exam"])
+    col.decks.rename("cc-test", "My models", now)
+    col.decks.set_options("cc-test", now, description="My own description")
+    col.decks.delete("cc-gone", now)
+    col.close()
+
+    release_2 = (RELEASE_1.replace("Release 1", "Release 2")
+                 .replace("Take ownership", "Take ownership (release 2)")
+                 .replace("Old answer", "Old answer (release 2)")
+                 .replace("Solve, Thank", "Solve, Thank (release 2)")
+                 + '\n[[notes]]\nid = "new"\nkind = "basic"\nfront = "New in release 2"\n'
+                   'back = "x"\n')
+    (bundled / "test.toml").write_text(release_2, encoding="utf-8")
+    (bundled / "gone.toml").write_text(GONE_DECK.replace('back = "x"', 'back = "y"'),
+                                       encoding="utf-8")
+
+    col = Collection.open(tmp_path / "p" / "collection.db", backups=False)
+    try:
+        edited = col.study.card("cc-test/edited#0", now)
+        assert edited.fields["back"] == "My words: hear them out first"  # the edit won
+        assert edited.state.interval == 1
+        with pytest.raises(FlashdeskError):
+            col.study.card("cc-test/deleted#0", now)  # stays deleted
+        tagged = col.study.card("cc-test/tagged#0", now)
+        assert tagged.fields["back"].endswith("(release 2)") and tagged.tags == ("models", "exam")
+        assert col.study.card("cc-test/untouched#0", now).fields["back"].startswith("Situation")
+        assert col.study.card("cc-test/new#0", now).fields["front"] == "New in release 2"
+        names = {s.id: (s.name, s.description) for s in col.decks.summaries(now)}
+        assert names["cc-test"] == ("My models", "My own description")
+        assert "cc-gone" not in names
+
+        report = col.files.take_bundled_report()
+        assert report.kept == (("cc-test/edited", "My models", "What does HEAT stand for?"),)
+        assert report.deleted == 1 and report.decks == ("Challenging Customers::Gone",)
+        text = "\n".join(report.lines())
+        assert "your version was kept" in text and "What does HEAT stand for?" in text
+        assert not col.files.take_bundled_report()  # told once
+
+        # the learner may take the release's version, and undo that
+        col.files.use_bundled_version("cc-test/edited", now)
+        assert col.study.card("cc-test/edited#0", now).fields["back"].endswith("(release 2)")
+        col.undo.undo(now)
+        assert col.study.card("cc-test/edited#0", now).fields["back"].startswith("My words")
+    finally:
+        col.close()
+
+    # a third release that does not touch the note reports nothing more
+    (bundled / "test.toml").write_text(release_2.replace("Release 2", "Release 3"),
+                                       encoding="utf-8")
+    col = Collection.open(tmp_path / "p" / "collection.db", backups=False)
+    try:
+        assert not col.files.take_bundled_report()
+        assert col.study.card("cc-test/edited#0", now).fields["back"].startswith("My words")
+    finally:
+        col.close()
+
+
+def test_an_import_you_choose_says_which_of_your_edits_it_replaced(col, now, tmp_path):
+    col.files.import_files([FIXTURES / "example.toml"])
+    col.notes.edit("example-heat/heat-letters", now,
+                   fields={"front": "What does HEAT stand for?", "back": "Mine", "reverse": True})
+    [same] = col.files.import_files([FIXTURES / "example.toml"])
+    assert same.updated == 0  # an unchanged file leaves the edit alone
+    assert col.study.card("example-heat/heat-letters#0", now).fields["back"] == "Mine"
+    path = tmp_path / "example.toml"
+    path.write_text((FIXTURES / "example.toml").read_text(encoding="utf-8").replace(
+        "Hear, Empathise, Apologise, Take ownership", "Hear, Empathise, Apologise, Own it"),
+        encoding="utf-8")
+    [report] = col.files.import_files([path])
+    assert report.updated == 1
+    assert any("1 note you had edited in flashdesk now holds the file's newer version" in m
+               for m in report.messages)
+    assert col.study.card("example-heat/heat-letters#0", now).fields["back"].endswith("Own it")
+
+
 # -- round trips ----------------------------------------------------------------------------
 
 
