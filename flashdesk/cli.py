@@ -23,7 +23,7 @@ from .formats import DeckFileError, read_any, terminal_safe
 from .model import FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
 from .review import ReviewSession, Stage
-from .text import deck_path, format_preview, percent
+from .text import deck_path, format_preview, percent, plural
 
 __all__ = ["main", "build_parser"]
 
@@ -31,6 +31,7 @@ EPILOG = """\
 commands:
   (none)            open the flashdesk window
   decks             list decks with today's counts
+  deck ACTION       create, rename, move or delete a deck
   import PATH...    import deck files, CSV/TSV or Anki packages (progress is kept)
   export DECK       write a deck as a deck file, CSV or Anki package
   validate PATH...  check deck files without importing them
@@ -71,6 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("decks", help="list decks with today's counts")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("deck", help="create, rename, move or delete a deck",
+                       description="Create, rename, move or delete a deck. A deck keeps its id "
+                                   "when it is renamed or moved, so re-importing its file still "
+                                   "updates it.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("create", help="a new, empty deck (Parent::Child makes a sub-deck)")
+    a.add_argument("name")
+    a = actions.add_parser("rename", help="give a deck a new name; its sub-decks follow")
+    a.add_argument("deck", help="deck id or name")
+    a.add_argument("name", help="the new full name (Parent::Child moves it under Parent)")
+    a = actions.add_parser("move", help="put a deck under another deck, or at the top")
+    a.add_argument("deck", help="deck id or name")
+    where = a.add_mutually_exclusive_group(required=True)
+    where.add_argument("parent", nargs="?", help="the deck to put it under (id or name)")
+    where.add_argument("--top", action="store_true", help="make it a top-level deck")
+    a = actions.add_parser("delete", help="delete a deck with its sub-decks, notes and cards",
+                           description="Delete a deck with its sub-decks, notes and cards; their "
+                                       "progress goes too. A backup is made first.")
+    a.add_argument("deck", help="deck id or name")
+    a.add_argument("--yes", action="store_true", help="do not ask first")
 
     p = sub.add_parser("import", help="import deck files, spreadsheets (CSV/TSV) or Anki packages",
                        description="Import .toml deck files, .csv/.tsv/.txt spreadsheets and Anki "
@@ -161,6 +183,40 @@ def cmd_decks(col: Collection, args, out) -> int:
     out(f"{'ID':<{width}}  {'DECK':<{nwidth}}  {'NEW':>4}  {'LEARN':>5}  {'DUE':>4}  {'TOTAL':>5}")
     for r, name in zip(rows, names):
         out(f"{r.id:<{width}}  {name:<{nwidth}}  {r.new:>4}  {r.learning:>5}  {r.due:>4}  {r.total:>5}")
+    return 0
+
+
+def cmd_deck(col: Collection, args, out, read: Callable[[str], str]) -> int:
+    """``flashdesk deck create|rename|move|delete``."""
+    if args.action == "create":
+        created = col.decks.create(args.name, now())
+        out(f"Created the deck “{col.decks.name(created.deck_id)}” ({created.deck_id}).")
+        return 0
+    deck = col.decks.find(args.deck)
+    old = col.decks.name(deck)
+    if args.action in ("rename", "move"):
+        if args.action == "rename":
+            col.decks.rename(deck, args.name, now())
+        else:
+            col.decks.move(deck, None if args.top else col.decks.find(args.parent), now())
+        out(f"“{old}” is now “{col.decks.name(deck)}” (its id stays {deck}).")
+        return 0
+    contents = col.decks.contents(deck)
+    what = (f"“{old}”" + (f" with {plural(contents.decks - 1, 'sub-deck')}"
+                          if contents.decks > 1 else "")
+            + f": {plural(contents.cards, 'card')} ({contents.studied} studied)")
+    if not args.yes:
+        try:
+            answer = read(f"Delete {what}? Their progress goes too. [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            out("Nothing was deleted.")
+            return 1
+    if contents.cards and col.path is not None:
+        out(f"Backed up first to {col.files.backup(now())}")
+    col.decks.delete(deck, now())
+    out(f"Deleted {what}.")
     return 0
 
 
@@ -547,8 +603,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "restore":
             return cmd_restore(args, out)
         with _open(args) as col:
+            for line in col.files.take_bundled_report().lines():
+                _say(line, err=True)
             if args.command == "review":
                 return cmd_review(col, args, out, _input)
+            if args.command == "deck":
+                return cmd_deck(col, args, out, _input)
             return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
                     "stats": cmd_stats,
                     "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check, "report": cmd_report,

@@ -186,3 +186,39 @@ def test_text_from_files_reaches_the_terminal_neutralised(home, tmp_path):
     for bad in ("\u202e", "\u202c", "\x1b", "\x07"):
         assert bad not in out.stdout + out.stderr
     assert "\\x1b]0;pwned\\x07" in out.stdout  # the typed line, echoed visibly
+
+
+def test_deck_commands_create_rename_move_and_delete(home, tmp_path):
+    assert run(["deck", "create", "My workplace"], home).stdout.strip() == \
+        "Created the deck “My workplace” (my-workplace)."
+    assert run(["deck", "create", "Work"], home).returncode == 0
+    out = run(["deck", "move", "My workplace", "Work"], home)
+    assert out.stdout.strip() == "“My workplace” is now “Work::My workplace” (its id stays my-workplace)."
+    out = run(["deck", "rename", "work", "Job"], home)
+    assert out.returncode == 0, out.stderr
+    decks = {d["id"]: d["name"] for d in json.loads(run(["decks", "--json"], home).stdout)}
+    assert decks["work"] == "Job" and decks["my-workplace"] == "Job::My workplace"
+    assert run(["deck", "move", "my-workplace", "--top"], home).returncode == 0
+
+    # a renamed deck's file still finds it by id
+    path = tmp_path / "mine.toml"
+    path.write_text('[deck]\nid = "my-workplace"\nname = "My workplace"\n\n[[notes]]\nid = "a"\n'
+                    'kind = "basic"\nfront = "Q"\nback = "A"\n', encoding="utf-8")
+    run(["deck", "rename", "my-workplace", "Our shop"], home)
+    out = run(["import", str(path), "--json"], home)
+    assert json.loads(out.stdout)[0]["deck"] == "my-workplace"
+
+    out = run(["deck", "delete", "my-workplace"], home, stdin="n\n")
+    assert out.returncode == 1 and "Nothing was deleted." in out.stdout
+    assert "Delete “Our shop”: 1 card (0 studied)?" in out.stdout
+    out = run(["deck", "delete", "my-workplace"], home, stdin="")  # no answer: nothing happens
+    assert out.returncode == 1
+    out = run(["deck", "delete", "my-workplace", "--yes"], home)
+    assert out.returncode == 0 and "Backed up first to" in out.stdout
+    assert "my-workplace" not in {d["id"] for d in json.loads(run(["decks", "--json"], home).stdout)}
+
+    for args, message in ((["deck", "create", "Job"], "already a deck called “Job”"),
+                          (["deck", "rename", "nope", "X"], "no deck called 'nope'"),
+                          (["deck", "move", "work", "work"], "cannot go inside itself")):
+        out = run(args, home)
+        assert out.returncode == 1 and message in out.stderr, out.stderr
