@@ -52,7 +52,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 
 #: kind → (title in the kind chooser, one line on what it is)
 KIND_TITLES: dict[Kind, tuple[str, str]] = {
-    Kind.BASIC: ("Basic", "A front and a back; tick Reverse card to be asked the other way too."),
+    Kind.BASIC: ("Basic", "A front and a back; it can ask the other way round too."),
     Kind.CLOZE: ("Cloze", "A sentence with gaps: one card for each {{c1::…}} number."),
     Kind.CHOICE: ("Multiple choice", "A question, its options and the number of the right one."),
     Kind.ORDER: ("Put in order", "Items the learner puts back in the right order."),

@@ -201,6 +201,15 @@ class NoteManager:
             schedule=CardSchedule.from_dict(row), history=tuple(history), source=row["source"],
             today=today)
 
+    def edited_bundled(self, note_id: NoteId) -> bool:
+        """Whether ``note_id`` is a note of a bundled deck whose text the
+        learner edited (its bundled version can be taken back)."""
+        with self._col._lock:
+            marks = Marks(self._col.db)
+            row = q.get_note(self._col.db, note_id)
+            return row is not None and row["deck_id"] in marks.get(BUNDLED) \
+                and note_id in marks.get(EDITED)
+
     def card_ids(self, note_id: NoteId) -> list[CardId]:
         """The cards of a note, in card order."""
         with self._col._lock:

@@ -508,7 +508,7 @@ class ReviewScreen(QWidget):
             return
         card = self.card
         was_revealed = self.stage == Stage.ANSWER
-        changes = EditNoteDialog.ask(self, self._col, card.note_id, self._clock)
+        changes = EditNoteDialog.ask(self, self._col, card.note_id, self._clock, card_id=card.id)
         if changes:
             self.session.refresh()
             self._render()

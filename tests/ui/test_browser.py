@@ -57,7 +57,7 @@ def test_editing_a_note_saves_on_the_spot(qtbot, browser, col):
     wait_results(qtbot, browser, lambda: browser._search.setText("Question 7"))
     browser.select_row(0)
     assert browser.editor.note_id == "basics/b07"
-    back = browser.editor._editors["back"]
+    back = browser.editor.form.editor("back")
     assert isinstance(back, QPlainTextEdit)
     back.setPlainText("Answer seven")
     browser.editor.save()

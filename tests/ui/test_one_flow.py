@@ -90,7 +90,7 @@ def test_status_bar_study_header_and_deck_list_agree_after_every_action(
     assert agree() == (2, 1, 0)
     from flashdesk.ui.dialogs.edit_note import EditNoteDialog
 
-    def edit(cls, parent, c, note_id, now):
+    def edit(cls, parent, c, note_id, now, card_id=None):
         kind, fields = c.notes.get(note_id)
         key = {Kind.BASIC: "front", Kind.CLOZE: "text", Kind.CHOICE: "question",
                Kind.ORDER: "prompt", Kind.SCENARIO: "prompt"}[kind]

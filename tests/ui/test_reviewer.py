@@ -2,6 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from flashdesk.model import GradeMode, Kind, Queue
 from flashdesk.ui.card_html import qt_html
@@ -189,7 +190,7 @@ def test_scenario_ticks_change_the_suggested_grade(qtbot, window, kinds):
 
 
 def test_e_edits_the_note_and_the_card_shows_the_new_text(qtbot, window, kinds, monkeypatch):
-    def fake_ask(cls, parent, col, note_id, now):
+    def fake_ask(cls, parent, col, note_id, now, card_id=None):
         kind, fields = col.notes.get(note_id)
         return col.notes.update(note_id, {**fields, "front": "What does HEAT mean?"}, now())
 
@@ -201,18 +202,23 @@ def test_e_edits_the_note_and_the_card_shows_the_new_text(qtbot, window, kinds, 
 
 
 def test_the_edit_dialog_saves_fields_and_refuses_bad_ones(qtbot, kinds):
-    kind, fields = kinds.notes.get("kinds/c-choice")
-    saved = []
-    dialog = EditNoteDialog(kind, fields, saved.append)
+    from flashdesk.review import local_now
+
+    dialog = EditNoteDialog(kinds, "kinds/c-choice", local_now)
     qtbot.addWidget(dialog)
-    dialog.editor("options").setPlainText("Refund\nListen\nPolicy\nIgnore them")
-    dialog.editor("question").setPlainText("")
+    form = dialog.editor.form
+    form.editor("options").setPlainText("Refund\nListen\nPolicy\nIgnore them")
+    form.editor("question").setPlainText("")
     dialog.accept()
-    assert saved == [] and "Question" in dialog.error.text()
-    dialog.editor("question").setPlainText("First?")
+    problem = form.findChild(QLabel, "problem_question")
+    assert not problem.isHidden() and problem.text() == "Required for a choice note"
+    assert kinds.notes.get("kinds/c-choice")[1]["question"] == "What do you do first?"
+    form.editor("question").setPlainText("First?")
     dialog.accept()
-    assert saved[0]["options"] == ["Refund", "Listen", "Policy", "Ignore them"]
-    assert saved[0]["question"] == "First?" and saved[0]["answer"] == 2
+    kind, fields = kinds.notes.get("kinds/c-choice")
+    assert fields["options"] == ["Refund", "Listen", "Policy", "Ignore them"]
+    assert fields["question"] == "First?" and fields["answer"] == 2
+    assert dialog.changes.note_text and problem.isHidden()
 
 
 def test_suspend_and_bury_take_the_card_out(qtbot, window, kinds):

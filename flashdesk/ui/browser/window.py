@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
 from ..workers import run_task
-from .editor import NoteEditor
+from ..note_editor import NoteEditor
 from .model import COLUMNS, CardTableModel
 
 __all__ = ["BrowserWindow"]
@@ -88,14 +88,14 @@ class BrowserWindow(QMainWindow):
         header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(lambda *_: self.refresh())
 
-        self._editor = NoteEditor(col)
+        self._editor = NoteEditor(col, now=_now)
         self._editor.saved.connect(self._note_saved)
         splitter = QSplitter()
         splitter.addWidget(self._table)
         splitter.addWidget(self._editor)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([760, 340])
+        splitter.setSizes([640, 440])
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -218,11 +218,19 @@ class BrowserWindow(QMainWindow):
         return list(dict.fromkeys(NoteId(c.split("#", 1)[0]) for c in self.selected_cards()))
 
     def select_row(self, row: int) -> None:
-        self._table.selectRow(row)
+        """Select that row alone (whatever modifier keys were last held)."""
+        flags = QItemSelectionModel.SelectionFlag
+        self._table.selectionModel().setCurrentIndex(self._model.index(row, 0),
+                                                     flags.ClearAndSelect | flags.Rows)
 
     def _selection_changed(self, *_) -> None:
         notes = self.selected_notes()
-        self._editor.show_note(notes[0] if len(notes) == 1 else None)
+        cards = self.selected_cards()
+        current = self._table.currentIndex()
+        shown = self._model.card_id(current.row()) if current.isValid() else None
+        self._editor.show_note(notes[0] if len(notes) == 1 else None,
+                               (shown if shown in cards else cards[0]) if len(notes) == 1
+                               else None)
         rows = [self._model.browse_row(self._model.row_of(c)) for c in self.selected_cards()[:200]]
         suspended = bool(rows) and all(r is not None and r.state == "suspended" for r in rows)
         self._suspend_action.setText("Unsuspend" if suspended else "Suspend")
@@ -246,10 +254,13 @@ class BrowserWindow(QMainWindow):
             self.refresh()
         elif changes.cards or changes.note_text:
             self._model.reload_rows()
-        if changes.note_text and not self._editor.dirty:
-            note = self._editor.note_id
-            self._editor.show_note(None)
-            self._editor.show_note(note)
+        if (changes.note_text or changes.cards or changes.tags or changes.decks) \
+                and not self._editor.dirty and self._editor.note_id is not None:
+            if self._col.notes.card_ids(self._editor.note_id):
+                self._editor.reload(self._editor.card_info.info.card_id
+                                    if self._editor.card_info.info else None)
+            else:
+                self._editor.show_note(None)
         self.update_undo()
 
     def _changed(self, changes: Changes) -> None:
