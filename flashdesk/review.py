@@ -67,6 +67,11 @@ KEY_HELP: tuple[tuple[str, str, str], ...] = (
     ("Decks", "Study the selected deck", "Enter, double-click or Ctrl+Return"),
     ("Decks", "Import deck files, spreadsheets or Anki packages",
      "Ctrl+I (or drop the files on the window)"),
+    ("Decks", "New deck / rename / delete the selected deck (drag a deck onto another to move "
+     "it)", "Ctrl+Shift+N / F2 / Delete"),
+    ("Everywhere", "Add cards (to the deck selected or being studied)", "Ctrl+N (A on the decks)"),
+    ("Add cards", "Add the note and start the next / hide the selection as the next cloze",
+     "Ctrl+Enter / Ctrl+Shift+C"),
     ("Everywhere", "Browse cards / statistics / settings", "Ctrl+B / Ctrl+T / Ctrl+,"),
     ("Everywhere", "Undo the last action (answer, bury, suspend, edit, delete…)", "Ctrl+Z"),
     ("Studying", "Show the answer", "Space or Enter (Ctrl+Enter while typing an answer)"),

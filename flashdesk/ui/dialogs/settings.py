@@ -1,5 +1,6 @@
-"""Settings: daily limits per deck, grade buttons, theme, card font size and
-where the profile lives. Every change applies at once and is saved at once."""
+"""Settings: grade buttons, theme, card font size and where the profile
+lives (a deck's own options – daily limits, description – are in its deck
+options). Every change applies at once and is saved at once."""
 
 from __future__ import annotations
 
@@ -11,18 +12,17 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-    QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
-from ...model import FlashdeskError, GradeMode
+from ...model import GradeMode
 from ..prefs import FONT_MAX, FONT_MIN, Prefs
 from ..theme import ThemeChoice
 from ..widgets import text_label
 
 __all__ = ["SettingsDialog", "open_folder"]
 
-_LIMIT_MAX = 9999
 
 
 def open_folder(path: Path) -> bool:
@@ -33,8 +33,10 @@ def open_folder(path: Path) -> bool:
 class SettingsDialog(QDialog):
     """Edits settings in place; ``changed`` tells the window what to redo."""
 
-    #: one of "limits", "grades", "theme", "font"
+    #: one of "grades", "theme", "font"
     changed = Signal(str)
+    #: the options of this deck were asked for (its id)
+    deck_options_requested = Signal(str)
 
     def __init__(self, col: Collection, prefs: Prefs, now: Callable[[], datetime],
                  current_deck: str | None = None, parent: QWidget | None = None):
@@ -50,29 +52,21 @@ class SettingsDialog(QDialog):
         outer.setContentsMargins(20, 18, 20, 16)
         outer.setSpacing(14)
 
-        # -- daily limits ------------------------------------------------------
-        limits = QGroupBox("Daily limits")
-        form = QFormLayout(limits)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setVerticalSpacing(10)
-        self.deck_combo = QComboBox()
-        self.deck_combo.setAccessibleName("Deck")
-        self.deck_combo.setToolTip("The deck whose daily limits you are changing")
-        self.new_limit = QSpinBox()
-        self.review_limit = QSpinBox()
-        for box, name, tip in ((self.new_limit, "New cards a day",
-                                "How many new cards this deck (with its sub-decks) shows a day"),
-                               (self.review_limit, "Reviews a day",
-                                "How many due reviews this deck (with its sub-decks) shows a day")):
-            box.setRange(0, _LIMIT_MAX)
-            box.setAccessibleName(name)
-            box.setToolTip(tip)
-            box.setKeyboardTracking(False)
-            box.valueChanged.connect(self._save_limits)
-        form.addRow("&Deck", self.deck_combo)
-        form.addRow("&New cards a day", self.new_limit)
-        form.addRow("&Reviews a day", self.review_limit)
-        outer.addWidget(limits)
+        # -- decks: their own options ---------------------------------------------
+        decks = QGroupBox("Decks")
+        decks_layout = QHBoxLayout(decks)
+        where = QLabel("Each deck has its own daily limits and description:\n"
+                       "Deck ▸ Deck options…")
+        where.setProperty("role", "muted")
+        decks_layout.addWidget(where, 1)
+        self.deck_options_button = QPushButton("&Deck options…")
+        self.deck_options_button.setAccessibleName("Options of the selected deck")
+        self.deck_options_button.setToolTip("Daily limits and description of the selected deck")
+        self.deck_options_button.setEnabled(current_deck is not None)
+        self.deck_options_button.clicked.connect(
+            lambda: self.deck_options_requested.emit(current_deck or ""))
+        decks_layout.addWidget(self.deck_options_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addWidget(decks)
 
         # -- study -------------------------------------------------------------
         study = QGroupBox("Studying")
@@ -110,7 +104,7 @@ class SettingsDialog(QDialog):
             self.theme_combo.addItem(label, choice.value)
         look_form.addRow("&Theme", self.theme_combo)
         outer.addWidget(look)
-        for layout in (form, study_form, look_form):  # line the three forms up
+        for layout in (study_form, look_form):  # line the forms up
             layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             for row in range(layout.rowCount()):
                 label = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
@@ -149,61 +143,22 @@ class SettingsDialog(QDialog):
             "Close (Esc). Changes are already saved.")
         outer.addWidget(buttons)
 
-        self._load(current_deck)
-        self.deck_combo.currentIndexChanged.connect(self._load_limits)
+        self._load()
         self._grades_group.idToggled.connect(self._save_grades)
         self.font_size.valueChanged.connect(self._save_font)
         self.theme_combo.currentIndexChanged.connect(self._save_theme)
 
     # -- loading ---------------------------------------------------------------
 
-    def _load(self, current_deck: str | None) -> None:
+    def _load(self) -> None:
         self._loading = True
-        for s in self._col.decks.summaries(self._now()):
-            self.deck_combo.addItem("    " * s.depth + s.short_name, s.id)
-        if current_deck is not None:
-            self.deck_combo.setCurrentIndex(max(0, self.deck_combo.findData(current_deck)))
-        self.deck_combo.setEnabled(self.deck_combo.count() > 0)
         mode = self._col.grade_mode
         (self.six_grades if mode == GradeMode.SIX_GRADES else self.four_buttons).setChecked(True)
         self.font_size.setValue(self._prefs.card_font_pt)
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(self._prefs.theme.value)))
         self._loading = False
-        self._load_limits()
-
-    def _current_deck(self) -> str | None:
-        # never ask an empty combo box for its data: PySide6 6.12 miscounts None
-        return self.deck_combo.currentData() if self.deck_combo.currentIndex() >= 0 else None
-
-    def _load_limits(self) -> None:
-        deck_id = self._current_deck()
-        enabled = deck_id is not None
-        self.new_limit.setEnabled(enabled)
-        self.review_limit.setEnabled(enabled)
-        if not enabled:
-            return
-        summary = next((s for s in self._col.decks.summaries(self._now()) if s.id == deck_id), None)
-        if summary is None:
-            return
-        self._loading = True
-        self.new_limit.setValue(summary.new_limit)
-        self.review_limit.setValue(summary.review_limit)
-        self._loading = False
 
     # -- saving ----------------------------------------------------------------
-
-    def _save_limits(self) -> None:
-        deck_id = self._current_deck()
-        if self._loading or deck_id is None:
-            return
-        try:
-            self._col.decks.set_limits(deck_id, new_limit=self.new_limit.value(),
-                                      review_limit=self.review_limit.value())
-        except FlashdeskError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.changed.emit("limits")
 
     def _save_grades(self, mode_id: int, checked: bool) -> None:
         if self._loading or not checked:
