@@ -127,8 +127,10 @@ class CardInfoPanel(QWidget):
         new = s.type == TYPE_NEW
         if new or s.due is None:
             due = "when it comes up as a new card"
-        elif info.queue == Queue.LEARNING or s.due <= info.today:
-            due = f"today ({format_day(info.today)})" if s.due <= info.today else format_day(s.due)
+        elif info.queue == Queue.LEARNING or s.due == info.today:
+            due = f"today ({format_day(info.today)})"
+        elif s.due < info.today:
+            due = f"{format_day(s.due)} (overdue by {plural(info.today - s.due, 'day')})"
         else:
             due = f"{format_day(s.due)} (in {format_interval(s.due - info.today)})"
         values["due"].setText(due)

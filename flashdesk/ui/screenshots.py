@@ -4,7 +4,8 @@
 
 Uses a temporary profile with the bundled decks (a small sample deck fills in
 any card kind they lack), renders off-screen, and saves PNG files named
-``THEME-SCREEN.png``.
+``THEME-SCREEN.png``. The Add window is taken for every kind at each of
+``ADD_SIZES`` (``THEME-add-KIND-WxH.png``), whatever ``--size`` says.
 """
 
 from __future__ import annotations
@@ -58,6 +59,36 @@ marking_points = ["Listens without interrupting and paraphrases the problem", "S
 '''
 
 KINDS = ("basic", "cloze", "choice", "order", "scenario")
+#: the window sizes the Add window is shown at
+ADD_SIZES = ((1024, 640), (1366, 768))
+#: the learner's own card whose history the note editor shows
+OWN_NOTE = {"front": "What must you never promise before the duty manager agrees?",
+            "back": "A refund over £50.", "extra": "Staff handbook, section 4 (refunds)."}
+#: what a learner types into the Add window for each kind: their own workplace
+ADD_SAMPLES: dict[str, dict] = {
+    "basic": {"front": "Who can approve a refund over £50 in our shop?",
+              "back": "Only the duty manager – never promise it before they agree.",
+              "reverse": True, "extra": "Staff handbook, section 4 (refunds)."},
+    "cloze": {"text": "If a caller is abusive, give {{c1::one calm warning}}; if it goes on, "
+                      "{{c2::end the call}} and {{c3::log it in the incident book}}.",
+              "extra": "Our abusive-caller procedure, 2026."},
+    "choice": {"question": "A regular customer swears at you at the till. What do you do first?",
+               "options": "Ask them to leave at once\nStay calm and say you will help once "
+                          "they stop swearing\nCall the police",
+               "answer": "2", "explanation": "One clear, calm boundary first (our policy)."},
+    "order": {"prompt": "Put our complaint procedure in order.",
+              "items": "Listen without interrupting\nLog the complaint on the till system\n"
+                       "Agree what happens next\nFollow up within two days",
+              "explanation": "From the team briefing, March 2026."},
+    "scenario": {"prompt": "A customer returns a kettle for the third time and says we sell "
+                           "rubbish. The queue behind them is growing.",
+                 "model_answer": "Acknowledge the frustration, apologise for the trouble, offer "
+                                 "a refund or a different model, and ask a colleague to open "
+                                 "another till.",
+                 "marking_points": "Acknowledges the frustration\nApologises without blaming "
+                                   "colleagues\nOffers a clear choice\nDeals with the queue",
+                 "explanation": "Our own example for the portfolio."},
+}
 
 
 def _settle(app) -> None:
@@ -104,19 +135,30 @@ def _wait(app, signal, timeout_ms: int = 10000) -> None:
 
 
 def _study_history(col, days: int) -> None:
-    """Three weeks of study by a steady learner, so the charts have something to show."""
+    """Three weeks of study by a steady learner, so the charts have something to show;
+    on the first day the learner also wrote a card of their own ("My workplace"),
+    answered on days 0, 1, 7 (forgotten), 8 and 9, for the note editor's card info."""
     from datetime import timedelta
 
-    from ..model import Grade
+    from ..model import Grade, Kind
 
     rng = random.Random(7)
     start = _now() - timedelta(days=days)
+    mine = col.decks.create("My workplace", start).deck_id
+    own = col.notes.add(mine, Kind.BASIC, OWN_NOTE, start, tags=["my-workplace", "refunds"],
+                        source="Staff handbook, section 4").card_ids[0]
+    own_answers = {0: Grade.GOOD, 1: Grade.GOOD, 7: Grade.AGAIN, 8: Grade.GOOD, 9: Grade.GOOD}
     for day in range(days):
         now = start + timedelta(days=day)
+        if day in own_answers:
+            col.study.answer(own, own_answers[day], now, time_ms=rng.randint(3000, 9000))
         for _ in range(25):
             step = col.study.step(None, now)
             if step is None:
                 break
+            if step.card.id == own:
+                col.study.bury([own], now)
+                continue
             col.study.answer(step.card.id, rng.choice((Grade.AGAIN, Grade.HARD, Grade.GOOD,
                                                        Grade.GOOD, Grade.GOOD, Grade.EASY)),
                              now, time_ms=rng.randint(3000, 20000))
@@ -218,9 +260,59 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
             preview.resize(820, 560)
             save(theme, "import", preview)
             preview.reject()
+            _deck_shots(app, window, theme, save)
+            for add_size in ADD_SIZES:
+                _add_shots(app, window, theme, add_size, outdir, written)
         window.close()
         col.close()
     return written
+
+
+def _deck_shots(app, window, theme: str, save) -> None:
+    """The deck options, and the note editor with the learner's own card's info."""
+    window.show_decks()
+    deck = window.decks.current_deck_id()
+    options = window.open_deck_options(deck)
+    save(theme, "deck-options", options)
+    options.reject()
+    col = window.collection
+    mine = col.decks.find("My workplace")
+    card = col.notes.browse(_browse_deck(mine), _now())[0]
+    from .dialogs.edit_note import EditNoteDialog
+
+    dialog = EditNoteDialog(col, card.rsplit("#", 1)[0], _now, card, window)
+    dialog.show()
+    save(theme, "edit-note", dialog)
+    dialog.reject()
+    dialog.deleteLater()
+
+
+def _browse_deck(deck_id):
+    from ..model import BrowseQuery
+
+    return BrowseQuery(deck_id=deck_id)
+
+
+def _add_shots(app, window, theme: str, size: tuple[int, int], outdir: Path,
+               written: list[Path]) -> None:
+    """The Add window with a note of each kind typed in, previewed."""
+    from ..model import Kind
+
+    window.show_decks()
+    add = window.open_add(window.collection.decks.find("My workplace"))
+    add.resize(*size)
+    for kind in KINDS:
+        add.set_kind(Kind(kind))
+        add.form.set_texts(ADD_SAMPLES[kind])
+        add.tags.setText("my-workplace")
+        add.source.setText("")
+        add.follow_now()
+        _settle(app)
+        path = outdir / f"{theme}-add-{kind}-{size[0]}x{size[1]}.png"
+        add.grab().save(str(path))
+        written.append(path)
+    add.form.clear()
+    add.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,11 +92,17 @@ def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
     assert screenshots.main([str(out), "--theme", "dark", "--size", "1024x640"]) == 0
     names = sorted(p.name for p in out.glob("*.png"))
     expected = ["dark-decks.png", "dark-summary.png", "dark-settings.png", "dark-browser.png",
-                "dark-statistics.png", "dark-import.png"] + [
-        f"dark-{kind}-{side}.png" for kind in screenshots.KINDS for side in ("question", "answer")]
+                "dark-statistics.png", "dark-import.png", "dark-deck-options.png",
+                "dark-edit-note.png"] + [
+        f"dark-{kind}-{side}.png" for kind in screenshots.KINDS for side in ("question", "answer")
+    ] + [f"dark-add-{kind}-{w}x{h}.png" for kind in screenshots.KINDS
+         for w, h in screenshots.ADD_SIZES]
     assert names == sorted(expected)
     image = QImage(str(out / "dark-decks.png"))
     assert (image.width(), image.height()) == (1024, 640)
+    for w, h in screenshots.ADD_SIZES:
+        image = QImage(str(out / f"dark-add-cloze-{w}x{h}.png"))
+        assert (image.width(), image.height()) == (w, h)
     assert image.pixelColor(500, 300).lightness() < 80  # dark
 
 
