@@ -2,10 +2,10 @@
 managers that do the work, in the manner of Anki's ``col.decks`` /
 ``col.sched``:
 
-- ``col.decks``   the deck tree, today's counts, daily limits
+- ``col.decks``   the deck tree, today's counts, options; new, rename, move, delete
 - ``col.study``   study sessions: the next step, answers, bury, suspend
-- ``col.notes``   browsing, editing, tags, moving, resetting, deleting
-- ``col.files``   imports, exports, backups, the profile archive
+- ``col.notes``   adding, browsing, editing, card info, tags, moving, resetting, deleting
+- ``col.files``   imports, exports, the bundled decks, backups, the profile archive
 - ``col.reports`` statistics, the progress report, the log check
 - ``col.undo``    one undo stack for every action that changes study data
 

@@ -112,7 +112,25 @@ class FileManager:
         result = Importer(self._col).run(results, prune=prune, progress=progress)
         if replaced:
             self._report_replaced(result, replaced)
+        self._forget_deletions(results, result)
         return result
+
+    def _forget_deletions(self, results: Sequence[ReadResult], result: ImportResult) -> None:
+        """Bundled notes and decks the learner deleted and has now imported
+        again are theirs again: updates of the bundled decks keep them up to date."""
+        col = self._col
+        with col._lock:
+            marks = Marks(col.db)
+            deleted_notes, deleted_decks = marks.get(DELETED_NOTES), marks.get(DELETED_DECKS)
+            if not deleted_notes and not deleted_decks:
+                return
+            decks = {r.deck_id for r in result}
+            back = [make_note_id(report.deck_id, note.key)
+                    for report, deck in zip(result, (d for r in results for d in r.decks))
+                    for note in deck.notes] if deleted_notes else []
+            with transaction(col.db):
+                marks.undelete(DELETED_DECKS, decks & deleted_decks)
+                marks.undelete(DELETED_NOTES, set(back) & deleted_notes)
 
     @staticmethod
     def _read(paths: Sequence[str | os.PathLike], deck_name: str | None = None

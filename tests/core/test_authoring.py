@@ -414,6 +414,22 @@ def test_a_bundled_update_never_overwrites_what_the_learner_changed(tmp_path, no
     finally:
         col.close()
 
+    # importing a bundled file by hand brings back what was deleted, and updates follow it again
+    col = Collection.open(tmp_path / "p" / "collection.db", backups=False)
+    try:
+        col.files.import_files([bundled / "gone.toml", bundled / "test.toml"])
+        assert col.study.card("cc-gone/x#0", now).fields["back"] == "y"
+        assert col.study.card("cc-test/deleted#0", now).fields["back"].endswith("(release 2)")
+    finally:
+        col.close()
+    (bundled / "gone.toml").write_text(GONE_DECK.replace('back = "x"', 'back = "z"'),
+                                       encoding="utf-8")
+    col = Collection.open(tmp_path / "p" / "collection.db", backups=False)
+    try:
+        assert col.study.card("cc-gone/x#0", now).fields["back"] == "z"
+    finally:
+        col.close()
+
     # a third release that does not touch the note reports nothing more
     (bundled / "test.toml").write_text(release_2.replace("Release 2", "Release 3"),
                                        encoding="utf-8")
