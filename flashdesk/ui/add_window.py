@@ -390,7 +390,7 @@ class AddWindow(QDialog):
 
     def _update_summary(self) -> None:
         spec = kind_spec(self.note_kind)
-        self._summary.setText(f"{spec.summary} (* required)")
+        self._summary.setText(f"{spec.summary}  *\u00a0required")
 
     # -- following the typing ---------------------------------------------------
 

@@ -686,8 +686,8 @@ class MainWindow(QMainWindow):
         c = self._col.decks.contents(DeckId(deck_id))
         subs = f" and its {plural(c.decks - 1, 'sub-deck')}" if c.decks > 1 else ""
         text = f"Delete “{name}”{subs} with {plural(c.cards, 'card')}?"
-        details = (("Their progress goes too: " + plural(c.studied, "card") + " you have "
-                    "studied will start again if you add them back. ") if c.studied else
+        details = (f"Their progress goes with them: you have studied "
+                   f"{plural(c.studied, 'card')} of {c.cards}. " if c.studied else
                    "") + "Ctrl+Z brings it all back while flashdesk is open."
         if not Ask.confirm(self, "Delete deck", text, details, "Delete deck"):
             return False

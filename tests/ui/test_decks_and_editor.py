@@ -99,7 +99,7 @@ def test_decks_are_made_renamed_moved_and_deleted_with_undo(qtbot, window, col, 
     press(qtbot, Key.Key_Delete)
     kind, title, text, details, action = answers["asked"][-1]
     assert text == "Delete “Phones” with 1 card?"
-    assert details.startswith("Their progress goes too: 1 card you have studied")
+    assert details.startswith("Their progress goes with them: you have studied 1 card of 1.")
     assert "Ctrl+Z brings it all back" in details and action == "Delete deck"
     assert "phones" not in names(window)
     assert "Deleted “Phones” (1 card)" in window.statusBar().currentMessage()
