@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any, Iterator, Mapping, NewType, Sequence, overload
 
@@ -14,7 +14,7 @@ __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
     "NoteData", "DeckData", "DeckSummary", "CardView", "AnswerResult", "IntervalPreview",
-    "SessionCounts", "StudyStep", "Answered", "UndoResult", "ImportReport", "ImportResult",
+    "SessionCounts", "StudyStep", "CustomKind", "CustomStudy", "Answered", "UndoResult", "ImportReport", "ImportResult",
     "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
     "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
 ]
@@ -34,6 +34,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     ORDER = "order"
     SCENARIO = "scenario"
+    TYPED = "typed"
 
 
 #: the fields each kind accepts, in display order; list-valued fields are lists of strings
@@ -43,6 +44,9 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("question", "options", "answer", "explanation"),
     Kind.ORDER: ("prompt", "items", "explanation"),
     Kind.SCENARIO: ("prompt", "model_answer", "marking_points", "explanation"),
+    # the learner types the answer; *key terms* in it must be typed exactly,
+    # ``accept`` lists other answers that count as right
+    Kind.TYPED: ("prompt", "answer", "accept", "explanation"),
 }
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.BASIC: ("front", "back"),
@@ -50,8 +54,9 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("question", "options", "answer"),
     Kind.ORDER: ("prompt", "items"),
     Kind.SCENARIO: ("prompt", "model_answer", "marking_points"),
+    Kind.TYPED: ("prompt", "answer"),
 }
-LIST_FIELDS = frozenset({"options", "items", "marking_points"})
+LIST_FIELDS = frozenset({"options", "items", "marking_points", "accept"})
 
 CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -103,12 +108,18 @@ class LogKind(StrEnum):
     """What a review log entry records. ``REVIEW``: the day's first answer
     (SM-2 applied); ``REDRILL``: a same-day re-drill (SM-2 unchanged);
     ``RESET``: the card starts again from new (reset, deleted, pruned);
-    ``UNDO``: takes back the entry it names."""
+    ``UNDO``: takes back the entry it names; ``CRAM``: an answer in a drill,
+    which changes no schedule; ``RESCHEDULE``: a due day brought forward by an
+    exam plan (its ``after`` state holds the new due day)."""
 
     REVIEW = "review"
     REDRILL = "redrill"
     RESET = "reset"
     UNDO = "undo"
+    #: an answer in a drill (custom study, cram): logged, the schedule untouched
+    CRAM = "cram"
+    #: the due day moved without an answer (an exam plan): SM-2 state untouched
+    RESCHEDULE = "reschedule"
 
 
 class GradeMode(IntEnum):
@@ -307,6 +318,12 @@ class DeckSummary:
     new_limit: int = 20
     review_limit: int = 200
     description: str = ""
+    #: the exam this deck revises for (its own or inherited), as a date
+    exam: date | None = None
+    #: days from today to the exam (0: the exam is today); None without one
+    exam_days_left: int | None = None
+    #: other cards of a note wait for the next day once one is answered
+    bury_siblings: bool = True
 
     @property
     def short_name(self) -> str:
@@ -318,7 +335,55 @@ class DeckSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "new": self.new,
-                "learning": self.learning, "due": self.due, "total": self.total}
+                "learning": self.learning, "due": self.due, "total": self.total,
+                "exam": self.exam.isoformat() if self.exam else None,
+                "exam_days_left": self.exam_days_left}
+
+
+class CustomKind(StrEnum):
+    """Custom study. ``AHEAD`` reviews cards due in the next days and
+    ``EXTRA_NEW`` takes more new cards today: both are ordinary study (SM-2
+    applies). The others are drills: answers are logged as ``CRAM`` and no
+    card's schedule changes."""
+
+    AHEAD = "ahead"
+    EXTRA_NEW = "extra-new"
+    FORGOTTEN = "forgotten"
+    TAG = "tag"
+    LEECHES = "leeches"
+    CRAM = "cram"
+
+
+@dataclass(frozen=True)
+class CustomStudy:
+    """What a custom study session takes: ``days`` for AHEAD (due within the
+    next N days) and FORGOTTEN (answered Again in the last N days), ``count``
+    for EXTRA_NEW, ``tag`` for TAG (and, optionally, CRAM)."""
+
+    kind: CustomKind
+    days: int = 0
+    count: int = 0
+    tag: str | None = None
+
+    @property
+    def drill(self) -> bool:
+        """Answers change no schedule (logged as cram)."""
+        return self.kind not in (CustomKind.AHEAD, CustomKind.EXTRA_NEW)
+
+    def describe(self) -> str:
+        """A short name for the session ("Cram: tag heat")."""
+        k = self.kind
+        if k == CustomKind.AHEAD:
+            return f"Review ahead {self.days} day{'s' if self.days != 1 else ''}"
+        if k == CustomKind.EXTRA_NEW:
+            return f"{self.count} extra new cards"
+        if k == CustomKind.FORGOTTEN:
+            return f"Forgotten in the last {self.days} day{'s' if self.days != 1 else ''}"
+        if k == CustomKind.LEECHES:
+            return "Leeches"
+        if k == CustomKind.TAG:
+            return f"Tag {self.tag}"
+        return "Cram" + (f": tag {self.tag}" if self.tag else "")
 
 
 @dataclass(frozen=True)

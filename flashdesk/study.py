@@ -55,7 +55,9 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     if redrill:
         return Outcome(replace(card, queue=queue, redrill_seq=redrill_seq, buried_day=None),
                        True, again, False, False)
-    lapse = card.type == TYPE_REVIEW and quality < PASSING
+    # a lapse forgets what was once recalled: failing a card never yet recalled
+    # (no repetition and no lapse so far) is not one
+    lapse = card.type == TYPE_REVIEW and (card.reps > 0 or card.lapses > 0) and quality < PASSING
     after = CardSchedule(type=TYPE_REVIEW, queue=queue, reps=state.repetitions,
                          ease=round(state.ease * 100), interval=state.interval,
                          due=today + state.interval, lapses=card.lapses + lapse,
@@ -103,18 +105,24 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
 
 def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:
     """A card's schedule rebuilt from its review log (``seq``, ``id``, ``kind``,
-    ``quality``, ``day``, ``undoes`` per entry, in order): every answer that was
-    not undone, replayed through SM-2 exactly as it was first applied."""
+    ``quality``, ``day``, ``undoes`` and, for a reschedule, ``due`` per entry,
+    in order): every answer that was not undone, replayed through SM-2 exactly
+    as it was first applied; drills (cram) change nothing; a reschedule by an
+    exam plan moves only the due day."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
     card = CardSchedule()
     for e in entries:
-        if e["kind"] == "undo" or e["id"] in undone:
+        kind = e["kind"]
+        if kind in ("undo", "cram") or e["id"] in undone:
             continue
-        if e["kind"] == "reset":  # progress reset from the browser: new again
+        if kind == "reset":  # progress reset from the browser: new again
             card = CardSchedule()
-            continue
-        card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"], e["seq"]).after
+        elif kind == "reschedule":
+            card = replace(card, due=e["due"])
+        else:
+            card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"],
+                                e["seq"]).after
     return roll_over(card, today)
 
 

@@ -31,7 +31,7 @@ from .decks import DeckManager
 from .files import Cancelled, FileManager, Progress
 from .journal import Journal
 from .notes import DeletedNotes, NoteManager
-from .reports import ReportManager
+from .reports import STUDY_RULES, ReportManager
 from .study import StudyManager
 from .undo import UndoRefused, UndoStack
 
@@ -93,6 +93,7 @@ class Collection:
                         "file is kept beside it).")
             raise type(exc)(f"{exc}{hint}") from None
         col = cls(db, path, backups=backups)
+        col.reports.upgrade_rules(datetime.now().astimezone())
         if bundled:
             col.files.sync_bundled()
         return col
@@ -100,7 +101,9 @@ class Collection:
     @classmethod
     def in_memory(cls) -> "Collection":
         """A fresh collection that lives in memory only (tests, tools)."""
-        return cls(memory_database(), None)
+        col = cls(memory_database(), None)
+        col.set_setting("study_rules", STUDY_RULES)
+        return col
 
     def close(self) -> None:
         """Back up if the last backup is a day old (with ``backups``), then close."""

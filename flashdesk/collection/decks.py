@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping
 
+from dataclasses import replace
+from datetime import date
+
+from ..exam import FINAL_DAYS, ExamPlan, exam_date, exam_day, new_per_day, pulled_due
 from ..formats.result import slug
-from ..model import Changes, DeckId, DeckSummary, FlashdeskError
+from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind
 from ..store import queries as q, transaction
 from ..study import DeckLimits, parent_names, tree_allowance
+from .journal import ms
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -48,10 +53,34 @@ class DeckManager:
         return [d for d, row in decks.items()
                 if row["name"] == name or row["name"].startswith(name + "::")]
 
+    def exam_days(self, decks: Mapping[str, dict]) -> dict[str, int]:
+        """deck id → the study day of its exam: its own date, else its
+        nearest parent's; decks with no exam are left out."""
+        own = {row["name"]: exam_day(date.fromisoformat(row["exam_date"]))
+               for row in decks.values() if row.get("exam_date")}
+        result = {}
+        for deck_id, row in decks.items():
+            for name in [row["name"], *reversed(parent_names(row["name"]))]:
+                if name in own:
+                    result[deck_id] = own[name]
+                    break
+        return result
+
     def limits(self, decks: Mapping[str, dict], today: int) -> dict[str, DeckLimits]:
         """Each deck's limits and what it has done on study day ``today``
-        (what a deck has done counts its whole subtree)."""
-        done = q.done_today(self._col.db, today)
+        (what a deck has done counts its whole subtree). A deck's new-card
+        limit is raised by extra new cards taken today (custom study) and by
+        its exam plan, if that asks for more."""
+        db = self._col.db
+        extra = q.get_config(db, "extra_new", {})
+        extra_today = extra.get("decks", {}) if extra.get("day") == today else {}
+        exams = self.exam_days(decks)
+        new_left: dict[str, int] = {}
+        if exams:
+            own_new = q.count_new(db)
+            for deck_id in exams:
+                new_left[deck_id] = sum(own_new.get(d, 0) for d in self.subtree(deck_id, decks))
+        done = q.done_today(db, today)
         sums: dict[str, list[int]] = {d: [0, 0] for d in decks}
         by_name = {row["name"]: d for d, row in decks.items()}
         for deck_id, (new, rev) in done.items():
@@ -61,8 +90,14 @@ class DeckManager:
                 if name in by_name:
                     sums[by_name[name]][0] += new
                     sums[by_name[name]][1] += rev
-        return {d: DeckLimits(row["name"], row["new_limit"], row["review_limit"], *sums[d])
-                for d, row in decks.items()}
+        result = {}
+        for d, row in decks.items():
+            new_limit = row["new_limit"] + int(extra_today.get(d, 0))
+            if d in exams:
+                planned = new_per_day(new_left[d] + sums[d][0], today, exams[d])
+                new_limit = max(new_limit, planned)
+            result[d] = DeckLimits(row["name"], new_limit, row["review_limit"], *sums[d])
+        return result
 
     def summaries(self, now: "datetime") -> list[DeckSummary]:
         """Every deck in tree order with what it can show today: new and due
@@ -72,6 +107,7 @@ class DeckManager:
             today = col.today(now)
             decks = self.rows()
             limits = self.limits(decks, today)
+            exams = self.exam_days(decks)
             new = tree_allowance(limits, q.count_new(col.db), "new")
             due = tree_allowance(limits, q.count_due(col.db, today), "review")
             learning, total = q.count_learning(col.db), q.count_total(col.db)
@@ -83,7 +119,10 @@ class DeckManager:
                 learning=sum(learning.get(d, 0) for d in subtree),
                 due=due.get(deck_id, 0), total=sum(total.get(d, 0) for d in subtree),
                 depth=row["name"].count("::"), new_limit=row["new_limit"],
-                review_limit=row["review_limit"], description=row["description"]))
+                review_limit=row["review_limit"], description=row["description"],
+                exam=exam_date(exams[deck_id]) if deck_id in exams else None,
+                exam_days_left=exams[deck_id] - today if deck_id in exams else None,
+                bury_siblings=bool(row["bury_siblings"])))
         return sorted(rows, key=lambda s: [p.casefold() for p in s.name.split("::")])
 
     def find(self, text: str) -> DeckId:
@@ -124,6 +163,74 @@ class DeckManager:
                 q.set_deck_limits(col.db, deck_id, new_limit, review_limit)
             col.study.invalidate()
         return Changes(decks=True, study_queues=True)
+
+    def set_options(self, deck_id: DeckId, *, bury_siblings: bool) -> Changes:
+        """Whether answering a card buries the other cards of its note until
+        the next study day (Anki's default; on for every new deck)."""
+        col = self._col
+        with col._lock:
+            self.name(deck_id)
+            with transaction(col.db):
+                q.set_deck_study_options(col.db, deck_id, bury_siblings=bury_siblings)
+            col.study.invalidate()
+        return Changes(decks=True, study_queues=True)
+
+    def set_exam(self, deck_id: DeckId, day: date | None, now: "datetime") -> Changes:
+        """Set (or, with None, clear) the date of the exam ``deck_id`` and its
+        sub-decks revise for. Reviews SM-2 has due on or after the exam are
+        brought into its final days at once (``flashdesk.exam``); clearing the
+        date leaves due days as they are. Raises ``FlashdeskError`` for a date
+        already past."""
+        col = self._col
+        with col._lock:
+            today = col.today(now)
+            self.name(deck_id)
+            if day is not None and exam_day(day) <= today:
+                raise FlashdeskError(f"the exam date {day.isoformat()} is not after today")
+            with transaction(col.db):
+                q.set_deck_study_options(col.db, deck_id,
+                                         exam_date=day.isoformat() if day else None)
+                if day is not None:
+                    decks = self.rows()
+                    exams = self.exam_days(decks)  # a sub-deck may have an exam of its own
+                    for sub in self.subtree(deck_id, decks):
+                        self.pull_forward([sub], exams[sub], today, now)
+            col.study.invalidate()
+        return Changes(decks=True, cards=True, study_queues=True)
+
+    def pull_forward(self, deck_ids: list[str], exam: int, today: int, now: "datetime") -> int:
+        """Bring reviews of ``deck_ids`` due on or after ``exam`` into the days
+        before it, logging each move; inside the caller's transaction.
+        Returns how many moved."""
+        col = self._col
+        moved = 0
+        for row in q.review_cards_due_from(col.db, deck_ids, exam):
+            due = pulled_due(row["id"], row["due"], today, exam)
+            if due is None:
+                continue
+            before = CardSchedule.from_dict(row)
+            q.set_due(col.db, row["id"], due)
+            col.journal.append(row["id"], LogKind.RESCHEDULE, ms(now), today, before=before,
+                               after=replace(before, due=due))
+            moved += 1
+        return moved
+
+    def exam_plan(self, deck_id: DeckId, now: "datetime") -> ExamPlan | None:
+        """The exam plan of ``deck_id`` today (its own exam or its parent's),
+        or None when it has none."""
+        col = self._col
+        with col._lock:
+            today = col.today(now)
+            decks = self.rows()
+            exam = self.exam_days(decks).get(deck_id)
+            if exam is None:
+                return None
+            subtree = self.subtree(deck_id, decks)
+            counts = q.exam_progress(col.db, subtree, exam, exam - FINAL_DAYS)
+        new_left = counts["new"]
+        return ExamPlan(deck_id, exam_date(exam), exam - today, new_per_day(new_left, today, exam),
+                        new_left, counts["cards"],
+                        counts["on_track"] / counts["cards"] if counts["cards"] else 0.0)
 
     # -- for imports -----------------------------------------------------------
 

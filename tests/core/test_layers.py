@@ -42,7 +42,7 @@ LAYERS = [
     ("flashdesk.scheduler", "flashdesk.store"),
     ("flashdesk.cards", "flashdesk.text", "flashdesk.statistics", "flashdesk.backup"),
     ("flashdesk.formats",),
-    ("flashdesk.study",),
+    ("flashdesk.study", "flashdesk.exam"),
     ("flashdesk.collection",),
     ("flashdesk.review",),
     ("flashdesk.ui",),
