@@ -213,6 +213,12 @@ class SessionQueue:
             except ValueError:
                 pass
 
+    def holds(self, card: CardId) -> bool:
+        """Whether ``card`` is still to show in this session."""
+        return (card in self.reviews or card in self.new
+                or any(c == card for _, c in self.learning)
+                or any(c == card for c, _ in self.front))
+
     def answered(self, card: CardId, again_at: int | None) -> None:
         self.discard(card)
         if again_at is not None:

@@ -10,7 +10,7 @@ __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
-    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario",
+    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario", Kind.TYPED: "Type the answer",
 }
 
 

@@ -77,7 +77,7 @@ class DeckManager:
         exams = self.exam_days(decks)
         new_left: dict[str, int] = {}
         if exams:
-            own_new = q.count_new(db)
+            own_new = q.count_unstudied(db)
             for deck_id in exams:
                 new_left[deck_id] = sum(own_new.get(d, 0) for d in self.subtree(deck_id, decks))
         done = q.done_today(db, today)

@@ -46,6 +46,8 @@ class _Session:
     exams: dict[str, int] = field(default_factory=dict)
     #: the decks whose notes' other cards wait once one is answered
     bury: frozenset[str] = frozenset()
+    #: the daily limits left cards out (a card leaving early makes room for another)
+    capped: bool = False
     #: something changed what today's study holds: rebuild before the next step
     stale: bool = False
 
@@ -130,9 +132,14 @@ class StudyManager:
         reviews.sort()
         new = take("new", lambda d, n: q.new_card_ids(col.db, d, n))
         learning = [(seq, CardId(c)) for seq, c in q.learning_card_ids(col.db, subtree)]
+        # were today's limits the reason cards were left out? then a card leaving the
+        # session early (a buried sibling) is replaced from the file
+        own_new, own_due = q.count_new(col.db), q.count_due(col.db, today)
+        capped = (sum(own_new.get(d, 0) for d in subtree) > len(new)
+                  or sum(own_due.get(d, 0) for d in subtree) > len(reviews))
         return _Session(deck_id, today, SessionQueue([CardId(cid) for _, cid in reviews],
                                                      [CardId(c) for c in new], learning),
-                        frozenset(subtree), custom, exams, bury)
+                        frozenset(subtree), custom, exams, bury, capped=capped)
 
     def _custom_ids(self, custom: CustomStudy, subtree: list[str], today: int) -> list[str]:
         db = self._col.db
@@ -210,10 +217,11 @@ class StudyManager:
     def card(self, card_id: CardId, now: "datetime") -> CardView:
         """One card as it is now; raises ``FlashdeskError`` if there is none."""
         with self._col._lock:
+            today = self._col.today(now)  # a new day first: it unburies and ends re-drills
             row = q.get_card(self._col.db, card_id)
         if row is None:
             raise FlashdeskError(f"no card with id '{card_id}'")
-        return card_view(row, self._col.today(now))
+        return card_view(row, today)
 
     def answer(self, card_id: CardId, grade: Grade, now: "datetime", *,
                time_ms: int = 0) -> Answered:
@@ -264,7 +272,10 @@ class StudyManager:
                 if leech:
                     q.set_note_tags(col.db, row["note_id"], " ".join([*tags, LEECH_TAG]))
                 buried: list[str] = []
-                if row["siblings"] > 1 and row["deck_id"] in bury and not outcome.redrill:
+                # on the last day before an exam every card must be seen: nothing waits
+                last_chance = exam is not None and today >= exam - 1
+                if row["siblings"] > 1 and row["deck_id"] in bury and not outcome.redrill \
+                        and not last_chance:
                     buried = q.bury_siblings(col.db, card_id, row["note_id"], today)
             col._answered_on(today)
             col.undo.push(AnswerUndo(card_id, NoteId(row["note_id"]), log_id, col.journal.seq,
@@ -273,8 +284,11 @@ class StudyManager:
             if session is not None:
                 session.queue.answered(card_id,
                                        after.redrill_seq if outcome.again_today else None)
-                for sibling in buried:
+                held = [c for c in buried if session.queue.holds(CardId(c))]
+                for sibling in held:
                     session.queue.discard(CardId(sibling))
+                if held and session.capped:
+                    session.stale = True  # another card takes the sibling's place
             if pulled:
                 after = replace(after, due=pulled)
             result = AnswerResult(

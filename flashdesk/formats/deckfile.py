@@ -217,7 +217,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                 fail(field, "must be true or false")
                 continue
             fields[field] = value
-        elif field == "answer":
+        elif field == "answer" and kind == Kind.CHOICE:
             if isinstance(value, bool) or not isinstance(value, int):
                 fail(field, "must be the number of the right option, counting from 1")
                 continue

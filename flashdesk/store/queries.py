@@ -82,6 +82,12 @@ def count_new(db: Database) -> dict[str, int]:
     return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 0 GROUP BY deck_id")
 
 
+def count_unstudied(db: Database) -> dict[str, int]:
+    """deck id → cards never answered, buried ones included (an exam plan's new cards)."""
+    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE type = 0 AND queue IN (0, -2) "
+                        "GROUP BY deck_id")
+
+
 def count_learning(db: Database) -> dict[str, int]:
     return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 1 GROUP BY deck_id")
 

@@ -22,6 +22,17 @@ DECK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def exam_text(s: DeckSummary) -> str:
+    """'12 days to your exam (Mon 21 Dec)' for a deck revising for one."""
+    if s.exam is None or s.exam_days_left is None or s.exam_days_left < 0:
+        return ""
+    when = s.exam.strftime("%a %d %b")
+    if s.exam_days_left == 0:
+        return f"Your exam is today ({when})"
+    days = s.exam_days_left
+    return f"{days} day{'s' if days != 1 else ''} to your exam ({when})"
+
+
 class Column:
     NAME, NEW, LEARNING, DUE = range(4)
     TITLES = ("Deck", "New", "Learning", "Due")
@@ -160,6 +171,8 @@ class DeckListScreen(QWidget):
 
     #: study this deck (Enter, double-click or the button)
     study_requested = Signal(str)
+    #: custom study asked for the deck (its id)
+    custom_requested = Signal(str)
     #: the selected deck changed
     current_changed = Signal(str)
 
@@ -228,6 +241,10 @@ class DeckListScreen(QWidget):
         details.addLayout(grid)
         self._total = text_label("", "muted")
         details.addWidget(self._total)
+        self._exam = text_label("", "subheading")
+        self._exam.setAccessibleName("Exam")
+        self._exam.hide()
+        details.addWidget(self._exam)
         self._message = text_label("", "notice")
         self._message.hide()
         details.addWidget(self._message)
@@ -240,6 +257,12 @@ class DeckListScreen(QWidget):
         self.study_button.setAccessibleName("Study the selected deck")
         self.study_button.clicked.connect(self._on_study_clicked)
         details.addWidget(self.study_button)
+        self.custom_button = QPushButton("Custom study…")
+        self.custom_button.setToolTip("Review ahead, drill what you forgot, a tag or the "
+                                      "leeches, cram, or take extra new cards today (C)")
+        self.custom_button.setAccessibleName("Custom study")
+        self.custom_button.clicked.connect(self._on_custom_clicked)
+        details.addWidget(self.custom_button)
         self._splitter.addWidget(self._details)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
@@ -325,6 +348,8 @@ class DeckListScreen(QWidget):
             self._numbers[key].setText(str(getattr(s, key)))
         self._total.setText(f"{s.total} card{'s' if s.total != 1 else ''} in all · up to "
                             f"{s.new_limit} new and {s.review_limit} reviews a day")
+        self._exam.setText(exam_text(s))
+        self._exam.setVisible(bool(exam_text(s)))
         self._details.setAccessibleName(f"{s.name}: {s.new} new, {s.learning} learning, "
                                         f"{s.due} due")
 
@@ -339,6 +364,11 @@ class DeckListScreen(QWidget):
         summary = self.model.summary(index) if index.isValid() else None
         if summary is not None:
             self.study_requested.emit(summary.id)
+
+    def _on_custom_clicked(self) -> None:
+        deck_id = self.current_deck_id()
+        if deck_id:
+            self.custom_requested.emit(deck_id)
 
     def _on_study_clicked(self) -> None:
         deck_id = self.current_deck_id()

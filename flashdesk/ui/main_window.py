@@ -19,10 +19,14 @@ from PySide6.QtWidgets import (
 
 from ..collection import Cancelled, Collection, UndoRefused
 from ..formats import FORMATS, DeckFileError
-from ..model import Answered, Changes, DeckId, FlashdeskError, ImportResult, UndoResult
+from ..model import (
+    Answered, Changes, CustomKind, DeckId, FlashdeskError, ImportResult, UndoResult,
+)
 from ..review import KEY_HELP, SessionSummary, local_now
+from ..text import deck_path
 from .deck_list import DeckListScreen
 from .browser import BrowserWindow
+from .dialogs.custom_study import CustomStudyDialog
 from .dialogs.import_preview import ImportPreviewDialog
 from .dialogs.import_result import ImportResultDialog
 from .dialogs.messages import inform, show_error
@@ -131,6 +135,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(True)
 
         self.decks.study_requested.connect(self.start_study)
+        self.decks.custom_requested.connect(self.custom_study)
         self.decks.current_changed.connect(lambda _id: self._update_actions())
         self.reviewer.left.connect(self.show_decks)
         self.reviewer.finished.connect(self._on_session_finished)
@@ -198,6 +203,9 @@ class MainWindow(QMainWindow):
                                          self.show_decks, name="decks")
         self.study_action = self._action("&Study", "Ctrl+Return", "Study the selected deck",
                                          self.study_current, name="study")
+        self.custom_action = self._action("&Custom study…", "C",
+                                          "Review ahead, drill, cram or take extra new cards",
+                                          lambda: self.custom_study(), name="custom")
         self.import_action = self._action("&Import…", "Ctrl+I", "Import deck files (.toml)",
                                           self.choose_import_files, name="import")
         self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
@@ -229,8 +237,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         go_menu = bar.addMenu("&Go")
-        for action in (self.decks_action, self.study_action, self.browse_action,
-                       self.stats_action):
+        for action in (self.decks_action, self.study_action, self.custom_action,
+                       self.browse_action, self.stats_action):
             go_menu.addAction(action)
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
@@ -268,6 +276,7 @@ class MainWindow(QMainWindow):
         on_decks = self.screen == Screen.DECKS
         self.decks_action.setEnabled(idle and not on_decks)
         self.study_action.setEnabled(idle and on_decks and self.decks.current_deck_id() is not None)
+        self.custom_action.setEnabled(self.study_action.isEnabled())
         self.import_action.setEnabled(idle and on_decks)
         self.settings_action.setEnabled(idle)
         name = self._col.undo.name
@@ -368,12 +377,34 @@ class MainWindow(QMainWindow):
         self.reviewer.start(DeckId(deck_id), summary.name)
         self._update_totals()
 
+    def custom_study(self, deck_id: str | None = None) -> None:
+        """Ask what to study beyond today's cards, then start it."""
+        deck_id = deck_id or self.decks.current_deck_id()
+        if self._busy or deck_id is None or self.screen == Screen.REVIEW:
+            return
+        summary = next((s for s in self.decks.model.summaries() if s.id == deck_id), None)
+        if summary is None:
+            return
+        choice = CustomStudyDialog.ask(self, deck_path(summary.name), self._col.notes.tags())
+        if choice is None:
+            self.decks.focus_tree()
+            return
+        if choice.kind == CustomKind.EXTRA_NEW:
+            self.apply_changes(self._col.study.extra_new(DeckId(deck_id), choice.count,
+                                                         self._clock()))
+            self.start_study(deck_id)
+            return
+        self._settings.setValue("decks/last", deck_id)
+        self.reviewer.start(DeckId(deck_id), summary.name, choice)
+        self._update_totals()
+
     def _on_session_finished(self, summary: SessionSummary) -> None:
         if summary.answers == 0:
             self.show_screen(Screen.DECKS)
             self.refresh_decks(select=summary.deck_id)
             self.decks.show_message(f"Nothing to study in {summary.deck_name} right now. New "
-                                    "cards arrive each day, and reviews when they are due.")
+                                    "cards arrive each day, and reviews when they are due. "
+                                    "Custom study… (C) reviews ahead, drills or crams.")
             self.decks.focus_tree()
             return
         self.summary.show_summary(summary)

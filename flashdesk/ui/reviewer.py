@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..collection import Collection, UndoRefused
-from ..model import Answered, Changes, DeckId, FlashdeskError, Queue, UndoResult
+from ..model import Answered, Changes, CustomStudy, DeckId, FlashdeskError, Queue, UndoResult
 from ..review import Action, ReviewSession, SessionSummary, Stage, local_now
 from ..text import deck_path, format_preview, kind_caption
 from .card_views import KindView, view_for
@@ -261,13 +261,17 @@ class ReviewScreen(QWidget):
     def reveal_button(self) -> QPushButton:
         return self._reveal_button
 
-    def start(self, deck_id: DeckId | None, deck_name: str | None = None) -> None:
-        """Begin a sitting on ``deck_id`` and show its first card."""
-        self.session = ReviewSession(self._col, deck_id, clock=self._clock, timer=self._timer,
-                                     rng=self._rng)
-        self._deck_label.set_full_text(self.session.deck_name if deck_name is None
-                                       else deck_path(deck_name))
+    def start(self, deck_id: DeckId | None, deck_name: str | None = None,
+              custom: CustomStudy | None = None) -> None:
+        """Begin a sitting on ``deck_id`` (custom study with ``custom``) and
+        show its first card."""
+        self.session = ReviewSession(self._col, deck_id, custom=custom, clock=self._clock,
+                                     timer=self._timer, rng=self._rng)
         self.session.start()
+        title = self.session.deck_name if deck_name is None or custom is not None \
+            else deck_path(deck_name)
+        exam = self.session.exam_line()
+        self._deck_label.set_full_text(title + (f"   ·   {exam}" if exam else ""))
         self._render()
 
     def _render(self) -> None:

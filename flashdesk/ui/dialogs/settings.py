@@ -3,15 +3,14 @@ where the profile lives. Every change applies at once and is saved at once."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-    QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
@@ -72,6 +71,28 @@ class SettingsDialog(QDialog):
         form.addRow("&Deck", self.deck_combo)
         form.addRow("&New cards a day", self.new_limit)
         form.addRow("&Reviews a day", self.review_limit)
+        self.bury_siblings = QCheckBox("&Hold back till tomorrow")
+        self.bury_siblings.setToolTip(
+            "Once you answer one card of a note (a question, its reverse, one gap of a cloze), "
+            "its other cards wait for the next day, so they do not give the answer away")
+        self.bury_siblings.toggled.connect(self._save_siblings)
+        form.addRow("A note's other cards", self.bury_siblings)
+        exam_row = QHBoxLayout()
+        self.has_exam = QCheckBox("&On")
+        self.has_exam.setToolTip("Revising for an exam: new cards come in early enough to be "
+                                 "reviewed twice before it, and every card is seen in its last "
+                                 "days (sub-decks share the date)")
+        self.exam_date = QDateEdit()
+        self.exam_date.setCalendarPopup(True)
+        self.exam_date.setDisplayFormat("ddd d MMM yyyy")
+        self.exam_date.setAccessibleName("Exam date")
+        self.exam_date.setEnabled(False)
+        self.has_exam.toggled.connect(self.exam_date.setEnabled)
+        self.has_exam.toggled.connect(lambda _on: self._save_exam())
+        self.exam_date.dateChanged.connect(lambda _d: self._save_exam())
+        exam_row.addWidget(self.has_exam)
+        exam_row.addWidget(self.exam_date, 1)
+        form.addRow("E&xam", exam_row)
         outer.addWidget(limits)
 
         # -- study -------------------------------------------------------------
@@ -188,6 +209,14 @@ class SettingsDialog(QDialog):
         self._loading = True
         self.new_limit.setValue(summary.new_limit)
         self.review_limit.setValue(summary.review_limit)
+        self.bury_siblings.setChecked(summary.bury_siblings)
+        today = self._now().date()
+        self.exam_date.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+        own = self._col.decks.rows()[deck_id].get("exam_date")
+        self.has_exam.setChecked(bool(own))
+        self.exam_date.setEnabled(bool(own))
+        when = summary.exam or (today + timedelta(days=21))
+        self.exam_date.setDate(QDate(when.year, when.month, when.day))
         self._loading = False
 
     # -- saving ----------------------------------------------------------------
@@ -203,6 +232,27 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             self.error.show()
             return
+        self.changed.emit("limits")
+
+    def _save_siblings(self, on: bool) -> None:
+        deck_id = self._current_deck()
+        if self._loading or deck_id is None:
+            return
+        self._col.decks.set_options(deck_id, bury_siblings=on)
+        self.changed.emit("limits")
+
+    def _save_exam(self) -> None:
+        deck_id = self._current_deck()
+        if self._loading or deck_id is None:
+            return
+        day = self.exam_date.date().toPython() if self.has_exam.isChecked() else None
+        try:
+            self._col.decks.set_exam(deck_id, day, self._now())
+        except FlashdeskError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.error.hide()
         self.changed.emit("limits")
 
     def _save_grades(self, mode_id: int, checked: bool) -> None:
