@@ -363,6 +363,10 @@ class TerminalReview:
                  "again this session. u undoes the last action, q quits.")
         try:
             s.start()
+            if s.custom is not None:
+                self.out(f"Custom study: {s.custom.describe()}"
+                         + (" – a drill: your schedule stays as it is." if s.custom.drill
+                            else "."))
             if s.exam_line():
                 self.out(s.exam_line() + ".")
             while s.stage != Stage.DONE:

@@ -1,6 +1,7 @@
 """The command line, run as a user runs it: a subprocess with its own data folder."""
 
 import json
+from datetime import date, timedelta
 import os
 import subprocess
 import sys
@@ -188,3 +189,26 @@ def test_text_from_files_reaches_the_terminal_neutralised(home, tmp_path):
     for bad in ("\u202e", "\u202c", "\x1b", "\x07"):
         assert bad not in out.stdout + out.stderr
     assert "\\x1b]0;pwned\\x07" in out.stdout  # the typed line, echoed visibly
+
+
+def test_custom_study_exam_and_typed_cards_in_the_terminal(home, tmp_path):
+    deck = tmp_path / "t.toml"
+    deck.write_text('[deck]\nid = "t"\nname = "Typed"\n\n[[notes]]\nid = "h"\nkind = "typed"\n'
+                    'prompt = "H of HEAT?"\nanswer = "*Hear*"\n\n[[notes]]\nid = "b"\n'
+                    'kind = "basic"\nfront = "F"\nback = "B"\n', encoding="utf-8")
+    assert run(["import", str(deck)], home).returncode == 0
+    out = run(["review", "t"], home, stdin="heer\n1\n\n3\nq\n")
+    assert out.returncode == 0, out.stderr
+    assert "✗ Answer: Hear" in out.stdout and "[-e-]" in out.stdout
+    exam = (date.today() + timedelta(days=30)).isoformat()
+    shown = run(["exam", "t", "--date", exam], home)
+    assert shown.returncode == 0 and "30 day(s) from today" in shown.stdout or \
+        "31 day(s) from today" in shown.stdout
+    stats = json.loads(run(["stats", "--deck", "t", "--json"], home).stdout)
+    assert stats["exam"]["date"] == exam and stats["exam"]["cards"] == 2
+    cram = run(["review", "t", "--cram"], home, stdin="hear\n3\n\n3\nq\n")
+    assert cram.returncode == 0 and "Cram" in cram.stdout
+    log = json.loads(run(["stats", "--json"], home).stdout)
+    assert log["reviews_today"] == 2  # the cram answers are not reviews
+    assert run(["exam", "t", "--clear"], home).returncode == 0
+    assert run(["check"], home).returncode == 0
