@@ -426,11 +426,17 @@ class ReviewSession:
             return Action.GRADE, None
         return Action.NONE, None
 
-    def hint(self) -> str:
-        """The line under the card: the keys that work now."""
+    def hint(self, *, typing: bool = False) -> str:
+        """The line under the card: the keys that work now (``typing``: the
+        learner is in a text box, where letters type and shortcuts rest)."""
         card = self.card
         if card is None:
             return ""
+        if typing and self.stage == Stage.QUESTION:
+            done = "Enter" if card.kind == Kind.TYPED else "Ctrl+Enter"
+            what = "checks your answer" if card.kind == Kind.TYPED else "shows the model answer"
+            return (f"Typing: {done} {what}   ·   Ctrl+Z undoes typing   ·   "
+                    "Tab leaves the box   ·   Esc decks")
         buttons = self.buttons
         keys = f"{buttons[0].key}–{buttons[-1].key}"
         if self.stage == Stage.ANSWER:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
@@ -337,8 +337,24 @@ class ReviewScreen(QWidget):
             self._reveal_button.setText(text)
             self._reveal_button.setToolTip(f"{text} ({self.view.reveal_keys})")
             self._reveal_button.setAccessibleName(text)
-        self._hint_label.setText(self.session.hint())
+        for box in [*self.view.findChildren(QPlainTextEdit), *self.view.findChildren(QLineEdit)]:
+            box.installEventFilter(self)  # the hint follows the focus in and out of boxes
         self.focus_card()
+        self._update_hint()
+
+    def _typing(self) -> bool:
+        focus = self.focusWidget()
+        return isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
+            not focus.isReadOnly()
+
+    def _update_hint(self) -> None:
+        if self.session is not None:
+            self._hint_label.setText(self.session.hint(typing=self._typing()))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            QTimer.singleShot(0, self._update_hint)  # once the focus has moved
+        return super().eventFilter(watched, event)
 
     def focus_card(self) -> None:
         """Give the keyboard to the card (after a dialog closes, too)."""
@@ -431,16 +447,13 @@ class ReviewScreen(QWidget):
             if button.property("suggested") != wanted:
                 button.setProperty("suggested", wanted)
                 repolish(button)
-        self._hint_label.setText(self.session.hint())
+        self._update_hint()
 
     def press(self, key: str) -> bool:
         """A key, named as the session names keys; True if it did something."""
         if self.session is None or self.view is None:
             return False
-        focus = self.focusWidget()
-        typing = isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
-            not focus.isReadOnly()
-        action, value = self.session.key_action(key, typing=typing)
+        action, value = self.session.key_action(key, typing=self._typing())
         if action == Action.REVEAL:
             if not self.reveal() and self.view.reveal_text is None:
                 self.notify(self.session.hint().split("   ·   ")[0] + ".")

@@ -155,3 +155,44 @@ def test_an_exam_date_set_in_settings_shows_its_countdown(qtbot, window, col, tm
     assert "days to your exam" in window.decks._exam.text()
     reviewer = study(window, "kinds")
     assert "days to your exam" in reviewer._deck_label.full_text()
+
+
+def test_in_a_text_box_the_hint_says_what_works(qtbot, window, col, tmp_path):
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    reviewer = study(window, "kinds")
+    while reviewer.card.kind != Kind.SCENARIO:
+        press(qtbot, Key.Key_Minus)
+    qtbot.waitUntil(lambda: reviewer._hint_label.text().startswith("Typing:"))
+    hint = reviewer._hint_label.text()
+    assert "Ctrl+Enter" in hint and "E edit" not in hint and "- bury" not in hint
+    type_text(qtbot, "E@-")  # typed, not taken as shortcuts
+    assert reviewer.view.editor.toPlainText() == "E@-" and reviewer.card.kind == Kind.SCENARIO
+    press(qtbot, Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert reviewer.stage == Stage.ANSWER
+    qtbot.waitUntil(lambda: not reviewer._hint_label.text().startswith("Typing:"))
+
+
+def test_every_documented_shortcut_is_a_real_one(qtbot, window):
+    """The README's key table (flashdesk.review.KEY_HELP) against the keys the
+    windows actually bind."""
+    from PySide6.QtGui import QKeySequence
+
+    from flashdesk.review import KEY_HELP
+
+    browser = window.show_browse()
+    bound = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+             for w in (window, browser) for a in w.actions() if not a.shortcut().isEmpty()}
+    import re
+
+    def portable(key: str) -> str:
+        return QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
+
+    documented = set()
+    for where, _what, keys in KEY_HELP:
+        documented |= {portable(k) for k in re.findall(r"Ctrl\+(?:Shift\+)?(?:[A-Za-z]+|,)", keys)
+                       if k not in ("Ctrl+Enter",)}  # the answer box's own shortcut
+        if where == "Decks" and re.fullmatch(r"C", keys):
+            documented.add("C")
+    missing = sorted(documented - bound)
+    assert missing == []
+    assert {"Ctrl+B", "Ctrl+T", "Ctrl+Z", "Ctrl+I", "Ctrl+,", "Ctrl+Return", "C"} <= documented
