@@ -176,7 +176,7 @@ def cmd_import(col: Collection, args, out) -> int:
     for r in reports:
         for message in r.messages:
             out(message)
-        out(f"{r.path}: {r.deck_name} ({r.deck_id}): {r.added} added, {r.updated} updated, "
+        out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
             f"{r.unchanged} unchanged, {len(r.missing)} missing"
             + (f", {r.removed} removed" if r.removed else "")
             + (f", {len(r.skipped)} skipped" if r.skipped else ""))
@@ -246,7 +246,7 @@ def cmd_limits(col: Collection, args, out) -> int:
     if args.new is not None or args.review is not None:
         col.decks.set_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.decks.summaries(now()) if r.id == deck)
-    out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
+    out(f"{deck_path(row.name)}: {row.new_limit} new and {row.review_limit} reviews a day")
     return 0
 
 
@@ -534,7 +534,7 @@ def cmd_review(col: Collection, args, out, read) -> int:
         if deck is None:
             raise FlashdeskError("--extra-new needs a deck")
         col.study.extra_new(deck, args.extra_new, now())
-        out(f"{args.extra_new} more new card(s) today in {col.decks.name(deck)}.")
+        out(f"{args.extra_new} more new card(s) today in {deck_path(col.decks.name(deck))}.")
     return TerminalReview(col, deck, read, out, random.Random(args.seed), _custom(args)).run()
 
 
@@ -542,15 +542,15 @@ def cmd_exam(col: Collection, args, out) -> int:
     deck = col.decks.find(args.deck)
     if args.clear:
         col.decks.set_exam(deck, None, now())
-        out(f"No exam date for {col.decks.name(deck)} any more.")
+        out(f"No exam date for {deck_path(col.decks.name(deck))} any more.")
         return 0
     if args.date is not None:
         col.decks.set_exam(deck, args.date, now())
     plan = col.decks.exam_plan(deck, now())
     if plan is None:
-        out(f"{col.decks.name(deck)} has no exam date (set one with --date YYYY-MM-DD).")
+        out(f"{deck_path(col.decks.name(deck))} has no exam date (set one with --date YYYY-MM-DD).")
         return 0
-    out(f"{col.decks.name(deck)}: exam on {plan.date:%A %d %B %Y}, {plan.days_left} day(s) "
+    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, {plan.days_left} day(s) "
         f"from today.")
     out(f"New cards a day: {plan.new_per_day} ({plan.new_left} still new); on track: "
         f"{plan.on_track:.0%} of {plan.cards} cards.")
@@ -570,6 +570,12 @@ def cmd_gui(args, out) -> int:
     if _no_display():
         out("flashdesk cannot open its window: there is no display here. Study in the "
             "terminal with `flashdesk review`, or see `flashdesk --help`.")
+        return 1
+    from .ui.startup import platform_problem
+
+    problem = platform_problem()
+    if problem:
+        out(problem)
         return 1
     try:
         from .ui.app import run

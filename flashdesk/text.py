@@ -6,7 +6,7 @@ from __future__ import annotations
 from .model import IntervalPreview, Kind
 
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
-           "deck_path", "plural"]
+           "deck_label", "deck_path", "plural"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
@@ -50,6 +50,13 @@ def kind_caption(kind: Kind, ord_: int = 0, *, redrill: bool = False) -> str:
 def deck_leaf(name: str) -> str:
     """The deck's own name: 'Models' for 'Challenging Customers::Models'."""
     return name.rsplit("::", 1)[-1]
+
+
+def deck_label(name: str) -> str:
+    """A deck in one line of running text: its own name, with the decks above
+    it as context – 'Models (Challenging Customers)'."""
+    parts = name.split("::")
+    return parts[-1] if len(parts) == 1 else f"{parts[-1]} ({' › '.join(parts[:-1])})"
 
 
 def deck_path(name: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -16,6 +17,7 @@ from ..formats.result import slug
 from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind
 from ..store import queries as q, transaction
 from ..study import DeckLimits, parent_names, tree_allowance
+from ..text import deck_path
 from .journal import ms
 
 if TYPE_CHECKING:
@@ -126,15 +128,29 @@ class DeckManager:
         return sorted(rows, key=lambda s: [p.casefold() for p in s.name.split("::")])
 
     def find(self, text: str) -> DeckId:
-        """A deck by id, or by full name (case-insensitive). Raises
-        ``FlashdeskError`` naming ``flashdesk decks`` when there is none."""
-        with self._col._lock:
-            if q.get_deck(self._col.db, text):
-                return DeckId(text)
-            row = q.deck_by_name(self._col.db, text)
-        if row is None:
-            raise FlashdeskError(f"no deck called '{text}' (see `flashdesk decks`)")
-        return DeckId(row["id"])
+        """A deck by its id, its full name (``Parent::Child``, or with ``›``
+        or ``/`` between the parts), or its own name alone when no other deck
+        has it – all without regard to case. Raises ``FlashdeskError`` naming
+        ``flashdesk decks``, or the decks to choose from when the name is
+        ambiguous."""
+        wanted = text.strip()
+        decks = self.rows()
+        if wanted in decks:
+            return DeckId(wanted)
+        parts = [p.strip().casefold() for p in re.split(r"::|›|/", wanted)]
+        full = [d for d, row in decks.items()
+                if [p.casefold() for p in row["name"].split("::")] == parts]
+        if len(full) == 1:
+            return DeckId(full[0])
+        tail = [d for d, row in decks.items()
+                if [p.casefold() for p in row["name"].split("::")][-len(parts):] == parts]
+        if len(tail) == 1:
+            return DeckId(tail[0])
+        if tail:
+            names = "; ".join(f"{deck_path(decks[d]['name'])} ({d})" for d in tail[:6])
+            raise FlashdeskError(f"more than one deck is called '{wanted}': {names}. "
+                                 "Give its full name or its id")
+        raise FlashdeskError(f"no deck called '{wanted}' (see `flashdesk decks`)")
 
     def name(self, deck_id: DeckId) -> str:
         """The full name of ``deck_id``; raises ``FlashdeskError`` if unknown."""

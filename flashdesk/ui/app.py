@@ -20,7 +20,7 @@ from ..model import FlashdeskError
 from .dialogs.messages import AlreadyRunning
 from .instance import InstanceGuard
 from .main_window import MainWindow
-from .theme import app_icon, apply_theme
+from .theme import ThemeChoice, app_icon, apply_theme
 from .widgets import text_label
 from .workers import run_task
 
@@ -176,7 +176,9 @@ def run(profile_path: str | Path) -> int:
 
     profile_path = Path(profile_path)
     app = application()
-    apply_theme("system", app)
+    window_ini = QSettings(str(profile_path.parent / "window.ini"), QSettings.Format.IniFormat)
+    choice = window_ini.value("ui/theme", "system", str)
+    apply_theme(choice if choice in {c.value for c in ThemeChoice} else "system", app)
     guard = InstanceGuard(profile_path.parent)
     if not guard.acquire():
         return second_launch(guard, profile_path.parent)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
+from ..text import deck_path
 from ..model import DeckId, DeckSummary
 from .theme import current_theme
 from .widgets import plain_tip, text_label
@@ -147,7 +148,7 @@ class DeckTreeModel(QAbstractItemModel):
         if role == DECK_ID_ROLE:
             return s.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = s.name + (f"\n{s.description}" if s.description else "")
+            tip = deck_path(s.name) + (f"\n{s.description}" if s.description else "")
             return plain_tip(tip + f"\n{s.total} cards in all · today: {s.new} new, "
                              f"{s.learning} learning, {s.due} due\nEnter or double-click: study")
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -340,7 +341,7 @@ class DeckListScreen(QWidget):
         if s is None:
             return
         self._title.setText(s.short_name)
-        self._path.setText(s.name.replace("::", " › ") if s.parent_name else "")
+        self._path.setText(deck_path(s.parent_name) if s.parent_name else "")
         self._path.setVisible(bool(s.parent_name))
         self._description.setText(s.description)
         self._description.setVisible(bool(s.description))
@@ -350,7 +351,7 @@ class DeckListScreen(QWidget):
                             f"{s.new_limit} new and {s.review_limit} reviews a day")
         self._exam.setText(exam_text(s))
         self._exam.setVisible(bool(exam_text(s)))
-        self._details.setAccessibleName(f"{s.name}: {s.new} new, {s.learning} learning, "
+        self._details.setAccessibleName(f"{deck_path(s.name)}: {s.new} new, {s.learning} learning, "
                                         f"{s.due} due")
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

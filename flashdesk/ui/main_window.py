@@ -59,8 +59,8 @@ class ImportFiles:
     """The file dialog for imports (tests replace ``ask``)."""
 
     FILTERS = ";;".join([
-        "flashdesk deck files (*.toml)",
         "All files flashdesk can import (" + " ".join(f"*{s}" for s in IMPORT_SUFFIXES) + ")",
+        "flashdesk deck files (*.toml)",
         "Spreadsheets (*.csv *.tsv *.txt)",
         "Anki packages (*.apkg *.colpkg)",
     ])
@@ -553,6 +553,8 @@ class MainWindow(QMainWindow):
 
     def apply_theme(self) -> Theme:
         self.theme = apply_theme(self._prefs.theme)
+        # kept beside the collection too: a second launch shows its notice in it
+        self._settings.setValue("ui/theme", self._prefs.theme.value)
         self.reviewer.apply_preferences()
         if self.reviewer.view is not None:
             self.reviewer.notify("The new theme shows fully from the next card.")
@@ -586,14 +588,21 @@ class MainWindow(QMainWindow):
         if self.statistics_window is not None:
             self.statistics_window.close()
             self.statistics_window.deleteLater()
-        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck)
+        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck,
+                                                  settings=self._settings)
         self.statistics_window.setWindowFlag(Qt.WindowType.Window)
         self.statistics_window.show()
         return self.statistics_window
 
     def show_shortcuts(self) -> None:
-        text = "\n".join(f"{where}: {what} – {keys}" for where, what, keys in SHORTCUTS)
-        self.last_dialog = inform(self, "Keyboard shortcuts", "Keyboard shortcuts", text)
+        """F1: the keys as a table, from the same list as the README's."""
+        from .dialogs.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(lambda _r: self.reviewer.focus_card()
+                                if self.screen == Screen.REVIEW else None)
+        dialog.open()
+        self.last_dialog = dialog
 
     def show_about(self) -> None:
         from .. import __version__

@@ -91,7 +91,7 @@ def test_tags_and_change_deck(qtbot, browser, col, monkeypatch):
     tagged = col.notes.browse(BrowseQuery(tag="week1"), datetime.now().astimezone())
     assert [c.split("#")[0] for c in tagged] == [note]
     assert browser._tag.findData("week1") >= 0  # the tag filter offers the new tag
-    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example::HEAT model")
+    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example › HEAT model")
     card = browser.selected_cards()[0]
     browser.move_selected()
     assert card in col.notes.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())

@@ -196,3 +196,12 @@ def test_every_documented_shortcut_is_a_real_one(qtbot, window):
     missing = sorted(documented - bound)
     assert missing == []
     assert {"Ctrl+B", "Ctrl+T", "Ctrl+Z", "Ctrl+I", "Ctrl+,", "Ctrl+Return", "C"} <= documented
+
+
+def test_f1_shows_the_key_table_of_the_readme(qtbot, window):
+    from flashdesk.review import KEY_HELP
+
+    window.shortcuts_action.trigger()
+    dialog = window.last_dialog
+    assert dialog.rows() == [tuple(r) for r in KEY_HELP]
+    dialog.close()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ...collection import Collection
 from ...model import BrowseRow, CardId, SortKey
+from ...text import deck_label
 from ..widgets import plain_tip
 
 __all__ = ["Column", "COLUMNS", "CardTableModel", "BLOCK"]
@@ -131,8 +132,8 @@ class CardTableModel(QAbstractTableModel):
         if row is None:
             return "(deleted)" if index.column() == 1 else ""
         col = index.column()
-        if col == 0:
-            return row.deck_name
+        if col == 0:  # the deck's own name first: a narrow column still shows it
+            return deck_label(row.deck_name)
         if col == 1:
             suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
                 f" (c{row.ord})" if row.kind.value == "cloze" else "")

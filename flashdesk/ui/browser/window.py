@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
+from ...text import deck_path
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
 from ..workers import run_task
@@ -288,7 +289,7 @@ class BrowserWindow(QMainWindow):
         if not cards:
             return
         decks = [s for s in self._col.decks.summaries(_now())]
-        names = [s.name for s in decks]
+        names = [deck_path(s.name) for s in decks]
         name = self.ask_choice("Change deck", f"Move {len(cards)} card(s) to:", names)
         if name:
             self._changed(self._col.notes.move_cards(cards, decks[names.index(name)].id))
