@@ -14,7 +14,8 @@ SHARE = 0.92
 
 def available_size(widget: QWidget) -> QSize:
     """The free area (without task bars) of the screen ``widget`` is on."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
+    # QWidget.screen, called directly: a window may have a "screen" of its own meaning
+    screen = QWidget.screen(widget) or QGuiApplication.primaryScreen()
     return screen.availableGeometry().size() if screen is not None else QSize(1024, 640)
 
 

@@ -34,6 +34,7 @@ from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
+from .geometry import restore_geometry
 from .theme import Theme, ThemeChoice, app_icon, apply_theme
 from .workers import Op, run_op
 
@@ -161,6 +162,11 @@ class MainWindow(QMainWindow):
     @property
     def collection(self) -> Collection:
         return self._col
+
+    @property
+    def settings(self) -> QSettings:
+        """The window's own settings file (geometry, last folder), per profile."""
+        return self._settings
 
     @property
     def prefs(self) -> Prefs:
@@ -622,11 +628,7 @@ class MainWindow(QMainWindow):
     # -- state -----------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 720)
+        restore_geometry(self, self._settings, "window/geometry", QSize(1100, 720))
         splitter = self._settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.decks.splitter.restoreState(splitter)

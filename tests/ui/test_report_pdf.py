@@ -87,9 +87,12 @@ def test_no_topic_row_is_split_across_pages(qapp):
     report = ProgressReport(learner="Sam", start=date(2026, 3, 1), end=date(2026, 3, 31),
                             decks=[], cards_learned=1, reviews=2, retention=0.5, study_days=2,
                             minutes=3, mastery=topics)
-    page = QSizeF(493, 751)  # A4 inside the report's margins, in points
-    plain = QTextDocument()
-    plain.setPageSize(page)
-    plain.setHtml(report_html(report))
-    assert _split_rows(plain) is not None  # laid out naively, some row straddles a page
-    assert _split_rows(layout_report(report, page)) is None
+    naive_splits = 0
+    for height in range(600, 760, 23):  # A4 inside the margins is 493 × 751 points
+        page = QSizeF(493, height)
+        plain = QTextDocument()
+        plain.setPageSize(page)
+        plain.setHtml(report_html(report))
+        naive_splits += _split_rows(plain) is not None  # laid out naively, rows straddle
+        assert _split_rows(layout_report(report, page)) is None
+    assert naive_splits > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ...text import deck_path
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
+from ..geometry import restore_geometry, save_geometry
 from ..workers import run_task
 from .editor import NoteEditor
 from .model import COLUMNS, CardTableModel
@@ -45,7 +46,9 @@ class BrowserWindow(QMainWindow):
         self._generation = 0
         self.setWindowTitle("Browse – flashdesk")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.resize(1100, 680)
+        self.setMinimumSize(QSize(640, 420))
+        restore_geometry(self, getattr(parent, "settings", None), "browser/geometry",
+                         QSize(1100, 680))
 
         self._search = QLineEdit()
         self._search.setPlaceholderText("Search the text of every card (Ctrl+F)")
@@ -356,4 +359,5 @@ class BrowserWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._editor.save()
+        save_geometry(self, getattr(self.parent(), "settings", None), "browser/geometry")
         super().closeEvent(event)

@@ -7,15 +7,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
 from ...model import FlashdeskError, GradeMode
 from ..prefs import FONT_MAX, FONT_MIN, Prefs
+from ..geometry import fit_to_screen
 from ..theme import ThemeChoice
 from ..widgets import text_label
 
@@ -45,9 +46,19 @@ class SettingsDialog(QDialog):
         self._now = now
         self._loading = False
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
+        # the groups scroll when the screen is short; the buttons stay in view
+        dialog_layout = QVBoxLayout(self)
+        dialog_layout.setContentsMargins(0, 0, 20, 12)
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(20, 18, 20, 8)
         outer.setSpacing(14)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        dialog_layout.addWidget(scroll, 1)
 
         # -- daily limits ------------------------------------------------------
         limits = QGroupBox("Daily limits")
@@ -164,11 +175,16 @@ class SettingsDialog(QDialog):
         self.error.hide()
         outer.addWidget(self.error)
         outer.addStretch(1)
+        outer = dialog_layout  # the buttons, below the scrolling part
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip(
             "Close (Esc). Changes are already saved.")
         outer.addWidget(buttons)
+
+        scroll.setMinimumWidth(page.sizeHint().width())
+        fit_to_screen(self, QSize(page.sizeHint().width() + 20,
+                                  page.sizeHint().height() + buttons.sizeHint().height() + 24))
 
         self._load(current_deck)
         self.deck_combo.currentIndexChanged.connect(self._load_limits)
