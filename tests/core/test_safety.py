@@ -518,6 +518,8 @@ def test_case11_export_never_writes_into_the_profile(home, fmt):
     os.link(backup, hard)
     targets = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), backup,
                path.parent / "new-file.csv", path.parent / "media" / "x.csv", alias, hard]
+    if fmt != "csv":  # every target once (with csv); the other formats on the main ones
+        targets = [path, backup, alias]
     kept = backup.read_bytes()
     for target in targets:
         args = ["export", "--format", fmt, "-o", str(target)]
