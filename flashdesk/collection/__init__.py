@@ -30,7 +30,7 @@ from ..backup import (
     restore_hint, sweep_profile,
 )
 from ..model import Changes, FlashdeskError, GradeMode, study_day
-from ..store import NotACollectionError, open_database, queries as q, transaction
+from ..store import NotACollectionError, StorageError, open_database, queries as q, transaction
 from ..store.database import DamagedCollectionError, is_damage, memory_database
 from ..store.lock import LockMode, ProfileLock
 from .decks import DeckManager
@@ -172,9 +172,9 @@ class Collection:
             try:
                 alone = lock.try_acquire(LockMode.EXCLUSIVE)
             except OSError as exc:
-                raise FlashdeskError(f"cannot open {path}: the profile lock {folder / 'collection.lock'} "
-                                     f"cannot be written ({exc.strerror or exc}); check that you "
-                                     f"can write to {folder}") from None
+                raise FlashdeskError(f"cannot open {path}: the profile lock {lock.path} cannot be "
+                                     f"written ({exc.strerror or exc}); check that you can write "
+                                     f"to {folder}") from None
             notices: list[str] = []
             if alone:
                 try:
@@ -243,6 +243,9 @@ class Collection:
                                           only_if_older_than_hours=24)
                     except FlashdeskError as exc:
                         problem = exc
+                    except OSError as exc:
+                        problem = StorageError(f"the automatic backup could not be made: "
+                                               f"{exc.strerror or exc}")
             finally:
                 self.db.close()
                 self.closed = True

@@ -213,7 +213,11 @@ class FileManager:
         col = self._col
         if col.path is None:
             raise FlashdeskError("an in-memory collection has no backups")
-        existing = list_backups(col.path)
+        try:
+            existing = list_backups(col.path)
+        except OSError as exc:
+            raise StorageError(f"cannot read the backups in {backups_dir(col.path)}: "
+                               f"{exc.strerror or exc}") from None
         local = now.astimezone().replace(tzinfo=None)
         if only_if_older_than_hours is not None and \
                 not backup_due(existing, local, only_if_older_than_hours):
@@ -248,6 +252,9 @@ class FileManager:
             if part is not None:
                 remove_copy(part)
         fault_point("backup:renamed")
-        rotate(col.path, col.setting("backup_keep", 10), col.setting("backup_weeks", 8), local,
-               protect=target)
+        try:
+            rotate(col.path, col.setting("backup_keep", 10), col.setting("backup_weeks", 8),
+                   local, protect=target)
+        except OSError:
+            pass  # an old backup that cannot be deleted now is deleted by a later rotation
         return target

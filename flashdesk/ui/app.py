@@ -126,7 +126,7 @@ class Launcher(QObject):
 
 
 class RestoreOffer:
-    """Asked when the collection cannot be opened and a backup exists (tests patch ``ask``)."""
+    """Asked when the collection cannot be opened and a good backup exists (tests patch ``ask``)."""
 
     @classmethod
     def ask(cls, parent: QWidget | None, problem: str, backup_label: str) -> bool:
@@ -135,8 +135,8 @@ class RestoreOffer:
         box = QMessageBox(QMessageBox.Icon.Warning, "flashdesk cannot open your collection",
                           problem.split("\n")[0], parent=parent)
         box.setInformativeText(
-            f"Restore the latest backup, from {backup_label}? The current file is kept beside "
-            "it, renamed, and is never overwritten.")
+            f"Restore the newest good backup, from {backup_label}? The current file is kept "
+            "beside it, renamed, and is never overwritten; the media folder is left as it is.")
         restore_button = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(restore_button)
