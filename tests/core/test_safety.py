@@ -636,3 +636,23 @@ def test_case06_a_file_too_damaged_to_open_is_let_go_so_the_window_can_restore(c
     assert restore(col_path, backup, NOW) is not None  # the failed open holds no lock
     with Collection.open(col_path, bundled=False, backups=False) as col:
         assert col.reports.check(NOW).ok
+
+
+def test_case09_read_only_folders_get_one_message_per_command(home, tmp_path):
+    from .test_storage import read_only
+
+    assert cli(home, "decks").returncode == 0
+    backups = home / "p" / "backups"
+    for b in backups.iterdir():
+        b.unlink()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with read_only(backups), read_only(out_dir):
+        for command in (["backup"], ["decks"],  # decks: the automatic backup on close
+                        ["export", "cc-models", "--format", "csv", "-o", str(out_dir / "x.csv")],
+                        ["export", "--format", "backup", "-o", str(out_dir / "all.zip")]):
+            out = cli(home, *command)
+            assert out.returncode == 1, (command, out.stdout)
+            assert out.stderr.count("flashdesk:") == 1 and "Traceback" not in out.stderr, out.stderr
+            assert "cannot back up" in out.stderr or "cannot write" in out.stderr
+    assert list(backups.iterdir()) == [] and list(out_dir.iterdir()) == []
