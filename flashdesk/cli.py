@@ -18,11 +18,12 @@ from typing import Callable, Sequence
 from . import __version__
 from .backup import backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
-from .collection import Collection, UndoRefused
+from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
 from .review import ReviewSession, Stage
+from .store.database import is_damage
 from .text import deck_path, format_preview, percent
 
 __all__ = ["main", "build_parser"]
@@ -151,7 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args) -> Collection:
-    return Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+    """The profile's collection, under its shared lock; what opening did
+    about an earlier crash is said on standard error."""
+    col = Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+    for notice in col.notices:
+        print(f"flashdesk: {notice}", file=sys.stderr)
+    return col
 
 
 def cmd_decks(col: Collection, args, out) -> int:
@@ -312,14 +318,27 @@ def cmd_backup(col: Collection, args, out) -> int:
 
 
 def cmd_restore(args, out) -> int:
+    """Restore the named backup, or the newest sound one (damaged backups
+    are skipped and named)."""
     path = profile_path(data_dir(args.data_dir), args.profile)
     if args.backup:
         chosen = Path(args.backup)
     else:
         backups = list_backups(path)
         if not backups:
-            raise FlashdeskError(f"no backups in {backups_dir(path)}")
-        chosen = backups[0].path
+            raise FlashdeskError(f"no backups in {backups_dir(path)}; nothing was changed")
+        from .store.database import check_backup
+
+        for b in backups:
+            problem = check_backup(b.path)
+            if problem is None:
+                chosen = b.path
+                out(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
+                break
+            out(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
+        else:
+            raise FlashdeskError(f"none of the backups in {backups_dir(path)} is sound; "
+                                 "nothing was changed")
     kept = restore(path, chosen, now())
     out(f"Restored {chosen}.")
     if kept:
@@ -640,10 +659,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
+            print(f"flashdesk: {profile_path(data_dir(args.data_dir), args.profile)} could not "
+                  f"be used: {exc}. Nothing was lost.", file=sys.stderr)
+            return 1
         print("flashdesk: the collection is busy: another flashdesk is writing to it. "
               "Nothing was lost; try again in a moment.", file=sys.stderr)
         return 75
+    except sqlite3.DatabaseError as exc:  # found damaged while in use: one message, no backup
+        path = profile_path(data_dir(args.data_dir), args.profile)
+        message = damage_message(path, exc) if is_damage(exc) else \
+            f"{path} could not be used ({exc}). Nothing was changed."
+        print(f"flashdesk: {message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nStopped. Your answers so far are saved.", file=sys.stderr)
         return 130

@@ -25,6 +25,10 @@ def set_config(db: Database, key: str, value) -> None:
                [key, json.dumps(value)])
 
 
+def delete_config(db: Database, key: str) -> None:
+    db.execute("DELETE FROM config WHERE key = ?", [key])
+
+
 # -- decks ----------------------------------------------------------------------
 
 DECK_COLUMNS = ("id, name, description, version, source_path, new_limit, review_limit, "
