@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
         if self._stack.currentIndex() != screen:
             self._stack.setCurrentIndex(screen)
             self.screen_changed.emit(int(screen))
+            self._update_totals()
         self._update_actions()
 
     def _update_actions(self) -> None:

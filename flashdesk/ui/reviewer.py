@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
@@ -55,6 +55,29 @@ def key_name(event: QKeyEvent) -> str | None:
     if event.text() == "@":
         return "@"
     return _KEY_NAMES.get(Qt.Key(key))
+
+
+class _CardHost(QWidget):
+    """The scrolling area's content: as tall as its text needs at the width it
+    has, so the scroll bar shows only when the card really is taller than the
+    window (wrapped text otherwise asks for its height at its narrowest)."""
+
+    def _height_for(self, hint: QSize) -> QSize:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return hint
+        return QSize(hint.width(), layout.totalHeightForWidth(max(self.width(), hint.width())))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._height_for(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._height_for(super().minimumSizeHint())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # a new width: a new height
 
 
 class ReviewScreen(QWidget):
@@ -126,7 +149,7 @@ class ReviewScreen(QWidget):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        host = QWidget()
+        host = _CardHost()
         row = QHBoxLayout(host)
         row.setContentsMargins(24, 20, 24, 24)
         column = QVBoxLayout()
