@@ -103,7 +103,7 @@ class SettingsDialog(QDialog):
         self.exam_date.dateChanged.connect(lambda _d: self._save_exam())
         exam_row.addWidget(self.has_exam)
         exam_row.addWidget(self.exam_date, 1)
-        form.addRow("E&xam", exam_row)
+        form.addRow("Exam", exam_row)
         outer.addWidget(limits)
 
         # -- study -------------------------------------------------------------
