@@ -60,6 +60,7 @@ class Backup:
 
     @property
     def label(self) -> str:
+        """When the backup was taken, for people: 2026-11-30 14:02:11."""
         return self.taken.strftime("%Y-%m-%d %H:%M:%S")
 
 

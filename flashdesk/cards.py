@@ -16,6 +16,7 @@ __all__ = [
 
 
 def cloze_numbers(text: str) -> list[int]:
+    """The cloze numbers used in text, sorted, each once."""
     return sorted({int(m.group(1)) for m in _CLOZE.finditer(text)})
 
 
@@ -30,6 +31,7 @@ def card_ords(kind: Kind, fields: dict) -> list[int]:
 
 
 def first_field(kind: Kind, fields: dict) -> str:
+    """A note's first field (its question, prompt or text) as stored."""
     return str(fields.get(FIELDS[kind][0], ""))
 
 
@@ -62,11 +64,13 @@ def suggest_choice(answer: int, chosen: int) -> Grade:
 @dataclass(frozen=True)
 class OrderCheck:
     #: per position of the learner's order: was the item in its right place?
+    """An order card checked: which positions were right, and the grade that suggests."""
     correct: tuple[bool, ...]
     suggested: Grade
 
     @property
     def mistakes(self) -> int:
+        """Items in the wrong place."""
         return self.correct.count(False)
 
 
@@ -145,6 +149,7 @@ class TypedCheck:
 
     @property
     def right(self) -> bool:
+        """Matched, with every key term exactly right."""
         return self.exact and not self.missing_terms
 
 

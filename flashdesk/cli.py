@@ -35,6 +35,7 @@ choose another. Deck file format: docs/deck-format.md.
 
 
 def now() -> datetime:
+    """The wall clock, as a timezone-aware local datetime."""
     return datetime.now().astimezone()
 
 
@@ -46,6 +47,7 @@ def _date(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (the README documents each)."""
     parser = argparse.ArgumentParser(
         prog="flashdesk", description="Offline spaced-repetition flashcards (SM-2).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -629,6 +631,9 @@ def _input(prompt: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with argv (default: the process's); returns the exit status: 0, 1 for
+    a refusal with one message on standard error, 75 when the collection is busy, 130 when
+    interrupted."""
     args = build_parser().parse_args(argv)
     out = _say
     for stream in (sys.stdout, sys.stderr):

@@ -29,6 +29,8 @@ class FlashdeskError(Exception):
 
 
 class Kind(StrEnum):
+    """The kinds of note, each with its own fields (``FIELDS``) and cards."""
+
     BASIC = "basic"
     CLOZE = "cloze"
     CHOICE = "choice"
@@ -199,6 +201,7 @@ class CardSchedule:
 
     @property
     def sm2(self) -> SM2State:
+        """The card's SM-2 memory state (E-Factor as a number, not hundredths)."""
         return SM2State(self.reps, self.ease / 100, self.interval)
 
     def to_dict(self) -> dict[str, int | None]:
@@ -273,10 +276,12 @@ def day_start(day: int, tz: tzinfo) -> datetime:
 
 
 def note_id(deck_id: str, key: str) -> NoteId:
+    """The full id of note ``key`` of deck ``deck_id``: ``DECK/KEY``."""
     return NoteId(f"{deck_id}/{key}")
 
 
 def card_id(note: str, ord_: int) -> CardId:
+    """The id of card ``ord_`` of note ``note``: ``NOTE#ORD``."""
     return CardId(f"{note}#{ord_}")
 
 
@@ -295,6 +300,8 @@ class NoteData:
 
 @dataclass(frozen=True)
 class DeckData:
+    """One deck as read from a file: its id (empty when the file names none), name, details and
+    notes."""
     id: DeckId
     name: str
     description: str = ""
@@ -327,10 +334,12 @@ class DeckSummary:
 
     @property
     def short_name(self) -> str:
+        """The deck's own name: the last part of its path."""
         return self.name.rsplit("::", 1)[-1]
 
     @property
     def parent_name(self) -> str | None:
+        """The full name of the deck above it, or None for a top-level deck."""
         return self.name.rsplit("::", 1)[0] if "::" in self.name else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -405,18 +414,22 @@ class CardView:
 
     @property
     def queue(self) -> Queue:
+        """Where the card sits today."""
         return Queue(self.schedule.queue)
 
     @property
     def state(self) -> SM2State:
+        """The card's SM-2 memory state."""
         return self.schedule.sm2
 
     @property
     def due_day(self) -> int | None:
+        """The study day the card is due (None while new)."""
         return self.schedule.due
 
     @property
     def lapses(self) -> int:
+        """Times the card was forgotten after being recalled."""
         return self.schedule.lapses
 
 
@@ -440,6 +453,7 @@ class SessionCounts:
 
     @property
     def total(self) -> int:
+        """Cards left in the session, of every kind."""
         return self.new + self.learning + self.review
 
 
@@ -458,6 +472,8 @@ class StudyStep:
 
 @dataclass(frozen=True)
 class AnswerResult:
+    """What an answer did to a card: the grade, the log entry written, the SM-2 state before and
+    after, and the due day (a study day)."""
     card_id: CardId
     grade: Grade
     log_id: str
@@ -472,6 +488,7 @@ class AnswerResult:
 
     @property
     def quality(self) -> int:
+        """The grade as SM-2's quality, 0–5."""
         return int(self.grade)
 
 
@@ -553,6 +570,8 @@ class ImportResult(Sequence[ImportReport]):
 
 @dataclass(frozen=True)
 class CheckReport:
+    """The result of checking a collection: SQLite's integrity check, and the cards whose cached
+    state differs from their log."""
     integrity: tuple[str, ...]
     cards: int
     log_entries: int
@@ -563,6 +582,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the file is sound and every card agrees with its log."""
         return self.integrity == ("ok",) and not self.mismatches
 
     def to_dict(self) -> dict[str, Any]:
@@ -573,6 +593,8 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class Stats:
+    """The counts of flashdesk stats: cards by queue, answers today, retention over 30 days (0–1,
+    None without reviews), the due forecast (cards a day, today first)."""
     new: int
     learning: int
     review: int
@@ -609,6 +631,7 @@ class CardFilter(StrEnum):
 
 
 class SortKey(StrEnum):
+    """What the browser sorts by."""
     DECK = "deck"
     FRONT = "front"
     KIND = "kind"
@@ -623,6 +646,8 @@ class SortKey(StrEnum):
 
 @dataclass(frozen=True)
 class BrowseQuery:
+    """A browser search: words (full-text, each a prefix), a deck with its sub-decks, a tag, a
+    state, the order."""
     text: str = ""
     deck_id: DeckId | None = None
     tag: str | None = None
@@ -637,6 +662,8 @@ _STATE_NAMES = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "rev
 
 @dataclass(frozen=True)
 class BrowseRow:
+    """One row of the browser: a card with its note's first field and its schedule (ease as the
+    E-Factor, interval in days)."""
     id: CardId
     note_id: NoteId
     deck_name: str
@@ -653,8 +680,10 @@ class BrowseRow:
 
     @property
     def state(self) -> str:
+        """The card's queue in words: new, learning, review, suspended or buried."""
         return _STATE_NAMES[self.queue]
 
     @property
     def leech(self) -> bool:
+        """Whether the note is tagged leech."""
         return "leech" in self.tags

@@ -44,6 +44,7 @@ def local_now() -> datetime:
 
 
 class Stage(Enum):
+    """Where the card on screen is: its question, its answer, or nothing left."""
     QUESTION = auto()
     ANSWER = auto()
     DONE = auto()
@@ -97,9 +98,11 @@ class SessionTally:
     answers: list[tuple[bool, bool]] = field(default_factory=list)
 
     def record(self, redrill: bool, grade: Grade) -> None:
+        """Count one answer (redrill: a same-day re-drill, not counted as studied)."""
         self.answers.append((redrill, grade >= PASSING))
 
     def undo(self) -> None:
+        """Take the last answer away from the tally."""
         if self.answers:
             self.answers.pop()
 
@@ -116,6 +119,8 @@ class SessionTally:
 
 @dataclass(frozen=True)
 class SessionSummary:
+    """The sitting, as the summary screen shows it: cards studied, how many right (Hard or
+    better), answers, seconds, reviews due tomorrow."""
     deck_id: DeckId | None
     deck_name: str
     studied: int
@@ -126,6 +131,7 @@ class SessionSummary:
 
     @property
     def percent(self) -> int | None:
+        """The share of studied cards answered right, in whole percent (None before any)."""
         return round(100 * self.correct / self.studied) if self.studied else None
 
 
@@ -141,6 +147,7 @@ class ChoiceOutcome:
 
     @property
     def correct(self) -> bool:
+        """Whether the learner picked the right option."""
         return self.chosen == self.right
 
 
@@ -191,10 +198,12 @@ class ReviewSession:
 
     @property
     def card(self) -> CardView | None:
+        """The card on screen (None when the sitting is over)."""
         return self.step.card if self.step is not None else None
 
     @property
     def counts(self) -> SessionCounts:
+        """What is left in the sitting."""
         return self.step.counts if self.step is not None else SessionCounts()
 
     @property
@@ -204,6 +213,7 @@ class ReviewSession:
 
     @staticmethod
     def buttons_for(mode: GradeMode) -> tuple[AnswerButton, ...]:
+        """The answer buttons of grade mode mode."""
         return grade_buttons(mode)
 
     def _show(self, step: StudyStep | None) -> StudyStep | None:

@@ -30,6 +30,8 @@ REDRILL_GAP = 3
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What one answer does: the schedule after it, whether it was a same-day re-drill, whether
+    the card comes back this session, whether it was a lapse and whether the card was new."""
     after: CardSchedule
     redrill: bool  # a same-day re-drill: SM-2 state untouched
     again_today: bool  # below Good: comes back in this session
@@ -134,6 +136,7 @@ def parent_names(name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class DeckLimits:
+    """A deck's daily limits and what it has done today (cards)."""
     name: str
     new_limit: int
     review_limit: int
@@ -142,10 +145,12 @@ class DeckLimits:
 
     @property
     def new_left(self) -> int:
+        """New cards the deck may still show today."""
         return max(0, self.new_limit - self.new_done)
 
     @property
     def review_left(self) -> int:
+        """Reviews the deck may still show today."""
         return max(0, self.review_limit - self.review_done)
 
 
@@ -220,6 +225,8 @@ class SessionQueue:
                 or any(c == card for c, _ in self.front))
 
     def answered(self, card: CardId, again_at: int | None) -> None:
+        """Take an answered card out of the session; with again_at (a log sequence number) it
+        comes back once that many answers have been given."""
         self.discard(card)
         if again_at is not None:
             self.learning.append((again_at, card))

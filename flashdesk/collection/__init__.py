@@ -319,6 +319,7 @@ class Collection:
         return self._grade_mode
 
     def set_grade_mode(self, mode: GradeMode) -> Changes:
+        """Answer with four buttons or six grades from now on."""
         return self.set_setting("grade_mode", int(GradeMode(mode)))
 
     # -- other processes -------------------------------------------------------

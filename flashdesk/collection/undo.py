@@ -37,6 +37,8 @@ class UndoRefused(FlashdeskError):
 
 
 class UndoEntry(Protocol):
+    """An action on the undo stack: its name, and how to take it back."""
+
     @property
     def name(self) -> str:
         """What the action was, as the menu shows it after "Undo "."""
@@ -228,6 +230,7 @@ class UndoStack:
         self._entries: list[UndoEntry] = []
 
     def push(self, entry: UndoEntry) -> None:
+        """Add the newest action (the oldest falls off past DEPTH)."""
         self._entries.append(entry)
         del self._entries[:-DEPTH]
 
@@ -240,6 +243,7 @@ class UndoStack:
         return self._entries[-1].name if self._entries else None
 
     def clear(self) -> None:
+        """Forget every action (a new study day, a repair)."""
         self._entries.clear()
 
     def forget_cards(self, card_ids: Sequence[str]) -> None:
