@@ -16,6 +16,7 @@ __all__ = [
 
 
 def cloze_numbers(text: str) -> list[int]:
+    """The cloze numbers used in text, sorted, each once."""
     return sorted({int(m.group(1)) for m in _CLOZE.finditer(text)})
 
 
@@ -30,6 +31,7 @@ def card_ords(kind: Kind, fields: dict) -> list[int]:
 
 
 def first_field(kind: Kind, fields: dict) -> str:
+    """A note's first field (its question, prompt or text) as stored."""
     return str(fields.get(FIELDS[kind][0], ""))
 
 
@@ -62,11 +64,13 @@ def suggest_choice(answer: int, chosen: int) -> Grade:
 @dataclass(frozen=True)
 class OrderCheck:
     #: per position of the learner's order: was the item in its right place?
+    """An order card checked: which positions were right, and the grade that suggests."""
     correct: tuple[bool, ...]
     suggested: Grade
 
     @property
     def mistakes(self) -> int:
+        """Items in the wrong place."""
         return self.correct.count(False)
 
 
@@ -90,3 +94,103 @@ def suggest_scenario(points_total: int, points_hit: int) -> Grade:
     if points_total <= 0 or points_hit >= points_total:
         return GOOD
     return HARD if points_hit * 2 >= points_total else AGAIN
+
+
+# -- typed answers ------------------------------------------------------------
+
+#: a key term in a typed card's answer: *Equality Act 2010*
+KEY_TERM = re.compile(r"\*([^*]+)\*")
+#: at or above this likeness (0–1) a typed answer with every key term is Hard, not Again
+TYPED_CLOSE = 0.8
+
+
+def typed_answer_text(answer: str) -> str:
+    """The answer as the learner sees it: key-term stars taken away."""
+    return KEY_TERM.sub(r"\1", plain_text(answer))
+
+
+def key_terms(answer: str) -> list[str]:
+    """The terms of an answer that must be typed exactly."""
+    return [m.group(1).strip() for m in KEY_TERM.finditer(plain_text(answer))]
+
+
+def lenient(text: str) -> str:
+    """Text compared leniently: case, accents, punctuation and spacing ignored."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(ch if ch.isalnum() else " " for ch in folded
+                      if not unicodedata.combining(ch))
+    return " ".join(letters.split())
+
+
+def _strict(text: str) -> str:
+    """Text compared strictly (key terms): letters, digits and accents as they
+    are; only case and the spaces between words are forgiven."""
+    return " ".join(text.casefold().split())
+
+
+@dataclass(frozen=True)
+class TypedCheck:
+    """A typed answer checked against a typed card's answer.
+
+    ``diff`` spells the comparison out as (what, text) pieces, in order:
+    "same" (typed and right), "wrong" (typed, not in the answer), "missing"
+    (in the answer, not typed).
+    """
+
+    expected: str
+    typed: str
+    exact: bool
+    missing_terms: tuple[str, ...]
+    likeness: float
+    diff: tuple[tuple[str, str], ...]
+    suggested: Grade
+
+    @property
+    def right(self) -> bool:
+        """Matched, with every key term exactly right."""
+        return self.exact and not self.missing_terms
+
+
+def check_typed(answer: str, typed: str, accept: list[str] | tuple[str, ...] = ()) -> TypedCheck:
+    """Compare what the learner typed with a typed card's ``answer`` (and the
+    other right answers in ``accept``): leniently for case, spacing,
+    punctuation and accents, strictly for *key terms* (see ``KEY_TERM``).
+
+    Suggests Good when it matches, Hard when it is close (likeness at least
+    ``TYPED_CLOSE``) with every key term right, else Again.
+    """
+    from difflib import SequenceMatcher
+
+    best: TypedCheck | None = None
+    for candidate in [answer, *accept]:
+        expected = typed_answer_text(candidate)
+        want, got = lenient(expected), lenient(typed)
+        strict_typed = _strict(typed)
+        missing = tuple(t for t in key_terms(candidate) if _strict(t) not in strict_typed)
+        likeness = SequenceMatcher(None, got, want).ratio() if want or got else 1.0
+        exact = bool(want) and got == want
+        if exact and not missing:
+            suggested = GOOD
+        elif likeness >= TYPED_CLOSE and not missing:
+            suggested = HARD
+        else:
+            suggested = AGAIN
+        matcher = SequenceMatcher(None, typed.strip().lower(), expected.lower(), autojunk=False)
+        t, e = typed.strip(), expected
+        diff: list[tuple[str, str]] = []
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            if op == "equal":
+                diff.append(("same", t[a1:a2]))
+            else:
+                if a2 > a1:
+                    diff.append(("wrong", t[a1:a2]))
+                if b2 > b1:
+                    diff.append(("missing", e[b1:b2]))
+        check = TypedCheck(expected, typed, exact, missing, round(likeness, 3), tuple(diff),
+                           suggested)
+        if best is None or (check.suggested, check.likeness) > (best.suggested, best.likeness):
+            best = check
+    assert best is not None
+    return best

@@ -18,37 +18,24 @@ from typing import Callable, Sequence
 from . import __version__
 from .backup import backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
-from .collection import Collection, UndoRefused
+from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
-from .model import FlashdeskError, GradeMode, Kind
+from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
 from .review import ReviewSession, Stage
+from .store.database import is_damage
 from .text import deck_path, format_preview, percent, plural
 
 __all__ = ["main", "build_parser"]
 
 EPILOG = """\
-commands:
-  (none)            open the flashdesk window
-  decks             list decks with today's counts
-  deck ACTION       create, rename, move or delete a deck
-  import PATH...    import deck files, CSV/TSV or Anki packages (progress is kept)
-  export DECK       write a deck as a deck file, CSV or Anki package
-  validate PATH...  check deck files without importing them
-  review [DECK]     study in the terminal
-  stats             counts, retention and the 14-day forecast
-  limits DECK       show or change a deck's daily limits
-  grades {4,6}      answer with four buttons or six grades (0-5)
-  report            a progress report (PDF or CSV) for a date range
-  check             verify the collection against its review log (--repair)
-  backup            back up now (--list shows backups); restore [BACKUP] puts one back
-
 The collection lives in the user data folder; --data-dir or FLASHDESK_HOME
 choose another. Deck file format: docs/deck-format.md.
 """
 
 
 def now() -> datetime:
+    """The wall clock, as a timezone-aware local datetime."""
     return datetime.now().astimezone()
 
 
@@ -60,6 +47,7 @@ def _date(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (the README documents each)."""
     parser = argparse.ArgumentParser(
         prog="flashdesk", description="Offline spaced-repetition flashcards (SM-2).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -122,6 +110,24 @@ def build_parser() -> argparse.ArgumentParser:
                                    "input, so answers can be piped in.")
     p.add_argument("deck", nargs="?", help="deck id or name (default: every deck)")
     p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    g = p.add_argument_group("custom study (drills never change your schedule)")
+    g.add_argument("--ahead", type=int, metavar="N",
+                   help="review cards due in the next N days (counts as real reviews)")
+    g.add_argument("--extra-new", type=int, metavar="N", help="take N more new cards today")
+    g.add_argument("--forgotten", type=int, metavar="N",
+                   help="drill cards you answered Again in the last N days")
+    g.add_argument("--tag", metavar="TAG", help="drill the cards of one tag")
+    g.add_argument("--leeches", action="store_true", help="drill the leeches")
+    g.add_argument("--cram", action="store_true",
+                   help="drill every card of the deck (or of --tag) once more")
+
+    p = sub.add_parser("exam", help="set or show a deck's exam date and its plan",
+                       description="An exam date brings new cards in early enough to review "
+                                   "each twice before the exam, and pulls reviews due after it "
+                                   "into its final days. SM-2 itself is unchanged.")
+    p.add_argument("deck", help="deck id or name (its sub-decks share the date)")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the exam's date")
+    p.add_argument("--clear", action="store_true", help="remove the exam date")
 
     p = sub.add_parser("stats", help="counts, retention and the due forecast")
     p.add_argument("--deck", help="deck id or name (default: every deck)")
@@ -169,7 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args) -> Collection:
-    return Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+    """The profile's collection, under its shared lock; what opening did
+    about an earlier crash is said on standard error."""
+    col = Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+    for notice in col.notices:
+        print(f"flashdesk: {notice}", file=sys.stderr)
+    return col
 
 
 def cmd_decks(col: Collection, args, out) -> int:
@@ -228,7 +239,7 @@ def cmd_import(col: Collection, args, out) -> int:
     for r in reports:
         for message in r.messages:
             out(message)
-        out(f"{r.path}: {r.deck_name} ({r.deck_id}): {r.added} added, {r.updated} updated, "
+        out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
             f"{r.unchanged} unchanged, {len(r.missing)} missing"
             + (f", {r.removed} removed" if r.removed else "")
             + (f", {len(r.skipped)} skipped" if r.skipped else ""))
@@ -277,7 +288,11 @@ def cmd_stats(col: Collection, args, out) -> int:
     deck = col.decks.find(args.deck) if args.deck else None
     s = col.reports.stats(now(), deck)
     if args.json:
-        out(json.dumps({**s.to_dict(), **col.reports.statistics(now(), deck).to_dict()}, indent=2,
+        exams = [col.decks.exam_plan(d, now()) for d in
+                 ([deck] if deck else [r.id for r in col.decks.summaries(now()) if r.exam])]
+        plans = [p.to_dict() for p in exams if p is not None]
+        out(json.dumps({**s.to_dict(), **col.reports.statistics(now(), deck).to_dict(),
+                        "exam": (plans[0] if plans else None) if deck else plans}, indent=2,
                        ensure_ascii=False))
         return 0
     out(f"Cards: {s.total} – new {s.new}, learning {s.learning}, review {s.review}, "
@@ -294,7 +309,7 @@ def cmd_limits(col: Collection, args, out) -> int:
     if args.new is not None or args.review is not None:
         col.decks.set_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.decks.summaries(now()) if r.id == deck)
-    out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
+    out(f"{deck_path(row.name)}: {row.new_limit} new and {row.review_limit} reviews a day")
     return 0
 
 
@@ -360,14 +375,27 @@ def cmd_backup(col: Collection, args, out) -> int:
 
 
 def cmd_restore(args, out) -> int:
+    """Restore the named backup, or the newest sound one (damaged backups
+    are skipped and named)."""
     path = profile_path(data_dir(args.data_dir), args.profile)
     if args.backup:
         chosen = Path(args.backup)
     else:
         backups = list_backups(path)
         if not backups:
-            raise FlashdeskError(f"no backups in {backups_dir(path)}")
-        chosen = backups[0].path
+            raise FlashdeskError(f"no backups in {backups_dir(path)}; nothing was changed")
+        from .store.database import check_backup
+
+        for b in backups:
+            problem = check_backup(b.path)
+            if problem is None:
+                chosen = b.path
+                out(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
+                break
+            out(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
+        else:
+            raise FlashdeskError(f"none of the backups in {backups_dir(path)} is sound; "
+                                 "nothing was changed")
     kept = restore(path, chosen, now())
     out(f"Restored {chosen}.")
     if kept:
@@ -392,8 +420,8 @@ class TerminalReview:
     a line-based terminal or a pipe."""
 
     def __init__(self, col: Collection, deck, read: Callable[[str], str], out,
-                 rng: random.Random):
-        self.session = ReviewSession(col, deck, clock=now, rng=rng)
+                 rng: random.Random, custom: CustomStudy | None = None):
+        self.session = ReviewSession(col, deck, custom=custom, clock=now, rng=rng)
         self.read, self.out = read, out
 
     def ask(self, prompt: str) -> str:
@@ -411,6 +439,12 @@ class TerminalReview:
                  "again this session. u undoes the last action, q quits.")
         try:
             s.start()
+            if s.custom is not None:
+                self.out(f"Custom study: {s.custom.describe()}"
+                         + (" – a drill: your schedule stays as it is." if s.custom.drill
+                            else "."))
+            if s.exam_line():
+                self.out(s.exam_line() + ".")
             while s.stage != Stage.DONE:
                 self.show()
         except _Quit:
@@ -490,6 +524,20 @@ class TerminalReview:
                                                      f"   ✗ you put {plain_text(items[attempt[i - 1]])}"))
             if f.get("explanation"):
                 out("  " + plain_text(f["explanation"]))
+        elif card.kind == Kind.TYPED:
+            out(plain_text(f["prompt"]))
+            text = self.ask("Type the answer, then Enter > ")
+            typed = s.type_answer(text)
+            assert typed is not None
+            marks = {"same": "{}", "wrong": "[-{}-]", "missing": "{{+{}+}}"}
+            out(("✓ " if typed.right else "✗ ") + "Answer: " + typed.expected)
+            if not typed.right:
+                out("  yours: " + "".join(marks[what].format(part) for what, part in typed.diff)
+                    + "   ([-typed, not in the answer-]  {+missing+})")
+                if typed.missing_terms:
+                    out("  key terms to get exactly right: " + ", ".join(typed.missing_terms))
+            if f.get("explanation"):
+                out("  " + plain_text(f["explanation"]))
         else:  # scenario
             out(plain_text(f["prompt"]))
             self.ask("Your answer (one line, optional), then Enter > ")
@@ -538,9 +586,51 @@ class TerminalReview:
             self.out(f"Type {first}-{last} to grade, u to undo, q to quit.")
 
 
+def _custom(args) -> CustomStudy | None:
+    chosen = [name for name in ("ahead", "forgotten", "tag", "leeches", "cram")
+              if getattr(args, name) not in (None, False)]
+    if len(chosen) > 1 and set(chosen) != {"cram", "tag"}:
+        raise FlashdeskError("choose one kind of custom study (--cram may go with --tag)")
+    if args.cram:
+        return CustomStudy(CustomKind.CRAM, tag=args.tag)
+    if args.ahead is not None:
+        return CustomStudy(CustomKind.AHEAD, days=args.ahead)
+    if args.forgotten is not None:
+        return CustomStudy(CustomKind.FORGOTTEN, days=args.forgotten)
+    if args.tag:
+        return CustomStudy(CustomKind.TAG, tag=args.tag)
+    if args.leeches:
+        return CustomStudy(CustomKind.LEECHES)
+    return None
+
+
 def cmd_review(col: Collection, args, out, read) -> int:
     deck = col.decks.find(args.deck) if args.deck else None
-    return TerminalReview(col, deck, read, out, random.Random(args.seed)).run()
+    if args.extra_new is not None:
+        if deck is None:
+            raise FlashdeskError("--extra-new needs a deck")
+        col.study.extra_new(deck, args.extra_new, now())
+        out(f"{args.extra_new} more new card(s) today in {deck_path(col.decks.name(deck))}.")
+    return TerminalReview(col, deck, read, out, random.Random(args.seed), _custom(args)).run()
+
+
+def cmd_exam(col: Collection, args, out) -> int:
+    deck = col.decks.find(args.deck)
+    if args.clear:
+        col.decks.set_exam(deck, None, now())
+        out(f"No exam date for {deck_path(col.decks.name(deck))} any more.")
+        return 0
+    if args.date is not None:
+        col.decks.set_exam(deck, args.date, now())
+    plan = col.decks.exam_plan(deck, now())
+    if plan is None:
+        out(f"{deck_path(col.decks.name(deck))} has no exam date (set one with --date YYYY-MM-DD).")
+        return 0
+    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, {plan.days_left} day(s) "
+        f"from today.")
+    out(f"New cards a day: {plan.new_per_day} ({plan.new_left} still new); on track: "
+        f"{plan.on_track:.0%} of {plan.cards} cards.")
+    return 0
 
 
 def _no_display() -> bool:
@@ -556,6 +646,12 @@ def cmd_gui(args, out) -> int:
     if _no_display():
         out("flashdesk cannot open its window: there is no display here. Study in the "
             "terminal with `flashdesk review`, or see `flashdesk --help`.")
+        return 1
+    from .ui.startup import platform_problem
+
+    problem = platform_problem()
+    if problem:
+        out(problem)
         return 1
     try:
         from .ui.app import run
@@ -590,6 +686,9 @@ def _input(prompt: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with argv (default: the process's); returns the exit status: 0, 1 for
+    a refusal with one message on standard error, 75 when the collection is busy, 130 when
+    interrupted."""
     args = build_parser().parse_args(argv)
     out = _say
     for stream in (sys.stdout, sys.stderr):
@@ -612,6 +711,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
                     "stats": cmd_stats,
                     "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check, "report": cmd_report,
+                    "exam": cmd_exam,
                     "backup": cmd_backup}[args.command](col, args, out)
     except DeckFileError as exc:
         for problem in exc.problems:
@@ -623,10 +723,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
+            print(f"flashdesk: {profile_path(data_dir(args.data_dir), args.profile)} could not "
+                  f"be used: {exc}. Nothing was lost.", file=sys.stderr)
+            return 1
         print("flashdesk: the collection is busy: another flashdesk is writing to it. "
               "Nothing was lost; try again in a moment.", file=sys.stderr)
         return 75
+    except sqlite3.DatabaseError as exc:  # found damaged while in use: one message, no backup
+        path = profile_path(data_dir(args.data_dir), args.profile)
+        message = damage_message(path, exc) if is_damage(exc) else \
+            f"{path} could not be used ({exc}). Nothing was changed."
+        print(f"flashdesk: {message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nStopped. Your answers so far are saved.", file=sys.stderr)
         return 130

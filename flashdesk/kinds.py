@@ -21,7 +21,7 @@ from .model import FIELDS, LIST_FIELDS, REQUIRED, Kind, plain_text
 
 __all__ = ["Shape", "FieldSpec", "KindSpec", "kind_spec", "kind_specs", "FIELD_LABELS",
            "form_values", "form_texts", "next_cloze", "wrap_cloze", "field_of_problem",
-           "first_text", "KIND_TITLES"]
+           "first_text", "KIND_TITLES", "KIND_FIELD_LABELS"]
 
 
 class Shape(StrEnum):
@@ -42,12 +42,18 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "text": ("Text", "Select a part and press Ctrl+Shift+C to hide it: {{c1::like this}}"),
     "question": ("Question", "What the learner is asked"),
     "options": ("Options", "One option per line"),
-    "answer": ("Right option", "The number of the right option, counting from 1"),
+    "answer": ("Answer", "What the learner types; mark key terms *like this*"),
+    "accept": ("Also accepted", "Other answers that count as right, one per line (optional)"),
     "explanation": ("Explanation", "Shown with the answer (optional)"),
     "prompt": ("Prompt", "The situation or the task"),
     "items": ("Items", "One per line, in the right order (they are shuffled when studied)"),
     "model_answer": ("Model answer", "What a good answer says"),
     "marking_points": ("Marking points", "One per line: what the examiner credits"),
+}
+
+#: labels a field has in one kind only (the choice's answer is a number)
+KIND_FIELD_LABELS: dict[tuple[Kind, str], tuple[str, str]] = {
+    (Kind.CHOICE, "answer"): ("Right option", "The number of the right option, counting from 1"),
 }
 
 #: kind → (title in the kind chooser, one line on what it is)
@@ -57,12 +63,15 @@ KIND_TITLES: dict[Kind, tuple[str, str]] = {
     Kind.CHOICE: ("Multiple choice", "A question, its options and the number of the right one."),
     Kind.ORDER: ("Put in order", "Items the learner puts back in the right order."),
     Kind.SCENARIO: ("Scenario", "A situation, a model answer and the examiner's marking points."),
+    Kind.TYPED: ("Typed answer", "A prompt and the answer to type; *key terms* must be exact."),
 }
 
 #: the field of a kind whose {{cN::…}} markers make its cards
 CLOZE_FIELDS: dict[Kind, str] = {Kind.CLOZE: "text"}
 #: fields that hold a yes/no or a number (as the deck-file validator reads them)
-_SHAPES: dict[str, Shape] = {"reverse": Shape.FLAG, "answer": Shape.NUMBER}
+_SHAPES: dict[tuple[Kind | None, str], Shape] = {
+    (None, "reverse"): Shape.FLAG, (Kind.CHOICE, "answer"): Shape.NUMBER,
+}
 
 
 @dataclass(frozen=True)
@@ -96,17 +105,23 @@ class KindSpec:
         return next(f for f in self.fields if f.name == name)
 
 
-def _label(name: str) -> tuple[str, str]:
-    return FIELD_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))
+def _label(kind: Kind, name: str) -> tuple[str, str]:
+    return KIND_FIELD_LABELS.get((kind, name)) or FIELD_LABELS.get(
+        name, (name.replace("_", " ").capitalize(), ""))
+
+
+def _shape(kind: Kind, name: str) -> Shape:
+    if name in LIST_FIELDS:
+        return Shape.LINES
+    return _SHAPES.get((kind, name)) or _SHAPES.get((None, name)) or Shape.TEXT
 
 
 def kind_spec(kind: Kind) -> KindSpec:
     """The form of ``kind``."""
     kind = Kind(kind)
     fields = tuple(FieldSpec(
-        name=name, label=_label(name)[0], hint=_label(name)[1],
-        required=name in REQUIRED[kind],
-        shape=Shape.LINES if name in LIST_FIELDS else _SHAPES.get(name, Shape.TEXT))
+        name=name, label=_label(kind, name)[0], hint=_label(kind, name)[1],
+        required=name in REQUIRED[kind], shape=_shape(kind, name))
         for name in FIELDS[kind])
     title, summary = KIND_TITLES.get(kind, (kind.value.replace("_", " ").capitalize(), ""))
     return KindSpec(kind, title, summary, fields, CLOZE_FIELDS.get(kind))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any, Iterator, Mapping, NewType, Sequence, overload
 
@@ -14,7 +14,7 @@ __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
     "NoteData", "DeckData", "DeckSummary", "CardView", "AnswerResult", "IntervalPreview",
-    "SessionCounts", "StudyStep", "Answered", "UndoResult", "ImportReport", "ImportResult",
+    "SessionCounts", "StudyStep", "CustomKind", "CustomStudy", "Answered", "UndoResult", "ImportReport", "ImportResult",
     "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
     "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
     "LogRecord", "CardInfo",
@@ -30,11 +30,14 @@ class FlashdeskError(Exception):
 
 
 class Kind(StrEnum):
+    """The kinds of note, each with its own fields (``FIELDS``) and cards."""
+
     BASIC = "basic"
     CLOZE = "cloze"
     CHOICE = "choice"
     ORDER = "order"
     SCENARIO = "scenario"
+    TYPED = "typed"
 
 
 #: the fields each kind accepts, in display order; list-valued fields are lists of strings
@@ -44,6 +47,9 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("question", "options", "answer", "explanation"),
     Kind.ORDER: ("prompt", "items", "explanation"),
     Kind.SCENARIO: ("prompt", "model_answer", "marking_points", "explanation"),
+    # the learner types the answer; *key terms* in it must be typed exactly,
+    # ``accept`` lists other answers that count as right
+    Kind.TYPED: ("prompt", "answer", "accept", "explanation"),
 }
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.BASIC: ("front", "back"),
@@ -51,8 +57,9 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("question", "options", "answer"),
     Kind.ORDER: ("prompt", "items"),
     Kind.SCENARIO: ("prompt", "model_answer", "marking_points"),
+    Kind.TYPED: ("prompt", "answer"),
 }
-LIST_FIELDS = frozenset({"options", "items", "marking_points"})
+LIST_FIELDS = frozenset({"options", "items", "marking_points", "accept"})
 
 CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -104,12 +111,18 @@ class LogKind(StrEnum):
     """What a review log entry records. ``REVIEW``: the day's first answer
     (SM-2 applied); ``REDRILL``: a same-day re-drill (SM-2 unchanged);
     ``RESET``: the card starts again from new (reset, deleted, pruned);
-    ``UNDO``: takes back the entry it names."""
+    ``UNDO``: takes back the entry it names; ``CRAM``: an answer in a drill,
+    which changes no schedule; ``RESCHEDULE``: a due day brought forward by an
+    exam plan (its ``after`` state holds the new due day)."""
 
     REVIEW = "review"
     REDRILL = "redrill"
     RESET = "reset"
     UNDO = "undo"
+    #: an answer in a drill (custom study, cram): logged, the schedule untouched
+    CRAM = "cram"
+    #: the due day moved without an answer (an exam plan): SM-2 state untouched
+    RESCHEDULE = "reschedule"
 
 
 class GradeMode(IntEnum):
@@ -189,6 +202,7 @@ class CardSchedule:
 
     @property
     def sm2(self) -> SM2State:
+        """The card's SM-2 memory state (E-Factor as a number, not hundredths)."""
         return SM2State(self.reps, self.ease / 100, self.interval)
 
     def to_dict(self) -> dict[str, int | None]:
@@ -263,10 +277,12 @@ def day_start(day: int, tz: tzinfo) -> datetime:
 
 
 def note_id(deck_id: str, key: str) -> NoteId:
+    """The full id of note ``key`` of deck ``deck_id``: ``DECK/KEY``."""
     return NoteId(f"{deck_id}/{key}")
 
 
 def card_id(note: str, ord_: int) -> CardId:
+    """The id of card ``ord_`` of note ``note``: ``NOTE#ORD``."""
     return CardId(f"{note}#{ord_}")
 
 
@@ -285,6 +301,8 @@ class NoteData:
 
 @dataclass(frozen=True)
 class DeckData:
+    """One deck as read from a file: its id (empty when the file names none), name, details and
+    notes."""
     id: DeckId
     name: str
     description: str = ""
@@ -308,18 +326,74 @@ class DeckSummary:
     new_limit: int = 20
     review_limit: int = 200
     description: str = ""
+    #: the exam this deck revises for (its own or inherited), as a date
+    exam: date | None = None
+    #: days from today to the exam (0: the exam is today); None without one
+    exam_days_left: int | None = None
+    #: other cards of a note wait for the next day once one is answered
+    bury_siblings: bool = True
 
     @property
     def short_name(self) -> str:
+        """The deck's own name: the last part of its path."""
         return self.name.rsplit("::", 1)[-1]
 
     @property
     def parent_name(self) -> str | None:
+        """The full name of the deck above it, or None for a top-level deck."""
         return self.name.rsplit("::", 1)[0] if "::" in self.name else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "new": self.new,
-                "learning": self.learning, "due": self.due, "total": self.total}
+                "learning": self.learning, "due": self.due, "total": self.total,
+                "exam": self.exam.isoformat() if self.exam else None,
+                "exam_days_left": self.exam_days_left}
+
+
+class CustomKind(StrEnum):
+    """Custom study. ``AHEAD`` reviews cards due in the next days and
+    ``EXTRA_NEW`` takes more new cards today: both are ordinary study (SM-2
+    applies). The others are drills: answers are logged as ``CRAM`` and no
+    card's schedule changes."""
+
+    AHEAD = "ahead"
+    EXTRA_NEW = "extra-new"
+    FORGOTTEN = "forgotten"
+    TAG = "tag"
+    LEECHES = "leeches"
+    CRAM = "cram"
+
+
+@dataclass(frozen=True)
+class CustomStudy:
+    """What a custom study session takes: ``days`` for AHEAD (due within the
+    next N days) and FORGOTTEN (answered Again in the last N days), ``count``
+    for EXTRA_NEW, ``tag`` for TAG (and, optionally, CRAM)."""
+
+    kind: CustomKind
+    days: int = 0
+    count: int = 0
+    tag: str | None = None
+
+    @property
+    def drill(self) -> bool:
+        """Answers change no schedule (logged as cram)."""
+        return self.kind not in (CustomKind.AHEAD, CustomKind.EXTRA_NEW)
+
+    def describe(self) -> str:
+        """A short name for the session ("Cram: tag heat")."""
+        k = self.kind
+        if k == CustomKind.AHEAD:
+            return f"Review ahead {self.days} day{'s' if self.days != 1 else ''}"
+        if k == CustomKind.EXTRA_NEW:
+            return f"{self.count} extra new cards"
+        if k == CustomKind.FORGOTTEN:
+            return f"Forgotten in the last {self.days} day{'s' if self.days != 1 else ''}"
+        if k == CustomKind.LEECHES:
+            return "Leeches"
+        if k == CustomKind.TAG:
+            return f"Tag {self.tag}"
+        return "Cram" + (f": tag {self.tag}" if self.tag else "")
 
 
 @dataclass(frozen=True)
@@ -341,18 +415,22 @@ class CardView:
 
     @property
     def queue(self) -> Queue:
+        """Where the card sits today."""
         return Queue(self.schedule.queue)
 
     @property
     def state(self) -> SM2State:
+        """The card's SM-2 memory state."""
         return self.schedule.sm2
 
     @property
     def due_day(self) -> int | None:
+        """The study day the card is due (None while new)."""
         return self.schedule.due
 
     @property
     def lapses(self) -> int:
+        """Times the card was forgotten after being recalled."""
         return self.schedule.lapses
 
 
@@ -376,6 +454,7 @@ class SessionCounts:
 
     @property
     def total(self) -> int:
+        """Cards left in the session, of every kind."""
         return self.new + self.learning + self.review
 
 
@@ -394,6 +473,8 @@ class StudyStep:
 
 @dataclass(frozen=True)
 class AnswerResult:
+    """What an answer did to a card: the grade, the log entry written, the SM-2 state before and
+    after, and the due day (a study day)."""
     card_id: CardId
     grade: Grade
     log_id: str
@@ -408,6 +489,7 @@ class AnswerResult:
 
     @property
     def quality(self) -> int:
+        """The grade as SM-2's quality, 0–5."""
         return int(self.grade)
 
 
@@ -489,6 +571,8 @@ class ImportResult(Sequence[ImportReport]):
 
 @dataclass(frozen=True)
 class CheckReport:
+    """The result of checking a collection: SQLite's integrity check, and the cards whose cached
+    state differs from their log."""
     integrity: tuple[str, ...]
     cards: int
     log_entries: int
@@ -499,6 +583,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the file is sound and every card agrees with its log."""
         return self.integrity == ("ok",) and not self.mismatches
 
     def to_dict(self) -> dict[str, Any]:
@@ -509,6 +594,8 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class Stats:
+    """The counts of flashdesk stats: cards by queue, answers today, retention over 30 days (0–1,
+    None without reviews), the due forecast (cards a day, today first)."""
     new: int
     learning: int
     review: int
@@ -545,6 +632,7 @@ class CardFilter(StrEnum):
 
 
 class SortKey(StrEnum):
+    """What the browser sorts by."""
     DECK = "deck"
     FRONT = "front"
     KIND = "kind"
@@ -559,6 +647,8 @@ class SortKey(StrEnum):
 
 @dataclass(frozen=True)
 class BrowseQuery:
+    """A browser search: words (full-text, each a prefix), a deck with its sub-decks, a tag, a
+    state, the order."""
     text: str = ""
     deck_id: DeckId | None = None
     tag: str | None = None
@@ -573,6 +663,8 @@ _STATE_NAMES = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "rev
 
 @dataclass(frozen=True)
 class BrowseRow:
+    """One row of the browser: a card with its note's first field and its schedule (ease as the
+    E-Factor, interval in days)."""
     id: CardId
     note_id: NoteId
     deck_name: str
@@ -589,10 +681,12 @@ class BrowseRow:
 
     @property
     def state(self) -> str:
+        """The card's queue in words: new, learning, review, suspended or buried."""
         return _STATE_NAMES[self.queue]
 
     @property
     def leech(self) -> bool:
+        """Whether the note is tagged leech."""
         return "leech" in self.tags
 
 

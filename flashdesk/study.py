@@ -30,6 +30,8 @@ REDRILL_GAP = 3
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What one answer does: the schedule after it, whether it was a same-day re-drill, whether
+    the card comes back this session, whether it was a lapse and whether the card was new."""
     after: CardSchedule
     redrill: bool  # a same-day re-drill: SM-2 state untouched
     again_today: bool  # below Good: comes back in this session
@@ -55,7 +57,9 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     if redrill:
         return Outcome(replace(card, queue=queue, redrill_seq=redrill_seq, buried_day=None),
                        True, again, False, False)
-    lapse = card.type == TYPE_REVIEW and quality < PASSING
+    # a lapse forgets what was once recalled: failing a card never yet recalled
+    # (no repetition and no lapse so far) is not one
+    lapse = card.type == TYPE_REVIEW and (card.reps > 0 or card.lapses > 0) and quality < PASSING
     after = CardSchedule(type=TYPE_REVIEW, queue=queue, reps=state.repetitions,
                          ease=round(state.ease * 100), interval=state.interval,
                          due=today + state.interval, lapses=card.lapses + lapse,
@@ -103,18 +107,24 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
 
 def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:
     """A card's schedule rebuilt from its review log (``seq``, ``id``, ``kind``,
-    ``quality``, ``day``, ``undoes`` per entry, in order): every answer that was
-    not undone, replayed through SM-2 exactly as it was first applied."""
+    ``quality``, ``day``, ``undoes`` and, for a reschedule, ``due`` per entry,
+    in order): every answer that was not undone, replayed through SM-2 exactly
+    as it was first applied; drills (cram) change nothing; a reschedule by an
+    exam plan moves only the due day."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
     card = CardSchedule()
     for e in entries:
-        if e["kind"] == "undo" or e["id"] in undone:
+        kind = e["kind"]
+        if kind in ("undo", "cram") or e["id"] in undone:
             continue
-        if e["kind"] == "reset":  # progress reset from the browser: new again
+        if kind == "reset":  # progress reset from the browser: new again
             card = CardSchedule()
-            continue
-        card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"], e["seq"]).after
+        elif kind == "reschedule":
+            card = replace(card, due=e["due"])
+        else:
+            card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"],
+                                e["seq"]).after
     return roll_over(card, today)
 
 
@@ -126,6 +136,7 @@ def parent_names(name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class DeckLimits:
+    """A deck's daily limits and what it has done today (cards)."""
     name: str
     new_limit: int
     review_limit: int
@@ -134,10 +145,12 @@ class DeckLimits:
 
     @property
     def new_left(self) -> int:
+        """New cards the deck may still show today."""
         return max(0, self.new_limit - self.new_done)
 
     @property
     def review_left(self) -> int:
+        """Reviews the deck may still show today."""
         return max(0, self.review_limit - self.review_done)
 
 
@@ -205,7 +218,15 @@ class SessionQueue:
             except ValueError:
                 pass
 
+    def holds(self, card: CardId) -> bool:
+        """Whether ``card`` is still to show in this session."""
+        return (card in self.reviews or card in self.new
+                or any(c == card for _, c in self.learning)
+                or any(c == card for c, _ in self.front))
+
     def answered(self, card: CardId, again_at: int | None) -> None:
+        """Take an answered card out of the session; with again_at (a log sequence number) it
+        comes back once that many answers have been given."""
         self.discard(card)
         if again_at is not None:
             self.learning.append((again_at, card))

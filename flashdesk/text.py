@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from .model import GradeMode, IntervalPreview, Kind, Queue, grade_buttons
 
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
-           "deck_path", "plural", "format_day", "format_ease", "answer_name", "card_name",
-           "queue_name"]
+           "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
+           "card_name", "queue_name"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
-    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario",
+    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario", Kind.TYPED: "Type the answer",
 }
 
 
@@ -53,6 +53,13 @@ def kind_caption(kind: Kind, ord_: int = 0, *, redrill: bool = False) -> str:
 def deck_leaf(name: str) -> str:
     """The deck's own name: 'Models' for 'Challenging Customers::Models'."""
     return name.rsplit("::", 1)[-1]
+
+
+def deck_label(name: str) -> str:
+    """A deck in one line of running text: its own name, with the decks above
+    it as context – 'Models (Challenging Customers)'."""
+    parts = name.split("::")
+    return parts[-1] if len(parts) == 1 else f"{parts[-1]} ({' › '.join(parts[:-1])})"
 
 
 def deck_path(name: str) -> str:

@@ -6,19 +6,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from ..backup import backup_name, backups_dir, choose_kept, list_backups
+from ..backup import (
+    backup_due, backups_dir, is_profile_file, list_backups, restore_hint, rotate,
+    unique_backup_path,
+)
 from ..formats import DeckFileError, ReadResult, read_any
 from ..model import (
     Changes, DeckData, DeckId, FlashdeskError, ImportResult, Kind, NoteData, NoteId,
     note_id as make_note_id, note_texts,
 )
 from ..paths import bundled_decks
-from ..store import queries as q, transaction
+from ..store import StorageError, queries as q, transaction
+from ..store.copies import BackupRecord, copy_database, fsync_dir, remove_copy, verify_copy
+from ..store.database import DamagedCollectionError
+from ..store.faults import fault_point
 from .importer import Cancelled, Importer, Progress
 from .marks import BUNDLED, DELETED_DECKS, DELETED_NOTES, DELETED_TOLD, EDITED, Marks
 from .notes import checksum, fields_json, without_leech
@@ -109,7 +117,7 @@ class FileManager:
         """
         results = self._read(paths, deck_name)
         replaced = self._edits_replaced(results)
-        result = Importer(self._col).run(results, prune=prune, progress=progress)
+        result = self._run(results, prune=prune, progress=progress)
         if replaced:
             self._report_replaced(result, replaced)
         self._forget_deletions(results, result)
@@ -131,6 +139,14 @@ class FileManager:
             with transaction(col.db):
                 marks.undelete(DELETED_DECKS, decks & deleted_decks)
                 marks.undelete(DELETED_NOTES, set(back) & deleted_notes)
+
+    def _run(self, results: list[ReadResult], *, prune: bool = False,
+             progress: Progress | None = None) -> ImportResult:
+        try:
+            return Importer(self._col).run(results, prune=prune, progress=progress)
+        except StorageError as exc:
+            where = self._col.path or "the collection"
+            raise StorageError(f"cannot import into {where}: {exc}") from None
 
     @staticmethod
     def _read(paths: Sequence[str | os.PathLike], deck_name: str | None = None
@@ -208,7 +224,7 @@ class FileManager:
                 Marks(col.db).replace(BUNDLED, [d.id for r in results for d in r.decks
                                                 if q.get_deck(col.db, d.id)])
             results, update, checksums, told = self._bundled_plan(results)
-        result = Importer(col).run(results)
+        result = self._run(results)
         with col._lock, transaction(col.db):
             Marks(col.db).add(DELETED_TOLD, told)
             for nid, digest_ in checksums.items():
@@ -333,77 +349,161 @@ class FileManager:
                          version=decks[d]["version"], notes=tuple(by_deck[d]))
                 for d in sorted(subtree, key=lambda d: decks[d]["name"].casefold())]
 
+    def _refuse_profile_target(self, path: Path) -> None:
+        """An export never writes into the profile folder: not over the
+        collection, its ``-wal``/``-shm``, a backup, nor anything beside them."""
+        col = self._col
+        if col.path is not None and is_profile_file(col.path, path):
+            raise FlashdeskError(
+                f"cannot write {path}: it is inside the profile folder {col.path.parent} (the "
+                "collection, its backups and media live there); choose a file elsewhere. "
+                "Nothing was written.")
+        try:
+            with path.open("rb") as f:
+                header = f.read(72)
+        except OSError:
+            return
+        if header.startswith(b"SQLite format 3\x00") and header[68:72] == b"FDSK":
+            raise FlashdeskError(f"cannot write {path}: it is a flashdesk collection; choose "
+                                 "another file. Nothing was written.")
+
+    def _write_staged(self, path: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+        """Run ``write(staged_path)`` in a temporary folder beside ``path``,
+        then move what it wrote into place. Nothing is left behind when the
+        disk refuses, and an existing file is replaced only by a whole one."""
+        self._refuse_profile_target(path)
+        parent = path.parent if str(path.parent) else Path(".")
+        stage = parent / f".{path.name[:40]}.flashdesk-{os.urandom(4).hex()}.part"
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            stage.mkdir()
+            written = write(stage / path.name)
+            targets = [(f, parent / f.relative_to(stage)) for f in written]
+            for _, target in targets:
+                self._refuse_profile_target(target)
+            for staged, target in targets:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+            return [t for _, t in targets]
+        except OSError as exc:
+            raise StorageError(f"cannot write {path}: {exc.strerror or exc}. "
+                               "Nothing was written.") from None
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
     def export(self, deck_id: DeckId, fmt: str, path: str | os.PathLike) -> list[Path]:
         """Write ``deck_id`` with its sub-decks as 'toml', 'csv' or 'apkg';
-        returns the files written. Raises ``FlashdeskError`` for an unknown
-        format or a file that cannot be written."""
+        returns the files written. Everything is written beside ``path``
+        first and moved into place whole. Raises ``FlashdeskError`` for an
+        unknown format or a path inside the profile folder (nothing is
+        written) and ``StorageError`` when the disk refuses (nothing is left)."""
         from ..formats import export as writers
 
-        data = self.export_data(deck_id)
+        if fmt not in ("toml", "csv", "apkg"):
+            raise FlashdeskError(f"unknown export format '{fmt}' (use toml, csv or apkg)")
         path = Path(path)
-        try:
-            if fmt == "toml":
-                return writers.write_toml(data, path)
-            if fmt == "csv":
-                return writers.write_csv(data, path)
-            if fmt == "apkg":
-                return writers.write_apkg(data, path, self._col.media_dir)
-        except OSError as exc:
-            raise FlashdeskError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise FlashdeskError(f"unknown export format '{fmt}' (use toml, csv or apkg)")
+        self._refuse_profile_target(path)
+        data = self.export_data(deck_id)
+        if fmt == "toml":
+            return self._write_staged(path, lambda p: writers.write_toml(data, p))
+        if fmt == "csv":
+            return self._write_staged(path, lambda p: writers.write_csv(data, p))
+        return self._write_staged(path, lambda p: writers.write_apkg(data, p, self._col.media_dir))
 
     def archive(self, path: str | os.PathLike) -> Path:
-        """The whole profile – collection and media – as one zip file."""
+        """The whole profile - collection and media - as one zip file at
+        ``path`` (``collection.db`` and ``media/NAME``). Raises
+        ``FlashdeskError`` for a path inside the profile folder and
+        ``StorageError`` when the disk refuses; nothing is left behind."""
         import tempfile
         import zipfile
 
         col = self._col
         path = Path(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        self._refuse_profile_target(path)
+
+        def write(target: Path) -> list[Path]:
             with tempfile.TemporaryDirectory() as tmp:
                 copy = Path(tmp) / "collection.db"
-                with col._lock:
-                    q.backup_to(col.db, str(copy))
-                part = path.with_name(path.name + ".part")
-                with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+                try:
+                    with col._lock:
+                        copy_database(col.db.conn, copy)
+                except sqlite3.OperationalError as exc:
+                    raise OSError(f"the copy of the collection could not be made in {tmp} "
+                                  f"({exc})") from None
+                with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
                     zf.write(copy, "collection.db")
                     media = col.media_dir
                     if media and media.is_dir():
                         for f in sorted(media.iterdir()):
                             if f.is_file() and not f.name.startswith("."):
                                 zf.write(f, f"media/{f.name}")
-                os.replace(part, path)
-        except OSError as exc:
-            raise FlashdeskError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return path
+            return [target]
+
+        return self._write_staged(path, write)[0]
 
     # -- backups ---------------------------------------------------------------
 
     def backup(self, now: datetime, *,
                only_if_older_than_hours: float | None = None) -> Path | None:
-        """Back the collection up into the profile's ``backups`` folder with
-        SQLite's backup API, then rotate (settings ``backup_keep``, default 10,
-        and ``backup_weeks``, 8). With ``only_if_older_than_hours``, nothing is
-        done (None) when the newest backup is younger than that."""
+        """Back the collection up into the profile's ``backups`` folder and
+        return the new file: copied with SQLite's backup API to a ``.part``
+        file, stamped inside with ``now`` and its place in the order backups
+        were made, checked (``quick_check``), and only then given its name;
+        then rotated (settings ``backup_keep``, default 10, and
+        ``backup_weeks``, 8), never deleting the new one. With
+        ``only_if_older_than_hours``, nothing is done (None) unless the last
+        backup made is that old (or dated ahead of ``now``).
+
+        Raises ``DamagedCollectionError`` when the copy fails its check (a
+        damaged collection is never backed up; no backup is removed) and
+        ``StorageError`` when the disk refuses (the ``.part`` is removed).
+        """
         col = self._col
         if col.path is None:
             raise FlashdeskError("an in-memory collection has no backups")
-        existing = list_backups(col.path)
+        try:
+            existing = list_backups(col.path)
+        except OSError as exc:
+            raise StorageError(f"cannot read the backups in {backups_dir(col.path)}: "
+                               f"{exc.strerror or exc}") from None
         local = now.astimezone().replace(tzinfo=None)
-        if only_if_older_than_hours is not None and existing and \
-                (local - existing[0].taken).total_seconds() < only_if_older_than_hours * 3600:
+        if only_if_older_than_hours is not None and \
+                not backup_due(existing, local, only_if_older_than_hours):
             return None
         folder = backups_dir(col.path)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / backup_name(local)
-        part = target.with_name(target.name + ".part")
-        with col._lock:
-            q.backup_to(col.db, str(part))
-        os.replace(part, target)
-        kept = choose_kept(list_backups(col.path), col.setting("backup_keep", 10),
-                           col.setting("backup_weeks", 8))
-        for b in list_backups(col.path):
-            if b.path not in kept:
-                b.path.unlink(missing_ok=True)
+        record = BackupRecord(int(now.timestamp() * 1000),
+                              max((b.seq for b in existing), default=0) + 1)
+        part: Path | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = unique_backup_path(folder, local)
+            part = target.with_name(target.name + ".part")
+            with col._lock:
+                copy_database(col.db.conn, part, record=record)
+            fault_point("backup:copied")
+            problem = verify_copy(part)
+            if problem:
+                raise DamagedCollectionError(
+                    f"{col.path} is damaged (SQLite finds: {problem}), so it was not backed up "
+                    f"and no backup was removed. {restore_hint(col.path)}")
+            os.replace(part, target)
+            fsync_dir(folder)
+        except (sqlite3.Error, OSError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            if "full" in reason.lower() or "no space" in reason.lower():
+                reason = "the disk is full"
+            elif "i/o" in reason.lower():
+                reason = "the disk could not be written (is it full?)"
+            raise StorageError(f"cannot back up into {folder}: {reason}. Nothing was "
+                               "changed.") from None
+        finally:
+            if part is not None:
+                remove_copy(part)
+        fault_point("backup:renamed")
+        try:
+            rotate(col.path, col.setting("backup_keep", 10), col.setting("backup_weeks", 8),
+                   local, protect=target)
+        except OSError:
+            pass  # an old backup that cannot be deleted now is deleted by a later rotation
         return target

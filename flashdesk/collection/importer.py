@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
@@ -21,16 +22,91 @@ from ..model import (
     Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult, card_id as make_card_id,
     note_id as make_note_id, note_texts,
 )
-from ..store import queries as q, transaction
+from ..formats.sanitize import MEDIA_NAME
+from ..store import StorageError, queries as q, transaction
+from ..store.copies import fsync_dir
+from ..store.faults import fault_point
 from .notes import checksum, fields_json, tags_text
 from .undo import LEECH_TAG
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from . import Collection
 
-__all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK"]
+__all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK", "finish_pending_media",
+           "safe_media_name", "MAX_NAME_BYTES"]
+
+#: the longest file name most file systems take (ext4, APFS, NTFS: 255)
+MAX_NAME_BYTES = 255
+#: the longest media name a card may refer to (``MEDIA_NAME``)
+MAX_NAME_CHARS = 200
+#: config key: media written under temporary names by a committed import,
+#: waiting to be renamed ({temporary name: media name})
+PENDING_MEDIA = "pending_media"
+_TEMP_PREFIX = ".import-"
+_TEMP_SUFFIX = ".part"
+
+
+def safe_media_name(name: str, data: bytes) -> str:
+    """``name`` if a file system takes it (at most ``MAX_NAME_BYTES`` in
+    UTF-8 and ``MAX_NAME_CHARS`` characters), else its start cut on a
+    character boundary plus ``-`` and 8 hex digits of the content's SHA-1,
+    keeping the extension: ``a…a-1f2e3d4c.png``."""
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES and len(name) <= MAX_NAME_CHARS:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, ext = name, ""
+    suffix = f"-{hashlib.sha1(data).hexdigest()[:8]}" + (f".{ext}" if ext else "")
+    room_bytes = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    room_chars = MAX_NAME_CHARS - len(suffix)
+    cut = stem.encode("utf-8")[:room_bytes].decode("utf-8", "ignore")[:room_chars]
+    return cut.rstrip(" .") + suffix
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and bool(name) and Path(name).name == name \
+        and name not in (".", "..")
+
+
+def finish_pending_media(db, folder: Path) -> list[str]:
+    """After a crash: rename the media of a committed import into place
+    (they were written before its commit, under temporary names the commit
+    recorded), then remove temporary media no commit recorded (an import
+    that never committed). Call it when no other process has the profile
+    open. Returns what was done, one line each; a file that cannot be moved
+    is left as it is and named."""
+    done: list[str] = []
+    pending = q.get_config(db, PENDING_MEDIA, None)
+    if not isinstance(pending, dict):
+        pending = {}
+    left: dict[str, str] = {}
+    for temp, final in pending.items():
+        if not (_plain(temp) and _plain(final)):
+            continue
+        source = folder / temp
+        if not source.exists():
+            continue
+        try:
+            os.replace(source, folder / final)
+            done.append(f"media {final}: put in place after an interrupted import")
+        except OSError as exc:
+            left[temp] = final
+            done.append(f"media {final}: could not be put in place ({exc.strerror or exc})")
+    if pending:
+        with transaction(db):
+            if left:
+                q.set_config(db, PENDING_MEDIA, left)
+            else:
+                q.delete_config(db, PENDING_MEDIA)
+    if folder.is_dir():
+        for stray in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+            if stray.name not in left:
+                stray.unlink(missing_ok=True)
+                done.append(f"removed {stray.name}, left by an import that did not finish")
+        for stray in folder.glob(".*.part"):  # written by earlier versions
+            if not stray.name.startswith(_TEMP_PREFIX):
+                stray.unlink(missing_ok=True)
+    return done
 
 #: progress(done, total) → return False to cancel
 Progress = Callable[[int, int], "bool | None"]
@@ -60,12 +136,19 @@ class Importer:
         self._col = col
         self._db = col.db
         self._day = 0
+        #: media names shortened for the file system: (as in the file, as written)
+        self._shortened: list[tuple[str, str]] = []
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
             progress: Progress | None = None) -> ImportResult:
-        """Import every deck of ``results``; media are written after the
-        commit. Raises ``Cancelled`` when ``progress`` returns False (nothing
-        changed) and ``FlashdeskError`` for decks that clash."""
+        """Import every deck of ``results``, media included, all or nothing:
+        media are written under temporary names before the commit, which
+        records them, and renamed after it (a crash in between is finished on
+        the next open: ``finish_pending_media``). Media names too long for a
+        file system are shortened first and the notes' references rewritten.
+        Raises ``Cancelled`` when ``progress`` returns False (nothing
+        changed), ``StorageError`` when the disk refuses (nothing changed)
+        and ``FlashdeskError`` for decks that clash."""
         seen: dict[str, str] = {}
         for deck in (d for r in results for d in r.decks):
             if deck.id and deck.id in seen:
@@ -82,26 +165,37 @@ class Importer:
                 raise Cancelled("import cancelled; nothing was changed")
 
         media: dict[str, bytes] = {}
+        staged: dict[str, str] = {}
         col = self._col
         with col._lock:
             now_ms = int(time.time() * 1000)
             self._day = col.today(datetime.now().astimezone())
-            with transaction(self._db), q.bulk_search_index(self._db, total):
-                for result in results:
-                    renames = self._plan_media(result.media, media)
-                    first = len(reports)
-                    for deck in result.decks:
-                        if renames:
-                            deck = _rename_media(deck, renames)
-                        report = self._import_one(deck, now_ms, prune, tick)
-                        report.format = result.format
-                        reports.append(report)
-                    if len(reports) > first:
-                        reports[first].skipped = list(result.skipped)
-                        reports[first].messages = list(result.messages)
-                        reports[first].media = len(result.media)
+            try:
+                with transaction(self._db), q.bulk_search_index(self._db, total):
+                    for result in results:
+                        renames = self._plan_media(result.media, media)
+                        first = len(reports)
+                        for deck in result.decks:
+                            if renames:
+                                deck = _rename_media(deck, renames)
+                            report = self._import_one(deck, now_ms, prune, tick)
+                            report.format = result.format
+                            reports.append(report)
+                        if len(reports) > first:
+                            reports[first].skipped = list(result.skipped)
+                            reports[first].messages = list(result.messages) + [
+                                f"{result.decks[0].path}: media name too long for a file "
+                                f"system ({len(old.encode('utf-8'))} bytes): shortened to {new}"
+                                for old, new in self._shortened]
+                            self._shortened = []
+                            reports[first].media = len(result.media)
+                    staged = self._stage_media(media)
+            except BaseException:
+                self._discard(staged)
+                raise
+            fault_point("import:committed")
             col.study.invalidate()
-            self._write_media(media)
+            self._install_media(staged)
         changed = any(r.added or r.updated or r.removed for r in reports)
         return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
                                              tags=True, study_queues=True) if changed
@@ -113,33 +207,90 @@ class Importer:
         renames = {}
         folder = self._col.media_dir
         for name, data in incoming.items():
-            target = name
+            target = safe_media_name(name, data)
+            if target != name:
+                self._shortened.append((name, target))
             digest = hashlib.sha1(data).hexdigest()[:8]
             existing = (folder / target) if folder else None
             taken = planned.get(target)
             if (taken is not None and taken != data) or (
                     taken is None and existing is not None and existing.exists()
                     and existing.read_bytes() != data):
-                stem, dot, ext = name.rpartition(".")
-                target = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+                stem, dot, ext = target.rpartition(".")
+                target = safe_media_name(f"{stem}-{digest}.{ext}" if dot else f"{target}-{digest}",
+                                         data)
+            if not MEDIA_NAME.match(target):
+                continue  # the reader let through only plain names; never write another
+            if target != name:
                 renames[name] = target
             planned[target] = data
         return renames
 
-    def _write_media(self, media: dict[str, bytes]) -> None:
+    def _stage_media(self, media: dict[str, bytes]) -> dict[str, str]:
+        """Write each new media file under a temporary name and record the
+        names in the open transaction; returns {temporary: final}. A full or
+        read-only disk raises ``StorageError`` (the transaction rolls back and
+        the caller removes what was written)."""
         folder: "Path | None" = self._col.media_dir
         if folder is None or not media:
+            return {}
+        staged: dict[str, str] = {}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in media.items():
+                target = folder / name
+                if target.parent != folder:  # names are plain file names; never write elsewhere
+                    continue
+                if target.exists() and target.read_bytes() == data:
+                    continue
+                temp = f"{_TEMP_PREFIX}{os.urandom(8).hex()}{_TEMP_SUFFIX}"
+                staged[temp] = name
+                with (folder / temp).open("wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            fsync_dir(folder)
+        except OSError as exc:
+            self._discard(staged)
+            raise StorageError(f"cannot write the media into {folder}: {exc.strerror or exc}. "
+                               "Nothing was imported.") from None
+        if staged:
+            pending = q.get_config(self._db, PENDING_MEDIA, None)
+            pending = pending if isinstance(pending, dict) else {}
+            q.set_config(self._db, PENDING_MEDIA, {**pending, **staged})
+        fault_point("import:staged")
+        return staged
+
+    def _discard(self, staged: dict[str, str]) -> None:
+        folder = self._col.media_dir
+        if folder is not None:
+            for temp in staged:
+                (folder / temp).unlink(missing_ok=True)
+
+    def _install_media(self, staged: dict[str, str]) -> None:
+        """After the commit: rename the staged files into place, then forget
+        them. A file that cannot be renamed now is renamed on the next open."""
+        folder = self._col.media_dir
+        if folder is None or not staged:
             return
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in media.items():
-            target = folder / name
-            if target.parent != folder:  # names are plain file names; never write elsewhere
+        moved = []
+        for temp, name in staged.items():
+            try:
+                os.replace(folder / temp, folder / name)
+            except OSError:
                 continue
-            if target.exists() and target.read_bytes() == data:
-                continue
-            tmp = folder / f".{name}.part"
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            moved.append(temp)
+            fault_point("import:renamed")
+        fsync_dir(folder)
+        with self._col._lock, transaction(self._db, immediate=True):
+            pending = q.get_config(self._db, PENDING_MEDIA, None)
+            pending = pending if isinstance(pending, dict) else {}
+            left = {t: n for t, n in pending.items() if t not in moved}
+            if left:
+                q.set_config(self._db, PENDING_MEDIA, left)
+            else:
+                q.delete_config(self._db, PENDING_MEDIA)
+        fault_point("import:cleared")
 
     def _import_one(self, deck: DeckData, now_ms: int, prune: bool,
                     tick: Callable[[int], None]) -> ImportReport:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["ReportManager", "FORECAST_DAYS"]
 
 FORECAST_DAYS = 14
+#: the study rules the cached card states follow (see ``upgrade_rules``)
+STUDY_RULES = 2
 
 
 class ReportManager:
@@ -62,6 +64,29 @@ class ReportManager:
         repaired = len(fixes) if repair else 0
         return CheckReport(integrity, len(cached), entries, tuple(mismatches), repaired,
                            Changes(cards=True, study_queues=True) if repaired else Changes())
+
+    def upgrade_rules(self, now: datetime) -> int:
+        """Bring cached card states up to the current study rules once (the
+        setting ``study_rules`` records which rules a collection follows).
+        Rules 2: failing a card never yet recalled is not a lapse, so lapse
+        counts are recounted from the log. Returns how many cards changed."""
+        col = self._col
+        if col.setting("study_rules", 1) >= STUDY_RULES:
+            return 0
+        with col._lock:
+            today = col.today(now)
+            cached = q.all_schedules(col.db)
+            fixes = []
+            for card_id, log in q.log_by_card(col.db):
+                row = cached.get(card_id)
+                if row is not None:
+                    lapses = fold_log(log, today).lapses
+                    if row["lapses"] != lapses:
+                        fixes.append((lapses, card_id))
+            with transaction(col.db):
+                q.set_lapses(col.db, fixes)
+                q.set_config(col.db, "study_rules", STUDY_RULES)
+        return len(fixes)
 
     @staticmethod
     def _compare(row: dict, rebuilt: CardSchedule, answers: int, mismatches: list,

@@ -39,6 +39,8 @@ class UndoRefused(FlashdeskError):
 
 
 class UndoEntry(Protocol):
+    """An action on the undo stack: its name, and how to take it back."""
+
     @property
     def name(self) -> str:
         """What the action was, as the menu shows it after "Undo "."""
@@ -63,10 +65,23 @@ class AnswerUndo:
     before: CardSchedule
     added_leech: bool
     queue_before: Queue
+    #: the note's other cards this answer buried, and the day it did
+    buried: tuple[str, ...] = ()
+    day: int = 0
+    #: an answer in a drill: nothing but the log to take back
+    drill: bool = False
+    #: log entries written with the answer (an exam plan's reschedule)
+    also_undoes: tuple[str, ...] = ()
     name: str = "Answer"
 
     def revert(self, col: "Collection", now: "datetime") -> UndoResult:
         db = col.db
+        if self.drill:
+            with transaction(db, immediate=True):
+                col.journal.append(self.card_id, LogKind.UNDO, ms(now), col.today(now),
+                                   undoes=self.log_id)
+            col.study.put_back(self.card_id, self.queue_before, None)
+            return UndoResult(self.name, Changes(), self.card_id)
         with transaction(db, immediate=True):
             row = q.get_card(db, self.card_id)
             if row is None:
@@ -82,6 +97,11 @@ class AnswerUndo:
                     t for t in row["tags"].split() if t != LEECH_TAG))
             col.journal.append(self.card_id, LogKind.UNDO, ms(now), col.today(now),
                                before=current, after=self.before, undoes=self.log_id)
+            if self.also_undoes:  # the exam plan's move of the due day goes with it
+                col.journal.undos(self.also_undoes, [self.card_id] * len(self.also_undoes),
+                                  ms(now), col.today(now))
+            if self.buried:  # the siblings it buried come back (if still buried by it)
+                q.unbury(db, self.buried, self.day)
         col.study.put_back(self.card_id, self.queue_before, row["deck_id"])
         return UndoResult(self.name, Changes(cards=True, study_queues=True,
                                              tags=self.added_leech), self.card_id)
@@ -341,6 +361,7 @@ class UndoStack:
         self._entries: list[UndoEntry] = []
 
     def push(self, entry: UndoEntry) -> None:
+        """Add the newest action (the oldest falls off past DEPTH)."""
         self._entries.append(entry)
         del self._entries[:-DEPTH]
 
@@ -353,6 +374,7 @@ class UndoStack:
         return self._entries[-1].name if self._entries else None
 
     def clear(self) -> None:
+        """Forget every action (a new study day, a repair)."""
         self._entries.clear()
 
     def forget_cards(self, card_ids: Sequence[str]) -> None:

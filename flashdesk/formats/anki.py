@@ -291,7 +291,7 @@ _OWN_KINDS = {name: kind for kind, (name, _, _) in APKG_MODELS.items()}
 
 def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
     """A note of a type flashdesk itself exported: its fields map back exactly."""
-    v = v + [""] * 4
+    v = v + [""] * 5
     data: dict[str, object]
     if kind in ("basic", "basic-reverse"):
         data = {"front": v[0], "back": v[1]}
@@ -310,6 +310,15 @@ def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
         extra = v[3]
     elif kind == "order":
         data, extra = {"prompt": v[0], "items": list_items(v[1])}, v[2]
+    elif kind == "typed":
+        answer = v[1]
+        for term in list_items(v[2]):  # mark each key term again, where it stands
+            if term and term in answer:
+                answer = answer.replace(term, f"*{term}*", 1)
+        data = {"prompt": v[0], "answer": answer}
+        if list_items(v[3]):
+            data["accept"] = list_items(v[3])
+        extra = v[4] if len(v) > 4 else ""
     else:
         data = {"prompt": v[0], "model_answer": v[1], "marking_points": list_items(v[2])}
         extra = v[3]

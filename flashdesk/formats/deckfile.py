@@ -217,7 +217,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                 fail(field, "must be true or false")
                 continue
             fields[field] = value
-        elif field == "answer":
+        elif field == "answer" and kind == Kind.CHOICE:
             if isinstance(value, bool) or not isinstance(value, int):
                 fail(field, "must be the number of the right option, counting from 1")
                 continue
@@ -244,6 +244,8 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
             fail("items", "items must differ from each other")
     if kind == Kind.CLOZE and "text" in fields and not cloze_numbers(fields["text"]):
         fail("text", "a cloze note needs at least one {{c1::hidden part}}")
+    if kind == Kind.TYPED and "answer" in fields and fields["answer"].count("*") % 2:
+        fail("answer", "a key term is marked *like this*, with a star on each side")
     tags = raw.get("tags", [])
     if isinstance(tags, list):
         tags = [clean_plain(t) if isinstance(t, str) else t for t in tags]

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from ..cards import key_terms, typed_answer_text
 from ..model import DeckData, Kind
 from .deckfile import DECK_ID
 from .sanitize import media_references
@@ -81,6 +82,9 @@ def _csv_row(deck: DeckData, note) -> dict:
                    extra=f.get("explanation", ""))
     elif note.kind == Kind.ORDER:
         row.update(front=f["prompt"], back=_joined(f["items"]), extra=f.get("explanation", ""))
+    elif note.kind == Kind.TYPED:
+        row.update(front=f["prompt"], back=f["answer"], options=_joined(f.get("accept", [])),
+                   extra=f.get("explanation", ""))
     else:
         row.update(front=f["prompt"], back=f["model_answer"],
                    points=_joined(f["marking_points"]), extra=f.get("explanation", ""))
@@ -130,6 +134,12 @@ APKG_MODELS = {
     "scenario": ("flashdesk scenario", ["Prompt", "Model answer", "Marking points", "Explanation"],
                  [("Card 1", "{{Prompt}}", "{{FrontSide}}<hr id=answer>{{Model answer}}"
                    "<br>{{Marking points}}<br>{{Explanation}}")]),
+    # Anki's own typing box ({{type:…}}) compares what is typed with the answer
+    # Anki's own typing box ({{type:…}}) compares what is typed with the answer;
+    # the key terms flashdesk checks strictly travel in a field of their own
+    "typed": ("flashdesk typed", ["Prompt", "Answer", "Key terms", "Also right", "Explanation"],
+              [("Card 1", "{{Prompt}}<br>{{type:Answer}}",
+                "{{Prompt}}<hr id=answer>{{type:Answer}}<br>{{Also right}}<br>{{Explanation}}")]),
 }
 
 
@@ -145,6 +155,10 @@ def _apkg_fields(note) -> tuple[str, list[str]]:
                           f.get("explanation", "")]
     if note.kind == Kind.ORDER:
         return "order", [f["prompt"], _list_html(f["items"]), f.get("explanation", "")]
+    if note.kind == Kind.TYPED:
+        return "typed", [f["prompt"], typed_answer_text(f["answer"]),
+                         _list_html(key_terms(f["answer"]), "ul"),
+                         _list_html(f.get("accept", []), "ul"), f.get("explanation", "")]
     return "scenario", [f["prompt"], f["model_answer"], _list_html(f["marking_points"], "ul"),
                         f.get("explanation", "")]
 

@@ -120,6 +120,15 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
         fields = {"prompt": front, "items": items}
         if extra:
             fields["explanation"] = extra
+    elif kind == Kind.TYPED:
+        if is_blank(back):
+            return "a typed note needs its answer in the back"
+        fields = {"prompt": front, "answer": back}
+        accept = [clean_html(a) for a in _split(cols.get("options", ""))]
+        if accept:
+            fields["accept"] = accept
+        if extra:
+            fields["explanation"] = extra
     else:
         points = [clean_html(p) for p in _split(cols.get("points", ""))]
         if not back or not points:

@@ -25,9 +25,14 @@ def set_config(db: Database, key: str, value) -> None:
                [key, json.dumps(value)])
 
 
+def delete_config(db: Database, key: str) -> None:
+    db.execute("DELETE FROM config WHERE key = ?", [key])
+
+
 # -- decks ----------------------------------------------------------------------
 
-DECK_COLUMNS = "id, name, description, version, source_path, new_limit, review_limit"
+DECK_COLUMNS = ("id, name, description, version, source_path, new_limit, review_limit, "
+                "bury_siblings, exam_date")
 
 
 def list_decks(db: Database) -> list[dict]:
@@ -55,6 +60,16 @@ def update_deck(db: Database, row: dict) -> None:
         "source_path = :source_path, modified = :now WHERE id = :id", row)
 
 
+def set_deck_study_options(db: Database, deck_id: str, *, bury_siblings: bool | None = None,
+                           exam_date: str | None | bool = False) -> None:
+    """Sibling burying (None: unchanged) and the exam date (ISO text; None
+    clears it; False: unchanged)."""
+    if bury_siblings is not None:
+        db.execute("UPDATE decks SET bury_siblings = ? WHERE id = ?", [int(bury_siblings), deck_id])
+    if exam_date is not False:
+        db.execute("UPDATE decks SET exam_date = ? WHERE id = ?", [exam_date, deck_id])
+
+
 def set_deck_limits(db: Database, deck_id: str, new_limit: int, review_limit: int) -> None:
     db.execute("UPDATE decks SET new_limit = ?, review_limit = ? WHERE id = ?",
                [new_limit, review_limit, deck_id])
@@ -69,6 +84,12 @@ def _by_deck(db: Database, sql: str, params: Sequence = ()) -> dict[str, int]:
 
 def count_new(db: Database) -> dict[str, int]:
     return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE queue = 0 GROUP BY deck_id")
+
+
+def count_unstudied(db: Database) -> dict[str, int]:
+    """deck id → cards never answered, buried ones included (an exam plan's new cards)."""
+    return _by_deck(db, "SELECT deck_id, count(*) FROM cards WHERE type = 0 AND queue IN (0, -2) "
+                        "GROUP BY deck_id")
 
 
 def count_learning(db: Database) -> dict[str, int]:
@@ -145,7 +166,8 @@ SCHEDULE_COLUMNS = ("type", "queue", "reps", "ease", "interval", "due", "lapses"
                     "buried_day", "redrill_seq")
 _CARD_SELECT = (
     "SELECT c.id, c.note_id, c.deck_id, c.ord, " + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
-    + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name "
+    + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name, "
+    "(SELECT count(*) FROM cards s WHERE s.note_id = c.note_id) AS siblings "
     "FROM cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id ")
 
 
@@ -170,6 +192,80 @@ def set_schedule(db: Database, card_id: str, schedule, answers: int = 0) -> None
     """Write a card's ``CardSchedule`` and add ``answers`` (+1 for an
     answer, -1 for an undone one) to its count of answers: one statement."""
     db.execute(_SET_SCHEDULE, {**schedule.to_dict(), "answers": answers, "card_id": card_id})
+
+
+def bury_siblings(db: Database, card_id: str, note_id: str, today: int) -> list[str]:
+    """Bury the other cards of ``note_id`` that today's study would show
+    (new, or reviews due today) until the next study day; their ids."""
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM cards WHERE note_id = ? AND id != ? AND (queue = 0 OR "
+        "(queue = 2 AND due <= ?))", [note_id, card_id, today])]
+    if ids:
+        db.conn.executemany("UPDATE cards SET queue = -2, buried_day = ? WHERE id = ?",
+                            [(today, c) for c in ids])
+    return ids
+
+
+def unbury(db: Database, card_ids: Sequence[str], day: int) -> None:
+    """Give back cards buried on study ``day`` (and still buried) to their queue."""
+    db.conn.executemany("UPDATE cards SET queue = type, buried_day = NULL "
+                        "WHERE id = ? AND queue = -2 AND buried_day = ?",
+                        [(c, day) for c in card_ids])
+
+
+def set_due(db: Database, card_id: str, due: int) -> None:
+    db.execute("UPDATE cards SET due = ? WHERE id = ?", [due, card_id])
+
+
+def review_cards_due_from(db: Database, deck_ids: Sequence[str], first_day: int) -> list[dict]:
+    """Review cards of these decks (not suspended) due on ``first_day`` or later."""
+    marks = ",".join("?" * len(deck_ids))
+    return list(db.query(
+        f"SELECT id, {', '.join(SCHEDULE_COLUMNS)} FROM cards WHERE deck_id IN ({marks}) "
+        "AND type = 2 AND queue != -1 AND due >= ?", [*deck_ids, first_day]))
+
+
+def exam_progress(db: Database, deck_ids: Sequence[str], exam: int, final_from: int) -> dict:
+    """For an exam plan: the cards of these decks (not suspended), the new
+    ones among them, and those on track (studied, and due before the exam or
+    last answered on ``final_from`` or later)."""
+    marks = ",".join("?" * len(deck_ids))
+    cards, new, on_track = db.execute(
+        "SELECT count(*), coalesce(sum(type = 0), 0), coalesce(sum(type = 2 AND "
+        f"(due < ? OR last_day >= ?)), 0) FROM cards WHERE deck_id IN ({marks}) AND queue != -1",
+        [exam, final_from, *deck_ids]).fetchone()
+    return {"cards": cards, "new": new, "on_track": on_track}
+
+
+def due_ahead_ids(db: Database, deck_ids: Sequence[str], today: int, until: int) -> list[str]:
+    """Review cards due after today and by ``until``, soonest first (review ahead)."""
+    marks = ",".join("?" * len(deck_ids))
+    return [r[0] for r in db.execute(
+        f"SELECT id FROM cards WHERE deck_id IN ({marks}) AND queue = 2 AND due > ? "
+        "AND due <= ? ORDER BY due, id", [*deck_ids, today, until])]
+
+
+def forgotten_ids(db: Database, deck_ids: Sequence[str], first_day: int) -> list[str]:
+    """Cards answered below Hard on ``first_day`` or later (not undone), not suspended."""
+    marks = ",".join("?" * len(deck_ids))
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT c.id FROM revlog r JOIN cards c ON c.id = r.card_id "
+        f"WHERE c.deck_id IN ({marks}) AND c.queue != -1 AND r.day >= ? "
+        f"AND r.kind IN ('review', 'redrill') AND r.quality < 3 AND {_NOT_UNDONE} "
+        "ORDER BY c.new_pos", [*deck_ids, first_day])]
+
+
+def drill_ids(db: Database, deck_ids: Sequence[str], tag: str | None) -> list[str]:
+    """Every card of these decks (not suspended), or those whose note has
+    ``tag``: studied cards first (soonest due), then new ones."""
+    marks = ",".join("?" * len(deck_ids))
+    where, params = "", []
+    if tag:
+        where, params = " AND (' ' || n.tags || ' ') LIKE ?", [f"% {tag} %"]
+    return [r[0] for r in db.execute(
+        "SELECT c.id FROM cards c JOIN notes n ON n.id = c.note_id "
+        f"WHERE c.deck_id IN ({marks}) AND c.queue != -1{where} "
+        "ORDER BY c.type = 0, c.due, c.new_pos", [*deck_ids, *params])]
 
 
 def answered_after(db: Database, card_id: str, seq: int) -> bool:
@@ -388,9 +484,10 @@ def integrity_check(db: Database) -> list[str]:
 
 def log_by_card(db: Database):
     """Every log entry, grouped by card and in order: (card id, entries)."""
-    cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes FROM revlog "
-                        "ORDER BY card_id, seq")
-    columns = ("seq", "id", "kind", "quality", "day", "undoes")
+    cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes, "
+                        "CASE WHEN kind = 'reschedule' THEN json_extract(after, '$.due') END "
+                        "FROM revlog ORDER BY card_id, seq")
+    columns = ("seq", "id", "kind", "quality", "day", "undoes", "due")
     current: str | None = None
     entries: list[dict] = []
     for row in cursor:
@@ -406,6 +503,11 @@ def log_by_card(db: Database):
 def all_schedules(db: Database) -> dict[str, dict]:
     cols = ", ".join(SCHEDULE_COLUMNS)
     return {r["id"]: r for r in db.query(f"SELECT id, answers, {cols} FROM cards")}
+
+
+def set_lapses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
+    """rows: (lapses, card id)."""
+    db.conn.executemany("UPDATE cards SET lapses = ? WHERE id = ?", rows)
 
 
 def set_sm2_fields(db: Database, rows: list[dict]) -> None:

@@ -118,3 +118,13 @@ def m003_revlog_cover(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS revlog_day")
     db.execute("CREATE INDEX revlog_day_cover ON revlog(day, kind, was_new, quality, card_id, id)")
     db.execute("ANALYZE")
+
+
+@migrations()
+def m004_deck_study_options(db: Database) -> None:
+    """Per-deck study options: bury a note's other cards once one is answered
+    (on by default, as in Anki), and the date of the exam the deck revises for
+    (ISO text; sub-decks inherit it). Also the sibling cards of a note, found
+    from the answer path: an index on the note column exists already."""
+    db.table("decks").add_column("bury_siblings", int, not_null_default=1)
+    db.table("decks").add_column("exam_date", str)

@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any, Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QScrollArea, QSplitter, QTabBar, QVBoxLayout, QWidget,
 )
 
-from ..cards import card_ords
+from ..cards import card_ords, plain_text
 from ..collection import Collection
 from ..collection.notes import AddedNote, NoteRejected
 from ..kinds import Shape, first_text, form_values, kind_spec, kind_specs
@@ -24,7 +24,7 @@ from ..model import (
 )
 from ..review import ReviewSession, local_now
 from ..text import card_name, deck_path, kind_caption
-from .card_views import ChoiceView, KindView, OrderView, view_for
+from .card_views import ChoiceView, KindView, OrderView, TypedView, view_for
 from .dialogs.questions import Ask
 from .note_form import CLOZE_KEYS, NoteForm, TagEdit
 from .prefs import Prefs
@@ -169,6 +169,9 @@ class CardPreview(QWidget):
         """Show the answer side as a learner who got it right sees it."""
         if isinstance(view, ChoiceView):
             view.pick(view.right_number)
+        elif isinstance(view, TypedView):  # typed as the answer says, key terms and all
+            view.editor.setText(plain_text(str(view.card.fields["answer"])).replace("*", ""))
+            view.reveal()
         elif isinstance(view, OrderView):
             items = [view.list.takeItem(0) for _ in range(view.list.count())]
             for item in sorted(items, key=lambda i: i.data(Qt.ItemDataRole.UserRole)):
@@ -293,8 +296,10 @@ class AddWindow(QDialog):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self).activated.connect(self.add_note)
+        self.add_action = QAction("Add the note", self)
+        self.add_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.add_action.triggered.connect(self.add_note)
+        self.addAction(self.add_action)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
+from ..text import deck_path
 from ..model import DeckId, DeckSummary
 from .theme import current_theme
 from .widgets import plain_tip, text_label
@@ -26,6 +27,17 @@ DECK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: what a dragged deck carries: its id
 DECK_MIME = "application/x-flashdesk-deck"
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def exam_text(s: DeckSummary) -> str:
+    """'12 days to your exam (Mon 21 Dec)' for a deck revising for one."""
+    if s.exam is None or s.exam_days_left is None or s.exam_days_left < 0:
+        return ""
+    when = s.exam.strftime("%a %d %b")
+    if s.exam_days_left == 0:
+        return f"Your exam is today ({when})"
+    days = s.exam_days_left
+    return f"{days} day{'s' if days != 1 else ''} to your exam ({when})"
 
 
 class Column:
@@ -192,7 +204,7 @@ class DeckTreeModel(QAbstractItemModel):
         if role == DECK_ID_ROLE:
             return s.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = s.name + (f"\n{s.description}" if s.description else "")
+            tip = deck_path(s.name) + (f"\n{s.description}" if s.description else "")
             return plain_tip(tip + f"\n{s.total} cards in all · today: {s.new} new, "
                              f"{s.learning} learning, {s.due} due\nEnter or double-click: study")
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -216,6 +228,8 @@ class DeckListScreen(QWidget):
 
     #: study this deck (Enter, double-click or the button)
     study_requested = Signal(str)
+    #: custom study asked for the deck (its id)
+    custom_requested = Signal(str)
     #: the selected deck changed
     current_changed = Signal(str)
     #: add cards (``a`` on the tree, or the panel's button)
@@ -306,6 +320,10 @@ class DeckListScreen(QWidget):
         details.addLayout(grid)
         self._total = text_label("", "muted")
         details.addWidget(self._total)
+        self._exam = text_label("", "subheading")
+        self._exam.setAccessibleName("Exam")
+        self._exam.hide()
+        details.addWidget(self._exam)
         self._message = text_label("", "notice")
         self._message.hide()
         details.addWidget(self._message)
@@ -331,6 +349,12 @@ class DeckListScreen(QWidget):
         self.study_button.setAccessibleName("Study the selected deck")
         self.study_button.clicked.connect(self._on_study_clicked)
         details.addWidget(self.study_button)
+        self.custom_button = QPushButton("Custom study…")
+        self.custom_button.setToolTip("Review ahead, drill what you forgot, a tag or the "
+                                      "leeches, cram, or take extra new cards today (C)")
+        self.custom_button.setAccessibleName("Custom study")
+        self.custom_button.clicked.connect(self._on_custom_clicked)
+        details.addWidget(self.custom_button)
         self._splitter.addWidget(self._details)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
@@ -412,7 +436,7 @@ class DeckListScreen(QWidget):
         if s is None:
             return
         self._title.setText(s.short_name)
-        self._path.setText(s.name.replace("::", " › ") if s.parent_name else "")
+        self._path.setText(deck_path(s.parent_name) if s.parent_name else "")
         self._path.setVisible(bool(s.parent_name))
         self._description.setText(s.description)
         self._description.setVisible(bool(s.description))
@@ -422,7 +446,9 @@ class DeckListScreen(QWidget):
                             f"{s.new_limit} new and {s.review_limit} reviews a day"
                             if s.total else "No cards yet: write some with Add cards… "
                             "(A or Ctrl+N).")
-        self._details.setAccessibleName(f"{s.name}: {s.new} new, {s.learning} learning, "
+        self._exam.setText(exam_text(s))
+        self._exam.setVisible(bool(exam_text(s)))
+        self._details.setAccessibleName(f"{deck_path(s.name)}: {s.new} new, {s.learning} learning, "
                                         f"{s.due} due")
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -447,6 +473,11 @@ class DeckListScreen(QWidget):
         summary = self.model.summary(index) if index.isValid() else None
         if summary is not None:
             self.study_requested.emit(summary.id)
+
+    def _on_custom_clicked(self) -> None:
+        deck_id = self.current_deck_id()
+        if deck_id:
+            self.custom_requested.emit(deck_id)
 
     def _on_study_clicked(self) -> None:
         deck_id = self.current_deck_id()

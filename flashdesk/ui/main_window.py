@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
 
 from ..collection import Cancelled, Collection, UndoRefused
 from ..formats import FORMATS, DeckFileError
-from ..model import Answered, Changes, DeckId, FlashdeskError, ImportResult, UndoResult
+from ..model import (
+    Answered, Changes, CustomKind, DeckId, FlashdeskError, ImportResult, UndoResult,
+)
 from ..review import KEY_HELP, SessionSummary, local_now
 from ..text import deck_path, plural
 from .add_window import AddWindow
 from .deck_list import DeckListScreen
 from .browser import BrowserWindow
+from .dialogs.custom_study import CustomStudyDialog
 from .dialogs.deck_options import DeckOptionsDialog
 from .dialogs.questions import Ask
 from .dialogs.import_preview import ImportPreviewDialog
@@ -35,6 +38,7 @@ from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
+from .geometry import restore_geometry
 from .theme import Theme, ThemeChoice, app_icon, apply_theme
 from .workers import Op, run_op
 
@@ -60,8 +64,8 @@ class ImportFiles:
     """The file dialog for imports (tests replace ``ask``)."""
 
     FILTERS = ";;".join([
-        "flashdesk deck files (*.toml)",
         "All files flashdesk can import (" + " ".join(f"*{s}" for s in IMPORT_SUFFIXES) + ")",
+        "flashdesk deck files (*.toml)",
         "Spreadsheets (*.csv *.tsv *.txt)",
         "Anki packages (*.apkg *.colpkg)",
     ])
@@ -140,6 +144,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(True)
 
         self.decks.study_requested.connect(self.start_study)
+        self.decks.custom_requested.connect(self.custom_study)
         self.decks.current_changed.connect(lambda _id: self._update_actions())
         self.decks.add_requested.connect(lambda: self.open_add())
         self.decks.new_deck_requested.connect(lambda: self.new_deck())
@@ -171,6 +176,11 @@ class MainWindow(QMainWindow):
     @property
     def collection(self) -> Collection:
         return self._col
+
+    @property
+    def settings(self) -> QSettings:
+        """The window's own settings file (geometry, last folder), per profile."""
+        return self._settings
 
     @property
     def prefs(self) -> Prefs:
@@ -213,6 +223,9 @@ class MainWindow(QMainWindow):
                                          self.show_decks, name="decks")
         self.study_action = self._action("&Study", "Ctrl+Return", "Study the selected deck",
                                          self.study_current, name="study")
+        self.custom_action = self._action("&Custom study…", "C",
+                                          "Review ahead, drill, cram or take extra new cards",
+                                          lambda: self.custom_study(), name="custom")
         self.import_action = self._action("&Import…", "Ctrl+I", "Import deck files (.toml)",
                                           self.choose_import_files, name="import")
         self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
@@ -270,8 +283,8 @@ class MainWindow(QMainWindow):
         deck_menu = bar.addMenu("De&ck")
         self._fill_menu(deck_menu, self.deck_actions())
         go_menu = bar.addMenu("&Go")
-        for action in (self.decks_action, self.study_action, self.browse_action,
-                       self.stats_action):
+        for action in (self.decks_action, self.study_action, self.custom_action,
+                       self.browse_action, self.stats_action):
             go_menu.addAction(action)
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
@@ -304,6 +317,7 @@ class MainWindow(QMainWindow):
         if self._stack.currentIndex() != screen:
             self._stack.setCurrentIndex(screen)
             self.screen_changed.emit(int(screen))
+            self._update_totals()
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -311,6 +325,7 @@ class MainWindow(QMainWindow):
         on_decks = self.screen == Screen.DECKS
         self.decks_action.setEnabled(idle and not on_decks)
         self.study_action.setEnabled(idle and on_decks and self.decks.current_deck_id() is not None)
+        self.custom_action.setEnabled(self.study_action.isEnabled())
         self.import_action.setEnabled(idle and on_decks)
         self.settings_action.setEnabled(idle)
         name = self._col.undo.name
@@ -419,12 +434,34 @@ class MainWindow(QMainWindow):
         self.reviewer.start(DeckId(deck_id), summary.name)
         self._update_totals()
 
+    def custom_study(self, deck_id: str | None = None) -> None:
+        """Ask what to study beyond today's cards, then start it."""
+        deck_id = deck_id or self.decks.current_deck_id()
+        if self._busy or deck_id is None or self.screen == Screen.REVIEW:
+            return
+        summary = next((s for s in self.decks.model.summaries() if s.id == deck_id), None)
+        if summary is None:
+            return
+        choice = CustomStudyDialog.ask(self, deck_path(summary.name), self._col.notes.tags())
+        if choice is None:
+            self.decks.focus_tree()
+            return
+        if choice.kind == CustomKind.EXTRA_NEW:
+            self.apply_changes(self._col.study.extra_new(DeckId(deck_id), choice.count,
+                                                         self._clock()))
+            self.start_study(deck_id)
+            return
+        self._settings.setValue("decks/last", deck_id)
+        self.reviewer.start(DeckId(deck_id), summary.name, choice)
+        self._update_totals()
+
     def _on_session_finished(self, summary: SessionSummary) -> None:
         if summary.answers == 0:
             self.show_screen(Screen.DECKS)
             self.refresh_decks(select=summary.deck_id)
             self.decks.show_message(f"Nothing to study in {summary.deck_name} right now. New "
-                                    "cards arrive each day, and reviews when they are due.")
+                                    "cards arrive each day, and reviews when they are due. "
+                                    "Custom study… (C) reviews ahead, drills or crams.")
             self.decks.focus_tree()
             return
         self.summary.show_summary(summary)
@@ -747,6 +784,8 @@ class MainWindow(QMainWindow):
 
     def apply_theme(self) -> Theme:
         self.theme = apply_theme(self._prefs.theme)
+        # kept beside the collection too: a second launch shows its notice in it
+        self._settings.setValue("ui/theme", self._prefs.theme.value)
         self.reviewer.apply_preferences()
         if self.reviewer.view is not None:
             self.reviewer.notify("The new theme shows fully from the next card.")
@@ -780,14 +819,21 @@ class MainWindow(QMainWindow):
         if self.statistics_window is not None:
             self.statistics_window.close()
             self.statistics_window.deleteLater()
-        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck)
+        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck,
+                                                  settings=self._settings)
         self.statistics_window.setWindowFlag(Qt.WindowType.Window)
         self.statistics_window.show()
         return self.statistics_window
 
     def show_shortcuts(self) -> None:
-        text = "\n".join(f"{where}: {what} – {keys}" for where, what, keys in SHORTCUTS)
-        self.last_dialog = inform(self, "Keyboard shortcuts", "Keyboard shortcuts", text)
+        """F1: the keys as a table, from the same list as the README's."""
+        from .dialogs.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(lambda _r: self.reviewer.focus_card()
+                                if self.screen == Screen.REVIEW else None)
+        dialog.open()
+        self.last_dialog = dialog
 
     def show_about(self) -> None:
         from .. import __version__
@@ -807,11 +853,7 @@ class MainWindow(QMainWindow):
     # -- state -----------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 720)
+        restore_geometry(self, self._settings, "window/geometry", QSize(1100, 720))
         splitter = self._settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.decks.splitter.restoreState(splitter)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox, QCompleter, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
@@ -74,6 +74,10 @@ class FieldEdit(QPlainTextEdit):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(320, self._height_for(self._line() * self._lines))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        # its fewest lines; longer text makes it taller (``_fit``), then it scrolls
+        return QSize(80, self._height_for(self._line() * self._lines))
 
 
 class TagEdit(QLineEdit):
@@ -162,9 +166,11 @@ class NoteForm(QWidget):
         self.cloze_button.clicked.connect(self.wrap_cloze)
         self.cloze_button.setParent(self)
         self.cloze_button.hide()
-        shortcut = QShortcut(QKeySequence(CLOZE_KEYS), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.wrap_cloze)
+        self.cloze_action = QAction("Make the selection a cloze", self)
+        self.cloze_action.setShortcut(QKeySequence(CLOZE_KEYS))
+        self.cloze_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cloze_action.triggered.connect(self.wrap_cloze)
+        self.addAction(self.cloze_action)
         self._build()
 
     # -- building --------------------------------------------------------------

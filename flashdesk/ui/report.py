@@ -8,13 +8,16 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtGui import (
+    QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument, QTextTable,
+)
 
 from ..formats.report import percent
+from ..text import deck_label
 from ..statistics import ProgressReport
 
-__all__ = ["report_html", "write_report_pdf"]
+__all__ = ["report_html", "layout_report", "write_report_pdf"]
 
 _CSS = """
 body { font-family: 'DejaVu Sans', 'Segoe UI', sans-serif; font-size: 10pt; color: #111; }
@@ -22,11 +25,23 @@ h1 { font-size: 20pt; margin: 0 0 2pt 0; }
 h2 { font-size: 13pt; margin: 14pt 0 4pt 0; color: #1f3a5f; }
 p.sub { color: #444; margin: 0 0 10pt 0; }
 th { background: #e8eef6; text-align: left; }
+th, td.num { white-space: nowrap; }
+th.num { font-size: 8.5pt; }
 td.num, th.num { text-align: right; }
 .figure { font-size: 16pt; font-weight: bold; color: #1f3a5f; }
 .label { color: #444; }
-p.note { color: #555; font-size: 8.5pt; margin-top: 14pt; }
+p.note { color: #555; font-size: 8.5pt; margin-top: 12pt; }
 """
+_TOPIC_HEADER = ("<tr><th>Topic</th><th class='num'>Cards</th>"
+                 "<th class='num'>Studied</th><th class='num'>Mastered</th>"
+                 "<th class='num'>Mastery</th><th class='num'>Kept*</th></tr>")
+_TABLE = "<table width='100%' cellpadding='4' cellspacing='0'"
+
+
+def _name(text: str) -> str:
+    """A name that wraps between words, or after an underscore in a long
+    tag, never inside a word (numbers never wrap)."""
+    return html.escape(" ".join(text.split())).replace("_", "_\u200b")
 
 
 def _figures(report: ProgressReport) -> str:
@@ -40,37 +55,58 @@ def _figures(report: ProgressReport) -> str:
             + "</tr></table>")
 
 
-def report_html(report: ProgressReport) -> str:
+def _topic(m) -> str:
+    """A deck or a hierarchical tag as its own name with its parents as context."""
+    return deck_label(m.topic) if m.kind == "deck" else f"tag {deck_label(m.topic)}"
+
+
+def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) -> str:
+    """The report as rich text for QTextDocument: a summary page (learner,
+    dates, figures, decks), then every studied topic weakest first, then the
+    topics not started yet, by name. ``breaks``: topic rows (0-based) that
+    start a new page, so that no row is split (see ``write_report_pdf``)."""
     e = html.escape
     learner = e(report.learner) if report.learner else "<i>name not set</i>"
     parts = [f"<style>{_CSS}</style>", "<h1>Progress report</h1>",
              f"<p class='sub'>{learner} · {report.start:%d %B %Y} to {report.end:%d %B %Y} · "
-             "flashdesk</p>", _figures(report), "<h2>Decks studied</h2>"]
+             "flashdesk</p>", _figures(report), "<h2>Decks studied in this period</h2>"]
     if report.decks:
-        parts.append("<table width='100%' cellpadding='5' cellspacing='0'><tr><th>Deck</th><th class='num'>Reviews</th>"
-                     "<th class='num'>Cards learned</th><th class='num'>Retention</th></tr>")
+        parts.append("<table width='100%' cellpadding='5' cellspacing='0'><tr><th>Deck</th>"
+                     "<th class='num'>Reviews</th><th class='num'>Cards learned</th>"
+                     "<th class='num'>Retention</th></tr>")
         for d in report.decks:
-            parts.append(f"<tr><td>{e(d['deck'])}</td><td class='num'>{d['reviews']:,}</td>"
+            parts.append(f"<tr><td>{_name(deck_label(d['deck']))}</td>"
+                         f"<td class='num'>{d['reviews']:,}</td>"
                          f"<td class='num'>{d['cards_learned']:,}</td>"
                          f"<td class='num'>{percent(d['retention'])}</td></tr>")
         parts.append("</table>")
     else:
         parts.append("<p>No reviews in this period.</p>")
-    parts.append("<h2>Mastery by topic (weakest first)</h2>")
-    parts.append("<table width='100%' cellpadding='5' cellspacing='0'><tr><th>Topic</th><th>By</th><th class='num'>Cards</th>"
-                 "<th class='num'>Studied</th><th class='num'>Mastered</th>"
-                 "<th class='num'>Mastery</th><th class='num'>Retention*</th></tr>")
-    for m in report.mastery:
-        parts.append(f"<tr><td>{e(m.topic)}</td><td>{'deck' if m.kind == 'deck' else 'tag'}</td>"
-                     f"<td class='num'>{m.cards:,}</td><td class='num'>{m.studied:,}</td>"
-                     f"<td class='num'>{m.mastered:,}</td><td class='num'>{percent(m.mastery)}</td>"
-                     f"<td class='num'>{percent(m.retention)}</td></tr>")
-    parts.append("</table>")
-    parts.append("<p class='note'>Retention: the share of review answers rated Hard or better "
-                 "(* for topics: over the last 30 days). "
-                 "Cards learned: new cards first studied in the period. Mastery: how close a "
-                 "topic's cards are to a three-week interval (mastered), averaged over all its "
-                 "cards. Scheduling follows SuperMemo's SM-2.</p>")
+    parts.append("<p class='note'>Retention: the share of review answers rated Hard or better. "
+                 "Cards learned: new cards first studied in the period. Scheduling follows "
+                 "SuperMemo's SM-2.</p>")
+    studied = [m for m in report.mastery if m.studied]
+    waiting = [m for m in report.mastery if not m.studied]
+    parts.append("<h2 style='page-break-before: always'>Topics studied – weakest first</h2>")
+    if studied:
+        parts.append(f"{_TABLE}>{_TOPIC_HEADER}")
+        for i, m in enumerate(studied):
+            if i in breaks:  # the row would straddle a page: it starts the next one
+                parts.append(f"</table>{_TABLE} style='page-break-before: always'>{_TOPIC_HEADER}")
+            parts.append(f"<tr><td>{_name(_topic(m))}</td>"
+                         f"<td class='num'>{m.cards:,}</td><td class='num'>{m.studied:,}</td>"
+                         f"<td class='num'>{m.mastered:,}</td>"
+                         f"<td class='num'>{percent(m.mastery)}</td>"
+                         f"<td class='num'>{percent(m.retention)}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>No topic studied yet.</p>")
+    if waiting:
+        parts.append("<h2>Not started yet</h2><p>"
+                     + e(", ".join(_topic(m) for m in waiting)) + "</p>")
+    parts.append("<p class='note'>Mastery: how close a topic's cards are to a three-week "
+                 "interval (mastered), averaged over all its cards. * Kept: retention over the "
+                 "last 30 days, the share of review answers rated Hard or better.</p>")
     return "".join(parts)
 
 
@@ -82,8 +118,48 @@ def _ensure_app() -> None:
         _ensure_app.app = QGuiApplication(sys.argv[:1])
 
 
+def _split_rows(doc: QTextDocument) -> int | None:
+    """The first topic row (0-based, over every topic table) that the page
+    layout splits across two pages, or None."""
+    layout = doc.documentLayout()
+    page = doc.pageSize().height()
+    index = 0
+    for frame in doc.rootFrame().childFrames():
+        if not isinstance(frame, QTextTable) or \
+                frame.cellAt(0, 0).firstCursorPosition().block().text() != "Topic":
+            continue
+        for row in range(1, frame.rows()):
+            top, bottom = float("inf"), 0.0
+            for col in range(frame.columns()):
+                cell = frame.cellAt(row, col)
+                first = layout.blockBoundingRect(cell.firstCursorPosition().block())
+                last = layout.blockBoundingRect(cell.lastCursorPosition().block())
+                top, bottom = min(top, first.top()), max(bottom, last.bottom())
+            if int(top // page) != int((bottom - 1) // page):
+                return index
+            index += 1
+    return None
+
+
+def layout_report(report: ProgressReport, page: QSizeF) -> QTextDocument:
+    """The report laid out on pages of ``page`` (points): each topic row that
+    would straddle two pages starts the next page instead, under the table's
+    header again."""
+    doc = QTextDocument()
+    doc.setPageSize(page)
+    breaks: set[int] = set()
+    for _ in range(1000):  # each pass moves one straddling row to a new page
+        doc.setHtml(report_html(report, frozenset(breaks)))
+        split = _split_rows(doc)
+        if split is None or split in breaks:
+            break
+        breaks.add(split)
+    return doc
+
+
 def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
-    """Write the report as an A4 PDF."""
+    """Write the report as an A4 PDF: the summary on page 1, the topics from
+    page 2; a table row is never split across pages (it moves to the next)."""
     _ensure_app()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,8 +169,7 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
                                      QPageLayout.Orientation.Portrait,
                                      QMarginsF(18, 16, 18, 16), QPageLayout.Unit.Millimeter))
-    doc = QTextDocument()
-    doc.setHtml(report_html(report))
+    doc = layout_report(report, writer.pageLayout().paintRectPoints().size().toSizeF())
     # print_() lays the document out on the page in points and scales it to the
     # writer's resolution; text stays vector text in the PDF
     doc.print_(writer)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..collection import Collection, UndoRefused
-from ..model import Answered, Changes, DeckId, FlashdeskError, Queue, UndoResult
+from ..model import Answered, Changes, CustomStudy, DeckId, FlashdeskError, Queue, UndoResult
 from ..review import Action, ReviewSession, SessionSummary, Stage, local_now
 from ..text import deck_path, format_preview, kind_caption
 from .card_views import KindView, view_for
@@ -55,6 +55,29 @@ def key_name(event: QKeyEvent) -> str | None:
     if event.text() == "@":
         return "@"
     return _KEY_NAMES.get(Qt.Key(key))
+
+
+class _CardHost(QWidget):
+    """The scrolling area's content: as tall as its text needs at the width it
+    has, so the scroll bar shows only when the card really is taller than the
+    window (wrapped text otherwise asks for its height at its narrowest)."""
+
+    def _height_for(self, hint: QSize) -> QSize:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return hint
+        return QSize(hint.width(), layout.totalHeightForWidth(max(self.width(), hint.width())))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._height_for(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._height_for(super().minimumSizeHint())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # a new width: a new height
 
 
 class ReviewScreen(QWidget):
@@ -126,7 +149,7 @@ class ReviewScreen(QWidget):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        host = QWidget()
+        host = _CardHost()
         row = QHBoxLayout(host)
         row.setContentsMargins(24, 20, 24, 24)
         column = QVBoxLayout()
@@ -261,13 +284,17 @@ class ReviewScreen(QWidget):
     def reveal_button(self) -> QPushButton:
         return self._reveal_button
 
-    def start(self, deck_id: DeckId | None, deck_name: str | None = None) -> None:
-        """Begin a sitting on ``deck_id`` and show its first card."""
-        self.session = ReviewSession(self._col, deck_id, clock=self._clock, timer=self._timer,
-                                     rng=self._rng)
-        self._deck_label.set_full_text(self.session.deck_name if deck_name is None
-                                       else deck_path(deck_name))
+    def start(self, deck_id: DeckId | None, deck_name: str | None = None,
+              custom: CustomStudy | None = None) -> None:
+        """Begin a sitting on ``deck_id`` (custom study with ``custom``) and
+        show its first card."""
+        self.session = ReviewSession(self._col, deck_id, custom=custom, clock=self._clock,
+                                     timer=self._timer, rng=self._rng)
         self.session.start()
+        title = self.session.deck_name if deck_name is None or custom is not None \
+            else deck_path(deck_name)
+        exam = self.session.exam_line()
+        self._deck_label.set_full_text(title + (f"   ·   {exam}" if exam else ""))
         self._render()
 
     def _render(self) -> None:
@@ -333,8 +360,24 @@ class ReviewScreen(QWidget):
             self._reveal_button.setText(text)
             self._reveal_button.setToolTip(f"{text} ({self.view.reveal_keys})")
             self._reveal_button.setAccessibleName(text)
-        self._hint_label.setText(self.session.hint())
+        for box in [*self.view.findChildren(QPlainTextEdit), *self.view.findChildren(QLineEdit)]:
+            box.installEventFilter(self)  # the hint follows the focus in and out of boxes
         self.focus_card()
+        self._update_hint()
+
+    def _typing(self) -> bool:
+        focus = self.focusWidget()
+        return isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
+            not focus.isReadOnly()
+
+    def _update_hint(self) -> None:
+        if self.session is not None:
+            self._hint_label.setText(self.session.hint(typing=self._typing()))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            QTimer.singleShot(0, self._update_hint)  # once the focus has moved
+        return super().eventFilter(watched, event)
 
     def focus_card(self) -> None:
         """Give the keyboard to the card (after a dialog closes, too)."""
@@ -427,16 +470,13 @@ class ReviewScreen(QWidget):
             if button.property("suggested") != wanted:
                 button.setProperty("suggested", wanted)
                 repolish(button)
-        self._hint_label.setText(self.session.hint())
+        self._update_hint()
 
     def press(self, key: str) -> bool:
         """A key, named as the session names keys; True if it did something."""
         if self.session is None or self.view is None:
             return False
-        focus = self.focusWidget()
-        typing = isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
-            not focus.isReadOnly()
-        action, value = self.session.key_action(key, typing=typing)
+        action, value = self.session.key_action(key, typing=self._typing())
         if action == Action.REVEAL:
             if not self.reveal() and self.view.reveal_text is None:
                 self.notify(self.session.hint().split("   ·   ")[0] + ".")

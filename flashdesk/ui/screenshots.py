@@ -4,8 +4,8 @@
 
 Uses a temporary profile with the bundled decks (a small sample deck fills in
 any card kind they lack), renders off-screen, and saves PNG files named
-``THEME-SCREEN.png``. The Add window is taken for every kind at each of
-``ADD_SIZES`` (``THEME-add-KIND-WxH.png``), whatever ``--size`` says.
+``THEME-SCREEN.png``. The Add window is taken for every kind (``ADD_KINDS``)
+at each of ``ADD_SIZES`` (``THEME-add-KIND-WxH.png``), whatever ``--size`` says.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ marking_points = ["Listens without interrupting and paraphrases the problem", "S
 '''
 
 KINDS = ("basic", "cloze", "choice", "order", "scenario")
+#: the kinds the Add window is shown with: every kind there is
+ADD_KINDS = ("basic", "cloze", "choice", "order", "scenario", "typed")
 #: the window sizes the Add window is shown at
 ADD_SIZES = ((1024, 640), (1366, 768))
 #: the learner's own card whose history the note editor shows
@@ -88,6 +90,9 @@ ADD_SAMPLES: dict[str, dict] = {
                  "marking_points": "Acknowledges the frustration\nApologises without blaming "
                                    "colleagues\nOffers a clear choice\nDeals with the queue",
                  "explanation": "Our own example for the portfolio."},
+    "typed": {"prompt": "Who signs off a refund over £50 in our shop?",
+              "answer": "the *duty manager*", "accept": "duty manager\nthe manager on duty",
+              "explanation": "Staff handbook, section 4 (refunds)."},
 }
 
 
@@ -301,7 +306,7 @@ def _add_shots(app, window, theme: str, size: tuple[int, int], outdir: Path,
     window.show_decks()
     add = window.open_add(window.collection.decks.find("My workplace"))
     add.resize(*size)
-    for kind in KINDS:
+    for kind in ADD_KINDS:
         add.set_kind(Kind(kind))
         add.form.set_texts(ADD_SAMPLES[kind])
         add.tags.setText("my-workplace")

@@ -10,8 +10,8 @@ from flashdesk.collection import Collection, UndoRefused
 from flashdesk.collection.decks import DeckContents
 from flashdesk.collection.notes import NoteRejected
 from flashdesk.kinds import (
-    FIELD_LABELS, Shape, field_of_problem, form_texts, form_values, kind_spec, kind_specs,
-    next_cloze, wrap_cloze,
+    FIELD_LABELS, KIND_FIELD_LABELS, Shape, field_of_problem, form_texts, form_values, kind_spec,
+    kind_specs, next_cloze, wrap_cloze,
 )
 from flashdesk.model import FIELDS, REQUIRED, FlashdeskError, Grade, Kind, LogKind, Queue
 
@@ -28,8 +28,11 @@ TYPED = {
     Kind.SCENARIO: {"prompt": "A regular shouts about a price rise.",
                     "model_answer": "Let them finish, acknowledge, explain, offer options.",
                     "marking_points": "Lets them finish\nAcknowledges\nOffers options"},
+    Kind.TYPED: {"prompt": "Who signs off a refund over £50?", "answer": "the *duty manager*",
+                 "accept": "duty manager\nthe manager on duty"},
 }
-CARDS = {Kind.BASIC: 2, Kind.CLOZE: 2, Kind.CHOICE: 1, Kind.ORDER: 1, Kind.SCENARIO: 1}
+CARDS = {Kind.BASIC: 2, Kind.CLOZE: 2, Kind.CHOICE: 1, Kind.ORDER: 1, Kind.SCENARIO: 1,
+         Kind.TYPED: 1}
 
 
 @pytest.fixture
@@ -49,10 +52,13 @@ def test_every_kind_has_a_form_of_its_fields_with_labels():
     for spec in kind_specs():
         assert [f.name for f in spec.fields] == list(FIELDS[spec.kind])
         assert [f.name for f in spec.fields if f.required] == list(REQUIRED[spec.kind])
-        assert all(f.label and f.label == FIELD_LABELS[f.name][0] for f in spec.fields)
+        assert all(f.label == (KIND_FIELD_LABELS.get((spec.kind, f.name))
+                               or FIELD_LABELS[f.name])[0] for f in spec.fields)
     assert kind_spec(Kind.CHOICE).field("options").shape == Shape.LINES
     assert kind_spec(Kind.CHOICE).field("answer").shape == Shape.NUMBER
     assert kind_spec(Kind.BASIC).field("reverse").shape == Shape.FLAG
+    assert kind_spec(Kind.TYPED).field("answer").shape == Shape.TEXT  # a text, not a number
+    assert kind_spec(Kind.TYPED).field("accept").shape == Shape.LINES
     assert kind_spec(Kind.CLOZE).cloze_field == "text"
     assert kind_spec(Kind.BASIC).cloze_field is None
 

@@ -43,7 +43,7 @@ LAYERS = [
     ("flashdesk.cards", "flashdesk.text", "flashdesk.statistics", "flashdesk.backup"),
     ("flashdesk.kinds",),
     ("flashdesk.formats",),
-    ("flashdesk.study",),
+    ("flashdesk.study", "flashdesk.exam"),
     ("flashdesk.collection",),
     ("flashdesk.review",),
     ("flashdesk.ui",),

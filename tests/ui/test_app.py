@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from flashdesk.model import FlashdeskError
+from flashdesk.model import FlashdeskError, Kind
 from flashdesk.paths import bundled_decks
 from flashdesk.ui import screenshots
 from flashdesk.ui.app import Launcher
@@ -95,8 +95,9 @@ def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
                 "dark-statistics.png", "dark-import.png", "dark-deck-options.png",
                 "dark-edit-note.png"] + [
         f"dark-{kind}-{side}.png" for kind in screenshots.KINDS for side in ("question", "answer")
-    ] + [f"dark-add-{kind}-{w}x{h}.png" for kind in screenshots.KINDS
+    ] + [f"dark-add-{kind}-{w}x{h}.png" for kind in screenshots.ADD_KINDS
          for w, h in screenshots.ADD_SIZES]
+    assert set(screenshots.ADD_KINDS) == {k.value for k in Kind}  # every kind there is
     assert names == sorted(expected)
     image = QImage(str(out / "dark-decks.png"))
     assert (image.width(), image.height()) == (1024, 640)

@@ -91,7 +91,7 @@ def test_tags_and_change_deck(qtbot, browser, col, monkeypatch):
     tagged = col.notes.browse(BrowseQuery(tag="week1"), datetime.now().astimezone())
     assert [c.split("#")[0] for c in tagged] == [note]
     assert browser._tag.findData("week1") >= 0  # the tag filter offers the new tag
-    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example::HEAT model")
+    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example › HEAT model")
     card = browser.selected_cards()[0]
     browser.move_selected()
     assert card in col.notes.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())
@@ -111,3 +111,18 @@ def test_main_window_opens_browser_and_statistics(qtbot, make_window, col):
     browser.toggle_suspend()
     qtbot.waitUntil(lambda: next(s for s in window.decks.model.summaries()
                                  if s.id == "basics").new == 0, timeout=5000)
+
+
+def test_suspended_cards_look_different(qtbot, browser, col):
+    from PySide6.QtCore import Qt
+
+    from flashdesk.ui.theme import current_theme
+
+    model = browser.model
+    first = model.card_id(0)
+    col.study.suspend([first], __import__("datetime").datetime.now().astimezone())
+    model.reload_rows()
+    index = model.index(0, 1)
+    assert model.data(index, Qt.ItemDataRole.ForegroundRole) == current_theme().color("muted")
+    assert model.data(index, Qt.ItemDataRole.FontRole).italic()
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.ForegroundRole) is None

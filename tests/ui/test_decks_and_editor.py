@@ -3,7 +3,7 @@ window, with undo; one deck options dialog; the one note editor, from study
 (E) and from the browser, with its card info; what an update of the bundled
 decks left alone, told once."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -145,19 +145,31 @@ def test_an_empty_collection_offers_to_make_a_deck(qtbot, window, answers):
     assert "No cards yet" in window.decks._total.text()
 
 
-def test_one_options_dialog_holds_limits_and_description(qtbot, window, col):
+def test_one_options_dialog_holds_every_option_of_a_deck(qtbot, window, col):
     col.decks.create("Work", now())
     window.refresh_decks(select="work")
     window.decks.options_button.click()
     dialog = window.deck_options
     assert dialog.new_limit.value() == 20 and dialog.description.toPlainText() == ""
-    assert [g.title() for g in dialog.findChildren(QGroupBox)] == ["Daily limits", "Description"]
+    assert [g.title() for g in dialog.findChildren(QGroupBox)] == [
+        "Daily limits", "Studying", "Description"]
+    assert dialog.bury_siblings.isChecked() and not dialog.has_exam.isChecked()
     dialog.new_limit.setValue(5)
+    dialog.bury_siblings.setChecked(False)
+    exam = date.today() + timedelta(days=30)
+    dialog.has_exam.setChecked(True)
+    dialog.exam_date.setDate(exam)
     dialog.description.setPlainText("Our own procedures")
     dialog.accept()
     summary = window.decks.current_summary()
-    assert (summary.new_limit, summary.description) == (5, "Our own procedures")
+    assert (summary.new_limit, summary.description, summary.bury_siblings, summary.exam) == (
+        5, "Our own procedures", False, exam)
     assert window.decks._description.text() == "Our own procedures"
+    assert "days to your exam" in window.decks._exam.text()
+    window.open_deck_options("work")
+    window.deck_options.has_exam.setChecked(False)  # and the exam goes again
+    window.deck_options.accept()
+    assert window.decks.current_summary().exam is None
 
 
 def _history(col, note_id):

@@ -34,7 +34,7 @@ def test_import_runs_on_a_worker_and_shows_the_summary(qtbot, window, col, kinds
     dialog = window.last_dialog
     assert isinstance(dialog, ImportResultDialog)
     assert dialog.windowTitle() == "Import finished"
-    assert "Test::Kinds: 5 added, 0 updated, 0 unchanged, 0 missing" in dialog.lines
+    assert "Test › Kinds: 5 added, 0 updated, 0 unchanged, 0 missing" in dialog.lines
     assert window.decks.current_deck_id() == "kinds"
     assert [s.id for s in window.decks.model.summaries()] == ["test", "kinds"]
 
@@ -93,7 +93,8 @@ def test_import_menu_uses_the_file_dialog(qtbot, window, kinds_deck, monkeypatch
         dialog.accept()
     assert asked == [""]
     assert settings.value("import/folder") == str(kinds_deck.parent)
-    assert "*.toml" in ImportFiles.FILTERS.split(";;")[0]
+    first = ImportFiles.FILTERS.split(";;")[0]  # the filter the dialog opens on
+    assert all(f"*{suffix}" in first for suffix in (".toml", ".csv", ".tsv", ".txt", ".apkg"))
 
 
 def _drop_events(paths):

@@ -57,6 +57,7 @@ def skip_to(qtbot, reviewer, kind):
 
 def test_a_reverse_card_asks_back_to_front_and_cloze_hints_show(qtbot, window, col, tmp_path):
     col.files.import_files([write_deck(tmp_path, "r.toml", REVERSE_DECK)])
+    col.decks.set_options("rev", bury_siblings=False)  # see every card of each note today
     reviewer = study(window, "rev")
     seen = {}
     while reviewer.card is not None:

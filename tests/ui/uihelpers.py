@@ -140,8 +140,8 @@ def lines(qtbot, *items):
 
 def add_each_kind_by_keyboard(qtbot, add):
     """One note of each kind typed into the Add window and added with Ctrl+Enter:
-    a reversed basic note, a cloze made with Ctrl+Shift+C, a choice, an order
-    and a scenario (six cards)."""
+    a reversed basic note, a cloze made with Ctrl+Shift+C, a choice, an order,
+    a scenario and a typed answer (seven cards)."""
     from flashdesk.model import Kind
 
     # basic, with its reverse card
@@ -188,10 +188,19 @@ def add_each_kind_by_keyboard(qtbot, add):
     lines(qtbot, "Lets them finish", "Acknowledges", "Explains")
     press(qtbot, Key.Key_Return, CTRL)
 
+    # typed: the answer with a key term, and other answers accepted
+    choose_kind(qtbot, add, Kind.TYPED)
+    type_text(qtbot, "Who signs off a refund over £50?")
+    press(qtbot, Key.Key_Tab)
+    type_text(qtbot, "the *duty manager*")
+    press(qtbot, Key.Key_Tab)
+    lines(qtbot, "duty manager")
+    press(qtbot, Key.Key_Return, CTRL)
+
 
 def study_by_keyboard(qtbot, window):
     """Answer every card of the session from the keyboard; the kinds seen."""
-    from flashdesk.ui.card_views import ChoiceView, OrderView, ScenarioView
+    from flashdesk.ui.card_views import ChoiceView, OrderView, ScenarioView, TypedView
     from flashdesk.ui.main_window import Screen
 
     kinds = []
@@ -207,6 +216,10 @@ def study_by_keyboard(qtbot, window):
             press(qtbot, Key.Key_4)
         elif isinstance(view, ScenarioView):
             press(qtbot, Key.Key_Return, CTRL)
+            press(qtbot, Key.Key_4)
+        elif isinstance(view, TypedView):
+            type_text(qtbot, "duty manager")
+            press(qtbot, Key.Key_Return)  # check
             press(qtbot, Key.Key_4)
         else:
             press(qtbot, Key.Key_Space)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from ...collection import Collection
-from ...model import BrowseRow, CardId, SortKey
+from ...model import BrowseRow, CardId, Queue, SortKey
+from ...text import deck_label
+from ..theme import current_theme
 from ..widgets import plain_tip
 
 __all__ = ["Column", "COLUMNS", "CardTableModel", "BLOCK"]
@@ -120,6 +123,16 @@ class CardTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(index)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
+            row = self.browse_row(index.row())
+            if row is None or row.queue >= 0:
+                return None
+            # suspended and buried cards stand out: muted, suspended ones in italics
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return current_theme().color("muted")
+            font = QFont()
+            font.setItalic(row.queue == Queue.SUSPENDED)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:  # text from files: never taken as markup
             row = self.browse_row(index.row())
             return plain_tip(row.front if row is not None and index.column() == 1
@@ -131,8 +144,8 @@ class CardTableModel(QAbstractTableModel):
         if row is None:
             return "(deleted)" if index.column() == 1 else ""
         col = index.column()
-        if col == 0:
-            return row.deck_name
+        if col == 0:  # the deck's own name first: a narrow column still shows it
+            return deck_label(row.deck_name)
         if col == 1:
             suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
                 f" (c{row.ord})" if row.kind.value == "cloze" else "")

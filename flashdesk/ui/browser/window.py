@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
     QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
+from ...text import deck_path
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
+from ..geometry import restore_geometry, save_geometry
 from ..workers import run_task
 from ..note_editor import NoteEditor
 from .model import COLUMNS, CardTableModel
@@ -44,7 +46,9 @@ class BrowserWindow(QMainWindow):
         self._generation = 0
         self.setWindowTitle("Browse – flashdesk")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.resize(1100, 680)
+        self.setMinimumSize(QSize(640, 420))
+        restore_geometry(self, getattr(parent, "settings", None), "browser/geometry",
+                         QSize(1100, 680))
 
         self._search = QLineEdit()
         self._search.setPlaceholderText("Search the text of every card (Ctrl+F)")
@@ -299,7 +303,7 @@ class BrowserWindow(QMainWindow):
         if not cards:
             return
         decks = [s for s in self._col.decks.summaries(_now())]
-        names = [s.name for s in decks]
+        names = [deck_path(s.name) for s in decks]
         name = self.ask_choice("Change deck", f"Move {len(cards)} card(s) to:", names)
         if name:
             self._changed(self._col.notes.move_cards(cards, decks[names.index(name)].id))
@@ -366,4 +370,5 @@ class BrowserWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._editor.save()
+        save_geometry(self, getattr(self.parent(), "settings", None), "browser/geometry")
         super().closeEvent(event)

@@ -1,24 +1,27 @@
-"""One deck's options in one dialog: its daily limits and its description.
+"""One deck's options in one dialog: its daily limits, how it is studied
+(a note's other cards held back till tomorrow, an exam date) and its
+description.
 
 Each group of options is a section built by its own method and listed in
-``DeckOptionsDialog.SECTIONS``; study options that apply per deck (sibling
-burying, an exam date) join as further sections when the collection has them.
-"""
+``DeckOptionsDialog.SECTIONS``: a new per-deck option joins a section, or
+brings one of its own."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
-    QWidget,
+    QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
+    QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
 from ...model import DeckId, FlashdeskError
 from ...text import deck_path
+from ..geometry import fit_to_screen
+from ..note_form import FieldEdit
 from ..widgets import text_label
 
 __all__ = ["DeckOptionsDialog", "LIMIT_MAX"]
@@ -33,7 +36,8 @@ class DeckOptionsDialog(QDialog):
     saved = Signal(object)
 
     #: the sections, top to bottom: (title, method that builds the group's form)
-    SECTIONS = (("Daily limits", "_limits_section"), ("Description", "_description_section"))
+    SECTIONS = (("Daily limits", "_limits_section"), ("Studying", "_study_section"),
+                ("Description", "_description_section"))
 
     def __init__(self, col: Collection, deck_id: DeckId, now: Callable[[], datetime],
                  parent: QWidget | None = None):
@@ -63,6 +67,13 @@ class DeckOptionsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
+        # wrapped text is as tall as the width it gets: size the dialog for its width
+        self.ensurePolished()
+        width = max(self.minimumWidth(), self.sizeHint().width())
+        height = outer.totalHeightForWidth(width) if outer.hasHeightForWidth() else \
+            self.sizeHint().height()
+        self.setMinimumHeight(height)
+        fit_to_screen(self, QSize(width, height))
 
     # -- sections --------------------------------------------------------------
 
@@ -80,12 +91,42 @@ class DeckOptionsDialog(QDialog):
         form.addRow("&New cards a day", self.new_limit)
         form.addRow("&Reviews a day", self.review_limit)
 
+    def _study_section(self, form: QFormLayout) -> None:
+        self.bury_siblings = QCheckBox("&Hold back till tomorrow")
+        self.bury_siblings.setChecked(self.summary.bury_siblings)
+        self.bury_siblings.setToolTip(
+            "Once you answer one card of a note (a question, its reverse, one gap of a cloze), "
+            "its other cards wait for the next day, so they do not give the answer away")
+        form.addRow("A note's other cards", self.bury_siblings)
+        row = QHBoxLayout()
+        self.has_exam = QCheckBox("&Exam on")
+        self.has_exam.setToolTip("Revising for an exam: new cards come in early enough to be "
+                                 "reviewed twice before it, and every card is seen in its last "
+                                 "days (sub-decks share the date)")
+        self.exam_date = QDateEdit()
+        self.exam_date.setCalendarPopup(True)
+        self.exam_date.setDisplayFormat("ddd d MMM yyyy")
+        self.exam_date.setAccessibleName("Exam date")
+        today = self._now().date()
+        self.exam_date.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+        self._own_exam = self._col.decks.rows()[self._deck].get("exam_date")
+        when = self.summary.exam or (today + timedelta(days=21))
+        self.exam_date.setDate(QDate(when.year, when.month, when.day))
+        self.has_exam.setChecked(bool(self._own_exam))
+        self.exam_date.setEnabled(bool(self._own_exam))
+        self.has_exam.toggled.connect(self.exam_date.setEnabled)
+        row.addWidget(self.has_exam)
+        row.addWidget(self.exam_date, 1)
+        form.addRow("Exam", row)
+        if self.summary.exam and not self._own_exam:
+            form.addRow(text_label(f"A parent deck's exam applies: "
+                                   f"{self.summary.exam:%a %d %b %Y}.", "hint"))
+
     def _description_section(self, form: QFormLayout) -> None:
-        self.description = QPlainTextEdit(self.summary.description)
-        self.description.setTabChangesFocus(True)
+        self.description = FieldEdit(3)
+        self.description.setPlainText(self.summary.description)
         self.description.setAccessibleName("Description")
         self.description.setPlaceholderText("What this deck is for (shown in the deck list)")
-        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 4 + 18)
         form.addRow(self.description)
         form.addRow(text_label("A description you write here stays when the deck's file is "
                                "imported again.", "hint"))
@@ -93,11 +134,18 @@ class DeckOptionsDialog(QDialog):
     # -- saving ----------------------------------------------------------------
 
     def accept(self) -> None:
+        now = self._now()
+        exam = self.exam_date.date().toPython() if self.has_exam.isChecked() else None
         try:
             changes = self._col.decks.set_options(
-                self._deck, self._now(), new_limit=self.new_limit.value(),
+                self._deck, now, new_limit=self.new_limit.value(),
                 review_limit=self.review_limit.value(),
+                bury_siblings=(self.bury_siblings.isChecked()
+                               if self.bury_siblings.isChecked() != self.summary.bury_siblings
+                               else None),
                 description=self.description.toPlainText())
+            if (exam.isoformat() if exam else None) != (self._own_exam or None):
+                changes |= self._col.decks.set_exam(self._deck, exam, now)
         except FlashdeskError as exc:
             self.error.setText(str(exc))
             self.error.show()

@@ -1,6 +1,7 @@
 """Settings: grade buttons, theme, card font size and where the profile
-lives (a deck's own options – daily limits, description – are in its deck
-options). Every change applies at once and is saved at once."""
+lives (a deck's own options – daily limits, sibling burying, exam date,
+description – are in its deck options). Every change applies at once and is
+saved at once."""
 
 from __future__ import annotations
 
@@ -8,21 +9,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QScrollArea, QSpinBox,
+    QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
 from ...model import GradeMode
 from ..prefs import FONT_MAX, FONT_MIN, Prefs
+from ..geometry import fit_to_screen
 from ..theme import ThemeChoice
 from ..widgets import text_label
 
 __all__ = ["SettingsDialog", "open_folder"]
-
 
 
 def open_folder(path: Path) -> bool:
@@ -48,20 +50,32 @@ class SettingsDialog(QDialog):
         self._now = now
         self._loading = False
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
+        # the groups scroll when the screen is short; the buttons stay in view
+        dialog_layout = QVBoxLayout(self)
+        dialog_layout.setContentsMargins(0, 0, 20, 12)
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(20, 18, 20, 8)
         outer.setSpacing(14)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        dialog_layout.addWidget(scroll, 1)
 
         # -- decks: their own options ---------------------------------------------
         decks = QGroupBox("Decks")
         decks_layout = QHBoxLayout(decks)
-        where = QLabel("Each deck has its own daily limits and description:\n"
-                       "Deck ▸ Deck options…")
+        where = QLabel("Each deck has its own daily limits, exam date\n"
+                       "and description: Deck ▸ Deck options…")
         where.setProperty("role", "muted")
+        where.setTextFormat(Qt.TextFormat.PlainText)
         decks_layout.addWidget(where, 1)
         self.deck_options_button = QPushButton("&Deck options…")
         self.deck_options_button.setAccessibleName("Options of the selected deck")
-        self.deck_options_button.setToolTip("Daily limits and description of the selected deck")
+        self.deck_options_button.setToolTip("Daily limits, sibling cards, exam date and "
+                                            "description of the selected deck")
         self.deck_options_button.setEnabled(current_deck is not None)
         self.deck_options_button.clicked.connect(
             lambda: self.deck_options_requested.emit(current_deck or ""))
@@ -137,11 +151,16 @@ class SettingsDialog(QDialog):
         self.error.hide()
         outer.addWidget(self.error)
         outer.addStretch(1)
+        outer = dialog_layout  # the buttons, below the scrolling part
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip(
             "Close (Esc). Changes are already saved.")
         outer.addWidget(buttons)
+
+        scroll.setMinimumWidth(page.sizeHint().width())
+        fit_to_screen(self, QSize(page.sizeHint().width() + 20,
+                                  page.sizeHint().height() + buttons.sizeHint().height() + 24))
 
         self._load()
         self._grades_group.idToggled.connect(self._save_grades)
