@@ -334,7 +334,8 @@ class DeckListScreen(QWidget):
         self.add_button.setToolTip("Add cards to this deck (A, or Ctrl+N)")
         self.add_button.clicked.connect(self.add_requested)
         self.options_button = QPushButton("Options…")
-        self.options_button.setToolTip("Daily limits and description of this deck")
+        self.options_button.setToolTip("Daily limits, related cards, exam date and description "
+                                       "of this deck")
         self.options_button.clicked.connect(self.options_requested)
         for button in (self.add_button, self.options_button):
             button.setAutoDefault(False)

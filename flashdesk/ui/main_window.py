@@ -247,7 +247,8 @@ class MainWindow(QMainWindow):
                                              "Put the selected deck inside another, or at the top",
                                              lambda: self.move_deck(), name="moveDeck")
         self.deck_options_action = self._action("Deck &options…", None,
-                                                "Daily limits and description of the deck",
+                                                "Daily limits, related cards, exam date and "
+                                                "description of the deck",
                                                 lambda: self.open_deck_options(),
                                                 name="deckOptions")
         self.delete_deck_action = self._action("&Delete deck…", QKeySequence.StandardKey.Delete,
@@ -699,7 +700,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self.move_deck(deck_id, parent_id or None, ask=False))
 
     def open_deck_options(self, deck_id: str | None = None) -> DeckOptionsDialog | None:
-        """The options of a deck: daily limits and description."""
+        """The options of a deck: daily limits, related cards, exam date, description."""
         if deck_id is None:
             deck_id = self.reviewer.deck_id if self.screen == Screen.REVIEW else \
                 self.decks.current_deck_id()
