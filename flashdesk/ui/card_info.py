@@ -80,6 +80,8 @@ class CardInfoPanel(QWidget):
 
     def show_note(self, note_id: NoteId | None, card_id: CardId | None = None) -> None:
         """The cards of ``note_id``, ``card_id`` (else the first) shown."""
+        if self._col.closed:
+            return
         self._note = note_id
         self.card_choice.blockSignals(True)
         self.card_choice.clear()

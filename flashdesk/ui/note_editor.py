@@ -154,6 +154,8 @@ class NoteEditor(QWidget):
     def show_note(self, note_id: NoteId | None, card_id: CardId | None = None) -> None:
         """Edit ``note_id`` (None: nothing), its card ``card_id`` in the card
         info panel. Unsaved edits of the note shown before are saved first."""
+        if self._col.closed:  # a window torn down after its collection closed
+            return
         if note_id == self._note and note_id is not None:
             self.card_info.show_note(note_id, card_id)
             return
