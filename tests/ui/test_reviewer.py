@@ -11,7 +11,7 @@ from flashdesk.ui.main_window import Screen
 from flashdesk.ui.reviewer import Stage
 from flashdesk.ui.theme import current_theme
 
-from uihelpers import KINDS_DECK, focused, press, write_deck
+from uihelpers import KINDS_DECK, focused, press, study, write_deck
 
 Key = Qt.Key
 
@@ -39,13 +39,6 @@ def kinds(col, tmp_path):
     col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
     return col
 
-
-def study(window, deck_id):
-    window.refresh_decks(select=deck_id)
-    window.decks.focus_tree()
-    window.study_current()
-    assert window.screen == Screen.REVIEW
-    return window.reviewer
 
 
 def skip_to(qtbot, reviewer, kind):

@@ -96,3 +96,14 @@ def activate(qtbot, window):
     """Make ``window`` the active window again (after a dialog closed)."""
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+
+
+def study(window, deck_id):
+    """Select ``deck_id`` on the deck list and start studying it."""
+    from flashdesk.ui.main_window import Screen
+
+    window.refresh_decks(select=deck_id)
+    window.decks.focus_tree()
+    window.study_current()
+    assert window.screen == Screen.REVIEW
+    return window.reviewer
