@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any, Iterator, Mapping, NewType, Sequence, overload
 
+from . import cloze
+
 __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
@@ -53,7 +55,6 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 }
 LIST_FIELDS = frozenset({"options", "items", "marking_points"})
 
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -66,14 +67,14 @@ def plain_text(fragment: str) -> str:
 
 def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
     """(sort text, search text) of a note: its first field, and all its text,
-    as plain text with cloze markers opened."""
+    as plain text with every cloze opened (``flashdesk.cloze.reveal_all``)."""
     def flat(value: object) -> str:
         if isinstance(value, list):
             return " ".join(flat(v) for v in value)
         if not isinstance(value, str):
             return ""
         if "<" in value or "&" in value or "{{" in value:
-            value = plain_text(CLOZE_PATTERN.sub(r"\2", value))
+            value = plain_text(cloze.reveal_all(value))
         return " ".join(value.split())
 
     texts = {name: flat(value) for name, value in fields.items()}

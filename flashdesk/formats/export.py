@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from ..cards import cloze_numbers
 from ..model import DeckData, Kind
 from .deckfile import DECK_ID
 from .sanitize import media_references
@@ -151,7 +152,9 @@ def _apkg_fields(note) -> tuple[str, list[str]]:
 
 def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | None = None) -> list[Path]:
     """An Anki package (genanki) that Anki imports; flashdesk reads its note
-    types back into the same kinds."""
+    types back into the same kinds. A cloze note gets one card per number
+    that flashdesk's cloze parser finds (genanki's own search misses nested
+    clozes and ``c1,2``)."""
     import genanki
 
     models = {}
@@ -167,9 +170,12 @@ def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | No
         for note in deck.notes:
             key, values = _apkg_fields(note)
             media.update(ref for v in values for ref in media_references(v))
-            gdeck.add_note(genanki.Note(model=models[key], fields=[*values, note.source],
-                                        tags=list(note.tags),
-                                        guid=f"{deck.id}/{note.key}" if deck.id else note.key))
+            gnote = genanki.Note(model=models[key], fields=[*values, note.source],
+                                 tags=list(note.tags),
+                                 guid=f"{deck.id}/{note.key}" if deck.id else note.key)
+            if note.kind == Kind.CLOZE:
+                gnote.cards = [genanki.Card(n - 1) for n in cloze_numbers(note.fields["text"])]
+            gdeck.add_note(gnote)
         package_decks.append(gdeck)
     package = genanki.Package(package_decks)
     if media_dir is not None:
