@@ -272,7 +272,13 @@ def card_id(note: str, ord_: int) -> CardId:
 
 @dataclass(frozen=True, slots=True)
 class NoteData:
-    """One note as read from a deck file, before it is stored."""
+    """One note as read from a deck file, before it is stored.
+
+    ``key`` is the note's id within its file (a deck file's ``id``, a
+    spreadsheet's ``id`` cell, or one derived from the front); ``identity``
+    is what a later import matches it by, whatever its deck: ``anki:GUID``
+    for an Anki note, ``SCOPE/KEY`` otherwise (see docs/import-export.md).
+    Empty: the importer uses ``DECK-ID/KEY``, a deck file's rule."""
 
     key: str
     kind: Kind
@@ -280,7 +286,7 @@ class NoteData:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
-
+    identity: str = ""
 
 
 @dataclass(frozen=True)
@@ -450,6 +456,13 @@ class ImportReport:
     format: str = "toml"
     version: str = ""
     media: int = 0
+    #: notes already in the collection that the file placed in this deck
+    moved: int = 0
+    #: things the sanitiser removed from the file's card text (the messages say what)
+    sanitised: int = 0
+    #: cards that took their progress from the file (an Anki package imported
+    #: with its scheduling)
+    progress: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "deck": self.deck_id,
@@ -457,7 +470,8 @@ class ImportReport:
                 "updated": self.updated, "unchanged": self.unchanged,
                 "missing": list(self.missing), "removed": self.removed,
                 "skipped": list(self.skipped), "messages": list(self.messages),
-                "media": self.media}
+                "media": self.media, "moved": self.moved, "sanitised": self.sanitised,
+                "progress": self.progress}
 
 
 class ImportResult(Sequence[ImportReport]):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
+from ..formats.sanitize import rename_media_references
 from ..model import (
     Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult, card_id as make_card_id,
     note_id as make_note_id, note_texts,
@@ -45,8 +46,9 @@ class Cancelled(FlashdeskError):
 def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
     def fix(value):
         if isinstance(value, str):
-            for old, new in renames.items():
-                value = value.replace(f'src="{old}"', f'src="{new}"')
+            return rename_media_references(value, renames)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
         return value
 
     return replace(deck, notes=tuple(
@@ -100,6 +102,7 @@ class Importer:
                         reports[first].skipped = list(result.skipped)
                         reports[first].messages = list(result.messages)
                         reports[first].media = len(result.media)
+                        reports[first].sanitised = result.sanitised
             col.study.invalidate()
             self._write_media(media)
         changed = any(r.added or r.updated or r.removed for r in reports)
