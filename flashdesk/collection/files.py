@@ -83,7 +83,8 @@ class FileManager:
         for row in notes:
             by_deck[row["deck_id"]].append(NoteData(
                 key=row["key"], kind=Kind(row["kind"]), fields=json.loads(row["fields"]),
-                tags=without_leech(row["tags"]), source=row["source"]))
+                tags=without_leech(row["tags"]), source=row["source"],
+                identity=row["identity"] or ""))
         return [DeckData(id=DeckId(d), name=decks[d]["name"], description=decks[d]["description"],
                          version=decks[d]["version"], notes=tuple(by_deck[d]))
                 for d in sorted(subtree, key=lambda d: decks[d]["name"].casefold())]

@@ -219,7 +219,10 @@ class NoteManager:
         ``FlashdeskError`` when some of them exist again (imported since)."""
         col = self._col
         with col._lock:
-            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None]
+            identities = q.notes_by_identity(col.db, [n["identity"] for n in deleted.notes
+                                                      if n.get("identity")])
+            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None
+                     or n.get("identity") in identities]
             if taken:
                 raise FlashdeskError(f"{len(taken)} of these notes exist again (imported since); "
                                      "they cannot be brought back")

@@ -1,7 +1,9 @@
 """Writers: the native deck file (TOML), CSV and Anki packages (.apkg).
 
 Each takes plain ``DeckData`` and writes files; a round trip through any of
-them and back through the readers gives the same notes."""
+them and back through the readers gives the same notes, tags and cards.
+A spreadsheet's ``id`` and a package's guid carry each note's identity, so
+importing an export again finds the same notes."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from pathlib import Path
 from typing import Sequence
 
 from ..cards import cloze_numbers
-from ..model import DeckData, Kind
+from ..model import DeckData, Kind, NoteData
+from .csvcell import guard_cell
 from .deckfile import DECK_ID
 from .sanitize import media_references
-from .csvcell import guard_cell
 
 __all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
@@ -68,9 +70,15 @@ def _joined(items) -> str:
     return " | ".join(i.replace("|", "\\|") for i in items)
 
 
-def _csv_row(deck: DeckData, note) -> dict:
+def _identity(deck: DeckData, note: NoteData) -> str:
+    """The identity an export writes for ``note``: its own, else the deck
+    file rule's ``DECK-ID/KEY``."""
+    return note.identity or (f"{deck.id}/{note.key}" if deck.id else note.key)
+
+
+def _csv_row(deck: DeckData, note: NoteData) -> dict:
     f = note.fields
-    row = {"id": note.key, "deck": deck.name, "kind": note.kind.value,
+    row = {"id": _identity(deck, note), "deck": deck.name, "kind": note.kind.value,
            "tags": " ".join(note.tags), "source": note.source}
     if note.kind == Kind.BASIC:
         row.update(front=f["front"], back=f["back"], extra=f.get("extra", ""),
@@ -89,7 +97,9 @@ def _csv_row(deck: DeckData, note) -> dict:
 
 
 def write_csv(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
-    """A spreadsheet with a header row; UTF-8 with a BOM so Excel reads it right."""
+    """A spreadsheet with a header row; UTF-8 with a BOM so Excel reads it
+    right. The ``id`` column holds each note's whole identity (``SCOPE/KEY``
+    or ``anki:GUID``), which the reader takes as it is."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
@@ -150,6 +160,13 @@ def _apkg_fields(note) -> tuple[str, list[str]]:
                         f.get("explanation", "")]
 
 
+def _guid(deck: DeckData, note: NoteData) -> str:
+    """A note's guid in a package: an Anki note keeps its own Anki guid;
+    any other note carries its flashdesk identity."""
+    identity = _identity(deck, note)
+    return identity[5:] if identity.startswith("anki:") else identity
+
+
 def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | None = None) -> list[Path]:
     """An Anki package (genanki) that Anki imports; flashdesk reads its note
     types back into the same kinds. A cloze note gets one card per number
@@ -171,8 +188,7 @@ def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | No
             key, values = _apkg_fields(note)
             media.update(ref for v in values for ref in media_references(v))
             gnote = genanki.Note(model=models[key], fields=[*values, note.source],
-                                 tags=list(note.tags),
-                                 guid=f"{deck.id}/{note.key}" if deck.id else note.key)
+                                 tags=list(note.tags), guid=_guid(deck, note))
             if note.kind == Kind.CLOZE:
                 gnote.cards = [genanki.Card(n - 1) for n in cloze_numbers(note.fields["text"])]
             gdeck.add_note(gnote)

@@ -288,6 +288,46 @@ def note_checksums(db: Database, deck_id: str) -> dict[str, str]:
     return dict(db.execute("SELECT id, checksum FROM notes WHERE deck_id = ?", [deck_id]).fetchall())
 
 
+def _notes_where(db: Database, column: str, values: Sequence[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    sql = {"identity": "SELECT id, identity, deck_id, checksum FROM notes WHERE identity IN ({})",
+           "id": "SELECT id, identity, deck_id, checksum FROM notes WHERE id IN ({})"}[column]
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        for row in db.query(sql.format(",".join("?" * len(chunk))), chunk):
+            found[row[column]] = row
+    return found
+
+
+def notes_by_identity(db: Database, identities: Sequence[str]) -> dict[str, dict]:
+    """identity → {id, identity, deck_id, checksum} of the notes with these identities."""
+    return _notes_where(db, "identity", identities)
+
+
+def notes_by_id(db: Database, note_ids: Sequence[str]) -> dict[str, dict]:
+    """id → {id, identity, deck_id, checksum} of the notes with these ids."""
+    return _notes_where(db, "id", note_ids)
+
+
+def set_note_identities(db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """rows: (new identity, note id)."""
+    db.conn.executemany("UPDATE notes SET identity = ? WHERE id = ?", rows)
+
+
+def move_notes(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
+    """rows: (new deck id, note id, old deck id): the note goes to the new
+    deck, and so do its cards that were in its old deck (cards moved
+    elsewhere by hand stay where they are)."""
+    db.conn.executemany("UPDATE notes SET deck_id = ? WHERE id = ?",
+                        [(new, nid) for new, nid, _ in rows])
+    db.conn.executemany("UPDATE cards SET deck_id = ? WHERE note_id = ? AND deck_id = ?", rows)
+
+
+def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT id FROM notes WHERE deck_id = ?", [deck_id])]
+
+
 def card_ords(db: Database, note_ids: Sequence[str]) -> dict[str, set[int]]:
     result: dict[str, set[int]] = {}
     for start in range(0, len(note_ids), 500):
@@ -305,9 +345,9 @@ def next_new_pos(db: Database) -> int:
 
 def insert_notes(db: Database, rows: list[dict]) -> None:
     db.conn.executemany(
-        "INSERT INTO notes(id, deck_id, key, kind, fields, tags, source, checksum, created, "
-        "modified, sort_text, search_text) VALUES (:id, :deck_id, :key, :kind, :fields, :tags, "
-        ":source, :checksum, :now, :now, :sort_text, :search_text)", rows)
+        "INSERT INTO notes(id, identity, deck_id, key, kind, fields, tags, source, checksum, "
+        "created, modified, sort_text, search_text) VALUES (:id, :identity, :deck_id, :key, "
+        ":kind, :fields, :tags, :source, :checksum, :now, :now, :sort_text, :search_text)", rows)
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
@@ -366,7 +406,7 @@ def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
 def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
     marks = ",".join("?" * len(deck_ids))
     return list(db.query(
-        f"SELECT id, deck_id, key, kind, fields, tags, source FROM notes "
+        f"SELECT id, identity, deck_id, key, kind, fields, tags, source FROM notes "
         f"WHERE deck_id IN ({marks}) ORDER BY deck_id, created, rowid", list(deck_ids)))
 
 

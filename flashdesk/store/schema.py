@@ -118,3 +118,16 @@ def m003_revlog_cover(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS revlog_day")
     db.execute("CREATE INDEX revlog_day_cover ON revlog(day, kind, was_new, quality, card_id, id)")
     db.execute("ANALYZE")
+
+
+@migrations()
+def m004_note_identity(db: Database) -> None:
+    """Each note's identity: what an import matches it by, whatever deck it
+    is in (an Anki guid, a spreadsheet's scoped id, a deck file's key; see
+    docs/import-export.md). A note's ``id`` never changes (its cards and
+    their log are named after it); every note so far keeps its id as its
+    identity, and an import may later give it the identity its file now
+    implies."""
+    db.execute("ALTER TABLE notes ADD COLUMN identity TEXT")
+    db.execute("UPDATE notes SET identity = id")
+    db.execute("CREATE UNIQUE INDEX notes_identity ON notes(identity)")

@@ -325,7 +325,7 @@ def test_the_known_schema_follows_the_migrations():
     from flashdesk.store.database import _known_schema
 
     order, objects, stages = _known_schema()
-    assert order == ["m001_initial", "m002_browse", "m003_revlog_cover"]
+    assert order == ["m001_initial", "m002_browse", "m003_revlog_cover", "m004_note_identity"]
     assert {"decks", "notes", "cards", "revlog", "config"} <= set(stages[0])
     assert "notes_fts" in stages[1] and "revlog_day" in objects  # dropped later, still known
     assert {"queue", "due", "answers"} <= stages[-1]["cards"]

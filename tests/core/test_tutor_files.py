@@ -239,6 +239,8 @@ def test_case7_the_deck_file_validator_uses_the_same_rule(tmp_path):
         read_any(path)
 
 
+# -- 8: identity does not depend on the deck -------------------------------------------------
+
 def study_all(col, deck_name, now):
     deck = col.decks.find(deck_name)
     studied = []
@@ -246,6 +248,74 @@ def study_all(col, deck_name, now):
         col.study.answer(card.id, GOOD, now)
         studied.append(card.id)
     return studied
+
+
+@pytest.mark.parametrize("v1, v2", [("moved-v1.apkg", "moved-v2.apkg"),
+                                    ("moved-v1.csv", "moved-v2.csv")])
+def test_case8_a_note_moved_to_another_sub_deck_is_the_same_note(col, now, v1, v2):
+    col.files.import_files([TUTORS / v1])
+    studied = study_all(col, "Course::Unit 1", now)
+    before = {cid: col.study.card(cid, now) for cid in studied}
+    reports = col.files.import_files([TUTORS / v2], prune=True)
+    by_deck = {r.deck_name: r for r in reports}
+    assert by_deck["Course::Unit 2"].added == 0 and by_deck["Course::Unit 2"].moved == 1
+    assert by_deck["Course::Unit 2"].updated == 1
+    assert by_deck["Course::Unit 1"].missing == [] and by_deck["Course::Unit 1"].removed == 0
+    heat = next(cid for cid in studied if "HEAT" in col.study.card(cid, now).fields["front"])
+    after = col.study.card(heat, now)
+    assert after.deck_name == "Course::Unit 2"
+    assert after.fields["back"] == "Hear, Empathise, Apologise, Take ownership"
+    assert (after.state, after.due_day) == (before[heat].state, before[heat].due_day)
+    assert col.reports.check(now).ok
+    if v2.endswith(".apkg"):
+        # Anki updates the text and keeps the progress, but leaves the card in Unit 1
+        view = ANKI["moved-v2.apkg"]
+        heat_anki = next(n for n in view["notes"] if n["fields"][0] == "What is HEAT?")
+        assert heat_anki["fields"][1] == after.fields["back"]
+        assert heat_anki["cards"][0]["deck"] == "Course::Unit 1" and heat_anki["cards"][0]["type"] != 0
+
+
+def test_case8_unrelated_spreadsheets_with_the_same_key_do_not_collide(col):
+    col.files.import_files([TUTORS / "moved-v1.csv"])
+    [report] = col.files.import_files([TUTORS / "other-tutor.csv"])
+    assert (report.added, report.updated, report.moved) == (1, 0, 0)
+    identities = sorted(r["identity"] for r in col.db.query("SELECT identity FROM notes"))
+    assert identities == ["course/q1", "course/q2", "law/q1"]
+
+
+def test_case8_notes_stored_before_identities_keep_their_ids_and_progress(col, now):
+    """A collection from before migration m004: its notes' ids are DECK-ID/KEY and
+    their identity is that id. Re-importing their file finds them by that id."""
+    col.files.import_files([TUTORS / "moved-v1.csv"])
+    study_all(col, "Course::Unit 1", now)
+    db = col.db
+    db.execute("PRAGMA foreign_keys = OFF")
+    with db.conn:
+        for old in ("q1", "q2"):
+            new_id, old_id = f"course-unit-1/{old}", f"course/{old}"
+            db.execute("UPDATE notes SET id = ?, identity = ? WHERE id = ?", [new_id, new_id, old_id])
+            db.execute("UPDATE cards SET id = ?, note_id = ? WHERE note_id = ?",
+                       [f"{new_id}#0", new_id, old_id])
+            db.execute("UPDATE revlog SET card_id = ? WHERE card_id = ?", [f"{new_id}#0", f"{old_id}#0"])
+    db.execute("PRAGMA foreign_keys = ON")
+    before = col.study.card("course-unit-1/q1#0", now)
+    [report] = col.files.import_files([TUTORS / "moved-v1.csv"])
+    assert (report.added, report.unchanged) == (0, 2)
+    reports = col.files.import_files([TUTORS / "moved-v2.csv"])
+    assert sum(r.added for r in reports) == 0 and sum(r.moved for r in reports) == 1
+    after = col.study.card("course-unit-1/q1#0", now)  # the old id still names the card
+    assert after.deck_name == "Course::Unit 2" and after.state == before.state
+    assert note_row(col, "What is HEAT?")["identity"] == "course/q1"
+    assert col.reports.check(now).ok
+
+
+def test_case8_an_export_re_imports_onto_the_same_notes(col, tmp_path, now):
+    col.files.import_files([TUTORS / "moved-v1.csv", TUTORS / "cloze.apkg"])
+    for deck in ("Course", "Cloze grammar"):
+        for fmt, name in (("csv", "x.csv"), ("apkg", "x.apkg")):
+            [path] = col.files.export(col.decks.find(deck), fmt, tmp_path / name)
+            reports = col.files.import_files([path])
+            assert sum(r.added for r in reports) == 0, (deck, fmt)
 
 
 # -- 9: deck names that differ only in case ---------------------------------------------------
