@@ -104,12 +104,15 @@ class LogKind(StrEnum):
     """What a review log entry records. ``REVIEW``: the day's first answer
     (SM-2 applied); ``REDRILL``: a same-day re-drill (SM-2 unchanged);
     ``RESET``: the card starts again from new (reset, deleted, pruned);
-    ``UNDO``: takes back the entry it names."""
+    ``UNDO``: takes back the entry it names; ``IMPORTED``: the card takes
+    the schedule carried over from another program (Anki), recorded whole
+    in the entry's ``after``."""
 
     REVIEW = "review"
     REDRILL = "redrill"
     RESET = "reset"
     UNDO = "undo"
+    IMPORTED = "imported"
 
 
 class GradeMode(IntEnum):

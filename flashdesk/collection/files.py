@@ -33,15 +33,18 @@ class FileManager:
     # -- imports ---------------------------------------------------------------
 
     def import_files(self, paths: Sequence[str | os.PathLike], *, deck_name: str | None = None,
-                     prune: bool = False, progress: Progress | None = None) -> ImportResult:
+                     prune: bool = False, progress: Progress | None = None,
+                     with_scheduling: bool = False) -> ImportResult:
         """Import files of any supported format, all or nothing: every file is
         read and checked first, and if any is refused nothing is imported.
 
         ``deck_name`` receives notes whose file names no deck; ``prune``
         removes notes the file no longer has; ``progress(done, total)`` hears
-        of each chunk of notes and cancels by returning False. Raises
-        ``DeckFileError`` (every problem, with file and line), ``Cancelled``
-        or ``FlashdeskError``.
+        of each chunk of notes and cancels by returning False;
+        ``with_scheduling`` carries an Anki package's progress over to cards
+        that are still new (docs/import-export.md gives the rule; each
+        report's ``progress`` counts them). Raises ``DeckFileError`` (every
+        problem, with file and line), ``Cancelled`` or ``FlashdeskError``.
         """
         problems = []
         results: list[ReadResult] = []
@@ -52,7 +55,8 @@ class FileManager:
                 problems.extend(exc.problems)
         if problems:
             raise DeckFileError(problems)
-        return Importer(self._col).run(results, prune=prune, progress=progress)
+        return Importer(self._col).run(results, prune=prune, progress=progress,
+                                       with_scheduling=with_scheduling)
 
     def import_decks(self, decks: Sequence[DeckData], *,
                      progress: Progress | None = None) -> ImportResult:

@@ -9,6 +9,10 @@ moved there with their cards, new ones added; notes of the file's decks
 that the file no longer has are reported, and removed only when asked.
 A note stored before identities existed is found by its old id
 (``DECK-ID/KEY``) and takes the identity its file now gives it.
+
+With ``with_scheduling``, cards that are still new take the progress an
+Anki package carries (``flashdesk.formats.anki.anki_schedule``), each with
+one 'imported' entry in the review log.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
+from ..formats.anki import AnkiCard, anki_schedule
 from ..formats.sanitize import rename_media_references
 from ..model import (
-    Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
-    card_id as make_card_id, note_id as make_note_id, note_texts,
+    TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
+    Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
 from ..store import queries as q, transaction
 from .notes import checksum, fields_json, tags_text
@@ -71,10 +76,12 @@ class Importer:
         self._ids: dict[str, str] = {}
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
-            progress: Progress | None = None) -> ImportResult:
+            progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
         """Import every deck of ``results``; media are written after the
-        commit. Raises ``Cancelled`` when ``progress`` returns False (nothing
-        changed) and ``FlashdeskError`` for decks that clash."""
+        commit. With ``with_scheduling``, cards still new take the progress
+        the file carries (Anki packages). Raises ``Cancelled`` when
+        ``progress`` returns False (nothing changed) and ``FlashdeskError``
+        for decks that clash."""
         seen: dict[str, str] = {}
         for deck in (d for r in results for d in r.decks):
             if deck.id and deck.id in seen:
@@ -94,7 +101,8 @@ class Importer:
         col = self._col
         with col._lock:
             now_ms = int(time.time() * 1000)
-            self._day = col.today(datetime.now().astimezone())
+            local = datetime.now().astimezone()
+            self._day = col.today(local)
             with transaction(self._db), q.bulk_search_index(self._db, total):
                 for result in results:
                     renames = self._plan_media(result.media, media)
@@ -114,9 +122,12 @@ class Importer:
                         head.messages = list(result.messages)
                         head.media = len(result.media)
                         head.sanitised = result.sanitised
+                        if result.progress:
+                            self._progress(result, head, with_scheduling, local, now_ms)
             col.study.invalidate()
             self._write_media(media)
-        changed = any(r.added or r.updated or r.removed or r.moved for r in reports)
+        changed = any(r.added or r.updated or r.removed or r.moved or r.progress
+                      for r in reports)
         return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
                                              tags=True, study_queues=True) if changed
                             else Changes(decks=True))
@@ -279,3 +290,50 @@ class Importer:
             self._col.undo.forget_cards(drop)
             q.delete_cards(db, drop)
         return pos
+
+    def _progress(self, result: ReadResult, report: ImportReport, with_scheduling: bool,
+                  local: datetime, now_ms: int) -> None:
+        """The progress a file carries (Anki's scheduling): applied to cards
+        that are still new when ``with_scheduling``, each with an 'imported'
+        log entry; else only counted, for the message."""
+        shown = report.path
+        states = [(self._ids.get(identity), ord_, state)
+                  for identity, cards in result.progress.items() for ord_, state in cards.items()]
+        studied = sum(1 for _, _, s in states if isinstance(s, AnkiCard) and s.type in (1, 2, 3))
+        if not with_scheduling:
+            if studied:
+                report.messages.append(
+                    f"{shown}: Anki's scheduling is not imported: {studied} card(s) with Anki "
+                    "progress start as new, and notes already in flashdesk keep their progress "
+                    "(import with --with-scheduling, or tick the box in the import window, to "
+                    "bring Anki's progress)")
+            return
+        tz = local.tzinfo
+        created = result.created
+        created_day = study_day(datetime.fromtimestamp(created, tz)) if created else self._day
+
+        def day_of(seconds: int) -> int:
+            return study_day(datetime.fromtimestamp(seconds, tz))
+
+        card_ids = [make_card_id(nid, o) for nid, o, _ in states if nid is not None]
+        rows = {r["id"]: r for r in q.card_states(self._db, card_ids)}
+        kept = 0
+        for nid, ord_, state in states:
+            row = rows.get(make_card_id(nid, ord_)) if nid is not None else None
+            if row is None or not isinstance(state, AnkiCard):
+                continue
+            before = CardSchedule.from_dict(row)
+            if before.type != TYPE_NEW or row["queue"] != Queue.NEW:
+                kept += state.type in (1, 2, 3)
+                continue
+            schedule, has_progress, answers = anki_schedule(state, created_day, self._day, day_of)
+            if not has_progress and schedule.queue == Queue.NEW:
+                continue
+            q.set_schedule(self._db, row["id"], schedule, answers if has_progress else 0)
+            if has_progress:
+                logged = replace(schedule, queue=Queue.REVIEW, buried_day=None)
+                self._col.journal.imported(row["id"], before, logged, answers, now_ms, self._day)
+                report.progress += 1
+        report.messages.append(
+            f"{shown}: {report.progress} card(s) brought their Anki progress"
+            + (f"; {kept} kept the progress they already had in flashdesk" if kept else ""))

@@ -591,9 +591,7 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     listing = _media_map(members, zf, modern)
     renames, media_members = _media_names(listing)
     removals = Removals()
-    result = ReadResult("apkg", [], messages=[
-        f"{shown}: Anki's scheduling is not imported: new cards start as new, and notes "
-        "already in flashdesk keep their progress"])
+    result = ReadResult("apkg", [])
     if isinstance(created, int) and not isinstance(created, bool) and created > 0:
         result.created = created
     mapper = _Notes(shown, removals, renames)

@@ -240,12 +240,15 @@ def unsuspend(db: Database, card_ids: Sequence[str], today: int) -> None:
 
 
 def _schedule_json(schedule) -> str | None:
-    return None if schedule is None else json.dumps(schedule.to_dict())
+    if schedule is None:
+        return None
+    return json.dumps(schedule if isinstance(schedule, dict) else schedule.to_dict())
 
 
 def insert_log(db: Database, entry: dict) -> int:
-    """Append a review-log entry (``before``/``after``: ``CardSchedule`` or
-    None); returns its sequence number."""
+    """Append a review-log entry (``before``/``after``: ``CardSchedule``, a
+    mapping of its fields (with extra keys an entry kind needs), or None);
+    returns its sequence number."""
     entry = {**entry, "before": _schedule_json(entry["before"]),
              "after": _schedule_json(entry["after"])}
     cur = db.execute(
@@ -427,10 +430,12 @@ def integrity_check(db: Database) -> list[str]:
 
 
 def log_by_card(db: Database):
-    """Every log entry, grouped by card and in order: (card id, entries)."""
-    cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes FROM revlog "
+    """Every log entry, grouped by card and in order: (card id, entries);
+    an 'imported' entry also has its ``after`` (JSON text)."""
+    cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes, "
+                        "CASE WHEN kind = 'imported' THEN after END FROM revlog "
                         "ORDER BY card_id, seq")
-    columns = ("seq", "id", "kind", "quality", "day", "undoes")
+    columns = ("seq", "id", "kind", "quality", "day", "undoes", "after")
     current: str | None = None
     entries: list[dict] = []
     for row in cursor:

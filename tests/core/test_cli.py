@@ -186,3 +186,30 @@ def test_text_from_files_reaches_the_terminal_neutralised(home, tmp_path):
     for bad in ("\u202e", "\u202c", "\x1b", "\x07"):
         assert bad not in out.stdout + out.stderr
     assert "\\x1b]0;pwned\\x07" in out.stdout  # the typed line, echoed visibly
+
+
+def test_import_with_scheduling_keeps_anki_progress(home):
+    package = FIXTURES / "import" / "tutors" / "scheduled.apkg"
+    out = run(["import", str(package), "--with-scheduling"], home)
+    assert out.returncode == 0, out.stderr
+    assert "7 with Anki progress" in out.stdout
+    assert "7 card(s) brought their Anki progress" in out.stdout
+    check = run(["check", "--json"], home)
+    assert check.returncode == 0 and json.loads(check.stdout)["ok"] is True
+
+
+def test_import_without_the_flag_says_anki_progress_was_left(home):
+    out = run(["import", str(FIXTURES / "import" / "tutors" / "scheduled.apkg"), "--json"], home)
+    [report] = json.loads(out.stdout)
+    assert report["progress"] == 0
+    assert any("Anki's scheduling is not imported: 7 card(s)" in m for m in report["messages"])
+
+
+def test_a_refused_file_names_file_and_line_and_changes_nothing(home, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"front,back\nok,fine\nbad,\x81\n")
+    out = run(["import", str(bad)], home)
+    assert out.returncode != 0
+    assert f"{bad}:3: not UTF-8 text (byte 0x81)" in out.stderr
+    decks = json.loads(run(["decks", "--json"], home).stdout)
+    assert all(d["name"] != "bad" for d in decks)

@@ -5,6 +5,7 @@ differs from Anki on purpose, the test says so. Case 1 (clozes) is in
 test_cloze.py."""
 
 import json
+import time
 
 import pytest
 
@@ -12,7 +13,7 @@ from flashdesk import cloze
 from flashdesk.collection import Collection
 from flashdesk.formats import DeckFileError, read_any
 from flashdesk.formats.notetypes import STOCK
-from flashdesk.model import plain_text
+from flashdesk.model import Queue, plain_text
 
 from .tutors import ANKI, GOOD, TUTORS, anki_notes, cards_by_note, note_row, stored
 
@@ -332,6 +333,83 @@ def test_case9_deck_names_differing_in_case_are_one_deck(col, now, name):
         assert [d for d in ANKI[name]["decks"] if d != "Course"] == ["Course::Unit A"]
     else:  # Anki keeps two decks and renames one
         assert ANKI[name]["decks"] == ["Course", "Course::Foo", "Course::foo_"]
+
+
+# -- 10: Anki progress carried over --------------------------------------------------------
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Dates read in UTC, as the fixture script read them."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _day_iso(day):
+    from datetime import date, timedelta
+
+    return (date(1970, 1, 1) + timedelta(days=day)).isoformat()
+
+
+def test_case10_anki_progress_is_carried_over_on_request(col, now, utc):
+    [report] = col.files.import_files([TUTORS / "scheduled.apkg"], with_scheduling=True)
+    assert report.progress == 7
+    assert any("7 card(s) brought their Anki progress" in m for m in report.messages)
+    view = ANKI["scheduled.apkg"]
+    for expected in view["notes"]:
+        anki_card = expected["cards"][0]
+        row = next(r for r in col.db.query("SELECT c.* FROM cards c JOIN notes n ON n.id = c.note_id")
+                   if json.loads(col.db.execute("SELECT fields FROM notes WHERE id = ?",
+                                                [r["note_id"]]).fetchone()[0])["front"]
+                   == expected["fields"][0])
+        kind = expected["tags"][0]
+        if anki_card["type"] == 0:
+            assert (row["type"], row["reps"], row["interval"]) == (0, 0, 0)
+            assert row["queue"] == (Queue.SUSPENDED if anki_card["queue"] == -1 else Queue.NEW)
+            continue
+        assert row["type"] == 2 and row["lapses"] == anki_card["lapses"]
+        assert row["answers"] == anki_card["reps"]
+        assert _day_iso(row["due"]) == anki_card["due_date"], kind
+        if anki_card["type"] == 2:
+            assert row["interval"] == max(1, anki_card["interval"])
+            assert row["ease"] == max(130, anki_card["factor"] // 10)
+        else:  # learning and relearning: as after an SM-2 answer below Hard
+            assert (row["reps"], row["interval"]) == (0, 1)
+        assert row["queue"] == {-1: Queue.SUSPENDED, -3: Queue.BURIED}.get(anki_card["queue"],
+                                                                        Queue.REVIEW)
+    assert col.reports.check(now).ok
+    log = col.db.execute("SELECT count(*) FROM revlog WHERE kind = 'imported'").fetchone()[0]
+    assert log == 7
+
+
+def test_case10_check_and_a_rebuild_agree_after_answers(col, utc):
+    from datetime import datetime
+
+    col.files.import_files([TUTORS / "scheduled.apkg"], with_scheduling=True)
+    later = datetime.now().astimezone()
+    review = next(r["id"] for r in col.db.query(
+        "SELECT c.id FROM cards c WHERE c.interval = 30"))
+    result = col.study.answer(review, GOOD, later).result
+    assert not result.redrill and result.after.interval == 69  # ceil(30 × 2.3)
+    report = col.reports.check(later, repair=True)
+    assert report.ok and report.repaired == 0
+
+
+def test_case10_without_the_flag_every_card_starts_new(col, now):
+    [report] = col.files.import_files([TUTORS / "scheduled.apkg"])
+    assert report.progress == 0
+    assert any("Anki's scheduling is not imported: 7 card(s)" in m for m in report.messages)
+    assert col.reports.stats(now).review == 0
+
+
+def test_case10_cards_studied_in_flashdesk_keep_their_own_progress(col, now):
+    col.files.import_files([TUTORS / "scheduled.apkg"])
+    study_all(col, "Scheduled", now)
+    [report] = col.files.import_files([TUTORS / "scheduled.apkg"], with_scheduling=True)
+    assert report.progress == 0
+    assert any("kept the progress they already had in flashdesk" in m for m in report.messages)
 
 
 # -- round trips: every export back into a fresh profile ------------------------------------
