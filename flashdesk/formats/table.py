@@ -182,16 +182,16 @@ class _Headers:
 
 
 def _headers(lines: list[str]) -> _Headers:
-    """Leading lines that start with ``#`` (Anki's header and comment
-    lines), and a first line starting ``tags:`` (an older Anki form)."""
+    """Leading ``#key:value`` lines (Anki's header lines), and a first line
+    starting ``tags:`` (an older Anki form). A line starting with ``#``
+    without a colon ends them: it is a row (``#1 rule,…``), not a header."""
     found = _Headers()
     for index, line in enumerate(lines):
         if index == 0 and line.startswith("tags:"):
             found.values["tags"] = line[5:].strip()
-        elif line.startswith("#"):
-            name, colon, value = line[1:].partition(":")
-            if colon:
-                found.values[name.strip().lower()] = value.rstrip("\r\n")
+        elif line.startswith("#") and ":" in line:
+            name, _, value = line[1:].partition(":")
+            found.values[name.strip().lower()] = value.rstrip("\r\n")
         else:
             break
         found.count += 1
@@ -485,6 +485,7 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
     anki = any(h in values for h in _ANKI_COLUMN_HEADERS) or not _is_flashdesk_header(first_row[1])
     names: list[str] = []
     columns: _AnkiColumns | None = None
+    result.format = "anki-text" if anki and values else "csv"
     if anki:
         data = itertools.chain([first_row], data)
         if not values:
@@ -496,7 +497,9 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
             result.messages.append(f"{shown}: ignored column(s) {', '.join(ignored)}")
     for line, row in data:
         if anki and values and row[0].startswith("#"):
-            continue  # Anki reads a row starting with '#' as a comment
+            result.skipped.append(f"{shown}:{line}: skipped: a row starting with '#' is a "
+                                  "comment in Anki's text files")
+            continue
         where = f"line {line}"
         deck_cell = row_tags = id_cell = ""
         note: NoteData | str

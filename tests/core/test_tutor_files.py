@@ -157,6 +157,27 @@ def test_case5_columns_by_name_and_the_trailing_tags_column(col):
         assert set(got[expected["fields"][0]][1].tags) == set(expected["tags"])
 
 
+def test_case5_a_flashdesk_spreadsheet_may_start_with_anki_s_header_lines(tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("#html:false\n#tags:shared\nfront,back,tags\nKeys,Press <b> here,own\n",
+                    encoding="utf-8")
+    result = read_any(path)
+    [note] = result.decks[0].notes
+    assert result.format == "csv" and note.fields["back"] == "Press &lt;b&gt; here"
+    assert note.tags == ("shared", "own")
+
+
+def test_case5_a_row_starting_with_a_hash_is_a_row_not_a_header(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("#1 rule,Listen first\nSecond,Then acknowledge\n", encoding="utf-8")
+    assert [n.fields["front"] for n in read_any(path).decks[0].notes] == ["#1 rule", "Second"]
+    anki = tmp_path / "anki.txt"
+    anki.write_text("#separator:comma\n#html:false\nQ,A\n#1 rule,Listen first\n", encoding="utf-8")
+    result = read_any(anki)  # in Anki's text files such a row is a comment: counted, not lost
+    assert result.skipped == [f"{anki}:4: skipped: a row starting with '#' is a comment in "
+                              "Anki's text files"]
+
+
 # -- 6: line ends and encodings -------------------------------------------------------
 
 def test_case6_cr_only_line_ends_import(col):
