@@ -116,6 +116,8 @@ class DeckGroups:
         return None
 
     def decks(self, path: str) -> list[DeckData]:
+        """The groups as decks (no id yet: the importer gives them theirs),
+        in the order the file first names them; ``path`` names the file."""
         return [DeckData(id=DeckId(""), name=name, notes=tuple(notes), path=path)
                 for name, notes in self._notes.items()]
 

@@ -328,6 +328,7 @@ def move_notes(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
 
 
 def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
+    """The ids of the notes whose deck is ``deck_id`` (not its sub-decks)."""
     return [r[0] for r in db.execute("SELECT id FROM notes WHERE deck_id = ?", [deck_id])]
 
 

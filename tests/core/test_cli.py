@@ -213,3 +213,16 @@ def test_a_refused_file_names_file_and_line_and_changes_nothing(home, tmp_path):
     assert f"{bad}:3: not UTF-8 text (byte 0x81)" in out.stderr
     decks = json.loads(run(["decks", "--json"], home).stdout)
     assert all(d["name"] != "bad" for d in decks)
+
+
+def test_nested_and_shared_clozes_in_the_terminal(home):
+    """Anki's cloze grammar in the terminal review (issue 13, case 1)."""
+    run(["import", str(FIXTURES / "import" / "tutors" / "cloze.apkg")], home)
+    out = run(["review", "Cloze grammar"], home, stdin="\n3\n" * 7 + "q\n")
+    assert out.returncode == 0, out.stderr
+    assert "The […] for complaints" in out.stdout
+    assert "The HEAT […] is used for complaints" in out.stdout
+    assert "→ The [HEAT model is used] for complaints" in out.stdout
+    assert "→ The HEAT [model] is used for complaints" in out.stdout
+    assert "[…] comes first in LAST" in out.stdout and "{{" not in out.stdout
+    assert "Escalate to your [who?] within 24 hours" in out.stdout

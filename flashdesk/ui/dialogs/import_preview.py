@@ -146,6 +146,7 @@ class ImportPreviewDialog(QDialog):
         return self._scheduling.isEnabled() and self._scheduling.isChecked()
 
     def set_with_scheduling(self, on: bool) -> None:
+        """Tick or clear the box (it counts only while the files carry Anki progress)."""
         self._scheduling.setChecked(on)
 
     def set_deck_name(self, name: str) -> None:
