@@ -41,15 +41,18 @@ class FileManager:
     # -- imports ---------------------------------------------------------------
 
     def import_files(self, paths: Sequence[str | os.PathLike], *, deck_name: str | None = None,
-                     prune: bool = False, progress: Progress | None = None) -> ImportResult:
+                     prune: bool = False, progress: Progress | None = None,
+                     with_scheduling: bool = False) -> ImportResult:
         """Import files of any supported format, all or nothing: every file is
         read and checked first, and if any is refused nothing is imported.
 
         ``deck_name`` receives notes whose file names no deck; ``prune``
         removes notes the file no longer has; ``progress(done, total)`` hears
-        of each chunk of notes and cancels by returning False. Raises
-        ``DeckFileError`` (every problem, with file and line), ``Cancelled``
-        or ``FlashdeskError``.
+        of each chunk of notes and cancels by returning False;
+        ``with_scheduling`` carries an Anki package's progress over to cards
+        that are still new (docs/import-export.md gives the rule; each
+        report's ``progress`` counts them). Raises ``DeckFileError`` (every
+        problem, with file and line), ``Cancelled`` or ``FlashdeskError``.
         """
         problems = []
         results: list[ReadResult] = []
@@ -61,7 +64,8 @@ class FileManager:
         if problems:
             raise DeckFileError(problems)
         try:
-            return Importer(self._col).run(results, prune=prune, progress=progress)
+            return Importer(self._col).run(results, prune=prune, progress=progress,
+                                           with_scheduling=with_scheduling)
         except StorageError as exc:
             where = self._col.path or "the collection"
             raise StorageError(f"cannot import into {where}: {exc}") from None
@@ -95,7 +99,8 @@ class FileManager:
         for row in notes:
             by_deck[row["deck_id"]].append(NoteData(
                 key=row["key"], kind=Kind(row["kind"]), fields=json.loads(row["fields"]),
-                tags=without_leech(row["tags"]), source=row["source"]))
+                tags=without_leech(row["tags"]), source=row["source"],
+                identity=row["identity"] or ""))
         return [DeckData(id=DeckId(d), name=decks[d]["name"], description=decks[d]["description"],
                          version=decks[d]["version"], notes=tuple(by_deck[d]))
                 for d in sorted(subtree, key=lambda d: decks[d]["name"].casefold())]

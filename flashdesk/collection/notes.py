@@ -144,11 +144,17 @@ class NoteManager:
 
     def change_tags(self, note_ids: Sequence[NoteId], *, add: Sequence[str] = (),
                     remove: Sequence[str] = ()) -> Changes:
-        """Add and remove tags on notes. Raises ``FlashdeskError`` for a tag
-        with spaces, commas or semicolons."""
-        bad = [t for t in add if not t or any(ch.isspace() or ch in ",;" for ch in t)]
-        if bad:
-            raise FlashdeskError(f"a tag is one word without spaces, commas or semicolons: {bad[0]!r}")
+        """Add and remove tags on notes. Tags follow the one tag rule of every
+        import (``flashdesk.formats.tags``: normalised, at most 200
+        characters). Raises ``FlashdeskError`` for a tag with spaces, commas
+        or semicolons, or one too long."""
+        from ..formats.tags import normalise_tag, tag_problem
+
+        add = [normalise_tag(t) for t in add]
+        for tag in add:
+            problem = tag_problem(tag)
+            if problem:
+                raise FlashdeskError(problem)
         col = self._col
         changed = []
         with col._lock, transaction(col.db):
@@ -213,7 +219,10 @@ class NoteManager:
         ``FlashdeskError`` when some of them exist again (imported since)."""
         col = self._col
         with col._lock:
-            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None]
+            identities = q.notes_by_identity(col.db, [n["identity"] for n in deleted.notes
+                                                      if n.get("identity")])
+            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None
+                     or n.get("identity") in identities]
             if taken:
                 raise FlashdeskError(f"{len(taken)} of these notes exist again (imported since); "
                                      "they cannot be brought back")
