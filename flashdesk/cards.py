@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
-from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noqa: F401 (re-exported)
+from . import cloze
+from .model import FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noqa: F401 (re-exported)
 
 __all__ = [
     "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers",
     "cloze_question", "cloze_answer", "suggest_choice", "OrderCheck",
-    "check_order", "suggest_scenario", "plain_text",
+    "check_order", "suggest_scenario", "plain_text", "KEY_TERM", "TypedCheck", "check_typed",
+    "key_terms", "typed_answer_text", "lenient",
 ]
 
 
 def cloze_numbers(text: str) -> list[int]:
-    """The cloze numbers used in text, sorted, each once."""
-    return sorted({int(m.group(1)) for m in _CLOZE.finditer(text)})
+    """The card numbers of a cloze text, ascending (Anki's grammar: nested
+    clozes, ``c1,2``, numbers above 9; see ``flashdesk.cloze``)."""
+    return cloze.numbers(text)
 
 
 def card_ords(kind: Kind, fields: dict) -> list[int]:
@@ -36,20 +40,17 @@ def first_field(kind: Kind, fields: dict) -> str:
 
 
 def cloze_question(text: str, number: int, blank: str = "[…]") -> str:
-    """The text with cloze ``number`` hidden (its hint shown if it has one) and
-    every other cloze shown as plain text."""
-
-    def sub(m: re.Match) -> str:
-        if int(m.group(1)) != number:
-            return m.group(2)
-        return f"[{m.group(3)}]" if m.group(3) else blank
-
-    return _CLOZE.sub(sub, text)
+    """The text with cloze ``number`` hidden (``[hint]`` when it has a hint,
+    else ``blank``, hiding whatever is nested in it) and every other cloze
+    shown as its text (``flashdesk.cloze.question``)."""
+    return cloze.question(text, number, blank)
 
 
-def cloze_answer(text: str, number: int, mark=lambda s: f"<b>{s}</b>") -> str:
-    """The text with cloze ``number`` revealed through ``mark``."""
-    return _CLOZE.sub(lambda m: mark(m.group(2)) if int(m.group(1)) == number else m.group(2), text)
+def cloze_answer(text: str, number: int,
+                 mark: Callable[[str], str] = lambda s: f"<b>{s}</b>") -> str:
+    """The text with cloze ``number`` revealed through ``mark`` and every
+    other cloze shown as its text (``flashdesk.cloze.answer``)."""
+    return cloze.answer(text, number, mark)
 
 
 # Suggested grades: the learner confirms or changes them.

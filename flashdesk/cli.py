@@ -85,12 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import deck files, spreadsheets (CSV/TSV) or Anki packages",
                        description="Import .toml deck files, .csv/.tsv/.txt spreadsheets and Anki "
                                    ".apkg packages. Notes already in the collection are matched by "
-                                   "id and updated in place, keeping their progress.")
+                                   "id, whatever their deck, and updated in place, keeping their "
+                                   "progress.")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--deck", metavar="NAME",
                    help="deck for notes whose file names none (a CSV without a deck column)")
     p.add_argument("--prune", action="store_true",
                    help="remove notes that are no longer in the file (their history stays in the log)")
+    p.add_argument("--with-scheduling", action="store_true",
+                   help="keep the progress an Anki package carries (interval, ease, due date) "
+                        "for cards not yet studied in flashdesk")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("export", help="write a deck to a deck file, a CSV or an Anki package")
@@ -232,7 +236,8 @@ def cmd_deck(col: Collection, args, out, read: Callable[[str], str]) -> int:
 
 
 def cmd_import(col: Collection, args, out) -> int:
-    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune)
+    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
+                                     with_scheduling=args.with_scheduling)
     if args.json:
         out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
         return 0
@@ -241,8 +246,11 @@ def cmd_import(col: Collection, args, out) -> int:
             out(message)
         out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
             f"{r.unchanged} unchanged, {len(r.missing)} missing"
+            + (f", {r.moved} moved here" if r.moved else "")
             + (f", {r.removed} removed" if r.removed else "")
-            + (f", {len(r.skipped)} skipped" if r.skipped else ""))
+            + (f", {len(r.skipped)} skipped" if r.skipped else "")
+            + (f", {r.progress} with Anki progress" if r.progress else "")
+            + (f", {r.sanitised} removed by the sanitiser" if r.sanitised else ""))
         if not r.removed:
             for note in r.missing:
                 out(f"  missing from the file (kept, with its progress): {note}")

@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any, Iterator, Mapping, NewType, Sequence, overload
 
+from . import cloze
+
 __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
@@ -61,7 +63,6 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 }
 LIST_FIELDS = frozenset({"options", "items", "marking_points", "accept"})
 
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -74,14 +75,14 @@ def plain_text(fragment: str) -> str:
 
 def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
     """(sort text, search text) of a note: its first field, and all its text,
-    as plain text with cloze markers opened."""
+    as plain text with every cloze opened (``flashdesk.cloze.reveal_all``)."""
     def flat(value: object) -> str:
         if isinstance(value, list):
             return " ".join(flat(v) for v in value)
         if not isinstance(value, str):
             return ""
         if "<" in value or "&" in value or "{{" in value:
-            value = plain_text(CLOZE_PATTERN.sub(r"\2", value))
+            value = plain_text(cloze.reveal_all(value))
         return " ".join(value.split())
 
     texts = {name: flat(value) for name, value in fields.items()}
@@ -113,7 +114,9 @@ class LogKind(StrEnum):
     ``RESET``: the card starts again from new (reset, deleted, pruned);
     ``UNDO``: takes back the entry it names; ``CRAM``: an answer in a drill,
     which changes no schedule; ``RESCHEDULE``: a due day brought forward by an
-    exam plan (its ``after`` state holds the new due day)."""
+    exam plan (its ``after`` state holds the new due day); ``IMPORTED``: the
+    card takes the schedule carried over from another program (Anki),
+    recorded whole in the entry's ``after``."""
 
     REVIEW = "review"
     REDRILL = "redrill"
@@ -123,6 +126,8 @@ class LogKind(StrEnum):
     CRAM = "cram"
     #: the due day moved without an answer (an exam plan): SM-2 state untouched
     RESCHEDULE = "reschedule"
+    #: the schedule carried over from another program (Anki), whole in ``after``
+    IMPORTED = "imported"
 
 
 class GradeMode(IntEnum):
@@ -288,7 +293,13 @@ def card_id(note: str, ord_: int) -> CardId:
 
 @dataclass(frozen=True, slots=True)
 class NoteData:
-    """One note as read from a deck file, before it is stored."""
+    """One note as read from a deck file, before it is stored.
+
+    ``key`` is the note's id within its file (a deck file's ``id``, a
+    spreadsheet's ``id`` cell, or one derived from the front); ``identity``
+    is what a later import matches it by, whatever its deck: ``anki:GUID``
+    for an Anki note, ``SCOPE/KEY`` otherwise (see docs/import-export.md).
+    Empty: the importer uses ``DECK-ID/KEY``, a deck file's rule."""
 
     key: str
     kind: Kind
@@ -296,7 +307,7 @@ class NoteData:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
-
+    identity: str = ""
 
 
 @dataclass(frozen=True)
@@ -532,6 +543,13 @@ class ImportReport:
     format: str = "toml"
     version: str = ""
     media: int = 0
+    #: notes already in the collection that the file placed in this deck
+    moved: int = 0
+    #: things the sanitiser removed from the file's card text (the messages say what)
+    sanitised: int = 0
+    #: cards that took their progress from the file (an Anki package imported
+    #: with its scheduling)
+    progress: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "deck": self.deck_id,
@@ -539,7 +557,8 @@ class ImportReport:
                 "updated": self.updated, "unchanged": self.unchanged,
                 "missing": list(self.missing), "removed": self.removed,
                 "skipped": list(self.skipped), "messages": list(self.messages),
-                "media": self.media}
+                "media": self.media, "moved": self.moved, "sanitised": self.sanitised,
+                "progress": self.progress}
 
 
 class ImportResult(Sequence[ImportReport]):

@@ -7,6 +7,7 @@ it returns.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
@@ -89,9 +90,16 @@ def roll_over(card: CardSchedule, today: int) -> CardSchedule:
 SM2_FIELDS = ("type", "reps", "ease", "interval", "due", "lapses", "last_day")
 
 
+def _imported(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The schedule an 'imported' entry recorded (its ``after``, JSON text)."""
+    after = entry.get("after")
+    return json.loads(after) if isinstance(after, str) else dict(after or {})
+
+
 def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
     """How many answers a card's log holds since it last started from new
-    (a reset or a deletion), leaving out undone ones."""
+    (a reset or a deletion), leaving out undone ones. An 'imported' entry
+    sets the count to the answers it brought (Anki's count of reviews)."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
     count = 0
@@ -100,6 +108,8 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
             continue
         if e["kind"] == "reset":
             count = 0
+        elif e["kind"] == "imported":
+            count = int(_imported(e).get("answers", 0))
         elif e["kind"] in ("review", "redrill"):
             count += 1
     return count
@@ -107,10 +117,13 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
 
 def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:
     """A card's schedule rebuilt from its review log (``seq``, ``id``, ``kind``,
-    ``quality``, ``day``, ``undoes`` and, for a reschedule, ``due`` per entry,
-    in order): every answer that was not undone, replayed through SM-2 exactly
-    as it was first applied; drills (cram) change nothing; a reschedule by an
-    exam plan moves only the due day."""
+    ``quality``, ``day``, ``undoes`` per entry, ``due`` for a reschedule and
+    ``after`` for 'imported' ones, in order): every answer that was not undone,
+    replayed through SM-2 exactly as it was first applied. A 'reset' starts
+    the card again from new; an 'imported' entry puts the card in the schedule
+    it recorded (the progress carried over from Anki), and later answers build
+    on it; drills (cram) change nothing; a reschedule by an exam plan moves
+    only the due day."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
     card = CardSchedule()
@@ -120,6 +133,8 @@ def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:
             continue
         if kind == "reset":  # progress reset from the browser: new again
             card = CardSchedule()
+        elif kind == "imported":
+            card = CardSchedule.from_dict(_imported(e))
         elif kind == "reschedule":
             card = replace(card, due=e["due"])
         else:

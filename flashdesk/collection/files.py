@@ -46,6 +46,11 @@ def _digest(note: NoteData) -> str:
     return checksum(note.kind.value, fields_json(note.fields), note.tags, note.source)
 
 
+def _identity(deck_id: str, note: NoteData) -> str:
+    """What an import matches ``note`` of ``deck_id`` by (as the importer does)."""
+    return note.identity or make_note_id(deck_id, note.key)
+
+
 @dataclass(frozen=True)
 class BundledUpdate:
     """What an update of the bundled decks left as the learner had it.
@@ -105,19 +110,23 @@ class FileManager:
     # -- imports ---------------------------------------------------------------
 
     def import_files(self, paths: Sequence[str | os.PathLike], *, deck_name: str | None = None,
-                     prune: bool = False, progress: Progress | None = None) -> ImportResult:
+                     prune: bool = False, progress: Progress | None = None,
+                     with_scheduling: bool = False) -> ImportResult:
         """Import files of any supported format, all or nothing: every file is
         read and checked first, and if any is refused nothing is imported.
 
         ``deck_name`` receives notes whose file names no deck; ``prune``
         removes notes the file no longer has; ``progress(done, total)`` hears
-        of each chunk of notes and cancels by returning False. Raises
-        ``DeckFileError`` (every problem, with file and line), ``Cancelled``
-        or ``FlashdeskError``.
+        of each chunk of notes and cancels by returning False;
+        ``with_scheduling`` carries an Anki package's progress over to cards
+        that are still new (docs/import-export.md gives the rule; each
+        report's ``progress`` counts them). Raises ``DeckFileError`` (every
+        problem, with file and line), ``Cancelled`` or ``FlashdeskError``.
         """
         results = self._read(paths, deck_name)
         replaced = self._edits_replaced(results)
-        result = self._run(results, prune=prune, progress=progress)
+        result = self._run(results, prune=prune, progress=progress,
+                           with_scheduling=with_scheduling)
         if replaced:
             self._report_replaced(result, replaced)
         self._forget_deletions(results, result)
@@ -133,7 +142,7 @@ class FileManager:
             if not deleted_notes and not deleted_decks:
                 return
             decks = {r.deck_id for r in result}
-            back = [make_note_id(report.deck_id, note.key)
+            back = [_identity(report.deck_id, note)
                     for report, deck in zip(result, (d for r in results for d in r.decks))
                     for note in deck.notes] if deleted_notes else []
             with transaction(col.db):
@@ -141,9 +150,10 @@ class FileManager:
                 marks.undelete(DELETED_NOTES, set(back) & deleted_notes)
 
     def _run(self, results: list[ReadResult], *, prune: bool = False,
-             progress: Progress | None = None) -> ImportResult:
+             progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
         try:
-            return Importer(self._col).run(results, prune=prune, progress=progress)
+            return Importer(self._col).run(results, prune=prune, progress=progress,
+                                           with_scheduling=with_scheduling)
         except StorageError as exc:
             where = self._col.path or "the collection"
             raise StorageError(f"cannot import into {where}: {exc}") from None
@@ -174,13 +184,13 @@ class FileManager:
                 return found
             for deck in (d for r in results for d in r.decks):
                 deck_id = col.decks.id_for(deck.id, deck.name)
-                stored = {n: c for n, c in q.note_checksums(col.db, deck_id).items()
-                          if n in edited}
+                stored = q.notes_by_identity(col.db, [_identity(deck_id, n) for n in deck.notes])
                 for note in deck.notes:
-                    nid = make_note_id(deck_id, note.key)
-                    if nid in stored and stored[nid] != _digest(note):
-                        found.setdefault(deck_id, {})[nid] = note_texts(note.kind,
-                                                                        note.fields)[0]
+                    row = stored.get(_identity(deck_id, note))
+                    if row is not None and row["id"] in edited and \
+                            row["checksum"] != _digest(note):
+                        found.setdefault(deck_id, {})[row["id"]] = note_texts(
+                            note.kind, note.fields)[0]
         return found
 
     def _report_replaced(self, result: ImportResult, replaced: dict[str, dict[str, str]]) -> None:
@@ -265,21 +275,24 @@ class FileManager:
                         skipped_decks.append(deck.name)
                         telling.append(deck.id)
                     continue
-                stored = q.note_checksums(db, deck.id)
+                stored = q.notes_by_identity(db, [_identity(deck.id, n) for n in deck.notes])
                 row = q.get_deck(db, deck.id)
                 name = row["name"] if row else deck.name
                 notes = []
                 for note in deck.notes:
-                    nid = make_note_id(deck.id, note.key)
+                    identity = _identity(deck.id, note)
+                    found = stored.get(identity)
                     digest = _digest(note)
-                    if nid not in stored:
-                        if nid in deleted_notes:
-                            if nid not in told:
+                    if found is None:
+                        if identity in deleted_notes:
+                            if identity not in told:
                                 skipped_notes += 1
-                                telling.append(nid)
+                                telling.append(identity)
                             continue
                         notes.append(note)
-                    elif stored[nid] == digest:
+                        continue
+                    nid = found["id"]
+                    if found["checksum"] == digest:
                         notes.append(note)
                     elif nid in edited:
                         current = q.get_note(db, nid)
@@ -344,7 +357,8 @@ class FileManager:
         for row in notes:
             by_deck[row["deck_id"]].append(NoteData(
                 key=row["key"], kind=Kind(row["kind"]), fields=json.loads(row["fields"]),
-                tags=without_leech(row["tags"]), source=row["source"]))
+                tags=without_leech(row["tags"]), source=row["source"],
+                identity=row["identity"] or ""))
         return [DeckData(id=DeckId(d), name=decks[d]["name"], description=decks[d]["description"],
                          version=decks[d]["version"], notes=tuple(by_deck[d]))
                 for d in sorted(subtree, key=lambda d: decks[d]["name"].casefold())]

@@ -1,9 +1,18 @@
 """The import engine: decks read from files (``DeckData``) into the
 collection, all or nothing, in chunks so memory stays flat.
 
-Notes are matched by id: unchanged notes are skipped by checksum, changed
-ones updated in place (their cards keep their progress), new ones added;
-notes the file no longer has are reported, and removed only when asked.
+Notes are matched by identity, whatever deck they are in (an Anki guid, a
+spreadsheet's scoped id, a deck file's key: docs/import-export.md):
+unchanged notes are skipped by checksum, changed ones updated in place
+(their cards keep their progress), notes the file puts in another deck are
+moved there with their cards, new ones added; notes of the file's decks
+that the file no longer has are reported, and removed only when asked.
+A note stored before identities existed is found by its old id
+(``DECK-ID/KEY``) and takes the identity its file now gives it.
+
+With ``with_scheduling``, cards that are still new take the progress an
+Anki package carries (``flashdesk.formats.anki.anki_schedule``), each with
+one 'imported' entry in the review log.
 """
 
 from __future__ import annotations
@@ -18,11 +27,13 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
+from ..formats.anki import AnkiCard, anki_schedule
+from ..formats.sanitize import rename_media_references
 from ..model import (
-    Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult, card_id as make_card_id,
-    note_id as make_note_id, note_texts,
+    TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
+    Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
-from ..formats.sanitize import MEDIA_NAME
+from ..formats.sanitize import is_media_name
 from ..store import StorageError, queries as q, transaction
 from ..store.copies import fsync_dir
 from ..store.faults import fault_point
@@ -37,7 +48,7 @@ __all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK", "finish_pending_
 
 #: the longest file name most file systems take (ext4, APFS, NTFS: 255)
 MAX_NAME_BYTES = 255
-#: the longest media name a card may refer to (``MEDIA_NAME``)
+#: the longest media name a card may refer to (see ``formats.sanitize.media_name``)
 MAX_NAME_CHARS = 200
 #: config key: media written under temporary names by a committed import,
 #: waiting to be renamed ({temporary name: media name})
@@ -121,8 +132,9 @@ class Cancelled(FlashdeskError):
 def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
     def fix(value):
         if isinstance(value, str):
-            for old, new in renames.items():
-                value = value.replace(f'src="{old}"', f'src="{new}"')
+            return rename_media_references(value, renames)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
         return value
 
     return replace(deck, notes=tuple(
@@ -136,19 +148,23 @@ class Importer:
         self._col = col
         self._db = col.db
         self._day = 0
+        #: note identity → note id, for every note this import matched or added
+        self._ids: dict[str, str] = {}
         #: media names shortened for the file system: (as in the file, as written)
         self._shortened: list[tuple[str, str]] = []
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
-            progress: Progress | None = None) -> ImportResult:
+            progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
         """Import every deck of ``results``, media included, all or nothing:
         media are written under temporary names before the commit, which
         records them, and renamed after it (a crash in between is finished on
         the next open: ``finish_pending_media``). Media names too long for a
         file system are shortened first and the notes' references rewritten.
-        Raises ``Cancelled`` when ``progress`` returns False (nothing
-        changed), ``StorageError`` when the disk refuses (nothing changed)
-        and ``FlashdeskError`` for decks that clash."""
+        With ``with_scheduling``, cards still new take the progress the file
+        carries (Anki packages). Raises ``Cancelled`` when ``progress``
+        returns False (nothing changed), ``StorageError`` when the disk
+        refuses (nothing changed) and ``FlashdeskError`` for decks that
+        clash."""
         seen: dict[str, str] = {}
         for deck in (d for r in results for d in r.decks):
             if deck.id and deck.id in seen:
@@ -169,26 +185,34 @@ class Importer:
         col = self._col
         with col._lock:
             now_ms = int(time.time() * 1000)
-            self._day = col.today(datetime.now().astimezone())
+            local = datetime.now().astimezone()
+            self._day = col.today(local)
             try:
                 with transaction(self._db), q.bulk_search_index(self._db, total):
                     for result in results:
                         renames = self._plan_media(result.media, media)
                         first = len(reports)
+                        in_file: set[str] = set()
                         for deck in result.decks:
                             if renames:
                                 deck = _rename_media(deck, renames)
-                            report = self._import_one(deck, now_ms, prune, tick)
+                            report = self._import_one(deck, now_ms, tick, in_file)
                             report.format = result.format
                             reports.append(report)
+                        for report in reports[first:]:
+                            self._missing(report, in_file, prune, now_ms)
                         if len(reports) > first:
-                            reports[first].skipped = list(result.skipped)
-                            reports[first].messages = list(result.messages) + [
+                            head = reports[first]
+                            head.skipped = list(result.skipped)
+                            head.messages = list(result.messages) + [
                                 f"{result.decks[0].path}: media name too long for a file "
                                 f"system ({len(old.encode('utf-8'))} bytes): shortened to {new}"
                                 for old, new in self._shortened]
                             self._shortened = []
-                            reports[first].media = len(result.media)
+                            head.media = len(result.media)
+                            head.sanitised = result.sanitised
+                            if result.progress:
+                                self._progress(result, head, with_scheduling, local, now_ms)
                     staged = self._stage_media(media)
             except BaseException:
                 self._discard(staged)
@@ -196,7 +220,8 @@ class Importer:
             fault_point("import:committed")
             col.study.invalidate()
             self._install_media(staged)
-        changed = any(r.added or r.updated or r.removed for r in reports)
+        changed = any(r.added or r.updated or r.removed or r.moved or r.progress
+                      for r in reports)
         return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
                                              tags=True, study_queues=True) if changed
                             else Changes(decks=True))
@@ -219,7 +244,7 @@ class Importer:
                 stem, dot, ext = target.rpartition(".")
                 target = safe_media_name(f"{stem}-{digest}.{ext}" if dot else f"{target}-{digest}",
                                          data)
-            if not MEDIA_NAME.match(target):
+            if not is_media_name(target):
                 continue  # the reader let through only plain names; never write another
             if target != name:
                 renames[name] = target
@@ -292,55 +317,107 @@ class Importer:
                 q.delete_config(self._db, PENDING_MEDIA)
         fault_point("import:cleared")
 
-    def _import_one(self, deck: DeckData, now_ms: int, prune: bool,
-                    tick: Callable[[int], None]) -> ImportReport:
+    def _import_one(self, deck: DeckData, now_ms: int, tick: Callable[[int], None],
+                    in_file: set[str]) -> ImportReport:
         """Import one deck in chunks, so memory stays flat and progress moves;
-        ``tick(n)`` is told after each chunk (and may raise ``Cancelled``)."""
+        ``tick(n)`` is told after each chunk (and may raise ``Cancelled``).
+        The ids of the notes the deck holds are added to ``in_file``."""
         decks = self._col.decks
         deck = replace(deck, id=DeckId(decks.id_for(deck.id, deck.name)))
         decks.ensure(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
         report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
-        existing = q.note_checksums(self._db, deck.id)
-        in_file: set[str] = set()
         pos = q.next_new_pos(self._db)
         for start in range(0, len(deck.notes), IMPORT_CHUNK):
             chunk = deck.notes[start:start + IMPORT_CHUNK]
-            pos = self._import_chunk(deck.id, chunk, existing, in_file, report, now_ms, pos)
+            pos = self._import_chunk(deck.id, chunk, in_file, report, now_ms, pos)
             tick(len(chunk))
-        report.missing = sorted(n for n in existing if n not in in_file)
+        return report
+
+    def _missing(self, report: ImportReport, in_file: set[str], prune: bool, now_ms: int) -> None:
+        """After a whole file: the notes of this deck the file no longer has
+        (anywhere: a note the file moved to another deck is not missing),
+        removed when ``prune`` asks."""
+        report.missing = sorted(n for n in q.note_ids_in_deck(self._db, report.deck_id)
+                                if n not in in_file)
         if prune and report.missing:
             cards = q.cards_of_notes(self._db, report.missing)
             self._col.journal.resets(cards, now_ms, self._day)
             self._col.undo.forget_cards([c["id"] for c in cards])
             q.delete_notes(self._db, report.missing)
             report.removed = len(report.missing)
-        return report
 
-    def _import_chunk(self, deck_id: str, notes, existing: dict[str, str], in_file: set[str],
-                      report: ImportReport, now_ms: int, pos: int) -> int:
+    def _match(self, deck_id: str, notes) -> dict[str, dict]:
+        """identity → the stored note (id, identity, deck_id, checksum) for
+        each note of ``notes`` already in the collection: by identity, else
+        (a note stored before identities) by its old id ``DECK-ID/KEY``,
+        when that note has never taken another identity; such a note takes
+        its new identity now."""
+        identities = {self._identity(deck_id, n): n for n in notes}
+        found = q.notes_by_identity(self._db, list(identities))
+        legacy = {str(make_note_id(deck_id, n.key)): identity for identity, n in identities.items()
+                  if identity not in found}
+        adopted = []
+        for old_id, row in q.notes_by_id(self._db, list(legacy)).items():
+            identity = legacy[old_id]
+            if row["identity"] == row["id"] and row["id"] not in self._ids.values():
+                adopted.append((identity, row["id"]))
+                found[identity] = {**row, "identity": identity}
+        q.set_note_identities(self._db, adopted)
+        return found
+
+    @staticmethod
+    def _identity(deck_id: str, note) -> str:
+        return note.identity or make_note_id(deck_id, note.key)
+
+    def _new_id(self, identity: str, taken: set[str]) -> str:
+        """The id of a new note: its identity, unless that id is in ``taken``
+        (held by a note that has since taken another identity, or given in
+        this chunk already): then the identity with ``~2``, ``~3`` …"""
+        candidate, n = identity, 1
+        while candidate in taken or (n > 1 and q.notes_by_id(self._db, [candidate])):
+            n += 1
+            candidate = f"{identity}~{n}"
+        return candidate
+
+    def _import_chunk(self, deck_id: str, notes, in_file: set[str], report: ImportReport,
+                      now_ms: int, pos: int) -> int:
         db = self._db
         new_notes, changed, cards_wanted = [], [], {}
+        moves: list[tuple[str, str, str]] = []
+        found = self._match(deck_id, notes)
+        unmatched = [i for i in (self._identity(deck_id, n) for n in notes) if i not in found]
+        taken: set[str] = set(q.notes_by_id(db, unmatched))
         for note in notes:
-            nid = make_note_id(deck_id, note.key)
-            in_file.add(nid)
+            identity = self._identity(deck_id, note)
+            stored = found.get(identity)
             fields = fields_json(note.fields)
             digest = checksum(note.kind.value, fields, note.tags, note.source)
-            old = existing.get(nid)
-            if old == digest:
+            if stored is None:
+                nid = self._new_id(identity, taken)
+                taken.add(nid)
+            else:
+                nid = stored["id"]
+                if stored["deck_id"] != deck_id:
+                    moves.append((deck_id, nid, stored["deck_id"]))
+                    report.moved += 1
+            self._ids[identity] = nid
+            in_file.add(nid)
+            if stored is not None and stored["checksum"] == digest:
                 report.unchanged += 1
                 continue
             sort_text, search_text = note_texts(note.kind, note.fields)
-            row = {"id": nid, "deck_id": deck_id, "key": note.key, "kind": note.kind.value,
-                   "fields": fields, "tags": tags_text(note.tags), "source": note.source,
-                   "now": now_ms, "checksum": digest, "sort_text": sort_text,
-                   "search_text": search_text}
-            if old is None:
+            row = {"id": nid, "identity": identity, "deck_id": deck_id, "key": note.key,
+                   "kind": note.kind.value, "fields": fields, "tags": tags_text(note.tags),
+                   "source": note.source, "now": now_ms, "checksum": digest,
+                   "sort_text": sort_text, "search_text": search_text}
+            if stored is None:
                 new_notes.append(row)
                 report.added += 1
             else:
                 changed.append(row)
                 report.updated += 1
             cards_wanted[nid] = card_ords(note.kind, note.fields)
+        q.move_notes(db, moves)
         for row in changed:  # a leech tag the collection added survives the update
             current = q.get_note(db, row["id"])
             if current and LEECH_TAG in current["tags"].split():
@@ -365,3 +442,49 @@ class Importer:
             q.delete_cards(db, drop)
         return pos
 
+    def _progress(self, result: ReadResult, report: ImportReport, with_scheduling: bool,
+                  local: datetime, now_ms: int) -> None:
+        """The progress a file carries (Anki's scheduling): applied to cards
+        that are still new when ``with_scheduling``, each with an 'imported'
+        log entry; else only counted, for the message."""
+        shown = report.path
+        states = [(self._ids.get(identity), ord_, state)
+                  for identity, cards in result.progress.items() for ord_, state in cards.items()]
+        studied = sum(1 for _, _, s in states if isinstance(s, AnkiCard) and s.type in (1, 2, 3))
+        if not with_scheduling:
+            if studied:
+                report.messages.append(
+                    f"{shown}: Anki's scheduling is not imported: {studied} card(s) with Anki "
+                    "progress start as new, and notes already in flashdesk keep their progress "
+                    "(import with --with-scheduling, or tick the box in the import window, to "
+                    "bring Anki's progress)")
+            return
+        tz = local.tzinfo
+        created = result.created
+        created_day = study_day(datetime.fromtimestamp(created, tz)) if created else self._day
+
+        def day_of(seconds: int) -> int:
+            return study_day(datetime.fromtimestamp(seconds, tz))
+
+        card_ids = [make_card_id(nid, o) for nid, o, _ in states if nid is not None]
+        rows = {r["id"]: r for r in q.card_states(self._db, card_ids)}
+        kept = 0
+        for nid, ord_, state in states:
+            row = rows.get(make_card_id(nid, ord_)) if nid is not None else None
+            if row is None or not isinstance(state, AnkiCard):
+                continue
+            before = CardSchedule.from_dict(row)
+            if before.type != TYPE_NEW or row["queue"] != Queue.NEW:
+                kept += state.type in (1, 2, 3)
+                continue
+            schedule, has_progress, answers = anki_schedule(state, created_day, self._day, day_of)
+            if not has_progress and schedule.queue == Queue.NEW:
+                continue
+            q.set_schedule(self._db, row["id"], schedule, answers if has_progress else 0)
+            if has_progress:
+                logged = replace(schedule, queue=Queue.REVIEW, buried_day=None)
+                self._col.journal.imported(row["id"], before, logged, answers, now_ms, self._day)
+                report.progress += 1
+        report.messages.append(
+            f"{shown}: {report.progress} card(s) brought their Anki progress"
+            + (f"; {kept} kept the progress they already had in flashdesk" if kept else ""))

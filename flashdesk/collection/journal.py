@@ -64,6 +64,21 @@ class Journal:
                             before=CardSchedule.from_dict(row), after=CardSchedule())
                 for row in cards]
 
+    def imported(self, card_id: str, before: CardSchedule, after: CardSchedule, answers: int,
+                 ts_ms: int, day: int) -> str:
+        """Record that a card took a schedule carried over from another
+        program (Anki's progress): ``after`` is what a rebuild from the log
+        puts the card in (its queue as if neither suspended nor buried, which
+        the log does not record), ``answers`` the answers it brought.
+        Returns the entry's id."""
+        entry_id = log_id(ts_ms)
+        self.seq = q.insert_log(self._db, {
+            "id": entry_id, "card_id": card_id, "ts": ts_ms, "day": day,
+            "kind": LogKind.IMPORTED.value, "quality": None, "was_new": int(before.type == 0),
+            "time_ms": 0, "before": before, "after": {**after.to_dict(), "answers": answers},
+            "undoes": None})
+        return entry_id
+
     def undos(self, log_ids: Sequence[str], card_ids: Sequence[str], ts_ms: int,
               day: int) -> None:
         """Take back the entries ``log_ids`` (one per card in ``card_ids``)."""

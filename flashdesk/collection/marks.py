@@ -18,8 +18,8 @@ __all__ = ["Marks", "EDITED", "DELETED_NOTES", "DELETED_DECKS", "DELETED_TOLD", 
 #: notes whose text the learner edited in flashdesk (an import of a changed file replaces
 #: it and says so; an update of the bundled decks never does)
 EDITED = "edited_notes"
-#: bundled notes and decks the learner deleted: an update of the bundled decks does not
-#: bring them back
+#: bundled notes (by identity, what imports match) and decks the learner deleted: an
+#: update of the bundled decks does not bring them back
 DELETED_NOTES = "deleted_bundled_notes"
 DELETED_DECKS = "deleted_bundled_decks"
 #: those of them an update has already said it left deleted (said once)

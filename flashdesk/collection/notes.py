@@ -245,7 +245,8 @@ class NoteManager:
             encoded = fields_json(note.fields)
             with transaction(col.db):
                 q.insert_notes(col.db, [{
-                    "id": nid, "deck_id": deck_id, "key": key, "kind": kind.value,
+                    "id": nid, "identity": nid, "deck_id": deck_id, "key": key,
+                    "kind": kind.value,
                     "fields": encoded, "tags": tags_text(note.tags), "source": note.source,
                     "now": ms(now), "checksum": checksum(kind.value, encoded, note.tags,
                                                          note.source),
@@ -374,11 +375,17 @@ class NoteManager:
 
     def change_tags(self, note_ids: Sequence[NoteId], *, add: Sequence[str] = (),
                     remove: Sequence[str] = ()) -> Changes:
-        """Add and remove tags on notes. Raises ``FlashdeskError`` for a tag
-        with spaces, commas or semicolons."""
-        bad = [t for t in add if not t or any(ch.isspace() or ch in ",;" for ch in t)]
-        if bad:
-            raise FlashdeskError(f"a tag is one word without spaces, commas or semicolons: {bad[0]!r}")
+        """Add and remove tags on notes. Tags follow the one tag rule of every
+        import (``flashdesk.formats.tags``: normalised, at most 200
+        characters). Raises ``FlashdeskError`` for a tag with spaces, commas
+        or semicolons, or one too long."""
+        from ..formats.tags import normalise_tag, tag_problem
+
+        add = [normalise_tag(t) for t in add]
+        for tag in add:
+            problem = tag_problem(tag)
+            if problem:
+                raise FlashdeskError(problem)
         col = self._col
         changed = []
         with col._lock, transaction(col.db):
@@ -452,7 +459,8 @@ class NoteManager:
         q.delete_notes(col.db, [n["id"] for n in notes])
         marks = Marks(col.db)
         bundled = marks.get(BUNDLED)
-        marks.add(DELETED_NOTES, [n["id"] for n in notes if n["deck_id"] in bundled])
+        marks.add(DELETED_NOTES, [n.get("identity") or n["id"] for n in notes
+                                  if n["deck_id"] in bundled])
         return DeletedNotes(tuple(notes), tuple(cards), tuple(log_ids))
 
     def undelete(self, deleted: DeletedNotes, now: "datetime") -> Changes:
@@ -460,7 +468,10 @@ class NoteManager:
         ``FlashdeskError`` when some of them exist again (imported since)."""
         col = self._col
         with col._lock:
-            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None]
+            identities = q.notes_by_identity(col.db, [n["identity"] for n in deleted.notes
+                                                      if n.get("identity")])
+            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None
+                     or n.get("identity") in identities]
             if taken:
                 raise FlashdeskError(f"{len(taken)} of these notes exist again (imported since); "
                                      "they cannot be brought back")
@@ -469,7 +480,8 @@ class NoteManager:
                 q.restore_rows(col.db, "cards", list(deleted.cards))
                 col.journal.undos(deleted.log_ids, [c["id"] for c in deleted.cards], ms(now),
                                   col.today(now))
-                Marks(col.db).undelete(DELETED_NOTES, [n["id"] for n in deleted.notes])
+                Marks(col.db).undelete(DELETED_NOTES, [n.get("identity") or n["id"]
+                                                       for n in deleted.notes])
             col.study.invalidate()
         return Changes(notes=True, cards=True, study_queues=True, tags=True)
 

@@ -336,12 +336,15 @@ def unsuspend(db: Database, card_ids: Sequence[str], today: int) -> None:
 
 
 def _schedule_json(schedule) -> str | None:
-    return None if schedule is None else json.dumps(schedule.to_dict())
+    if schedule is None:
+        return None
+    return json.dumps(schedule if isinstance(schedule, dict) else schedule.to_dict())
 
 
 def insert_log(db: Database, entry: dict) -> int:
-    """Append a review-log entry (``before``/``after``: ``CardSchedule`` or
-    None); returns its sequence number."""
+    """Append a review-log entry (``before``/``after``: ``CardSchedule``, a
+    mapping of its fields (with extra keys an entry kind needs), or None);
+    returns its sequence number."""
     entry = {**entry, "before": _schedule_json(entry["before"]),
              "after": _schedule_json(entry["after"])}
     cur = db.execute(
@@ -384,6 +387,47 @@ def note_checksums(db: Database, deck_id: str) -> dict[str, str]:
     return dict(db.execute("SELECT id, checksum FROM notes WHERE deck_id = ?", [deck_id]).fetchall())
 
 
+def _notes_where(db: Database, column: str, values: Sequence[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    sql = {"identity": "SELECT id, identity, deck_id, checksum FROM notes WHERE identity IN ({})",
+           "id": "SELECT id, identity, deck_id, checksum FROM notes WHERE id IN ({})"}[column]
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        for row in db.query(sql.format(",".join("?" * len(chunk))), chunk):
+            found[row[column]] = row
+    return found
+
+
+def notes_by_identity(db: Database, identities: Sequence[str]) -> dict[str, dict]:
+    """identity → {id, identity, deck_id, checksum} of the notes with these identities."""
+    return _notes_where(db, "identity", identities)
+
+
+def notes_by_id(db: Database, note_ids: Sequence[str]) -> dict[str, dict]:
+    """id → {id, identity, deck_id, checksum} of the notes with these ids."""
+    return _notes_where(db, "id", note_ids)
+
+
+def set_note_identities(db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """rows: (new identity, note id)."""
+    db.conn.executemany("UPDATE notes SET identity = ? WHERE id = ?", rows)
+
+
+def move_notes(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
+    """rows: (new deck id, note id, old deck id): the note goes to the new
+    deck, and so do its cards that were in its old deck (cards moved
+    elsewhere by hand stay where they are)."""
+    db.conn.executemany("UPDATE notes SET deck_id = ? WHERE id = ?",
+                        [(new, nid) for new, nid, _ in rows])
+    db.conn.executemany("UPDATE cards SET deck_id = ? WHERE note_id = ? AND deck_id = ?", rows)
+
+
+def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
+    """The ids of the notes whose deck is ``deck_id`` (not its sub-decks)."""
+    return [r[0] for r in db.execute("SELECT id FROM notes WHERE deck_id = ?", [deck_id])]
+
+
 def card_ords(db: Database, note_ids: Sequence[str]) -> dict[str, set[int]]:
     result: dict[str, set[int]] = {}
     for start in range(0, len(note_ids), 500):
@@ -401,9 +445,9 @@ def next_new_pos(db: Database) -> int:
 
 def insert_notes(db: Database, rows: list[dict]) -> None:
     db.conn.executemany(
-        "INSERT INTO notes(id, deck_id, key, kind, fields, tags, source, checksum, created, "
-        "modified, sort_text, search_text) VALUES (:id, :deck_id, :key, :kind, :fields, :tags, "
-        ":source, :checksum, :now, :now, :sort_text, :search_text)", rows)
+        "INSERT INTO notes(id, identity, deck_id, key, kind, fields, tags, source, checksum, "
+        "created, modified, sort_text, search_text) VALUES (:id, :identity, :deck_id, :key, "
+        ":kind, :fields, :tags, :source, :checksum, :now, :now, :sort_text, :search_text)", rows)
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
@@ -462,7 +506,7 @@ def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
 def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
     marks = ",".join("?" * len(deck_ids))
     return list(db.query(
-        f"SELECT id, deck_id, key, kind, fields, tags, source FROM notes "
+        f"SELECT id, identity, deck_id, key, kind, fields, tags, source FROM notes "
         f"WHERE deck_id IN ({marks}) ORDER BY deck_id, created, rowid", list(deck_ids)))
 
 
@@ -483,11 +527,14 @@ def integrity_check(db: Database) -> list[str]:
 
 
 def log_by_card(db: Database):
-    """Every log entry, grouped by card and in order: (card id, entries)."""
+    """Every log entry, grouped by card and in order: (card id, entries);
+    a 'reschedule' entry also has its new ``due`` day, an 'imported' entry its
+    ``after`` (JSON text)."""
     cursor = db.execute("SELECT card_id, seq, id, kind, quality, day, undoes, "
-                        "CASE WHEN kind = 'reschedule' THEN json_extract(after, '$.due') END "
-                        "FROM revlog ORDER BY card_id, seq")
-    columns = ("seq", "id", "kind", "quality", "day", "undoes", "due")
+                        "CASE WHEN kind = 'reschedule' THEN json_extract(after, '$.due') END, "
+                        "CASE WHEN kind = 'imported' THEN after END FROM revlog "
+                        "ORDER BY card_id, seq")
+    columns = ("seq", "id", "kind", "quality", "day", "undoes", "due", "after")
     current: str | None = None
     entries: list[dict] = []
     for row in cursor:
@@ -791,12 +838,12 @@ def same_first_field(db: Database, deck_id: str, sort_text: str, limit: int = 5)
 
 
 def note_id_used(db: Database, note_id: str) -> bool:
-    """Whether ``note_id`` is taken: by a note, or by a deleted note whose
-    cards the review log still remembers."""
+    """Whether ``note_id`` is taken: by a note (as its id or its identity),
+    or by a deleted note whose cards the review log still remembers."""
     return db.execute(
-        "SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?) OR EXISTS (SELECT 1 FROM revlog "
-        "WHERE card_id >= ? AND card_id < ?)", [note_id, note_id + "#", note_id + "$"]
-    ).fetchone()[0] == 1
+        "SELECT EXISTS (SELECT 1 FROM notes WHERE id = ? OR identity = ?) OR EXISTS (SELECT 1 "
+        "FROM revlog WHERE card_id >= ? AND card_id < ?)",
+        [note_id, note_id, note_id + "#", note_id + "$"]).fetchone()[0] == 1
 
 
 def set_note_checksum(db: Database, note_id: str, checksum: str) -> None:

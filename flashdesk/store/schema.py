@@ -121,6 +121,19 @@ def m003_revlog_cover(db: Database) -> None:
 
 
 @migrations()
+def m004_note_identity(db: Database) -> None:
+    """Each note's identity: what an import matches it by, whatever deck it
+    is in (an Anki guid, a spreadsheet's scoped id, a deck file's key; see
+    docs/import-export.md). A note's ``id`` never changes (its cards and
+    their log are named after it); every note so far keeps its id as its
+    identity, and an import may later give it the identity its file now
+    implies."""
+    db.execute("ALTER TABLE notes ADD COLUMN identity TEXT")
+    db.execute("UPDATE notes SET identity = id")
+    db.execute("CREATE UNIQUE INDEX notes_identity ON notes(identity)")
+
+
+@migrations()
 def m004_deck_study_options(db: Database) -> None:
     """Per-deck study options: bury a note's other cards once one is answered
     (on by default, as in Anki), and the date of the exam the deck revises for

@@ -509,14 +509,16 @@ class MainWindow(QMainWindow):
         dialog = ImportPreviewDialog(self._col, [str(p) for p in paths], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.import_paths(
-            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune()))
+            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune(),
+            with_scheduling=dialog.with_scheduling()))
         self.import_dialog = dialog
         dialog.open()
         return dialog
 
     def import_paths(self, paths: list[str], *, deck_name: str | None = None,
-                     prune: bool = False) -> Op | None:
-        """Import files on a worker thread with a progress dialog."""
+                     prune: bool = False, with_scheduling: bool = False) -> Op | None:
+        """Import files on a worker thread with a progress dialog
+        (``with_scheduling``: carry an Anki package's progress over)."""
         if self._busy or self.screen != Screen.DECKS or not paths:
             return None
         paths = [str(p) for p in paths]
@@ -524,7 +526,8 @@ class MainWindow(QMainWindow):
         label = f"Importing {Path(paths[0]).name}…" if n == 1 else f"Importing {n} files…"
         self.statusBar().showMessage(label)
         self._op = run_op(self, lambda col, progress: col.files.import_files(
-            paths, deck_name=deck_name, prune=prune, progress=progress),
+            paths, deck_name=deck_name, prune=prune, progress=progress,
+            with_scheduling=with_scheduling),
             self._on_imported, label, on_failed=self._on_import_failed)
         return self._op
 

@@ -248,3 +248,44 @@ def test_custom_study_exam_and_typed_cards_in_the_terminal(home, tmp_path):
     assert log["reviews_today"] == 2  # the cram answers are not reviews
     assert run(["exam", "t", "--clear"], home).returncode == 0
     assert run(["check"], home).returncode == 0
+
+
+def test_import_with_scheduling_keeps_anki_progress(home):
+    package = FIXTURES / "import" / "tutors" / "scheduled.apkg"
+    out = run(["import", str(package), "--with-scheduling"], home)
+    assert out.returncode == 0, out.stderr
+    assert "7 with Anki progress" in out.stdout
+    assert "7 card(s) brought their Anki progress" in out.stdout
+    check = run(["check", "--json"], home)
+    assert check.returncode == 0 and json.loads(check.stdout)["ok"] is True
+
+
+def test_import_without_the_flag_says_anki_progress_was_left(home):
+    out = run(["import", str(FIXTURES / "import" / "tutors" / "scheduled.apkg"), "--json"], home)
+    [report] = json.loads(out.stdout)
+    assert report["progress"] == 0
+    assert any("Anki's scheduling is not imported: 7 card(s)" in m for m in report["messages"])
+
+
+def test_a_refused_file_names_file_and_line_and_changes_nothing(home, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"front,back\nok,fine\nbad,\x81\n")
+    out = run(["import", str(bad)], home)
+    assert out.returncode != 0
+    assert f"{bad}:3: not UTF-8 text (byte 0x81)" in out.stderr
+    decks = json.loads(run(["decks", "--json"], home).stdout)
+    assert all(d["name"] != "bad" for d in decks)
+
+
+def test_nested_and_shared_clozes_in_the_terminal(home):
+    """Anki's cloze grammar in the terminal review (issue 13, case 1)."""
+    run(["import", str(FIXTURES / "import" / "tutors" / "cloze.apkg")], home)
+    # a cram pass shows every card today (study would hold each note's other cards back)
+    out = run(["review", "Cloze grammar", "--cram"], home, stdin="\n3\n" * 7 + "q\n")
+    assert out.returncode == 0, out.stderr
+    assert "The […] for complaints" in out.stdout
+    assert "The HEAT […] is used for complaints" in out.stdout
+    assert "→ The [HEAT model is used] for complaints" in out.stdout
+    assert "→ The HEAT [model] is used for complaints" in out.stdout
+    assert "[…] comes first in LAST" in out.stdout and "{{" not in out.stdout
+    assert "Escalate to your [who?] within 24 hours" in out.stdout

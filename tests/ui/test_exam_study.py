@@ -12,7 +12,7 @@ from flashdesk.ui.dialogs.custom_study import CustomStudyDialog
 from flashdesk.ui.main_window import Screen
 from flashdesk.ui.reviewer import Stage
 
-from uihelpers import KINDS_DECK, focused, press, type_text, write_deck
+from uihelpers import KINDS_DECK, focused, press, study, type_text, write_deck
 
 Key = Qt.Key
 
@@ -41,13 +41,6 @@ back = "LAST"
 reverse = true
 '''
 
-
-def study(window, deck_id):
-    window.refresh_decks(select=deck_id)
-    window.decks.focus_tree()
-    window.study_current()
-    assert window.screen == Screen.REVIEW
-    return window.reviewer
 
 
 def test_a_typed_card_from_the_keyboard(qtbot, window, col, tmp_path):

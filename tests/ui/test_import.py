@@ -157,3 +157,20 @@ def test_the_preview_chooses_the_deck_of_a_spreadsheet(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
         dialog.accept()
     assert [r.deck_name for r in blocker.args[0]] == ["Class::Week 3"]
+
+
+def test_the_preview_carries_anki_progress_over_when_ticked(qtbot, window, col):
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "tutors" / "scheduled.apkg"
+    dialog = window.preview_import([str(package)])
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    assert dialog._scheduling.isEnabled() and not dialog.with_scheduling()
+    assert "7 card(s) carry progress from Anki" in dialog._issues.toPlainText()
+    dialog.set_with_scheduling(True)
+    with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
+        dialog.accept()
+    [report] = blocker.args[0]
+    assert report.progress == 7
+    assert "7 with Anki progress" in "\n".join(window.last_dialog.lines)
+    assert col.reports.check(window.reviewer._clock()).ok

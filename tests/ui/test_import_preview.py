@@ -54,3 +54,12 @@ def test_skipped_rows_and_refused_files_are_listed(qtbot, col, tmp_path):
     dialog, ok = open_dialog(qtbot, col, [IMPORT / "kinds.tsv", bad])
     assert not ok and not dialog._import.isEnabled()
     assert f"{bad}: refused" in dialog._issues.toPlainText()
+
+
+def test_the_progress_box_is_offered_only_for_files_with_anki_progress(qtbot, col):
+    dialog, ok = open_dialog(qtbot, col, [IMPORT / "spreadsheet.csv"])
+    assert ok and not dialog._scheduling.isEnabled() and not dialog.with_scheduling()
+    dialog, ok = open_dialog(qtbot, col, [IMPORT / "tutors" / "scheduled.apkg"])
+    assert ok and dialog._scheduling.isEnabled()
+    dialog.set_with_scheduling(True)
+    assert dialog.with_scheduling()

@@ -12,7 +12,7 @@ from flashdesk.ui.main_window import Screen
 from flashdesk.ui.reviewer import Stage
 from flashdesk.ui.theme import current_theme
 
-from uihelpers import KINDS_DECK, focused, press, write_deck
+from uihelpers import KINDS_DECK, focused, press, study, write_deck
 
 Key = Qt.Key
 
@@ -40,13 +40,6 @@ def kinds(col, tmp_path):
     col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
     return col
 
-
-def study(window, deck_id):
-    window.refresh_decks(select=deck_id)
-    window.decks.focus_tree()
-    window.study_current()
-    assert window.screen == Screen.REVIEW
-    return window.reviewer
 
 
 def skip_to(qtbot, reviewer, kind):
@@ -268,3 +261,32 @@ def test_card_text_never_loads_from_elsewhere(tmp_path):
     assert "<i>[gone]</i>" in html
     assert "<mark>" not in html and colors["mark_bg"] in html
     assert "img" not in qt_html('<img src="chart.png">', colors, None)
+
+
+NESTED_DECK = '''
+[deck]
+id = "nested"
+name = "Nested"
+
+[[notes]]
+id = "heat"
+kind = "cloze"
+text = "The {{c1::HEAT {{c2::model}} is used}} for complaints"
+'''
+
+
+def test_nested_clozes_show_anki_s_two_cards(qtbot, window, col, tmp_path):
+    """Issue 13, case 1: card 1 hides the whole phrase, card 2 only the inner part."""
+    col.files.import_files([write_deck(tmp_path, "n.toml", NESTED_DECK)])
+    col.decks.set_options("nested", bury_siblings=False)  # both cards today
+    reviewer = study(window, "nested")
+    seen = {}
+    while reviewer.card is not None:
+        question = reviewer.view._text.text()
+        press(qtbot, Key.Key_Space)
+        seen[reviewer.card.ord] = (question, reviewer.view._text.text())
+        press(qtbot, Key.Key_4)
+    assert set(seen) == {1, 2}
+    assert "HEAT" not in seen[1][0] and "[ … ]" in seen[1][0] and "{{" not in seen[1][0]
+    assert "HEAT" in seen[2][0] and "model" not in seen[2][0] and "is used" in seen[2][0]
+    assert "model" in seen[2][1] and "{{" not in seen[2][1] and "}}" not in seen[2][1]

@@ -225,3 +225,14 @@ def study_by_keyboard(qtbot, window):
             press(qtbot, Key.Key_Space)
             press(qtbot, Key.Key_4)
     return kinds
+
+
+def study(window, deck_id):
+    """Select ``deck_id`` on the deck list and start studying it."""
+    from flashdesk.ui.main_window import Screen
+
+    window.refresh_decks(select=deck_id)
+    window.decks.focus_tree()
+    window.study_current()
+    assert window.screen == Screen.REVIEW
+    return window.reviewer

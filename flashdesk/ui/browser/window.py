@@ -219,7 +219,7 @@ class BrowserWindow(QMainWindow):
         return [self._model.card_id(r) for r in rows]
 
     def selected_notes(self) -> list[NoteId]:
-        return list(dict.fromkeys(NoteId(c.split("#", 1)[0]) for c in self.selected_cards()))
+        return list(dict.fromkeys(NoteId(c.rsplit("#", 1)[0]) for c in self.selected_cards()))
 
     def select_row(self, row: int) -> None:
         """Select that row alone (whatever modifier keys were last held)."""
