@@ -5,6 +5,7 @@ fields; the deck, the kind, the tags and the source stay for the next one."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Any, Callable
 
@@ -37,6 +38,8 @@ __all__ = ["AddWindow", "NEW_DECK", "preview_fields"]
 NEW_DECK = "\x00new"
 #: how long typing pauses before the preview and the duplicate check follow (ms)
 FOLLOW_MS = 180
+#: the preview shuffles choice options and order items the same way each time
+PREVIEW_SEED = 7
 #: labels in a card that keep the window's font (as in the reviewer)
 _UI_FONT_ROLES = ("hint", "caption", "subheading", "source")
 
@@ -66,7 +69,6 @@ class CardPreview(QWidget):
         super().__init__(parent)
         self._col = col
         self._prefs = prefs
-        self._session = ReviewSession(col, None)
         self._cards: list[CardView] = []
         self.view: KindView | None = None
         layout = QVBoxLayout(self)
@@ -144,8 +146,11 @@ class CardPreview(QWidget):
         if not 0 <= index < len(self._cards):
             return
         card = self._cards[index]
-        self._session.show(card)
-        view = view_for(self._session, current_theme().colors, self._col.media_dir,
+        # a study session of its own for each drawing, shuffled the same way every time:
+        # options and items stay put while the note is typed
+        session = ReviewSession(self._col, None, rng=random.Random(PREVIEW_SEED))
+        session.show(card)
+        view = view_for(session, current_theme().colors, self._col.media_dir,
                         parent=self._surface)
         for widget in (view, *view.findChildren(QWidget)):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
