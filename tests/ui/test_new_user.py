@@ -4,7 +4,6 @@ card's history – from the keyboard, on a fresh profile with the bundled decks.
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
 
 from flashdesk.collection import Collection
 from flashdesk.model import BrowseQuery, Kind
