@@ -17,11 +17,11 @@ from enum import StrEnum
 from typing import Any, Mapping
 
 from .cards import cloze_numbers
-from .model import FIELDS, LIST_FIELDS, REQUIRED, Kind, plain_text
+from .model import FIELDS, LIST_FIELDS, REQUIRED, Kind
 
 __all__ = ["Shape", "FieldSpec", "KindSpec", "kind_spec", "kind_specs", "FIELD_LABELS",
            "form_values", "form_texts", "next_cloze", "wrap_cloze", "field_of_problem",
-           "first_text", "KIND_TITLES", "KIND_FIELD_LABELS"]
+           "KIND_TITLES", "KIND_FIELD_LABELS"]
 
 
 class Shape(StrEnum):
@@ -205,11 +205,3 @@ def field_of_problem(problem: str) -> tuple[str | None, str]:
     the field it is about and what is wrong (None for the note as a whole)."""
     match = _PROBLEM.match(problem)
     return (match.group(1), match.group(2)) if match else (None, problem)
-
-
-def first_text(kind: Kind, fields: Mapping[str, Any]) -> str:
-    """The first field of a note as one line of plain text."""
-    value = fields.get(kind_spec(kind).first, "")
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    return " ".join(plain_text(str(value)).split())

@@ -431,14 +431,7 @@ class DeckManager:
             return deck_id
         db = self._col.db
         row = q.deck_by_name(db, name)
-        if row is not None:
-            return row["id"]
-        new_id = slug(name.replace("::", " "))
-        base, n = new_id, 1
-        while q.get_deck(db, new_id):
-            n += 1
-            new_id = f"{base}-{n}"
-        return new_id
+        return row["id"] if row is not None else self._new_id(name)
 
     def ensure(self, deck_id: str, name: str, description: str, version: str, source: str,
                now_ms: int) -> None:
@@ -453,13 +446,7 @@ class DeckManager:
             name = current["name"]
             if deck_id in Marks(db).get(DESCRIBED):
                 description = current["description"]
-        for parent in parent_names(name):
-            if q.deck_by_name(db, parent) is None:
-                parent_id = slug(parent)
-                while q.get_deck(db, parent_id):
-                    parent_id += "-x"
-                q.insert_deck(db, {"id": parent_id, "name": parent, "description": "",
-                                   "version": "", "source_path": "", "now": now_ms})
+        self._create_path(name, now_ms, last=False)
         row = {"id": deck_id, "name": name, "description": description, "version": version,
                "source_path": source, "now": now_ms}
         other = q.deck_by_name(db, name)

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 from ..cards import card_ords, plain_text
 from ..collection import Collection
 from ..collection.notes import AddedNote, NoteRejected
-from ..kinds import Shape, first_text, form_values, kind_spec, kind_specs
+from ..kinds import Shape, form_values, kind_spec, kind_specs
 from ..model import (
-    CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId,
+    CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId, note_texts,
 )
 from ..review import ReviewSession, local_now
 from ..text import card_name, deck_path, kind_caption
@@ -205,6 +205,8 @@ class AddWindow(QDialog):
         self._col = col
         self._now = now
         self._deck: str | None = None
+        #: the collection changed while the window was hidden
+        self._stale = False
         self.last_added: AddedNote | None = None
 
         # -- kind and deck -----------------------------------------------------
@@ -441,7 +443,7 @@ class AddWindow(QDialog):
 
     def _show_duplicates(self, kind: Kind, values: dict[str, Any]) -> None:
         found = self._col.notes.duplicates(DeckId(self._deck), kind, values) \
-            if self._deck and first_text(kind, values) else []
+            if self._deck else []
         if found:
             deck = deck_path(self._col.decks.name(DeckId(self._deck or "")))
             self.duplicate.setText(f"⚠ {deck} already has a note that starts like this: "
@@ -474,7 +476,7 @@ class AddWindow(QDialog):
             self._say(f"Not added: {exc}")
             return None
         self.last_added = added
-        front = first_text(kind, self.values())
+        front = note_texts(kind, self.values())[0]
         cards = len(added.card_ids)
         self.form.clear()
         self.tags.set_known(self._col.notes.tags())
@@ -501,13 +503,19 @@ class AddWindow(QDialog):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        if self._stale:
+            self._catch_up()
         self.follow_now()
 
     def apply_changes(self, changes: Changes) -> None:
-        """The collection changed elsewhere: decks and tags may be new."""
-        if changes.decks:
-            self.reload_decks()
-        if changes.tags:
-            self.tags.set_known(self._col.notes.tags())
-        if changes.decks or changes.notes:
-            self._follow()
+        """The collection changed elsewhere: decks and tags may be new (read
+        again now if the window shows, else when it opens again)."""
+        self._stale = self._stale or bool(changes.decks or changes.tags or changes.notes)
+        if self.isVisible() and self._stale:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        self._stale = False
+        self.reload_decks()
+        self.tags.set_known(self._col.notes.tags())
+        self._follow()

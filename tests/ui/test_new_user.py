@@ -4,7 +4,6 @@ card's history – from the keyboard, on a fresh profile with the bundled decks.
 
 from datetime import datetime
 
-
 from flashdesk.collection import Collection
 from flashdesk.model import BrowseQuery, Kind
 from flashdesk.ui.dialogs.questions import Ask
