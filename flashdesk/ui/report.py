@@ -23,6 +23,7 @@ _CSS = """
 body { font-family: 'DejaVu Sans', 'Segoe UI', sans-serif; font-size: 10pt; color: #111; }
 h1 { font-size: 20pt; margin: 0 0 2pt 0; }
 h2 { font-size: 13pt; margin: 14pt 0 4pt 0; color: #1f3a5f; }
+h3 { font-size: 11pt; margin: 10pt 0 3pt 0; color: #1f3a5f; }
 p.sub { color: #444; margin: 0 0 10pt 0; }
 th { background: #e8eef6; text-align: left; }
 th, td.num { white-space: nowrap; }
@@ -57,7 +58,7 @@ def _figures(report: ProgressReport) -> str:
 
 def _topic(m) -> str:
     """A deck or a hierarchical tag as its own name with its parents as context."""
-    return deck_label(m.topic) if m.kind == "deck" else f"tag {deck_label(m.topic)}"
+    return deck_label(m.topic)
 
 
 def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) -> str:
@@ -85,22 +86,30 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
     parts.append("<p class='note'>Retention: the share of review answers rated Hard or better. "
                  "Cards learned: new cards first studied in the period. Scheduling follows "
                  "SuperMemo's SM-2.</p>")
-    studied = [m for m in report.mastery if m.studied]
+    # decks first (the course's parts), then tags; each weakest first
+    studied = ([m for m in report.mastery if m.studied and m.kind == "deck"]
+               + [m for m in report.mastery if m.studied and m.kind != "deck"])
     waiting = [m for m in report.mastery if not m.studied]
     parts.append("<h2 style='page-break-before: always'>Topics studied – weakest first</h2>")
-    if studied:
-        parts.append(f"{_TABLE}>{_TOPIC_HEADER}")
-        for i, m in enumerate(studied):
-            if i in breaks:  # the row would straddle a page: it starts the next one
-                parts.append(f"</table>{_TABLE} style='page-break-before: always'>{_TOPIC_HEADER}")
-            parts.append(f"<tr><td>{_name(_topic(m))}</td>"
-                         f"<td class='num'>{m.cards:,}</td><td class='num'>{m.studied:,}</td>"
-                         f"<td class='num'>{m.mastered:,}</td>"
-                         f"<td class='num'>{percent(m.mastery)}</td>"
-                         f"<td class='num'>{percent(m.retention)}</td></tr>")
-        parts.append("</table>")
-    else:
+    if not studied:
         parts.append("<p>No topic studied yet.</p>")
+    kind = None
+    for i, m in enumerate(studied):
+        if m.kind != kind:  # a table of decks, then one of tags
+            if kind is not None:
+                parts.append("</table>")
+            kind = m.kind
+            parts.append(f"<h3>{'Decks' if kind == 'deck' else 'Tags'}</h3>"
+                         f"{_TABLE}>{_TOPIC_HEADER}")
+        elif i in breaks:  # the row would straddle a page: it starts the next one
+            parts.append(f"</table>{_TABLE} style='page-break-before: always'>{_TOPIC_HEADER}")
+        parts.append(f"<tr><td>{_name(_topic(m))}</td>"
+                     f"<td class='num'>{m.cards:,}</td><td class='num'>{m.studied:,}</td>"
+                     f"<td class='num'>{m.mastered:,}</td>"
+                     f"<td class='num'>{percent(m.mastery)}</td>"
+                     f"<td class='num'>{percent(m.retention)}</td></tr>")
+    if studied:
+        parts.append("</table>")
     if waiting:
         parts.append("<h2>Not started yet</h2><p>"
                      + e(", ".join(_topic(m) for m in waiting)) + "</p>")
