@@ -33,10 +33,13 @@ td.num, th.num { text-align: right; }
 .label { color: #444; }
 p.note { color: #555; font-size: 8.5pt; margin-top: 12pt; }
 """
-_TOPIC_HEADER = ("<tr><th>Topic</th><th class='num'>Cards</th>"
-                 "<th class='num'>Studied</th><th class='num'>Mastered</th>"
-                 "<th class='num'>Mastery</th><th class='num'>Kept*</th></tr>")
-_TABLE = "<table width='100%' cellpadding='4' cellspacing='0'"
+# the same column widths in the decks' and the tags' tables, so they read as one
+_TOPIC_HEADER = ("<thead><tr><th width='40%'>Topic</th><th class='num' width='12%'>Cards</th>"
+                 "<th class='num' width='12%'>Studied</th>"
+                 "<th class='num' width='12%'>Mastered</th>"
+                 "<th class='num' width='12%'>Mastery</th>"
+                 "<th class='num' width='12%'>Kept*</th></tr></thead>")
+_TABLE = "<table width='100%' cellpadding='3' cellspacing='0'"
 
 
 def _name(text: str) -> str:
@@ -111,8 +114,11 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
     if studied:
         parts.append("</table>")
     if waiting:
-        parts.append("<h2>Not started yet</h2><p>"
-                     + e(", ".join(_topic(m) for m in waiting)) + "</p>")
+        parts.append("<h2>Not started yet</h2>")
+        for kind, label in (("deck", "Decks"), ("tag", "Tags")):
+            names = [_topic(m) for m in waiting if (m.kind == "deck") == (kind == "deck")]
+            if names:
+                parts.append(f"<p><b>{label}:</b> {e(', '.join(names))}</p>")
     parts.append("<p class='note'>Mastery: how close a topic's cards are to a three-week "
                  "interval (mastered), averaged over all its cards. * Kept: retention over the "
                  "last 30 days, the share of review answers rated Hard or better.</p>")

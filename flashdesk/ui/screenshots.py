@@ -1,11 +1,13 @@
 """Screenshots of every screen, in both themes:
 
-    python -m flashdesk.ui.screenshots OUTDIR [--size 1024x640] [--font PT] [--theme both]
+    python -m flashdesk.ui.screenshots OUTDIR [--size WxH ...] [--font PT] [--theme both]
 
 Uses a temporary profile with the bundled decks (a small sample deck fills in
-any card kind they lack), renders off-screen, and saves PNG files named
-``THEME-SCREEN.png``. The Add window is taken for every kind (``ADD_KINDS``)
-at each of ``ADD_SIZES`` (``THEME-add-KIND-WxH.png``), whatever ``--size`` says.
+any card kind they lack) and three weeks of study, renders off-screen, and
+saves PNG files named ``THEME-SCREEN-WxH.png`` for every screen at each size
+(1024x640 and 1366x768 unless ``--size`` says), the Add window with a note of
+each kind (``THEME-add-KIND-WxH.png``), and the progress report's pages
+(``report-page-N.png``).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ model_answer = "Let them finish, then paraphrase the problem. Say you understand
 marking_points = ["Listens without interrupting and paraphrases the problem", "Shows empathy without blaming colleagues", "Apologises for the missed call-back", "Takes ownership with a clear, realistic next step and time"]
 '''
 
-KINDS = ("basic", "cloze", "choice", "order", "scenario")
+KINDS = ("basic", "cloze", "choice", "order", "scenario", "typed")
 #: the kinds the Add window is shown with: every kind there is
 ADD_KINDS = ("basic", "cloze", "choice", "order", "scenario", "typed")
 #: the window sizes the Add window is shown at
@@ -176,14 +178,19 @@ def _now():
     return datetime.now().astimezone()
 
 
-def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[str]) -> list[Path]:
+def take(outdir: Path, sizes: list[tuple[int, int]], font_pt: int | None,
+         themes: list[str]) -> list[Path]:
+    """Every screen, at each of ``sizes`` (the screen a window is shown on:
+    top-level windows take the whole of it, dialogs their own size, never
+    more than it), in each of ``themes``; then the progress report's pages.
+
+    Returns the PNG files written, named ``THEME-SCREEN-WxH.png`` (and
+    ``report-page-N.png``)."""
     from PySide6.QtCore import QSettings
 
     from ..collection import Collection
     from .app import application
-    from .main_window import MainWindow, Screen
-    from ..review import SessionSummary
-    from .theme import ThemeChoice
+    from .main_window import MainWindow
 
     app = application()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -197,88 +204,163 @@ def take(outdir: Path, size: tuple[int, int], font_pt: int | None, themes: list[
             col.files.import_files([sample])
             cards = {**_cards_by_kind(col), **{k: v for k, v in cards.items()}}
         _study_history(col, days=21)
+        col.set_setting("learner_name", "Sam Taylor")
         settings = QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat)
         if font_pt:
             from .prefs import Prefs
 
             Prefs(col).set_card_font_pt(font_pt)
         window = MainWindow(col, settings, rng=random.Random(3))
-        window.resize(*size)
         window.show()
-
-        def save(theme: str, name: str, widget=None) -> None:
-            _settle(app)
-            path = outdir / f"{theme}-{name}.png"
-            (widget or window).grab().save(str(path))
-            written.append(path)
-
         for theme in themes:
-            window.prefs.set_theme(ThemeChoice(theme))
-            window.apply_theme()
-            window.show_decks()
-            save(theme, "decks")
-            first_deck = window.decks.current_deck_id()
-            for kind in KINDS:
-                card = col.study.card(cards[kind], _now())
-                window.reviewer.start(card.deck_id, card.deck_name)
-                window.reviewer.show_card(card)
-                view = window.reviewer.view
-                if kind == "scenario":
-                    view.editor.setPlainText("I'd let them finish, say sorry that nobody called "
-                                             "back, and promise to ring them tomorrow.")
-                save(theme, f"{kind}-question")
-                if kind == "choice":
-                    view.pick(1 if view.right_number != 1 else 2)  # a wrong pick
-                else:
-                    window.reviewer.reveal()
-                if kind == "scenario":
-                    for point in view.points[:2]:
-                        point.set_checked(True)
-                save(theme, f"{kind}-answer")
-            window.reviewer.stop()
-            window.summary.show_summary(SessionSummary(
-                deck_id=first_deck, deck_name=window.decks.current_summary().name,
-                studied=18, correct=15, answers=21, seconds=754, due_tomorrow=12))
-            window.show_screen(Screen.SUMMARY)
-            save(theme, "summary")
-            window.show_decks()
-            dialog = window.open_settings()
-            dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSize()))
-            save(theme, "settings", dialog)
-            dialog.close()
-            browser = window.show_browse()
-            browser.resize(*size)
-            _wait(app, browser.results_shown)
-            browser._search.setText("")
-            browser.select_row(2)
-            save(theme, "browser", browser)
-            browser.close()
-            stats = window.show_statistics()
-            stats.resize(size[0], max(size[1], 900))
-            _wait(app, stats.shown_statistics)
-            save(theme, "statistics", stats)
-            stats.close()
-            sheet = Path(tmp) / "week-3.csv"
-            sheet.write_text(_SAMPLE_SHEET, encoding="utf-8")
-            preview = window.preview_import([str(sheet)])
-            _wait(app, preview.previewed)
-            preview.resize(820, 560)
-            save(theme, "import", preview)
-            preview.reject()
-            _deck_shots(app, window, theme, save)
-            for add_size in ADD_SIZES:
-                _add_shots(app, window, theme, add_size, outdir, written)
+            for size in sizes:
+                _screens(app, window, cards, theme, size, Path(tmp), outdir, written)
         window.close()
+        written += _report_pages(col, outdir)
         col.close()
     return written
 
 
-def _deck_shots(app, window, theme: str, save) -> None:
+def _fit(widget, size: tuple[int, int]) -> None:
+    """A dialog at its own size, as Qt would open it, but never beyond the screen."""
+    hint = widget.sizeHint().expandedTo(widget.minimumSize())
+    widget.resize(min(hint.width(), size[0]), min(hint.height(), size[1]))
+
+
+def _screens(app, window, cards: dict[str, str], theme: str, size: tuple[int, int],
+             tmp: Path, outdir: Path, written: list[Path]) -> None:
+    """Every screen of one theme at one screen size."""
+    from ..review import SessionSummary
+    from .dialogs.custom_study import CustomStudyDialog
+    from .dialogs.import_result import ImportResultDialog
+    from .dialogs.shortcuts import ShortcutsDialog
+    from .main_window import Screen
+    from .theme import ThemeChoice
+
+    tag = f"{size[0]}x{size[1]}"
+
+    def save(name: str, widget=None) -> None:
+        _settle(app)
+        path = outdir / f"{theme}-{name}-{tag}.png"
+        (widget or window).grab().save(str(path))
+        written.append(path)
+
+    col = window.collection
+    window.prefs.set_theme(ThemeChoice(theme))
+    window.apply_theme()
+    window.resize(*size)
+    window.show_decks()
+    save("decks")
+    first_deck = window.decks.current_deck_id()
+    for kind in KINDS:
+        card = col.study.card(cards[kind], _now())
+        window.reviewer.start(card.deck_id, card.deck_name)
+        window.reviewer.show_card(card)
+        view = window.reviewer.view
+        if kind == "scenario":
+            view.editor.setPlainText("I'd let them finish, say sorry that nobody called "
+                                     "back, and promise to ring them tomorrow.")
+        elif kind == "typed":
+            view.editor.setText("the manager")
+        save(f"{kind}-question")
+        if kind == "choice":
+            view.pick(1 if view.right_number != 1 else 2)  # a wrong pick
+        else:
+            window.reviewer.reveal()
+        if kind == "scenario":
+            for point in view.points[:2]:
+                point.set_checked(True)
+        save(f"{kind}-answer")
+    window.reviewer.stop()
+    window.summary.show_summary(SessionSummary(
+        deck_id=first_deck, deck_name=window.decks.current_summary().name,
+        studied=18, correct=15, answers=21, seconds=754, due_tomorrow=12))
+    window.show_screen(Screen.SUMMARY)
+    save("summary")
+    window.show_decks()
+    dialog = window.open_settings()
+    _fit(dialog, size)
+    save("settings", dialog)
+    dialog.close()
+    keys = ShortcutsDialog(window)
+    _fit(keys, size)
+    keys.show()
+    save("keys", keys)
+    keys.close()
+    custom = CustomStudyDialog("Models", col.notes.tags(), window)
+    _fit(custom, size)
+    custom.show()
+    save("custom-study", custom)
+    custom.close()
+    browser = window.show_browse()
+    browser.resize(*size)
+    _wait(app, browser.results_shown)
+    browser._search.setText("")
+    browser.select_row(2)
+    save("browser", browser)
+    browser.close()
+    stats = window.show_statistics()
+    stats.resize(*size)
+    _wait(app, stats.shown_statistics)
+    save("statistics", stats)
+    stats.close()
+    sheet = tmp / "week-3.csv"
+    sheet.write_text(_SAMPLE_SHEET, encoding="utf-8")
+    preview = window.preview_import([str(sheet)])
+    _wait(app, preview.previewed)
+    preview.resize(min(820, size[0]), min(560, size[1]))
+    save("import", preview)
+    preview.reject()
+    result = ImportResultDialog.show_problems(window, [
+        f"{sheet}:5: the front is empty (column 'front')",
+        f"{sheet}:9: the choice has no right answer among its options (column 'back')"])
+    _fit(result, size)
+    save("import-problems", result)
+    result.reject()
+    _deck_shots(app, window, save, size)
+    _add_shots(app, window, theme, size, outdir, written)
+
+
+def _report_pages(col, outdir: Path) -> list[Path]:
+    """The progress report PDF of the last four weeks, each page as a PNG at 110 dpi."""
+    from datetime import timedelta
+
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    from .report import write_report_pdf
+
+    now = _now()
+    report = col.reports.progress_report((now - timedelta(days=27)).date(), now.date(), now)
+    pdf = write_report_pdf(report, outdir / "report.pdf")
+    doc = QPdfDocument()
+    doc.load(str(pdf))
+    pages = []
+    for i in range(doc.pageCount()):
+        points = doc.pagePointSize(i)
+        image = doc.render(i, QSize(round(points.width() * 110 / 72),
+                                    round(points.height() * 110 / 72)))
+        paper = QImage(image.size(), QImage.Format.Format_RGB32)
+        paper.fill(Qt.GlobalColor.white)  # the page is drawn transparent: on paper, as printed
+        painter = QPainter(paper)
+        painter.drawImage(0, 0, image)
+        painter.end()
+        path = outdir / f"report-page-{i + 1}.png"
+        paper.save(str(path))
+        pages.append(path)
+    doc.close()
+    pdf.unlink()
+    return pages
+
+
+def _deck_shots(app, window, save, size: tuple[int, int]) -> None:
     """The deck options, and the note editor with the learner's own card's info."""
     window.show_decks()
     deck = window.decks.current_deck_id()
     options = window.open_deck_options(deck)
-    save(theme, "deck-options", options)
+    _fit(options, size)
+    save("deck-options", options)
     options.reject()
     col = window.collection
     mine = col.decks.find("My workplace")
@@ -287,7 +369,8 @@ def _deck_shots(app, window, theme: str, save) -> None:
 
     dialog = EditNoteDialog(col, card.rsplit("#", 1)[0], _now, card, window)
     dialog.show()
-    save(theme, "edit-note", dialog)
+    _fit(dialog, size)
+    save("edit-note", dialog)
     dialog.reject()
     dialog.deleteLater()
 
@@ -324,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flashdesk.ui.screenshots",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path)
-    parser.add_argument("--size", default="1024x640", help="window size, WxH")
+    parser.add_argument("--size", action="append",
+                        help="screen size, WxH (repeatable; default 1024x640 and 1366x768)")
     parser.add_argument("--font", type=int, help="card font size in points")
     parser.add_argument("--theme", choices=["light", "dark", "both"], default="both")
     args = parser.parse_args(argv)
@@ -334,9 +418,10 @@ def main(argv: list[str] | None = None) -> int:
     # the off-screen platform notes that it cannot size real windows: not news here
     qInstallMessageHandler(lambda _mode, _context, message: None
                            if "propagateSizeHints" in message else print(message, file=sys.stderr))
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    sizes = [(int(w), int(h)) for w, h in (v.lower().split("x") for v in args.size
+                                          or [f"{w}x{h}" for w, h in ADD_SIZES])]
     themes = ["light", "dark"] if args.theme == "both" else [args.theme]
-    for path in take(args.outdir, (width, height), args.font, themes):
+    for path in take(args.outdir, sizes, args.font, themes):
         print(path)
     return 0
 
