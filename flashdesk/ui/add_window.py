@@ -25,6 +25,7 @@ from ..model import (
 )
 from ..review import ReviewSession, local_now
 from ..text import card_name, deck_path, kind_caption
+from .geometry import restore_geometry, save_geometry, window_settings
 from .card_views import ChoiceView, KindView, OrderView, TypedView, view_for
 from .dialogs.questions import Ask
 from .note_form import CLOZE_KEYS, NoteForm, TagEdit
@@ -201,7 +202,8 @@ class AddWindow(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Add cards – flashdesk")
         self.setMinimumSize(QSize(760, 500))
-        self.resize(1000, 660)
+        self._settings = window_settings(parent)
+        restore_geometry(self, self._settings, "add/geometry", QSize(1000, 660))
         self._col = col
         self._now = now
         self._deck: str | None = None
@@ -500,6 +502,10 @@ class AddWindow(QDialog):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        save_geometry(self, self._settings, "add/geometry")
+        super().hideEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)

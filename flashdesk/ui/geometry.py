@@ -6,7 +6,8 @@ from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-__all__ = ["fit_to_screen", "restore_geometry", "save_geometry", "available_size"]
+__all__ = ["fit_to_screen", "restore_geometry", "save_geometry", "available_size",
+           "window_settings"]
 
 #: a window opens at most this share of the screen's free area, wide and high
 SHARE = 0.92
@@ -44,3 +45,16 @@ def restore_geometry(widget: QWidget, settings: QSettings | None, key: str,
 def save_geometry(widget: QWidget, settings: QSettings | None, key: str) -> None:
     if settings is not None:
         settings.setValue(key, widget.saveGeometry())
+
+
+def window_settings(widget: QWidget | None) -> QSettings | None:
+    """The window settings (``window.ini``) of the main window ``widget`` is
+    under: the nearest parent with a ``settings`` QSettings; None outside one."""
+    while widget is not None:
+        found = getattr(type(widget), "settings", None)
+        if found is not None:
+            value = getattr(widget, "settings")
+            if isinstance(value, QSettings):
+                return value
+        widget = widget.parentWidget()
+    return None

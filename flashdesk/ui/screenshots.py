@@ -222,9 +222,9 @@ def take(outdir: Path, sizes: list[tuple[int, int]], font_pt: int | None,
 
 
 def _fit(widget, size: tuple[int, int]) -> None:
-    """A dialog at its own size, as Qt would open it, but never beyond the screen."""
-    hint = widget.sizeHint().expandedTo(widget.minimumSize())
-    widget.resize(min(hint.width(), size[0]), min(hint.height(), size[1]))
+    """A dialog at the size it opens at, but never beyond the screen."""
+    widget.show()
+    widget.resize(min(widget.width(), size[0]), min(widget.height(), size[1]))
 
 
 def _screens(app, window, cards: dict[str, str], theme: str, size: tuple[int, int],

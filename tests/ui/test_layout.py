@@ -41,6 +41,9 @@ def clipping(root: QWidget) -> list[str]:
         hint = w.minimumSizeHint()
         # text that wraps needs a height for its width, not its narrowest shape's height
         need = w.heightForWidth(w.width()) if w.hasHeightForWidth() else hint.height()
+        if isinstance(w, QLineEdit) and isinstance(w.parentWidget(), QComboBox):
+            # an editable list draws its text box without frame or margins: a line of text
+            need = w.fontMetrics().height()
         if hint.isValid() and (w.width() + 1 < hint.width() or w.height() + 2 < need):
             problems.append(f"{name}: {w.width()}x{w.height()} < needed {hint.width()}x{need}")
         parent = w.parentWidget()
@@ -57,9 +60,20 @@ def no_clipping(qtbot, root, where: str):
         pytest.fail(f"{where}: " + "; ".join(clipping(root)))
 
 
+#: every kind there is: the shared deck and a typed answer
+TYPED_NOTE = '''
+[[notes]]
+id = "f-typed"
+kind = "typed"
+prompt = "Which model has the steps Hear, Empathise, Apologise, Take ownership?"
+answer = "the *HEAT* model"
+explanation = "HEAT: a complaint-handling model."
+'''
+
+
 @pytest.fixture
 def kinds(col, tmp_path):
-    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK + TYPED_NOTE)])
     return col
 
 
@@ -76,13 +90,16 @@ def test_no_screen_is_clipped(qtbot, window, kinds, size, font, theme):
     no_clipping(qtbot, window, "deck list")
     window.study_current()
     reviewer = window.reviewer
-    for kind in (Kind.BASIC, Kind.CLOZE, Kind.CHOICE, Kind.ORDER, Kind.SCENARIO):
+    for kind in (Kind.BASIC, Kind.CLOZE, Kind.CHOICE, Kind.ORDER, Kind.SCENARIO, Kind.TYPED):
         assert reviewer.card.kind == kind
         for side in ("question", "answer"):
             no_clipping(qtbot, window, f"{kind} {side}")
             if side == "question":
                 if kind == Kind.CHOICE:
                     reviewer.view.pick(reviewer.view.right_number)
+                elif kind == Kind.TYPED:
+                    reviewer.view.editor.setText("the HEAT modle")
+                    reviewer.reveal()
                 else:
                     reviewer.reveal()
         reviewer.grade(reviewer.grade_buttons[-1].key)  # Easy: no re-drill
@@ -274,3 +291,70 @@ def test_the_add_window_and_the_deck_dialogs_are_not_clipped(qtbot, window, kind
     dialog.resize(min(dialog.width(), size[0]), min(dialog.height(), size[1]))
     dialog.show()
     no_clipping(qtbot, dialog, "note editor")
+
+
+@pytest.mark.parametrize("font", [None, FONT_MAX], ids=["default-font", "largest-font"])
+def test_every_dialog_opens_within_a_small_screen(qtbot, window, kinds, tmp_path, font,
+                                                  monkeypatch):
+    """On a 1024×640 screen (600 pixels free of the task bar), each dialog
+    opens at a size that fits, and nothing in it is clipped at that size."""
+    from datetime import datetime
+
+    from PySide6.QtCore import QSize
+
+    from flashdesk.ui import geometry
+
+    monkeypatch.setattr(geometry, "available_size", lambda _widget: QSize(1024, 600))
+    from flashdesk.ui.dialogs.custom_study import CustomStudyDialog
+    from flashdesk.ui.dialogs.edit_note import EditNoteDialog
+    from flashdesk.ui.dialogs.import_result import ImportResultDialog
+    from flashdesk.ui.dialogs.shortcuts import ShortcutsDialog
+
+    if font:
+        window.prefs.set_card_font_pt(font)
+    window.resize(1024, 640)
+    window.refresh_decks(select="kinds")
+    sheet = write_deck(tmp_path, "week.csv", "front,back\nWhat does H stand for?,Hear\n")
+    preview = window.preview_import([str(sheet)])
+    qtbot.waitUntil(lambda: bool(preview.results or preview.problems), timeout=10000)
+    dialogs = {
+        "settings": window.open_settings(),
+        "keys": ShortcutsDialog(window),
+        "custom study": CustomStudyDialog("Kinds", kinds.notes.tags(), window),
+        "deck options": window.open_deck_options("kinds"),
+        "import preview": preview,
+        "import problems": ImportResultDialog("Nothing was imported", "2 problems found.",
+                                              [f"{sheet}:{n}: the front is empty"
+                                               for n in range(2, 40)], window),
+        "note editor": EditNoteDialog(kinds, "kinds/f-typed",
+                                      lambda: datetime.now().astimezone(), parent=window),
+    }
+    for name, dialog in dialogs.items():
+        dialog.show()
+        size = dialog.size()
+        assert size.width() <= 1024 and size.height() <= 600, f"{name}: {size}"
+        no_clipping(qtbot, dialog, name)
+        dialog.close()
+
+
+def test_the_add_window_and_the_note_editor_remember_their_size(qtbot, window, kinds):
+    from datetime import datetime
+
+    from flashdesk.ui.add_window import AddWindow
+    from flashdesk.ui.dialogs.edit_note import EditNoteDialog
+
+    add = window.open_add("kinds")
+    add.resize(780, 520)
+    add.close()
+    again = AddWindow(window.collection, window.prefs, window, deck_id="kinds")
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (780, 520)
+    now = lambda: datetime.now().astimezone()  # noqa: E731
+    dialog = EditNoteDialog(window.collection, "kinds/a-basic", now, parent=window.browser
+                            or window.show_browse())
+    dialog.show()
+    dialog.resize(730, 490)
+    dialog.reject()
+    again = EditNoteDialog(window.collection, "kinds/a-basic", now, parent=window)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (730, 490)

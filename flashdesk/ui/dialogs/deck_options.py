@@ -47,17 +47,20 @@ class DeckOptionsDialog(QDialog):
         self._now = now
         self.summary = next(s for s in col.decks.summaries(now()) if s.id == deck_id)
         self.setWindowTitle(f"Options – {self.summary.short_name}")
-        self.setMinimumWidth(520)
+        # wide enough that its notes take one line each: the dialog fits a 640-pixel screen
+        self.setMinimumWidth(640)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
-        outer.setSpacing(12)
+        outer.setContentsMargins(20, 16, 20, 14)
+        outer.setSpacing(10)
         title = text_label(deck_path(self.summary.name), "heading")
         outer.addWidget(title)
         outer.addWidget(text_label(f"Deck id: {deck_id} (it stays when the deck is renamed, "
                                    "so its file still updates it)", "muted"))
         for heading, build in self.SECTIONS:
             group = QGroupBox(heading)
-            getattr(self, build)(QFormLayout(group))
+            form = QFormLayout(group)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+            getattr(self, build)(form)
             outer.addWidget(group)
         self.error = text_label("", "notice")
         self.error.hide()

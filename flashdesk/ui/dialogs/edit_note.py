@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from ...collection import Collection
 from ...model import CardId, Changes, NoteId
+from ..geometry import restore_geometry, save_geometry, window_settings
 from ..note_editor import NoteEditor
 
 __all__ = ["EditNoteDialog"]
@@ -26,7 +27,8 @@ class EditNoteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Edit note")
         self.setMinimumSize(QSize(700, 480))
-        self.resize(980, 620)
+        self._settings = window_settings(parent)
+        restore_geometry(self, self._settings, "note-editor/geometry", QSize(980, 620))
         self.changes = Changes()
         self.editor = NoteEditor(col, self, autosave=False,
                                  orientation=Qt.Orientation.Horizontal, now=now)
@@ -45,6 +47,10 @@ class EditNoteDialog(QDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.accept)
         self.editor.focus_first()
+
+    def done(self, result: int) -> None:
+        save_geometry(self, self._settings, "note-editor/geometry")
+        super().done(result)
 
     def _saved(self, changes: Changes) -> None:
         self.changes |= changes

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from ...collection import Collection
 from ...formats import DeckFileError, ReadResult, read_any
 from ...model import plain_text
+from ...text import deck_path
 from ..widgets import plain_tip
 from ..workers import run_task
 
@@ -79,9 +80,10 @@ class ImportPreviewDialog(QDialog):
         self._deck.setAccessibleName("Deck for notes whose file names no deck")
         self._deck.addItem(FILE_DECKS)
         for s in col.decks.summaries(__import__("datetime").datetime.now().astimezone()):
-            self._deck.addItem(s.name)
+            self._deck.addItem(deck_path(s.name))
         self._deck.setToolTip("Spreadsheets without a deck column go into this deck; type a new "
-                              "name to make one (use :: for a sub-deck)")
+                              "name to make one (Parent::Child or Parent › Child for a "
+                              "sub-deck)")
         self._prune = QCheckBox("Remove notes that are no longer in the file")
         self._prune.setToolTip("Off: such notes are listed after the import and kept, with "
                                "their progress")
@@ -135,8 +137,12 @@ class ImportPreviewDialog(QDialog):
         self.read()
 
     def deck_name(self) -> str | None:
+        """The deck chosen or typed, in the store's ``Parent::Child`` form (the
+        list shows 'Parent › Child'); None: the decks the files name."""
         text = self._deck.currentText().strip()
-        return None if not text or text == FILE_DECKS else text
+        if not text or text == FILE_DECKS:
+            return None
+        return "::".join(part.strip() for part in text.replace("›", "::").split("::"))
 
     def prune(self) -> bool:
         return self._prune.isChecked()
@@ -177,10 +183,11 @@ class ImportPreviewDialog(QDialog):
         self.results, self.problems = results, problems
         formats = sorted({_FORMAT_NAMES.get(r.format, r.format) for r in results})
         notes = sum(len(d.notes) for r in results for d in r.decks)
-        decks = sorted({d.name for r in results for d in r.decks})
+        decks = sorted({deck_path(d.name) for r in results for d in r.decks})
         self._format.setText((", ".join(formats) or "not readable")
                              + (f" – {notes:,} notes in {', '.join(decks)}" if notes else ""))
-        rows = [(d.name, n) for r in results for d in r.decks for n in d.notes][:PREVIEW_ROWS]
+        rows = [(deck_path(d.name), n) for r in results for d in r.decks
+                for n in d.notes][:PREVIEW_ROWS]
         self._table.setRowCount(len(rows))
         for i, (deck, note) in enumerate(rows):
             question, answer = _summary(note.fields)
