@@ -87,11 +87,15 @@ def format_ease(hundredths: int) -> str:
 
 
 def answer_name(quality: int | None, mode: GradeMode = GradeMode.FOUR_BUTTONS) -> str:
-    """An answer as the learner pressed it: 'Good (4)' – the button's name in
-    ``mode`` and its SM-2 quality."""
+    """An answer as the learner pressed it: the button's name in ``mode``
+    ('Good'); with six grades, whose keys are the SM-2 qualities, the quality
+    too ('Correct (4)'). A quality only six grades give keeps its number
+    whatever the mode."""
     if quality is None:
         return "–"
     name = next((b.label for b in grade_buttons(mode) if int(b.grade) == quality), None)
+    if name is not None and mode == GradeMode.FOUR_BUTTONS:
+        return name
     if name is None:  # a quality only six-grade mode gives
         name = next(b.label for b in grade_buttons(GradeMode.SIX_GRADES) if int(b.grade) == quality)
     return f"{name} ({quality})"

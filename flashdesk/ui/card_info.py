@@ -155,8 +155,10 @@ class CardInfoPanel(QWidget):
                 cells = (answer_name(record.quality, mode) + (REDRILL_MARK if redrill else ""),
                          f"{_days(record.interval_before)} → {_days(record.interval_after)}",
                          ease)
-                tip = ("Answered again the same day (SM-2 step 7): the schedule stays"
-                       if redrill else "The day's first answer: SM-2 sets the next interval")
+                tip = (f"SM-2 quality {record.quality}. " if record.quality is not None
+                       else "") + ("Answered again the same day (SM-2 step 7): the schedule "
+                                   "stays" if redrill else
+                                   "The day's first answer: SM-2 sets the next interval")
             date = QTableWidgetItem(f"{format_day(record.day)[4:]}")
             date.setToolTip(f"{format_day(record.day)}, {when:%H:%M}")
             for column, item in enumerate([date, *(QTableWidgetItem(c) for c in cells)]):

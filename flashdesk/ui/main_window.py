@@ -315,6 +315,9 @@ class MainWindow(QMainWindow):
         return Screen(self._stack.currentIndex())
 
     def show_screen(self, screen: Screen) -> None:
+        """Show one screen. While studying, the tool bar steps aside so the card
+        has the height (the study bar, the menus and every key still work)."""
+        self.toolbar.setVisible(screen != Screen.REVIEW)
         if self._stack.currentIndex() != screen:
             self._stack.setCurrentIndex(screen)
             self.screen_changed.emit(int(screen))
@@ -331,7 +334,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setEnabled(idle)
         name = self._col.undo.name
         self.undo_action.setEnabled(idle)  # with nothing to undo, it says so
-        self.undo_action.setText(f"&Undo {name}" if name else "&Undo")
+        self.undo_action.setText(f"&Undo {name.lower()}" if name else "&Undo")
         self.browse_action.setEnabled(idle)
         self.stats_action.setEnabled(idle)
         self.decks.study_button.setEnabled(idle and self.decks.current_deck_id() is not None)

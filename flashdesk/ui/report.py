@@ -8,13 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
-    QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument, QTextTable,
+    QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter,
+    QTextDocument, QTextTable,
 )
 
 from ..formats.report import percent
-from ..text import deck_label
+from ..text import deck_label, deck_path
 from ..statistics import ProgressReport
 
 __all__ = ["report_html", "layout_report", "write_report_pdf"]
@@ -93,7 +94,11 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
     studied = ([m for m in report.mastery if m.studied and m.kind == "deck"]
                + [m for m in report.mastery if m.studied and m.kind != "deck"])
     waiting = [m for m in report.mastery if not m.studied]
-    parts.append("<h2 style='page-break-before: always'>Topics studied – weakest first</h2>")
+    parts.append("<h2 style='page-break-before: always'>Topics studied – weakest first</h2>"
+                 "<p class='note'>Mastery: how close a topic's cards are to a three-week "
+                 "interval (mastered), averaged over all its cards, so a topic barely begun "
+                 "counts as weak. * Kept: retention over the last 30 days, the share of "
+                 "review answers rated Hard or better.</p>")
     if not studied:
         parts.append("<p>No topic studied yet.</p>")
     kind = None
@@ -115,13 +120,18 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
         parts.append("</table>")
     if waiting:
         parts.append("<h2>Not started yet</h2>")
-        for kind, label in (("deck", "Decks"), ("tag", "Tags")):
-            names = [_topic(m) for m in waiting if (m.kind == "deck") == (kind == "deck")]
-            if names:
-                parts.append(f"<p><b>{label}:</b> {e(', '.join(names))}</p>")
-    parts.append("<p class='note'>Mastery: how close a topic's cards are to a three-week "
-                 "interval (mastered), averaged over all its cards. * Kept: retention over the "
-                 "last 30 days, the share of review answers rated Hard or better.</p>")
+        # decks under the deck they belong to, named once: "Challenging Customers: Models, …"
+        groups: dict[str, list[str]] = {}
+        for m in waiting:
+            if m.kind == "deck":
+                parent, _, leaf = m.topic.rpartition("::")
+                groups.setdefault(parent, []).append(leaf)
+        for parent, leaves in groups.items():
+            label = f"Decks in {deck_path(parent)}" if parent else "Decks"
+            parts.append(f"<p><b>{e(label)}:</b> {e(', '.join(leaves))}</p>")
+        tags = [_topic(m) for m in waiting if m.kind != "deck"]
+        if tags:
+            parts.append(f"<p><b>Tags:</b> {e(', '.join(tags))}</p>")
     return "".join(parts)
 
 
@@ -172,9 +182,15 @@ def layout_report(report: ProgressReport, page: QSizeF) -> QTextDocument:
     return doc
 
 
+#: the band at the foot of each page for its number (in the layout's units)
+_FOOTER = 22.0
+
+
 def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     """Write the report as an A4 PDF: the summary on page 1, the topics from
-    page 2; a table row is never split across pages (it moves to the next)."""
+    page 2; a table row is never split across pages (it moves to the next);
+    each page's foot names the learner and the period and says "Page n of N".
+    Text stays vector text, so the PDF can be searched and read aloud."""
     _ensure_app()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,9 +199,38 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     writer.setCreator("flashdesk")
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
                                      QPageLayout.Orientation.Portrait,
-                                     QMarginsF(18, 16, 18, 16), QPageLayout.Unit.Millimeter))
-    doc = layout_report(report, writer.pageLayout().paintRectPoints().size().toSizeF())
-    # print_() lays the document out on the page in points and scales it to the
-    # writer's resolution; text stays vector text in the PDF
-    doc.print_(writer)
+                                     QMarginsF(18, 14, 18, 12), QPageLayout.Unit.Millimeter))
+    page = writer.pageLayout().paintRectPoints().size().toSizeF()
+    body = QSizeF(page.width(), page.height() - _FOOTER)
+    doc = layout_report(report, body)
+    pages = doc.pageCount()
+    foot = (f"{report.learner + ' · ' if report.learner else ''}Progress report, "
+            f"{report.start:%d %b %Y} to {report.end:%d %b %Y}")
+    painter = QPainter(writer)
+    try:
+        # the layout's page, body and footer band, fills the printable area
+        target = writer.pageLayout().paintRectPixels(writer.resolution()).size()
+        painter.scale(target.width() / page.width(), target.height() / page.height())
+        font = QFont(doc.defaultFont())
+        font.setPixelSize(10)
+        for number in range(pages):
+            if number:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -number * body.height())
+            doc.drawContents(painter, QRectF(0, number * body.height(), body.width(),
+                                             body.height()))
+            painter.restore()
+            painter.setFont(font)
+            painter.setPen(QColor("#555555"))
+            inset = doc.documentMargin()  # in line with the text above
+            band = QRectF(inset, page.height() - _FOOTER + 8, page.width() - 2 * inset,
+                          _FOOTER - 8)
+            painter.drawText(band, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+                             foot)
+            painter.drawText(band, int(Qt.AlignmentFlag.AlignRight
+                                       | Qt.AlignmentFlag.AlignBottom),
+                             f"Page {number + 1} of {pages}")
+    finally:
+        painter.end()
     return path

@@ -132,6 +132,11 @@ class ReviewScreen(QWidget):
         self._deck_label = ElidedLabel("")
         self._deck_label.setProperty("role", "subheading")
         top.addWidget(self._deck_label, 1)
+        # the session's counts beside the deck's name: the card gets the height
+        self._counts_label = QLabel("")
+        self._counts_label.setTextFormat(Qt.TextFormat.RichText)
+        top.addWidget(self._counts_label)
+        top.addSpacing(12)
         self._edit_button = self._flat_button("Edit", "Edit this note (E)", self.edit_note)
         self._bury_button = self._flat_button("Bury", "Hide this card until tomorrow (-)",
                                               self.bury_card)
@@ -151,7 +156,7 @@ class ReviewScreen(QWidget):
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         host = _CardHost()
         row = QHBoxLayout(host)
-        row.setContentsMargins(24, 20, 24, 24)
+        row.setContentsMargins(20, 12, 20, 6)
         column = QVBoxLayout()
         column.setSpacing(10)
         self._notice = text_label("", "notice")
@@ -161,8 +166,8 @@ class ReviewScreen(QWidget):
         self._surface.setObjectName("cardSurface")
         self._surface.setMaximumWidth(880)
         self._surface_layout = QVBoxLayout(self._surface)
-        self._surface_layout.setContentsMargins(32, 22, 32, 28)
-        self._surface_layout.setSpacing(14)
+        self._surface_layout.setContentsMargins(28, 14, 28, 14)
+        self._surface_layout.setSpacing(10)
         self._kind_label = text_label("", "caption")
         self._surface_layout.addWidget(self._kind_label)
         self._view_slot = QVBoxLayout()
@@ -181,12 +186,8 @@ class ReviewScreen(QWidget):
         answer_bar = QWidget()
         answer_bar.setObjectName("answerBar")
         bottom = QVBoxLayout(answer_bar)
-        bottom.setContentsMargins(16, 10, 16, 10)
-        bottom.setSpacing(8)
-        self._counts_label = QLabel("")
-        self._counts_label.setTextFormat(Qt.TextFormat.RichText)
-        self._counts_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bottom.addWidget(self._counts_label)
+        bottom.setContentsMargins(16, 8, 16, 6)
+        bottom.setSpacing(6)
         buttons = QHBoxLayout()
         buttons.setSpacing(10)
         buttons.addStretch(1)
@@ -407,7 +408,7 @@ class ReviewScreen(QWidget):
             underline = " text-decoration: underline;" if queue == current else ""
             return f'<span style="color:{color};{underline}">{name} {value}</span>'
 
-        self._counts_label.setText("   ·   ".join([
+        self._counts_label.setText("  ·  ".join([
             part("New", counts.new, colors["new"], Queue.NEW),
             part("Learning", counts.learning, colors["learning"], Queue.LEARNING),
             part("Due", counts.review, colors["due"], Queue.REVIEW)]))

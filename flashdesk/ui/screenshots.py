@@ -13,8 +13,10 @@ each kind (``THEME-add-KIND-WxH.png``), and the progress report's pages
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -179,7 +181,7 @@ def _now():
 
 
 def take(outdir: Path, sizes: list[tuple[int, int]], font_pt: int | None,
-         themes: list[str]) -> list[Path]:
+         themes: list[str], *, report: bool = True) -> list[Path]:
     """Every screen, at each of ``sizes`` (the screen a window is shown on:
     top-level windows take the whole of it, dialogs their own size, never
     more than it), in each of ``themes``; then the progress report's pages.
@@ -216,7 +218,8 @@ def take(outdir: Path, sizes: list[tuple[int, int]], font_pt: int | None,
             for size in sizes:
                 _screens(app, window, cards, theme, size, Path(tmp), outdir, written)
         window.close()
-        written += _report_pages(col, outdir)
+        if report:
+            written += _report_pages(col, outdir)
         col.close()
     return written
 
@@ -403,6 +406,15 @@ def _add_shots(app, window, theme: str, size: tuple[int, int], outdir: Path,
     add.close()
 
 
+def _screen_config(size: tuple[int, int], folder: Path) -> str:
+    """A QT_QPA_PLATFORM value: the off-screen platform with one screen of ``size``."""
+    config = folder / f"screen-{size[0]}x{size[1]}.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "screenshots", "x": 0, "y": 0, "width": size[0], "height": size[1],
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    return f"offscreen:configfile={config}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flashdesk.ui.screenshots",
                                      description=__doc__.split("\n\n")[0])
@@ -411,17 +423,35 @@ def main(argv: list[str] | None = None) -> int:
                         help="screen size, WxH (repeatable; default 1024x640 and 1366x768)")
     parser.add_argument("--font", type=int, help="card font size in points")
     parser.add_argument("--theme", choices=["light", "dark", "both"], default="both")
+    parser.add_argument("--no-report", action="store_true", help="leave out the report's pages")
     args = parser.parse_args(argv)
+    sizes = [(int(w), int(h)) for w, h in (v.lower().split("x") for v in args.size
+                                          or [f"{w}x{h}" for w, h in ADD_SIZES])]
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None and os.environ.get("QT_QPA_PLATFORM",
+                                                          "offscreen") == "offscreen":
+        # a process per size, each on an off-screen screen of that size, so that
+        # windows and dialogs open as they would on it
+        with tempfile.TemporaryDirectory(prefix="flashdesk-screens-") as tmp:
+            for i, size in enumerate(sizes):
+                command = [sys.executable, "-m", "flashdesk.ui.screenshots", str(args.outdir),
+                           "--size", f"{size[0]}x{size[1]}", "--theme", args.theme]
+                command += ["--font", str(args.font)] if args.font else []
+                command += ["--no-report"] if args.no_report or i else []
+                env = {**os.environ, "QT_QPA_PLATFORM": _screen_config(size, Path(tmp))}
+                done = subprocess.run(command, env=env, check=False)
+                if done.returncode:
+                    return done.returncode
+        return 0
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qInstallMessageHandler
 
     # the off-screen platform notes that it cannot size real windows: not news here
     qInstallMessageHandler(lambda _mode, _context, message: None
                            if "propagateSizeHints" in message else print(message, file=sys.stderr))
-    sizes = [(int(w), int(h)) for w, h in (v.lower().split("x") for v in args.size
-                                          or [f"{w}x{h}" for w, h in ADD_SIZES])]
     themes = ["light", "dark"] if args.theme == "both" else [args.theme]
-    for path in take(args.outdir, sizes, args.font, themes):
+    for path in take(args.outdir, sizes, args.font, themes, report=not args.no_report):
         print(path)
     return 0
 

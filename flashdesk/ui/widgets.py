@@ -137,7 +137,7 @@ class OptionButton(RichButton):
         super().__init__("option", parent)
         self.number = number
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 10, 14, 10)
+        layout.setContentsMargins(12, 7, 14, 7)
         layout.setSpacing(12)
         badge = self._inert(QLabel(str(number)))
         badge.setObjectName("keyBadge")

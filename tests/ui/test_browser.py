@@ -126,3 +126,25 @@ def test_suspended_cards_look_different(qtbot, browser, col):
     assert model.data(index, Qt.ItemDataRole.ForegroundRole) == current_theme().color("muted")
     assert model.data(index, Qt.ItemDataRole.FontRole).italic()
     assert model.data(model.index(1, 1), Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_the_deck_column_shows_the_deck_by_its_own_name(qtbot, col, tmp_path):
+    """A sub-deck's cells read its own name, never a cut-off parent; the
+    tooltip gives the whole path as people read it."""
+    deck = tmp_path / "sub.toml"
+    deck.write_text('[deck]\nid = "models"\nname = "Challenging Customers::Models"\n\n'
+                    '[[notes]]\nid = "m1"\nkind = "basic"\nfront = "Quokka question"\n'
+                    'back = "A model"\n', encoding="utf-8")
+    col.files.import_files([deck])
+    browser = BrowserWindow(col)
+    qtbot.addWidget(browser)
+    with qtbot.waitSignal(browser.results_shown, timeout=5000):
+        browser.show()
+    wait_results(qtbot, browser, lambda: browser._search.setText("Quokka"))
+    index = browser.model.index(0, 0)
+    assert browser.model.data(index) == "Models"
+    assert "Challenging Customers › Models" in browser.model.data(index,
+                                                                 Qt.ItemDataRole.ToolTipRole)
+    # the column is wide enough for the name
+    width = browser._table.fontMetrics().horizontalAdvance("Models") + 12
+    assert browser._table.columnWidth(0) >= width

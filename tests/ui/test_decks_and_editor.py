@@ -105,7 +105,7 @@ def test_decks_are_made_renamed_moved_and_deleted_with_undo(qtbot, window, col, 
     assert "Deleted “Phones” (1 card)" in window.statusBar().currentMessage()
 
     # Ctrl+Z brings it back with its progress, then the moves and the rename
-    assert window.undo_action.text() == "&Undo Delete Deck"
+    assert window.undo_action.text() == "&Undo delete deck"
     press(qtbot, Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert names(window)["phones"] == "Phones"
     assert col.study.card(card, now()).state.interval == 1
@@ -211,16 +211,16 @@ def test_e_in_study_and_the_browser_edit_through_the_same_editor(qtbot, window, 
     press(qtbot, Key.Key_E)
     assert isinstance(seen["study"], NoteEditor)
     assert seen["rows"] == [  # newest first
-        (seen["rows"][0][0], "Again (1)", "2w → 1d", "2.60 → 2.60"),
-        (seen["rows"][1][0], "Easy (5)", "6d → 2w", "2.50 → 2.60"),
-        (seen["rows"][2][0], "Good (4)", "1d → 6d", "2.50 → 2.50"),
-        (seen["rows"][3][0], "Good (4)", "new → 1d", "2.50 → 2.50"),
+        (seen["rows"][0][0], "Again", "2w → 1d", "2.60 → 2.60"),
+        (seen["rows"][1][0], "Easy", "6d → 2w", "2.50 → 2.60"),
+        (seen["rows"][2][0], "Good", "1d → 6d", "2.50 → 2.50"),
+        (seen["rows"][3][0], "Good", "new → 1d", "2.50 → 2.50"),
     ]
     assert seen["figures"] == {"interval": "1 day", "ease": "2.60", "lapses": "1",
                                "answers": "4", "source": "Staff handbook", "state": "Review"}
     assert window.reviewer.view._answer.text() == "The duty manager"
     assert col.study.card(card, now()).tags == ("refunds",)
-    assert window.undo_action.text() == "&Undo Edit Note"
+    assert window.undo_action.text() == "&Undo edit note"
 
     # the browser shows the same editor, saved when a field is left
     browser = window.show_browse()

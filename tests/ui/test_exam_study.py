@@ -200,3 +200,31 @@ def test_f1_shows_the_key_table_of_the_readme(qtbot, window):
     dialog = window.last_dialog
     assert dialog.rows() == [tuple(r) for r in KEY_HELP]
     dialog.close()
+
+
+def test_a_typed_answer_far_off_is_shown_as_typed(qtbot, window, col, tmp_path):
+    """Letter-by-letter marks only for a near miss; and no "key terms" line
+    that merely repeats an answer which is one key term."""
+    col.files.import_files([write_deck(tmp_path, "h.toml", '''
+[deck]
+id = "h"
+name = "H"
+
+[[notes]]
+id = "spc"
+kind = "typed"
+prompt = "Whose name is attached to the service-profit chain?"
+answer = "*Heskett*"
+''')])
+    reviewer = study(window, "h")
+    focused().setText("the manager")
+    press(qtbot, Key.Key_Return)
+    text = reviewer.view.comparison.text()
+    assert "the manager" in text and "line-through" not in text
+    assert "Key terms" not in text
+    assert reviewer.default_button().grade_name == "Again"
+    press(qtbot, Key.Key_1)  # back this session
+    focused().setText("Heskit")
+    press(qtbot, Key.Key_Return)
+    text = reviewer.view.comparison.text()
+    assert "line-through" in text or "underline" in text  # a near miss: marked

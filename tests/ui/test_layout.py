@@ -358,3 +358,17 @@ def test_the_add_window_and_the_note_editor_remember_their_size(qtbot, window, k
     again = EditNoteDialog(window.collection, "kinds/a-basic", now, parent=window)
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (730, 490)
+
+
+def test_custom_study_counts_its_days(qtbot):
+    from flashdesk.model import CustomKind
+    from flashdesk.ui.dialogs.custom_study import CustomStudyDialog
+
+    dialog = CustomStudyDialog("Models", ["heat"])
+    qtbot.addWidget(dialog)
+    forgot = dialog._numbers[CustomKind.FORGOTTEN]
+    assert forgot.value() == 1 and forgot.text() == "1 day"
+    forgot.setValue(3)
+    assert forgot.text() == "3 days"
+    forgot.setValue(1)
+    assert forgot.text() == "1 day"

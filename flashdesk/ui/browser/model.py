@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 
 from ...collection import Collection
 from ...model import BrowseRow, CardId, Queue, SortKey
-from ...text import deck_label
+from ...text import deck_path
 from ..theme import current_theme
 from ..widgets import plain_tip
 
@@ -135,6 +135,8 @@ class CardTableModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:  # text from files: never taken as markup
             row = self.browse_row(index.row())
+            if row is not None and index.column() == 0:
+                return plain_tip(deck_path(row.deck_name))
             return plain_tip(row.front if row is not None and index.column() == 1
                              else self._text(index))
         return None
@@ -144,8 +146,8 @@ class CardTableModel(QAbstractTableModel):
         if row is None:
             return "(deleted)" if index.column() == 1 else ""
         col = index.column()
-        if col == 0:  # the deck's own name first: a narrow column still shows it
-            return deck_label(row.deck_name)
+        if col == 0:  # the deck's own name; its place in the tree is in the tooltip
+            return row.deck_name.rsplit("::", 1)[-1]
         if col == 1:
             suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
                 f" (c{row.ord})" if row.kind.value == "cloze" else "")

@@ -274,7 +274,7 @@ class BrowserWindow(QMainWindow):
     def update_undo(self) -> None:
         name = self._col.undo.name
         self._undo_action.setEnabled(name is not None)
-        self._undo_action.setText(f"Undo {name}" if name else "Undo")
+        self._undo_action.setText(f"Undo {name.lower()}" if name else "Undo")
 
     def _note_saved(self, changes: Changes) -> None:
         self._model.refresh_cards(self.selected_cards())

@@ -25,7 +25,7 @@ _CHOICES = (
     (CustomKind.FORGOTTEN, "Drill what I &forgot in the last", "days", 1,
      "Cards you answered Again; a drill changes no schedule"),
     (CustomKind.TAG, "Drill one &tag:", None, 0, "Every card of that tag in this deck"),
-    (CustomKind.LEECHES, "Drill the &leeches", None, 0,
+    (CustomKind.LEECHES, "Drill the &leeches: cards you keep forgetting", None, 0,
      "Cards forgotten again and again (tagged leech)"),
     (CustomKind.CRAM, "&Cram the whole deck once more", None, 0,
      "Every card, due or not; your schedule stays as it is"),
@@ -63,7 +63,10 @@ class CustomStudyDialog(QDialog):
                 number = QSpinBox()
                 number.setRange(1, 365 if unit == "days" else 999)
                 number.setValue(default)
-                number.setSuffix(f" {unit}")
+                # '1 day', '3 days': the unit follows the number
+                number.valueChanged.connect(
+                    lambda v, box=number, u=unit: box.setSuffix(f" {u[:-1] if v == 1 else u}"))
+                number.setSuffix(f" {unit[:-1] if default == 1 else unit}")
                 number.setAccessibleName(label.replace("&", "") + f" ({unit})")
                 number.valueChanged.connect(lambda _v, r=radio: r.setChecked(True))
                 self._numbers[kind] = number

@@ -54,8 +54,8 @@ class DeckOptionsDialog(QDialog):
         outer.setSpacing(10)
         title = text_label(deck_path(self.summary.name), "heading")
         outer.addWidget(title)
-        outer.addWidget(text_label(f"Deck id: {deck_id} (it stays when the deck is renamed, "
-                                   "so its file still updates it)", "muted"))
+        outer.addWidget(text_label(f"Deck id “{deck_id}”: a deck file with this id updates "
+                                   "this deck, whatever you rename it to.", "muted"))
         for heading, build in self.SECTIONS:
             group = QGroupBox(heading)
             form = QFormLayout(group)

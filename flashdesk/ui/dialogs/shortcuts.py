@@ -29,6 +29,7 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
+        self.table.setStyleSheet("QTableWidget::item { padding: 3px 8px; }")
         for row, cells in enumerate(KEY_HELP):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
