@@ -31,7 +31,7 @@ from .dialogs.questions import Ask
 from .note_form import CLOZE_KEYS, NoteForm, TagEdit
 from .prefs import Prefs
 from .theme import current_theme
-from .widgets import text_label
+from .widgets import column_scroll, text_label
 
 __all__ = ["AddWindow", "NEW_DECK", "preview_fields"]
 
@@ -260,11 +260,7 @@ class AddWindow(QDialog):
             column.addWidget(label)
             column.addWidget(widget)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(note)
+        scroll = column_scroll(note)
         self.preview = CardPreview(col, prefs)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)

@@ -12,7 +12,7 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter,
+    QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QSplitter,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -24,7 +24,7 @@ from ..review import local_now
 from ..text import deck_path
 from .card_info import CardInfoPanel
 from .note_form import NoteForm, TagEdit
-from .widgets import text_label
+from .widgets import column_scroll, text_label
 
 __all__ = ["NoteEditor"]
 
@@ -92,11 +92,7 @@ class NoteEditor(QWidget):
         column.addLayout(extra)
         column.addWidget(self.bundled_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(fields)
+        scroll = column_scroll(fields)
         self.card_info = CardInfoPanel(col, now)
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
         self._splitter.setChildrenCollapsible(False)
