@@ -435,7 +435,6 @@ def restore(collection_path: Path, backup: Path, now: datetime, *,
 
 
 def _restore_locked(collection_path: Path, backup: Path, now: datetime) -> Path | None:
-    folder = collection_path.parent
     local = now.astimezone().replace(tzinfo=None)
     part = collection_path.with_name(collection_path.name + ".restoring")
     there = any(Path(f"{collection_path}{s}").exists() for s in _COMPANIONS)
