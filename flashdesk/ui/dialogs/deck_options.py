@@ -81,8 +81,9 @@ class DeckOptionsDialog(QDialog):
     # -- sections --------------------------------------------------------------
 
     def _limits_section(self, form: QFormLayout) -> None:
-        form.addRow(text_label("Counted with the deck's sub-decks; a parent's limits cap its "
-                               "sub-decks too.", "hint"))
+        form.addRow(text_label("Studying this deck takes at most this many from it and its "
+                               "sub-decks together; studying a sub-deck on its own uses the "
+                               "sub-deck's limits, as Anki does.", "hint"))
         self.new_limit = QSpinBox()
         self.review_limit = QSpinBox()
         for box, name, value in ((self.new_limit, "New cards a day", self.summary.new_limit),
