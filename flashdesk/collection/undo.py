@@ -259,6 +259,7 @@ class UndoStack:
         ``FlashdeskError`` when there is nothing to undo.
         """
         col = self._col
+        col.today(now)  # a new study day ends the undo history first (it clears the stack)
         if not self._entries:
             raise UndoRefused("Nothing to undo.")
         entry = self._entries[-1]
