@@ -34,6 +34,7 @@ from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
+from .sync_watch import SyncWatcher
 from .geometry import restore_geometry
 from .theme import Theme, ThemeChoice, app_icon, apply_theme
 from .workers import Op, run_op
@@ -134,6 +135,11 @@ class MainWindow(QMainWindow):
         self._totals.setAccessibleName("Today's totals")
         self.statusBar().addPermanentWidget(self._totals)
         self.statusBar().setSizeGripEnabled(True)
+        # merging devices (issue 19): the last merge on the left of the status bar
+        self.class_window = None
+        self.sync_watch = SyncWatcher(self, clock, reviewing=lambda: self.screen == Screen.REVIEW)
+        self.statusBar().addWidget(self.sync_watch.label, 1)
+        self.sync_watch.synced.connect(self._on_synced)
 
         self.decks.study_requested.connect(self.start_study)
         self.decks.custom_requested.connect(self.custom_study)
@@ -156,6 +162,7 @@ class MainWindow(QMainWindow):
         self._watch.setInterval(WATCH_INTERVAL_MS)
         self._watch.timeout.connect(self.check_elsewhere)
         self._watch.start()
+        QTimer.singleShot(0, self.sync_watch.start)  # merge what other devices did
 
     # -- OpHost ----------------------------------------------------------------
 
@@ -233,18 +240,25 @@ class MainWindow(QMainWindow):
                                              name="shortcuts")
         self.about_action = self._action("&About flashdesk", None, "About flashdesk",
                                          self.show_about, name="about")
+        self.sync_action = self._action("S&ync now", None,
+                                        "Merge with your other devices through the sync folder",
+                                        lambda: self.sync_watch.sync_now(), name="sync")
+        self.class_action = self._action("C&lass…", None,
+                                         "Your learners' shared progress: a tutor's view",
+                                         self.show_class, name="class")
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.sync_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         go_menu = bar.addMenu("&Go")
         for action in (self.decks_action, self.study_action, self.custom_action,
-                       self.browse_action, self.stats_action):
+                       self.browse_action, self.stats_action, self.class_action):
             go_menu.addAction(action)
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
@@ -291,6 +305,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {name}" if name else "&Undo")
         self.browse_action.setEnabled(idle)
         self.stats_action.setEnabled(idle)
+        self.sync_action.setEnabled(idle and self.sync_watch.enabled)
         self.decks.study_button.setEnabled(idle and self.decks.current_deck_id() is not None)
 
     def refresh_decks(self, select: str | None = None) -> None:
@@ -330,6 +345,8 @@ class MainWindow(QMainWindow):
         if self.statistics_window is not None and self.statistics_window.isVisible() and (
                 changes.cards or changes.notes or changes.decks):
             self.statistics_window.refresh()
+        if source is not self.sync_watch and changes:
+            self.sync_watch.changed_here()
         self._update_totals()
         self._update_actions()
 
@@ -348,6 +365,7 @@ class MainWindow(QMainWindow):
     def _on_answered(self, answered: Answered) -> None:
         """The answer path: counts come from the session, nothing is queried."""
         self._answered_today += 1
+        self.sync_watch.changed_here()
         self._decks_stale = True
         if answered.changes.tags and self.browser is not None:
             self.browser.apply_changes(answered.changes)
@@ -368,6 +386,7 @@ class MainWindow(QMainWindow):
         self.show_screen(Screen.DECKS)
         self.refresh_decks(select=self.decks.current_deck_id())
         self.decks.focus_tree()
+        self.sync_watch.look()  # files that arrived during the session merge now
 
     def study_current(self) -> None:
         deck_id = self.decks.current_deck_id()
@@ -553,6 +572,11 @@ class MainWindow(QMainWindow):
     def _on_settings_changed(self, what: str) -> None:
         if what == "theme":
             self.apply_theme()
+        elif what in ("sync", "class"):
+            self.sync_watch.show_last()
+            self._update_actions()
+            if what == "sync":
+                self.sync_watch.sync_now()
         elif what == "limits":
             self.apply_changes(Changes(decks=True, study_queues=True))
         else:
@@ -601,6 +625,26 @@ class MainWindow(QMainWindow):
         self.statistics_window.show()
         return self.statistics_window
 
+    def _on_synced(self, report) -> None:
+        """A merge finished: the screens show what it brought."""
+        self._update_actions()
+        if report.changes:
+            if self.screen == Screen.DECKS:
+                self._answered_today = self._col.reports.answers_today(self._clock())
+            self.apply_changes(report.changes, self.sync_watch)
+
+    def show_class(self):
+        """The tutor's Class screen (one window, brought forward if open)."""
+        from .class_view import ClassWindow
+
+        if self.class_window is None:
+            self.class_window = ClassWindow(self._col, self, settings=self._settings)
+            self.class_window.setWindowFlag(Qt.WindowType.Window)
+        self.class_window.show()
+        self.class_window.raise_()
+        self.class_window.activateWindow()
+        return self.class_window
+
     def show_shortcuts(self) -> None:
         """F1: the keys as a table, from the same list as the README's."""
         from .dialogs.shortcuts import ShortcutsDialog
@@ -645,9 +689,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._watch.stop()
+        self.sync_watch.stop()
         if self._op is not None and self._op.running:
             self._op.cancel()
             self._op.wait(30)
+        self.sync_watch.sync_on_close()  # what this device did goes out before it closes
         self.save_state()
         if self._settings_dialog is not None:
             self._settings_dialog.close()
