@@ -19,6 +19,7 @@ __all__ = [
     "fields_with_history", "digests", "set_digests", "delete_digests", "merged_segments",
     "add_segment", "media_hashes", "set_media_hash", "decks_for_sync", "notes_for_sync",
     "cards_for_sync", "set_note_deck", "delete_deck", "deck_in_use", "notes_waiting",
+    "pointing_at",
     "topic_cards", "topic_answers", "weakest_cards",
 ]
 
@@ -185,6 +186,7 @@ def set_digests(db: Database, entity: str, rows: Iterable[tuple[str, str]]) -> N
 
 
 def delete_digests(db: Database, entity: str, eids: Iterable[str]) -> None:
+    """Forget the digests of objects no longer in the collection."""
     db.conn.executemany("DELETE FROM sync_digests WHERE entity = ? AND eid = ?",
                         [(entity, eid) for eid in eids])
 
@@ -197,6 +199,8 @@ def merged_segments(db: Database) -> set[tuple[str, int, str]]:
 
 def add_segment(db: Database, device: str, number: int, checksum: str, entries: int,
                 merged_ms: int) -> None:
+    """Record a segment file as merged (``entries``: its log entries and
+    changes; ``merged_ms``: when, in ms since the epoch)."""
     db.execute("INSERT OR IGNORE INTO sync_segments(device, number, checksum, entries, merged) "
                "VALUES (?, ?, ?, ?, ?)", [device, number, checksum, entries, merged_ms])
 
@@ -208,6 +212,7 @@ def media_hashes(db: Database) -> dict[str, tuple[int, int, str]]:
 
 
 def set_media_hash(db: Database, name: str, size: int, mtime_ns: int, sha256: str) -> None:
+    """Remember a media file's SHA-256 (hex) at this size (bytes) and mtime (ns)."""
     db.execute("INSERT OR REPLACE INTO sync_media(name, size, mtime_ns, sha256) "
                "VALUES (?, ?, ?, ?)", [name, size, mtime_ns, sha256])
 
@@ -307,6 +312,17 @@ def weakest_cards(db: Database, deck_ids: Sequence[str], limit: int) -> list[dic
         "c.interval, c.answers FROM cards c JOIN notes n ON n.id = c.note_id "
         f"WHERE c.type = 2 AND c.deck_id IN ({_marks(ids)}) AND (c.lapses > 0 OR c.ease < 250) "
         "ORDER BY c.lapses DESC, c.ease, c.interval, c.id LIMIT ?", [*ids, limit]))
+
+
+def pointing_at(db: Database, entity: str, field: str, values: Sequence[str]) -> list[str]:
+    """Objects of ``entity`` whose merged ``field`` is one of ``values``
+    (JSON texts), e.g. the notes and cards that belong in decks just made."""
+    found: list[str] = []
+    for chunk in _chunks(list(values)):
+        found.extend(r[0] for r in db.execute(
+            f"SELECT eid FROM sync_fields WHERE entity = ? AND field = ? "
+            f"AND value IN ({_marks(chunk)})", [entity, field, *chunk]))
+    return found
 
 
 def notes_waiting(db: Database) -> list[str]:

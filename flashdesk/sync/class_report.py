@@ -18,6 +18,8 @@ __all__ = ["Table", "class_tables", "write_class_csv", "cell_text", "percent"]
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the class view: a title, column names and rows of text."""
+
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -32,6 +34,7 @@ class Table:
 
 
 def percent(value: float | None) -> str:
+    """A share as a whole percentage ("85%"), or "–" when there is none."""
     return "–" if value is None else f"{value:.0%}"
 
 

@@ -62,6 +62,7 @@ def _day_text(day: int | None) -> str | None:
 
 
 def summary_path(folder: str | os.PathLike, learner_id: str) -> Path:
+    """Where a learner's summary lives in a class folder."""
     return Path(folder) / CLASS_DIR / f"{learner_id}.json"
 
 
@@ -236,6 +237,9 @@ class Topic:
 
 @dataclass(frozen=True)
 class LearnerSummary:
+    """One learner's summary as read (and checked) from a class folder;
+    ``topics`` by (kind, topic)."""
+
     id: str
     name: str
     generated: str

@@ -120,6 +120,7 @@ class SyncReport:
 
     @property
     def brought(self) -> bool:
+        """The merge changed something here (entries, edits, notes, media)."""
         return bool(self.entries or self.edits or self.notes_added or self.notes_removed
                     or self.decks_added or self.media)
 
@@ -173,6 +174,11 @@ def _home(col: "Collection") -> str | None:
     if col.path is None:
         return None
     return f"{socket.gethostname()}|{col.path.resolve().parent}"
+
+
+def _plain_id(eid: str, limit: int) -> bool:
+    """An object id from another device that is plain text of sensible length."""
+    return 0 < len(eid) <= limit and clean_plain(eid) == eid and eid.strip() == eid
 
 
 def _sha256(path: Path) -> str:
@@ -492,23 +498,30 @@ class Syncer:
         names = deck_names(deck_records)
         rows = {r["id"]: r for r in sq.decks_for_sync(db)}
         self._decks_added = 0
+        self._made_decks: list[str] = []
         dead_decks = []
         for eid, deck in sorted(deck_records.items()):
             fields = {n: r.decoded for n, r in deck.items()}
-            if fields.get("alive") is False:
+            if not _plain_id(eid, 200):
+                report.waiting += 1  # not an id this collection would make: never stored
+            elif fields.get("alive") is False:
                 dead_decks.append(eid)
             elif "name" in fields and (eid not in rows or eid in self._touched["deck"]
                                        or rows[eid]["name"] != names.get(eid)):
                 self._apply_deck(eid, fields, names, rows, now_ms)
-        # notes: those changed now, and those still waiting (for their deck, say)
-        note_ids = sorted(self._touched["note"] | set(sq.notes_waiting(db)))
+        # notes: those changed now, those still waiting, and those that belong in a
+        # deck made just now (their move may have arrived before the deck)
+        made = [canon(d) for d in self._made_decks]
+        note_ids = sorted(self._touched["note"] | set(sq.notes_waiting(db))
+                          | set(sq.pointing_at(db, "note", "deck", made)))
         note_records = self._records("note", note_ids)
         present = {r["id"]: r for r in sq.notes_for_sync(db, note_ids)}
         for eid in note_ids:
             fields = {n: r.decoded for n, r in note_records.get(eid, {}).items()}
             created_cards |= self._apply_note(eid, fields, present.get(eid), report, now_ms)
         # cards moved on their own
-        card_records = self._records("card", sorted(self._touched["card"]))
+        card_records = self._records("card", sorted(self._touched["card"] | set(
+            sq.pointing_at(db, "card", "deck", made))))
         cards = {r["id"]: r for r in sq.cards_for_sync(db, sorted({
             c.rsplit("#", 1)[0] for c in card_records}))}
         moves: dict[str, list[str]] = {}
@@ -548,6 +561,7 @@ class Syncer:
                                "version": "", "source_path": "", "now": now_ms})
             row = {"version": "", "source_path": ""}
             self._decks_added += 1
+            self._made_decks.append(eid)
         else:
             q.update_deck(db, {"id": eid, "name": name, "description": description,
                                "version": row["version"], "source_path": row["source_path"],
@@ -568,6 +582,9 @@ class Syncer:
                     report: SyncReport, now_ms: int) -> set[str]:
         """Write one merged note (or remove it); returns the cards created."""
         db = self.db
+        if not _plain_id(eid, 1000):
+            report.waiting += 1
+            return set()
         if fields.get("alive") is not True:
             if row is not None and fields.get("alive") is False:
                 cards = [c["id"] for c in sq.cards_for_sync(db, [eid])]

@@ -285,6 +285,7 @@ def _checked(payload: Any, found: SegmentFile, profile: str) -> Segment:
 
 
 def media_path(device_folder: Path, sha256: str) -> Path:
+    """Where a device keeps the media file with this SHA-256 (hex)."""
     return device_folder / "media" / sha256
 
 

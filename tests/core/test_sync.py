@@ -396,3 +396,85 @@ def test_a_folder_out_of_reach_is_one_message_and_nothing_changes(pair, now):
     folder.rename(folder.with_name("gone"))
     with pytest.raises(FlashdeskError, match="not there"):
         sync(home, now)
+
+
+def test_moves_deck_settings_and_new_decks_travel(pair, now):
+    home, college, _ = pair
+    sync(home, now)
+    sync(college, now)
+    from flashdesk.formats.deckfile import parse_deck_text
+
+    home.files.import_decks([parse_deck_text('[deck]\nid = "extra"\nname = "Extra"\n\n'
+                                             '[[notes]]\nid = "x1"\nkind = "basic"\n'
+                                             'front = "Q"\nback = "A"\n')])
+    home.notes.move_cards(["basics/b05#0"], "extra")
+    home.decks.set_limits("basics", new_limit=7)
+    sync(home, now)
+    report = sync(college, now)
+    assert report.decks_added == 1 and report.notes_added == 1
+    assert q.all_schedules(college.db)  # cards still there
+    row = next(r for r in q.card_states(college.db, ["basics/b05#0"]))
+    assert row["deck_id"] == "extra"
+    assert q.get_deck(college.db, "basics")["new_limit"] == 7
+
+
+def test_two_new_decks_with_one_name_keep_both_and_name_them_alike_everywhere(pair, now):
+    home, college, _ = pair
+    from flashdesk.formats.deckfile import parse_deck_text
+
+    for col, deck_id in ((home, "one"), (college, "two")):
+        col.files.import_decks([parse_deck_text(
+            f'[deck]\nid = "{deck_id}"\nname = "Shared name"\n\n[[notes]]\nid = "n"\n'
+            'kind = "basic"\nfront = "Q"\nback = "A"\n')])
+    for col in (home, college, home, college):
+        sync(col, now)
+    names = [{r["id"]: r["name"] for r in q.list_decks(col.db) if r["id"] in ("one", "two")}
+             for col in (home, college)]
+    assert names[0] == names[1]
+    assert sorted(names[0].values()) in (["Shared name", "Shared name (one)"],
+                                         ["Shared name", "Shared name (two)"])
+    for col in (home, college):  # the renamed one is not sent back as an edit
+        assert sync(col, now).written == 0
+
+
+def test_a_note_with_hostile_fields_waits_and_is_never_stored(pair, now):
+    import hashlib
+
+    import zstandard
+
+    home, college, folder = pair
+    sync(home, now)
+    sync(college, now)
+    payload = {"format": "flashdesk-sync-segment", "version": 1, "profile": "default",
+               "device": "0123456789abcdef", "label": "<b>evil</b>", "number": 1, "created": 1,
+               "log": [], "changes": [{"e": "note", "id": "basics/evil", "l": 1, "c": 0, "base": {},
+                                       "set": {"alive": True, "deck": "basics", "kind": "choice",
+                                               "key": "evil", "f:question": "Q",
+                                               "f:options": ["only one"], "f:answer": 5}}]}
+    data = zstandard.ZstdCompressor().compress(json.dumps(payload).encode())
+    device = folder / "flashdesk" / "default" / "0123456789abcdef"
+    device.mkdir(parents=True)
+    (device / f"seg-00000001-{hashlib.sha256(data).hexdigest()[:32]}.fdsync").write_bytes(data)
+    report = sync(college, now)
+    assert report.waiting == 1 and q.get_note(college.db, "basics/evil") is None
+
+
+def test_a_card_moved_into_a_deck_that_arrives_later_goes_there(pair, now, tmp_path):
+    from flashdesk.store import transaction
+
+    home, college, folder = pair
+    sync(home, now)
+    sync(college, now)
+    with home._lock, transaction(home.db):
+        home.decks.ensure("later", "Later", "", "", "", 0)
+    sync(home, now)  # segment: the new deck
+    home.notes.move_cards(["basics/b07#0"], "later")
+    sync(home, now)  # segment: the move
+    first, second = sorted(folder.rglob("seg-*"))[-2:]
+    hidden = tmp_path / "held back"
+    first.rename(hidden)  # the deck's segment arrives after the move's
+    sync(college, now)
+    assert q.card_states(college.db, ["basics/b07#0"])[0]["deck_id"] == "basics"
+    hidden.rename(first)
+    sync(college, now)
+    assert q.card_states(college.db, ["basics/b07#0"])[0]["deck_id"] == "later"

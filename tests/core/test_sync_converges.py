@@ -20,14 +20,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from sqlite_utils import Database
 
 from flashdesk.collection import Collection, UndoRefused
 from flashdesk.formats.deckfile import parse_deck_text
 from flashdesk.model import FlashdeskError, Grade
-from flashdesk.store import queries as q, sync as sq
+from flashdesk.store import queries as q, sync as sq, transaction
 from flashdesk.study import SM2_FIELDS, answers_in_log, fold_log, replay_order
 from flashdesk.sync import Syncer
 from flashdesk.sync.segments import profile_root
@@ -67,8 +67,19 @@ front = "Five?"
 back = "5"
 tags = ["beta"]
 ''')
+OTHER = parse_deck_text('''
+[deck]
+id = "other"
+name = "Sim::Other"
+
+[[notes]]
+id = "o1"
+kind = "basic"
+front = "Other?"
+back = "o"
+''')
 NOTES = [f"sim/n{i}" for i in range(1, 5)]
-CARDS = ["sim/n1#0", "sim/n1#1", "sim/n2#0", "sim/n3#1", "sim/n3#2", "sim/n4#0"]
+CARDS = ["sim/n1#0", "sim/n1#1", "sim/n2#0", "sim/n3#1", "sim/n3#2", "sim/n4#0", "other/o1#0"]
 FRONT = {"sim/n1": ("front", "back"), "sim/n2": ("front", "back"), "sim/n4": ("front", "back")}
 
 
@@ -83,7 +94,7 @@ def fresh_collection(with_deck: bool) -> Collection:
     if with_deck not in _TEMPLATES:
         template = Collection.in_memory()
         if with_deck:
-            template.files.import_decks([DECK])
+            template.files.import_decks([DECK, OTHER])
         _TEMPLATES[with_deck] = template
     conn = sqlite3.connect(":memory:", check_same_thread=False)
     _TEMPLATES[with_deck].db.conn.backup(conn)
@@ -121,6 +132,8 @@ class World:
             self.devices.append(Device(i, col, folder, skews[i]))
         self.now = START
         self.files: list[Path] = []  # relative to a view
+        self.partial = False
+        self.made = 0
 
     def written(self, device: Device) -> None:
         """Note the files ``device`` wrote in its own folder (new ones)."""
@@ -150,6 +163,7 @@ class World:
         data = source.read_bytes()
         if how == "partial":
             target.write_bytes(data[:int(len(data) * cut)])
+            self.partial = True
         elif how == "conflict-copy":  # what Syncthing leaves when two edits clash
             target.with_name(target.name + ".sync-conflict-20260302-100000-ABCDEFG").write_bytes(data)
         else:  # whole (again, if it was there already)
@@ -166,6 +180,10 @@ def card_state(col: Collection) -> dict[str, tuple]:
     burying and suspending stay on the device that did them)."""
     rows = q.all_schedules(col.db)
     return {cid: tuple(r[f] for f in (*SM2_FIELDS, "answers")) for cid, r in rows.items()}
+
+
+def card_decks(col: Collection) -> dict[str, str]:
+    return {r["id"]: r["deck_id"] for r in sq.cards_for_sync(col.db)}
 
 
 def queues(col: Collection) -> dict[str, int]:
@@ -199,7 +217,7 @@ def replayed(devices: list[Device], today: int) -> dict[str, tuple]:
 
 
 ACTIONS = ["answer", "answer", "answer", "study", "undo", "edit", "tag", "delete", "reset",
-           "time", "sync", "sync", "deliver", "deliver", "deliver"]
+           "move", "new deck", "time", "sync", "sync", "deliver", "deliver", "deliver"]
 
 
 def run_world(data, max_devices: int, max_steps: int) -> tuple[int, int]:
@@ -225,10 +243,26 @@ def run_world(data, max_devices: int, max_steps: int) -> tuple[int, int]:
             for d in world.devices:
                 d.sync(world.now)
             check_converged(world)
+            describe(world, count, steps)
         finally:
             for d in world.devices:
                 d.col.close()
     return count, steps
+
+
+def describe(world: World, count: int, steps: int) -> None:
+    """What the run held (``--hypothesis-show-statistics`` lists it)."""
+    from flashdesk.sync import conflicts
+
+    answers = sum(len(d.answers) for d in world.devices)
+    event(f"{count} devices")
+    event("steps: " + ("1-20" if steps <= 20 else "21-60" if steps <= 60 else "61+"))
+    event("answers acknowledged: " + ("0" if not answers else "1-9" if answers < 10 else "10+"))
+    event(f"segment files: {'1-9' if len(world.files) < 10 else '10+'}")
+    if world.partial:
+        event("a file arrived cut short, then whole")
+    if conflicts(world.devices[0].col):
+        event("a concurrent edit kept in history")
 
 
 def act(world: World, data) -> None:
@@ -271,6 +305,18 @@ def act(world: World, data) -> None:
             col.notes.change_tags([note], remove=[tag])
     elif action == "delete":
         col.notes.delete([data.draw(st.sampled_from(NOTES), label="note")], now)
+    elif action == "move":
+        decks = sorted(r["id"] for r in sq.decks_for_sync(col.db))
+        if decks:
+            card = data.draw(st.sampled_from(CARDS), label="card")
+            col.notes.move_cards([card], data.draw(st.sampled_from(decks), label="to deck"))
+    elif action == "new deck":  # a deck of its own, and a card moved into it at once
+        world.made += 1
+        deck_id = f"made-{d.index}-{world.made}"
+        with col._lock, transaction(col.db):  # as a deck made in the window would be
+            col.decks.ensure(deck_id, f"Sim::Made {world.made}", "", "", "", 0)
+        if data.draw(st.booleans(), label="move a card in"):
+            col.notes.move_cards([data.draw(st.sampled_from(CARDS), label="card")], deck_id)
     elif action == "reset":
         col.notes.reset_cards([data.draw(st.sampled_from(CARDS), label="card")], now)
     elif action == "time":
@@ -298,6 +344,7 @@ def check_converged(world: World) -> None:
     for d in devices[1:]:
         assert note_state(d.col) == notes, f"device {d.index} holds other notes"
         assert {r["id"]: r["name"] for r in sq.decks_for_sync(d.col.db)} == decks
+        assert card_decks(d.col) == card_decks(first.col), f"device {d.index}: cards elsewhere"
         assert card_state(d.col) == cards, f"device {d.index} holds other card states"
         assert logs[d.index] == logs[first.index]
     reference = replayed(devices, today)
