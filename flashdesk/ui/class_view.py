@@ -241,6 +241,7 @@ class ClassWindow(QMainWindow):
 
     @property
     def folder(self) -> Path | None:
+        """The class folder chosen (None: none yet)."""
         value = self._col.setting(VIEW_KEY)
         return Path(value) if isinstance(value, str) and value else None
 
@@ -251,6 +252,7 @@ class ClassWindow(QMainWindow):
             self.set_folder(chosen)
 
     def set_folder(self, folder: str | Path) -> None:
+        """Show the class folder ``folder`` (remembered with the profile)."""
         self._col.set_setting(VIEW_KEY, str(Path(folder).expanduser().resolve()))
         self.refresh()
 

@@ -243,6 +243,10 @@ class MainWindow(QMainWindow):
         self.sync_action = self._action("S&ync now", None,
                                         "Merge with your other devices through the sync folder",
                                         lambda: self.sync_watch.sync_now(), name="sync")
+        self.conflicts_action = self._action(
+            "Edits &kept in history…", None,
+            "Fields two of your devices changed at once: the value kept beside the one shown",
+            self.show_conflicts, name="conflicts")
         self.class_action = self._action("C&lass…", None,
                                          "Your learners' shared progress: a tutor's view",
                                          self.show_class, name="class")
@@ -252,6 +256,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -628,10 +633,24 @@ class MainWindow(QMainWindow):
     def _on_synced(self, report) -> None:
         """A merge finished: the screens show what it brought."""
         self._update_actions()
+        if report.conflicts:
+            n = len(report.conflicts)
+            self.statusBar().showMessage(
+                f"{n} edit{'s' if n != 1 else ''} made on two devices at once: both kept "
+                "(File › Edits kept in history…)", 15000)
         if report.changes:
             if self.screen == Screen.DECKS:
                 self._answered_today = self._col.reports.answers_today(self._clock())
             self.apply_changes(report.changes, self.sync_watch)
+
+    def show_conflicts(self):
+        """The edits a merge kept in history (two devices changed one field)."""
+        from .dialogs.sync_conflicts import ConflictsDialog
+
+        dialog = ConflictsDialog(self._col, self)
+        dialog.open()
+        self.last_dialog = dialog
+        return dialog
 
     def show_class(self):
         """The tutor's Class screen (one window, brought forward if open)."""

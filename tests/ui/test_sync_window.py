@@ -168,3 +168,27 @@ def test_files_that_arrive_during_study_wait_for_the_end_of_the_session(qtbot, m
         window.show_decks()
     assert blocker.args[0].answers == 1
     assert q.all_schedules(col.db)[card.id]["reps"] == 1
+
+
+def test_edits_kept_in_history_are_listed(qtbot, make_window, col, tmp_path):
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    col.files.import_files([FIXTURES / "basics.toml"])
+    set_sync_folder(col, folder)
+    sync(col, now(), profile="p")
+    other = Collection.open(tmp_path / "o" / "p" / "collection.db", bundled=False, backups=False)
+    try:
+        set_sync_folder(other, folder)
+        sync(other, now(), profile="p")
+        other.notes.update("basics/b01", {"front": "Asked on the laptop", "back": "Answer 1"},
+                           now())
+        col.notes.update("basics/b01", {"front": "Asked on the PC", "back": "Answer 1"}, now())
+        sync(other, now() + timedelta(seconds=5), profile="p")
+    finally:
+        other.close(backup=False)
+    window = make_window(col)
+    qtbot.waitUntil(lambda: window.sync_watch.last_report is not None, timeout=10000)
+    assert len(window.sync_watch.last_report.conflicts) == 1
+    dialog = window.show_conflicts()
+    texts = {dialog.table.item(0, c).text() for c in range(dialog.table.columnCount())}
+    assert {"Asked on the laptop", "Asked on the PC", "front"} <= texts
