@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..model import FlashdeskError
 from ..sync import SyncReport, last_sync, sync, sync_folder, unmerged_files
-from ..sync.classroom import write_summary
+from ..sync.classroom import sharing, write_summary
 from .widgets import ElidedLabel
 
 if TYPE_CHECKING:
@@ -65,8 +65,12 @@ class SyncWatcher(QObject):
         self._stopped = False
         #: the last merge's report (None before the first)
         self.last_report: SyncReport | None = None
-        #: the sync folder, read once (the answer path asks whether there is one)
+        #: progress summaries written (tests wait on it)
+        self.summaries = 0
+        #: the sync folder and whether progress is shared, read once (the answer
+        #: path asks whether there is anything to do)
         self._folder = sync_folder(window.collection)
+        self._sharing = sharing(window.collection) is not None
         #: the status bar's line (plain text: device names come from files)
         self.label = ElidedLabel("")
         self.label.setObjectName("syncStatus")
@@ -83,6 +87,11 @@ class SyncWatcher(QObject):
     def enabled(self) -> bool:
         """There is a sync folder and the window is open (no query)."""
         return not self._stopped and self._folder is not None
+
+    @property
+    def active(self) -> bool:
+        """There is a sync folder, or a progress summary to keep up to date."""
+        return not self._stopped and (self._folder is not None or self._sharing)
 
     def start(self) -> None:
         """Merge now (the window just opened) and keep looking."""
@@ -101,6 +110,7 @@ class SyncWatcher(QObject):
         """Read the sync folder setting again, and show the last merge."""
         col = self._window.collection
         self._folder = None if col.closed else sync_folder(col)
+        self._sharing = not col.closed and sharing(col) is not None
         if self._folder is None:
             self.label.set_full_text("")
             return
@@ -110,16 +120,17 @@ class SyncWatcher(QObject):
 
     def changed_here(self) -> None:
         """This device changed something: merge once the learner is quiet."""
-        if self.enabled:
+        if self.active:
             self._dirty = True
             self._quiet.start()
 
     def look(self) -> None:
         """Merge if other devices' files appeared (or changes here wait)."""
-        if self._running or self._window.busy or not self.enabled:
+        if self._running or self._window.busy or not self.active:
             return
         try:
-            new = unmerged_files(self._window.collection) - self._waiting
+            new = unmerged_files(self._window.collection) - self._waiting if self.enabled \
+                else set()
         except OSError:
             return
         if not new and not (self._dirty and not self._quiet.isActive()):
@@ -132,14 +143,16 @@ class SyncWatcher(QObject):
         self.sync_now()
 
     def sync_now(self) -> bool:
-        """Merge now, on a worker (False when it cannot start now)."""
+        """Merge now (and write the progress summary, when shared), on a
+        worker (False when it cannot start now)."""
         from .workers import run_op
 
-        if self._running or self._window.busy or not self.enabled:
+        if self._running or self._window.busy or not self.active:
             return False
         self._running = True
         self._dirty = False
-        self.label.set_full_text("Syncing…")
+        if self.enabled:
+            self.label.set_full_text("Syncing…")
 
         def op(col, _progress) -> SyncReport | None:
             now = self._clock()
@@ -147,8 +160,10 @@ class SyncWatcher(QObject):
             try:
                 write_summary(col, now)
             except FlashdeskError as exc:
-                if report is not None:
-                    report.damaged.append(f"the class summary: {exc}")
+                if report is None:
+                    raise FlashdeskError(f"your progress summary could not be written: "
+                                         f"{exc}") from None
+                report.damaged.append(f"your progress summary: {exc}")
             return report
 
         run_op(self._window, op, self._done, on_failed=self._failed)
@@ -157,17 +172,18 @@ class SyncWatcher(QObject):
     def sync_on_close(self) -> None:
         """Send what this device did before the window closes (inline)."""
         col = self._window.collection
-        if self._running or col.closed or sync_folder(col) is None:
+        if self._running or col.closed:
             return
         now = self._clock()
         try:
-            sync(self._window.collection, now)
-            write_summary(self._window.collection, now)
+            sync(col, now)
+            write_summary(col, now)
         except (FlashdeskError, OSError):
             pass  # the next open sends it
 
     def _done(self, report: SyncReport | None) -> None:
         self._running = False
+        self.summaries += self._sharing
         if report is None:
             self.show_last()
             return
@@ -179,5 +195,5 @@ class SyncWatcher(QObject):
     def _failed(self, error: BaseException) -> None:
         self._running = False
         message = str(error) if isinstance(error, (FlashdeskError, OSError)) else repr(error)
-        self.label.set_full_text(f"Not synced: {message}")
+        self.label.set_full_text(f"Not synced: {message}" if self.enabled else message)
         self.failed.emit(message)

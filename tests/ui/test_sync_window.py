@@ -192,3 +192,22 @@ def test_edits_kept_in_history_are_listed(qtbot, make_window, col, tmp_path):
     dialog = window.show_conflicts()
     texts = {dialog.table.item(0, c).text() for c in range(dialog.table.columnCount())}
     assert {"Asked on the laptop", "Asked on the PC", "front"} <= texts
+
+
+def test_a_shared_summary_is_kept_up_to_date_without_a_sync_folder(qtbot, make_window, col,
+                                                                  tmp_path):
+    import json
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    col.files.import_files([FIXTURES / "basics.toml"])
+    path = share(col, folder, "Sam", None, now())
+    window = make_window(col)
+    qtbot.waitUntil(lambda: window.sync_watch.summaries >= 1, timeout=10000)
+    card = col.study.next_card(None, now())
+    col.study.answer(card.id, Grade.GOOD, now())
+    window.sync_watch.sync_now()
+    qtbot.waitUntil(lambda: window.sync_watch.summaries >= 2, timeout=10000)
+    topics = json.loads(path.read_text(encoding="utf-8"))["topics"]
+    assert max(t["learned"] for t in topics) == 1
+    assert window.sync_watch.label.full_text() == ""  # nothing about syncing: there is no folder
