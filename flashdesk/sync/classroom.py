@@ -3,7 +3,7 @@ tutor, as one file in a class folder both of them sync (or carry on a USB
 stick); the tutor's flashdesk reads every learner's file in that folder.
 
 What a summary holds, and nothing else (see the README, *Sharing progress
-with a tutor*): the name the learner chose, when it was written, and for
+with a tutor*): the name the learner chose, the day it was written, and for
 each topic they chose to share – a deck, or a tag within those decks – the
 number of cards, how many they have studied and mastered, their retention
 over the last 30 days and the day they last studied it; plus their weakest
@@ -202,8 +202,7 @@ def build_summary(col: "Collection", now: datetime, decks: Sequence[str] | None,
     return {
         "format": FORMAT, "version": VERSION,
         "learner": {"id": learner, "name": name},
-        "generated": now.isoformat(timespec="minutes"),
-        "today": _day_text(study_day(now)),
+        "generated": _day_text(study_day(now)),  # the day only: no times of day
         "last_studied": _day_text(last_day),
         "topics": [{"topic": topic, "kind": kind, "cards": t["cards"], "learned": t["learned"],
                     "mastered": t["mastered"],

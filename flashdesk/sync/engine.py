@@ -42,7 +42,7 @@ from ..collection.journal import ms
 from ..collection.notes import checksum, fields_json, tags_text
 from . import segments as seg
 from .fields import (
-    DECK_FIELDS, Record, canon, card_fields, deck_fields, deck_names, digest, local_edits,
+    Record, canon, card_fields, deck_fields, deck_names, digest, local_edits,
     lost_records, note_fields,
 )
 from .hlc import Clock, Stamp
@@ -257,11 +257,11 @@ class Syncer:
                 try:
                     self._send(own, device, clock, now_ms, report)
                     segments = self._read(report)
+                    touched_cards = self._merge(segments, device, clock, now_ms, report)
+                    touched_cards |= self._apply(report, now_ms)  # media files too
                 except OSError as exc:
                     raise FlashdeskError(f"the sync folder {self.folder} cannot be used: "
                                          f"{exc.strerror or exc}") from None
-                touched_cards = self._merge(segments, device, clock, now_ms, report)
-                touched_cards |= self._apply(report, now_ms)
                 self._rebuild(touched_cards, today)
                 q.set_config(self.db, CLOCK_KEY, [clock.l, clock.c])
                 q.set_config(self.db, SENT_KEY, q.last_seq(self.db))

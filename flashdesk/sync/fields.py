@@ -32,10 +32,7 @@ from typing import Any, Iterable, Mapping
 from .hlc import Stamp
 
 __all__ = ["Record", "canon", "deck_fields", "note_fields", "card_fields", "digest",
-           "local_edits", "lost_records", "deck_names", "DECK_FIELDS", "field_label"]
-
-#: the deck settings that travel between devices (version and source path stay)
-DECK_FIELDS = ("name", "description", "new_limit", "review_limit", "bury_siblings", "exam_date")
+           "local_edits", "lost_records", "deck_names", "field_label"]
 
 
 def canon(value: Any) -> str:
