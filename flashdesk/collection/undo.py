@@ -274,5 +274,9 @@ class UndoStack:
             except UndoRefused:
                 self._entries.pop()
                 raise
+            # a state restored from an earlier study day moves on to today, as the
+            # day's roll-over moved every other card (the log replays it so too)
+            with transaction(col.db):
+                q.roll_over(col.db, col.today(now))
         self._entries.pop()
         return result
