@@ -25,6 +25,7 @@ from .paths import DEFAULT_PROFILE, data_dir, profile_path
 from .review import ReviewSession, Stage
 from .store.database import is_damage
 from .text import deck_path, format_preview, percent, plural
+from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
 
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "collection file is kept beside it, renamed, never overwritten.")
     p.add_argument("backup", nargs="?", help="a backup file (default: the latest)")
 
+    _sync_parsers(sub)
     sub.add_parser("gui", help="open the flashdesk window (the default)")
     return parser
 
@@ -641,6 +643,165 @@ def cmd_exam(col: Collection, args, out) -> int:
     return 0
 
 
+# -- merging devices, and the class view (issue 19) -------------------------------------
+
+
+def _sync_parsers(sub) -> None:
+    p = sub.add_parser(
+        "sync", help="merge this profile with your other devices through a sync folder",
+        description="Merge answers and edits with your other devices through a folder your "
+                    "sync program keeps in step (Syncthing, Nextcloud, Dropbox, OneDrive, or a "
+                    "USB stick). Each device writes its own files there; flashdesk never puts "
+                    "the collection itself in it. Once a folder is set, every command (and "
+                    "the window) merges when it opens and when it is done.")
+    p.add_argument("--folder", metavar="PATH",
+                   help="the sync folder for this profile (saved), then merge now")
+    p.add_argument("--off", action="store_true",
+                   help="stop syncing this profile (files already in the folder stay)")
+    p.add_argument("--conflicts", action="store_true",
+                   help="list fields two devices changed at once, with the text kept in history")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser(
+        "class", help="share a progress summary with your tutor, or see your class's",
+        description="Learners may share a summary of their progress (per deck and tag: cards, "
+                    "studied, mastered, retention, last studied; the weakest cards' questions; "
+                    "no answers) as a file in a class folder their tutor syncs too. Tutors "
+                    "read every learner's summary in that folder.")
+    actions = p.add_subparsers(dest="class_command", metavar="ACTION", required=True)
+    a = actions.add_parser("share", help="share your progress summary (opt in; kept up to date)")
+    a.add_argument("--folder", required=True, metavar="PATH", help="the class folder")
+    a.add_argument("--name", required=True, help="the name your tutor will see")
+    a.add_argument("--deck", action="append", metavar="DECK",
+                   help="share only this deck (with its sub-decks); repeat for more")
+    actions.add_parser("stop", help="stop sharing: your summary is deleted from the class folder")
+    a = actions.add_parser("show", help="a tutor's view of a class folder")
+    a.add_argument("folder", metavar="PATH", help="the class folder")
+    a.add_argument("--csv", metavar="PATH", help="also write the grid and lists as CSV")
+    a.add_argument("--pdf", metavar="PATH", help="also write them as a PDF")
+    a.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _merge_quietly(col: Collection, args) -> None:
+    """Merge with the sync folder, if one is set; a folder out of reach is
+    said in one line on standard error and the command goes on."""
+    from .sync import sync
+    from .sync.classroom import write_summary
+
+    try:
+        report = sync(col, now())
+        write_summary(col, now())
+    except FlashdeskError as exc:
+        print(terminal_safe(f"flashdesk: not merged with your other devices: {exc}"),
+              file=sys.stderr)
+        return
+    if report is not None and report.brought:
+        print(terminal_safe(f"flashdesk: merged {report.summary()}"), file=sys.stderr)
+
+
+def cmd_sync(col: Collection, args, out) -> int:
+    from .sync import conflicts, set_sync_folder, sync, sync_folder
+    from .sync.classroom import write_summary
+
+    if args.off:
+        set_sync_folder(col, None)
+        out("This profile is no longer synced (the files in the folder stay).")
+        return 0
+    if args.conflicts:
+        found = conflicts(col)
+        if args.json:
+            out(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
+            return 0
+        for c in found:
+            when = datetime.fromtimestamp(c.other_ms / 1000).astimezone()
+            out(f"{c.entity} {c.eid}, {field_label(c.field)}: shows {json.dumps(c.kept, ensure_ascii=False)}; "
+                f"kept in history from {c.other_device} ({when:%Y-%m-%d %H:%M}): "
+                f"{json.dumps(c.other, ensure_ascii=False)}")
+        if not found:
+            out("No concurrent edits: nothing is waiting in history.")
+        return 0
+    if args.folder:
+        set_sync_folder(col, args.folder)
+    elif sync_folder(col) is None:
+        raise FlashdeskError("no sync folder yet: choose one with `flashdesk sync --folder PATH`")
+    report = sync(col, now())
+    assert report is not None
+    write_summary(col, now())
+    if args.json:
+        out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    out(f"Synced with {report.folder}: {report.summary()}.")
+    out(f"Sent {report.sent_entries} log entr{'ies' if report.sent_entries != 1 else 'y'} and "
+        f"{report.sent_changes} field change{'s' if report.sent_changes != 1 else ''}"
+        f" in {report.written} file{'s' if report.written != 1 else ''}.")
+    for line in report.damaged:
+        out(f"  damaged, not merged: {line}")
+    for c in report.conflicts:
+        out(f"  both kept: {c.entity} {c.eid}, {field_label(c.field)} shows "
+            f"{json.dumps(c.kept, ensure_ascii=False)}; {c.other_device}'s "
+            f"{json.dumps(c.other, ensure_ascii=False)} is in history (flashdesk sync --conflicts)")
+    return 0
+
+
+def cmd_class(col: Collection, args, out) -> int:
+    from .sync.classroom import share, stop_sharing
+
+    if args.class_command == "share":
+        decks = [col.decks.find(d) for d in args.deck] if args.deck else None
+        path = share(col, args.folder, args.name, decks, now())
+        out(f"Sharing your progress summary as {args.name.strip()} in {path} "
+            "(updated each time flashdesk merges; `flashdesk class stop` deletes it).")
+        return 0
+    if args.class_command == "stop":
+        removed = stop_sharing(col)
+        out(f"Stopped sharing; deleted {removed}." if removed else "You were not sharing anything.")
+        return 0
+    return cmd_class_show(args, out)
+
+
+def cmd_class_show(args, out) -> int:
+    """``flashdesk class show FOLDER``: the tutor's view of a class folder. It
+    reads only the folder: no profile is opened (a tutor may have none)."""
+    from .sync.class_report import class_tables, write_class_csv
+    from .sync.classroom import read_class
+
+    view = read_class(args.folder)
+    today = now().date()
+
+    if args.json:
+        out(json.dumps({"learners": [
+            {"name": s.name, "last_studied": s.last_studied.isoformat() if s.last_studied else None,
+             "topics": [{"topic": t.topic, "kind": t.kind, "cards": t.cards, "learned": t.learned,
+                         "mastered": t.mastered, "retention": t.retention,
+                         "last_studied": t.last_studied.isoformat() if t.last_studied else None}
+                        for t in s.topics.values()]} for s in view.learners],
+            "hardest": [{"card": h.card, "deck": h.deck, "prompt": h.prompt,
+                         "learners": list(h.learners), "lapses": h.lapses}
+                        for h in view.hardest()],
+            "inactive": [s.name for s in view.inactive(today)],
+            "unreadable": view.unreadable}, indent=2, ensure_ascii=False))
+    else:
+        for table in class_tables(view, today, None):
+            out(f"{table.title}:")
+            widths = [max([len(table.header[i])] + [len(r[i]) for r in table.rows])
+                      for i in range(len(table.header))]
+            for row in (table.header, *table.rows):
+                out("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            if not table.rows and table.empty:
+                out(f"  {table.empty}")
+            out("")
+    if args.csv:
+        out(f"Wrote {write_class_csv(view, today, args.csv)}")
+    if args.pdf:
+        try:
+            from .ui.class_view import write_class_pdf
+        except ImportError as exc:
+            raise FlashdeskError(f"a PDF needs the Qt libraries ({exc}); write a .csv "
+                                 "instead") from None
+        out(f"Wrote {write_class_pdf(view, today, args.pdf)}")
+    return 0
+
+
 def _no_display() -> bool:
     """On Linux and BSD a window needs X11 or Wayland (or an explicit Qt platform)."""
     import os
@@ -709,18 +870,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gui(args, out)
         if args.command == "restore":
             return cmd_restore(args, out)
+        if args.command == "class" and args.class_command == "show":
+            return cmd_class_show(args, out)
         with _open(args) as col:
             for line in col.files.take_bundled_report().lines():
                 _say(line, err=True)
+            if args.command in ("sync", "class"):
+                return {"sync": cmd_sync, "class": cmd_class}[args.command](col, args, out)
+            _merge_quietly(col, args)  # what the other devices did comes first
             if args.command == "review":
-                return cmd_review(col, args, out, _input)
-            if args.command == "deck":
-                return cmd_deck(col, args, out, _input)
-            return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
-                    "stats": cmd_stats,
-                    "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check, "report": cmd_report,
-                    "exam": cmd_exam,
-                    "backup": cmd_backup}[args.command](col, args, out)
+                status = cmd_review(col, args, out, _input)
+            elif args.command == "deck":
+                status = cmd_deck(col, args, out, _input)
+            else:
+                status = {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
+                          "stats": cmd_stats,
+                          "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check,
+                          "report": cmd_report, "exam": cmd_exam,
+                          "backup": cmd_backup}[args.command](col, args, out)
+            _merge_quietly(col, args)  # and what this command did goes out
+            return status
     except DeckFileError as exc:
         for problem in exc.problems:
             _say(problem, err=True)

@@ -20,7 +20,7 @@ from .scheduler.sm2 import PASSING, REDRILL_BELOW, review
 __all__ = [
     "Outcome", "apply_answer", "previews", "LEECH_LAPSES", "REDRILL_GAP", "DeckLimits",
     "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over",
-    "answers_in_log", "SM2_FIELDS",
+    "answers_in_log", "SM2_FIELDS", "replay_key", "replay_order",
 ]
 
 #: a card that lapses this many times is tagged ``leech``
@@ -113,6 +113,29 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
         elif e["kind"] in ("review", "redrill"):
             count += 1
     return count
+
+
+#: at the same millisecond: an answer before the exam plan's move it caused,
+#: a reset after both, an undo last (an undo takes back its entry wherever it is)
+_KIND_RANK = {"review": 0, "redrill": 0, "cram": 0, "reschedule": 1, "reset": 2, "undo": 3}
+
+
+def replay_key(entry: Mapping[str, Any]) -> tuple[str, int, str]:
+    """Where a log entry stands in the one order every device replays: by
+    its time, the millisecond its id carries (ids are UUIDv7, whose first 48
+    bits are the time and whose text sorts as its number), then by kind at the
+    same millisecond (``_KIND_RANK``), then by the whole id. A device writes
+    its own entries at strictly increasing times, later than any entry it
+    has seen (``collection.journal``), so on one device this is the order the
+    entries were written."""
+    entry_id = str(entry["id"])
+    return entry_id[:13], _KIND_RANK.get(str(entry["kind"]), 0), entry_id
+
+
+def replay_order(entries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``entries`` sorted by ``replay_key``: the order in which the union of
+    several devices' logs is replayed, whatever order they arrived in."""
+    return sorted(entries, key=replay_key)
 
 
 def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:

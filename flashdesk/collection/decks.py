@@ -343,23 +343,26 @@ class DeckManager:
             raise FlashdeskError(f"a deck's name may have at most {MAX_NAME} characters")
         return full
 
-    def _new_id(self, name: str) -> str:
-        """An unused id made from a name: lower-case letters, digits and '-'."""
+    def _new_id(self, name: str, avoid: frozenset[str] = frozenset()) -> str:
+        """An unused id made from a name: lower-case letters, digits and '-'
+        (and none of ``avoid``)."""
         base = slug(name.replace("::", " "))[:58].strip("-") or "deck"
         new_id, n = base, 1
-        while q.get_deck(self._col.db, new_id) is not None:
+        while new_id in avoid or q.get_deck(self._col.db, new_id) is not None:
             n += 1
             new_id = f"{base}-{n}"
         return new_id
 
-    def _create_path(self, name: str, now_ms: int, *, last: bool = True) -> list[str]:
+    def _create_path(self, name: str, now_ms: int, *, last: bool = True,
+                     avoid: frozenset[str] = frozenset()) -> list[str]:
         """Create the missing decks of ``name``'s path (``name`` itself too
-        with ``last``), inside the caller's transaction; their ids, top first."""
+        with ``last``), inside the caller's transaction; their ids, top first.
+        New ids are never one of ``avoid`` (the id a deck file is about to take)."""
         db = self._col.db
         created = []
         for path in [*parent_names(name), *([name] if last else [])]:
             if q.deck_by_name(db, path) is None:
-                deck_id = self._new_id(path)
+                deck_id = self._new_id(path, avoid)
                 q.insert_deck(db, {"id": deck_id, "name": path, "description": "",
                                    "version": "", "source_path": "", "now": now_ms})
                 created.append(deck_id)
@@ -446,7 +449,7 @@ class DeckManager:
             name = current["name"]
             if deck_id in Marks(db).get(DESCRIBED):
                 description = current["description"]
-        self._create_path(name, now_ms, last=False)
+        self._create_path(name, now_ms, last=False, avoid=frozenset({deck_id}))
         row = {"id": deck_id, "name": name, "description": description, "version": version,
                "source_path": source, "now": now_ms}
         other = q.deck_by_name(db, name)

@@ -16,7 +16,7 @@ from ..statistics import (
     weekly_retention,
 )
 from ..store import queries as q, transaction
-from ..study import SM2_FIELDS, answers_in_log, fold_log
+from ..study import SM2_FIELDS, answers_in_log, fold_log, replay_order
 from .undo import LEECH_TAG
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class ReportManager:
 
     def check(self, now: datetime, *, repair: bool = False) -> CheckReport:
         """Verify the file's integrity and that every card's cached schedule is
-        SM-2 folded over its review log; with ``repair``, rewrite the cache
+        SM-2 folded over its review log (in ``replay_order``); with ``repair``, rewrite the cache
         from the log (the result's ``changes`` then says what moved)."""
         with self._col._lock:
             today = self._col.today(now)
@@ -52,6 +52,7 @@ class ReportManager:
                 if card_id not in cached:
                     continue  # a card since removed; its history stays
                 seen.add(card_id)
+                log = replay_order(log)  # the order every device replays (merged logs)
                 self._compare(cached[card_id], fold_log(log, today), answers_in_log(log),
                               mismatches, fixes)
             for card_id in cached.keys() - seen:
@@ -80,7 +81,7 @@ class ReportManager:
             for card_id, log in q.log_by_card(col.db):
                 row = cached.get(card_id)
                 if row is not None:
-                    lapses = fold_log(log, today).lapses
+                    lapses = fold_log(replay_order(log), today).lapses
                     if row["lapses"] != lapses:
                         fixes.append((lapses, card_id))
             with transaction(col.db):

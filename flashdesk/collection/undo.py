@@ -394,6 +394,7 @@ class UndoStack:
         ``FlashdeskError`` when there is nothing to undo.
         """
         col = self._col
+        col.today(now)  # a new study day ends the undo history first (it clears the stack)
         if not self._entries:
             raise UndoRefused("Nothing to undo.")
         entry = self._entries[-1]
@@ -408,5 +409,9 @@ class UndoStack:
             except UndoRefused:
                 self._entries.pop()
                 raise
+            # a state restored from an earlier study day moves on to today, as the
+            # day's roll-over moved every other card (the log replays it so too)
+            with transaction(col.db):
+                q.roll_over(col.db, col.today(now))
         self._entries.pop()
         return result

@@ -141,3 +141,40 @@ def m004_deck_study_options(db: Database) -> None:
     from the answer path: an index on the note column exists already."""
     db.table("decks").add_column("bury_siblings", int, not_null_default=1)
     db.table("decks").add_column("exam_date", str)
+
+
+# -- device merge (issue 19) ----------------------------------------------------------
+# Registered last, so it runs after every earlier migration (m004, m005 …); it
+# only adds tables of its own and never reads or changes the others.
+
+
+@migrations()
+def m006_sync(db: Database) -> None:
+    """Merging devices through a sync folder: what was merged and what the
+    merge keeps beside the collection's own tables.
+
+    - ``sync_fields``: per note, deck, card or media file and per field, the
+      winning value (JSON) and its hybrid logical clock stamp (``l`` ms,
+      ``c`` counter, ``device``), with the stamp of the value it replaced
+      (``base``, ``l:c:device``; NULL when it replaced nothing);
+    - ``sync_history``: every other value ever seen for a field (superseded
+      or concurrent), the same columns: nothing merged is ever dropped;
+    - ``sync_digests``: a digest of each object as the last merge left it, to
+      tell local edits since then;
+    - ``sync_segments``: the segment files already merged;
+    - ``sync_media``: the content hash of each media file, by size and mtime.
+    """
+    stamp = {"l": int, "c": int, "device": str, "base": str}
+    db.table("sync_fields").create({
+        "entity": str, "eid": str, "field": str, "value": str, **stamp,
+    }, pk=("entity", "eid", "field"), not_null={"l", "c", "device"})
+    db.table("sync_history").create({
+        "entity": str, "eid": str, "field": str, "value": str, **stamp,
+    }, pk=("entity", "eid", "field", "l", "c", "device"))
+    db.table("sync_digests").create({"entity": str, "eid": str, "digest": str},
+                                    pk=("entity", "eid"), not_null={"digest"})
+    db.table("sync_segments").create({
+        "device": str, "number": int, "checksum": str, "entries": int, "merged": int,
+    }, pk=("device", "number", "checksum"))
+    db.table("sync_media").create({"name": str, "size": int, "mtime_ns": int, "sha256": str},
+                                  pk="name", not_null={"sha256"})

@@ -38,6 +38,7 @@ from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
+from .sync_watch import SyncWatcher
 from .geometry import restore_geometry
 from .theme import Theme, ThemeChoice, app_icon, apply_theme
 from .workers import Op, run_op
@@ -142,6 +143,11 @@ class MainWindow(QMainWindow):
         self._totals.setAccessibleName("Today's totals")
         self.statusBar().addPermanentWidget(self._totals)
         self.statusBar().setSizeGripEnabled(True)
+        # merging devices (issue 19): the last merge on the left of the status bar
+        self.class_window = None
+        self.sync_watch = SyncWatcher(self, clock, reviewing=lambda: self.screen == Screen.REVIEW)
+        self.statusBar().addWidget(self.sync_watch.label, 1)
+        self.sync_watch.synced.connect(self._on_synced)
 
         self.decks.study_requested.connect(self.start_study)
         self.decks.custom_requested.connect(self.custom_study)
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
         self._watch.timeout.connect(self.check_elsewhere)
         self._watch.start()
         QTimer.singleShot(0, self._tell_bundled_update)
+        QTimer.singleShot(0, self.sync_watch.start)  # merge what other devices did
 
     # -- OpHost ----------------------------------------------------------------
 
@@ -271,12 +278,24 @@ class MainWindow(QMainWindow):
                                              name="shortcuts")
         self.about_action = self._action("&About flashdesk", None, "About flashdesk",
                                          self.show_about, name="about")
+        self.sync_action = self._action("S&ync now", None,
+                                        "Merge with your other devices through the sync folder",
+                                        lambda: self.sync_watch.sync_now(), name="sync")
+        self.conflicts_action = self._action(
+            "Edits &kept in history…", None,
+            "Fields two of your devices changed at once: the value kept beside the one shown",
+            self.show_conflicts, name="conflicts")
+        self.class_action = self._action("C&lass…", None,
+                                         "Your learners' shared progress: a tutor's view",
+                                         self.show_class, name="class")
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -285,7 +304,7 @@ class MainWindow(QMainWindow):
         self._fill_menu(deck_menu, self.deck_actions())
         go_menu = bar.addMenu("&Go")
         for action in (self.decks_action, self.study_action, self.custom_action,
-                       self.browse_action, self.stats_action):
+                       self.browse_action, self.stats_action, self.class_action):
             go_menu.addAction(action)
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
@@ -337,6 +356,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {name.lower()}" if name else "&Undo")
         self.browse_action.setEnabled(idle)
         self.stats_action.setEnabled(idle)
+        self.sync_action.setEnabled(idle and self.sync_watch.enabled)
         self.decks.study_button.setEnabled(idle and self.decks.current_deck_id() is not None)
         self.add_action.setEnabled(idle)
         self.new_deck_action.setEnabled(idle and on_decks)
@@ -384,6 +404,8 @@ class MainWindow(QMainWindow):
             self.statistics_window.refresh()
         if self.add_window is not None and source is not self.add_window:
             self.add_window.apply_changes(changes)
+        if source is not self.sync_watch and changes:
+            self.sync_watch.changed_here()
         self._update_totals()
         self._update_actions()
 
@@ -402,6 +424,7 @@ class MainWindow(QMainWindow):
     def _on_answered(self, answered: Answered) -> None:
         """The answer path: counts come from the session, nothing is queried."""
         self._answered_today += 1
+        self.sync_watch.changed_here()
         self._decks_stale = True
         if answered.changes.tags and self.browser is not None:
             self.browser.apply_changes(answered.changes)
@@ -422,6 +445,7 @@ class MainWindow(QMainWindow):
         self.show_screen(Screen.DECKS)
         self.refresh_decks(select=self.decks.current_deck_id())
         self.decks.focus_tree()
+        self.sync_watch.look()  # files that arrived during the session merge now
 
     def study_current(self) -> None:
         deck_id = self.decks.current_deck_id()
@@ -784,6 +808,11 @@ class MainWindow(QMainWindow):
     def _on_settings_changed(self, what: str) -> None:
         if what == "theme":
             self.apply_theme()
+        elif what in ("sync", "class"):
+            self.sync_watch.show_last()
+            self._update_actions()
+            if what == "sync":
+                self.sync_watch.sync_now()
         elif what == "limits":
             self.apply_changes(Changes(decks=True, study_queues=True))
         else:
@@ -832,6 +861,40 @@ class MainWindow(QMainWindow):
         self.statistics_window.show()
         return self.statistics_window
 
+    def _on_synced(self, report) -> None:
+        """A merge finished: the screens show what it brought."""
+        self._update_actions()
+        if report.conflicts:
+            n = len(report.conflicts)
+            self.statusBar().showMessage(
+                f"{n} edit{'s' if n != 1 else ''} made on two devices at once: both kept "
+                "(File › Edits kept in history…)", 15000)
+        if report.changes:
+            if self.screen == Screen.DECKS:
+                self._answered_today = self._col.reports.answers_today(self._clock())
+            self.apply_changes(report.changes, self.sync_watch)
+
+    def show_conflicts(self):
+        """The edits a merge kept in history (two devices changed one field)."""
+        from .dialogs.sync_conflicts import ConflictsDialog
+
+        dialog = ConflictsDialog(self._col, self)
+        dialog.open()
+        self.last_dialog = dialog
+        return dialog
+
+    def show_class(self):
+        """The tutor's Class screen (one window, brought forward if open)."""
+        from .class_view import ClassWindow
+
+        if self.class_window is None:
+            self.class_window = ClassWindow(self._col, self, settings=self._settings)
+            self.class_window.setWindowFlag(Qt.WindowType.Window)
+        self.class_window.show()
+        self.class_window.raise_()
+        self.class_window.activateWindow()
+        return self.class_window
+
     def show_shortcuts(self) -> None:
         """F1: the keys as a table, from the same list as the README's."""
         from .dialogs.shortcuts import ShortcutsDialog
@@ -876,9 +939,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._watch.stop()
+        self.sync_watch.stop()
         if self._op is not None and self._op.running:
             self._op.cancel()
             self._op.wait(30)
+        self.sync_watch.sync_on_close()  # what this device did goes out before it closes
         self.save_state()
         if self._settings_dialog is not None:
             self._settings_dialog.close()

@@ -495,3 +495,17 @@ def _query(deck_id):
     from flashdesk.model import BrowseQuery
 
     return BrowseQuery(deck_id=deck_id)
+
+
+def test_a_parent_made_for_a_deck_file_never_takes_the_file_decks_id(mem):
+    """A deck file "Sim::Cards" with id "sim": its parent "Sim" is made first
+    and must not take "sim" (the id the file's deck is about to have)."""
+    from flashdesk.formats.deckfile import parse_deck_text
+
+    deck = parse_deck_text('[deck]\nid = "sim"\nname = "Sim::Cards"\n\n[[notes]]\nid = "n1"\n'
+                           'kind = "basic"\nfront = "One?"\nback = "1"\n')
+    mem.files.import_decks([deck])
+    rows = mem.decks.rows()
+    assert rows["sim"]["name"] == "Sim::Cards"
+    parent = mem.decks.find("Sim")
+    assert parent != "sim" and rows[parent]["name"] == "Sim"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "flashdesk"
 CORE_MODULES = ["flashdesk.cli", "flashdesk.collection", "flashdesk.study", "flashdesk.cards",
-                "flashdesk.formats", "flashdesk.store", "flashdesk.scheduler.sm2"]
+                "flashdesk.formats", "flashdesk.store", "flashdesk.scheduler.sm2", "flashdesk.sync",
+                "flashdesk.sync.classroom", "flashdesk.sync.class_report"]
 
 
 def test_core_runs_without_importing_qt():
@@ -46,6 +47,7 @@ LAYERS = [
     ("flashdesk.formats",),
     ("flashdesk.study", "flashdesk.exam"),
     ("flashdesk.collection",),
+    ("flashdesk.sync",),
     ("flashdesk.review",),
     ("flashdesk.ui",),
     ("flashdesk.cli",),

@@ -23,6 +23,7 @@ from ..prefs import FONT_MAX, FONT_MIN, Prefs
 from ..geometry import fit_to_screen
 from ..theme import ThemeChoice
 from ..widgets import text_label
+from .sync_settings import SyncGroup
 
 __all__ = ["SettingsDialog", "open_folder"]
 
@@ -35,7 +36,7 @@ def open_folder(path: Path) -> bool:
 class SettingsDialog(QDialog):
     """Edits settings in place; ``changed`` tells the window what to redo."""
 
-    #: one of "grades", "theme", "font"
+    #: one of "grades", "theme", "font", "sync", "class"
     changed = Signal(str)
     #: the options of this deck were asked for (its id)
     deck_options_requested = Signal(str)
@@ -124,6 +125,11 @@ class SettingsDialog(QDialog):
                 label = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
                 if label is not None and label.widget() is not None:
                     label.widget().setMinimumWidth(150)
+
+        # -- other devices and the tutor (issue 19) ------------------------------
+        self.sync_group = SyncGroup(col, now)
+        self.sync_group.changed.connect(self.changed)
+        outer.addWidget(self.sync_group)
 
         # -- profile -----------------------------------------------------------
         profile = QGroupBox("Profile")
