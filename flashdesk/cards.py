@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
-from .model import CLOZE_PATTERN as _CLOZE, FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noqa: F401 (re-exported)
+from . import cloze
+from .model import FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noqa: F401 (re-exported)
 
 __all__ = [
     "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers",
     "cloze_question", "cloze_answer", "suggest_choice", "OrderCheck",
-    "check_order", "suggest_scenario", "plain_text",
+    "check_order", "suggest_scenario", "plain_text", "KEY_TERM", "TypedCheck", "check_typed",
+    "key_terms", "typed_answer_text", "lenient",
 ]
 
 
 def cloze_numbers(text: str) -> list[int]:
-    return sorted({int(m.group(1)) for m in _CLOZE.finditer(text)})
+    """The card numbers of a cloze text, ascending (Anki's grammar: nested
+    clozes, ``c1,2``, numbers above 9; see ``flashdesk.cloze``)."""
+    return cloze.numbers(text)
 
 
 def card_ords(kind: Kind, fields: dict) -> list[int]:
@@ -30,24 +35,22 @@ def card_ords(kind: Kind, fields: dict) -> list[int]:
 
 
 def first_field(kind: Kind, fields: dict) -> str:
+    """A note's first field (its question, prompt or text) as stored."""
     return str(fields.get(FIELDS[kind][0], ""))
 
 
 def cloze_question(text: str, number: int, blank: str = "[…]") -> str:
-    """The text with cloze ``number`` hidden (its hint shown if it has one) and
-    every other cloze shown as plain text."""
-
-    def sub(m: re.Match) -> str:
-        if int(m.group(1)) != number:
-            return m.group(2)
-        return f"[{m.group(3)}]" if m.group(3) else blank
-
-    return _CLOZE.sub(sub, text)
+    """The text with cloze ``number`` hidden (``[hint]`` when it has a hint,
+    else ``blank``, hiding whatever is nested in it) and every other cloze
+    shown as its text (``flashdesk.cloze.question``)."""
+    return cloze.question(text, number, blank)
 
 
-def cloze_answer(text: str, number: int, mark=lambda s: f"<b>{s}</b>") -> str:
-    """The text with cloze ``number`` revealed through ``mark``."""
-    return _CLOZE.sub(lambda m: mark(m.group(2)) if int(m.group(1)) == number else m.group(2), text)
+def cloze_answer(text: str, number: int,
+                 mark: Callable[[str], str] = lambda s: f"<b>{s}</b>") -> str:
+    """The text with cloze ``number`` revealed through ``mark`` and every
+    other cloze shown as its text (``flashdesk.cloze.answer``)."""
+    return cloze.answer(text, number, mark)
 
 
 # Suggested grades: the learner confirms or changes them.
@@ -62,11 +65,13 @@ def suggest_choice(answer: int, chosen: int) -> Grade:
 @dataclass(frozen=True)
 class OrderCheck:
     #: per position of the learner's order: was the item in its right place?
+    """An order card checked: which positions were right, and the grade that suggests."""
     correct: tuple[bool, ...]
     suggested: Grade
 
     @property
     def mistakes(self) -> int:
+        """Items in the wrong place."""
         return self.correct.count(False)
 
 
@@ -90,3 +95,103 @@ def suggest_scenario(points_total: int, points_hit: int) -> Grade:
     if points_total <= 0 or points_hit >= points_total:
         return GOOD
     return HARD if points_hit * 2 >= points_total else AGAIN
+
+
+# -- typed answers ------------------------------------------------------------
+
+#: a key term in a typed card's answer: *Equality Act 2010*
+KEY_TERM = re.compile(r"\*([^*]+)\*")
+#: at or above this likeness (0–1) a typed answer with every key term is Hard, not Again
+TYPED_CLOSE = 0.8
+
+
+def typed_answer_text(answer: str) -> str:
+    """The answer as the learner sees it: key-term stars taken away."""
+    return KEY_TERM.sub(r"\1", plain_text(answer))
+
+
+def key_terms(answer: str) -> list[str]:
+    """The terms of an answer that must be typed exactly."""
+    return [m.group(1).strip() for m in KEY_TERM.finditer(plain_text(answer))]
+
+
+def lenient(text: str) -> str:
+    """Text compared leniently: case, accents, punctuation and spacing ignored."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(ch if ch.isalnum() else " " for ch in folded
+                      if not unicodedata.combining(ch))
+    return " ".join(letters.split())
+
+
+def _strict(text: str) -> str:
+    """Text compared strictly (key terms): letters, digits and accents as they
+    are; only case and the spaces between words are forgiven."""
+    return " ".join(text.casefold().split())
+
+
+@dataclass(frozen=True)
+class TypedCheck:
+    """A typed answer checked against a typed card's answer.
+
+    ``diff`` spells the comparison out as (what, text) pieces, in order:
+    "same" (typed and right), "wrong" (typed, not in the answer), "missing"
+    (in the answer, not typed).
+    """
+
+    expected: str
+    typed: str
+    exact: bool
+    missing_terms: tuple[str, ...]
+    likeness: float
+    diff: tuple[tuple[str, str], ...]
+    suggested: Grade
+
+    @property
+    def right(self) -> bool:
+        """Matched, with every key term exactly right."""
+        return self.exact and not self.missing_terms
+
+
+def check_typed(answer: str, typed: str, accept: list[str] | tuple[str, ...] = ()) -> TypedCheck:
+    """Compare what the learner typed with a typed card's ``answer`` (and the
+    other right answers in ``accept``): leniently for case, spacing,
+    punctuation and accents, strictly for *key terms* (see ``KEY_TERM``).
+
+    Suggests Good when it matches, Hard when it is close (likeness at least
+    ``TYPED_CLOSE``) with every key term right, else Again.
+    """
+    from difflib import SequenceMatcher
+
+    best: TypedCheck | None = None
+    for candidate in [answer, *accept]:
+        expected = typed_answer_text(candidate)
+        want, got = lenient(expected), lenient(typed)
+        strict_typed = _strict(typed)
+        missing = tuple(t for t in key_terms(candidate) if _strict(t) not in strict_typed)
+        likeness = SequenceMatcher(None, got, want).ratio() if want or got else 1.0
+        exact = bool(want) and got == want
+        if exact and not missing:
+            suggested = GOOD
+        elif likeness >= TYPED_CLOSE and not missing:
+            suggested = HARD
+        else:
+            suggested = AGAIN
+        matcher = SequenceMatcher(None, typed.strip().lower(), expected.lower(), autojunk=False)
+        t, e = typed.strip(), expected
+        diff: list[tuple[str, str]] = []
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            if op == "equal":
+                diff.append(("same", t[a1:a2]))
+            else:
+                if a2 > a1:
+                    diff.append(("wrong", t[a1:a2]))
+                if b2 > b1:
+                    diff.append(("missing", e[b1:b2]))
+        check = TypedCheck(expected, typed, exact, missing, round(likeness, 3), tuple(diff),
+                           suggested)
+        if best is None or (check.suggested, check.likeness) > (best.suggested, best.likeness):
+            best = check
+    assert best is not None
+    return best

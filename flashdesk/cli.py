@@ -18,36 +18,25 @@ from typing import Callable, Sequence
 from . import __version__
 from .backup import backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
-from .collection import Collection, UndoRefused
+from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
-from .model import FlashdeskError, GradeMode, Kind
+from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
 from .review import ReviewSession, Stage
-from .text import deck_path, format_preview, percent
+from .store.database import is_damage
+from .text import deck_path, format_preview, percent, plural
+from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
 
 EPILOG = """\
-commands:
-  (none)            open the flashdesk window
-  decks             list decks with today's counts
-  import PATH...    import deck files, CSV/TSV or Anki packages (progress is kept)
-  export DECK       write a deck as a deck file, CSV or Anki package
-  validate PATH...  check deck files without importing them
-  review [DECK]     study in the terminal
-  stats             counts, retention and the 14-day forecast
-  limits DECK       show or change a deck's daily limits
-  grades {4,6}      answer with four buttons or six grades (0-5)
-  report            a progress report (PDF or CSV) for a date range
-  check             verify the collection against its review log (--repair)
-  backup            back up now (--list shows backups); restore [BACKUP] puts one back
-
 The collection lives in the user data folder; --data-dir or FLASHDESK_HOME
 choose another. Deck file format: docs/deck-format.md.
 """
 
 
 def now() -> datetime:
+    """The wall clock, as a timezone-aware local datetime."""
     return datetime.now().astimezone()
 
 
@@ -59,6 +48,7 @@ def _date(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (the README documents each)."""
     parser = argparse.ArgumentParser(
         prog="flashdesk", description="Offline spaced-repetition flashcards (SM-2).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,15 +62,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decks", help="list decks with today's counts")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("deck", help="create, rename, move or delete a deck",
+                       description="Create, rename, move or delete a deck. A deck keeps its id "
+                                   "when it is renamed or moved, so re-importing its file still "
+                                   "updates it.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("create", help="a new, empty deck (Parent::Child makes a sub-deck)")
+    a.add_argument("name")
+    a = actions.add_parser("rename", help="give a deck a new name; its sub-decks follow")
+    a.add_argument("deck", help="deck id or name")
+    a.add_argument("name", help="the new full name (Parent::Child moves it under Parent)")
+    a = actions.add_parser("move", help="put a deck under another deck, or at the top")
+    a.add_argument("deck", help="deck id or name")
+    where = a.add_mutually_exclusive_group(required=True)
+    where.add_argument("parent", nargs="?", help="the deck to put it under (id or name)")
+    where.add_argument("--top", action="store_true", help="make it a top-level deck")
+    a = actions.add_parser("delete", help="delete a deck with its sub-decks, notes and cards",
+                           description="Delete a deck with its sub-decks, notes and cards; their "
+                                       "progress goes too. A backup is made first.")
+    a.add_argument("deck", help="deck id or name")
+    a.add_argument("--yes", action="store_true", help="do not ask first")
+
     p = sub.add_parser("import", help="import deck files, spreadsheets (CSV/TSV) or Anki packages",
                        description="Import .toml deck files, .csv/.tsv/.txt spreadsheets and Anki "
                                    ".apkg packages. Notes already in the collection are matched by "
-                                   "id and updated in place, keeping their progress.")
+                                   "id, whatever their deck, and updated in place, keeping their "
+                                   "progress.")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--deck", metavar="NAME",
                    help="deck for notes whose file names none (a CSV without a deck column)")
     p.add_argument("--prune", action="store_true",
                    help="remove notes that are no longer in the file (their history stays in the log)")
+    p.add_argument("--with-scheduling", action="store_true",
+                   help="keep the progress an Anki package carries (interval, ease, due date) "
+                        "for cards not yet studied in flashdesk")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("export", help="write a deck to a deck file, a CSV or an Anki package")
@@ -100,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
                                    "input, so answers can be piped in.")
     p.add_argument("deck", nargs="?", help="deck id or name (default: every deck)")
     p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    g = p.add_argument_group("custom study (drills never change your schedule)")
+    g.add_argument("--ahead", type=int, metavar="N",
+                   help="review cards due in the next N days (counts as real reviews)")
+    g.add_argument("--extra-new", type=int, metavar="N", help="take N more new cards today")
+    g.add_argument("--forgotten", type=int, metavar="N",
+                   help="drill cards you answered Again in the last N days")
+    g.add_argument("--tag", metavar="TAG", help="drill the cards of one tag")
+    g.add_argument("--leeches", action="store_true", help="drill the leeches")
+    g.add_argument("--cram", action="store_true",
+                   help="drill every card of the deck (or of --tag) once more")
+
+    p = sub.add_parser("exam", help="set or show a deck's exam date and its plan",
+                       description="An exam date brings new cards in early enough to review "
+                                   "each twice before the exam, and pulls reviews due after it "
+                                   "into its final days. SM-2 itself is unchanged.")
+    p.add_argument("deck", help="deck id or name (its sub-decks share the date)")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the exam's date")
+    p.add_argument("--clear", action="store_true", help="remove the exam date")
 
     p = sub.add_parser("stats", help="counts, retention and the due forecast")
     p.add_argument("--deck", help="deck id or name (default: every deck)")
@@ -142,12 +175,18 @@ def build_parser() -> argparse.ArgumentParser:
                                    "collection file is kept beside it, renamed, never overwritten.")
     p.add_argument("backup", nargs="?", help="a backup file (default: the latest)")
 
+    _sync_parsers(sub)
     sub.add_parser("gui", help="open the flashdesk window (the default)")
     return parser
 
 
 def _open(args) -> Collection:
-    return Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+    """The profile's collection, under its shared lock; what opening did
+    about an earlier crash is said on standard error."""
+    col = Collection.open(profile_path(data_dir(args.data_dir), args.profile))
+    for notice in col.notices:
+        print(f"flashdesk: {notice}", file=sys.stderr)
+    return col
 
 
 def cmd_decks(col: Collection, args, out) -> int:
@@ -164,18 +203,56 @@ def cmd_decks(col: Collection, args, out) -> int:
     return 0
 
 
+def cmd_deck(col: Collection, args, out, read: Callable[[str], str]) -> int:
+    """``flashdesk deck create|rename|move|delete``."""
+    if args.action == "create":
+        created = col.decks.create(args.name, now())
+        out(f"Created the deck “{col.decks.name(created.deck_id)}” ({created.deck_id}).")
+        return 0
+    deck = col.decks.find(args.deck)
+    old = col.decks.name(deck)
+    if args.action in ("rename", "move"):
+        if args.action == "rename":
+            col.decks.rename(deck, args.name, now())
+        else:
+            col.decks.move(deck, None if args.top else col.decks.find(args.parent), now())
+        out(f"“{old}” is now “{col.decks.name(deck)}” (its id stays {deck}).")
+        return 0
+    contents = col.decks.contents(deck)
+    what = (f"“{old}”" + (f" with {plural(contents.decks - 1, 'sub-deck')}"
+                          if contents.decks > 1 else "")
+            + f": {plural(contents.cards, 'card')} ({contents.studied} studied)")
+    if not args.yes:
+        try:
+            answer = read(f"Delete {what}? Their progress goes too. [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            out("Nothing was deleted.")
+            return 1
+    if contents.cards and col.path is not None:
+        out(f"Backed up first to {col.files.backup(now())}")
+    col.decks.delete(deck, now())
+    out(f"Deleted {what}.")
+    return 0
+
+
 def cmd_import(col: Collection, args, out) -> int:
-    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune)
+    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
+                                     with_scheduling=args.with_scheduling)
     if args.json:
         out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
         return 0
     for r in reports:
         for message in r.messages:
             out(message)
-        out(f"{r.path}: {r.deck_name} ({r.deck_id}): {r.added} added, {r.updated} updated, "
+        out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
             f"{r.unchanged} unchanged, {len(r.missing)} missing"
+            + (f", {r.moved} moved here" if r.moved else "")
             + (f", {r.removed} removed" if r.removed else "")
-            + (f", {len(r.skipped)} skipped" if r.skipped else ""))
+            + (f", {len(r.skipped)} skipped" if r.skipped else "")
+            + (f", {r.progress} with Anki progress" if r.progress else "")
+            + (f", {r.sanitised} removed by the sanitiser" if r.sanitised else ""))
         if not r.removed:
             for note in r.missing:
                 out(f"  missing from the file (kept, with its progress): {note}")
@@ -221,7 +298,11 @@ def cmd_stats(col: Collection, args, out) -> int:
     deck = col.decks.find(args.deck) if args.deck else None
     s = col.reports.stats(now(), deck)
     if args.json:
-        out(json.dumps({**s.to_dict(), **col.reports.statistics(now(), deck).to_dict()}, indent=2,
+        exams = [col.decks.exam_plan(d, now()) for d in
+                 ([deck] if deck else [r.id for r in col.decks.summaries(now()) if r.exam])]
+        plans = [p.to_dict() for p in exams if p is not None]
+        out(json.dumps({**s.to_dict(), **col.reports.statistics(now(), deck).to_dict(),
+                        "exam": (plans[0] if plans else None) if deck else plans}, indent=2,
                        ensure_ascii=False))
         return 0
     out(f"Cards: {s.total} – new {s.new}, learning {s.learning}, review {s.review}, "
@@ -238,7 +319,7 @@ def cmd_limits(col: Collection, args, out) -> int:
     if args.new is not None or args.review is not None:
         col.decks.set_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.decks.summaries(now()) if r.id == deck)
-    out(f"{row.name}: {row.new_limit} new and {row.review_limit} reviews a day")
+    out(f"{deck_path(row.name)}: {row.new_limit} new and {row.review_limit} reviews a day")
     return 0
 
 
@@ -304,14 +385,27 @@ def cmd_backup(col: Collection, args, out) -> int:
 
 
 def cmd_restore(args, out) -> int:
+    """Restore the named backup, or the newest sound one (damaged backups
+    are skipped and named)."""
     path = profile_path(data_dir(args.data_dir), args.profile)
     if args.backup:
         chosen = Path(args.backup)
     else:
         backups = list_backups(path)
         if not backups:
-            raise FlashdeskError(f"no backups in {backups_dir(path)}")
-        chosen = backups[0].path
+            raise FlashdeskError(f"no backups in {backups_dir(path)}; nothing was changed")
+        from .store.database import check_backup
+
+        for b in backups:
+            problem = check_backup(b.path)
+            if problem is None:
+                chosen = b.path
+                out(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
+                break
+            out(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
+        else:
+            raise FlashdeskError(f"none of the backups in {backups_dir(path)} is sound; "
+                                 "nothing was changed")
     kept = restore(path, chosen, now())
     out(f"Restored {chosen}.")
     if kept:
@@ -336,8 +430,8 @@ class TerminalReview:
     a line-based terminal or a pipe."""
 
     def __init__(self, col: Collection, deck, read: Callable[[str], str], out,
-                 rng: random.Random):
-        self.session = ReviewSession(col, deck, clock=now, rng=rng)
+                 rng: random.Random, custom: CustomStudy | None = None):
+        self.session = ReviewSession(col, deck, custom=custom, clock=now, rng=rng)
         self.read, self.out = read, out
 
     def ask(self, prompt: str) -> str:
@@ -355,6 +449,12 @@ class TerminalReview:
                  "again this session. u undoes the last action, q quits.")
         try:
             s.start()
+            if s.custom is not None:
+                self.out(f"Custom study: {s.custom.describe()}"
+                         + (" – a drill: your schedule stays as it is." if s.custom.drill
+                            else "."))
+            if s.exam_line():
+                self.out(s.exam_line() + ".")
             while s.stage != Stage.DONE:
                 self.show()
         except _Quit:
@@ -434,6 +534,20 @@ class TerminalReview:
                                                      f"   ✗ you put {plain_text(items[attempt[i - 1]])}"))
             if f.get("explanation"):
                 out("  " + plain_text(f["explanation"]))
+        elif card.kind == Kind.TYPED:
+            out(plain_text(f["prompt"]))
+            text = self.ask("Type the answer, then Enter > ")
+            typed = s.type_answer(text)
+            assert typed is not None
+            marks = {"same": "{}", "wrong": "[-{}-]", "missing": "{{+{}+}}"}
+            out(("✓ " if typed.right else "✗ ") + "Answer: " + typed.expected)
+            if not typed.right:
+                out("  yours: " + "".join(marks[what].format(part) for what, part in typed.diff)
+                    + "   ([-typed, not in the answer-]  {+missing+})")
+                if typed.missing_terms:
+                    out("  key terms to get exactly right: " + ", ".join(typed.missing_terms))
+            if f.get("explanation"):
+                out("  " + plain_text(f["explanation"]))
         else:  # scenario
             out(plain_text(f["prompt"]))
             self.ask("Your answer (one line, optional), then Enter > ")
@@ -482,9 +596,210 @@ class TerminalReview:
             self.out(f"Type {first}-{last} to grade, u to undo, q to quit.")
 
 
+def _custom(args) -> CustomStudy | None:
+    chosen = [name for name in ("ahead", "forgotten", "tag", "leeches", "cram")
+              if getattr(args, name) not in (None, False)]
+    if len(chosen) > 1 and set(chosen) != {"cram", "tag"}:
+        raise FlashdeskError("choose one kind of custom study (--cram may go with --tag)")
+    if args.cram:
+        return CustomStudy(CustomKind.CRAM, tag=args.tag)
+    if args.ahead is not None:
+        return CustomStudy(CustomKind.AHEAD, days=args.ahead)
+    if args.forgotten is not None:
+        return CustomStudy(CustomKind.FORGOTTEN, days=args.forgotten)
+    if args.tag:
+        return CustomStudy(CustomKind.TAG, tag=args.tag)
+    if args.leeches:
+        return CustomStudy(CustomKind.LEECHES)
+    return None
+
+
 def cmd_review(col: Collection, args, out, read) -> int:
     deck = col.decks.find(args.deck) if args.deck else None
-    return TerminalReview(col, deck, read, out, random.Random(args.seed)).run()
+    if args.extra_new is not None:
+        if deck is None:
+            raise FlashdeskError("--extra-new needs a deck")
+        col.study.extra_new(deck, args.extra_new, now())
+        out(f"{args.extra_new} more new card(s) today in {deck_path(col.decks.name(deck))}.")
+    return TerminalReview(col, deck, read, out, random.Random(args.seed), _custom(args)).run()
+
+
+def cmd_exam(col: Collection, args, out) -> int:
+    deck = col.decks.find(args.deck)
+    if args.clear:
+        col.decks.set_exam(deck, None, now())
+        out(f"No exam date for {deck_path(col.decks.name(deck))} any more.")
+        return 0
+    if args.date is not None:
+        col.decks.set_exam(deck, args.date, now())
+    plan = col.decks.exam_plan(deck, now())
+    if plan is None:
+        out(f"{deck_path(col.decks.name(deck))} has no exam date (set one with --date YYYY-MM-DD).")
+        return 0
+    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, {plan.days_left} day(s) "
+        f"from today.")
+    out(f"New cards a day: {plan.new_per_day} ({plan.new_left} still new); on track: "
+        f"{plan.on_track:.0%} of {plan.cards} cards.")
+    return 0
+
+
+# -- merging devices, and the class view (issue 19) -------------------------------------
+
+
+def _sync_parsers(sub) -> None:
+    p = sub.add_parser(
+        "sync", help="merge this profile with your other devices through a sync folder",
+        description="Merge answers and edits with your other devices through a folder your "
+                    "sync program keeps in step (Syncthing, Nextcloud, Dropbox, OneDrive, or a "
+                    "USB stick). Each device writes its own files there; flashdesk never puts "
+                    "the collection itself in it. Once a folder is set, every command (and "
+                    "the window) merges when it opens and when it is done.")
+    p.add_argument("--folder", metavar="PATH",
+                   help="the sync folder for this profile (saved), then merge now")
+    p.add_argument("--off", action="store_true",
+                   help="stop syncing this profile (files already in the folder stay)")
+    p.add_argument("--conflicts", action="store_true",
+                   help="list fields two devices changed at once, with the text kept in history")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser(
+        "class", help="share a progress summary with your tutor, or see your class's",
+        description="Learners may share a summary of their progress (per deck and tag: cards, "
+                    "studied, mastered, retention, last studied; the weakest cards' questions; "
+                    "no answers) as a file in a class folder their tutor syncs too. Tutors "
+                    "read every learner's summary in that folder.")
+    actions = p.add_subparsers(dest="class_command", metavar="ACTION", required=True)
+    a = actions.add_parser("share", help="share your progress summary (opt in; kept up to date)")
+    a.add_argument("--folder", required=True, metavar="PATH", help="the class folder")
+    a.add_argument("--name", required=True, help="the name your tutor will see")
+    a.add_argument("--deck", action="append", metavar="DECK",
+                   help="share only this deck (with its sub-decks); repeat for more")
+    actions.add_parser("stop", help="stop sharing: your summary is deleted from the class folder")
+    a = actions.add_parser("show", help="a tutor's view of a class folder")
+    a.add_argument("folder", metavar="PATH", help="the class folder")
+    a.add_argument("--csv", metavar="PATH", help="also write the grid and lists as CSV")
+    a.add_argument("--pdf", metavar="PATH", help="also write them as a PDF")
+    a.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _merge_quietly(col: Collection, args) -> None:
+    """Merge with the sync folder, if one is set; a folder out of reach is
+    said in one line on standard error and the command goes on."""
+    from .sync import sync
+    from .sync.classroom import write_summary
+
+    try:
+        report = sync(col, now())
+        write_summary(col, now())
+    except FlashdeskError as exc:
+        print(terminal_safe(f"flashdesk: not merged with your other devices: {exc}"),
+              file=sys.stderr)
+        return
+    if report is not None and report.brought:
+        print(terminal_safe(f"flashdesk: merged {report.summary()}"), file=sys.stderr)
+
+
+def cmd_sync(col: Collection, args, out) -> int:
+    from .sync import conflicts, set_sync_folder, sync, sync_folder
+    from .sync.classroom import write_summary
+
+    if args.off:
+        set_sync_folder(col, None)
+        out("This profile is no longer synced (the files in the folder stay).")
+        return 0
+    if args.conflicts:
+        found = conflicts(col)
+        if args.json:
+            out(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
+            return 0
+        for c in found:
+            when = datetime.fromtimestamp(c.other_ms / 1000).astimezone()
+            out(f"{c.entity} {c.eid}, {field_label(c.field)}: shows {json.dumps(c.kept, ensure_ascii=False)}; "
+                f"kept in history from {c.other_device} ({when:%Y-%m-%d %H:%M}): "
+                f"{json.dumps(c.other, ensure_ascii=False)}")
+        if not found:
+            out("No concurrent edits: nothing is waiting in history.")
+        return 0
+    if args.folder:
+        set_sync_folder(col, args.folder)
+    elif sync_folder(col) is None:
+        raise FlashdeskError("no sync folder yet: choose one with `flashdesk sync --folder PATH`")
+    report = sync(col, now())
+    assert report is not None
+    write_summary(col, now())
+    if args.json:
+        out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    out(f"Synced with {report.folder}: {report.summary()}.")
+    out(f"Sent {report.sent_entries} log entr{'ies' if report.sent_entries != 1 else 'y'} and "
+        f"{report.sent_changes} field change{'s' if report.sent_changes != 1 else ''}"
+        f" in {report.written} file{'s' if report.written != 1 else ''}.")
+    for line in report.damaged:
+        out(f"  damaged, not merged: {line}")
+    for c in report.conflicts:
+        out(f"  both kept: {c.entity} {c.eid}, {field_label(c.field)} shows "
+            f"{json.dumps(c.kept, ensure_ascii=False)}; {c.other_device}'s "
+            f"{json.dumps(c.other, ensure_ascii=False)} is in history (flashdesk sync --conflicts)")
+    return 0
+
+
+def cmd_class(col: Collection, args, out) -> int:
+    from .sync.classroom import share, stop_sharing
+
+    if args.class_command == "share":
+        decks = [col.decks.find(d) for d in args.deck] if args.deck else None
+        path = share(col, args.folder, args.name, decks, now())
+        out(f"Sharing your progress summary as {args.name.strip()} in {path} "
+            "(updated each time flashdesk merges; `flashdesk class stop` deletes it).")
+        return 0
+    if args.class_command == "stop":
+        removed = stop_sharing(col)
+        out(f"Stopped sharing; deleted {removed}." if removed else "You were not sharing anything.")
+        return 0
+    return cmd_class_show(args, out)
+
+
+def cmd_class_show(args, out) -> int:
+    """``flashdesk class show FOLDER``: the tutor's view of a class folder. It
+    reads only the folder: no profile is opened (a tutor may have none)."""
+    from .sync.class_report import class_tables, write_class_csv
+    from .sync.classroom import read_class
+
+    view = read_class(args.folder)
+    today = now().date()
+
+    if args.json:
+        out(json.dumps({"learners": [
+            {"name": s.name, "last_studied": s.last_studied.isoformat() if s.last_studied else None,
+             "topics": [{"topic": t.topic, "kind": t.kind, "cards": t.cards, "learned": t.learned,
+                         "mastered": t.mastered, "retention": t.retention,
+                         "last_studied": t.last_studied.isoformat() if t.last_studied else None}
+                        for t in s.topics.values()]} for s in view.learners],
+            "hardest": [{"card": h.card, "deck": h.deck, "prompt": h.prompt,
+                         "learners": list(h.learners), "lapses": h.lapses}
+                        for h in view.hardest()],
+            "inactive": [s.name for s in view.inactive(today)],
+            "unreadable": view.unreadable}, indent=2, ensure_ascii=False))
+    else:
+        for table in class_tables(view, today, None):
+            out(f"{table.title}:")
+            widths = [max([len(table.header[i])] + [len(r[i]) for r in table.rows])
+                      for i in range(len(table.header))]
+            for row in (table.header, *table.rows):
+                out("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            if not table.rows and table.empty:
+                out(f"  {table.empty}")
+            out("")
+    if args.csv:
+        out(f"Wrote {write_class_csv(view, today, args.csv)}")
+    if args.pdf:
+        try:
+            from .ui.class_view import write_class_pdf
+        except ImportError as exc:
+            raise FlashdeskError(f"a PDF needs the Qt libraries ({exc}); write a .csv "
+                                 "instead") from None
+        out(f"Wrote {write_class_pdf(view, today, args.pdf)}")
+    return 0
 
 
 def _no_display() -> bool:
@@ -500,6 +815,12 @@ def cmd_gui(args, out) -> int:
     if _no_display():
         out("flashdesk cannot open its window: there is no display here. Study in the "
             "terminal with `flashdesk review`, or see `flashdesk --help`.")
+        return 1
+    from .ui.startup import platform_problem
+
+    problem = platform_problem()
+    if problem:
+        out(problem)
         return 1
     try:
         from .ui.app import run
@@ -534,6 +855,9 @@ def _input(prompt: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with argv (default: the process's); returns the exit status: 0, 1 for
+    a refusal with one message on standard error, 75 when the collection is busy, 130 when
+    interrupted."""
     args = build_parser().parse_args(argv)
     out = _say
     for stream in (sys.stdout, sys.stderr):
@@ -546,13 +870,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gui(args, out)
         if args.command == "restore":
             return cmd_restore(args, out)
+        if args.command == "class" and args.class_command == "show":
+            return cmd_class_show(args, out)
         with _open(args) as col:
+            for line in col.files.take_bundled_report().lines():
+                _say(line, err=True)
+            if args.command in ("sync", "class"):
+                return {"sync": cmd_sync, "class": cmd_class}[args.command](col, args, out)
+            _merge_quietly(col, args)  # what the other devices did comes first
             if args.command == "review":
-                return cmd_review(col, args, out, _input)
-            return {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
-                    "stats": cmd_stats,
-                    "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check, "report": cmd_report,
-                    "backup": cmd_backup}[args.command](col, args, out)
+                status = cmd_review(col, args, out, _input)
+            elif args.command == "deck":
+                status = cmd_deck(col, args, out, _input)
+            else:
+                status = {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
+                          "stats": cmd_stats,
+                          "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check,
+                          "report": cmd_report, "exam": cmd_exam,
+                          "backup": cmd_backup}[args.command](col, args, out)
+            _merge_quietly(col, args)  # and what this command did goes out
+            return status
     except DeckFileError as exc:
         for problem in exc.problems:
             _say(problem, err=True)
@@ -563,10 +900,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
+            print(f"flashdesk: {profile_path(data_dir(args.data_dir), args.profile)} could not "
+                  f"be used: {exc}. Nothing was lost.", file=sys.stderr)
+            return 1
         print("flashdesk: the collection is busy: another flashdesk is writing to it. "
               "Nothing was lost; try again in a moment.", file=sys.stderr)
         return 75
+    except sqlite3.DatabaseError as exc:  # found damaged while in use: one message, no backup
+        path = profile_path(data_dir(args.data_dir), args.profile)
+        message = damage_message(path, exc) if is_damage(exc) else \
+            f"{path} could not be used ({exc}). Nothing was changed."
+        print(f"flashdesk: {message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nStopped. Your answers so far are saved.", file=sys.stderr)
         return 130

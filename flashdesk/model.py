@@ -6,17 +6,20 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any, Iterator, Mapping, NewType, Sequence, overload
+
+from . import cloze
 
 __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
     "NoteData", "DeckData", "DeckSummary", "CardView", "AnswerResult", "IntervalPreview",
-    "SessionCounts", "StudyStep", "Answered", "UndoResult", "ImportReport", "ImportResult",
+    "SessionCounts", "StudyStep", "CustomKind", "CustomStudy", "Answered", "UndoResult", "ImportReport", "ImportResult",
     "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
     "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
+    "LogRecord", "CardInfo",
 ]
 
 DeckId = NewType("DeckId", str)
@@ -29,11 +32,14 @@ class FlashdeskError(Exception):
 
 
 class Kind(StrEnum):
+    """The kinds of note, each with its own fields (``FIELDS``) and cards."""
+
     BASIC = "basic"
     CLOZE = "cloze"
     CHOICE = "choice"
     ORDER = "order"
     SCENARIO = "scenario"
+    TYPED = "typed"
 
 
 #: the fields each kind accepts, in display order; list-valued fields are lists of strings
@@ -43,6 +49,9 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("question", "options", "answer", "explanation"),
     Kind.ORDER: ("prompt", "items", "explanation"),
     Kind.SCENARIO: ("prompt", "model_answer", "marking_points", "explanation"),
+    # the learner types the answer; *key terms* in it must be typed exactly,
+    # ``accept`` lists other answers that count as right
+    Kind.TYPED: ("prompt", "answer", "accept", "explanation"),
 }
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.BASIC: ("front", "back"),
@@ -50,10 +59,10 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("question", "options", "answer"),
     Kind.ORDER: ("prompt", "items"),
     Kind.SCENARIO: ("prompt", "model_answer", "marking_points"),
+    Kind.TYPED: ("prompt", "answer"),
 }
-LIST_FIELDS = frozenset({"options", "items", "marking_points"})
+LIST_FIELDS = frozenset({"options", "items", "marking_points", "accept"})
 
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -66,15 +75,15 @@ def plain_text(fragment: str) -> str:
 
 def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
     """(sort text, search text) of a note: its first field, and the text of
-    its other fields, as plain text with cloze markers opened. Together they
-    are what full-text search finds."""
+    its other fields, as plain text with every cloze opened
+    (``flashdesk.cloze.reveal_all``). Together they are what full-text search finds."""
     def flat(value: object) -> str:
         if isinstance(value, list):
             return " ".join(flat(v) for v in value)
         if not isinstance(value, str):
             return ""
         if "<" in value or "&" in value or "{{" in value:
-            value = plain_text(CLOZE_PATTERN.sub(r"\2", value))
+            value = plain_text(cloze.reveal_all(value))
         return " ".join(value.split())
 
     first = FIELDS[Kind(kind)][0]
@@ -112,12 +121,22 @@ class LogKind(StrEnum):
     """What a review log entry records. ``REVIEW``: the day's first answer
     (SM-2 applied); ``REDRILL``: a same-day re-drill (SM-2 unchanged);
     ``RESET``: the card starts again from new (reset, deleted, pruned);
-    ``UNDO``: takes back the entry it names."""
+    ``UNDO``: takes back the entry it names; ``CRAM``: an answer in a drill,
+    which changes no schedule; ``RESCHEDULE``: a due day brought forward by an
+    exam plan (its ``after`` state holds the new due day); ``IMPORTED``: the
+    card takes the schedule carried over from another program (Anki),
+    recorded whole in the entry's ``after``."""
 
     REVIEW = "review"
     REDRILL = "redrill"
     RESET = "reset"
     UNDO = "undo"
+    #: an answer in a drill (custom study, cram): logged, the schedule untouched
+    CRAM = "cram"
+    #: the due day moved without an answer (an exam plan): SM-2 state untouched
+    RESCHEDULE = "reschedule"
+    #: the schedule carried over from another program (Anki), whole in ``after``
+    IMPORTED = "imported"
 
 
 class GradeMode(IntEnum):
@@ -197,6 +216,7 @@ class CardSchedule:
 
     @property
     def sm2(self) -> SM2State:
+        """The card's SM-2 memory state (E-Factor as a number, not hundredths)."""
         return SM2State(self.reps, self.ease / 100, self.interval)
 
     def to_dict(self) -> dict[str, int | None]:
@@ -271,16 +291,24 @@ def day_start(day: int, tz: tzinfo) -> datetime:
 
 
 def note_id(deck_id: str, key: str) -> NoteId:
+    """The full id of note ``key`` of deck ``deck_id``: ``DECK/KEY``."""
     return NoteId(f"{deck_id}/{key}")
 
 
 def card_id(note: str, ord_: int) -> CardId:
+    """The id of card ``ord_`` of note ``note``: ``NOTE#ORD``."""
     return CardId(f"{note}#{ord_}")
 
 
 @dataclass(frozen=True, slots=True)
 class NoteData:
-    """One note as read from a deck file, before it is stored."""
+    """One note as read from a deck file, before it is stored.
+
+    ``key`` is the note's id within its file (a deck file's ``id``, a
+    spreadsheet's ``id`` cell, or one derived from the front); ``identity``
+    is what a later import matches it by, whatever its deck: ``anki:GUID``
+    for an Anki note, ``SCOPE/KEY`` otherwise (see docs/import-export.md).
+    Empty: the importer uses ``DECK-ID/KEY``, a deck file's rule."""
 
     key: str
     kind: Kind
@@ -290,11 +318,13 @@ class NoteData:
     line: int | None = None
     #: the hash of the row of a spreadsheet it was read from (see ``DeckData.unchanged``)
     origin: int | None = None
-
+    identity: str = ""
 
 
 @dataclass(frozen=True)
 class DeckData:
+    """One deck as read from a file: its id (empty when the file names none), name, details and
+    notes."""
     id: DeckId
     name: str
     description: str = ""
@@ -321,18 +351,74 @@ class DeckSummary:
     new_limit: int = 20
     review_limit: int = 200
     description: str = ""
+    #: the exam this deck revises for (its own or inherited), as a date
+    exam: date | None = None
+    #: days from today to the exam (0: the exam is today); None without one
+    exam_days_left: int | None = None
+    #: other cards of a note wait for the next day once one is answered
+    bury_siblings: bool = True
 
     @property
     def short_name(self) -> str:
+        """The deck's own name: the last part of its path."""
         return self.name.rsplit("::", 1)[-1]
 
     @property
     def parent_name(self) -> str | None:
+        """The full name of the deck above it, or None for a top-level deck."""
         return self.name.rsplit("::", 1)[0] if "::" in self.name else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "new": self.new,
-                "learning": self.learning, "due": self.due, "total": self.total}
+                "learning": self.learning, "due": self.due, "total": self.total,
+                "exam": self.exam.isoformat() if self.exam else None,
+                "exam_days_left": self.exam_days_left}
+
+
+class CustomKind(StrEnum):
+    """Custom study. ``AHEAD`` reviews cards due in the next days and
+    ``EXTRA_NEW`` takes more new cards today: both are ordinary study (SM-2
+    applies). The others are drills: answers are logged as ``CRAM`` and no
+    card's schedule changes."""
+
+    AHEAD = "ahead"
+    EXTRA_NEW = "extra-new"
+    FORGOTTEN = "forgotten"
+    TAG = "tag"
+    LEECHES = "leeches"
+    CRAM = "cram"
+
+
+@dataclass(frozen=True)
+class CustomStudy:
+    """What a custom study session takes: ``days`` for AHEAD (due within the
+    next N days) and FORGOTTEN (answered Again in the last N days), ``count``
+    for EXTRA_NEW, ``tag`` for TAG (and, optionally, CRAM)."""
+
+    kind: CustomKind
+    days: int = 0
+    count: int = 0
+    tag: str | None = None
+
+    @property
+    def drill(self) -> bool:
+        """Answers change no schedule (logged as cram)."""
+        return self.kind not in (CustomKind.AHEAD, CustomKind.EXTRA_NEW)
+
+    def describe(self) -> str:
+        """A short name for the session ("Cram: tag heat")."""
+        k = self.kind
+        if k == CustomKind.AHEAD:
+            return f"Review ahead {self.days} day{'s' if self.days != 1 else ''}"
+        if k == CustomKind.EXTRA_NEW:
+            return f"{self.count} extra new cards"
+        if k == CustomKind.FORGOTTEN:
+            return f"Forgotten in the last {self.days} day{'s' if self.days != 1 else ''}"
+        if k == CustomKind.LEECHES:
+            return "Leeches"
+        if k == CustomKind.TAG:
+            return f"Tag {self.tag}"
+        return "Cram" + (f": tag {self.tag}" if self.tag else "")
 
 
 @dataclass(frozen=True)
@@ -354,18 +440,22 @@ class CardView:
 
     @property
     def queue(self) -> Queue:
+        """Where the card sits today."""
         return Queue(self.schedule.queue)
 
     @property
     def state(self) -> SM2State:
+        """The card's SM-2 memory state."""
         return self.schedule.sm2
 
     @property
     def due_day(self) -> int | None:
+        """The study day the card is due (None while new)."""
         return self.schedule.due
 
     @property
     def lapses(self) -> int:
+        """Times the card was forgotten after being recalled."""
         return self.schedule.lapses
 
 
@@ -389,6 +479,7 @@ class SessionCounts:
 
     @property
     def total(self) -> int:
+        """Cards left in the session, of every kind."""
         return self.new + self.learning + self.review
 
 
@@ -407,6 +498,8 @@ class StudyStep:
 
 @dataclass(frozen=True)
 class AnswerResult:
+    """What an answer did to a card: the grade, the log entry written, the SM-2 state before and
+    after, and the due day (a study day)."""
     card_id: CardId
     grade: Grade
     log_id: str
@@ -421,6 +514,7 @@ class AnswerResult:
 
     @property
     def quality(self) -> int:
+        """The grade as SM-2's quality, 0–5."""
         return int(self.grade)
 
 
@@ -463,6 +557,13 @@ class ImportReport:
     format: str = "toml"
     version: str = ""
     media: int = 0
+    #: notes already in the collection that the file placed in this deck
+    moved: int = 0
+    #: things the sanitiser removed from the file's card text (the messages say what)
+    sanitised: int = 0
+    #: cards that took their progress from the file (an Anki package imported
+    #: with its scheduling)
+    progress: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "deck": self.deck_id,
@@ -470,7 +571,8 @@ class ImportReport:
                 "updated": self.updated, "unchanged": self.unchanged,
                 "missing": list(self.missing), "removed": self.removed,
                 "skipped": list(self.skipped), "messages": list(self.messages),
-                "media": self.media}
+                "media": self.media, "moved": self.moved, "sanitised": self.sanitised,
+                "progress": self.progress}
 
 
 class ImportResult(Sequence[ImportReport]):
@@ -502,6 +604,8 @@ class ImportResult(Sequence[ImportReport]):
 
 @dataclass(frozen=True)
 class CheckReport:
+    """The result of checking a collection: SQLite's integrity check, and the cards whose cached
+    state differs from their log."""
     integrity: tuple[str, ...]
     cards: int
     log_entries: int
@@ -512,6 +616,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the file is sound and every card agrees with its log."""
         return self.integrity == ("ok",) and not self.mismatches
 
     def to_dict(self) -> dict[str, Any]:
@@ -522,6 +627,8 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class Stats:
+    """The counts of flashdesk stats: cards by queue, answers today, retention over 30 days (0–1,
+    None without reviews), the due forecast (cards a day, today first)."""
     new: int
     learning: int
     review: int
@@ -558,6 +665,7 @@ class CardFilter(StrEnum):
 
 
 class SortKey(StrEnum):
+    """What the browser sorts by."""
     DECK = "deck"
     FRONT = "front"
     KIND = "kind"
@@ -572,6 +680,8 @@ class SortKey(StrEnum):
 
 @dataclass(frozen=True)
 class BrowseQuery:
+    """A browser search: words (full-text, each a prefix), a deck with its sub-decks, a tag, a
+    state, the order."""
     text: str = ""
     deck_id: DeckId | None = None
     tag: str | None = None
@@ -586,6 +696,8 @@ _STATE_NAMES = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "rev
 
 @dataclass(frozen=True)
 class BrowseRow:
+    """One row of the browser: a card with its note's first field and its schedule (ease as the
+    E-Factor, interval in days)."""
     id: CardId
     note_id: NoteId
     deck_name: str
@@ -602,8 +714,55 @@ class BrowseRow:
 
     @property
     def state(self) -> str:
+        """The card's queue in words: new, learning, review, suspended or buried."""
         return _STATE_NAMES[self.queue]
 
     @property
     def leech(self) -> bool:
+        """Whether the note is tagged leech."""
         return "leech" in self.tags
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One line of a card's history: an answer (``kind`` 'review' or
+    'redrill') or a reset, with the card's interval (days) and E-Factor
+    (hundredths) before and after it. Undone entries are left out."""
+
+    ts_ms: int
+    day: int
+    kind: LogKind
+    quality: int | None
+    interval_before: int
+    interval_after: int
+    ease_before: int
+    ease_after: int
+    time_ms: int = 0
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """What the card info panel shows about one card: when its note was
+    added, every answer in order, and where the card stands now."""
+
+    card_id: CardId
+    note_id: NoteId
+    kind: Kind
+    ord: int
+    deck_name: str
+    #: when the note was added (ms since the Unix epoch)
+    added_ms: int
+    schedule: CardSchedule
+    history: tuple[LogRecord, ...]
+    source: str
+    #: the study day the figures were read on
+    today: int
+
+    @property
+    def queue(self) -> Queue:
+        return Queue(self.schedule.queue)
+
+    @property
+    def answers(self) -> tuple[LogRecord, ...]:
+        """The answers, without resets."""
+        return tuple(r for r in self.history if r.kind != LogKind.RESET)

@@ -38,4 +38,5 @@ def bundled_dir(name: str) -> Path:
 
 
 def bundled_decks() -> list[Path]:
+    """The deck files that ship with flashdesk, sorted by name."""
     return sorted(bundled_dir("decks").glob("*.toml"))

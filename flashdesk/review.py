@@ -16,10 +16,13 @@ from datetime import datetime
 from enum import Enum, auto
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from .cards import OrderCheck, check_order, suggest_choice, suggest_scenario
+from .cards import (
+    OrderCheck, TypedCheck, check_order, check_typed, suggest_choice, suggest_scenario,
+)
+from .exam import ExamPlan
 from .model import (
-    AnswerButton, Answered, CardView, DeckId, Grade, GradeMode, Kind, SessionCounts,
-    StudyStep, UndoResult, grade_buttons,
+    AnswerButton, Answered, CardView, CustomStudy, DeckId, Grade, GradeMode, Kind,
+    SessionCounts, StudyStep, UndoResult, grade_buttons,
 )
 from .scheduler.sm2 import PASSING
 from .study import LEECH_LAPSES, previews
@@ -41,6 +44,7 @@ def local_now() -> datetime:
 
 
 class Stage(Enum):
+    """Where the card on screen is: its question, its answer, or nothing left."""
     QUESTION = auto()
     ANSWER = auto()
     DONE = auto()
@@ -65,11 +69,18 @@ class Action(Enum):
 #: and the window's F1 help are made from this)
 KEY_HELP: tuple[tuple[str, str, str], ...] = (
     ("Decks", "Study the selected deck", "Enter, double-click or Ctrl+Return"),
+    ("Decks", "Custom study: review ahead, drills, cram, extra new cards", "C"),
     ("Decks", "Import deck files, spreadsheets or Anki packages",
      "Ctrl+I (or drop the files on the window)"),
+    ("Decks", "New deck / rename / delete the selected deck (drag a deck onto another to move "
+     "it)", "Ctrl+Shift+N / F2 / Delete"),
+    ("Everywhere", "Add cards (to the deck selected or being studied)", "Ctrl+N (A on the decks)"),
+    ("Add cards", "Add the note and start the next / hide the selection as the next cloze",
+     "Ctrl+Enter / Ctrl+Shift+C"),
     ("Everywhere", "Browse cards / statistics / settings", "Ctrl+B / Ctrl+T / Ctrl+,"),
     ("Everywhere", "Undo the last action (answer, bury, suspend, edit, delete…)", "Ctrl+Z"),
-    ("Studying", "Show the answer", "Space or Enter (Ctrl+Enter while typing an answer)"),
+    ("Studying", "Show the answer", "Space or Enter (Ctrl+Enter in a scenario's answer box)"),
+    ("Studying", "Check a typed answer", "Enter"),
     ("Studying", "Choose an option of a choice card", "1, 2, 3…"),
     ("Studying", "Move an item of an order card / check the order",
      "Alt+Up, Alt+Down / Space or Enter"),
@@ -92,9 +103,11 @@ class SessionTally:
     answers: list[tuple[bool, bool]] = field(default_factory=list)
 
     def record(self, redrill: bool, grade: Grade) -> None:
+        """Count one answer (redrill: a same-day re-drill, not counted as studied)."""
         self.answers.append((redrill, grade >= PASSING))
 
     def undo(self) -> None:
+        """Take the last answer away from the tally."""
         if self.answers:
             self.answers.pop()
 
@@ -111,6 +124,8 @@ class SessionTally:
 
 @dataclass(frozen=True)
 class SessionSummary:
+    """The sitting, as the summary screen shows it: cards studied, how many right (Hard or
+    better), answers, seconds, reviews due tomorrow."""
     deck_id: DeckId | None
     deck_name: str
     studied: int
@@ -121,6 +136,7 @@ class SessionSummary:
 
     @property
     def percent(self) -> int | None:
+        """The share of studied cards answered right, in whole percent (None before any)."""
         return round(100 * self.correct / self.studied) if self.studied else None
 
 
@@ -136,6 +152,7 @@ class ChoiceOutcome:
 
     @property
     def correct(self) -> bool:
+        """Whether the learner picked the right option."""
         return self.chosen == self.right
 
 
@@ -150,12 +167,19 @@ class ReviewSession:
     """
 
     def __init__(self, col: "Collection", deck_id: DeckId | None, *,
+                 custom: CustomStudy | None = None,
                  clock: Callable[[], datetime] = local_now,
                  timer: Callable[[], float] = time.monotonic,
                  rng: random.Random | None = None):
         self.col = col
         self.deck_id = deck_id
+        #: custom study (None: today's due and new cards)
+        self.custom = custom
         self.deck_name = deck_path(col.decks.name(deck_id)) if deck_id else "All decks"
+        if custom is not None:
+            self.deck_name += f" · {custom.describe()}"
+        #: the exam the deck revises for, as planned when the sitting began
+        self.exam: ExamPlan | None = None
         self._clock = clock
         self._timer = timer
         self._rng = rng or random.Random()
@@ -172,16 +196,19 @@ class ReviewSession:
         self.item_order: list[int] = []
         self.choice: ChoiceOutcome | None = None
         self.order_check: OrderCheck | None = None
+        self.typed: TypedCheck | None = None
         self._shown_at = timer()
 
     # -- what is on screen -----------------------------------------------------
 
     @property
     def card(self) -> CardView | None:
+        """The card on screen (None when the sitting is over)."""
         return self.step.card if self.step is not None else None
 
     @property
     def counts(self) -> SessionCounts:
+        """What is left in the sitting."""
         return self.step.counts if self.step is not None else SessionCounts()
 
     @property
@@ -191,6 +218,7 @@ class ReviewSession:
 
     @staticmethod
     def buttons_for(mode: GradeMode) -> tuple[AnswerButton, ...]:
+        """The answer buttons of grade mode mode."""
         return grade_buttons(mode)
 
     def _show(self, step: StudyStep | None) -> StudyStep | None:
@@ -199,6 +227,7 @@ class ReviewSession:
         self.suggested = None
         self.choice = None
         self.order_check = None
+        self.typed = None
         self.option_order, self.item_order = [], []
         if step is not None:
             fields = step.card.fields
@@ -217,7 +246,23 @@ class ReviewSession:
         """Begin the sitting: the first card (None: nothing to study now)."""
         self.tally = SessionTally(self._timer())
         self.notice = None
-        return self._show(self.col.study.step(self.deck_id, self._clock()))
+        if self.deck_id is not None:
+            self.exam = self.col.decks.exam_plan(self.deck_id, self._clock())
+        return self._show(self._step())
+
+    def _step(self) -> StudyStep | None:
+        return self.col.study.step(self.deck_id, self._clock(), self.custom)
+
+    def exam_line(self) -> str:
+        """'12 days to your exam (Mon 21 Dec)', or '' with no exam."""
+        exam = self.exam
+        if exam is None or exam.days_left < 0:
+            return ""
+        when = exam.date.strftime("%a %d %b")
+        if exam.days_left == 0:
+            return f"Your exam is today ({when})"
+        return (f"{exam.days_left} day{'s' if exam.days_left != 1 else ''} to your exam "
+                f"({when})")
 
     def show(self, card: CardView) -> StudyStep:
         """Put a given card up, question side first (previews, screenshots)."""
@@ -230,7 +275,7 @@ class ReviewSession:
         """Show the card that is up now (after an edit, or when another
         process changed the collection); an attempt already made is kept if
         the same card is still up."""
-        step = self.col.study.step(self.deck_id, self._clock())
+        step = self._step()
         if step is not None and self.step is not None and step.card.id == self.step.card.id:
             self.step = step
             return step
@@ -243,7 +288,7 @@ class ReviewSession:
         cards by ``check_order``: for them this does nothing (False)."""
         if self.stage != Stage.QUESTION or self.card is None:
             return False
-        if self.card.kind in (Kind.CHOICE, Kind.ORDER):
+        if self.card.kind in (Kind.CHOICE, Kind.ORDER, Kind.TYPED):
             return False
         self.stage = Stage.ANSWER
         if self.card.kind == Kind.SCENARIO:
@@ -277,6 +322,16 @@ class ReviewSession:
         self.suggested = Grade(self.order_check.suggested)
         self.stage = Stage.ANSWER
         return self.order_check
+
+    def type_answer(self, text: str) -> TypedCheck | None:
+        """A typed card: check what the learner typed, which turns it over."""
+        if self.stage != Stage.QUESTION or self.card is None or self.card.kind != Kind.TYPED:
+            return None
+        fields = self.card.fields
+        self.typed = check_typed(fields["answer"], text, fields.get("accept", ()))
+        self.suggested = self.typed.suggested
+        self.stage = Stage.ANSWER
+        return self.typed
 
     def mark_points(self, hits: int) -> Grade | None:
         """A scenario's answer side: the learner made ``hits`` of its marking
@@ -321,7 +376,7 @@ class ReviewSession:
         if result.name == "Answer":
             self.tally.undo()
         self.notice = f"Undone: {result.name.lower()}."
-        self._show(self.col.study.step(self.deck_id, self._clock()))
+        self._show(self._step())
         return result
 
     def bury(self) -> str | None:
@@ -329,7 +384,7 @@ class ReviewSession:
         if self.card is None:
             return None
         self.col.study.bury([self.card.id], self._clock())
-        self._show(self.col.study.step(self.deck_id, self._clock()))
+        self._show(self._step())
         self.notice = "Card buried until tomorrow (Ctrl+Z brings it back)."
         return self.notice
 
@@ -338,13 +393,13 @@ class ReviewSession:
         if self.card is None:
             return None
         self.col.study.suspend([self.card.id], self._clock())
-        self._show(self.col.study.step(self.deck_id, self._clock()))
+        self._show(self._step())
         self.notice = "Card suspended: it stays out of study until it is unsuspended."
         return self.notice
 
     def summary(self) -> SessionSummary:
         """The sitting so far, with the reviews due tomorrow in its decks."""
-        stats = self.col.reports.stats(self._clock(), self.deck_id)
+        stats = self.col.reports.stats(self._clock(), self.deck_id)  # once, at the end
         return SessionSummary(
             deck_id=self.deck_id, deck_name=self.deck_name, studied=self.tally.studied,
             correct=self.tally.correct, answers=len(self.tally.answers),
@@ -365,7 +420,8 @@ class ReviewSession:
         if card is None or self.stage == Stage.DONE:
             return Action.NONE, None
         if typing:
-            if key == "Ctrl+Enter" and self.stage == Stage.QUESTION:
+            if self.stage == Stage.QUESTION and (
+                    key == "Ctrl+Enter" or key == "Enter" and card.kind == Kind.TYPED):
                 return Action.REVEAL, None
             return Action.NONE, None
         if key in ("E", "@", "-"):
@@ -385,11 +441,17 @@ class ReviewSession:
             return Action.GRADE, None
         return Action.NONE, None
 
-    def hint(self) -> str:
-        """The line under the card: the keys that work now."""
+    def hint(self, *, typing: bool = False) -> str:
+        """The line under the card: the keys that work now (``typing``: the
+        learner is in a text box, where letters type and shortcuts rest)."""
         card = self.card
         if card is None:
             return ""
+        if typing and self.stage == Stage.QUESTION:
+            done = "Enter" if card.kind == Kind.TYPED else "Ctrl+Enter"
+            what = "checks your answer" if card.kind == Kind.TYPED else "shows the model answer"
+            return (f"Typing: {done} {what}   ·   Ctrl+Z undoes typing   ·   "
+                    "Tab leaves the box   ·   Esc decks")
         buttons = self.buttons
         keys = f"{buttons[0].key}–{buttons[-1].key}"
         if self.stage == Stage.ANSWER:
@@ -403,6 +465,8 @@ class ReviewSession:
             first = "Alt+↑/↓ moves an item   ·   Space or Enter: check the order"
         elif card.kind == Kind.SCENARIO:
             first = "Write your answer, then Ctrl+Enter (or Space/Enter outside the box)"
+        elif card.kind == Kind.TYPED:
+            first = "Type the answer, then Enter (letters typed here are not shortcuts)"
         else:
             first = "Space or Enter: show the answer"
         return first + "   ·   E edit   ·   @ suspend   ·   - bury   ·   Esc decks"

@@ -19,6 +19,7 @@ _EPOCH = date(1970, 1, 1)
 
 
 def day_to_date(day: int) -> date:
+    """The date of study day day (days since 1970-01-01)."""
     return _EPOCH + timedelta(days=day)
 
 
@@ -51,6 +52,9 @@ def mastery_of(cards: int, interval_sum_capped: float) -> float:
 
 @dataclass(frozen=True)
 class Mastery:
+    """One topic (a deck with its sub-decks, or a tag): cards, studied, mastered (interval ≥ 21
+    days), mastery (0–1), retention over 30 days (0–1, None without reviews) and the reviews it
+    rests on."""
     topic: str
     kind: str  # "deck" or "tag"
     cards: int
@@ -66,6 +70,8 @@ class Mastery:
 
 @dataclass(frozen=True)
 class Statistics:
+    """Everything the statistics window charts: the 30-day forecast (cards a day), answers per day
+    for 90 days, weekly retention, cards by state, intervals, mastery per topic."""
     today: int
     forecast: list[int]                      # next 30 days, today first
     reviews_per_day: list[tuple[int, int]]   # last 90 days: (day, answers)
@@ -90,6 +96,8 @@ class Statistics:
 
 @dataclass(frozen=True)
 class ProgressReport:
+    """A progress report for a date range: the learner, study days, reviews, cards learned,
+    retention (0–1), minutes studied, per-deck activity and mastery per topic."""
     learner: str
     start: date
     end: date

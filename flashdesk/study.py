@@ -7,6 +7,7 @@ it returns.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -21,7 +22,7 @@ from .scheduler.sm2 import PASSING, REDRILL_BELOW, review
 __all__ = [
     "Outcome", "apply_answer", "previews", "LEECH_LAPSES", "REDRILL_GAP", "DeckLimits",
     "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over",
-    "answers_in_log", "SM2_FIELDS",
+    "answers_in_log", "SM2_FIELDS", "replay_key", "replay_order",
 ]
 
 #: a card that lapses this many times is tagged ``leech``
@@ -32,6 +33,8 @@ REDRILL_GAP = 3
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What one answer does: the schedule after it, whether it was a same-day re-drill, whether
+    the card comes back this session, whether it was a lapse and whether the card was new."""
     after: CardSchedule
     redrill: bool  # a same-day re-drill: SM-2 state untouched
     again_today: bool  # below Good: comes back in this session
@@ -57,7 +60,9 @@ def apply_answer(card: CardSchedule, quality: int, today: int, seq: int) -> Outc
     if redrill:
         return Outcome(replace(card, queue=queue, redrill_seq=redrill_seq, buried_day=None),
                        True, again, False, False)
-    lapse = card.type == TYPE_REVIEW and quality < PASSING
+    # a lapse forgets what was once recalled: failing a card never yet recalled
+    # (no repetition and no lapse so far) is not one
+    lapse = card.type == TYPE_REVIEW and (card.reps > 0 or card.lapses > 0) and quality < PASSING
     after = CardSchedule(type=TYPE_REVIEW, queue=queue, reps=state.repetitions,
                          ease=round(state.ease * 100), interval=state.interval,
                          due=today + state.interval, lapses=card.lapses + lapse,
@@ -93,9 +98,16 @@ def roll_over(card: CardSchedule, today: int) -> CardSchedule:
 SM2_FIELDS = ("type", "reps", "ease", "interval", "due", "lapses", "last_day")
 
 
+def _imported(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The schedule an 'imported' entry recorded (its ``after``, JSON text)."""
+    after = entry.get("after")
+    return json.loads(after) if isinstance(after, str) else dict(after or {})
+
+
 def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
     """How many answers a card's log holds since it last started from new
-    (a reset or a deletion), leaving out undone ones."""
+    (a reset or a deletion), leaving out undone ones. An 'imported' entry
+    sets the count to the answers it brought (Anki's count of reviews)."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
     count = 0
@@ -104,25 +116,64 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
             continue
         if e["kind"] == "reset":
             count = 0
+        elif e["kind"] == "imported":
+            count = int(_imported(e).get("answers", 0))
         elif e["kind"] in ("review", "redrill"):
             count += 1
     return count
 
 
+#: at the same millisecond: a day's first answer before its re-drills (a log
+#: written before entries took strictly increasing times has them at one
+#: millisecond, in this order), an answer before the exam plan's move it
+#: caused, a reset after them, an undo last (an undo takes back its entry
+#: wherever it is)
+_KIND_RANK = {"review": 0, "redrill": 1, "cram": 1, "reschedule": 2, "reset": 3, "undo": 4}
+
+
+def replay_key(entry: Mapping[str, Any]) -> tuple[str, int, str]:
+    """Where a log entry stands in the one order every device replays: by
+    its time, the millisecond its id carries (ids are UUIDv7, whose first 48
+    bits are the time and whose text sorts as its number), then by kind at the
+    same millisecond (``_KIND_RANK``), then by the whole id. A device writes
+    its own entries at strictly increasing times, later than any entry it
+    has seen (``collection.journal``), so on one device this is the order the
+    entries were written."""
+    entry_id = str(entry["id"])
+    return entry_id[:13], _KIND_RANK.get(str(entry["kind"]), 0), entry_id
+
+
+def replay_order(entries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``entries`` sorted by ``replay_key``: the order in which the union of
+    several devices' logs is replayed, whatever order they arrived in."""
+    return sorted(entries, key=replay_key)
+
+
 def fold_log(entries: Iterable[Mapping[str, Any]], today: int) -> CardSchedule:
     """A card's schedule rebuilt from its review log (``seq``, ``id``, ``kind``,
-    ``quality``, ``day``, ``undoes`` per entry, in order): every answer that was
-    not undone, replayed through SM-2 exactly as it was first applied."""
+    ``quality``, ``day``, ``undoes`` per entry, ``due`` for a reschedule and
+    ``after`` for 'imported' ones, in order): every answer that was not undone,
+    replayed through SM-2 exactly as it was first applied. A 'reset' starts
+    the card again from new; an 'imported' entry puts the card in the schedule
+    it recorded (the progress carried over from Anki), and later answers build
+    on it; drills (cram) change nothing; a reschedule by an exam plan moves
+    only the due day."""
     entries = list(entries)
     undone = {e["undoes"] for e in entries if e["kind"] == "undo"}
     card = CardSchedule()
     for e in entries:
-        if e["kind"] == "undo" or e["id"] in undone:
+        kind = e["kind"]
+        if kind in ("undo", "cram") or e["id"] in undone:
             continue
-        if e["kind"] == "reset":  # progress reset from the browser: new again
+        if kind == "reset":  # progress reset from the browser: new again
             card = CardSchedule()
-            continue
-        card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"], e["seq"]).after
+        elif kind == "imported":
+            card = CardSchedule.from_dict(_imported(e))
+        elif kind == "reschedule":
+            card = replace(card, due=e["due"])
+        else:
+            card = apply_answer(roll_over(card, e["day"]), e["quality"], e["day"],
+                                e["seq"]).after
     return roll_over(card, today)
 
 
@@ -134,6 +185,7 @@ def parent_names(name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class DeckLimits:
+    """A deck's daily limits and what it has done today (cards)."""
     name: str
     new_limit: int
     review_limit: int
@@ -142,10 +194,12 @@ class DeckLimits:
 
     @property
     def new_left(self) -> int:
+        """New cards the deck may still show today."""
         return max(0, self.new_limit - self.new_done)
 
     @property
     def review_left(self) -> int:
+        """Reviews the deck may still show today."""
         return max(0, self.review_limit - self.review_done)
 
 
@@ -228,7 +282,15 @@ class SessionQueue:
             except ValueError:
                 pass
 
+    def holds(self, card: CardId) -> bool:
+        """Whether ``card`` is still to show in this session."""
+        return (card in self.reviews or card in self.new
+                or any(c == card for _, c in self.learning)
+                or any(c == card for c, _ in self.front))
+
     def answered(self, card: CardId, again_at: int | None) -> None:
+        """Take an answered card out of the session; with again_at (a log sequence number) it
+        comes back once that many answers have been given."""
         self.discard(card)
         if again_at is not None:
             self.learning.append((again_at, card))

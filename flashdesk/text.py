@@ -3,14 +3,17 @@ captions and deck names as people read them. Plain strings, no Qt."""
 
 from __future__ import annotations
 
-from .model import IntervalPreview, Kind
+from datetime import date, timedelta
+
+from .model import GradeMode, IntervalPreview, Kind, Queue, grade_buttons
 
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
-           "deck_path", "plural"]
+           "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
+           "card_name", "queue_name"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
-    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario",
+    Kind.ORDER: "Put in order", Kind.SCENARIO: "Scenario", Kind.TYPED: "Type the answer",
 }
 
 
@@ -52,6 +55,13 @@ def deck_leaf(name: str) -> str:
     return name.rsplit("::", 1)[-1]
 
 
+def deck_label(name: str) -> str:
+    """A deck in one line of running text: its own name, with the decks above
+    it as context – 'Models (Challenging Customers)'."""
+    parts = name.split("::")
+    return parts[-1] if len(parts) == 1 else f"{parts[-1]} ({' › '.join(parts[:-1])})"
+
+
 def deck_path(name: str) -> str:
     """A full deck name as people read it: 'Challenging Customers › Models'."""
     return " › ".join(name.split("::"))
@@ -60,3 +70,51 @@ def deck_path(name: str) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 card', '3 cards'."""
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def format_day(day: int) -> str:
+    """A study day (days since 1970-01-01) as a date: 'Mon 2 Mar 2026'."""
+    when = _EPOCH + timedelta(days=day)
+    return f"{when:%a} {when.day} {when:%b %Y}"
+
+
+def format_ease(hundredths: int) -> str:
+    """An E-Factor kept in hundredths: '2.50'."""
+    return f"{hundredths / 100:.2f}"
+
+
+def answer_name(quality: int | None, mode: GradeMode = GradeMode.FOUR_BUTTONS) -> str:
+    """An answer as the learner pressed it: the button's name in ``mode``
+    ('Good'); with six grades, whose keys are the SM-2 qualities, the quality
+    too ('Correct (4)'). A quality only six grades give keeps its number
+    whatever the mode."""
+    if quality is None:
+        return "–"
+    name = next((b.label for b in grade_buttons(mode) if int(b.grade) == quality), None)
+    if name is not None and mode == GradeMode.FOUR_BUTTONS:
+        return name
+    if name is None:  # a quality only six-grade mode gives
+        name = next(b.label for b in grade_buttons(GradeMode.SIX_GRADES) if int(b.grade) == quality)
+    return f"{name} ({quality})"
+
+
+def card_name(kind: Kind, ord_: int) -> str:
+    """Which card of its note a card is: 'Front → back', 'Cloze 2'."""
+    if kind == Kind.BASIC:
+        return "Back → front (reverse)" if ord_ == 1 else "Front → back"
+    if kind == Kind.CLOZE:
+        return f"Cloze {ord_}"
+    return "The card"
+
+
+_QUEUE_NAMES = {Queue.NEW: "New", Queue.LEARNING: "Learning (comes back today)",
+                Queue.REVIEW: "Review", Queue.SUSPENDED: "Suspended",
+                Queue.BURIED: "Buried until tomorrow"}
+
+
+def queue_name(queue: Queue) -> str:
+    """Where a card sits today, in words."""
+    return _QUEUE_NAMES[Queue(queue)]

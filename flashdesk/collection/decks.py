@@ -1,24 +1,60 @@
-"""The deck tree: names, today's counts within the daily limits, and limits.
+"""The deck tree: names, today's counts within the daily limits, limits
+and descriptions; creating, renaming, moving and deleting decks.
 
 Deck names are paths (``Parent::Child``); a deck's counts include its
 sub-decks and are capped by its own limits and its parents' (as in Anki).
+A deck's id never changes: renaming or moving it changes only its name, so
+re-importing its file still finds it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
+import re
+from dataclasses import replace
+from datetime import date
+
+from ..exam import FINAL_DAYS, ExamPlan, exam_date, exam_day, new_per_day, pulled_due
 from ..formats.result import slug
-from ..model import Changes, DeckId, DeckSummary, FlashdeskError
+from ..formats.sanitize import clean_plain
+from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind, NoteId
 from ..store import queries as q, transaction
 from ..study import DeckLimits, parent_names, tree_allowance
+from ..text import deck_path
+from .journal import ms
+from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
+from .undo import DeckDeleteUndo, DeckNamesUndo
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from . import Collection
 
-__all__ = ["DeckManager"]
+__all__ = ["DeckManager", "DeckCreated", "DeckContents", "MAX_NAME"]
+
+#: characters in a deck's full name
+MAX_NAME = 500
+
+
+@dataclass(frozen=True)
+class DeckCreated:
+    """A new deck: its id, and what changed."""
+
+    deck_id: DeckId
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class DeckContents:
+    """What deleting a deck takes with it: the deck and its sub-decks, the
+    notes in them, their cards, and how many of those have been studied."""
+
+    decks: int
+    notes: int
+    cards: int
+    studied: int
 
 
 class DeckManager:
@@ -48,10 +84,34 @@ class DeckManager:
         return [d for d, row in decks.items()
                 if row["name"] == name or row["name"].startswith(name + "::")]
 
+    def exam_days(self, decks: Mapping[str, dict]) -> dict[str, int]:
+        """deck id → the study day of its exam: its own date, else its
+        nearest parent's; decks with no exam are left out."""
+        own = {row["name"]: exam_day(date.fromisoformat(row["exam_date"]))
+               for row in decks.values() if row.get("exam_date")}
+        result = {}
+        for deck_id, row in decks.items():
+            for name in [row["name"], *reversed(parent_names(row["name"]))]:
+                if name in own:
+                    result[deck_id] = own[name]
+                    break
+        return result
+
     def limits(self, decks: Mapping[str, dict], today: int) -> dict[str, DeckLimits]:
         """Each deck's limits and what it has done on study day ``today``
-        (what a deck has done counts its whole subtree)."""
-        done = q.done_today(self._col.db, today)
+        (what a deck has done counts its whole subtree). A deck's new-card
+        limit is raised by extra new cards taken today (custom study) and by
+        its exam plan, if that asks for more."""
+        db = self._col.db
+        extra = q.get_config(db, "extra_new", {})
+        extra_today = extra.get("decks", {}) if extra.get("day") == today else {}
+        exams = self.exam_days(decks)
+        new_left: dict[str, int] = {}
+        if exams:
+            own_new = q.count_unstudied(db)
+            for deck_id in exams:
+                new_left[deck_id] = sum(own_new.get(d, 0) for d in self.subtree(deck_id, decks))
+        done = q.done_today(db, today)
         sums: dict[str, list[int]] = {d: [0, 0] for d in decks}
         by_name = {row["name"]: d for d, row in decks.items()}
         for deck_id, (new, rev) in done.items():
@@ -61,8 +121,14 @@ class DeckManager:
                 if name in by_name:
                     sums[by_name[name]][0] += new
                     sums[by_name[name]][1] += rev
-        return {d: DeckLimits(row["name"], row["new_limit"], row["review_limit"], *sums[d])
-                for d, row in decks.items()}
+        result = {}
+        for d, row in decks.items():
+            new_limit = row["new_limit"] + int(extra_today.get(d, 0))
+            if d in exams:
+                planned = new_per_day(new_left[d] + sums[d][0], today, exams[d])
+                new_limit = max(new_limit, planned)
+            result[d] = DeckLimits(row["name"], new_limit, row["review_limit"], *sums[d])
+        return result
 
     def summaries(self, now: "datetime") -> list[DeckSummary]:
         """Every deck in tree order with what it can show today: new and due
@@ -72,6 +138,7 @@ class DeckManager:
             today = col.today(now)
             decks = self.rows()
             limits = self.limits(decks, today)
+            exams = self.exam_days(decks)
             counts = q.deck_counts(col.db, today)  # one pass: (new, learning, due, all)
             new = tree_allowance(limits, {d: c[0] for d, c in counts.items()}, "new")
             due = tree_allowance(limits, {d: c[2] for d, c in counts.items()}, "review")
@@ -85,19 +152,36 @@ class DeckManager:
                 learning=sum(learning.get(d, 0) for d in subtree),
                 due=due.get(deck_id, 0), total=sum(total.get(d, 0) for d in subtree),
                 depth=row["name"].count("::"), new_limit=row["new_limit"],
-                review_limit=row["review_limit"], description=row["description"]))
+                review_limit=row["review_limit"], description=row["description"],
+                exam=exam_date(exams[deck_id]) if deck_id in exams else None,
+                exam_days_left=exams[deck_id] - today if deck_id in exams else None,
+                bury_siblings=bool(row["bury_siblings"])))
         return sorted(rows, key=lambda s: [p.casefold() for p in s.name.split("::")])
 
     def find(self, text: str) -> DeckId:
-        """A deck by id, or by full name (case-insensitive). Raises
-        ``FlashdeskError`` naming ``flashdesk decks`` when there is none."""
-        with self._col._lock:
-            if q.get_deck(self._col.db, text):
-                return DeckId(text)
-            row = q.deck_by_name(self._col.db, text)
-        if row is None:
-            raise FlashdeskError(f"no deck called '{text}' (see `flashdesk decks`)")
-        return DeckId(row["id"])
+        """A deck by its id, its full name (``Parent::Child``, or with ``›``
+        or ``/`` between the parts), or its own name alone when no other deck
+        has it – all without regard to case. Raises ``FlashdeskError`` naming
+        ``flashdesk decks``, or the decks to choose from when the name is
+        ambiguous."""
+        wanted = text.strip()
+        decks = self.rows()
+        if wanted in decks:
+            return DeckId(wanted)
+        parts = [p.strip().casefold() for p in re.split(r"::|›|/", wanted)]
+        full = [d for d, row in decks.items()
+                if [p.casefold() for p in row["name"].split("::")] == parts]
+        if len(full) == 1:
+            return DeckId(full[0])
+        tail = [d for d, row in decks.items()
+                if [p.casefold() for p in row["name"].split("::")][-len(parts):] == parts]
+        if len(tail) == 1:
+            return DeckId(tail[0])
+        if tail:
+            names = "; ".join(f"{deck_path(decks[d]['name'])} ({d})" for d in tail[:6])
+            raise FlashdeskError(f"more than one deck is called '{wanted}': {names}. "
+                                 "Give its full name or its id")
+        raise FlashdeskError(f"no deck called '{wanted}' (see `flashdesk decks`)")
 
     def name(self, deck_id: DeckId) -> str:
         """The full name of ``deck_id``; raises ``FlashdeskError`` if unknown."""
@@ -127,6 +211,222 @@ class DeckManager:
             col.study.invalidate()
         return Changes(decks=True, study_queues=True)
 
+    def set_options(self, deck_id: DeckId, now: "datetime | None" = None, *,
+                    new_limit: int | None = None, review_limit: int | None = None,
+                    description: str | None = None, bury_siblings: bool | None = None) -> Changes:
+        """A deck's options (None keeps each): daily limits; description;
+        whether answering a card buries the other cards of its note until the
+        next study day (Anki's default; on for every new deck). A description
+        written here is the learner's: imports and updates of the bundled
+        decks leave it alone. ``now`` is needed to change the description.
+        Raises ``FlashdeskError``."""
+        changes = Changes()
+        if new_limit is not None or review_limit is not None:
+            changes |= self.set_limits(deck_id, new_limit=new_limit, review_limit=review_limit)
+        if bury_siblings is not None:
+            col = self._col
+            with col._lock:
+                self.name(deck_id)
+                with transaction(col.db):
+                    q.set_deck_study_options(col.db, deck_id, bury_siblings=bury_siblings)
+                col.study.invalidate()
+            changes |= Changes(decks=True, study_queues=True)
+        if description is not None:
+            if now is None:
+                raise TypeError("set_options needs now to change a description")
+            col = self._col
+            text = clean_plain(description, lines=True).strip()
+            with col._lock:
+                row = q.get_deck(col.db, deck_id)
+                if row is None:
+                    raise FlashdeskError(f"no deck with id '{deck_id}'")
+                if text != row["description"]:
+                    with transaction(col.db):
+                        q.set_deck_description(col.db, deck_id, text, ms(now))
+                        Marks(col.db).add(DESCRIBED, [deck_id])
+                    changes |= Changes(decks=True)
+        return changes
+
+    def create(self, name: str, now: "datetime") -> DeckCreated:
+        """A new, empty deck called ``name`` (``Parent::Child`` makes it a
+        sub-deck, creating missing parents). Its id is made from the name and
+        stays when the deck is renamed. Undoable. Raises ``FlashdeskError``
+        for an empty name or one already in use."""
+        col = self._col
+        name = self.check_name(name)
+        with col._lock:
+            if q.deck_by_name(col.db, name) is not None:
+                raise FlashdeskError(f"there is already a deck called “{name}”")
+            with transaction(col.db):
+                created = self._create_path(name, ms(now))
+            col.undo.push(DeckNamesUndo("Create Deck", created=tuple(created)))
+        return DeckCreated(DeckId(created[-1]), Changes(decks=True))
+
+    def rename(self, deck_id: DeckId, name: str, now: "datetime", *,
+               undo_name: str = "Rename Deck") -> Changes:
+        """Give a deck a new full name; its sub-decks follow it. A name with
+        ``::`` puts it under another deck (created if missing). The ids stay.
+        Undoable. Raises ``FlashdeskError`` for a name in use, an empty name,
+        or a deck put inside itself."""
+        col = self._col
+        name = self.check_name(name)
+        with col._lock:
+            decks = self.rows()
+            if deck_id not in decks:
+                raise FlashdeskError(f"no deck with id '{deck_id}'")
+            old = decks[deck_id]["name"]
+            if name == old:
+                return Changes()
+            if name.casefold().startswith(old.casefold() + "::"):
+                raise FlashdeskError(f"“{old}” cannot go inside itself")
+            subtree = self.subtree(deck_id, decks)
+            renames = [(d, decks[d]["name"], name + decks[d]["name"][len(old):]) for d in subtree]
+            for d, _before, after in renames:
+                other = q.deck_by_name(col.db, after)
+                if other is not None and other["id"] not in subtree:
+                    raise FlashdeskError(f"there is already a deck called “{after}”")
+            with transaction(col.db):
+                created = self._create_path(name, ms(now), last=False)
+                for d, _before, after in renames:
+                    q.rename_deck(col.db, d, after, ms(now))
+            col.undo.push(DeckNamesUndo(undo_name, tuple(renames), tuple(created)))
+            col.study.invalidate()
+        return Changes(decks=True, study_queues=True)
+
+    def move(self, deck_id: DeckId, parent_id: DeckId | None, now: "datetime") -> Changes:
+        """Put a deck (with its sub-decks) under ``parent_id``, or at the top
+        with None. Undoable. Raises ``FlashdeskError`` (see ``rename``)."""
+        name = self.name(deck_id)
+        leaf = name.rsplit("::", 1)[-1]
+        target = leaf if parent_id is None else f"{self.name(parent_id)}::{leaf}"
+        return self.rename(deck_id, target, now, undo_name="Move Deck")
+
+    def contents(self, deck_id: DeckId) -> DeckContents:
+        """What deleting ``deck_id`` would take with it."""
+        col = self._col
+        with col._lock:
+            subtree = self.subtree(deck_id)
+            notes = q.notes_of_decks(col.db, subtree)
+            cards = q.cards_of_notes(col.db, notes)
+        return DeckContents(len(subtree), len(notes), len(cards),
+                            sum(1 for c in cards if c["type"] != 0))
+
+    def delete(self, deck_id: DeckId, now: "datetime") -> Changes:
+        """Delete a deck with its sub-decks, their notes and cards (the
+        review log keeps their history and records the deletion). Undoable
+        while the collection is open. A bundled deck stays deleted when the
+        bundled decks are updated. Raises ``FlashdeskError`` for an unknown deck."""
+        col = self._col
+        with col._lock:
+            subtree = self.subtree(deck_id)
+            rows = q.deck_rows(col.db, subtree)
+            with transaction(col.db):
+                notes = q.notes_of_decks(col.db, subtree)
+                deleted = col.notes._delete([NoteId(n) for n in notes], now)
+                q.delete_decks(col.db, subtree)
+                marks = Marks(col.db)
+                marked = [d for d in subtree if d in marks.get(BUNDLED)]
+                marks.add(DELETED_DECKS, marked)
+            col.undo.push(DeckDeleteUndo(tuple(rows), deleted, tuple(marked)))
+            col.study.invalidate()
+        return Changes(decks=True, notes=True, cards=True, study_queues=True, tags=True)
+
+    @staticmethod
+    def check_name(name: str) -> str:
+        """A deck name as stored: plain text, parts separated by ``::`` with
+        spaces trimmed. Raises ``FlashdeskError`` for an empty name or part."""
+        text = clean_plain(name)
+        parts = [p.strip() for p in text.split("::")]
+        if not text.strip() or any(not p for p in parts):
+            raise FlashdeskError("a deck needs a name; sub-decks are separated by '::' "
+                                 "(Parent::Child)")
+        full = "::".join(parts)
+        if len(full) > MAX_NAME:
+            raise FlashdeskError(f"a deck's name may have at most {MAX_NAME} characters")
+        return full
+
+    def _new_id(self, name: str, avoid: frozenset[str] = frozenset()) -> str:
+        """An unused id made from a name: lower-case letters, digits and '-'
+        (and none of ``avoid``)."""
+        base = slug(name.replace("::", " "))[:58].strip("-") or "deck"
+        new_id, n = base, 1
+        while new_id in avoid or q.get_deck(self._col.db, new_id) is not None:
+            n += 1
+            new_id = f"{base}-{n}"
+        return new_id
+
+    def _create_path(self, name: str, now_ms: int, *, last: bool = True,
+                     avoid: frozenset[str] = frozenset()) -> list[str]:
+        """Create the missing decks of ``name``'s path (``name`` itself too
+        with ``last``), inside the caller's transaction; their ids, top first.
+        New ids are never one of ``avoid`` (the id a deck file is about to take)."""
+        db = self._col.db
+        created = []
+        for path in [*parent_names(name), *([name] if last else [])]:
+            if q.deck_by_name(db, path) is None:
+                deck_id = self._new_id(path, avoid)
+                q.insert_deck(db, {"id": deck_id, "name": path, "description": "",
+                                   "version": "", "source_path": "", "now": now_ms})
+                created.append(deck_id)
+        return created
+
+    def set_exam(self, deck_id: DeckId, day: date | None, now: "datetime") -> Changes:
+        """Set (or, with None, clear) the date of the exam ``deck_id`` and its
+        sub-decks revise for. Reviews SM-2 has due on or after the exam are
+        brought into its final days at once (``flashdesk.exam``); clearing the
+        date leaves due days as they are. Raises ``FlashdeskError`` for a date
+        already past."""
+        col = self._col
+        with col._lock:
+            today = col.today(now)
+            self.name(deck_id)
+            if day is not None and exam_day(day) <= today:
+                raise FlashdeskError(f"the exam date {day.isoformat()} is not after today")
+            with transaction(col.db):
+                q.set_deck_study_options(col.db, deck_id,
+                                         exam_date=day.isoformat() if day else None)
+                if day is not None:
+                    decks = self.rows()
+                    exams = self.exam_days(decks)  # a sub-deck may have an exam of its own
+                    for sub in self.subtree(deck_id, decks):
+                        self.pull_forward([sub], exams[sub], today, now)
+            col.study.invalidate()
+        return Changes(decks=True, cards=True, study_queues=True)
+
+    def pull_forward(self, deck_ids: list[str], exam: int, today: int, now: "datetime") -> int:
+        """Bring reviews of ``deck_ids`` due on or after ``exam`` into the days
+        before it, logging each move; inside the caller's transaction.
+        Returns how many moved."""
+        col = self._col
+        moved = 0
+        for row in q.review_cards_due_from(col.db, deck_ids, exam):
+            due = pulled_due(row["id"], row["due"], today, exam)
+            if due is None:
+                continue
+            before = CardSchedule.from_dict(row)
+            q.set_due(col.db, row["id"], due)
+            col.journal.append(row["id"], LogKind.RESCHEDULE, ms(now), today, before=before,
+                               after=replace(before, due=due))
+            moved += 1
+        return moved
+
+    def exam_plan(self, deck_id: DeckId, now: "datetime") -> ExamPlan | None:
+        """The exam plan of ``deck_id`` today (its own exam or its parent's),
+        or None when it has none."""
+        col = self._col
+        with col._lock:
+            today = col.today(now)
+            decks = self.rows()
+            exam = self.exam_days(decks).get(deck_id)
+            if exam is None:
+                return None
+            subtree = self.subtree(deck_id, decks)
+            counts = q.exam_progress(col.db, subtree, exam, exam - FINAL_DAYS)
+        new_left = counts["new"]
+        return ExamPlan(deck_id, exam_date(exam), exam - today, new_per_day(new_left, today, exam),
+                        new_left, counts["cards"],
+                        counts["on_track"] / counts["cards"] if counts["cards"] else 0.0)
+
     # -- for imports -----------------------------------------------------------
 
     def id_for(self, deck_id: str, name: str) -> str:
@@ -136,35 +436,28 @@ class DeckManager:
             return deck_id
         db = self._col.db
         row = q.deck_by_name(db, name)
-        if row is not None:
-            return row["id"]
-        new_id = slug(name.replace("::", " "))
-        base, n = new_id, 1
-        while q.get_deck(db, new_id):
-            n += 1
-            new_id = f"{base}-{n}"
-        return new_id
+        return row["id"] if row is not None else self._new_id(name)
 
     def ensure(self, deck_id: str, name: str, description: str, version: str, source: str,
                now_ms: int) -> None:
         """Create the deck (and any missing parents) or update its details,
-        inside the caller's transaction. Raises ``FlashdeskError`` when the
-        name belongs to another deck."""
+        inside the caller's transaction. A deck already in the collection
+        keeps its name and place (the learner may have renamed or moved it:
+        files find decks by id), and a description the learner wrote. Raises
+        ``FlashdeskError`` when the name belongs to another deck."""
         db = self._col.db
-        for parent in parent_names(name):
-            if q.deck_by_name(db, parent) is None:
-                parent_id = slug(parent)
-                while q.get_deck(db, parent_id):
-                    parent_id += "-x"
-                q.insert_deck(db, {"id": parent_id, "name": parent, "description": "",
-                                   "version": "", "source_path": "", "now": now_ms})
+        current = q.get_deck(db, deck_id)
+        if current is not None:
+            name = current["name"]
+            if deck_id in Marks(db).get(DESCRIBED):
+                description = current["description"]
+        self._create_path(name, now_ms, last=False, avoid=frozenset({deck_id}))
         row = {"id": deck_id, "name": name, "description": description, "version": version,
                "source_path": source, "now": now_ms}
         other = q.deck_by_name(db, name)
         if other is not None and other["id"] != deck_id:
             raise FlashdeskError(f"{source}: deck name '{name}' is already used by deck "
                                  f"'{other['id']}'; give this deck another name")
-        current = q.get_deck(db, deck_id)
         if current is None:
             q.insert_deck(db, row)
         elif description or version or current["name"] != name:

@@ -1,9 +1,18 @@
 """The import engine: decks read from files (``DeckData``) into the
 collection, all or nothing, in chunks so memory stays flat.
 
-Notes are matched by id: unchanged notes are skipped by checksum, changed
-ones updated in place (their cards keep their progress), new ones added;
-notes the file no longer has are reported, and removed only when asked.
+Notes are matched by identity, whatever deck they are in (an Anki guid, a
+spreadsheet's scoped id, a deck file's key: docs/import-export.md):
+unchanged notes are skipped by checksum, changed ones updated in place
+(their cards keep their progress), notes the file puts in another deck are
+moved there with their cards, new ones added; notes of the file's decks
+that the file no longer has are reported, and removed only when asked.
+A note stored before identities existed is found by its old id
+(``DECK-ID/KEY``) and takes the identity its file now gives it.
+
+With ``with_scheduling``, cards that are still new take the progress an
+Anki package carries (``flashdesk.formats.anki.anki_schedule``), each with
+one 'imported' entry in the review log.
 """
 
 from __future__ import annotations
@@ -13,24 +22,102 @@ import os
 import time
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
+from ..formats.anki import AnkiCard, anki_schedule
+from ..formats.sanitize import rename_media_references
 from ..model import (
-    Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult, card_id as make_card_id,
-    note_id as make_note_id, note_texts,
+    TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
+    Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
-from ..store import queries as q, transaction
+from ..formats.sanitize import is_media_name
+from ..store import StorageError, queries as q, transaction
+from ..store.copies import fsync_dir
+from ..store.faults import fault_point
 from .notes import checksum, fields_json, tags_text
 from .undo import LEECH_TAG
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from . import Collection
 
-__all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK"]
+__all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK", "finish_pending_media",
+           "safe_media_name", "MAX_NAME_BYTES"]
+
+#: the longest file name most file systems take (ext4, APFS, NTFS: 255)
+MAX_NAME_BYTES = 255
+#: the longest media name a card may refer to (see ``formats.sanitize.media_name``)
+MAX_NAME_CHARS = 200
+#: config key: media written under temporary names by a committed import,
+#: waiting to be renamed ({temporary name: media name})
+PENDING_MEDIA = "pending_media"
+_TEMP_PREFIX = ".import-"
+_TEMP_SUFFIX = ".part"
+
+
+def safe_media_name(name: str, data: bytes) -> str:
+    """``name`` if a file system takes it (at most ``MAX_NAME_BYTES`` in
+    UTF-8 and ``MAX_NAME_CHARS`` characters), else its start cut on a
+    character boundary plus ``-`` and 8 hex digits of the content's SHA-1,
+    keeping the extension: ``a…a-1f2e3d4c.png``."""
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES and len(name) <= MAX_NAME_CHARS:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, ext = name, ""
+    suffix = f"-{hashlib.sha1(data).hexdigest()[:8]}" + (f".{ext}" if ext else "")
+    room_bytes = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    room_chars = MAX_NAME_CHARS - len(suffix)
+    cut = stem.encode("utf-8")[:room_bytes].decode("utf-8", "ignore")[:room_chars]
+    return cut.rstrip(" .") + suffix
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and bool(name) and Path(name).name == name \
+        and name not in (".", "..")
+
+
+def finish_pending_media(db, folder: Path) -> list[str]:
+    """After a crash: rename the media of a committed import into place
+    (they were written before its commit, under temporary names the commit
+    recorded), then remove temporary media no commit recorded (an import
+    that never committed). Call it when no other process has the profile
+    open. Returns what was done, one line each; a file that cannot be moved
+    is left as it is and named."""
+    done: list[str] = []
+    pending = q.get_config(db, PENDING_MEDIA, None)
+    if not isinstance(pending, dict):
+        pending = {}
+    left: dict[str, str] = {}
+    for temp, final in pending.items():
+        if not (_plain(temp) and _plain(final)):
+            continue
+        source = folder / temp
+        if not source.exists():
+            continue
+        try:
+            os.replace(source, folder / final)
+            done.append(f"media {final}: put in place after an interrupted import")
+        except OSError as exc:
+            left[temp] = final
+            done.append(f"media {final}: could not be put in place ({exc.strerror or exc})")
+    if pending:
+        with transaction(db):
+            if left:
+                q.set_config(db, PENDING_MEDIA, left)
+            else:
+                q.delete_config(db, PENDING_MEDIA)
+    if folder.is_dir():
+        for stray in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+            if stray.name not in left:
+                stray.unlink(missing_ok=True)
+                done.append(f"removed {stray.name}, left by an import that did not finish")
+        for stray in folder.glob(".*.part"):  # written by earlier versions
+            if not stray.name.startswith(_TEMP_PREFIX):
+                stray.unlink(missing_ok=True)
+    return done
 
 #: progress(done, total) → return False to cancel
 Progress = Callable[[int, int], "bool | None"]
@@ -45,8 +132,9 @@ class Cancelled(FlashdeskError):
 def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
     def fix(value):
         if isinstance(value, str):
-            for old, new in renames.items():
-                value = value.replace(f'src="{old}"', f'src="{new}"')
+            return rename_media_references(value, renames)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
         return value
 
     return replace(deck, notes=tuple(
@@ -60,6 +148,10 @@ class Importer:
         self._col = col
         self._db = col.db
         self._day = 0
+        #: note identity → note id, for every note this import matched or added
+        self._ids: dict[str, str] = {}
+        #: media names shortened for the file system: (as in the file, as written)
+        self._shortened: list[tuple[str, str]] = []
         #: the row ids the next new note and card get, and whether no card was ever deleted
         self._next_nid = self._next_cid = 1
         self._fresh = True
@@ -67,10 +159,17 @@ class Importer:
         self._pos = 1
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
-            progress: Progress | None = None) -> ImportResult:
-        """Import every deck of ``results``; media are written after the
-        commit. Raises ``Cancelled`` when ``progress`` returns False (nothing
-        changed) and ``FlashdeskError`` for decks that clash."""
+            progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
+        """Import every deck of ``results``, media included, all or nothing:
+        media are written under temporary names before the commit, which
+        records them, and renamed after it (a crash in between is finished on
+        the next open: ``finish_pending_media``). Media names too long for a
+        file system are shortened first and the notes' references rewritten.
+        With ``with_scheduling``, cards still new take the progress the file
+        carries (Anki packages). Raises ``Cancelled`` when ``progress``
+        returns False (nothing changed), ``StorageError`` when the disk
+        refuses (nothing changed) and ``FlashdeskError`` for decks that
+        clash."""
         seen: dict[str, str] = {}
         for deck in (d for r in results for d in r.decks):
             if deck.id and deck.id in seen:
@@ -87,30 +186,50 @@ class Importer:
                 raise Cancelled("import cancelled; nothing was changed")
 
         media: dict[str, bytes] = {}
+        staged: dict[str, str] = {}
         col = self._col
         with col._lock:
             now_ms = int(time.time() * 1000)
-            self._day = col.today(datetime.now().astimezone())
-            to_read = sum(len(d.notes) for r in results for d in r.decks)  # not the rows skipped
-            with transaction(self._db), q.bulk_import(self._db, to_read):
-                self._next_nid, self._next_cid, self._fresh = q.next_rowids(self._db)
-                self._pos = q.next_new_pos(self._db)
-                for result in results:
-                    renames = self._plan_media(result.media, media)
-                    first = len(reports)
-                    for deck in result.decks:
-                        if renames:
-                            deck = _rename_media(deck, renames)
-                        report = self._import_one(deck, now_ms, prune, tick)
-                        report.format = result.format
-                        reports.append(report)
-                    if len(reports) > first:
-                        reports[first].skipped = list(result.skipped)
-                        reports[first].messages = list(result.messages)
-                        reports[first].media = len(result.media)
+            local = datetime.now().astimezone()
+            self._day = col.today(local)
+            try:
+                to_read = sum(len(d.notes) for r in results for d in r.decks)  # not rows skipped
+                with transaction(self._db), q.bulk_import(self._db, to_read):
+                    self._next_nid, self._next_cid, self._fresh = q.next_rowids(self._db)
+                    self._pos = q.next_new_pos(self._db)
+                    for result in results:
+                        renames = self._plan_media(result.media, media)
+                        first = len(reports)
+                        in_file: set[str] = set()
+                        for deck in result.decks:
+                            if renames:
+                                deck = _rename_media(deck, renames)
+                            report = self._import_one(deck, now_ms, tick, in_file)
+                            report.format = result.format
+                            reports.append(report)
+                        for report in reports[first:]:
+                            self._missing(report, in_file, prune, now_ms)
+                        if len(reports) > first:
+                            head = reports[first]
+                            head.skipped = list(result.skipped)
+                            head.messages = list(result.messages) + [
+                                f"{result.decks[0].path}: media name too long for a file "
+                                f"system ({len(old.encode('utf-8'))} bytes): shortened to {new}"
+                                for old, new in self._shortened]
+                            self._shortened = []
+                            head.media = len(result.media)
+                            head.sanitised = result.sanitised
+                            if result.progress:
+                                self._progress(result, head, with_scheduling, local, now_ms)
+                    staged = self._stage_media(media)
+            except BaseException:
+                self._discard(staged)
+                raise
+            fault_point("import:committed")
             col.study.invalidate()
-            self._write_media(media)
-        changed = any(r.added or r.updated or r.removed for r in reports)
+            self._install_media(staged)
+        changed = any(r.added or r.updated or r.removed or r.moved or r.progress
+                      for r in reports)
         return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
                                              tags=True, study_queues=True) if changed
                             else Changes(decks=True))
@@ -121,94 +240,205 @@ class Importer:
         renames = {}
         folder = self._col.media_dir
         for name, data in incoming.items():
-            target = name
+            target = safe_media_name(name, data)
+            if target != name:
+                self._shortened.append((name, target))
             digest = hashlib.sha1(data).hexdigest()[:8]
             existing = (folder / target) if folder else None
             taken = planned.get(target)
             if (taken is not None and taken != data) or (
                     taken is None and existing is not None and existing.exists()
                     and existing.read_bytes() != data):
-                stem, dot, ext = name.rpartition(".")
-                target = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+                stem, dot, ext = target.rpartition(".")
+                target = safe_media_name(f"{stem}-{digest}.{ext}" if dot else f"{target}-{digest}",
+                                         data)
+            if not is_media_name(target):
+                continue  # the reader let through only plain names; never write another
+            if target != name:
                 renames[name] = target
             planned[target] = data
         return renames
 
-    def _write_media(self, media: dict[str, bytes]) -> None:
+    def _stage_media(self, media: dict[str, bytes]) -> dict[str, str]:
+        """Write each new media file under a temporary name and record the
+        names in the open transaction; returns {temporary: final}. A full or
+        read-only disk raises ``StorageError`` (the transaction rolls back and
+        the caller removes what was written)."""
         folder: "Path | None" = self._col.media_dir
         if folder is None or not media:
-            return
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in media.items():
-            target = folder / name
-            if target.parent != folder:  # names are plain file names; never write elsewhere
-                continue
-            if target.exists() and target.read_bytes() == data:
-                continue
-            tmp = folder / f".{name}.part"
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            return {}
+        staged: dict[str, str] = {}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in media.items():
+                target = folder / name
+                if target.parent != folder:  # names are plain file names; never write elsewhere
+                    continue
+                if target.exists() and target.read_bytes() == data:
+                    continue
+                temp = f"{_TEMP_PREFIX}{os.urandom(8).hex()}{_TEMP_SUFFIX}"
+                staged[temp] = name
+                with (folder / temp).open("wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            fsync_dir(folder)
+        except OSError as exc:
+            self._discard(staged)
+            raise StorageError(f"cannot write the media into {folder}: {exc.strerror or exc}. "
+                               "Nothing was imported.") from None
+        if staged:
+            pending = q.get_config(self._db, PENDING_MEDIA, None)
+            pending = pending if isinstance(pending, dict) else {}
+            q.set_config(self._db, PENDING_MEDIA, {**pending, **staged})
+        fault_point("import:staged")
+        return staged
 
-    def _import_one(self, deck: DeckData, now_ms: int, prune: bool,
-                    tick: Callable[[int], None]) -> ImportReport:
+    def _discard(self, staged: dict[str, str]) -> None:
+        folder = self._col.media_dir
+        if folder is not None:
+            for temp in staged:
+                (folder / temp).unlink(missing_ok=True)
+
+    def _install_media(self, staged: dict[str, str]) -> None:
+        """After the commit: rename the staged files into place, then forget
+        them. A file that cannot be renamed now is renamed on the next open."""
+        folder = self._col.media_dir
+        if folder is None or not staged:
+            return
+        moved = []
+        for temp, name in staged.items():
+            try:
+                os.replace(folder / temp, folder / name)
+            except OSError:
+                continue
+            moved.append(temp)
+            fault_point("import:renamed")
+        fsync_dir(folder)
+        with self._col._lock, transaction(self._db, immediate=True):
+            pending = q.get_config(self._db, PENDING_MEDIA, None)
+            pending = pending if isinstance(pending, dict) else {}
+            left = {t: n for t, n in pending.items() if t not in moved}
+            if left:
+                q.set_config(self._db, PENDING_MEDIA, left)
+            else:
+                q.delete_config(self._db, PENDING_MEDIA)
+        fault_point("import:cleared")
+
+    def _import_one(self, deck: DeckData, now_ms: int, tick: Callable[[int], None],
+                    in_file: set[str]) -> ImportReport:
         """Import one deck in chunks, so memory stays flat and progress moves;
-        ``tick(n)`` is told after each chunk (and may raise ``Cancelled``)."""
+        ``tick(n)`` is told after each chunk (and may raise ``Cancelled``).
+        The ids of the notes the deck holds are added to ``in_file``."""
         decks = self._col.decks
         deck = replace(deck, id=DeckId(decks.id_for(deck.id, deck.name)))
         decks.ensure(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
         report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
-        existing = q.note_checksums(self._db, deck.id)
-        in_file: set[str] = set()
-        for key in deck.unchanged:  # rows the reader knew: the notes they made are as they were
-            nid = make_note_id(deck.id, key)
-            if nid not in existing:
-                raise FlashdeskError(f"{deck.path}: the collection changed while the file was "
-                                     "read; import it again")
-            in_file.add(nid)
-        report.unchanged += len(deck.unchanged)
-        if deck.unchanged:
+        if deck.unchanged:  # rows the reader knew: the notes they made are as they were
+            stored = q.notes_by_identity(self._db, deck.unchanged)
+            for identity in deck.unchanged:
+                row = stored.get(identity)
+                if row is None or row["deck_id"] != deck.id:
+                    raise FlashdeskError(f"{deck.path}: the collection changed while the file "
+                                         "was read; import it again")
+                self._ids[identity] = row["id"]
+                in_file.add(row["id"])
+            report.unchanged += len(deck.unchanged)
             tick(len(deck.unchanged))
         did = q.deck_rowids(self._db, [deck.id])[deck.id]
         for start in range(0, len(deck.notes), IMPORT_CHUNK):
             chunk = deck.notes[start:start + IMPORT_CHUNK]
-            self._pos = self._import_chunk(deck.id, did, chunk, existing, in_file, report, now_ms,
-                                           self._pos)
+            self._pos = self._import_chunk(deck.id, did, chunk, in_file, report, now_ms, self._pos)
             tick(len(chunk))
-        report.missing = sorted(n for n in existing if n not in in_file)
+        return report
+
+    def _missing(self, report: ImportReport, in_file: set[str], prune: bool, now_ms: int) -> None:
+        """After a whole file: the notes of this deck the file no longer has
+        (anywhere: a note the file moved to another deck is not missing),
+        removed when ``prune`` asks."""
+        report.missing = sorted(n for n in q.note_ids_in_deck(self._db, report.deck_id)
+                                if n not in in_file)
         if prune and report.missing:
             cards = q.cards_of_notes(self._db, report.missing)
             self._col.journal.resets(cards, now_ms, self._day)
             self._col.undo.forget_cards([c["id"] for c in cards])
             q.delete_notes(self._db, report.missing)
             report.removed = len(report.missing)
-        return report
+            self._fresh = False  # their cards' ids stay known
 
-    def _import_chunk(self, deck_id: str, did: int, notes, existing: dict[str, int],
-                      in_file: set[str], report: ImportReport, now_ms: int, pos: int) -> int:
+    def _match(self, deck_id: str, notes) -> dict[str, dict]:
+        """identity → the stored note (id, identity, deck_id, checksum) for
+        each note of ``notes`` already in the collection: by identity, else
+        (a note stored before identities) by its old id ``DECK-ID/KEY``,
+        when that note has never taken another identity; such a note takes
+        its new identity now."""
+        identities = {self._identity(deck_id, n): n for n in notes}
+        found = q.notes_by_identity(self._db, list(identities))
+        legacy = {str(make_note_id(deck_id, n.key)): identity for identity, n in identities.items()
+                  if identity not in found}
+        adopted = []
+        for old_id, row in q.notes_by_id(self._db, list(legacy)).items():
+            identity = legacy[old_id]
+            if row["identity"] == row["id"] and row["id"] not in self._ids.values():
+                adopted.append((identity, row["id"]))
+                found[identity] = {**row, "identity": identity}
+        q.set_note_identities(self._db, adopted)
+        return found
+
+    @staticmethod
+    def _identity(deck_id: str, note) -> str:
+        return note.identity or make_note_id(deck_id, note.key)
+
+    def _new_id(self, identity: str, taken: set[str]) -> str:
+        """The id of a new note: its identity, unless that id is in ``taken``
+        (held by a note that has since taken another identity, or given in
+        this chunk already): then the identity with ``~2``, ``~3`` …"""
+        candidate, n = identity, 1
+        while candidate in taken or (n > 1 and q.notes_by_id(self._db, [candidate])):
+            n += 1
+            candidate = f"{identity}~{n}"
+        return candidate
+
+    def _import_chunk(self, deck_id: str, did: int, notes, in_file: set[str],
+                      report: ImportReport, now_ms: int, pos: int) -> int:
         db = self._db
         new_notes: list[tuple] = []
         changed: list[dict] = []
         origins: list[tuple[int, str]] = []
         cards_wanted: dict[str, tuple[int, list[int]]] = {}  # note id → (nid or 0, ords)
+        moves: list[tuple[str, str, str]] = []
+        found = self._match(deck_id, notes)
+        unmatched = [i for i in (self._identity(deck_id, n) for n in notes) if i not in found]
+        taken: set[str] = set(q.notes_by_id(db, unmatched))
         for note in notes:
-            nid = make_note_id(deck_id, note.key)
-            in_file.add(nid)
+            identity = self._identity(deck_id, note)
+            stored = found.get(identity)
             kind = note.kind.value
             fields = fields_json(note.fields)
             digest = checksum(kind, fields, note.tags, note.source)
-            old = existing.get(nid)
-            if old == digest:
+            if stored is None:
+                nid = self._new_id(identity, taken)
+                taken.add(nid)
+            else:
+                nid = stored["id"]
+                if stored["deck_id"] != deck_id:
+                    moves.append((deck_id, nid, stored["deck_id"]))
+                    report.moved += 1
+            self._ids[identity] = nid
+            in_file.add(nid)
+            if stored is not None and stored["checksum"] == digest:
                 report.unchanged += 1
                 if note.origin is not None:
                     origins.append((note.origin, nid))
                 continue
             sort_text, search_text = note_texts(note.kind, note.fields)
             tags = tags_text(note.tags)
-            if old is None:
+            if stored is None:
                 rowid = self._next_nid
                 self._next_nid += 1
-                new_notes.append((rowid, nid, did, note.key, kind, fields, tags, note.source,
-                                  digest, now_ms, sort_text, search_text, note.origin))
+                new_notes.append((rowid, nid, identity, did, note.key, kind, fields, tags,
+                                  note.source, digest, now_ms, sort_text, search_text,
+                                  note.origin))
                 report.added += 1
             else:
                 rowid = 0
@@ -218,6 +448,7 @@ class Importer:
                                 "origin": note.origin})
                 report.updated += 1
             cards_wanted[nid] = (rowid, card_ords(note.kind, note.fields))
+        q.move_notes(db, moves)
         if changed:  # a leech tag the collection added survives the update
             leeches = q.tagged_notes(db, [r["id"] for r in changed], LEECH_TAG)
             for row in changed:
@@ -254,4 +485,52 @@ class Importer:
             self._col.journal.resets(rows, now_ms, self._day)
             self._col.undo.forget_cards(drop)
             q.delete_cards(db, drop)
+            self._fresh = False
         return pos
+
+    def _progress(self, result: ReadResult, report: ImportReport, with_scheduling: bool,
+                  local: datetime, now_ms: int) -> None:
+        """The progress a file carries (Anki's scheduling): applied to cards
+        that are still new when ``with_scheduling``, each with an 'imported'
+        log entry; else only counted, for the message."""
+        shown = report.path
+        states = [(self._ids.get(identity), ord_, state)
+                  for identity, cards in result.progress.items() for ord_, state in cards.items()]
+        studied = sum(1 for _, _, s in states if isinstance(s, AnkiCard) and s.type in (1, 2, 3))
+        if not with_scheduling:
+            if studied:
+                report.messages.append(
+                    f"{shown}: Anki's scheduling is not imported: {studied} card(s) with Anki "
+                    "progress start as new, and notes already in flashdesk keep their progress "
+                    "(import with --with-scheduling, or tick the box in the import window, to "
+                    "bring Anki's progress)")
+            return
+        tz = local.tzinfo
+        created = result.created
+        created_day = study_day(datetime.fromtimestamp(created, tz)) if created else self._day
+
+        def day_of(seconds: int) -> int:
+            return study_day(datetime.fromtimestamp(seconds, tz))
+
+        card_ids = [make_card_id(nid, o) for nid, o, _ in states if nid is not None]
+        rows = {r["id"]: r for r in q.card_states(self._db, card_ids)}
+        kept = 0
+        for nid, ord_, state in states:
+            row = rows.get(make_card_id(nid, ord_)) if nid is not None else None
+            if row is None or not isinstance(state, AnkiCard):
+                continue
+            before = CardSchedule.from_dict(row)
+            if before.type != TYPE_NEW or row["queue"] != Queue.NEW:
+                kept += state.type in (1, 2, 3)
+                continue
+            schedule, has_progress, answers = anki_schedule(state, created_day, self._day, day_of)
+            if not has_progress and schedule.queue == Queue.NEW:
+                continue
+            q.set_schedule(self._db, row["id"], schedule, answers if has_progress else 0)
+            if has_progress:
+                logged = replace(schedule, queue=Queue.REVIEW, buried_day=None)
+                self._col.journal.imported(row["id"], before, logged, answers, now_ms, self._day)
+                report.progress += 1
+        report.messages.append(
+            f"{shown}: {report.progress} card(s) brought their Anki progress"
+            + (f"; {kept} kept the progress they already had in flashdesk" if kept else ""))

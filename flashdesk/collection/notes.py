@@ -8,24 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, overload
 
 from ..cards import card_ords
 from ..model import (
-    BrowseQuery, BrowseRow, CardFilter, CardId, Changes, DeckId, FlashdeskError, Kind, NoteId,
-    Queue, SortKey, note_texts,
+    TYPE_NEW, BrowseQuery, BrowseRow, CardFilter, CardId, CardInfo, CardSchedule, Changes, DeckId,
+    FlashdeskError, Kind, LogKind, LogRecord, NoteData, NoteId, Queue, SortKey,
+    card_id as make_card_id, note_id as make_note_id, note_texts,
 )
 from ..store import queries as q, transaction
 from .journal import ms
-from .undo import LEECH_TAG, DeleteUndo, EditUndo, MoveUndo, ResetUndo, TagsUndo
+from .marks import BUNDLED, DELETED_NOTES, EDITED, Marks
+from .undo import (
+    LEECH_TAG, AddUndo, DeleteUndo, EditUndo, GroupUndo, MoveUndo, ResetUndo, TagsUndo, UndoEntry,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from . import Collection
 
-__all__ = ["NoteManager", "DeletedNotes", "CardIdList", "fields_json", "checksum", "tags_text"]
+__all__ = ["NoteManager", "DeletedNotes", "CardIdList", "AddedNote", "NoteRejected", "fields_json",
+           "checksum", "tags_text"]
 
 _FIELDS_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _quoted = json.encoder.encode_basestring
@@ -43,7 +49,11 @@ def fields_json(fields: dict) -> str:
 
 def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> int:
     """What a re-import compares to learn whether a note changed: the first
-    64 bits of the SHA-1 of the note, as a signed integer."""
+    64 bits of the SHA-1 of the note, as a signed integer.
+
+    A note keeps the checksum of the version it was last imported (or
+    added) as: editing it in flashdesk leaves the checksum alone, so a
+    re-import of an unchanged file never undoes the learner's edits."""
     blob = "\x1f".join([kind, fields, " ".join(tags), source])
     return int.from_bytes(hashlib.sha1(blob.encode("utf-8")).digest()[:8], "big", signed=True)
 
@@ -161,6 +171,34 @@ class DeletedNotes:
         return len(self.notes)
 
 
+@dataclass(frozen=True)
+class AddedNote:
+    """A note added in the window: its id, its cards, what changed."""
+
+    note_id: NoteId
+    card_ids: tuple[CardId, ...]
+    changes: Changes
+
+
+class NoteRejected(FlashdeskError):
+    """A note breaks the deck file's rules; ``problems`` lists them, one per
+    field ("field 'back': required for a basic note")."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems) or ["this note cannot be saved"]
+        super().__init__("; ".join(self.problems))
+
+
+def _plain_key(text: str) -> str:
+    """A readable note key from a note's first field ("what-does-heat-mean")."""
+    key = ""
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if key and len(key) + 1 + len(word) > 40:
+            break
+        key = f"{key}-{word}" if key else word[:40]
+    return key or "note"
+
+
 class NoteManager:
     """``col.notes``: notes and cards outside study."""
 
@@ -221,45 +259,244 @@ class NoteManager:
         with self._col._lock:
             return q.card_log(self._col.db, card_id)
 
-    # -- editing ---------------------------------------------------------------
-
-    def update(self, note_id: NoteId, fields: dict, now: "datetime") -> Changes:
-        """Change a note's text in place; its cards keep their progress. The
-        fields must pass the deck file's rules for their kind, and may not add
-        or remove cards. Raises ``FlashdeskError`` with the problems."""
+    def check(self, kind: Kind, fields: dict, tags: Sequence[str] = (),
+              source: str = "") -> tuple[NoteData | None, list[str]]:
+        """A note of ``kind`` checked by the deck file's rules (the one
+        validator, ``formats.deckfile.check_note``): the note, cleaned, and
+        the problems found, one per field ("field 'back': …")."""
         from ..formats.deckfile import check_note
 
+        table: dict[str, Any] = {**fields, "id": "note", "kind": Kind(kind).value,
+                                 "tags": list(tags)}
+        if source:
+            table["source"] = source
+        return check_note(table)
+
+    def duplicates(self, deck_id: DeckId, kind: Kind, fields: dict) -> list[tuple[NoteId, str]]:
+        """Notes of ``deck_id`` whose first field reads as this note's does
+        (ignoring case and formatting): (note id, first field), oldest first."""
+        first = note_texts(Kind(kind), fields)[0]
+        if not first:
+            return []
+        with self._col._lock:
+            return [(NoteId(r["id"]), r["sort_text"])
+                    for r in q.same_first_field(self._col.db, deck_id, first)]
+
+    def card_info(self, card_id: CardId, now: "datetime") -> CardInfo:
+        """One card's history and where it stands: when its note was added,
+        every answer (with the interval and E-Factor before and after it) and
+        every reset, in order, leaving out undone entries. Raises
+        ``FlashdeskError`` for an unknown card."""
+        col = self._col
+        with col._lock:
+            row = q.get_card(col.db, card_id)
+            if row is None:
+                raise FlashdeskError(f"no card with id '{card_id}'")
+            note = q.get_note(col.db, row["note_id"]) or {}
+            log = q.card_log(col.db, card_id)
+            today = col.today(now)
+        undone = {e["undoes"] for e in log if e["kind"] == LogKind.UNDO}
+        history = []
+        for e in log:
+            if e["kind"] == LogKind.UNDO or e["id"] in undone:
+                continue
+            before = CardSchedule.from_dict(json.loads(e["before"]) if e["before"] else {})
+            after = CardSchedule.from_dict(json.loads(e["after"]) if e["after"] else {})
+            history.append(LogRecord(
+                ts_ms=e["ts"], day=e["day"], kind=LogKind(e["kind"]), quality=e["quality"],
+                interval_before=before.interval, interval_after=after.interval,
+                ease_before=before.ease, ease_after=after.ease, time_ms=e["time_ms"] or 0))
+        return CardInfo(
+            card_id=CardId(row["id"]), note_id=NoteId(row["note_id"]), kind=Kind(row["kind"]),
+            ord=row["ord"], deck_name=row["deck_name"], added_ms=note.get("created") or 0,
+            schedule=CardSchedule.from_dict(row), history=tuple(history), source=row["source"],
+            today=today)
+
+    def edited_bundled(self, note_id: NoteId) -> bool:
+        """Whether ``note_id`` is a note of a bundled deck whose text the
+        learner edited (its bundled version can be taken back)."""
+        with self._col._lock:
+            marks = Marks(self._col.db)
+            row = q.get_note(self._col.db, note_id)
+            return row is not None and row["deck_id"] in marks.get(BUNDLED) \
+                and note_id in marks.get(EDITED)
+
+    def card_ids(self, note_id: NoteId) -> list[CardId]:
+        """The cards of a note, in card order."""
+        with self._col._lock:
+            rows = q.cards_of_notes(self._col.db, [note_id])
+        return [CardId(r["id"]) for r in sorted(rows, key=lambda r: r["ord"])]
+
+    # -- adding and editing ------------------------------------------------------
+
+    def add(self, deck_id: DeckId, kind: Kind, fields: dict, now: "datetime", *,
+            tags: Sequence[str] = (), source: str = "") -> AddedNote:
+        """Add a note of ``kind`` to ``deck_id`` with its cards (new, after
+        the new cards already waiting). The note must pass the deck file's
+        rules; its id is made from its first field and never reused, so an
+        export and re-import finds it again. Undoable.
+
+        Raises ``NoteRejected`` listing the problems, or ``FlashdeskError``
+        for an unknown deck."""
+        kind = Kind(kind)
+        col = self._col
+        with col._lock:
+            if q.get_deck(col.db, deck_id) is None:
+                raise FlashdeskError(f"no deck with id '{deck_id}'")
+            note, problems = self.check(kind, fields, tags, source)
+            if problems or note is None:
+                raise NoteRejected(problems)
+            sort_text, search_text = note_texts(kind, note.fields)
+            base = _plain_key(sort_text)
+            key, n = base, 1
+            while q.note_id_used(col.db, make_note_id(deck_id, key)):
+                n += 1
+                key = f"{base}-{n}"
+            nid = make_note_id(deck_id, key)
+            encoded = fields_json(note.fields)
+            with transaction(col.db):
+                q.insert_notes(col.db, [{
+                    "id": nid, "identity": nid, "deck_id": deck_id, "key": key,
+                    "kind": kind.value,
+                    "fields": encoded, "tags": tags_text(note.tags), "source": note.source,
+                    "now": ms(now), "checksum": checksum(kind.value, encoded, note.tags,
+                                                         note.source),
+                    "sort_text": sort_text, "search_text": search_text}])
+                pos = q.next_new_pos(col.db)
+                cards = [(make_card_id(nid, o), nid, deck_id, o, pos + i)
+                         for i, o in enumerate(card_ords(kind, note.fields))]
+                q.insert_cards(col.db, cards)
+            card_ids = tuple(CardId(c[0]) for c in cards)
+            col.undo.push(AddUndo(nid, card_ids, col.journal.seq))
+            col.study.invalidate()
+        return AddedNote(nid, card_ids, Changes(notes=True, cards=True, study_queues=True,
+                                                decks=True, tags=bool(note.tags)))
+
+    def update(self, note_id: NoteId, fields: dict, now: "datetime") -> Changes:
+        """Change a note's text (see ``edit``)."""
+        return self.edit(note_id, now, fields=fields)
+
+    def edit(self, note_id: NoteId, now: "datetime", *, fields: dict | None = None,
+             tags: Sequence[str] | None = None, source: str | None = None,
+             deck_id: DeckId | None = None) -> Changes:
+        """Change a note in place – its fields, tags, source, and the deck of
+        its cards (None leaves each as it is) – as one undoable action named
+        "Edit Note". Its cards keep their progress. The note must pass the deck
+        file's rules for its kind. New cloze numbers (or a reverse card) add
+        new cards; an edit may remove a card only if it was never studied.
+
+        Raises ``NoteRejected`` with the problems, or ``FlashdeskError``."""
         col = self._col
         with col._lock:
             row = q.get_note(col.db, note_id)
             if row is None:
                 raise FlashdeskError(f"no note with id '{note_id}'")
-            kind = Kind(row["kind"])
-            note, problems = check_note({"id": row["key"], "kind": kind.value, **fields})
-            if problems or note is None:
-                raise FlashdeskError("; ".join(problems) or "this note cannot be saved")
-            clean = note.fields
-            if card_ords(kind, clean) != card_ords(kind, json.loads(row["fields"])):
-                raise FlashdeskError("this edit would add or remove cards; edit the deck file "
-                                     "and import it instead")
-            encoded = fields_json(clean)
-            if encoded == row["fields"]:
-                return Changes()
-            before = q.note_text_row(col.db, note_id)
+            entries: list[UndoEntry] = []
+            changes = Changes()
             with transaction(col.db):
-                q.update_note_fields(col.db, note_id, encoded,
-                                     checksum(kind.value, encoded, row["tags"].split(),
-                                              row["source"]), ms(now), *note_texts(kind, clean))
-            col.undo.push(EditUndo(note_id, dict(before or {}), encoded))
-        return Changes(note_text=True)
+                edit = self._edit_content(row, fields, tags, source, now)
+                if edit is not None:
+                    entries.append(edit[0])
+                    changes |= edit[1]
+                if deck_id is not None:
+                    move = self._move(self.card_ids(note_id), deck_id)
+                    if move is not None:
+                        entries.append(move)
+                        changes |= Changes(cards=True, decks=True, study_queues=True)
+            if entries:
+                col.undo.push(entries[0] if len(entries) == 1 else
+                              GroupUndo("Edit Note", tuple(entries)))
+            if changes.cards or changes.study_queues:
+                col.study.invalidate()
+        return changes
+
+    def take_version(self, note_id: NoteId, note: NoteData, digest: int,
+                     now: "datetime") -> Changes:
+        """Replace a note with a version from its file (``note``, whose
+        checksum is ``digest``): the learner chose the file's version over
+        their own edit. Undoable."""
+        col = self._col
+        with col._lock:
+            row = q.get_note(col.db, note_id)
+            if row is None:
+                raise FlashdeskError(f"no note with id '{note_id}'")
+            with transaction(col.db):
+                edit = self._edit_content(row, note.fields, note.tags, note.source, now,
+                                          file_checksum=digest)
+            if edit is None:
+                return Changes()
+            col.undo.push(edit[0])
+            if edit[1].cards:
+                col.study.invalidate()
+        return edit[1]
+
+    def _edit_content(self, row: dict, fields: dict | None, tags: Sequence[str] | None,
+                      source: str | None, now: "datetime", *, file_checksum: int | None = None,
+                      ) -> tuple[EditUndo, Changes] | None:
+        """Write a note's new fields, tags and source inside the caller's
+        transaction; the undo entry and what changed (None: nothing did)."""
+        col = self._col
+        kind = Kind(row["kind"])
+        old_fields = json.loads(row["fields"])
+        new_tags = row["tags"].split() if tags is None else list(tags)
+        new_source = row["source"] if source is None else source
+        note, problems = self.check(kind, old_fields if fields is None else fields, new_tags,
+                                    new_source)
+        if problems or note is None:
+            raise NoteRejected(problems)
+        encoded = row["fields"] if fields is None else fields_json(note.fields)
+        tags_t, source_t = tags_text(note.tags), note.source
+        if (encoded, tags_t, source_t) == (row["fields"], row["tags"], row["source"]) \
+                and file_checksum in (None, row["checksum"]):
+            return None
+        text_changed = (encoded, source_t) != (row["fields"], row["source"])
+        old_ords = set(card_ords(kind, old_fields))
+        new_ords = set(card_ords(kind, note.fields)) if fields is not None else old_ords
+        removed = [c for c in q.cards_of_notes(col.db, [row["id"]]) if c["ord"] not in new_ords]
+        studied = [c for c in removed if c["type"] != TYPE_NEW]
+        if studied:
+            what = (f"cloze {studied[0]['ord']}" if kind == Kind.CLOZE else
+                    "the reverse card" if kind == Kind.BASIC else f"card {studied[0]['ord']}")
+            raise FlashdeskError(f"this edit would remove {what}, which has progress; keep it "
+                                 "in the note, or suspend that card instead")
+        marks = Marks(col.db)
+        was_edited = row["id"] in marks.get(EDITED)
+        sort_text, search_text = note_texts(kind, note.fields if fields is not None else old_fields)
+        q.set_note_content(col.db, {
+            "id": row["id"], "fields": encoded, "tags": tags_t, "source": source_t,
+            "checksum": file_checksum if file_checksum is not None else row["checksum"],
+            "sort_text": sort_text, "search_text": search_text, "now": ms(now)})
+        deck_of_cards = next((c["deck_id"] for c in q.cards_of_notes(col.db, [row["id"]])),
+                             row["deck_id"])
+        pos = q.next_new_pos(col.db)
+        added = [(make_card_id(row["id"], o), row["id"], deck_of_cards, o, pos + i)
+                 for i, o in enumerate(sorted(new_ords - old_ords))]
+        q.insert_cards(col.db, added)
+        q.delete_cards(col.db, [c["id"] for c in removed])
+        if file_checksum is not None:
+            marks.discard(EDITED, [row["id"]])
+        elif text_changed:
+            marks.add(EDITED, [row["id"]])
+        cards = bool(added or removed)
+        entry = EditUndo(NoteId(row["id"]), dict(row), encoded, tags_t,
+                         tuple(a[0] for a in added), tuple(removed), col.journal.seq,
+                         was_edited)
+        return entry, Changes(note_text=True, tags=tags_t != row["tags"], notes=cards,
+                              cards=cards, study_queues=cards)
 
     def change_tags(self, note_ids: Sequence[NoteId], *, add: Sequence[str] = (),
                     remove: Sequence[str] = ()) -> Changes:
-        """Add and remove tags on notes. Raises ``FlashdeskError`` for a tag
-        with spaces, commas or semicolons."""
-        bad = [t for t in add if not t or any(ch.isspace() or ch in ",;" for ch in t)]
-        if bad:
-            raise FlashdeskError(f"a tag is one word without spaces, commas or semicolons: {bad[0]!r}")
+        """Add and remove tags on notes. Tags follow the one tag rule of every
+        import (``flashdesk.formats.tags``: normalised, at most 200
+        characters). Raises ``FlashdeskError`` for a tag with spaces, commas
+        or semicolons, or one too long."""
+        from ..formats.tags import normalise_tag, tag_problem
+
+        add = [normalise_tag(t) for t in add]
+        for tag in add:
+            problem = tag_problem(tag)
+            if problem:
+                raise FlashdeskError(problem)
         col = self._col
         changed = []
         with col._lock, transaction(col.db):
@@ -279,16 +516,23 @@ class NoteManager:
         import of their deck file still finds them)."""
         col = self._col
         with col._lock:
-            if q.get_deck(col.db, deck_id) is None:
-                raise FlashdeskError(f"no deck with id '{deck_id}'")
-            before = [(r["id"], r["deck_id"]) for r in q.card_states(col.db, card_ids)
-                      if r["deck_id"] != deck_id]
             with transaction(col.db):
-                q.move_cards(col.db, [cid for cid, _ in before], deck_id)
-            if before:
-                col.undo.push(MoveUndo(tuple(before), deck_id))
+                entry = self._move(card_ids, deck_id)
+            if entry is not None:
+                col.undo.push(entry)
             col.study.invalidate()
         return Changes(cards=True, decks=True, study_queues=True)
+
+    def _move(self, card_ids: Sequence[CardId], deck_id: DeckId) -> MoveUndo | None:
+        """Move cards inside the caller's transaction; the undo entry (None:
+        nothing moved). Raises ``FlashdeskError`` for an unknown deck."""
+        db = self._col.db
+        if q.get_deck(db, deck_id) is None:
+            raise FlashdeskError(f"no deck with id '{deck_id}'")
+        before = [(r["id"], r["deck_id"]) for r in q.card_states(db, card_ids)
+                  if r["deck_id"] != deck_id]
+        q.move_cards(db, [cid for cid, _ in before], deck_id)
+        return MoveUndo(tuple(before), deck_id) if before else None
 
     def reset_cards(self, card_ids: Sequence[CardId], now: "datetime") -> Changes:
         """Make cards new again. Their history stays; a 'reset' entry in the
@@ -308,23 +552,37 @@ class NoteManager:
         records the deletion). Undoable."""
         col = self._col
         with col._lock:
-            notes = q.notes_rows(col.db, note_ids)
-            cards = q.cards_of_notes(col.db, note_ids)
             with transaction(col.db):
-                log_ids = col.journal.resets(cards, ms(now), col.today(now))
-                q.delete_notes(col.db, [n["id"] for n in notes])
-            if notes:
-                col.undo.push(DeleteUndo(DeletedNotes(tuple(notes), tuple(cards),
-                                                      tuple(log_ids))))
+                deleted = self._delete(note_ids, now)
+            if deleted.notes:
+                col.undo.push(DeleteUndo(deleted))
             col.study.invalidate()
         return Changes(notes=True, cards=True, study_queues=True, tags=True)
+
+    def _delete(self, note_ids: Sequence[NoteId], now: "datetime") -> DeletedNotes:
+        """Delete notes inside the caller's transaction; what to keep for
+        undo. Bundled notes are remembered as deleted, so an update of the
+        bundled decks does not bring them back."""
+        col = self._col
+        notes = q.notes_rows(col.db, note_ids) if note_ids else []
+        cards = q.cards_of_notes(col.db, note_ids)
+        log_ids = col.journal.resets(cards, ms(now), col.today(now))
+        q.delete_notes(col.db, [n["id"] for n in notes])
+        marks = Marks(col.db)
+        bundled = marks.get(BUNDLED)
+        marks.add(DELETED_NOTES, [n.get("identity") or n["id"] for n in notes
+                                  if n["deck_id"] in bundled])
+        return DeletedNotes(tuple(notes), tuple(cards), tuple(log_ids))
 
     def undelete(self, deleted: DeletedNotes, now: "datetime") -> Changes:
         """Put deleted notes back, with their cards' progress. Raises
         ``FlashdeskError`` when some of them exist again (imported since)."""
         col = self._col
         with col._lock:
-            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None]
+            identities = q.notes_by_identity(col.db, [n["identity"] for n in deleted.notes
+                                                      if n.get("identity")])
+            taken = [n["id"] for n in deleted.notes if q.get_note(col.db, n["id"]) is not None
+                     or n.get("identity") in identities]
             if taken:
                 raise FlashdeskError(f"{len(taken)} of these notes exist again (imported since); "
                                      "they cannot be brought back")
@@ -333,6 +591,8 @@ class NoteManager:
                 q.restore_rows(col.db, "cards", list(deleted.cards))
                 col.journal.undos(deleted.log_ids, [c["id"] for c in deleted.cards], ms(now),
                                   col.today(now))
+                Marks(col.db).undelete(DELETED_NOTES, [n.get("identity") or n["id"]
+                                                       for n in deleted.notes])
             col.study.invalidate()
         return Changes(notes=True, cards=True, study_queues=True, tags=True)
 

@@ -16,7 +16,7 @@ from ..statistics import (
     weekly_retention,
 )
 from ..store import queries as q, transaction
-from ..study import SM2_FIELDS, answers_in_log, fold_log
+from ..study import SM2_FIELDS, answers_in_log, fold_log, replay_order
 from .undo import LEECH_TAG
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["ReportManager", "FORECAST_DAYS"]
 
 FORECAST_DAYS = 14
+#: the study rules the cached card states follow (see ``upgrade_rules``)
+STUDY_RULES = 2
 
 
 class ReportManager:
@@ -35,7 +37,7 @@ class ReportManager:
 
     def check(self, now: datetime, *, repair: bool = False) -> CheckReport:
         """Verify the file's integrity and that every card's cached schedule is
-        SM-2 folded over its review log; with ``repair``, rewrite the cache
+        SM-2 folded over its review log (in ``replay_order``); with ``repair``, rewrite the cache
         from the log (the result's ``changes`` then says what moved)."""
         with self._col._lock:
             today = self._col.today(now)
@@ -50,6 +52,7 @@ class ReportManager:
                 if card_id not in cached:
                     continue  # a card since removed; its history stays
                 seen.add(card_id)
+                log = replay_order(log)  # the order every device replays (merged logs)
                 self._compare(cached[card_id], fold_log(log, today), answers_in_log(log),
                               mismatches, fixes)
             for card_id in cached.keys() - seen:
@@ -62,6 +65,29 @@ class ReportManager:
         repaired = len(fixes) if repair else 0
         return CheckReport(integrity, len(cached), entries, tuple(mismatches), repaired,
                            Changes(cards=True, study_queues=True) if repaired else Changes())
+
+    def upgrade_rules(self, now: datetime) -> int:
+        """Bring cached card states up to the current study rules once (the
+        setting ``study_rules`` records which rules a collection follows).
+        Rules 2: failing a card never yet recalled is not a lapse, so lapse
+        counts are recounted from the log. Returns how many cards changed."""
+        col = self._col
+        if col.setting("study_rules", 1) >= STUDY_RULES:
+            return 0
+        with col._lock:
+            today = col.today(now)
+            cached = q.all_schedules(col.db)
+            fixes = []
+            for card_id, log in q.log_by_card(col.db):
+                row = cached.get(card_id)
+                if row is not None:
+                    lapses = fold_log(replay_order(log), today).lapses
+                    if row["lapses"] != lapses:
+                        fixes.append((lapses, card_id))
+            with transaction(col.db):
+                q.set_lapses(col.db, fixes)
+                q.set_config(col.db, "study_rules", STUDY_RULES)
+        return len(fixes)
 
     @staticmethod
     def _compare(row: dict, rebuilt: CardSchedule, answers: int, mismatches: list,

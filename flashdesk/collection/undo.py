@@ -1,5 +1,6 @@
 """One undo stack for every action that changes study data: answers, bury,
-suspend and unsuspend, reset, move, tags, note edits and deletions.
+suspend and unsuspend, reset, move, tags, notes added, edited and deleted,
+and decks created, renamed, moved and deleted.
 
 Each entry is named ("Suspend") and takes back exactly what its action did,
 and only where nobody changed it since: an answer is undone only if the log
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from .notes import DeletedNotes
 
 __all__ = ["UndoStack", "UndoRefused", "UndoEntry", "AnswerUndo", "QueueUndo", "ResetUndo",
-           "MoveUndo", "TagsUndo", "EditUndo", "DeleteUndo", "LEECH_TAG"]
+           "MoveUndo", "TagsUndo", "EditUndo", "DeleteUndo", "AddUndo", "GroupUndo",
+           "DeckNamesUndo", "DeckDeleteUndo", "LEECH_TAG"]
 
 LEECH_TAG = "leech"
 #: entries kept; older ones fall off the bottom
@@ -37,6 +39,8 @@ class UndoRefused(FlashdeskError):
 
 
 class UndoEntry(Protocol):
+    """An action on the undo stack: its name, and how to take it back."""
+
     @property
     def name(self) -> str:
         """What the action was, as the menu shows it after "Undo "."""
@@ -61,10 +65,23 @@ class AnswerUndo:
     before: CardSchedule
     added_leech: bool
     queue_before: Queue
+    #: the note's other cards this answer buried, and the day it did
+    buried: tuple[str, ...] = ()
+    day: int = 0
+    #: an answer in a drill: nothing but the log to take back
+    drill: bool = False
+    #: log entries written with the answer (an exam plan's reschedule)
+    also_undoes: tuple[str, ...] = ()
     name: str = "Answer"
 
     def revert(self, col: "Collection", now: "datetime") -> UndoResult:
         db = col.db
+        if self.drill:
+            with transaction(db, immediate=True):
+                col.journal.append(self.card_id, LogKind.UNDO, ms(now), col.today(now),
+                                   undoes=self.log_id)
+            col.study.put_back(self.card_id, self.queue_before, None)
+            return UndoResult(self.name, Changes(), self.card_id)
         with transaction(db, immediate=True):
             row = q.get_card(db, self.card_id)
             if row is None:
@@ -80,6 +97,11 @@ class AnswerUndo:
                     t for t in row["tags"].split() if t != LEECH_TAG))
             col.journal.append(self.card_id, LogKind.UNDO, ms(now), col.today(now),
                                before=current, after=self.before, undoes=self.log_id)
+            if self.also_undoes:  # the exam plan's move of the due day goes with it
+                col.journal.undos(self.also_undoes, [self.card_id] * len(self.also_undoes),
+                                  ms(now), col.today(now))
+            if self.buried:  # the siblings it buried come back (if still buried by it)
+                q.unbury(db, self.buried, self.day)
         col.study.put_back(self.card_id, self.queue_before, row["deck_id"])
         return UndoResult(self.name, Changes(cards=True, study_queues=True,
                                              tags=self.added_leech), self.card_id)
@@ -167,24 +189,153 @@ class TagsUndo:
 
 @dataclass(frozen=True)
 class EditUndo:
-    """A note edit: the fields before come back, if the note still holds the edit."""
+    """A note edit: its text, tags and source come back, cards the edit
+    added go and cards it removed come back – if the note still holds the
+    edit and nobody has answered a card it added."""
 
     note_id: NoteId
-    #: ``queries.note_text_row`` before and after the edit
+    #: the note's row before the edit (``queries.get_note``)
     before: dict
     after_fields: str
+    after_tags: str
+    added_cards: tuple[str, ...] = ()
+    #: card rows the edit removed (never answered: an edit never removes progress)
+    removed_cards: tuple[dict, ...] = ()
+    seq: int = 0
+    #: the note was marked as edited by the learner before this edit
+    was_edited: bool = True
     name: str = "Edit Note"
 
     def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        with transaction(col.db):
-            current = q.note_text_row(col.db, self.note_id)
-            if current is None or current["fields"] != self.after_fields:
+        from .marks import EDITED, Marks
+
+        db = col.db
+        with transaction(db, immediate=True):
+            current = q.get_note(db, self.note_id)
+            if current is None or (current["fields"], current["tags"]) != (
+                    self.after_fields, self.after_tags):
                 raise UndoRefused("that note has been changed or deleted since; nothing "
                                   "was changed")
+            if any(q.answered_after(db, c, self.seq) for c in self.added_cards):
+                raise UndoRefused("a card this edit added has been answered since; nothing "
+                                  "was changed")
             b = self.before
-            q.update_note_fields(col.db, self.note_id, b["fields"], b["checksum"], ms(now),
-                                 b["sort_text"], b["search_text"])
-        return UndoResult(self.name, Changes(note_text=True))
+            q.set_note_content(db, {key: b[key] for key in (
+                "id", "fields", "tags", "source", "checksum", "sort_text", "search_text")}
+                | {"now": ms(now)})
+            q.delete_cards(db, list(self.added_cards))
+            q.restore_rows(db, "cards", list(self.removed_cards))
+            if not self.was_edited:
+                Marks(db).discard(EDITED, [self.note_id])
+        cards = bool(self.added_cards or self.removed_cards)
+        if cards:
+            col.study.invalidate()
+        return UndoResult(self.name, Changes(
+            note_text=True, tags=b["tags"] != self.after_tags, notes=cards, cards=cards,
+            study_queues=cards))
+
+
+@dataclass(frozen=True)
+class AddUndo:
+    """A note added in the window: it goes again with its cards, unless one
+    of them has been answered since."""
+
+    note_id: NoteId
+    card_ids: tuple[str, ...]
+    seq: int
+    name: str = "Add Note"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        db = col.db
+        with transaction(db, immediate=True):
+            if q.get_note(db, self.note_id) is None:
+                raise UndoRefused("that note has been deleted since; nothing was changed")
+            if any(q.answered_after(db, c, self.seq) for c in self.card_ids):
+                raise UndoRefused("a card of that note has been answered since (perhaps in "
+                                  "another window or terminal); nothing was changed")
+            q.delete_notes(db, [self.note_id])
+        col.study.invalidate()
+        return UndoResult(self.name, Changes(notes=True, cards=True, study_queues=True,
+                                             tags=True, decks=True))
+
+
+@dataclass(frozen=True)
+class GroupUndo:
+    """Several changes made as one action (a note edit that also moves the
+    note's cards): taken back together, or not at all."""
+
+    name: str
+    entries: tuple["UndoEntry", ...]
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        changes = Changes()
+        with transaction(col.db):
+            for entry in reversed(self.entries):
+                changes |= entry.revert(col, now).changes
+        return UndoResult(self.name, changes)
+
+
+@dataclass(frozen=True)
+class DeckNamesUndo:
+    """Create, rename or move decks: each deck gets back the name it had,
+    if it still has the one the action gave it; decks the action created go
+    again if nothing has been put in them since."""
+
+    name: str
+    #: (deck id, name before, name after)
+    renames: tuple[tuple[str, str, str], ...] = ()
+    created: tuple[str, ...] = ()
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        db = col.db
+        ids = [d for d, _, _ in self.renames]
+        with transaction(db):
+            rows = {r["id"]: r for r in q.deck_rows(db, [*ids, *self.created])}
+            back = [(d, before) for d, before, after in self.renames
+                    if d in rows and rows[d]["name"] == after]
+            for deck_id, before in back:
+                other = q.deck_by_name(db, before)
+                if other is not None and other["id"] not in ids:
+                    raise UndoRefused(f"another deck is called “{before}” now; nothing was "
+                                      "changed")
+            for deck_id, before in back:
+                q.rename_deck(db, deck_id, before, ms(now))
+            for deck_id in sorted(self.created, key=lambda d: -len(rows.get(d, {}).get("name", ""))):
+                if deck_id in rows and q.deck_is_empty(db, deck_id):
+                    q.delete_decks(db, [deck_id])
+        col.study.invalidate()
+        return UndoResult(self.name, Changes(decks=True, study_queues=True))
+
+
+@dataclass(frozen=True)
+class DeckDeleteUndo:
+    """Delete a deck: it comes back with its sub-decks, notes, cards and
+    their progress, unless a deck of that id or name exists again."""
+
+    decks: tuple[dict, ...]
+    deleted: "DeletedNotes"
+    #: the bundled decks this deletion marked as deleted
+    marked: tuple[str, ...] = ()
+    name: str = "Delete Deck"
+
+    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
+        from .marks import DELETED_DECKS, Marks
+
+        db = col.db
+        with transaction(db):
+            for row in self.decks:
+                if q.get_deck(db, row["id"]) or q.deck_by_name(db, row["name"]):
+                    raise UndoRefused(f"a deck called “{row['name']}” exists again; nothing "
+                                      "was changed")
+            q.restore_decks(db, list(self.decks))
+            try:
+                col.notes.undelete(self.deleted, now)
+            except FlashdeskError as exc:
+                raise UndoRefused(str(exc)) from None
+            Marks(db).undelete(DELETED_DECKS, self.marked)
+        col.study.invalidate()
+        return UndoResult(self.name, Changes(decks=True, notes=True, cards=True,
+                                             study_queues=True, tags=True))
 
 
 @dataclass(frozen=True)
@@ -210,6 +361,7 @@ class UndoStack:
         self._entries: list[UndoEntry] = []
 
     def push(self, entry: UndoEntry) -> None:
+        """Add the newest action (the oldest falls off past DEPTH)."""
         self._entries.append(entry)
         del self._entries[:-DEPTH]
 
@@ -222,6 +374,7 @@ class UndoStack:
         return self._entries[-1].name if self._entries else None
 
     def clear(self) -> None:
+        """Forget every action (a new study day, a repair)."""
         self._entries.clear()
 
     def forget_cards(self, card_ids: Sequence[str]) -> None:
@@ -241,6 +394,7 @@ class UndoStack:
         ``FlashdeskError`` when there is nothing to undo.
         """
         col = self._col
+        col.today(now)  # a new study day ends the undo history first (it clears the stack)
         if not self._entries:
             raise UndoRefused("Nothing to undo.")
         entry = self._entries[-1]
@@ -255,5 +409,9 @@ class UndoStack:
             except UndoRefused:
                 self._entries.pop()
                 raise
+            # a state restored from an earlier study day moves on to today, as the
+            # day's roll-over moved every other card (the log replays it so too)
+            with transaction(col.db):
+                q.roll_over(col.db, col.today(now))
         self._entries.pop()
         return result

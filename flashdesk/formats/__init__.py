@@ -11,6 +11,7 @@ from typing import Mapping
 from .problems import DeckFileError, Problem
 from .deckfile import read_deck_file
 from .result import ReadResult
+from .sanitize import Removals
 from .terminal import terminal_safe
 
 __all__ = ["DeckFileError", "Problem", "read_deck_file", "read_any", "ReadResult", "FORMATS",
@@ -48,7 +49,13 @@ def read_any(path: str | Path, deck_name: str | None = None, *,
     sanitised HTML, both without control characters."""
     kind = detect_format(path)
     if kind == "toml":
-        return ReadResult("toml", [read_deck_file(path)])
+        removals = Removals()
+        result = ReadResult("toml", [read_deck_file(path, removals)])
+        summary = removals.summary(str(path))
+        if summary:
+            result.messages.append(summary)
+            result.sanitised = removals.total
+        return result
     if kind == "apkg":
         from .anki import read_apkg
 

@@ -5,6 +5,12 @@ A package is a zip a stranger may have made, so nothing in it is trusted:
 member names are checked, sizes and compression ratios are capped (headers
 can lie, so reads are capped too), the collection is opened in memory and
 only read, and media names are reduced to plain file names.
+
+Notes are mapped onto flashdesk's kinds by evaluating their note types'
+templates as Anki does (``flashdesk.formats.notetypes``); media keep the
+names Anki allows, and a name some system refuses is renamed with every
+reference to it; each card's Anki progress is read for an import that asks
+to keep it (``anki_schedule``).
 """
 
 from __future__ import annotations
@@ -14,18 +20,24 @@ import json
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Callable, TypeVar
 
-from ..cards import REQUIRED, cloze_numbers
-from ..model import DeckData, DeckId, Kind, NoteData
+from ..cards import REQUIRED
+from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
-from .problems import DeckFileError, Problem
-from .result import ReadResult, safe_key
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
-from .sanitize import MEDIA_NAME, blank_field, clean_html, clean_plain, is_blank, media_references
+from .notetypes import NoteType, Template, map_note
+from .problems import DeckFileError, Problem
+from .result import DeckGroups, ReadResult, anki_identity, given_identity, safe_key
+from .sanitize import (
+    Removals, blank_field, clean_html, clean_plain, is_blank, media_name, media_references,
+    rename_media_references,
+)
+from .tags import normalise_tags
 
-__all__ = ["read_apkg", "LIMITS"]
+__all__ = ["read_apkg", "LIMITS", "AnkiCard", "anki_schedule"]
 
 LIMITS = {
     "package_bytes": 512 * 2**20,    # the .apkg itself
@@ -189,18 +201,7 @@ def _int_key(key: str, what: str) -> int:
 
 # -- note types and decks ---------------------------------------------------------
 
-class _NoteType:
-    def __init__(self, name: str, cloze: bool, fields: list[str], qfmts: list[str]):
-        self.name, self.cloze, self.fields, self.qfmts = name, cloze, fields, qfmts
-
-    @property
-    def reversed(self) -> bool:
-        """Basic-and-reversed: a second card asks the second field."""
-        return (len(self.qfmts) >= 2 and len(self.fields) >= 2
-                and "{{" + self.fields[1] + "}}" in self.qfmts[1])
-
-
-def _legacy_notetypes(db) -> dict[int, _NoteType]:
+def _legacy_notetypes(db) -> dict[int, NoteType]:
     models = _json(foreign.anki_models_json(db), "col.models")
     models = _want(models, dict, "col.models", "a table of note types")
     types = {}
@@ -209,24 +210,33 @@ def _legacy_notetypes(db) -> dict[int, _NoteType]:
         m = _want(m, dict, what, "a table")
         name = _want(m.get("name", ""), str, f"{what}: its name", "text")
         kind = _want(m.get("type", 0), int, f"{what}: its type", "a number")
-        types[_int_key(mid, "col.models")] = _NoteType(
-            name, kind == 1, _ordered(m.get("flds", []), f"{what}: 'flds'", "name"),
-            _ordered(m.get("tmpls", []), f"{what}: 'tmpls'", "qfmt"))
+        fields = _ordered(m.get("flds", []), f"{what}: 'flds'", "name")
+        qfmts = _ordered(m.get("tmpls", []), f"{what}: 'tmpls'", "qfmt")
+        afmts = _ordered(m.get("tmpls", []), f"{what}: 'tmpls'", "afmt")
+        names = _ordered(m.get("tmpls", []), f"{what}: 'tmpls'", "name")
+        types[_int_key(mid, "col.models")] = NoteType(
+            name, tuple(fields), tuple(Template(n or f"Card {i + 1}", q, a)
+                                       for i, (n, q, a) in enumerate(zip(names, qfmts, afmts))),
+            kind == 1)
     return types
 
 
-def _modern_notetypes(db) -> dict[int, _NoteType]:
+def _modern_notetypes(db) -> dict[int, NoteType]:
     fields: dict[object, list[str]] = {}
     for ntid, name in foreign.anki_fields(db):
         fields.setdefault(ntid, []).append(
             _want(name, str, f"fields.name of a field of note type {str(ntid)[:40]}", "text"))
-    qfmts: dict[object, list[str]] = {}
-    for ntid, tconfig in foreign.anki_templates(db):
+    templates: dict[object, list[Template]] = {}
+    for ntid, tname, tconfig in foreign.anki_templates(db):
         tconfig = _want(tconfig or b"", bytes,
                         f"templates.config of a template of note type {str(ntid)[:40]}",
                         "Anki's settings record (a BLOB)")
-        q = next((v for n, v in _fields(tconfig) if n == 1 and isinstance(v, bytes)), b"")
-        qfmts.setdefault(ntid, []).append(q.decode("utf-8", "replace"))
+        parts = dict((n, v) for n, v in _fields(tconfig) if n in (1, 2) and isinstance(v, bytes))
+        found = templates.setdefault(ntid, [])
+        found.append(Template(tname if isinstance(tname, str) and tname else
+                              f"Card {len(found) + 1}",
+                              parts.get(1, b"").decode("utf-8", "replace"),
+                              parts.get(2, b"").decode("utf-8", "replace")))
     types = {}
     for ntid, name, config in foreign.anki_notetypes(db):
         what = f"note type {str(ntid)[:40]}"
@@ -235,7 +245,8 @@ def _modern_notetypes(db) -> dict[int, _NoteType]:
         config = _want(config or b"", bytes, f"notetypes.config of {what}",
                        "Anki's settings record (a BLOB)")
         cloze = any(n == 1 and v == 1 for n, v in _fields(config))
-        types[ntid] = _NoteType(name, cloze, fields.get(ntid, []), qfmts.get(ntid, []))
+        types[ntid] = NoteType(name, tuple(fields.get(ntid, [])), tuple(templates.get(ntid, [])),
+                               cloze)
     return types
 
 
@@ -284,6 +295,124 @@ def _media_map(members: dict, zf, modern: bool) -> dict[str, str]:
         raise _Refused(f"its media list is damaged ({exc})") from None
 
 
+def _media_names(listing: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(renames: each name in the package some system refuses → the name it
+    is kept under; kept name → zip member). Two names that would end up the
+    same, or differ only in case (one file on Windows and macOS), are told
+    apart with a number."""
+    renames: dict[str, str] = {}
+    members: dict[str, str] = {}
+    taken: set[str] = set()
+    for member, original in sorted(listing.items(), key=lambda item: item[1]):
+        name = media_name(original)
+        stem, dot, ext = name.rpartition(".")
+        n = 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{stem}-{n}.{ext}" if dot else f"{name}-{n}"
+        taken.add(name.casefold())
+        if name != original:
+            renames[original] = name
+        members[name] = member
+    return renames, members
+
+
+# -- Anki's scheduling --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnkiCard:
+    """One card's state in Anki's own scheduler, as its ``cards`` row holds
+    it. ``type``: 0 new, 1 learning, 2 review, 3 relearning; ``queue``: -3 and
+    -2 buried, -1 suspended, 0 new, 1 learning (due is a time), 2 review,
+    3 learning across days, 4 preview; ``due``: days since the collection
+    was created for reviews and day-learning, seconds since the Unix epoch
+    for learning, a position for new cards; ``interval`` in days;
+    ``factor``: the ease in thousandths (2500 is 2.5); ``reviews`` and
+    ``lapses``: Anki's counts. A card in a filtered deck is read with its
+    home deck's due."""
+
+    type: int
+    queue: int
+    due: int
+    interval: int
+    factor: int
+    reviews: int
+    lapses: int
+
+
+#: Anki's ``due`` above this is a time in seconds, below it a day number
+_TIMESTAMP = 1_000_000_000
+
+
+def anki_schedule(card: AnkiCard, created_day: int, today: int,
+                  day_of: Callable[[int], int]) -> tuple[CardSchedule, bool, int]:
+    """The SM-2 schedule that carries an Anki card's progress over:
+    (schedule, whether the card brings progress, Anki's count of reviews).
+
+    ``created_day`` is the study day the Anki collection was created (its
+    ``crt``), ``today`` the study day of the import, ``day_of(seconds)`` the
+    study day of a moment (seconds since the Unix epoch). The rule, also in
+    docs/import-export.md:
+
+    - new (type 0): stays new; its queue (suspended, buried) is kept;
+    - review (type 2): interval = Anki's interval in days (at least 1);
+      E-Factor = factor / 1000 in hundredths, at least 1.3 (2.5 when Anki
+      has none); repetitions 1 for a one-day interval, else 2, so SM-2 grows
+      the next interval from this one (ceil(interval × EF));
+    - learning and relearning (types 1 and 3): a card being (re)learnt, as
+      after an SM-2 answer below Hard: repetitions 0, interval 1 day;
+    - due day: ``created_day`` + due for day numbers (reviews, learning
+      across days), the study day of the time for learning due within a
+      day; the last review day is the due day less the interval, before today;
+    - lapses from Anki; suspended cards stay suspended, buried ones buried
+      until the next study day.
+    """
+    ease = max(130, round(card.factor / 10)) if card.factor > 0 else 250
+    if card.type not in (1, 2, 3):
+        queue = card.queue if card.queue == Queue.SUSPENDED else (
+            Queue.BURIED if card.queue in (-2, -3) else Queue.NEW)
+        return CardSchedule(queue=queue, buried_day=today if queue == Queue.BURIED else None), \
+            False, card.reviews
+    if card.due > _TIMESTAMP:
+        due = day_of(card.due)
+    else:
+        due = created_day + card.due
+    if card.type == 2:
+        interval = max(1, card.interval)
+        reps = 1 if interval <= 1 else 2
+    else:
+        interval, reps = 1, 0
+    queue = Queue.SUSPENDED if card.queue == -1 else (
+        Queue.BURIED if card.queue in (-2, -3) else Queue.REVIEW)
+    return CardSchedule(
+        type=TYPE_REVIEW, queue=queue, reps=reps, ease=ease, interval=interval, due=due,
+        lapses=max(0, card.lapses), last_day=min(due - interval, today - 1),
+        buried_day=today if queue == Queue.BURIED else None), True, max(0, card.reviews)
+
+
+def _anki_cards(rows: list[tuple]) -> tuple[dict[int, int], dict[int, dict[int, AnkiCard]]]:
+    """(note id → the deck of its first card, lowest template number, with
+    a filtered deck's card counted in its home deck; note id → {template
+    number: its ``AnkiCard``}). Rows are checked: the package is refused
+    naming the first card whose ids are not numbers."""
+    first: dict[int, tuple[int, int]] = {}
+    states: dict[int, dict[int, AnkiCard]] = {}
+    for nid, ord_, did, *sched in rows:
+        what = f"a card of note {str(nid)[:40]}"
+        nid = _want(nid, int, f"cards.nid of {what}", "a number")
+        ord_ = _want(ord_, int, f"cards.ord of {what}", "a number")
+        did = _want(did, int, f"cards.did (the deck) of {what}", "a number")
+        if len(sched) == 9 and all(isinstance(v, int) and not isinstance(v, bool) for v in sched):
+            ctype, queue, due, ivl, factor, reps, lapses, odue, odid = sched
+            if odid:
+                did, due = odid, (odue or due)
+            states.setdefault(nid, {})[ord_] = AnkiCard(ctype, queue, due, ivl, factor, reps,
+                                                        lapses)
+        if nid not in first or ord_ < first[nid][0]:
+            first[nid] = (ord_, did)
+    return {nid: did for nid, (_, did) in first.items()}, states
+
+
 # -- the reader -------------------------------------------------------------------
 
 _OWN_KINDS = {name: kind for kind, (name, _, _) in APKG_MODELS.items()}
@@ -291,7 +420,7 @@ _OWN_KINDS = {name: kind for kind, (name, _, _) in APKG_MODELS.items()}
 
 def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
     """A note of a type flashdesk itself exported: its fields map back exactly."""
-    v = v + [""] * 4
+    v = v + [""] * 5
     data: dict[str, object]
     if kind in ("basic", "basic-reverse"):
         data = {"front": v[0], "back": v[1]}
@@ -310,6 +439,15 @@ def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
         extra = v[3]
     elif kind == "order":
         data, extra = {"prompt": v[0], "items": list_items(v[1])}, v[2]
+    elif kind == "typed":
+        answer = v[1]
+        for term in list_items(v[2]):  # mark each key term again, where it stands
+            if term and term in answer:
+                answer = answer.replace(term, f"*{term}*", 1)
+        data = {"prompt": v[0], "answer": answer}
+        if list_items(v[3]):
+            data["accept"] = list_items(v[3])
+        extra = v[4] if len(v) > 4 else ""
     else:
         data = {"prompt": v[0], "model_answer": v[1], "marking_points": list_items(v[2])}
         extra = v[3]
@@ -318,50 +456,87 @@ def _own_note(kind: str, v: list[str]) -> tuple[Kind, dict] | str:
     return Kind(kind), data
 
 
-def _key_from_guid(guid: str) -> str:
-    """flashdesk exports use the note id (``deck/key``) as guid: keep its key."""
-    deck, _, key = guid.partition("/")
-    return safe_key(key) if key and "/" not in key else safe_key(guid)
+def _own_cards(kind: Kind, data: dict) -> dict[int, int]:
+    """Anki card number → flashdesk card of a note of flashdesk's own types."""
+    from ..cards import card_ords
+
+    ords = card_ords(kind, data)
+    return {o - 1: o for o in ords} if kind == Kind.CLOZE else {o: o for o in ords}
 
 
-def _note(notetype: _NoteType, fields: list[str], key: str, tags: str) -> NoteData | str:
-    values = [clean_html(v.strip()) for v in fields]
-    if not values or is_blank(values[0]):
-        return "its first field is empty (once unsafe content is removed)"
-    own = _OWN_KINDS.get(notetype.name)
-    source = ""
-    if own is not None:
-        if SOURCE_FIELD in notetype.fields[1:]:  # flashdesk's own export carries the source
-            at = notetype.fields.index(SOURCE_FIELD)
-            source = clean_plain(html.unescape(values.pop(at))).strip() if at < len(values) else ""
-        mapped = _own_note(own, values)
-        if isinstance(mapped, str):
-            return mapped
-        kind, data = mapped
-    elif notetype.cloze:
-        if not cloze_numbers(values[0]):
-            return "a cloze note without any {{c1::…}}"
-        kind, data = Kind.CLOZE, {"text": values[0]}
-        extra = "<br>".join(v for v in values[1:] if not is_blank(v))
-        if extra:
-            data["extra"] = extra
-    else:
-        back = "<br>".join(v for v in values[1:] if not is_blank(v)) if len(values) > 2 else (
-            values[1] if len(values) > 1 else "")
-        if len(values) >= 3 and notetype.fields[2:3] == ["Add Reverse"]:
-            back = values[1]
-        if is_blank(back):
-            return "it has no back (once unsafe content is removed)"
-        kind, data = Kind.BASIC, {"front": values[0], "back": back}
-        add_reverse = len(values) >= 3 and notetype.fields[2:3] == ["Add Reverse"] and values[2]
-        if notetype.reversed or add_reverse:
-            data["reverse"] = True
-    empty = blank_field(REQUIRED[kind], data)
-    if empty is not None:
-        return f"the {empty.replace('_', ' ')} field is empty (once unsafe content is removed)"
-    tag_list = tuple(dict.fromkeys(t for t in clean_plain(tags).split()
-                                   if re.match(r"^[^\s,;]{1,64}$", t)))
-    return NoteData(key=key, kind=kind, fields=data, tags=tag_list, source=source)
+def _identity(guid: str, own: bool) -> tuple[str, str]:
+    """(identity, key) of a note with this guid. flashdesk's exports write
+    the note's own identity as the guid of notes of flashdesk's note types."""
+    if own:
+        given = given_identity(guid)
+        if given is not None and not given[0].startswith("anki:"):
+            return given
+    return anki_identity(guid), safe_key(guid)
+
+
+class _Notes:
+    """Maps one package's notes, collecting what the user should know."""
+
+    def __init__(self, shown: str, removals: Removals, renames: dict[str, str]):
+        self.shown, self.removals, self.renames = shown, removals, renames
+        self.left_out: dict[str, dict[str, int]] = {}
+        self.unshown: dict[str, set[str]] = {}
+        self.tag_problems: list[str] = []
+
+    def note(self, notetype: NoteType, flds: str, guid: str, tags: str,
+             index: int) -> tuple[NoteData, dict[int, int]] | str:
+        """The note and which Anki card is which flashdesk card, or why it is skipped."""
+        where = f"note {index}"
+        values = [clean_html(rename_media_references(v.strip(), self.renames), self.removals,
+                             where) for v in flds.split("\x1f")]
+        if not values or is_blank(values[0]):
+            return "its first field is empty (once unsafe content is removed)"
+        own = _OWN_KINDS.get(notetype.name)
+        source = ""
+        if own is not None:
+            if SOURCE_FIELD in notetype.fields[1:]:  # flashdesk's own export carries the source
+                at = notetype.fields.index(SOURCE_FIELD)
+                source = clean_plain(html.unescape(values.pop(at))).strip() \
+                    if at < len(values) else ""
+            mapped_own = _own_note(own, values)
+            if isinstance(mapped_own, str):
+                return mapped_own
+            kind, data = mapped_own
+            cards = _own_cards(kind, data)
+        else:
+            mapped = map_note(notetype, values)
+            if isinstance(mapped, str):
+                return mapped
+            kind, data, cards = mapped.kind, mapped.fields, mapped.cards
+            for template in mapped.left_out:
+                counts = self.left_out.setdefault(notetype.name, {})
+                counts[template] = counts.get(template, 0) + 1
+            if mapped.unshown:
+                self.unshown.setdefault(notetype.name, set()).update(mapped.unshown)
+        empty = blank_field(REQUIRED[kind], data)
+        if empty is not None:
+            return f"the {empty.replace('_', ' ')} field is empty (once unsafe content is removed)"
+        tag_list, problems = normalise_tags([tags])
+        self.tag_problems += [f"{where}: {p}" for p in problems]
+        identity, key = _identity(guid, own is not None)
+        return NoteData(key=key, kind=kind, fields=data, tags=tag_list, source=source,
+                        identity=identity), cards
+
+    def messages(self) -> list[str]:
+        out = []
+        for name, cards in sorted(self.left_out.items()):
+            out.append(f"{self.shown}: note type {name}: "
+                       + ", ".join(f"card '{t}' left out of {n} note(s)"
+                                   for t, n in sorted(cards.items()))
+                       + " (flashdesk shows one card of a note and its reverse; what those "
+                       "cards ask is kept as the extra)")
+        for name, fields in sorted(self.unshown.items()):
+            out.append(f"{self.shown}: note type {name}: field(s) {', '.join(sorted(fields))} "
+                       "appear on no card in Anki; kept as the extra")
+        if self.tag_problems:
+            out.append(f"{self.shown}: {len(self.tag_problems)} tag(s) left out: "
+                       + "; ".join(self.tag_problems[:5]))
+        return out
 
 
 def _checked_notes(rows: list[tuple]) -> list[tuple[int, str, int, str, str]]:
@@ -381,22 +556,11 @@ def _checked_notes(rows: list[tuple]) -> list[tuple[int, str, int, str, str]]:
     return out
 
 
-def _first_card_decks(rows: list[tuple]) -> dict[int, int]:
-    """note id → the deck of its first card (lowest template number)."""
-    first: dict[int, tuple[int, int]] = {}
-    for nid, ord_, did in rows:
-        what = f"a card of note {str(nid)[:40]}"
-        nid = _want(nid, int, f"cards.nid of {what}", "a number")
-        ord_ = _want(ord_, int, f"cards.ord of {what}", "a number")
-        did = _want(did, int, f"cards.did (the deck) of {what}", "a number")
-        if nid not in first or ord_ < first[nid][0]:
-            first[nid] = (ord_, did)
-    return {nid: did for nid, (_, did) in first.items()}
-
-
 def read_apkg(path: str | Path) -> ReadResult:
-    """Read an Anki package into decks of notes, and the media they use.
-    Raises ``DeckFileError`` with one clear message when the file is refused."""
+    """Read an Anki package into decks of notes, the media they use, and
+    each card's Anki progress (``ReadResult.progress``, applied only when
+    the import asks for it). Raises ``DeckFileError`` with one clear message
+    when the file is refused."""
     shown = str(path)
     try:
         if Path(path).stat().st_size > LIMITS["package_bytes"]:
@@ -424,7 +588,8 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
             types = _modern_notetypes(db) if modern else _legacy_notetypes(db)
             decks = _deck_names(db, modern)
             rows = foreign.anki_notes(db, LIMITS["notes"] + 1)
-            card_decks = _first_card_decks(foreign.anki_card_decks(db))
+            card_decks, card_states = _anki_cards(foreign.anki_cards(db))
+            created = foreign.anki_created(db)
         except foreign.ForeignDatabaseError as exc:
             raise _Refused(str(exc)) from None
     if len(rows) > LIMITS["notes"]:
@@ -432,56 +597,65 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     rows = _checked_notes(rows)
     if not modern and len(rows) == 1 and "update to the latest Anki" in rows[0][4]:
         raise _Refused("it needs a newer Anki to read; export it again from Anki")
-    result = ReadResult("apkg", [], messages=[
-        f"{shown}: Anki's scheduling is not imported: new cards start as new, and notes "
-        "already in flashdesk keep their progress"])
-    by_deck: dict[str, list[NoteData]] = {}
-    seen: dict[tuple[str, str], int] = {}
-    others = set()
+    listing = _media_map(members, zf, modern)
+    renames, media_members = _media_names(listing)
+    removals = Removals()
+    result = ReadResult("apkg", [])
+    if isinstance(created, int) and not isinstance(created, bool) and created > 0:
+        result.created = created
+    mapper = _Notes(shown, removals, renames)
+    groups = DeckGroups()
     for index, (nid, guid, mid, tags, flds) in enumerate(rows, 1):
         did = card_decks.get(nid)
         notetype = types.get(mid)
         if notetype is None:
             result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
             continue
-        if not notetype.cloze and len(notetype.fields) > 2 and notetype.name not in _OWN_KINDS \
-                and notetype.fields[2:3] != ["Add Reverse"]:
-            others.add(notetype.name)
-        guid = guid or str(nid)
-        key = _key_from_guid(guid) if notetype.name in _OWN_KINDS else safe_key(guid)
-        note = _note(notetype, flds.split("\x1f"), key, tags)
-        if isinstance(note, str):
-            result.skipped.append(f"{shown}: note {index}: skipped: {note}")
+        mapped = mapper.note(notetype, flds, guid or str(nid), tags, index)
+        if isinstance(mapped, str):
+            result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")
             continue
+        note, cards = mapped
         stored = decks.get(did, "") if did is not None else ""
         deck = "::".join(p.strip() for p in stored.split("::") if p.strip())
         if not deck or deck == "Default":
             deck = "Imported"
-        if (deck, note.key) in seen:
+        first = groups.add(deck, note, f"note {index}")
+        if first is not None:
             result.skipped.append(f"{shown}: note {index}: skipped: same note id (guid) as "
-                                  f"note {seen[deck, note.key]}")
+                                  f"{first}")
             continue
-        seen[deck, note.key] = index
-        by_deck.setdefault(deck, []).append(note)
-    if others:
-        result.messages.append(f"{shown}: note type(s) {', '.join(sorted(others))}: the first "
-                               "field is the front and the other fields make the back")
-    result.decks = [DeckData(id=DeckId(""), name=deck, notes=tuple(notes), path=shown)
-                    for deck, notes in by_deck.items()]
+        progress = {cards[o]: state for o, state in card_states.get(nid, {}).items()
+                    if o in cards}
+        if progress:
+            result.progress[note.identity] = progress
+    result.messages += mapper.messages()
+    merged = groups.message(shown)
+    if merged:
+        result.messages.append(merged)
+    result.decks = groups.decks(shown)
     wanted = {ref for d in result.decks for n in d.notes for v in n.fields.values()
               if isinstance(v, str) for ref in media_references(v)}
-    for member, filename in _media_map(members, zf, modern).items():
-        if filename not in wanted or member not in members:
-            continue
-        if not MEDIA_NAME.match(filename):
-            result.skipped.append(f"{shown}: media '{html.escape(filename)}': skipped: not a plain file name")
+    for filename in sorted(wanted):
+        member = media_members.get(filename)
+        if member is None or member not in members:
             continue
         result.media[filename] = _unzstd(_read_member(zf, members[member]), filename) if modern \
             else _read_member(zf, members[member])
+    used = sorted((old, new) for old, new in renames.items() if new in result.media)
+    if used:
+        result.messages.append(
+            f"{shown}: {len(used)} media file name(s) some systems refuse, renamed (and every "
+            "card that shows them): " + "; ".join(f"'{html.escape(o)}' → '{html.escape(n)}'"
+                                                  for o, n in used[:5]))
     missing = wanted - set(result.media)
     if missing:
         result.messages.append(f"{shown}: media not in the package: {', '.join(sorted(missing))}")
+    summary = removals.summary(shown)
+    if summary:
+        result.messages.append(summary)
+        result.sanitised = removals.total
     if not result.decks:
-        first = f" ({result.skipped[0][len(shown) + 2:]})" if result.skipped else ""
-        raise _Refused(f"it has no notes flashdesk can import{first}")
+        first_skip = f" ({result.skipped[0][len(shown) + 2:]})" if result.skipped else ""
+        raise _Refused(f"it has no notes flashdesk can import{first_skip}")
     return result

@@ -13,7 +13,8 @@ from pathlib import Path
 from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
-from .sanitize import clean_field, clean_plain, is_blank
+from .sanitize import Removals, clean_field, clean_plain, is_blank
+from .tags import MAX_TAG, normalise_tag, split_tags, tag_problem
 from .tomlbounds import toml_bounds_problem
 
 __all__ = ["read_deck_file", "parse_deck_text", "check_note", "DECK_KEYS", "NOTE_KEYS",
@@ -23,7 +24,6 @@ DECK_KEYS = ("id", "name", "description", "version")
 NOTE_KEYS = ("id", "kind", "tags", "source")
 DECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 NOTE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-TAG = re.compile(r"^[^\s,;]{1,64}$")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: problems listed for one file; each is located by scanning the text, so a
 #: file of 100,000 unknown keys is stopped after these
@@ -33,8 +33,10 @@ _ONCE_CLEANED = ("once unsafe content is removed (scripts, links, styles and ima
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
-def read_deck_file(path: str | Path) -> DeckData:
-    """Read and check one deck file; raise ``DeckFileError`` listing every problem."""
+def read_deck_file(path: str | Path, removals: Removals | None = None) -> DeckData:
+    """Read and check one deck file; raise ``DeckFileError`` listing every
+    problem. What the sanitiser removes from card text is counted in
+    ``removals`` when given."""
     shown = str(path)
     try:
         raw = Path(path).read_bytes() if Path(path).stat().st_size <= MAX_FILE_BYTES else None
@@ -49,7 +51,7 @@ def read_deck_file(path: str | Path) -> DeckData:
         raise DeckFileError([Problem(
             shown, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line,
         )]) from None
-    return parse_deck_text(text, shown)
+    return parse_deck_text(text, shown, removals)
 
 
 class _Locator:
@@ -77,11 +79,12 @@ class _Locator:
         return start
 
 
-def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
+def parse_deck_text(text: str, shown: str = "<deck>", removals: Removals | None = None) -> DeckData:
     """Check the text of a deck file (``shown`` names it in messages) and
     return its deck. Raises ``DeckFileError`` listing the problems found (at
     most ``MAX_PROBLEMS``), each with its line where it has one. Nesting
-    and key sizes are bounded before the TOML parser runs."""
+    and key sizes are bounded before the TOML parser runs. What the
+    sanitiser removes is counted in ``removals`` when given."""
     bound, bound_line = toml_bounds_problem(text)
     if bound:
         raise DeckFileError([Problem(shown, f"refused: {bound}", bound_line)])
@@ -139,7 +142,7 @@ def parse_deck_text(text: str, shown: str = "<deck>") -> DeckData:
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_notes):
         line = where.note(index)
-        note = _check_note(raw, index, line, where, problem, seen)
+        note = _check_note(raw, index, line, where, problem, seen, removals)
         if note is not None:
             notes.append(note)
     if problems:
@@ -161,7 +164,25 @@ def check_note(raw: dict) -> tuple[NoteData | None, list[str]]:
     return note, problems
 
 
-def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
+def _check_tags(tags: object) -> tuple[tuple[str, ...], bool]:
+    """A deck file's ``tags``: (the tags, normalised by the one tag rule, each
+    once without regard to case; whether every item is one valid tag)."""
+    if not isinstance(tags, list):
+        return (), False
+    kept: dict[str, str] = {}
+    for item in tags:
+        if not isinstance(item, str):
+            return (), False
+        words = split_tags(item)
+        tag = normalise_tag(item)
+        if len(words) != 1 or tag_problem(tag):
+            return (), False
+        kept.setdefault(tag.casefold(), tag)
+    return tuple(kept.values()), True
+
+
+def _check_note(raw, index, line, where, problem, seen,
+                removals: Removals | None = None) -> NoteData | None:
     label = f"note {index + 1}"
     if not isinstance(raw, dict):
         problem(f"{label}: must be a [[notes]] table", line)
@@ -209,7 +230,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                     isinstance(v, str) and v.strip() for v in value):
                 fail(field, "must be a list of non-empty texts, e.g. [\"one\", \"two\"]")
                 continue
-            fields[field] = [clean_field(v) for v in value]
+            fields[field] = [clean_field(v, removals, label) for v in value]
             if any(is_blank(v) for v in fields[field]):
                 fail(field, f"an item is empty {_ONCE_CLEANED}")
         elif field == "reverse":
@@ -217,7 +238,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
                 fail(field, "must be true or false")
                 continue
             fields[field] = value
-        elif field == "answer":
+        elif field == "answer" and kind == Kind.CHOICE:
             if isinstance(value, bool) or not isinstance(value, int):
                 fail(field, "must be the number of the right option, counting from 1")
                 continue
@@ -226,7 +247,7 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
             if not isinstance(value, str) or (field in REQUIRED[kind] and not value.strip()):
                 fail(field, "must be non-empty text in quotes")
                 continue
-            fields[field] = clean_field(value)
+            fields[field] = clean_field(value, removals, label)
             if field in REQUIRED[kind] and is_blank(fields[field]):
                 fail(field, f"empty {_ONCE_CLEANED}")
     if kind == Kind.CHOICE and "options" in fields:
@@ -244,17 +265,18 @@ def _check_note(raw, index, line, where, problem, seen) -> NoteData | None:
             fail("items", "items must differ from each other")
     if kind == Kind.CLOZE and "text" in fields and not cloze_numbers(fields["text"]):
         fail("text", "a cloze note needs at least one {{c1::hidden part}}")
-    tags = raw.get("tags", [])
-    if isinstance(tags, list):
-        tags = [clean_plain(t) if isinstance(t, str) else t for t in tags]
-    if not isinstance(tags, list) or not all(isinstance(t, str) and TAG.match(t) for t in tags):
-        fail("tags", "must be a list of single words, e.g. [\"heat\", \"models\"]")
-        tags = []
+    if kind == Kind.TYPED and "answer" in fields and fields["answer"].count("*") % 2:
+        fail("answer", "a key term is marked *like this*, with a star on each side")
+    tags, tags_ok = _check_tags(raw.get("tags", []))
+    if not tags_ok:
+        fail("tags", "must be a list of tags, each one word without spaces, commas or "
+                     f"semicolons and at most {MAX_TAG} characters, e.g. [\"heat\", "
+                     "\"Unit04::HEAT\"]")
     source = raw.get("source", "")
     if not isinstance(source, str):
         fail("source", "must be text in quotes")
         source = ""
     if bad or not isinstance(key, str) or not NOTE_KEY.match(key):
         return None
-    return NoteData(key=key, kind=kind, fields=fields, tags=tuple(dict.fromkeys(tags)),
+    return NoteData(key=key, kind=kind, fields=fields, tags=tags,
                     source=clean_plain(source).strip(), line=line)

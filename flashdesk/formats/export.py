@@ -1,7 +1,9 @@
 """Writers: the native deck file (TOML), CSV and Anki packages (.apkg).
 
 Each takes plain ``DeckData`` and writes files; a round trip through any of
-them and back through the readers gives the same notes."""
+them and back through the readers gives the same notes, tags and cards.
+A spreadsheet's ``id`` and a package's guid carry each note's identity, so
+importing an export again finds the same notes."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from ..model import DeckData, Kind
+from ..cards import cloze_numbers, key_terms, typed_answer_text
+from ..model import DeckData, Kind, NoteData
+from .csvcell import guard_cell
 from .deckfile import DECK_ID
 from .sanitize import media_references
-from .csvcell import guard_cell
 
 __all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
@@ -67,9 +70,15 @@ def _joined(items) -> str:
     return " | ".join(i.replace("|", "\\|") for i in items)
 
 
-def _csv_row(deck: DeckData, note) -> dict:
+def _identity(deck: DeckData, note: NoteData) -> str:
+    """The identity an export writes for ``note``: its own, else the deck
+    file rule's ``DECK-ID/KEY``."""
+    return note.identity or (f"{deck.id}/{note.key}" if deck.id else note.key)
+
+
+def _csv_row(deck: DeckData, note: NoteData) -> dict:
     f = note.fields
-    row = {"id": note.key, "deck": deck.name, "kind": note.kind.value,
+    row = {"id": _identity(deck, note), "deck": deck.name, "kind": note.kind.value,
            "tags": " ".join(note.tags), "source": note.source}
     if note.kind == Kind.BASIC:
         row.update(front=f["front"], back=f["back"], extra=f.get("extra", ""),
@@ -81,6 +90,9 @@ def _csv_row(deck: DeckData, note) -> dict:
                    extra=f.get("explanation", ""))
     elif note.kind == Kind.ORDER:
         row.update(front=f["prompt"], back=_joined(f["items"]), extra=f.get("explanation", ""))
+    elif note.kind == Kind.TYPED:
+        row.update(front=f["prompt"], back=f["answer"], options=_joined(f.get("accept", [])),
+                   extra=f.get("explanation", ""))
     else:
         row.update(front=f["prompt"], back=f["model_answer"],
                    points=_joined(f["marking_points"]), extra=f.get("explanation", ""))
@@ -88,7 +100,9 @@ def _csv_row(deck: DeckData, note) -> dict:
 
 
 def write_csv(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
-    """A spreadsheet with a header row; UTF-8 with a BOM so Excel reads it right."""
+    """A spreadsheet with a header row; UTF-8 with a BOM so Excel reads it
+    right. The ``id`` column holds each note's whole identity (``SCOPE/KEY``
+    or ``anki:GUID``), which the reader takes as it is."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
@@ -130,6 +144,12 @@ APKG_MODELS = {
     "scenario": ("flashdesk scenario", ["Prompt", "Model answer", "Marking points", "Explanation"],
                  [("Card 1", "{{Prompt}}", "{{FrontSide}}<hr id=answer>{{Model answer}}"
                    "<br>{{Marking points}}<br>{{Explanation}}")]),
+    # Anki's own typing box ({{type:…}}) compares what is typed with the answer
+    # Anki's own typing box ({{type:…}}) compares what is typed with the answer;
+    # the key terms flashdesk checks strictly travel in a field of their own
+    "typed": ("flashdesk typed", ["Prompt", "Answer", "Key terms", "Also right", "Explanation"],
+              [("Card 1", "{{Prompt}}<br>{{type:Answer}}",
+                "{{Prompt}}<hr id=answer>{{type:Answer}}<br>{{Also right}}<br>{{Explanation}}")]),
 }
 
 
@@ -145,13 +165,26 @@ def _apkg_fields(note) -> tuple[str, list[str]]:
                           f.get("explanation", "")]
     if note.kind == Kind.ORDER:
         return "order", [f["prompt"], _list_html(f["items"]), f.get("explanation", "")]
+    if note.kind == Kind.TYPED:
+        return "typed", [f["prompt"], typed_answer_text(f["answer"]),
+                         _list_html(key_terms(f["answer"]), "ul"),
+                         _list_html(f.get("accept", []), "ul"), f.get("explanation", "")]
     return "scenario", [f["prompt"], f["model_answer"], _list_html(f["marking_points"], "ul"),
                         f.get("explanation", "")]
 
 
+def _guid(deck: DeckData, note: NoteData) -> str:
+    """A note's guid in a package: an Anki note keeps its own Anki guid;
+    any other note carries its flashdesk identity."""
+    identity = _identity(deck, note)
+    return identity[5:] if identity.startswith("anki:") else identity
+
+
 def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | None = None) -> list[Path]:
     """An Anki package (genanki) that Anki imports; flashdesk reads its note
-    types back into the same kinds."""
+    types back into the same kinds. A cloze note gets one card per number
+    that flashdesk's cloze parser finds (genanki's own search misses nested
+    clozes and ``c1,2``)."""
     import genanki
 
     models = {}
@@ -167,9 +200,11 @@ def write_apkg(decks: Sequence[DeckData], path: str | Path, media_dir: Path | No
         for note in deck.notes:
             key, values = _apkg_fields(note)
             media.update(ref for v in values for ref in media_references(v))
-            gdeck.add_note(genanki.Note(model=models[key], fields=[*values, note.source],
-                                        tags=list(note.tags),
-                                        guid=f"{deck.id}/{note.key}" if deck.id else note.key))
+            gnote = genanki.Note(model=models[key], fields=[*values, note.source],
+                                 tags=list(note.tags), guid=_guid(deck, note))
+            if note.kind == Kind.CLOZE:
+                gnote.cards = [genanki.Card(n - 1) for n in cloze_numbers(note.fields["text"])]
+            gdeck.add_note(gnote)
         package_decks.append(gdeck)
     package = genanki.Package(package_decks)
     if media_dir is not None:

@@ -6,22 +6,135 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..model import DeckData
+from ..model import DeckData, DeckId, NoteData
 
-__all__ = ["ReadResult", "derived_key", "safe_key", "slug"]
+__all__ = ["ReadResult", "derived_key", "safe_key", "slug", "scope_of", "scoped_identity",
+           "anki_identity", "given_identity", "DeckGroups"]
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_SCOPE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9 _-]+$")
 
 
 @dataclass
 class ReadResult:
+    """What a reader found in one file: its decks of notes, rows or notes
+    it skipped (each with its place and reason), messages for the user, the
+    media the notes use, and (Anki packages) each card's Anki progress."""
+
     format: str
     decks: list[DeckData]
     skipped: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     #: media file name → content, for files referenced by the notes
     media: dict[str, bytes] = field(default_factory=dict)
+    #: note identity → {flashdesk card ord: the card's state in the file's
+    #: own scheduler (an ``AnkiCard`` for packages)}; empty for other formats
+    progress: dict[str, dict[int, Any]] = field(default_factory=dict)
+    #: the study day the file's collection was created (Anki's ``crt``, as
+    #: seconds since the Unix epoch); None when unknown
+    created: int | None = None
+    #: things the sanitiser removed from the file's card text
+    sanitised: int = 0
+
+
+def scope_of(deck_name: str) -> str:
+    """The scope of a spreadsheet's note ids: its top-level deck (the part
+    before the first ``::``), as a deck-id-like slug. Names that lose
+    letters on the way (accents, other scripts) get a short hash, so two
+    such decks never share a scope."""
+    root = deck_name.split("::", 1)[0].strip()
+    base = slug(root)
+    if _PLAIN_NAME.match(root):
+        return base
+    digest = hashlib.sha1(root.casefold().encode("utf-8")).hexdigest()[:6]
+    return f"{base[:57]}-{digest}"
+
+
+def scoped_identity(deck_name: str, key: str) -> str:
+    """A spreadsheet note's identity: ``SCOPE/KEY`` (see ``scope_of``), the
+    same in every sub-deck of one top-level deck."""
+    return f"{scope_of(deck_name)}/{key}"
+
+
+def anki_identity(guid: str) -> str:
+    """An Anki note's identity: its guid, which Anki keeps unique across
+    every collection, whatever the deck."""
+    return f"anki:{guid}"
+
+
+def given_identity(text: str) -> tuple[str, str] | None:
+    """(identity, key) when ``text`` is a whole identity as flashdesk's own
+    exports write it (``SCOPE/KEY`` or ``anki:GUID``), else None."""
+    text = text.strip()
+    if text.startswith("anki:") and len(text) > 5 and not any(c.isspace() for c in text):
+        return text, safe_key(text[5:])
+    scope, slash, key = text.partition("/")
+    if slash and _SCOPE.match(scope) and _KEY.match(key):
+        return text, key
+    return None
+
+
+class DeckGroups:
+    """Notes grouped by deck as a file names them; names that differ only
+    in case are one deck (Anki's rule), under the first spelling met. A
+    note's identity may appear once in the whole file."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._notes: dict[str, list[NoteData]] = {}
+        self._seen: dict[str, str] = {}
+        #: identities of notes a collection has as these rows make them (rows not read)
+        self._unchanged: dict[str, list[str]] = {}
+        #: spellings met that differ only in case from the name kept
+        self.merged: dict[str, set[str]] = {}
+
+    def name_for(self, name: str) -> str:
+        """The deck name the file's group for ``name`` goes by."""
+        kept = self._names.setdefault(name.casefold(), name)
+        if kept != name:
+            self.merged.setdefault(kept, set()).add(name)
+        return kept
+
+    def message(self, shown: str) -> str | None:
+        """What the user should know about deck names merged, or None."""
+        if not self.merged:
+            return None
+        pairs = "; ".join(f"{', '.join(sorted(others))} → {kept}"
+                          for kept, others in sorted(self.merged.items()))
+        return (f"{shown}: deck names that differ only in case are one deck (as in Anki): "
+                f"{pairs}")
+
+    def add(self, deck: str, note: NoteData, where: str) -> str | None:
+        """Add ``note`` to ``deck``; returns where the same note was met
+        before (the note is then not added), else None."""
+        identity = note.identity or note.key
+        if identity in self._seen:
+            return self._seen[identity]
+        self._seen[identity] = where
+        self._notes.setdefault(self.name_for(deck), []).append(note)
+        return None
+
+    def add_unchanged(self, deck: str, identity: str, where: str) -> str | None:
+        """Note that the collection holds the note ``identity`` of ``deck``
+        as this row makes it (the row is not read); returns where the same
+        note was met before, else None."""
+        if identity in self._seen:
+            return self._seen[identity]
+        self._seen[identity] = where
+        name = self.name_for(deck)
+        self._notes.setdefault(name, [])
+        self._unchanged.setdefault(name, []).append(identity)
+        return None
+
+    def decks(self, path: str) -> list[DeckData]:
+        """The groups as decks (no id yet: the importer gives them theirs),
+        in the order the file first names them; ``path`` names the file."""
+        return [DeckData(id=DeckId(""), name=name, notes=tuple(notes), path=path,
+                         unchanged=tuple(self._unchanged.get(name, ())))
+                for name, notes in self._notes.items()]
 
 
 def slug(text: str) -> str:

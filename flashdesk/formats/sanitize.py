@@ -18,27 +18,97 @@ What is stored, whatever the file held (see docs/import-export.md):
 from __future__ import annotations
 
 import html
+import html.entities
 import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import nh3
 
-__all__ = ["clean_html", "clean_field", "clean_text_field", "clean_plain", "remove_controls", "is_blank",
-           "blank_field", "ALLOWED_TAGS", "MEDIA_NAME", "media_references", "CONTROLS",
-           "BIDI_CONTROLS"]
+__all__ = ["clean_html", "clean_field", "clean_text_field", "clean_plain", "remove_controls",
+           "is_blank", "blank_field", "ALLOWED_TAGS", "media_name", "is_media_name", "media_references",
+           "rename_media_references", "CONTROLS", "BIDI_CONTROLS", "Removals", "looks_like_html",
+           "text_to_html", "MAX_MEDIA_NAME_BYTES"]
 
 ALLOWED_TAGS = frozenset({
     "b", "strong", "i", "em", "u", "s", "sub", "sup", "br", "p", "ul", "ol", "li",
     "code", "pre", "blockquote", "span", "div", "small", "mark", "hr", "img",
 })
-#: a media file name: no folders, no scheme, no leading dot
-MEDIA_NAME = re.compile(r"^[\w][\w\- .()]{0,200}$")
 _EMPTY_IMG = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>", re.I)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc="([^"]+)\"""", re.I)
+
+# -- media file names ---------------------------------------------------------------
+
+#: the longest media file name, in UTF-8 bytes (Anki's limit)
+MAX_MEDIA_NAME_BYTES = 120
+#: characters some system refuses in a file name (Anki's list), and every control character
+_NAME_DROP = re.compile('[\\[\\]<>:"/?*^\\\\|\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
+_WINDOWS_DEVICE = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\.|$)", re.I)
+
+
+def media_name(name: str) -> str:
+    """The name a media file is kept under: ``name`` itself when every
+    system can store it, else a safe name close to it.
+
+    The rule is Anki's (``normalize_filename`` in ``rslib/src/media/files.rs``,
+    read, not copied), so apostrophes, ``&``, ``+``, commas, ``%``, dashes and
+    accents stay: Unicode NFC; ``[ ] < > : " / ? * ^ \\ |`` and control
+    characters removed; a no-break space becomes a space; a Windows device
+    name (``con.png``) gets ``_`` after it; a name ending in a space or dot
+    gets ``_``; at most ``MAX_MEDIA_NAME_BYTES`` bytes, keeping the extension.
+    flashdesk also removes bidirectional controls and replaces a leading dot
+    (a hidden file) with ``_``; an empty result is ``_``."""
+    name = unicodedata.normalize("NFC", name)
+    name = _NAME_DROP.sub("", name).replace("\xa0", " ")
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cn")
+    name = _WINDOWS_DEVICE.sub(r"\1_\2", name)
+    if name.startswith("."):
+        name = "_" + name[1:]
+    if name.endswith((" ", ".")):
+        name += "_"
+    if len(name.encode("utf-8")) > MAX_MEDIA_NAME_BYTES:
+        stem, dot, ext = name.rpartition(".")
+        if not dot or len(ext.encode("utf-8")) > 20:
+            stem, ext = name, ""
+        room = MAX_MEDIA_NAME_BYTES - (len(ext.encode("utf-8")) + 1 if ext else 0)
+        stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") or "_"
+        name = f"{stem}.{ext}" if ext else stem
+    return name or "_"
+
+
+def is_media_name(name: str) -> bool:
+    """True when ``name`` is a media file name kept as it is (``media_name``)."""
+    return bool(name) and media_name(name) == name
+
+
+_IMG_SRC_ANY = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
+
+
+def rename_media_references(text: str, renames: dict[str, str]) -> str:
+    """Card HTML as it came from a file, with each image whose source (once
+    HTML entities are decoded) is a key of ``renames`` pointing at the new
+    name instead. Quoting of any kind is understood; the new source is
+    written in double quotes, escaped."""
+    if not renames or "<" not in text:
+        return text
+
+    def fix(match: re.Match) -> str:
+        value = match.group(2)
+        if value[:1] in "\"'":
+            value = value[1:-1]
+        new = renames.get(html.unescape(value))
+        if new is None:
+            return match.group(0)
+        return f'{match.group(1)}"{html.escape(new)}"'
+
+    return _IMG_SRC_ANY.sub(fix, text)
 
 
 def _attribute(tag: str, attr: str, value: str) -> str | None:
     if tag == "img" and attr == "src":
-        return value if MEDIA_NAME.match(value) else None
+        return value if is_media_name(value) else None
     return value
 
 
@@ -78,35 +148,169 @@ def clean_plain(text: str, *, lines: bool = False) -> str:
 _MARKUP = re.compile("[<>&\x00\r\xa0\ufeff]")
 
 
-def clean_html(text: str) -> str:
+@dataclass
+class Removals:
+    """What the sanitiser removed from one file: a count for each kind of
+    thing removed, and the first examples with their place."""
+
+    counts: Counter = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)
+    #: examples kept
+    keep: int = 5
+
+    def add(self, kind: str, example: str, where: str = "") -> None:
+        """Count one ``kind`` of removal (e.g. "tags flashdesk does not show");
+        ``example`` is what was removed, ``where`` its place (a line or note)."""
+        self.counts[kind] += 1
+        if len(self.examples) < self.keep:
+            example = example if len(example) <= 60 else example[:57] + "…"
+            self.examples.append(f"{where}: {example}" if where else example)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self, shown: str) -> str | None:
+        """One message for the import summary (None when nothing was removed):
+        the total, the count of each kind, and the first examples."""
+        if not self.total:
+            return None
+        kinds = ", ".join(f"{n} {kind}" for kind, n in self.counts.most_common())
+        return (f"{shown}: the sanitiser removed {self.total} thing(s) from card text ({kinds}); "
+                f"first: {'; '.join(self.examples)}")
+
+
+_UNSAFE_CONTENT = frozenset({"script", "style"})
+
+
+class _Explainer(HTMLParser):
+    """Lists what ``clean_html`` removes from one fragment, in the words a
+    tutor understands. Only run when cleaning changed the fragment."""
+
+    def __init__(self, removals: Removals, where: str):
+        super().__init__(convert_charrefs=True)
+        self.removals, self.where = removals, where
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or f"<{tag}>"
+        if tag in _UNSAFE_CONTENT:
+            self.removals.add("scripts and styles (with their content)", raw, self.where)
+            return
+        if tag not in ALLOWED_TAGS:
+            self.removals.add("tags flashdesk does not show", raw, self.where)
+            return
+        for name, value in attrs:
+            if tag == "img" and name == "src":
+                if not is_media_name(value or ""):
+                    self.removals.add("images from outside the media folder", raw, self.where)
+            elif not (tag == "img" and name == "alt"):
+                self.removals.add("attributes (styles, classes, links, events)",
+                                  f'{name}="{value or ""}" on <{tag}>', self.where)
+        if tag == "img" and not any(name == "src" for name, _ in attrs):
+            self.removals.add("images from outside the media folder", raw, self.where)
+
+    def handle_starttag(self, tag, attrs):
+        self._tag(tag, attrs)
+
+    def handle_startendtag(self, tag, attrs):
+        self._tag(tag, attrs)
+
+    def handle_comment(self, data):
+        self.removals.add("comments", f"<!--{data}-->", self.where)
+
+    def handle_decl(self, decl):
+        self.removals.add("tags flashdesk does not show", f"<!{decl}>", self.where)
+
+    def handle_pi(self, data):
+        self.removals.add("tags flashdesk does not show", f"<?{data}>", self.where)
+
+
+def clean_html(text: str, removals: Removals | None = None, where: str = "") -> str:
     """Remove every tag, attribute and URL that is not plain formatting or a
     local media file name; script and style elements go with their content.
-    Control characters (``CONTROLS``) are removed first."""
+    Control characters (``CONTROLS``) are removed first.
+
+    With ``removals``, each thing removed is counted there (its place given
+    by ``where``, e.g. "line 4"); a fragment that comes out unchanged costs
+    nothing more."""
     if not text.isprintable():  # printable text has no control character to remove
+        if removals is not None:
+            for ch in CONTROLS.findall(text):
+                removals.add("control characters", f"U+{ord(ch):04X}", where)
         text = CONTROLS.sub("", text)
     if not _MARKUP.search(text):
         return text  # plain text: nothing to clean, and nh3 would return it unchanged
     cleaned = nh3.clean(text, tags=set(ALLOWED_TAGS), attributes={"img": {"src", "alt"}},
                         attribute_filter=_attribute, url_schemes=set(), strip_comments=True,
                         link_rel=None, clean_content_tags={"script", "style"})
-    return _EMPTY_IMG.sub("", cleaned)  # an image whose source was refused shows nothing
+    cleaned = _EMPTY_IMG.sub("", cleaned)  # an image whose source was refused shows nothing
+    if removals is not None and cleaned != text and "<" in text:
+        explainer = _Explainer(removals, where)
+        explainer.feed(text)
+        explainer.close()
+    return cleaned
 
 
 def media_references(text: str) -> list[str]:
-    """The media file names a cleaned field refers to."""
-    return _IMG_SRC.findall(text)
+    """The media file names a cleaned field refers to (entities decoded)."""
+    return [html.unescape(name) for name in _IMG_SRC.findall(text)]
+
+
+#: a real HTML element (any element of HTML, not only those flashdesk keeps)
+#: or a comment: what makes a file's text HTML rather than text with angle brackets
+_HTML_SIGN = re.compile(
+    r"<!--|<\s*/?\s*(?:a|abbr|acronym|address|area|article|aside|audio|b|base|basefont|bdi|bdo|"
+    r"big|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|dd|del|details|"
+    r"dfn|dialog|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|"
+    r"frameset|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|"
+    r"map|mark|meta|meter|nav|noscript|object|ol|optgroup|option|output|p|param|picture|pre|"
+    r"progress|q|rp|rt|ruby|s|samp|script|section|select|small|source|span|strike|strong|style|"
+    r"sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|"
+    r"u|ul|var|video|wbr)(?:\s[^<>]*)?/?\s*>", re.I)
+
+
+_ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` holds a real HTML element (``<b>``, ``</div>``,
+    ``<br/>``, ``<img src=…>``), an HTML comment or an HTML entity
+    (``&amp;``, ``&lt;``, ``&#8211;``).
+
+    Anki's own test (``is_html`` in ``rslib/src/text.rs``) counts anything in
+    angle brackets, so ``Press <Esc> then <Enter>`` counts as HTML there and
+    Anki hides those words; flashdesk asks for a real element, so such text
+    stays text. Entities count because stored card text writes ``<``, ``>``
+    and ``&`` as entities: a spreadsheet flashdesk exported reads back as
+    the HTML it is."""
+    if "<" in text and _HTML_SIGN.search(text) is not None:
+        return True
+    if "&" in text:
+        for match in _ENTITY.finditer(text):
+            name = match.group(1)
+            if name.startswith("#") or name in html.entities.html5:
+                return True
+    return False
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as card HTML, as Anki imports a file that is not HTML:
+    ``&``, ``<`` and ``>`` escaped, line breaks become ``<br>``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 _BLOCK = re.compile(r"<(br|p|div|ul|ol|li|pre|blockquote|hr)\b", re.I)
 
 
-def clean_field(text: str) -> str:
+def clean_field(text: str, removals: Removals | None = None, where: str = "") -> str:
     """A field as typed by a person: line breaks in plain text become ``<br>``
-    (text that already lays itself out with HTML is left as it is), then cleaned."""
-    text = text.strip().replace("\r\n", "\n")
+    (text that already lays itself out with HTML is left as it is), then
+    cleaned (``clean_html``; removals counted in ``removals``)."""
+    text = text.strip().replace("\r\n", "\n").replace("\r", "\n")
     if "\n" in text and not _BLOCK.search(text):
         text = text.replace("\n", "<br>")
-    return clean_html(text)
+    return clean_html(text, removals, where)
 
 
 def clean_text_field(text: str) -> str:

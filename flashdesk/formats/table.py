@@ -1,29 +1,66 @@
 """Spreadsheet files: CSV and TSV with a header row, and Anki's "Notes in
-Plain Text" export with its ``#key:value`` header lines. See
-docs/import-export.md for the columns."""
+Plain Text" files with their ``#key:value`` header lines. See
+docs/import-export.md for the columns.
+
+A file is one of two shapes:
+
+- **a flashdesk spreadsheet**: a header row naming the columns (``front``,
+  ``back``, ``kind`` …, see ``COLUMNS``), any flashdesk kind per row;
+- **an Anki text file**: rows of note fields, read the way Anki reads them
+  (``rslib/src/import_export/text/csv``, read, not copied): the header lines
+  ``#separator``, ``#html``, ``#tags``, ``#columns``, ``#deck``,
+  ``#notetype``, ``#deck column``, ``#notetype column``, ``#tags column`` and
+  ``#guid column``; fields mapped onto the note type's fields by the
+  ``#columns`` names or by position; the first column after the fields is
+  the tags column (what Anki writes); each note type evaluated as Anki does
+  (``flashdesk.formats.notetypes``). A file with neither header lines nor a
+  header row is read this way too, as Anki's Basic note type: front, back,
+  tags.
+
+Both shapes decide once per file whether the text is HTML: the ``#html``
+header when there is one, else whether the file holds any real HTML
+element or entity (``looks_like_html``). Text that is not HTML is escaped,
+so ``Press <Esc>`` stays those words; whatever the sanitiser still removes
+is counted and reported.
+
+Bytes become text line by line: UTF-8 (with or without a byte-order mark),
+UTF-16 with a byte-order mark (Excel's "Unicode text"); a line that is not
+valid UTF-8 has only its invalid bytes read as Windows-1252, and the
+message names the line. Line ends may be CR LF, LF or CR alone.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import hashlib
 import itertools
 import re
-from typing import Any, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator, Mapping
 
 from ..cards import REQUIRED, cloze_numbers
-from ..model import DeckData, DeckId, Kind, NoteData
-from .problems import DeckFileError, Problem
-from .result import ReadResult, derived_key, safe_key
+from ..model import Kind, NoteData
 from .csvcell import unguard_cell
-from .sanitize import blank_field, clean_field, clean_html, clean_plain, clean_text_field, is_blank
+from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
+from .problems import DeckFileError, Problem
+from .result import (
+    DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
+)
+from .sanitize import (
+    CONTROLS, Removals, blank_field, clean_field, clean_html, clean_plain, clean_text_field,
+    is_blank, looks_like_html,
+)
+from .tags import normalise_tags
 
-__all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "READER_VERSION"]
+__all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "ANKI_HEADERS",
+           "READER_VERSION"]
 
 #: part of every row's hash (``read_table``'s ``known``): change it when the
 #: same row would be read into a different note
-READER_VERSION = "table-1"
+READER_VERSION = "table-2"
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
@@ -37,29 +74,147 @@ COLUMNS = {
     "tags": "tags", "options": "options", "points": "points", "marking points": "points",
     "reverse": "reverse", "source": "source",
 }
+#: the header lines of Anki's text files that flashdesk reads
+ANKI_HEADERS = ("separator", "html", "tags", "columns", "deck", "notetype", "deck column",
+                "notetype column", "tags column", "guid column")
+#: header lines that describe Anki's columns: with any of them the rows are Anki's
+_ANKI_COLUMN_HEADERS = ("columns", "notetype", "deck column", "notetype column", "tags column",
+                        "guid column")
 _ANKI_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|",
                     "colon": ":"}
+#: Anki's order when a file with header lines names no separator
+_ANKI_SEPARATOR_ORDER = ("\t", "|", ";", ":", ",", " ")
 _YES = {"yes", "y", "true", "1", "x"}
+#: rows whose cells decide nothing more are read as they come; this many
+#: lines not UTF-8 are named one by one in the message
+_NAMED_LINES = 5
 # csv's limit, raised so one long field (a scenario's model answer) cannot fail the file
 csv.field_size_limit(64 * 1024 * 1024)
 
 
+# -- bytes to text ------------------------------------------------------------------
+
+class _NotCp1252(Exception):
+    pass
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the bytes that are not UTF-8, read as Windows-1252."""
+    assert isinstance(exc, UnicodeDecodeError)
+    bad = exc.object[exc.start:exc.end]
+    try:
+        return bytes(bad).decode("cp1252"), exc.end
+    except UnicodeDecodeError:
+        raise _NotCp1252(bad[0]) from None
+
+
+codecs.register_error("flashdesk-cp1252", _cp1252_bytes)
+
+
 def decode_text(raw: bytes, shown: str) -> tuple[str, list[str]]:
-    """UTF-8 (with or without BOM); failing that, Windows-1252 as older Excel saves."""
+    """The text of a spreadsheet file and what the user should know about
+    how it was read. UTF-16 with a byte-order mark is UTF-16; otherwise
+    each line is UTF-8 (a byte-order mark is dropped), and in a line that is
+    not, only the bytes that are not UTF-8 are read as Windows-1252 (as
+    older Excel saves CSV), the message naming the line. Raises
+    ``DeckFileError`` for binary data or a byte neither reads."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), []
+        except UnicodeDecodeError as exc:
+            line = raw[:exc.start].decode("utf-16", "replace").count("\n") + 1
+            raise DeckFileError([Problem(shown, "not valid UTF-16 text although it starts as "
+                                                "UTF-16; save it again", line)]) from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
     if b"\x00" in raw[:4096]:
         raise DeckFileError([Problem(shown, "this is not a text file (it contains binary data)")])
     try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    lines: list[str] = []
+    repaired: list[str] = []
+    for number, chunk in enumerate(raw.splitlines(keepends=True), 1):
         try:
-            return raw.decode("cp1252"), [
-                f"{shown}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); read as "
-                "Windows-1252, as older versions of Excel save CSV"]
-        except UnicodeDecodeError:
-            raise DeckFileError([Problem(shown, "not UTF-8 text; save it as CSV UTF-8", line)]) \
-                from None
+            lines.append(chunk.decode("utf-8"))
+            continue
+        except UnicodeDecodeError as exc:
+            first = chunk[exc.start]
+        try:
+            lines.append(chunk.decode("utf-8", "flashdesk-cp1252"))
+        except _NotCp1252 as bad:
+            raise DeckFileError([Problem(
+                shown, f"not UTF-8 text (byte 0x{bad.args[0]:02x}) and not Windows-1252 either; "
+                       "save it as CSV UTF-8", number)]) from None
+        repaired.append(f"{number} (byte 0x{first:02x})")
+    named = ", ".join(repaired[:_NAMED_LINES]) + (
+        f" and {len(repaired) - _NAMED_LINES} more" if len(repaired) > _NAMED_LINES else "")
+    return "".join(lines), [
+        f"{shown}: {len(repaired)} line(s) not UTF-8: {named}; only their bytes that are not "
+        "UTF-8 were read as Windows-1252 (as older Excel saves CSV); every other line is "
+        "UTF-8. Check those lines"]
 
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each ending in ``\\n`` whatever its own line
+    end was (CR LF, LF, or CR alone as Excel for Mac writes), one at a time
+    (no copy of the whole text, which io.StringIO would make at four bytes a
+    character)."""
+    start = 0
+    for match in _LINE_END.finditer(text):
+        yield text[start:match.start()] + "\n"
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
+
+
+# -- header lines ------------------------------------------------------------------
+
+@dataclass
+class _Headers:
+    """Anki's header lines at the top of a file."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    #: lines they take (comment lines included)
+    count: int = 0
+
+    def column(self, name: str) -> int | None:
+        """A ``#… column:N`` header as a 0-based column index."""
+        value = self.values.get(name, "").strip()
+        return int(value) - 1 if value.isdecimal() and int(value) > 0 else None
+
+
+def _headers(lines: list[str]) -> _Headers:
+    """Leading ``#key:value`` lines (Anki's header lines), and a first line
+    starting ``tags:`` (an older Anki form). A line starting with ``#``
+    without a colon ends them: it is a row (``#1 rule,…``), not a header."""
+    found = _Headers()
+    for index, line in enumerate(lines):
+        if index == 0 and line.startswith("tags:"):
+            found.values["tags"] = line[5:].strip()
+        elif line.startswith("#") and ":" in line:
+            name, _, value = line[1:].partition(":")
+            found.values[name.strip().lower()] = value.rstrip("\r\n")
+        else:
+            break
+        found.count += 1
+    return found
+
+
+def _separator(value: str) -> str | None:
+    """A ``#separator`` value: a name (``tab``, ``comma`` …) or the character."""
+    value = value.strip("\r\n")
+    named = _ANKI_SEPARATORS.get(value.strip().lower())
+    if named:
+        return named
+    return value[:1] if value[:1] in _ANKI_SEPARATORS.values() else None
+
+
+# -- flashdesk's spreadsheet ------------------------------------------------------------
 
 def _split(value: str) -> list[str]:
     """List items separated by '|' (or line breaks); '\\|' is a literal bar."""
@@ -67,36 +222,55 @@ def _split(value: str) -> list[str]:
     return [p.strip().replace("\\|", "|") for p in parts if p.strip()]
 
 
-def _tags(value: str) -> tuple[str, ...]:
-    if not value:
-        return ()
-    value = clean_plain(value)
-    return tuple(dict.fromkeys(value.replace(",", " ").replace(";", " ").split()))
+class _Cells:
+    """How one file's cells become card HTML: escaped when the file is not
+    HTML, then sanitised, removals counted."""
+
+    def __init__(self, is_html: bool, removals: Removals):
+        self.is_html, self.removals = is_html, removals
+
+    def field(self, value: str, where: str) -> str:
+        value = value.strip()
+        if not self.is_html:
+            return self._text(value, where)
+        return clean_field(value, self.removals, where)
+
+    def item(self, value: str, where: str) -> str:
+        return clean_html(value, self.removals, where) if self.is_html else \
+            self._text(value, where)
+
+    def _text(self, value: str, where: str) -> str:
+        """Plain text as card HTML: escaped, never parsed by the sanitiser
+        (what ``clean_html(text_to_html(value))`` makes of it, faster);
+        control characters removed and counted."""
+        if not value.isprintable():
+            for ch in CONTROLS.findall(value):
+                self.removals.add("control characters", f"U+{ord(ch):04X}", where)
+        return clean_text_field(value)
 
 
-def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
-                  is_html: bool = True, line: int | None = None,
-                  origin: int | None = None) -> NoteData | str:
-    """One spreadsheet row (column name → text) as a note, or the reason it
-    is skipped. Plain text (``is_html`` false) is escaped, never sanitised."""
+def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData | str:
+    """One row of a flashdesk spreadsheet (column name → text) as a note,
+    or the reason it is skipped. Its key is the ``id`` cell or one derived
+    from the front; the caller gives it its identity."""
     def text(name: str) -> str:
-        value = cols.get(name, "").strip()
-        return clean_field(value) if is_html else clean_text_field(value)
+        return cells.field(cols.get(name, ""), where)
 
     front, back = text("front"), text("back")
     raw_kind = cols.get("kind", "").strip().lower()
     try:
         kind = Kind(raw_kind) if raw_kind else (
-            default_kind or (Kind.CLOZE if "{{c" in front and cloze_numbers(front) else Kind.BASIC))
+            Kind.CLOZE if "{{c" in front and cloze_numbers(front) else Kind.BASIC)
     except ValueError:
         return f"unknown kind '{raw_kind}' (use {', '.join(k.value for k in Kind)})"
     if is_blank(front):
         return "the front (first field) is empty" + _once_cleaned(cols.get("front", ""))
     extra = text("extra")
+    fields: dict[str, Any]
     if kind == Kind.BASIC:
         if is_blank(back):
             return "the back is empty" + _once_cleaned(cols.get("back", ""))
-        fields: dict[str, Any] = {"front": front, "back": back}
+        fields = {"front": front, "back": back}
         if cols.get("reverse", "").strip().lower() in _YES:
             fields["reverse"] = True
         if extra:
@@ -108,7 +282,7 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
         if back or extra:
             fields["extra"] = " ".join(p for p in (back, extra) if p)
     elif kind == Kind.CHOICE:
-        options = [clean_html(o) for o in _split(cols.get("options", ""))]
+        options = [cells.item(o, where) for o in _split(cols.get("options", ""))]
         if len(options) < 2 or len(set(options)) != len(options):
             return "a choice note needs two or more different options, separated by '|'"
         if back.isdecimal() and 1 <= int(back) <= len(options):
@@ -121,14 +295,23 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
         if extra:
             fields["explanation"] = extra
     elif kind == Kind.ORDER:
-        items = [clean_html(i) for i in _split(cols.get("back", ""))]
+        items = [cells.item(i, where) for i in _split(cols.get("back", ""))]
         if len(items) < 2 or len(set(items)) != len(items):
             return "an order note needs two or more different items in the back, separated by '|'"
         fields = {"prompt": front, "items": items}
         if extra:
             fields["explanation"] = extra
+    elif kind == Kind.TYPED:
+        if is_blank(back):
+            return "a typed note needs its answer in the back"
+        fields = {"prompt": front, "answer": back}
+        accept = [clean_html(a) for a in _split(cols.get("options", ""))]
+        if accept:
+            fields["accept"] = accept
+        if extra:
+            fields["explanation"] = extra
     else:
-        points = [clean_html(p) for p in _split(cols.get("points", ""))]
+        points = [cells.item(p, where) for p in _split(cols.get("points", ""))]
         if not back or not points:
             return "a scenario note needs a model answer (back) and marking points (points)"
         fields = {"prompt": front, "model_answer": back, "marking_points": points}
@@ -138,9 +321,8 @@ def note_from_row(cols: dict[str, str], default_kind: Kind | None = None,
     if empty is not None:
         return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
     key = safe_key(cols["id"]) if cols.get("id", "").strip() else derived_key(front)
-    return NoteData(key=key, kind=kind, fields=fields, tags=_tags(cols.get("tags", "")),
-                    source=clean_plain(cols.get("source", "")).strip(), line=line,
-                    origin=origin)
+    return NoteData(key=key, kind=kind, fields=fields, source=clean_plain(
+        cols.get("source", "")).strip())
 
 
 def _once_cleaned(raw: str) -> str:
@@ -149,37 +331,139 @@ def _once_cleaned(raw: str) -> str:
         if raw.strip() else ""
 
 
-def _lines(text: str):
-    """The lines of ``text`` with their endings, one at a time (no copy of the
-    whole text, which io.StringIO would make at four bytes a character)."""
-    start, size = 0, len(text)
-    while start < size:
-        end = text.find("\n", start)
-        end = size if end < 0 else end + 1
-        yield text[start:end]
-        start = end
+# -- Anki's text files ------------------------------------------------------------------
+
+@dataclass
+class _AnkiColumns:
+    """Where each thing is in a row of an Anki text file (0-based columns)."""
+
+    notetype: NoteType | None            # None: a notetype column names it per row
+    fields: list[int | None]             # column of each of the note type's fields
+    tags: int | None = None
+    deck: int | None = None
+    guid: int | None = None
+    notetype_column: int | None = None
+    #: a stand-in for a note type flashdesk does not know: every free column is a field
+    generic: bool = False
+    width: int = 0
+
+    @property
+    def meta(self) -> set[int]:
+        return {c for c in (self.tags, self.deck, self.guid, self.notetype_column)
+                if c is not None}
 
 
-def _anki_headers(lines: list[str]) -> tuple[dict[str, str], int]:
-    headers, count = {}, 0
-    for line in lines:
-        if not line.startswith("#") or ":" not in line:
-            break
-        name, _, value = line[1:].partition(":")
-        headers[name.strip().lower()] = value.strip()
-        count += 1
-    return headers, count
+def _notetype(name: str, width: int, unknown: set[str]) -> NoteType:
+    """The note type a text file names: one of Anki's standard ones, else a
+    stand-in that reads the first field as the front and the second as the
+    back (``unknown`` collects such names for a message)."""
+    name = clean_plain(name).strip()
+    found = STOCK.get(name) or next(
+        (nt for n, nt in STOCK.items() if n.casefold() == name.casefold()), None)
+    if found is None:
+        unknown.add(name)
+        return generic_notetype(name, width)
+    return found
+
+
+def _anki_columns(headers: _Headers, width: int, unknown: set[str]) -> _AnkiColumns:
+    """Anki's column mapping (``CsvMetadata`` in Anki): special columns by
+    number; fields by the ``#columns`` names when given, else in order over
+    the other columns; tags in the ``#tags column``, else in a column named
+    Tags, else the first free column after the fields (what Anki writes).
+    A note type flashdesk does not know takes every free column as a field."""
+    values = headers.values
+    labels: list[str] = []
+    if values.get("columns", "").strip():
+        sep = _separator(values.get("separator", "")) or "\t"
+        labels = [c.strip() for c in next(csv.reader([values["columns"]], delimiter=sep), [])]
+    width = max(width, len(labels))
+    cols = _AnkiColumns(None, [], tags=headers.column("tags column"),
+                        deck=headers.column("deck column"), guid=headers.column("guid column"),
+                        notetype_column=headers.column("notetype column"), width=width)
+    if cols.notetype_column is not None:
+        return cols
+    if cols.tags is None and "tags" in [label.casefold() for label in labels]:
+        cols.tags = [label.casefold() for label in labels].index("tags")
+    meta = cols.meta
+    free = [i for i in range(width) if i not in meta]
+    name = values.get("notetype", "").strip()
+    notetype = _notetype(name, len(free), unknown) if name else DEFAULT_NOTETYPE
+    if name and notetype.name not in STOCK:
+        cols.notetype, cols.fields, cols.generic = notetype, list(free), True
+        return cols
+    if any(labels):
+        by_label = {label.casefold(): i for i, label in enumerate(labels) if i not in meta}
+        fields_at: list[int | None] = [by_label.get(f.casefold()) for f in notetype.fields]
+    else:
+        fields_at = list(free[:len(notetype.fields)])
+    fields_at += [None] * (len(notetype.fields) - len(fields_at))
+    if fields_at[0] is None:
+        fields_at[0] = next((i for i in free if i not in fields_at), None)
+    if cols.tags is None:
+        last = max((c for c in fields_at if c is not None), default=-1)
+        cols.tags = next((i for i in range(last + 1, width) if i not in meta), None)
+    cols.notetype, cols.fields = notetype, fields_at
+    return cols
+
+
+def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
+               unknown: set[str]) -> tuple[NoteData, str] | str:
+    """One row of an Anki text file: (the note, its deck cell or "") or the
+    reason it is skipped."""
+    def cell(index: int | None) -> str:
+        return row[index] if index is not None and index < len(row) else ""
+
+    if cols.notetype_column is not None:
+        meta = cols.meta
+        values = [row[i] for i in range(len(row)) if i not in meta]
+        notetype = _notetype(cell(cols.notetype_column), len(values), unknown)
+    else:
+        assert cols.notetype is not None
+        notetype, values = cols.notetype, [cell(i) for i in cols.fields]
+    values = [cells.field(v, where) for v in values]
+    if not values or is_blank(values[0]):
+        return "the front (first field) is empty" + _once_cleaned(row[0] if row else "")
+    mapped = map_note(notetype, values)
+    if isinstance(mapped, str):
+        return mapped
+    empty = blank_field(REQUIRED[mapped.kind], mapped.fields)
+    if empty is not None:
+        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
+    guid = clean_plain(cell(cols.guid)).strip()
+    first = mapped.fields.get("front", mapped.fields.get("text", ""))
+    note = NoteData(key=safe_key(guid) if guid else derived_key(first), kind=mapped.kind,
+                    fields=mapped.fields, identity=anki_identity(guid) if guid else "")
+    return note, cell(cols.deck)
+
+
+# -- the reader -------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def _deck_name(cell: str, default_deck: str) -> str:
+    """The deck a row names in its deck cell (else the file's deck)."""
+    deck = " ".join(clean_plain(cell).split())
+    return "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
+
+def _is_flashdesk_header(row: list[str]) -> bool:
+    return "front" in {COLUMNS.get(c.strip().lower()) for c in row}
 
 
 def read_table(path: str | Path, deck_name: str | None = None, *,
                known: Mapping[int, tuple[str, str]] | None = None) -> ReadResult:
-    """Read a CSV, TSV or Anki plain-text file into decks of notes.
+    """Read a CSV, TSV or Anki text file into decks of notes.
 
-    Rows that cannot become a note are skipped with a reason; a file that is
-    not a table at all raises ``DeckFileError``. With ``known`` (row hash →
-    (deck name, note key) of notes a collection imported from rows it has not
-    changed since), a row whose hash is known is not read again: its key goes
-    into its deck's ``unchanged``; every note read carries its row's hash."""
+    ``deck_name`` receives notes whose file names no deck (default: the
+    file's name). Rows that cannot become a note are skipped with their
+    line and reason; a file that is not a table at all, or where no row
+    can be imported, raises ``DeckFileError`` naming the file and line.
+
+    With ``known`` (row hash → (deck name, note identity) of notes a
+    collection imported from rows it has not changed since), a row whose
+    hash is known and whose deck is that deck is not read again: the
+    identity goes into its deck's ``unchanged``; every note read carries its
+    row's hash (``origin``)."""
     shown = str(path)
     try:
         size = Path(path).stat().st_size
@@ -190,157 +474,160 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         raise DeckFileError([Problem(shown, f"cannot read the file: {exc.strerror or exc}")]) from None
     text, messages = decode_text(raw, shown)
     del raw
-    headers, skip = _anki_headers(text[:65536].splitlines()[:64])
-    body = text
-    if skip:
-        offset = 0
-        for _ in range(skip):
-            offset = text.index("\n", offset) + 1 if "\n" in text[offset:] else len(text)
-        body = text[offset:]
-    if not body.strip():
-        raise DeckFileError([Problem(shown, "the file has no rows")])
-    result = ReadResult("anki-text" if headers else "csv", [], messages=messages)
-    default_deck = " ".join(clean_plain(headers.get("deck") or deck_name
+    lines = _lines(text)
+    head = list(itertools.islice(lines, 64))
+    headers = _headers(head)
+    body_lines = itertools.chain(head[headers.count:], lines)
+    values = headers.values
+    result = ReadResult("anki-text" if values else "csv", [], messages=messages)
+    default_deck = " ".join(clean_plain(values.get("deck", "").strip() or deck_name
                                         or Path(path).stem.replace("_", " ")).split()) or "Imported"
-    is_html = headers.get("html", "true").lower() != "false"
-    default_kind = None
-    notetype = headers.get("notetype", "").lower()
-    if "cloze" in notetype:
-        default_kind = Kind.CLOZE
-    reverse_all = "reverse" in notetype
+    sample = "".join(head[headers.count:headers.count + 20])
+    sep = _separator(values["separator"]) if "separator" in values else None
+    if sep is None:
+        if Path(path).suffix.lower() == ".tsv":
+            sep = "\t"
+        elif values:
+            sep = next((s for s in _ANKI_SEPARATOR_ORDER if s in sample), "\t")
+        else:
+            try:
+                sep = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+            except csv.Error:
+                sep = "\t" if "\t" in sample else ","
+    html_header = values.get("html", "").strip().lower()
+    is_html = html_header == "true" if html_header in ("true", "false") else looks_like_html(text)
+    removals = Removals()
+    cells = _Cells(is_html, removals)
+    reader = csv.reader(body_lines, delimiter=sep)
 
-    if "separator" in headers:
-        sep = _ANKI_SEPARATORS.get(headers["separator"].lower(), headers["separator"][:1] or "\t")
-    elif Path(path).suffix.lower() == ".tsv":
-        sep = "\t"
-    else:
-        sample = "\n".join(body[:65536].splitlines()[:20])
-        try:
-            sep = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-        except csv.Error:
-            sep = "\t" if "\t" in sample else ","
-    reader = csv.reader(_lines(body), delimiter=sep)
-
-    def rows():
-        """(line the row starts on, cells), read as the import goes."""
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        """(line the row starts on, cells) of each row that is not blank,
+        read as the import goes."""
         end = 0
         try:
             for row in reader:
-                yield end + 1, row
+                if any(cell.strip() for cell in row):
+                    yield end + 1 + headers.count, row
                 end = reader.line_num
         except csv.Error as exc:
             raise DeckFileError([Problem(shown, f"not a readable table: {exc}",
-                                         reader.line_num + skip)]) from None
+                                         reader.line_num + headers.count)]) from None
 
     data = rows()
     first_row = next(data, None)
     if first_row is None:
         raise DeckFileError([Problem(shown, "the file has no rows")])
-    if headers:
-        names = _anki_columns(headers, len(first_row[1]))
+    global_tags = values.get("tags", "")
+    groups = DeckGroups()
+    unknown: set[str] = set()
+    tag_problems: list[str] = []
+    tag_cache: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+    anki = any(h in values for h in _ANKI_COLUMN_HEADERS) or not _is_flashdesk_header(first_row[1])
+    names: list[str] = []
+    columns: _AnkiColumns | None = None
+    result.format = "anki-text" if anki and values else "csv"
+    if anki:
         data = itertools.chain([first_row], data)
-    else:
-        first = [c.strip().lower() for c in first_row[1]]
-        if "front" in {COLUMNS.get(c) for c in first}:
-            names = [COLUMNS.get(c, "") for c in first]
-            unknown = [first_row[1][i] for i, n in enumerate(names) if not n and first_row[1][i].strip()]
-            if unknown:
-                result.messages.append(f"{shown}: ignored column(s) {', '.join(unknown)}")
-        else:
-            names = ["front", "back", "tags"]
-            data = itertools.chain([first_row], data)
+        if not values:
             result.messages.append(f"{shown}: no header row; columns read as front, back, tags")
-
-    extra_backs = [n for n in names if n.startswith("back") and n != "back"]
-    decks: dict[str, list[NoteData]] = {}
-    unchanged: dict[str, list[str]] = {}
-    seen: dict[tuple[str, str], int] = {}
+    else:
+        names = [COLUMNS.get(c.strip().lower(), "") for c in first_row[1]]
+        ignored = [first_row[1][i] for i, n in enumerate(names) if not n and first_row[1][i].strip()]
+        if ignored:
+            result.messages.append(f"{shown}: ignored column(s) {', '.join(ignored)}")
     # what, besides its cells, decides the note a row makes
-    context = "\x1e".join(map(str, (READER_VERSION, sorted(headers.items()), default_deck,
-                                     is_html, default_kind, reverse_all)))
+    context = "\x1e".join(map(str, (READER_VERSION, sorted(values.items()), default_deck,
+                                     is_html, anki, names)))
     origin: int | None = None
-    hasher = None
-    at: int | None = None
-    for start_line, row in data:
-        line = start_line + skip
-        if not any(cell.strip() for cell in row):
+    hasher: Any = None
+    hashed_for: _AnkiColumns | None = None
+    # the deck column as ``cols`` reads it (the last of that name)
+    at = len(names) - 1 - names[::-1].index("deck") if "deck" in names else None
+    for line, row in data:
+        if anki and values and row[0].startswith("#"):
+            result.skipped.append(f"{shown}:{line}: skipped: a row starting with '#' is a "
+                                  "comment in Anki's text files")
             continue
-        if headers and len(row) > len(names):  # a note type with more fields than the first
-            names = _anki_columns(headers, len(row))
-            extra_backs = [n for n in names if n.startswith("back") and n != "back"]
-            hasher = None
         if known is not None:  # a row the collection's note was made from is not read again
-            if hasher is None:  # the context and the columns, hashed once
-                hasher = hashlib.blake2b("\x1f".join([context, *names, "\x1d"]).encode(
+            if anki:
+                if columns is None or (columns.generic and len(row) > columns.width):
+                    columns = _anki_columns(headers, len(row), unknown)
+                raw_deck = row[columns.deck] if columns.deck is not None and \
+                    columns.deck < len(row) else ""
+            else:
+                raw_deck = unguard_cell(row[at]) if at is not None and at < len(row) else ""
+            if hasher is None or hashed_for is not columns:
+                hashed_for = columns
+                shape = f"{columns.width}/{columns.generic}" if columns is not None else ""
+                hasher = hashlib.blake2b("\x1f".join([context, shape, "\x1d"]).encode(
                     "utf-8", "surrogatepass"), digest_size=8)
-                # the deck column as ``cols`` reads it (the last of that name)
-                at = len(names) - 1 - names[::-1].index("deck") if "deck" in names else None
             h = hasher.copy()
             h.update("\x1f".join(row).encode("utf-8", "surrogatepass"))
             origin = int.from_bytes(h.digest(), "big", signed=True)
             hit = known.get(origin)
-            if hit is not None and hit[0] == _deck_name(
-                    unguard_cell(row[at]) if at is not None and at < len(row) else "",
-                    default_deck):
-                deck, key = hit
-                if (deck, key) in seen:
-                    result.skipped.append(
-                        f"{shown}:{line}: skipped: same note as line {seen[deck, key]}")
-                    continue
-                seen[deck, key] = line
-                unchanged.setdefault(deck, []).append(key)
+            if hit is not None and hit[0] == _deck_name(raw_deck, default_deck) \
+                    and groups.name_for(hit[0]) == hit[0]:
+                first = groups.add_unchanged(hit[0], hit[1], str(line))
+                if first is not None:
+                    result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
                 continue
-        cols = dict(zip(names, map(unguard_cell, row)))
-        cols.pop("", None)
-        if extra_backs:  # Anki: the fields after the second join the back
-            more = [cols.pop(k, "") for k in extra_backs]
-            if any(m.strip() for m in more):
-                cols["back"] = "<br>".join(
-                    v.strip() for v in [cols.get("back", ""), *more] if v.strip())
-        row_kind = default_kind
-        anki_type = cols.pop("kind-anki", "").lower()
-        if "cloze" in anki_type:
-            row_kind = Kind.CLOZE
-        elif "reverse" in anki_type or (reverse_all and not anki_type):
-            cols["reverse"] = "yes"
-        note = note_from_row(cols, row_kind, is_html, line, origin)
+        where = f"line {line}"
+        deck_cell = row_tags = id_cell = ""
+        note: NoteData | str
+        if anki:
+            if columns is None or (columns.generic and len(row) > columns.width):
+                columns = _anki_columns(headers, len(row), unknown)
+            found = _anki_note(columns, row, cells, where, unknown)
+            if isinstance(found, str):
+                note = found
+            else:
+                note, deck_cell = found
+            if columns.tags is not None and columns.tags < len(row):
+                row_tags = row[columns.tags]
+        else:
+            cols = dict(zip(names, map(unguard_cell, row)))
+            cols.pop("", None)
+            note = note_from_row(cols, cells, where)
+            deck_cell, row_tags, id_cell = cols.get("deck", ""), cols.get("tags", ""), \
+                cols.get("id", "")
         if isinstance(note, str):
             result.skipped.append(f"{shown}:{line}: skipped: {note}")
             continue
-        deck = _row_deck(cols, default_deck)
-        if (deck, note.key) in seen:
-            result.skipped.append(f"{shown}:{line}: skipped: same note as line {seen[deck, note.key]}")
-            continue
-        seen[deck, note.key] = line
-        decks.setdefault(deck, []).append(note)
-    result.decks = [DeckData(id=DeckId(""), name=name, notes=tuple(decks.get(name, ())),
-                             path=shown, unchanged=tuple(unchanged.get(name, ())))
-                    for name in dict.fromkeys([*decks, *unchanged])]
+        deck = groups.name_for(_deck_name(deck_cell, default_deck))
+        if row_tags not in tag_cache:  # most rows repeat a few tag cells
+            tag_cache[row_tags] = normalise_tags([global_tags, row_tags])
+        tags, bad_tags = tag_cache[row_tags]
+        tag_problems += [f"line {line}: {p}" for p in bad_tags]
+        identity, key = note.identity, note.key
+        if not identity:
+            given = given_identity(id_cell) if id_cell else None
+            identity, key = given if given else (scoped_identity(deck, key), key)
+        note = NoteData(key=key, kind=note.kind, fields=note.fields, tags=tags,
+                        source=note.source, line=line, identity=identity, origin=origin)
+        first = groups.add(deck, note, str(line))
+        if first is not None:
+            result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
+    result.decks = groups.decks(shown)
+    merged = groups.message(shown)
+    if merged:
+        result.messages.append(merged)
+    if unknown:
+        result.messages.append(
+            f"{shown}: note type(s) {', '.join(sorted(unknown))} are not Anki's standard ones: "
+            "the first field is read as the front, the second as the back, any others as the extra")
+    if tag_problems:
+        result.messages.append(f"{shown}: {len(tag_problems)} tag(s) left out: "
+                               + "; ".join(tag_problems[:5]))
+    summary = removals.summary(shown)
+    if summary:
+        if not is_html or html_header:
+            result.messages.append(summary)
+        else:
+            result.messages.append(summary + " (if the file is plain text, add the line "
+                                             "#html:false at its top)")
+        result.sanitised = removals.total
     if not result.decks:
-        problems = [Problem(shown, "no row could be imported")]
-        problems += [Problem(shown, s.split(": ", 1)[1]) for s in result.skipped[:20]]
-        raise DeckFileError(problems)
+        refused = [Problem(shown, "no row could be imported")]
+        refused += [Problem(shown, s.split(": ", 1)[1]) for s in result.skipped[:20]]
+        raise DeckFileError(refused)
     return result
-
-
-def _row_deck(cols: dict[str, str], default_deck: str) -> str:
-    """The deck a row's note goes to: its deck column, else the file's."""
-    return _deck_name(cols.get("deck", ""), default_deck)
-
-
-@functools.lru_cache(maxsize=1024)
-def _deck_name(cell: str, default_deck: str) -> str:
-    deck = " ".join(clean_plain(cell).split()) or default_deck
-    return "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
-
-
-def _anki_columns(headers: dict[str, str], width: int) -> list[str]:
-    """Column meanings of an Anki text export: special columns by number, the
-    rest are the note's fields in order (front, back, then extra)."""
-    special = {}
-    for name, meaning in (("tags column", "tags"), ("deck column", "deck"),
-                          ("guid column", "id"), ("notetype column", "kind-anki")):
-        if headers.get(name, "").isdecimal():
-            special[int(headers[name]) - 1] = meaning
-    fields = iter(["front", "back"] + [f"back{n}" for n in range(2, width + 1)])
-    return [special.get(i) or next(fields, "") for i in range(width)]

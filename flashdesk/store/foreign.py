@@ -29,7 +29,7 @@ __all__ = ["open_foreign", "ForeignDatabase", "ForeignDatabaseError", "ReadBudge
            "StatementGuard",
            "ANKI_LEGACY_TABLES", "ANKI_MODERN_TABLES", "anki_models_json", "anki_decks_json",
            "anki_notetypes", "anki_fields", "anki_templates", "anki_decks", "anki_notes",
-           "anki_card_decks"]
+           "anki_card_decks", "anki_cards", "anki_created", "ANKI_SCHEDULE_COLUMNS"]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: SQLite virtual-machine steps between two calls of the progress handler
@@ -126,6 +126,10 @@ class ForeignDatabase:
         self.budget = budget
         self._rows = 0
         self._bytes = 0
+        #: table name (lower case) → (kind, its SQL), from the schema check
+        self.objects: dict[str, tuple[str, str]] = {}
+        #: table name → its columns (lower case), for the tables checked
+        self.columns: dict[str, set[str]] = {}
         self._guard = StatementGuard(conn, steps=budget.steps, seconds=budget.seconds).__enter__()
 
     def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
@@ -160,6 +164,23 @@ class ForeignDatabase:
             # a damaged schema can make SQLite's own message undecodable: hence UnicodeDecodeError
             raise ForeignDatabaseError(f"its collection cannot be read ({_said(exc)})") from None
         return out
+
+    def plain_table_columns(self, table: str) -> set[str] | None:
+        """The columns (lower case) of ``table`` when it is a plain table
+        (not virtual, no computed columns) that may be read, else None.
+        For tables read only when present."""
+        if table in self.columns:
+            return self.columns[table]
+        kind, sql = self.objects.get(table, ("", ""))
+        if kind != "table" or _VIRTUAL.match(sql):
+            return None
+        present = set()
+        for name, hidden in self.rows("SELECT name, hidden FROM pragma_table_xinfo(?)", [table]):
+            if hidden:
+                return None
+            present.add(str(name).lower())
+        self.columns[table] = present
+        return present
 
     def close(self) -> None:
         self._conn.close()
@@ -231,6 +252,7 @@ def _check_schema(db: ForeignDatabase, tables: Mapping[str, Sequence[str]]) -> N
                 "none, so it was not read")
         if isinstance(name, str):
             kinds[name.lower()] = (str(kind), sql if isinstance(sql, str) else "")
+    db.objects = kinds
     for table, columns in tables.items():
         kind, sql = kinds.get(table, ("", ""))
         if kind != "table":
@@ -249,6 +271,7 @@ def _check_schema(db: ForeignDatabase, tables: Mapping[str, Sequence[str]]) -> N
         if missing:
             raise ForeignDatabaseError(
                 f"its collection's '{table}' table has no column '{missing[0]}'")
+        db.columns[table] = set(present)
 
 
 # -- Anki's collection ---------------------------------------------------------------
@@ -277,8 +300,11 @@ def anki_fields(db: ForeignDatabase) -> list[tuple]:
 
 
 def anki_templates(db: ForeignDatabase) -> list[tuple]:
-    """(note type id, config) of each card template, in template order."""
-    return db.rows("SELECT ntid, config FROM templates ORDER BY ntid, ord")
+    """(note type id, name, config) of each card template, in template
+    order; the name is None when the table has no ``name`` column."""
+    if "name" in (db.plain_table_columns("templates") or ()):
+        return db.rows("SELECT ntid, name, config FROM templates ORDER BY ntid, ord")
+    return db.rows("SELECT ntid, NULL, config FROM templates ORDER BY ntid, ord")
 
 
 def anki_decks(db: ForeignDatabase) -> list[tuple]:
@@ -294,3 +320,32 @@ def anki_notes(db: ForeignDatabase, limit: int) -> list[tuple]:
 def anki_card_decks(db: ForeignDatabase) -> list[tuple]:
     """(note id, template number, deck id) of every card, as stored."""
     return db.rows("SELECT nid, ord, did FROM cards")
+
+
+#: the scheduling columns of Anki's ``cards`` table, in the order ``anki_cards`` returns them
+ANKI_SCHEDULE_COLUMNS = ("type", "queue", "due", "ivl", "factor", "reps", "lapses", "odue",
+                         "odid")
+_CARD_SELECT = {present: "SELECT nid, ord, did, " + ", ".join(
+    c if c in present else "NULL" for c in ANKI_SCHEDULE_COLUMNS) + " FROM cards"
+    for present in (ANKI_SCHEDULE_COLUMNS, ())}
+
+
+def anki_cards(db: ForeignDatabase) -> list[tuple]:
+    """(note id, template number, deck id, then ``ANKI_SCHEDULE_COLUMNS``:
+    type, queue, due, interval, factor, reviews, lapses, original due,
+    original deck) of every card, as stored. A collection whose ``cards``
+    table lacks any scheduling column gives None for all of them."""
+    have = db.plain_table_columns("cards") or set()
+    complete = all(c in have for c in ANKI_SCHEDULE_COLUMNS)
+    return db.rows(_CARD_SELECT[ANKI_SCHEDULE_COLUMNS if complete else ()])
+
+
+def anki_created(db: ForeignDatabase) -> object:
+    """``col.crt``: when the collection was created (seconds since the Unix
+    epoch, at the start of that study day), as stored; None when the
+    collection has no readable ``col`` table or no such column or row."""
+    columns = db.plain_table_columns("col")
+    if not columns or "crt" not in columns:
+        return None
+    rows = db.rows("SELECT crt FROM col LIMIT 1")
+    return rows[0][0] if rows else None

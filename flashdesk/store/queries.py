@@ -16,7 +16,7 @@ import functools
 import json
 import re
 import uuid
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from sqlite_utils import Database
 
@@ -34,9 +34,14 @@ def set_config(db: Database, key: str, value) -> None:
                [key, json.dumps(value)])
 
 
+def delete_config(db: Database, key: str) -> None:
+    db.execute("DELETE FROM config WHERE key = ?", [key])
+
+
 # -- decks ----------------------------------------------------------------------
 
-DECK_COLUMNS = "id, name, description, version, source_path, new_limit, review_limit"
+DECK_COLUMNS = ("id, name, description, version, source_path, new_limit, review_limit, "
+                "bury_siblings, exam_date")
 
 
 def list_decks(db: Database) -> list[dict]:
@@ -62,6 +67,16 @@ def update_deck(db: Database, row: dict) -> None:
     db.execute(
         "UPDATE decks SET name = :name, description = :description, version = :version, "
         "source_path = :source_path, modified = :now WHERE id = :id", row)
+
+
+def set_deck_study_options(db: Database, deck_id: str, *, bury_siblings: bool | None = None,
+                           exam_date: str | None | bool = False) -> None:
+    """Sibling burying (None: unchanged) and the exam date (ISO text; None
+    clears it; False: unchanged)."""
+    if bury_siblings is not None:
+        db.execute("UPDATE decks SET bury_siblings = ? WHERE id = ?", [int(bury_siblings), deck_id])
+    if exam_date is not False:
+        db.execute("UPDATE decks SET exam_date = ? WHERE id = ?", [exam_date, deck_id])
 
 
 def set_deck_limits(db: Database, deck_id: str, new_limit: int, review_limit: int) -> None:
@@ -127,6 +142,13 @@ def deck_rowids(db: Database, deck_ids: Iterable[str]) -> dict[str, int]:
 # -- counts -------------------------------------------------------------------
 
 
+def count_unstudied(db: Database) -> dict[str, int]:
+    """deck id → cards never answered, buried ones included (an exam plan's new cards)."""
+    return dict(db.execute(
+        "SELECT d.id, g.n FROM (SELECT deck, count(*) AS n FROM cards WHERE type = 0 "
+        "AND queue IN (0, -2) GROUP BY deck) g JOIN decks d ON d.did = g.deck").fetchall())
+
+
 
 
 
@@ -138,7 +160,8 @@ def deck_rowids(db: Database, deck_ids: Iterable[str]) -> dict[str, int]:
 
 
 #: ``LogKind`` as stored in ``revlog.kind``
-KIND_CODES = {"review": 0, "redrill": 1, "reset": 2, "undo": 3}
+KIND_CODES = {"review": 0, "redrill": 1, "reset": 2, "undo": 3, "cram": 4, "reschedule": 5,
+              "imported": 6}
 _KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 _REVIEW, _REDRILL = KIND_CODES["review"], KIND_CODES["redrill"]
 _NOT_UNDONE = "NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.seq)"
@@ -204,7 +227,8 @@ SCHEDULE_COLUMNS = ("type", "queue", "reps", "ease", "interval", "due", "lapses"
 _CARD_SELECT = (
     "SELECT i.id, c.cid, n.id AS note_id, d.id AS deck_id, c.ord, "
     + ", ".join(f"c.{c}" for c in SCHEDULE_COLUMNS)
-    + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name "
+    + ", n.kind, n.fields, n.tags, n.source, d.name AS deck_name, "
+    "(SELECT count(*) FROM cards s WHERE s.nid = c.nid) AS siblings "
     "FROM card_ids i JOIN cards c ON c.cid = i.cid JOIN notes n ON n.nid = c.nid "
     "JOIN decks d ON d.did = c.deck ")
 
@@ -282,6 +306,86 @@ def _changed_schedule(columns: tuple[str, ...], answers: bool, last_seq: bool) -
     sets = [f"{c} = :{c}" for c in columns] + (["answers = answers + :answers"] if answers else [])
     sets += ["last_seq = :last_seq"] if last_seq else []
     return f"UPDATE cards SET {', '.join(sets) or 'cid = cid'} WHERE cid = "
+
+
+def bury_siblings(db: Database, card_id: str, note_id: str, today: int) -> list[str]:
+    """Bury the other cards of ``note_id`` that today's study would show
+    (new, or reviews due today) until the next study day; their ids."""
+    # one statement on the answer path: the update says which cards it buried
+    return [r[0] for r in db.conn.execute(
+        f"UPDATE cards SET queue = -2, buried_day = ? WHERE nid = {_NID} AND cid != {_CID} "
+        "AND (queue = 0 OR (queue = 2 AND due <= ?)) "
+        "RETURNING (SELECT i.id FROM card_ids i WHERE i.cid = cards.cid)",
+        [today, note_id, card_id, today]).fetchall()]
+
+
+def unbury(db: Database, card_ids: Sequence[str], day: int) -> None:
+    """Give back cards buried on study ``day`` (and still buried) to their queue."""
+    db.conn.executemany("UPDATE cards SET queue = type, buried_day = NULL "
+                        f"WHERE cid = {_CID} AND queue = -2 AND buried_day = ?",
+                        [(c, day) for c in card_ids])
+
+
+def set_due(db: Database, card_id: str, due: int) -> None:
+    db.execute(f"UPDATE cards SET due = ? WHERE cid = {_CID}", [due, card_id])
+
+
+def _deck_in(db: Database, deck_ids: Sequence[str], column: str = "c.deck") -> tuple[str, list]:
+    dids = list(deck_rowids(db, deck_ids).values())
+    return f"{column} IN ({_marks(len(dids))})", dids
+
+
+def review_cards_due_from(db: Database, deck_ids: Sequence[str], first_day: int) -> list[dict]:
+    """Review cards of these decks (not suspended) due on ``first_day`` or later."""
+    where, dids = _deck_in(db, deck_ids)
+    return list(db.query(
+        f"SELECT i.id, {', '.join(f'c.{c}' for c in SCHEDULE_COLUMNS)} FROM cards c "
+        f"JOIN card_ids i ON i.cid = c.cid WHERE {where} AND c.type = 2 AND c.queue != -1 "
+        "AND c.due >= ?", [*dids, first_day]))
+
+
+def exam_progress(db: Database, deck_ids: Sequence[str], exam: int, final_from: int) -> dict:
+    """For an exam plan: the cards of these decks (not suspended), the new
+    ones among them, and those on track (studied, and due before the exam or
+    last answered on ``final_from`` or later)."""
+    where, dids = _deck_in(db, deck_ids)
+    cards, new, on_track = db.execute(
+        "SELECT count(*), coalesce(sum(c.type = 0), 0), coalesce(sum(c.type = 2 AND "
+        f"(c.due < ? OR c.last_day >= ?)), 0) FROM cards c WHERE {where} AND c.queue != -1",
+        [exam, final_from, *dids]).fetchone()
+    return {"cards": cards, "new": new, "on_track": on_track}
+
+
+def due_ahead_ids(db: Database, deck_ids: Sequence[str], today: int, until: int) -> list[str]:
+    """Review cards due after today and by ``until``, soonest first (review ahead)."""
+    where, dids = _deck_in(db, deck_ids)
+    return [r[0] for r in db.execute(
+        f"SELECT i.id FROM cards c JOIN card_ids i ON i.cid = c.cid WHERE {where} "
+        "AND c.queue = 2 AND c.due > ? AND c.due <= ? ORDER BY c.due, i.id",
+        [*dids, today, until])]
+
+
+def forgotten_ids(db: Database, deck_ids: Sequence[str], first_day: int) -> list[str]:
+    """Cards answered below Hard on ``first_day`` or later (not undone), not suspended."""
+    where, dids = _deck_in(db, deck_ids)
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT i.id FROM revlog r JOIN cards c ON c.cid = r.card "
+        f"JOIN card_ids i ON i.cid = c.cid WHERE {where} AND c.queue != -1 AND r.day >= ? "
+        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND r.quality < 3 AND {_NOT_UNDONE} "
+        "ORDER BY c.new_pos", [*dids, first_day])]
+
+
+def drill_ids(db: Database, deck_ids: Sequence[str], tag: str | None) -> list[str]:
+    """Every card of these decks (not suspended), or those whose note has
+    ``tag``: studied cards first (soonest due), then new ones."""
+    where, dids = _deck_in(db, deck_ids)
+    extra, params = "", []
+    if tag:
+        extra, params = " AND (' ' || n.tags || ' ') LIKE ?", [f"% {tag} %"]
+    return [r[0] for r in db.execute(
+        "SELECT i.id FROM cards c JOIN card_ids i ON i.cid = c.cid JOIN notes n ON n.nid = c.nid "
+        f"WHERE {where} AND c.queue != -1{extra} ORDER BY c.type = 0, c.due, c.new_pos",
+        [*dids, *params])]
 
 
 def answered_after(db: Database, card_id: str, seq: int) -> bool:
@@ -366,7 +470,7 @@ _NEW_STATE = (0, 0, 0, 250, 0, None, 0, None, None, 0)
 UNKNOWN = ("unknown",)
 _INSERT_LOG = (
     "INSERT INTO revlog (uid, card, ts, day, kind, quality, was_new, time_ms, undoes, before, "
-    + ", ".join(_AFTER_COLUMNS) + f") VALUES ({_marks(10 + len(_AFTER_COLUMNS))})")
+    + ", ".join(_AFTER_COLUMNS) + f", a_answers) VALUES ({_marks(11 + len(_AFTER_COLUMNS))})")
 _LATEST_AFTER = ("SELECT " + ", ".join(_AFTER_COLUMNS) + " FROM revlog WHERE card = ? "
                  "AND seq < ? AND a_type IS NOT NULL ORDER BY seq DESC LIMIT 1")
 _CARD_LATEST = ("SELECT c.last_seq, " + ", ".join(f"p.{c}" for c in _AFTER_COLUMNS)
@@ -374,7 +478,9 @@ _CARD_LATEST = ("SELECT c.last_seq, " + ", ".join(f"p.{c}" for c in _AFTER_COLUM
 
 
 def _state(s) -> tuple:
-    """A ``CardSchedule`` as the values of ``SCHEDULE_COLUMNS``."""
+    """A ``CardSchedule`` (or a mapping of its fields) as the values of ``SCHEDULE_COLUMNS``."""
+    if isinstance(s, Mapping):
+        return tuple(s.get(c) for c in SCHEDULE_COLUMNS)
     return (s.type, s.queue, s.reps, s.ease, s.interval, s.due, s.lapses, s.last_day,
             s.buried_day, s.redrill_seq)
 
@@ -440,7 +546,8 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
         entry.get("uid") or uid_bytes(entry["id"], entry["ts"]), cid, entry["ts"], entry["day"],
         KIND_CODES[entry["kind"]],
         entry["quality"], entry["was_new"], entry["time_ms"], undone, flag,
-        *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS))]).lastrowid or 0)
+        *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS)),
+        after.get("answers") if isinstance(after, Mapping) else None]).lastrowid or 0)
     if entry["kind"] in ("review", "redrill"):
         _drop_day(conn, days, entry["day"])
     if explicit is not None:
@@ -464,8 +571,9 @@ def _drop_day(conn, days: set[int] | None, day: int) -> None:
 
 def insert_log(db: Database, entry: dict, card_row: dict | None = None) -> int:
     """Append a review-log entry (``id``: its UUID; ``card_id``; ``kind``: a
-    ``LogKind`` value; ``before``/``after``: ``CardSchedule`` or None;
-    ``undoes``: the id of the entry it takes back, or None); returns its
+    ``LogKind`` value; ``before``/``after``: ``CardSchedule``, a mapping
+    of its fields (an 'imported' entry's ``after`` also has ``answers``), or
+    None; ``undoes``: the id of the entry it takes back, or None); returns its
     sequence number. ``card_row``: the card as ``answer_card`` read it in
     this transaction (saves reading it again); the caller then writes the
     card's state with ``set_schedule(…, last_seq=<this seq>)``."""
@@ -492,7 +600,7 @@ def insert_logs(db: Database, entries: Sequence[dict]) -> None:
 
 _LOG_SELECT = (
     "SELECT r.seq, r.uid, i.id AS card_id, r.card, r.ts, r.day, r.kind, r.quality, r.was_new, "
-    "r.time_ms, coalesce(u.uid, x.undoes) AS undoes, u.ts AS undone_ts, r.before, "
+    "r.time_ms, coalesce(u.uid, x.undoes) AS undoes, u.ts AS undone_ts, r.before, r.a_answers, "
     + ", ".join(f"r.{c}" for c in _AFTER_COLUMNS) + ", "
     + ", ".join(f"b.{c}" for c in SCHEDULE_COLUMNS)
     + " FROM revlog r JOIN card_ids i ON i.cid = r.card LEFT JOIN revlog u ON u.seq = r.undoes "
@@ -500,36 +608,47 @@ _LOG_SELECT = (
     "LEFT JOIN revlog_before b ON b.seq = r.seq AND r.before = 1 ")
 
 
-def _state_json(values: Sequence) -> str:
-    return json.dumps(dict(zip(SCHEDULE_COLUMNS, values)))
+def _state_dict(values: Sequence, answers: int | None = None) -> dict:
+    state = dict(zip(SCHEDULE_COLUMNS, values))
+    if answers is not None:
+        state["answers"] = answers
+    return state
 
 
-def _log_dicts(db: Database, rows: Iterable[tuple], *, whole: bool) -> list[dict]:
+def _state_json(values: Sequence, answers: int | None = None) -> str:
+    return json.dumps(_state_dict(values, answers))
+
+
+def _log_dicts(db: Database, rows: Iterable[tuple], *, whole: bool, contiguous: bool = False,
+               decoded: bool = False) -> list[dict]:
     """Log rows (``_LOG_SELECT``, oldest first) as the entries ``insert_log``
-    was given: text ids, the kind's name, states as JSON (``CardSchedule.to_dict``).
-    ``whole``: the rows hold every entry of their cards from the first on, so
-    a state before is the after state of the card's previous row."""
+    was given: text ids, the kind's name, states as JSON (``CardSchedule.to_dict``;
+    with ``decoded``, as dicts). ``whole``: the rows hold every entry of their
+    cards from the first on, so a state before is the after state of the
+    card's previous row; ``contiguous``: the rows hold every entry from some
+    point of the log on (the first of each card looks back)."""
     out = []
     width = len(SCHEDULE_COLUMNS)
     latest: dict[int, tuple] = {}
+    state = _state_dict if decoded else _state_json
     for row in rows:
-        seq, uid, card_id, cid, ts, day, kind, quality, was_new, time_ms, undoes, undone_ts, flag = \
-            row[:13]
-        after = tuple(row[13:13 + width])
+        seq, uid, card_id, cid, ts, day, kind, quality, was_new, time_ms, undoes, undone_ts, flag, \
+            answers = row[:14]
+        after = tuple(row[14:14 + width])
         if flag == _BEFORE_NONE:
             before = None
         elif flag == _BEFORE_STORED:
-            before = _state_json(row[13 + width:])
+            before = state(row[14 + width:])
         else:
-            previous = latest.get(cid) if whole else None
-            before = _state_json(previous if previous is not None
-                                 else _NEW_STATE if whole else _latest_after(db, cid, seq))
+            previous = latest.get(cid) if whole or contiguous else None
+            before = state(previous if previous is not None
+                           else _NEW_STATE if whole else _latest_after(db, cid, seq))
         if after[0] is not None:
             latest[cid] = after
         out.append({"seq": seq, "id": uid_text(uid, ts), "card_id": card_id, "ts": ts, "day": day,
                     "kind": _KIND_NAMES[kind], "quality": quality, "was_new": was_new,
                     "time_ms": time_ms, "before": before,
-                    "after": _state_json(after) if after[0] is not None else None,
+                    "after": state(after, answers) if after[0] is not None else None,
                     "undoes": uid_text(undoes, undone_ts) if undoes is not None else None})
     return out
 
@@ -553,7 +672,7 @@ def set_note_tags(db: Database, note_id: str, tags: str) -> None:
     db.execute("UPDATE notes SET tags = ? WHERE id = ?", [tags, note_id])
 
 
-_NOTE_SELECT = ("SELECT n.nid, n.id, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source, "
+_NOTE_SELECT = ("SELECT n.nid, n.id, n.identity, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source, "
                 "n.checksum, n.created, n.modified, n.sort_text, n.search_text FROM notes n "
                 "JOIN decks d ON d.did = n.deck ")
 
@@ -604,6 +723,62 @@ def next_new_pos(db: Database) -> int:
     return db.execute("SELECT coalesce(max(new_pos), 0) + 1 FROM cards").fetchone()[0]
 
 
+def insert_notes(db: Database, rows: list[dict]) -> None:
+    """New notes (rows: id, identity, deck_id, key, kind, fields, tags,
+    source, checksum, now, sort_text, search_text)."""
+    db.conn.executemany(
+        "INSERT INTO notes(id, identity, deck, key, kind, fields, tags, source, checksum, "
+        "created, modified, sort_text, search_extra) VALUES (:id, :identity, "
+        "(SELECT did FROM decks WHERE id = :deck_id), :key, :kind, :fields, :tags, :source, "
+        ":checksum, :now, :now, :sort_text, :extra)",
+        ({**r, "extra": search_extra(r["kind"], r["fields"], r["search_text"])} for r in rows))
+
+
+def _notes_where(db: Database, column: str, values: Sequence[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    sql = {"identity": "SELECT n.id, n.identity, d.id AS deck_id, n.checksum FROM notes n "
+                       "JOIN decks d ON d.did = n.deck WHERE n.identity IN ({})",
+           "id": "SELECT n.id, n.identity, d.id AS deck_id, n.checksum FROM notes n "
+                 "JOIN decks d ON d.did = n.deck WHERE n.id IN ({})"}[column]
+    for chunk in _chunks(list(dict.fromkeys(values))):
+        for row in db.query(sql.format(_marks(len(chunk))), chunk):
+            found[row[column]] = row
+    return found
+
+
+def notes_by_identity(db: Database, identities: Sequence[str]) -> dict[str, dict]:
+    """identity → {id, identity, deck_id, checksum} of the notes with these identities."""
+    return _notes_where(db, "identity", identities)
+
+
+def notes_by_id(db: Database, note_ids: Sequence[str]) -> dict[str, dict]:
+    """id → {id, identity, deck_id, checksum} of the notes with these ids."""
+    return _notes_where(db, "id", note_ids)
+
+
+def set_note_identities(db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """rows: (new identity, note id)."""
+    db.conn.executemany("UPDATE notes SET identity = ? WHERE id = ?", rows)
+
+
+def move_notes(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
+    """rows: (new deck id, note id, old deck id): the note goes to the new
+    deck, and so do its cards that were in its old deck (cards moved
+    elsewhere by hand stay where they are)."""
+    if not rows:
+        return
+    dids = deck_rowids(db, {d for new, _, old in rows for d in (new, old)})
+    db.conn.executemany("UPDATE notes SET deck = ? WHERE id = ?",
+                        [(dids.get(new), nid) for new, nid, _ in rows])
+    db.conn.executemany(f"UPDATE cards SET deck = ? WHERE nid = {_NID} AND deck = ?",
+                        [(dids.get(new), nid, dids.get(old)) for new, nid, old in rows])
+
+
+def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
+    """The ids of the notes whose deck is ``deck_id`` (not its sub-decks)."""
+    return [r[0] for r in db.execute(f"SELECT id FROM notes WHERE deck = {_DID}", [deck_id])]
+
+
 
 
 def update_notes(db: Database, rows: list[dict]) -> None:
@@ -628,14 +803,14 @@ def next_rowids(db: Database) -> tuple[int, int, bool]:
 
 
 def add_notes(db: Database, rows: Sequence[tuple]) -> None:
-    """New notes with the row ids given: rows of (nid, id, deck row id, key,
-    kind, fields, tags, source, checksum, now (ms), sort_text, search_text,
-    origin (row hash or None))."""
+    """New notes with the row ids given: rows of (nid, id, identity, deck row
+    id, key, kind, fields, tags, source, checksum, now (ms), sort_text,
+    search_text, origin (row hash or None))."""
     db.conn.executemany(
-        "INSERT INTO notes(nid, id, deck, key, kind, fields, tags, source, checksum, created, "
-        "modified, sort_text, search_extra, row_hash) "
-        f"VALUES ({_marks(14)})",
-        ((*r[:10], r[9], r[10], search_extra(r[4], r[5], r[11]), r[12]) for r in rows))
+        "INSERT INTO notes(nid, id, identity, deck, key, kind, fields, tags, source, checksum, "
+        "created, modified, sort_text, search_extra, row_hash) "
+        f"VALUES ({_marks(15)})",
+        ((*r[:11], r[10], r[11], search_extra(r[5], r[6], r[12]), r[13]) for r in rows))
 
 
 def add_cards(db: Database, rows: Sequence[tuple]) -> None:
@@ -652,10 +827,10 @@ def set_origins(db: Database, rows: Sequence[tuple[int, str]]) -> None:
 
 
 def import_origins(db: Database) -> dict[int, tuple[str, str]]:
-    """row hash → (deck name, note key) of every note imported from a
+    """row hash → (deck name, note identity) of every note imported from a
     spreadsheet row and not edited since."""
-    return {h: (deck, key) for h, deck, key in db.execute(
-        "SELECT n.row_hash, d.name, n.key FROM notes n JOIN decks d ON d.did = n.deck "
+    return {h: (deck, identity) for h, deck, identity in db.execute(
+        "SELECT n.row_hash, d.name, n.identity FROM notes n JOIN decks d ON d.did = n.deck "
         "WHERE n.row_hash IS NOT NULL")}
 
 
@@ -741,7 +916,8 @@ def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
 
 def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
     return list(db.query(
-        "SELECT n.id, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source FROM notes n "
+        "SELECT n.id, n.identity, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source "
+        "FROM notes n "
         f"JOIN decks d ON d.did = n.deck WHERE d.id IN ({_marks(len(deck_ids))}) "
         "ORDER BY d.id, n.created, n.nid", list(deck_ids)))
 
@@ -762,31 +938,72 @@ def integrity_check(db: Database) -> list[str]:
     return [r[0] for r in db.execute("PRAGMA integrity_check")]
 
 
+_RESCHEDULE, _IMPORTED = KIND_CODES["reschedule"], KIND_CODES["imported"]
+#: a log entry as replay reads it (``study.fold_log``, ``study.replay_order``)
+_REPLAY_SELECT = (
+    "SELECT r.card, r.seq, r.uid, r.ts, r.kind, r.quality, r.day, "
+    "coalesce(u.uid, x.undoes), u.ts, "
+    f"CASE WHEN r.kind = {_RESCHEDULE} THEN r.a_due END, "
+    f"CASE WHEN r.kind = {_IMPORTED} THEN r.a_answers END, "
+    + ", ".join(f"CASE WHEN r.kind = {_IMPORTED} THEN r.{c} END" for c in _AFTER_COLUMNS)
+    + " FROM revlog r LEFT JOIN revlog u ON u.seq = r.undoes "
+    "LEFT JOIN revlog_undoes_uid x ON x.seq = r.seq ")
+
+
+def _replay_entry(row: Sequence) -> dict:
+    """A ``_REPLAY_SELECT`` row as the entry replay reads: ``seq``, ``id``
+    and ``undoes`` (entry ids, text), ``kind``, ``quality``, ``day``; ``due``
+    for a reschedule, ``after`` (JSON text) for an 'imported' entry."""
+    _cid, seq, uid, ts, kind, quality, day, undoes, undone_ts, due, answers = row[:11]
+    name = _KIND_NAMES[kind]
+    return {"seq": seq, "id": uid_text(uid, ts), "kind": name, "quality": quality, "day": day,
+            "undoes": uid_text(undoes, undone_ts) if undoes is not None else None, "due": due,
+            "after": _state_json(row[11:], answers) if kind == _IMPORTED else None}
+
+
 def log_by_card(db: Database):
-    """Every log entry, grouped by card and in order: (card id, entries). An
-    entry's ``id`` and ``undoes`` here are sequence numbers (an undo of an
-    entry this log does not hold undoes nothing)."""
+    """Every log entry, grouped by card and in order: (card id, entries);
+    a 'reschedule' entry also has its new ``due`` day, an 'imported' entry its
+    ``after`` (JSON text)."""
     names = dict(db.execute("SELECT cid, id FROM card_ids").fetchall())
-    cursor = db.execute("SELECT card, seq, kind, quality, day, undoes FROM revlog "
-                        "ORDER BY card, seq")
-    current: str | None = None
+    cursor = db.execute(_REPLAY_SELECT + "ORDER BY r.card, r.seq")
+    current: int | None = None
     entries: list[dict] = []
-    for cid, seq, kind, quality, day, undoes in cursor:
-        card = names[cid]
-        if card != current:
+    for row in cursor:
+        cid = row[0]
+        if cid != current:
             if current is not None:
-                yield current, entries
-            current, entries = card, []
-        entries.append({"seq": seq, "id": seq, "kind": _KIND_NAMES[kind], "quality": quality,
-                        "day": day, "undoes": undoes})
+                yield names[current], entries
+            current, entries = cid, []
+        entries.append(_replay_entry(row))
     if current is not None:
-        yield current, entries
+        yield names[current], entries
+
+
+def card_logs(db: Database, card_ids: Sequence[str]) -> dict[str, list[dict]]:
+    """card id → its log entries (as ``log_by_card`` gives them), in the
+    order they were stored."""
+    result: dict[str, list[dict]] = {c: [] for c in card_ids}
+    for chunk in _chunks(list(card_ids)):
+        names = dict(db.execute(
+            f"SELECT cid, id FROM card_ids WHERE id IN ({_marks(len(chunk))})", chunk).fetchall())
+        if not names:
+            continue
+        for row in db.execute(_REPLAY_SELECT + f"WHERE r.card IN ({_marks(len(names))}) "
+                              "ORDER BY r.seq", list(names)):
+            result[names[row[0]]].append(_replay_entry(row))
+    return result
 
 
 def all_schedules(db: Database) -> dict[str, dict]:
     cols = ", ".join(SCHEDULE_COLUMNS)
     return {r["id"]: r for r in db.query(f"SELECT i.id, answers, {cols} FROM cards c "
                                           "JOIN card_ids i ON i.cid = c.cid")}
+
+
+def set_lapses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
+    """rows: (lapses, card id)."""
+    db.conn.executemany(f"UPDATE cards SET lapses = ? WHERE cid = {_CID}", rows)
 
 
 def set_sm2_fields(db: Database, rows: list[dict]) -> None:
@@ -965,8 +1182,8 @@ def restore_rows(db: Database, table: str, rows: list[dict]) -> None:
         return
     if table == "notes":
         db.conn.executemany(
-            "INSERT INTO notes (nid, id, deck, key, kind, fields, tags, source, checksum, "
-            f"created, modified, sort_text, search_extra) VALUES (:nid, :id, "
+            "INSERT INTO notes (nid, id, identity, deck, key, kind, fields, tags, source, "
+            "checksum, created, modified, sort_text, search_extra) VALUES (:nid, :id, :identity, "
             "(SELECT did FROM decks WHERE id = :deck_id), :key, :kind, :fields, :tags, :source, "
             ":checksum, :created, :modified, :sort_text, :extra)",
             [{**r, "extra": search_extra(r["kind"], r["fields"], r["search_text"])}
@@ -1220,3 +1437,172 @@ def deck_counts(db: Database, today: int) -> dict[str, tuple[int, int, int, int]
         "SELECT d.id, " + ", ".join(count.format(c) for c in (
             " AND queue = 0", " AND queue = 1", " AND queue = 2 AND due <= ?", "")) + " FROM decks d",
         [today])}
+
+
+# -- authoring: notes and decks made in the window ---------------------------------
+
+
+def deck_rows(db: Database, deck_ids: Sequence[str]) -> list[dict]:
+    """Whole rows of these decks (for undo), parents before their children."""
+    return list(db.query(f"SELECT * FROM decks WHERE id IN ({_marks(len(deck_ids))}) "
+                         "ORDER BY name", list(deck_ids)))
+
+
+def rename_deck(db: Database, deck_id: str, name: str, now: int) -> None:
+    db.execute("UPDATE decks SET name = ?, modified = ? WHERE id = ?", [name, now, deck_id])
+
+
+def set_deck_description(db: Database, deck_id: str, description: str, now: int) -> None:
+    db.execute("UPDATE decks SET description = ?, modified = ? WHERE id = ?",
+               [description, now, deck_id])
+
+
+def delete_decks(db: Database, deck_ids: Sequence[str]) -> None:
+    """Remove deck rows (their notes and cards must be gone already)."""
+    db.conn.executemany("DELETE FROM decks WHERE id = ?", [(d,) for d in deck_ids])
+
+
+def restore_decks(db: Database, rows: Sequence[dict]) -> None:
+    """Put back deck rows taken with ``deck_rows`` (with their row ids)."""
+    if rows:
+        db.table("decks").insert_all(list(rows))
+
+
+def notes_of_decks(db: Database, deck_ids: Sequence[str]) -> list[str]:
+    """Ids of the notes that belong to these decks or have a card in them."""
+    dids = list(deck_rowids(db, deck_ids).values())
+    marks = _marks(len(dids))
+    return [r[0] for r in db.execute(
+        f"SELECT id FROM notes WHERE deck IN ({marks}) UNION SELECT n.id FROM cards c "
+        f"JOIN notes n ON n.nid = c.nid WHERE c.deck IN ({marks})", [*dids, *dids])]
+
+
+def same_first_field(db: Database, deck_id: str, sort_text: str, limit: int = 5) -> list[dict]:
+    """Notes of ``deck_id`` (or with a card in it) whose first field reads
+    ``sort_text`` (ignoring case): id and first field."""
+    return list(db.query(
+        "SELECT id, sort_text FROM notes WHERE sort_text = ? COLLATE NOCASE AND (deck = :did "
+        "OR nid IN (SELECT nid FROM cards WHERE deck = :did)) ORDER BY created LIMIT ?"
+        .replace(":did", _DID), [sort_text, deck_id, deck_id, limit]))
+
+
+def note_id_used(db: Database, note_id: str) -> bool:
+    """Whether ``note_id`` is taken: by a note (as its id or its identity),
+    or by a deleted note whose cards the review log still remembers."""
+    if db.execute("SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?) OR EXISTS (SELECT 1 FROM "
+                  "notes WHERE identity = ?)", [note_id, note_id]).fetchone()[0]:
+        return True
+    cids = [r[0] for r in db.execute("SELECT cid FROM card_ids WHERE id >= ? AND id < ?",
+                                     [note_id + "#", note_id + "$"])]
+    return bool(cids) and db.execute(
+        f"SELECT EXISTS (SELECT 1 FROM revlog WHERE card IN ({_marks(len(cids))}))",
+        cids).fetchone()[0] == 1
+
+
+def set_note_checksum(db: Database, note_id: str, checksum: int) -> None:
+    db.execute("UPDATE notes SET checksum = ? WHERE id = ?", [checksum, note_id])
+
+
+def set_note_content(db: Database, row: dict) -> None:
+    """A note's fields, tags, source and derived columns, as a whole (edits
+    and their undo): ``row`` holds id, fields, tags, source, checksum,
+    sort_text, search_text and now. Its row in a file no longer says what it
+    holds (``row_hash``)."""
+    kind = db.execute("SELECT kind FROM notes WHERE id = ?", [row["id"]]).fetchone()
+    db.execute(
+        "UPDATE notes SET fields = :fields, tags = :tags, source = :source, checksum = :checksum, "
+        "modified = :now, sort_text = :sort_text, search_extra = :extra, row_hash = NULL "
+        "WHERE id = :id",
+        {**row, "extra": search_extra(kind[0] if kind else "", row["fields"], row["search_text"])})
+
+
+def deck_is_empty(db: Database, deck_id: str) -> bool:
+    """No card, note or sub-deck is in ``deck_id``."""
+    return db.execute(
+        f"SELECT NOT EXISTS (SELECT 1 FROM cards WHERE deck = {_DID}) "
+        f"AND NOT EXISTS (SELECT 1 FROM notes WHERE deck = {_DID}) "
+        "AND NOT EXISTS (SELECT 1 FROM decks c, decks p WHERE p.id = ? "
+        "AND substr(c.name, 1, length(p.name) + 2) = p.name || '::')",
+        [deck_id, deck_id, deck_id]).fetchone()[0] == 1
+
+
+# -- device merge: the log by entry id ------------------------------------------------
+
+
+def log_entries(db: Database, after_seq: int) -> list[dict]:
+    """Every log entry after ``after_seq``, oldest first, as ``insert_log``
+    was given it, with states as dicts."""
+    return _log_dicts(db, db.execute(_LOG_SELECT + "WHERE r.seq > ? ORDER BY r.seq",
+                                     [after_seq]).fetchall(),
+                      whole=False, contiguous=True, decoded=True)
+
+
+def _uid_forms(entry_id: str) -> tuple[bytes | str, bytes | str | None, int | None]:
+    """How the log may store ``entry_id``: whole (16 bytes, or the text of an
+    id that is no UUID) or as its last 10 bytes beside the time its first 6 carry."""
+    full = uid_bytes(entry_id)
+    if isinstance(full, bytes):
+        return full, full[6:], int.from_bytes(full[:6], "big")
+    return full, None, None
+
+
+def log_ids_present(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` (log entry ids) the log holds."""
+    found: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        forms: dict[object, str] = {}
+        for entry_id in chunk:
+            full, short, at = _uid_forms(entry_id)
+            forms[full] = entry_id
+            if short is not None:
+                forms[short, at] = entry_id
+        stored = [f for f in forms if not isinstance(f, tuple)] + \
+            [f[0] for f in forms if isinstance(f, tuple)]
+        for uid, ts in db.execute(
+                f"SELECT uid, ts FROM revlog WHERE uid IN ({_marks(len(stored))})", stored):
+            hit = forms.get(uid) or forms.get((uid, ts))
+            if hit is not None:
+                found.add(hit)
+    return found
+
+
+def log_entry_present(db: Database, entry: dict) -> bool:
+    """Whether the log holds ``entry`` (its ``id``; found among the entries
+    of its ``day`` and ``kind`` of its card)."""
+    row = db.conn.execute("SELECT cid FROM card_ids WHERE id = ?", [entry["card_id"]]).fetchone()
+    kind = KIND_CODES.get(entry["kind"])
+    if row is None or kind is None:
+        return False
+    full, short, at = _uid_forms(entry["id"])
+    return db.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM revlog WHERE day = ? AND kind = ? AND card = ? "
+        "AND (uid = ? OR (uid = ? AND ts = ?)))",
+        [entry["day"], kind, row[0], full, short, at]).fetchone()[0] == 1
+
+
+def latest_entry_id(db: Database, below_seq: int | None = None) -> str | None:
+    """The greatest log entry id (time-ordered UUIDs: text order is time
+    order), or None for an empty log; with ``below_seq``, among the entries
+    stored before that sequence number. One pass over the log, then the
+    entries of the latest time."""
+    where, params = ("", []) if below_seq is None else ("WHERE seq < ?", [below_seq])
+    latest, whole, text = db.execute(
+        "SELECT max(CASE WHEN typeof(uid) = 'blob' AND length(uid) = 10 THEN ts END), "
+        "max(CASE WHEN typeof(uid) = 'blob' AND length(uid) != 10 THEN uid END), "
+        f"max(CASE WHEN typeof(uid) = 'text' THEN uid END) FROM revlog {where}",
+        params).fetchone()
+    candidates = [uid_text(u) for u in (whole, text) if u is not None]
+    if latest is not None:
+        candidates.extend(uid_text(uid, ts) for uid, ts in db.execute(
+            "SELECT uid, ts FROM revlog WHERE ts = ? AND typeof(uid) = 'blob' AND length(uid) = 10"
+            + (" AND seq < ?" if below_seq is not None else ""), [latest, *params]))
+    return max(candidates) if candidates else None
+
+
+def latest_entry_ms(db: Database) -> int:
+    """The latest time a log entry's id carries (ms since the epoch; 0 for
+    an empty log or ids that are no UUID): one pass over the log."""
+    latest, whole = db.execute(
+        "SELECT max(CASE WHEN length(uid) = 10 THEN ts END), "
+        "max(CASE WHEN length(uid) = 16 THEN uid END) FROM revlog").fetchone()
+    return max(latest or 0, int.from_bytes(whole[:6], "big") if isinstance(whole, bytes) else 0)

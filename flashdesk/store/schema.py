@@ -130,6 +130,29 @@ def m003_revlog_cover(db: Database) -> None:
 
 
 @migrations()
+def m004_note_identity(db: Database) -> None:
+    """Each note's identity: what an import matches it by, whatever deck it
+    is in (an Anki guid, a spreadsheet's scoped id, a deck file's key; see
+    docs/import-export.md). A note's ``id`` never changes (its cards and
+    their log are named after it); every note so far keeps its id as its
+    identity, and an import may later give it the identity its file now
+    implies."""
+    db.execute("ALTER TABLE notes ADD COLUMN identity TEXT")
+    db.execute("UPDATE notes SET identity = id")
+    db.execute("CREATE UNIQUE INDEX notes_identity ON notes(identity)")
+
+
+@migrations()
+def m004_deck_study_options(db: Database) -> None:
+    """Per-deck study options: bury a note's other cards once one is answered
+    (on by default, as in Anki), and the date of the exam the deck revises for
+    (ISO text; sub-decks inherit it). Also the sibling cards of a note, found
+    from the answer path: an index on the note column exists already."""
+    db.table("decks").add_column("bury_siblings", int, not_null_default=1)
+    db.table("decks").add_column("exam_date", str)
+
+
+@migrations()
 def m005_compact(db: Database) -> None:
     """A compact file: integer row ids under the stable text ids, and the
     review log's states in typed integer columns.
@@ -143,10 +166,12 @@ def m005_compact(db: Database) -> None:
     - ``revlog``: the UUIDv7 as bytes (``uid``: the last 10 when the first 6
       are the entry's ``ts``, as in every UUIDv7 flashdesk makes, else all 16),
       ``card`` = ``card_ids.cid``,
-      ``kind`` as a number (0 review, 1 redrill, 2 reset, 3 undo), ``undoes``
+      ``kind`` as a number (0 review, 1 redrill, 2 reset, 3 undo, 4 cram,
+      5 reschedule, 6 imported), ``undoes``
       = the ``seq`` of the entry taken back (an id not in this log goes to
       ``revlog_undoes_uid``), the state after in ``a_*`` columns (``a_type``
-      NULL: no state), and the state before by ``before``: NULL – the
+      NULL: no state; ``a_answers``: the answers an 'imported' entry brought),
+      and the state before by ``before``: NULL – the
       ``a_*`` state of the card's latest earlier entry that has one (the new
       card's state for its first), 0 – none, 1 – in ``revlog_before``. The
       log is read by day (statistics) and by sequence; a card's entries are
@@ -244,7 +269,7 @@ def m005_compact(db: Database) -> None:
 
     # -- notes: integer keys; the search text without the first field -------------
     first_field = {"basic": "front", "cloze": "text", "choice": "question", "order": "prompt",
-                   "scenario": "prompt"}
+                   "scenario": "prompt", "typed": "prompt"}
     cloze = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
     tag = re.compile(r"<[^>]+>")
 
@@ -381,7 +406,8 @@ def m005_compact(db: Database) -> None:
         "card INTEGER NOT NULL REFERENCES card_ids(cid), ts INTEGER NOT NULL, "
         "day INTEGER NOT NULL, kind INTEGER NOT NULL, quality INTEGER, was_new INTEGER, "
         "time_ms INTEGER, undoes INTEGER, before INTEGER, "
-        + ", ".join(f"a_{f} INTEGER" for f in fields10) + extra_defs("revlog") + ")")
+        + ", ".join(f"a_{f} INTEGER" for f in fields10) + ", a_answers INTEGER"
+        + extra_defs("revlog") + ")")
     conn.execute(
         "CREATE TABLE revlog_before (seq INTEGER PRIMARY KEY, "
         + ", ".join(f"{f} INTEGER" for f in fields10) + ")")
@@ -392,13 +418,16 @@ def m005_compact(db: Database) -> None:
     last = conn.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
     convert = (
         "INSERT INTO revlog_new (seq, uid, card, ts, day, kind, quality, was_new, time_ms, "
-        "undoes, " + ", ".join(f"a_{f}" for f in fields10) + extra_names("revlog") + ") "
+        "undoes, " + ", ".join(f"a_{f}" for f in fields10) + ", a_answers"
+        + extra_names("revlog") + ") "
         "SELECT r.seq, _m005_entry(r.id, r.ts, r.seq, i.cid, r.before, r.after), i.cid, r.ts, "
         "r.day, CASE r.kind WHEN 'review' THEN 0 WHEN 'redrill' THEN 1 WHEN 'reset' THEN 2 "
-        "WHEN 'undo' THEN 3 END, r.quality, r.was_new, r.time_ms, "
+        "WHEN 'undo' THEN 3 WHEN 'cram' THEN 4 WHEN 'reschedule' THEN 5 WHEN 'imported' THEN 6 "
+        "END, r.quality, r.was_new, r.time_ms, "
         "CASE WHEN r.undoes IS NOT NULL THEN (SELECT u.seq FROM revlog u WHERE u.id = r.undoes) "
         "END, "
         + ", ".join(f"json_extract(r.after, '$.{f}')" for f in fields10)
+        + ", json_extract(r.after, '$.answers')"
         + extra_names("revlog", "r.") + " FROM revlog r JOIN card_ids i ON i.id = r.card_id "
         "WHERE r.seq > ? AND r.seq <= ? ORDER BY r.seq")
     batch, start, done = 100_000, 0, 0
@@ -473,3 +502,40 @@ def m005_compact(db: Database) -> None:
     conn.execute("PRAGMA analysis_limit = 400")
     conn.execute("ANALYZE")
     conn.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
+
+
+# -- device merge (issue 19) ----------------------------------------------------------
+# Registered last, so it runs after every earlier migration (m004, m005 …); it
+# only adds tables of its own and never reads or changes the others.
+
+
+@migrations()
+def m006_sync(db: Database) -> None:
+    """Merging devices through a sync folder: what was merged and what the
+    merge keeps beside the collection's own tables.
+
+    - ``sync_fields``: per note, deck, card or media file and per field, the
+      winning value (JSON) and its hybrid logical clock stamp (``l`` ms,
+      ``c`` counter, ``device``), with the stamp of the value it replaced
+      (``base``, ``l:c:device``; NULL when it replaced nothing);
+    - ``sync_history``: every other value ever seen for a field (superseded
+      or concurrent), the same columns: nothing merged is ever dropped;
+    - ``sync_digests``: a digest of each object as the last merge left it, to
+      tell local edits since then;
+    - ``sync_segments``: the segment files already merged;
+    - ``sync_media``: the content hash of each media file, by size and mtime.
+    """
+    stamp = {"l": int, "c": int, "device": str, "base": str}
+    db.table("sync_fields").create({
+        "entity": str, "eid": str, "field": str, "value": str, **stamp,
+    }, pk=("entity", "eid", "field"), not_null={"l", "c", "device"})
+    db.table("sync_history").create({
+        "entity": str, "eid": str, "field": str, "value": str, **stamp,
+    }, pk=("entity", "eid", "field", "l", "c", "device"))
+    db.table("sync_digests").create({"entity": str, "eid": str, "digest": str},
+                                    pk=("entity", "eid"), not_null={"digest"})
+    db.table("sync_segments").create({
+        "device": str, "number": int, "checksum": str, "entries": int, "merged": int,
+    }, pk=("device", "number", "checksum"))
+    db.table("sync_media").create({"name": str, "size": int, "mtime_ns": int, "sha256": str},
+                                  pk="name", not_null={"sha256"})

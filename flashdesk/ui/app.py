@@ -14,13 +14,14 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from ..backup import list_backups, restore
-from ..collection import Collection
+from ..backup import newest_good_backup, restore
+from ..collection import Collection, damage_message
 from ..model import FlashdeskError
+from ..store.database import is_damage
 from .dialogs.messages import AlreadyRunning
 from .instance import InstanceGuard
 from .main_window import MainWindow
-from .theme import app_icon, apply_theme
+from .theme import ThemeChoice, app_icon, apply_theme
 from .widgets import text_label
 from .workers import run_task
 
@@ -133,15 +134,22 @@ class Launcher(QObject):
             self._splash.deleteLater()
             self._splash = None
 
-    def close(self) -> None:
-        """Close the collection (after the window has closed)."""
-        if self.collection is not None:
-            self.collection.close()
-            self.collection = None
+    def close(self) -> str | None:
+        """Close the collection (after the window has closed), releasing the
+        profile lock. Returns the message of a failed automatic backup (a
+        full disk, a damaged collection), else None."""
+        if self.collection is None:
+            return None
+        col, self.collection = self.collection, None
+        try:
+            col.close()
+        except FlashdeskError as exc:
+            return str(exc)
+        return None
 
 
 class RestoreOffer:
-    """Asked when the collection cannot be opened and a backup exists (tests patch ``ask``)."""
+    """Asked when the collection cannot be opened and a good backup exists (tests patch ``ask``)."""
 
     @classmethod
     def ask(cls, parent: QWidget | None, problem: str, backup_label: str) -> bool:
@@ -150,8 +158,8 @@ class RestoreOffer:
         box = QMessageBox(QMessageBox.Icon.Warning, "flashdesk cannot open your collection",
                           problem.split("\n")[0], parent=parent)
         box.setInformativeText(
-            f"Restore the latest backup, from {backup_label}? The current file is kept beside "
-            "it, renamed, and is never overwritten.")
+            f"Restore the newest good backup, from {backup_label}? The current file is kept "
+            "beside it, renamed, and is never overwritten; the media folder is left as it is.")
         restore_button = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(restore_button)
@@ -160,13 +168,14 @@ class RestoreOffer:
 
 
 def offer_restore(profile_path: Path, message: str) -> tuple[bool, str]:
-    """When the collection cannot be opened and backups exist, offer the latest;
-    returns whether it was restored, and the message to show otherwise."""
-    backups = list_backups(profile_path) if profile_path.exists() else []
-    if not backups or not RestoreOffer.ask(None, message, backups[0].label):
+    """When the collection cannot be opened and a good backup exists, offer
+    the newest good one (damaged backups are passed over); returns whether it
+    was restored, and the message to show otherwise."""
+    good = newest_good_backup(profile_path)
+    if good is None or not RestoreOffer.ask(None, message, good.label):
         return False, message
     try:
-        restore(profile_path, backups[0].path, datetime.now().astimezone())
+        restore(profile_path, good.path, datetime.now().astimezone())
     except FlashdeskError as exc:
         return False, f"{message}\n\nThe backup could not be restored: {exc}"
     return True, message
@@ -199,7 +208,9 @@ def run(profile_path: str | Path) -> int:
 
     profile_path = Path(profile_path)
     app = application()
-    apply_theme("system", app)
+    window_ini = QSettings(str(profile_path.parent / "window.ini"), QSettings.Format.IniFormat)
+    choice = window_ini.value("ui/theme", "system", str)
+    apply_theme(choice if choice in {c.value for c in ThemeChoice} else "system", app)
     guard = InstanceGuard(profile_path.parent)
     if not guard.acquire():
         return second_launch(guard, profile_path.parent)
@@ -218,12 +229,34 @@ def run(profile_path: str | Path) -> int:
     def on_ready(window: MainWindow) -> None:
         guard.activation_requested.connect(window.bring_to_front)
 
+    previous_hook = sys.excepthook
+
+    def on_uncaught(kind, error, trace) -> None:
+        """The file found damaged while the window runs: say it once, stop
+        writing, offer nothing more than the way back (a backup)."""
+        if not is_damage(error):
+            previous_hook(kind, error, trace)
+            return
+        if status.get("damaged"):
+            return
+        status["damaged"] = status["code"] = 1
+        col, launcher.collection = launcher.collection, None
+        if col is not None:
+            col.close(backup=False)  # a damaged file is never backed up
+        box = show_error(None, "flashdesk cannot go on", damage_message(profile_path, error))
+        box.finished.connect(lambda _r: app.exit(1))
+
     launcher.opened.connect(on_ready)
     launcher.failed.connect(on_failed)
     launcher.start()
+    sys.excepthook = on_uncaught
     try:
         code = app.exec()
     finally:
-        launcher.close()
+        sys.excepthook = previous_hook
+        problem = launcher.close()
         guard.release()
+    if problem:
+        print(f"flashdesk: {problem}", file=sys.stderr)
+        status["code"] = 1
     return code or status["code"]

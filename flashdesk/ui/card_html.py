@@ -12,7 +12,7 @@ import html
 import re
 from pathlib import Path
 
-from ..formats.sanitize import MEDIA_NAME
+from ..formats.sanitize import is_media_name
 
 __all__ = ["qt_html", "highlight", "blank", "escape"]
 
@@ -43,7 +43,7 @@ def _image(match: re.Match, media_dir: Path | None) -> str:
     src = _SRC.search(attrs)
     alt = _ALT.search(attrs)
     name = html.unescape(src.group(1)) if src else ""
-    if media_dir is not None and MEDIA_NAME.match(name):
+    if media_dir is not None and is_media_name(name):
         path = (media_dir / name)
         if path.parent == media_dir and path.is_file():
             return f'<img src="{html.escape(path.as_uri())}">'

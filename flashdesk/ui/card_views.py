@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QSizePolicy,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
+    QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from ..cards import cloze_answer, cloze_question, plain_text
@@ -232,12 +232,13 @@ class ChoiceView(KindView):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setAutoDefault(False)
             repolish(button)
+        answer = self._option_name(right)
         if self.chosen == right:
-            self.verdict.setText(f"✓ Right: option {right}.")
+            self.verdict.setText(f"✓ Right: {answer}.")
             self.verdict.setProperty("verdict", "right")
         else:
-            self.verdict.setText(f"✗ Not quite: you chose {self.chosen}; "
-                                 f"the answer is option {right}.")
+            self.verdict.setText(f"✗ Not quite: the answer is {answer}, "
+                                 f"not {self._option_name(self.chosen)}.")
             self.verdict.setProperty("verdict", "wrong")
         self.verdict.setAccessibleName(self.verdict.text())
         repolish(self.verdict)
@@ -245,6 +246,12 @@ class ChoiceView(KindView):
         for w in self._explanation:
             w.show()
         return True
+
+    def _option_name(self, number: int) -> str:
+        """An option as the verdict names it: its words in quotes when short
+        (“Abusive”), else its number as shown ('option 3')."""
+        words = plain_text(self.card.fields["options"][self.order[number - 1]])
+        return f"“{words}”" if len(words) <= 40 else f"option {number}"
 
     def answer_anchor(self) -> QWidget | None:
         return self._explanation[-1] if self._explanation else self.verdict
@@ -503,9 +510,90 @@ class ScenarioView(KindView):
         return [self.editor, *(p.box for p in self.points)]
 
 
+#: below this likeness (0–1) a typed answer is shown as typed, not marked letter by letter
+NEAR_MISS = 0.6
+
+
+class TypedView(KindView):
+    """The learner types the answer; then it is compared letter by letter
+    (key terms must be exact) and the right answer shown."""
+
+    reveal_text = "Check answer"
+    reveal_keys = "Enter"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.card.fields
+        self._label(f["prompt"])
+        self.editor = QLineEdit()
+        self.editor.setPlaceholderText("Type the answer, then press Enter")
+        self.editor.setAccessibleName("Your answer")
+        self.editor.setToolTip("Type the answer – Enter checks it")
+        self.editor.setClearButtonEnabled(False)
+        self._layout.addWidget(self.editor)
+        self.verdict = text_label("")
+        self.verdict.hide()
+        self._layout.addWidget(self.verdict)
+        self.comparison = CardLabel("")
+        self.comparison.hide()
+        self._layout.addWidget(self.comparison)
+        self._explanation = self._extra("explanation")
+
+    def _do_reveal(self) -> bool:
+        check = self.session.type_answer(self.editor.text())
+        if check is None:
+            return False
+        self.editor.setReadOnly(True)
+        self.editor.hide()
+        c = self._colors
+        styles = {"same": "", "wrong": f"color:{c['wrong']}; text-decoration: line-through;",
+                  "missing": f"color:{c['right']}; text-decoration: underline;"}
+        if not check.typed.strip():
+            yours = "<i>(nothing typed)</i>"
+        elif check.likeness < NEAR_MISS:
+            # far off: letter-by-letter marks would only scramble it; shown as typed
+            yours = f'<span style="color:{c["wrong"]};">{escape(check.typed)}</span>'
+        else:
+            yours = "".join(f'<span style="{styles[what]}">{escape(part)}</span>'
+                            for what, part in check.diff)
+        rows = [f"<b>Answer:</b> {escape(check.expected)}"]
+        if not check.right:
+            rows.append(f"<b>You typed:</b> {yours}")
+        if check.missing_terms and " ".join(check.missing_terms).casefold() != \
+                check.expected.strip().casefold():  # not when the answer is the term
+            rows.append("<b>Key terms to get exactly right:</b> "
+                        + escape(", ".join(check.missing_terms)))
+        self.comparison.set_html("<br>".join(rows))
+        if check.right:
+            self.verdict.setText("✓ Right.")
+            self.verdict.setProperty("verdict", "right")
+        elif check.suggested >= 3:
+            self.verdict.setText("≈ Nearly: check the differences below.")
+            self.verdict.setProperty("verdict", "wrong")
+        else:
+            self.verdict.setText("✗ Not quite.")
+            self.verdict.setProperty("verdict", "wrong")
+        self.verdict.setAccessibleName(self.verdict.text())
+        repolish(self.verdict)
+        self.verdict.show()
+        self.comparison.show()
+        for w in self._explanation:
+            w.show()
+        return True
+
+    def question_focus(self) -> QWidget | None:
+        return self.editor
+
+    def answer_anchor(self) -> QWidget | None:
+        return self.verdict
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.editor]
+
+
 _VIEWS: dict[Kind, type[KindView]] = {
     Kind.BASIC: BasicView, Kind.CLOZE: ClozeView, Kind.CHOICE: ChoiceView,
-    Kind.ORDER: OrderView, Kind.SCENARIO: ScenarioView,
+    Kind.ORDER: OrderView, Kind.SCENARIO: ScenarioView, Kind.TYPED: TypedView,
 }
 
 

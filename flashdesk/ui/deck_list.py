@@ -1,25 +1,43 @@
 """The deck tree: an item model over ``DeckSummary`` rows (sub-decks from
-``::`` names) and the screen that shows it with the selected deck's details."""
+``::`` names) and the screen that shows it with the selected deck's details.
+A deck dragged onto another becomes its sub-deck; dropped between the top
+decks, it becomes a top deck."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import (
+    QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal,
+)
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QHeaderView, QPushButton, QSplitter,
+    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QPushButton, QSplitter,
     QStackedWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
+from ..text import deck_path
 from ..model import DeckId, DeckSummary
 from .theme import current_theme
 from .widgets import plain_tip, text_label
 
-__all__ = ["DeckTreeModel", "DeckListScreen", "DECK_ID_ROLE", "Column"]
+__all__ = ["DeckTreeModel", "DeckListScreen", "DECK_ID_ROLE", "Column", "DECK_MIME"]
 
 DECK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: what a dragged deck carries: its id
+DECK_MIME = "application/x-flashdesk-deck"
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def exam_text(s: DeckSummary) -> str:
+    """'12 days to your exam (Mon 21 Dec)' for a deck revising for one."""
+    if s.exam is None or s.exam_days_left is None or s.exam_days_left < 0:
+        return ""
+    when = s.exam.strftime("%a %d %b")
+    if s.exam_days_left == 0:
+        return f"Your exam is today ({when})"
+    days = s.exam_days_left
+    return f"{days} day{'s' if days != 1 else ''} to your exam ({when})"
 
 
 class Column:
@@ -38,6 +56,9 @@ class _Node:
 
 class DeckTreeModel(QAbstractItemModel):
     """Decks as a tree with today's New, Learning and Due counts."""
+
+    #: a deck was dropped: (its id, the id of its new parent, '' for the top)
+    deck_dropped = Signal(str, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -122,8 +143,55 @@ class DeckTreeModel(QAbstractItemModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return Qt.ItemFlag.ItemIsDropEnabled  # dropped on no deck: a top deck
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled)
+
+    # -- dragging decks --------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 (Qt override)
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 (Qt override)
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt override)
+        return [DECK_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # noqa: N802 (Qt override)
+        data = QMimeData()
+        summary = self.summary(indexes[0]) if indexes else None
+        if summary is not None:
+            data.setData(DECK_MIME, summary.id.encode("utf-8"))
+        return data
+
+    def drop_target(self, data: QMimeData, row: int, parent: _Index) -> tuple[str, str] | None:
+        """(deck id, new parent id or '') of a drop, or None when it cannot
+        go there: onto itself or its own sub-deck, or where it already is."""
+        if not data.hasFormat(DECK_MIME):
+            return None
+        deck_id = bytes(data.data(DECK_MIME).data()).decode("utf-8")
+        node = self._by_id.get(deck_id)
+        if node is None or node.summary is None:
+            return None
+        target = self.summary(parent) if parent.isValid() else None
+        if target is not None and (target.name == node.summary.name
+                                   or target.name.startswith(node.summary.name + "::")):
+            return None
+        target_id = target.id if target is not None else ""
+        current = node.parent.summary.id if node.parent is not None and \
+            node.parent.summary is not None else ""
+        return None if target_id == current else (deck_id, target_id)
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
+        return self.drop_target(data, row, parent) is not None
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
+        """Say where the deck goes (the window moves it); nothing moves here."""
+        found = self.drop_target(data, row, parent)
+        if found is not None:
+            self.deck_dropped.emit(*found)
+        return False
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -136,7 +204,7 @@ class DeckTreeModel(QAbstractItemModel):
         if role == DECK_ID_ROLE:
             return s.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = s.name + (f"\n{s.description}" if s.description else "")
+            tip = deck_path(s.name) + (f"\n{s.description}" if s.description else "")
             return plain_tip(tip + f"\n{s.total} cards in all · today: {s.new} new, "
                              f"{s.learning} learning, {s.due} due\nEnter or double-click: study")
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -160,8 +228,20 @@ class DeckListScreen(QWidget):
 
     #: study this deck (Enter, double-click or the button)
     study_requested = Signal(str)
+    #: custom study asked for the deck (its id)
+    custom_requested = Signal(str)
     #: the selected deck changed
     current_changed = Signal(str)
+    #: add cards (``a`` on the tree, or the panel's button)
+    add_requested = Signal()
+    #: make a new deck (the button shown when there is none)
+    new_deck_requested = Signal()
+    #: the deck's options (the panel's button)
+    options_requested = Signal()
+    #: a deck was dragged under another: (deck id, parent id or '' for the top)
+    move_requested = Signal(str, str)
+    #: the tree's context menu, at this global position
+    menu_requested = Signal(QPoint)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -182,12 +262,24 @@ class DeckListScreen(QWidget):
         self.tree.setModel(self.model)
         self.tree.setAccessibleName("Decks")
         self.tree.setToolTip("Your decks. Enter or double-click studies the selected deck; "
-                             "Left and Right fold sub-decks.")
+                             "Left and Right fold sub-decks; A adds cards; drag a deck onto "
+                             "another to make it a sub-deck; right-click for more.")
         self.tree.setAlternatingRowColors(False)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setExpandsOnDoubleClick(False)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setDragEnabled(True)
+        self.tree.setAcceptDrops(True)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_menu)
+        self.model.deck_dropped.connect(self.move_requested)
+        add = QShortcut(QKeySequence("A"), self.tree)
+        add.setContext(Qt.ShortcutContext.WidgetShortcut)
+        add.activated.connect(self.add_requested)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
@@ -228,10 +320,28 @@ class DeckListScreen(QWidget):
         details.addLayout(grid)
         self._total = text_label("", "muted")
         details.addWidget(self._total)
+        self._exam = text_label("", "subheading")
+        self._exam.setAccessibleName("Exam")
+        self._exam.hide()
+        details.addWidget(self._exam)
         self._message = text_label("", "notice")
         self._message.hide()
         details.addWidget(self._message)
         details.addStretch(1)
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        self.add_button = QPushButton("Add cards…")
+        self.add_button.setToolTip("Add cards to this deck (A, or Ctrl+N)")
+        self.add_button.clicked.connect(self.add_requested)
+        self.options_button = QPushButton("Options…")
+        self.options_button.setToolTip("Daily limits, related cards, exam date and description "
+                                       "of this deck")
+        self.options_button.clicked.connect(self.options_requested)
+        for button in (self.add_button, self.options_button):
+            button.setAutoDefault(False)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        details.addLayout(actions)
         self.study_button = QPushButton("Study now")
         self.study_button.setProperty("primary", "true")
         self.study_button.setAutoDefault(True)
@@ -240,6 +350,12 @@ class DeckListScreen(QWidget):
         self.study_button.setAccessibleName("Study the selected deck")
         self.study_button.clicked.connect(self._on_study_clicked)
         details.addWidget(self.study_button)
+        self.custom_button = QPushButton("Custom study…")
+        self.custom_button.setToolTip("Review ahead, drill what you forgot, a tag or the "
+                                      "leeches, cram, or take extra new cards today (C)")
+        self.custom_button.setAccessibleName("Custom study")
+        self.custom_button.clicked.connect(self._on_custom_clicked)
+        details.addWidget(self.custom_button)
         self._splitter.addWidget(self._details)
         self._splitter.setStretchFactor(0, 3)
         self._splitter.setStretchFactor(1, 2)
@@ -251,10 +367,14 @@ class DeckListScreen(QWidget):
         heading = text_label("No decks yet", "heading")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty_layout.addWidget(heading)
-        hint = text_label("Import a deck file with Import… (Ctrl+I), or drop .toml files "
-                          "onto this window.", "muted")
+        hint = text_label("Make a deck and add your own cards to it, or import a deck file "
+                          "with Import… (Ctrl+I), or drop .toml files onto this window.", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty_layout.addWidget(hint)
+        self.new_deck_button = QPushButton("New deck… (Ctrl+Shift+N)")
+        self.new_deck_button.setProperty("primary", "true")
+        self.new_deck_button.clicked.connect(self.new_deck_requested)
+        empty_layout.addWidget(self.new_deck_button, 0, Qt.AlignmentFlag.AlignCenter)
         empty_layout.addStretch(2)
         self._stack.addWidget(empty)
 
@@ -317,15 +437,19 @@ class DeckListScreen(QWidget):
         if s is None:
             return
         self._title.setText(s.short_name)
-        self._path.setText(s.name.replace("::", " › ") if s.parent_name else "")
+        self._path.setText(deck_path(s.parent_name) if s.parent_name else "")
         self._path.setVisible(bool(s.parent_name))
         self._description.setText(s.description)
         self._description.setVisible(bool(s.description))
         for key in ("new", "learning", "due"):
             self._numbers[key].setText(str(getattr(s, key)))
         self._total.setText(f"{s.total} card{'s' if s.total != 1 else ''} in all · up to "
-                            f"{s.new_limit} new and {s.review_limit} reviews a day")
-        self._details.setAccessibleName(f"{s.name}: {s.new} new, {s.learning} learning, "
+                            f"{s.new_limit} new and {s.review_limit} reviews a day"
+                            if s.total else "No cards yet: write some with Add cards… "
+                            "(A or Ctrl+N).")
+        self._exam.setText(exam_text(s))
+        self._exam.setVisible(bool(exam_text(s)))
+        self._details.setAccessibleName(f"{deck_path(s.name)}: {s.new} new, {s.learning} learning, "
                                         f"{s.due} due")
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -335,10 +459,26 @@ class DeckListScreen(QWidget):
         if s is not None:
             self.current_changed.emit(s.id)
 
+    @property
+    def empty(self) -> bool:
+        """No deck at all (the screen offers to make one)."""
+        return self._stack.currentIndex() == 1
+
+    def _on_menu(self, point: QPoint) -> None:
+        index = self.tree.indexAt(point)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+        self.menu_requested.emit(self.tree.viewport().mapToGlobal(point))
+
     def _on_activated(self, index: QModelIndex) -> None:
         summary = self.model.summary(index) if index.isValid() else None
         if summary is not None:
             self.study_requested.emit(summary.id)
+
+    def _on_custom_clicked(self) -> None:
+        deck_id = self.current_deck_id()
+        if deck_id:
+            self.custom_requested.emit(deck_id)
 
     def _on_study_clicked(self) -> None:
         deck_id = self.current_deck_id()

@@ -1,5 +1,6 @@
 """The main window: deck list, review and summary screens, tool bar, menus
-and status bar, imports (menu, file dialog, drag and drop) and settings."""
+and status bar, imports (menu, file dialog, drag and drop), settings, the
+Add window and the deck actions (new, rename, move, options, delete)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,22 @@ from PySide6.QtGui import (
     QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget,
+    QFileDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget,
 )
 
 from ..collection import Cancelled, Collection, UndoRefused
 from ..formats import FORMATS, DeckFileError
-from ..model import Answered, Changes, DeckId, FlashdeskError, ImportResult, UndoResult
+from ..model import (
+    Answered, Changes, CustomKind, DeckId, FlashdeskError, ImportResult, UndoResult,
+)
 from ..review import KEY_HELP, SessionSummary, local_now
+from ..text import deck_path, plural
+from .add_window import AddWindow
 from .deck_list import DeckListScreen
 from .browser import BrowserWindow
+from .dialogs.custom_study import CustomStudyDialog
+from .dialogs.deck_options import DeckOptionsDialog
+from .dialogs.questions import Ask
 from .dialogs.import_preview import ImportPreviewDialog
 from .dialogs.import_result import ImportResultDialog
 from .dialogs.messages import inform, show_error
@@ -30,6 +38,8 @@ from .dialogs.settings import SettingsDialog
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
+from .sync_watch import SyncWatcher
+from .geometry import restore_geometry
 from .theme import Theme, ThemeChoice, app_icon, apply_theme
 from .workers import Op, run_op
 
@@ -55,8 +65,8 @@ class ImportFiles:
     """The file dialog for imports (tests replace ``ask``)."""
 
     FILTERS = ";;".join([
-        "flashdesk deck files (*.toml)",
         "All files flashdesk can import (" + " ".join(f"*{s}" for s in IMPORT_SUFFIXES) + ")",
+        "flashdesk deck files (*.toml)",
         "Spreadsheets (*.csv *.tsv *.txt)",
         "Anki packages (*.apkg *.colpkg)",
     ])
@@ -103,6 +113,10 @@ class MainWindow(QMainWindow):
         self.import_dialog: ImportPreviewDialog | None = None
         self._op: Op | None = None
         self._settings_dialog: SettingsDialog | None = None
+        self.add_window: AddWindow | None = None
+        self.deck_options: DeckOptionsDialog | None = None
+        #: the deck list's context menu, last shown
+        self.last_menu: QMenu | None = None
         self.theme: Theme | None = None
         #: the last message or result dialog shown (for tests and screenshots)
         self.last_dialog: QWidget | None = None
@@ -129,9 +143,20 @@ class MainWindow(QMainWindow):
         self._totals.setAccessibleName("Today's totals")
         self.statusBar().addPermanentWidget(self._totals)
         self.statusBar().setSizeGripEnabled(True)
+        # merging devices (issue 19): the last merge on the left of the status bar
+        self.class_window = None
+        self.sync_watch = SyncWatcher(self, clock, reviewing=lambda: self.screen == Screen.REVIEW)
+        self.statusBar().addWidget(self.sync_watch.label, 1)
+        self.sync_watch.synced.connect(self._on_synced)
 
         self.decks.study_requested.connect(self.start_study)
+        self.decks.custom_requested.connect(self.custom_study)
         self.decks.current_changed.connect(lambda _id: self._update_actions())
+        self.decks.add_requested.connect(lambda: self.open_add())
+        self.decks.new_deck_requested.connect(lambda: self.new_deck())
+        self.decks.options_requested.connect(lambda: self.open_deck_options())
+        self.decks.move_requested.connect(self._on_deck_dropped)
+        self.decks.menu_requested.connect(self._show_deck_menu)
         self.reviewer.left.connect(self.show_decks)
         self.reviewer.finished.connect(self._on_session_finished)
         self.reviewer.card_shown.connect(lambda _card: self.show_screen(Screen.REVIEW))
@@ -150,12 +175,19 @@ class MainWindow(QMainWindow):
         self._watch.setInterval(WATCH_INTERVAL_MS)
         self._watch.timeout.connect(self.check_elsewhere)
         self._watch.start()
+        QTimer.singleShot(0, self._tell_bundled_update)
+        QTimer.singleShot(0, self.sync_watch.start)  # merge what other devices did
 
     # -- OpHost ----------------------------------------------------------------
 
     @property
     def collection(self) -> Collection:
         return self._col
+
+    @property
+    def settings(self) -> QSettings:
+        """The window's own settings file (geometry, last folder), per profile."""
+        return self._settings
 
     @property
     def prefs(self) -> Prefs:
@@ -169,7 +201,7 @@ class MainWindow(QMainWindow):
         """While an op runs nothing else may use the collection."""
         self._busy = busy
         self._stack.setEnabled(not busy)
-        for window in (self.browser, self.statistics_window):
+        for window in (self.browser, self.statistics_window, self.add_window):
             if window is not None:
                 window.setEnabled(not busy)
         self.setAcceptDrops(not busy)
@@ -198,10 +230,37 @@ class MainWindow(QMainWindow):
                                          self.show_decks, name="decks")
         self.study_action = self._action("&Study", "Ctrl+Return", "Study the selected deck",
                                          self.study_current, name="study")
+        self.custom_action = self._action("&Custom study…", "C",
+                                          "Review ahead, drill, cram or take extra new cards",
+                                          lambda: self.custom_study(), name="custom")
         self.import_action = self._action("&Import…", "Ctrl+I", "Import deck files (.toml)",
                                           self.choose_import_files, name="import")
         self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
                                           self.show_browse, name="browse")
+        self.add_action = self._action("&Add cards…", "Ctrl+N",
+                                       "Write your own cards (A on the deck list)",
+                                       lambda: self.open_add(), name="add")
+        self.new_deck_action = self._action("&New deck…", "Ctrl+Shift+N", "Make a new deck",
+                                            lambda: self.new_deck(), name="newDeck")
+        self.new_subdeck_action = self._action("New &sub-deck…", None,
+                                               "Make a new deck inside the selected deck",
+                                               lambda: self.new_deck(
+                                                   self.decks.current_deck_id()),
+                                               name="newSubDeck")
+        self.rename_deck_action = self._action("&Rename deck…", "F2",
+                                               "Rename the selected deck (its sub-decks follow)",
+                                               lambda: self.rename_deck(), name="renameDeck")
+        self.move_deck_action = self._action("&Move deck…", None,
+                                             "Put the selected deck inside another, or at the top",
+                                             lambda: self.move_deck(), name="moveDeck")
+        self.deck_options_action = self._action("Deck &options…", None,
+                                                "Daily limits, related cards, exam date and "
+                                                "description of the deck",
+                                                lambda: self.open_deck_options(),
+                                                name="deckOptions")
+        self.delete_deck_action = self._action("&Delete deck…", QKeySequence.StandardKey.Delete,
+                                               "Delete the selected deck with its cards",
+                                               lambda: self.delete_deck(), name="deleteDeck")
         self.stats_action = self._action("S&tatistics", "Ctrl+T",
                                          "What is due, what you did and how well it stuck",
                                          self.show_statistics, name="statistics")
@@ -219,18 +278,33 @@ class MainWindow(QMainWindow):
                                              name="shortcuts")
         self.about_action = self._action("&About flashdesk", None, "About flashdesk",
                                          self.show_about, name="about")
+        self.sync_action = self._action("S&ync now", None,
+                                        "Merge with your other devices through the sync folder",
+                                        lambda: self.sync_watch.sync_now(), name="sync")
+        self.conflicts_action = self._action(
+            "Edits &kept in history…", None,
+            "Fields two of your devices changed at once: the value kept beside the one shown",
+            self.show_conflicts, name="conflicts")
+        self.class_action = self._action("C&lass…", None,
+                                         "Your learners' shared progress: a tutor's view",
+                                         self.show_class, name="class")
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.add_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
+        deck_menu = bar.addMenu("De&ck")
+        self._fill_menu(deck_menu, self.deck_actions())
         go_menu = bar.addMenu("&Go")
-        for action in (self.decks_action, self.study_action, self.browse_action,
-                       self.stats_action):
+        for action in (self.decks_action, self.study_action, self.custom_action,
+                       self.browse_action, self.stats_action, self.class_action):
             go_menu.addAction(action)
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
@@ -245,9 +319,11 @@ class MainWindow(QMainWindow):
         toolbar.setFloatable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.setAccessibleName("Main tool bar")
-        for action in (self.decks_action, self.study_action, self.import_action,
-                       self.browse_action, self.stats_action, self.settings_action):
+        for action in (self.decks_action, self.study_action, self.add_action,
+                       self.import_action, self.browse_action, self.stats_action,
+                       self.settings_action):
             toolbar.addAction(action)
+        self.add_action.setIconText("Add")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
 
@@ -258,9 +334,13 @@ class MainWindow(QMainWindow):
         return Screen(self._stack.currentIndex())
 
     def show_screen(self, screen: Screen) -> None:
+        """Show one screen. While studying, the tool bar steps aside so the card
+        has the height (the study bar, the menus and every key still work)."""
+        self.toolbar.setVisible(screen != Screen.REVIEW)
         if self._stack.currentIndex() != screen:
             self._stack.setCurrentIndex(screen)
             self.screen_changed.emit(int(screen))
+            self._update_totals()
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -268,14 +348,22 @@ class MainWindow(QMainWindow):
         on_decks = self.screen == Screen.DECKS
         self.decks_action.setEnabled(idle and not on_decks)
         self.study_action.setEnabled(idle and on_decks and self.decks.current_deck_id() is not None)
+        self.custom_action.setEnabled(self.study_action.isEnabled())
         self.import_action.setEnabled(idle and on_decks)
         self.settings_action.setEnabled(idle)
         name = self._col.undo.name
         self.undo_action.setEnabled(idle)  # with nothing to undo, it says so
-        self.undo_action.setText(f"&Undo {name}" if name else "&Undo")
+        self.undo_action.setText(f"&Undo {name.lower()}" if name else "&Undo")
         self.browse_action.setEnabled(idle)
         self.stats_action.setEnabled(idle)
+        self.sync_action.setEnabled(idle and self.sync_watch.enabled)
         self.decks.study_button.setEnabled(idle and self.decks.current_deck_id() is not None)
+        self.add_action.setEnabled(idle)
+        self.new_deck_action.setEnabled(idle and on_decks)
+        chosen = idle and on_decks and self.decks.current_deck_id() is not None
+        for action in (self.new_subdeck_action, self.rename_deck_action, self.move_deck_action,
+                       self.deck_options_action, self.delete_deck_action):
+            action.setEnabled(chosen)
 
     def refresh_decks(self, select: str | None = None) -> None:
         """Read the deck tree and today's counts again (one query set)."""
@@ -314,6 +402,10 @@ class MainWindow(QMainWindow):
         if self.statistics_window is not None and self.statistics_window.isVisible() and (
                 changes.cards or changes.notes or changes.decks):
             self.statistics_window.refresh()
+        if self.add_window is not None and source is not self.add_window:
+            self.add_window.apply_changes(changes)
+        if source is not self.sync_watch and changes:
+            self.sync_watch.changed_here()
         self._update_totals()
         self._update_actions()
 
@@ -332,6 +424,7 @@ class MainWindow(QMainWindow):
     def _on_answered(self, answered: Answered) -> None:
         """The answer path: counts come from the session, nothing is queried."""
         self._answered_today += 1
+        self.sync_watch.changed_here()
         self._decks_stale = True
         if answered.changes.tags and self.browser is not None:
             self.browser.apply_changes(answered.changes)
@@ -352,6 +445,7 @@ class MainWindow(QMainWindow):
         self.show_screen(Screen.DECKS)
         self.refresh_decks(select=self.decks.current_deck_id())
         self.decks.focus_tree()
+        self.sync_watch.look()  # files that arrived during the session merge now
 
     def study_current(self) -> None:
         deck_id = self.decks.current_deck_id()
@@ -368,12 +462,34 @@ class MainWindow(QMainWindow):
         self.reviewer.start(DeckId(deck_id), summary.name)
         self._update_totals()
 
+    def custom_study(self, deck_id: str | None = None) -> None:
+        """Ask what to study beyond today's cards, then start it."""
+        deck_id = deck_id or self.decks.current_deck_id()
+        if self._busy or deck_id is None or self.screen == Screen.REVIEW:
+            return
+        summary = next((s for s in self.decks.model.summaries() if s.id == deck_id), None)
+        if summary is None:
+            return
+        choice = CustomStudyDialog.ask(self, deck_path(summary.name), self._col.notes.tags())
+        if choice is None:
+            self.decks.focus_tree()
+            return
+        if choice.kind == CustomKind.EXTRA_NEW:
+            self.apply_changes(self._col.study.extra_new(DeckId(deck_id), choice.count,
+                                                         self._clock()))
+            self.start_study(deck_id)
+            return
+        self._settings.setValue("decks/last", deck_id)
+        self.reviewer.start(DeckId(deck_id), summary.name, choice)
+        self._update_totals()
+
     def _on_session_finished(self, summary: SessionSummary) -> None:
         if summary.answers == 0:
             self.show_screen(Screen.DECKS)
             self.refresh_decks(select=summary.deck_id)
             self.decks.show_message(f"Nothing to study in {summary.deck_name} right now. New "
-                                    "cards arrive each day, and reviews when they are due.")
+                                    "cards arrive each day, and reviews when they are due. "
+                                    "Custom study… (C) reviews ahead, drills or crams.")
             self.decks.focus_tree()
             return
         self.summary.show_summary(summary)
@@ -398,6 +514,8 @@ class MainWindow(QMainWindow):
         if result.name == "Answer":
             self._answered_today = max(0, self._answered_today - 1)
         self.apply_changes(result.changes)
+        if self.add_window is not None and self.add_window.isVisible():
+            self.add_window.note_undone(f"Undone: {result.name.lower()}.")
 
     # -- imports ---------------------------------------------------------------
 
@@ -418,14 +536,16 @@ class MainWindow(QMainWindow):
         dialog = ImportPreviewDialog(self._col, [str(p) for p in paths], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.import_paths(
-            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune()))
+            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune(),
+            with_scheduling=dialog.with_scheduling()))
         self.import_dialog = dialog
         dialog.open()
         return dialog
 
     def import_paths(self, paths: list[str], *, deck_name: str | None = None,
-                     prune: bool = False) -> Op | None:
-        """Import files on a worker thread with a progress dialog."""
+                     prune: bool = False, with_scheduling: bool = False) -> Op | None:
+        """Import files on a worker thread with a progress dialog
+        (``with_scheduling``: carry an Anki package's progress over)."""
         if self._busy or self.screen != Screen.DECKS or not paths:
             return None
         paths = [str(p) for p in paths]
@@ -433,7 +553,8 @@ class MainWindow(QMainWindow):
         label = f"Importing {Path(paths[0]).name}…" if n == 1 else f"Importing {n} files…"
         self.statusBar().showMessage(label)
         self._op = run_op(self, lambda col, progress: col.files.import_files(
-            paths, deck_name=deck_name, prune=prune, progress=progress),
+            paths, deck_name=deck_name, prune=prune, progress=progress,
+            with_scheduling=with_scheduling),
             self._on_imported, label, on_failed=self._on_import_failed)
         return self._op
 
@@ -482,6 +603,176 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
+    # -- adding cards and managing decks ----------------------------------------
+
+    def deck_actions(self) -> list[QAction | None]:
+        """The deck menu and the deck list's context menu (None: a separator)."""
+        return [self.add_action, None, self.new_deck_action, self.new_subdeck_action,
+                self.rename_deck_action, self.move_deck_action, self.deck_options_action, None,
+                self.delete_deck_action]
+
+    @staticmethod
+    def _fill_menu(menu: QMenu, actions: list[QAction | None]) -> None:
+        for action in actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+    def _show_deck_menu(self, where) -> QMenu:
+        menu = QMenu(self)
+        self._fill_menu(menu, [self.study_action, *self.deck_actions()])
+        self.last_menu = menu
+        menu.popup(where)
+        return menu
+
+    def open_add(self, deck_id: str | None = None) -> AddWindow | None:
+        """The Add window (one, brought forward if open), on ``deck_id``, else
+        the deck being studied or selected."""
+        if self._busy:
+            return None
+        if deck_id is None:
+            deck_id = self.reviewer.deck_id if self.screen != Screen.DECKS else \
+                self.decks.current_deck_id()
+        if self.add_window is None:
+            self.add_window = AddWindow(self._col, self._prefs, self, deck_id=deck_id,
+                                        now=self._clock)
+            self.add_window.added.connect(
+                lambda added: self.apply_changes(added.changes, self.add_window))
+            self.add_window.changed.connect(
+                lambda changes: self.apply_changes(changes, self.add_window))
+            self.add_window.undo_requested.connect(self.undo_last)
+        elif deck_id is not None and not self.add_window.isVisible():
+            self.add_window.set_deck(deck_id)
+        self.add_window.show()
+        self.add_window.raise_()
+        self.add_window.activateWindow()
+        return self.add_window
+
+    def _deck_changed(self, changes: Changes, message: str, select: str | None = None) -> None:
+        self.apply_changes(changes)
+        if select is not None:
+            self.refresh_decks(select=select)
+        self.statusBar().showMessage(message, 8000)
+        self.decks.focus_tree()
+
+    def _refused(self, title: str, error: FlashdeskError) -> None:
+        self.last_dialog = show_error(self, title, str(error))
+
+    def new_deck(self, parent_id: str | None = None) -> str | None:
+        """Ask for a name and make a deck (inside ``parent_id`` if given)."""
+        if self._busy or self.screen != Screen.DECKS:
+            return None
+        prefix = f"{self._col.decks.name(DeckId(parent_id))}::" if parent_id else ""
+        name = Ask.text(self, "New deck", "Name of the new deck (Parent::Child makes a "
+                                          "sub-deck):", prefix)
+        if not name:
+            return None
+        try:
+            created = self._col.decks.create(name, self._clock())
+        except FlashdeskError as exc:
+            self._refused("No deck was made", exc)
+            return None
+        self._deck_changed(created.changes, f"Made the deck “{deck_path(name)}”. Add cards to "
+                                            "it with A or Ctrl+N.", created.deck_id)
+        return created.deck_id
+
+    def rename_deck(self, deck_id: str | None = None) -> bool:
+        """Ask for a deck's new name (its sub-decks follow; its id stays)."""
+        deck_id = deck_id or self.decks.current_deck_id()
+        if self._busy or self.screen != Screen.DECKS or deck_id is None:
+            return False
+        old = self._col.decks.name(DeckId(deck_id))
+        name = Ask.text(self, "Rename deck", "New name (Parent::Child puts it inside "
+                                             "Parent):", old)
+        if not name or name == old:
+            return False
+        try:
+            changes = self._col.decks.rename(DeckId(deck_id), name, self._clock())
+        except FlashdeskError as exc:
+            self._refused("The deck was not renamed", exc)
+            return False
+        self._deck_changed(changes, f"Renamed “{deck_path(old)}” to “{deck_path(name)}”. "
+                                    "Ctrl+Z takes it back.", deck_id)
+        return True
+
+    def move_deck(self, deck_id: str | None = None, parent_id: str | None = None, *,
+                  ask: bool = True) -> bool:
+        """Put a deck inside another (``parent_id``; '' or None for the top),
+        asking which when ``ask``."""
+        deck_id = deck_id or self.decks.current_deck_id()
+        if self._busy or self.screen != Screen.DECKS or deck_id is None:
+            return False
+        name = self._col.decks.name(DeckId(deck_id))
+        if ask:
+            top = "(the top: no parent deck)"
+            places = [s for s in self.decks.model.summaries()
+                      if s.name != name and not s.name.startswith(name + "::")]
+            labels = [top] + [deck_path(s.name) for s in places]
+            chosen = Ask.choice(self, "Move deck", f"Put “{deck_path(name)}” inside:", labels)
+            if chosen is None:
+                return False
+            parent_id = None if chosen == top else places[labels.index(chosen) - 1].id
+        try:
+            changes = self._col.decks.move(DeckId(deck_id), DeckId(parent_id) if parent_id
+                                           else None, self._clock())
+        except FlashdeskError as exc:
+            self._refused("The deck was not moved", exc)
+            return False
+        if changes:
+            self._deck_changed(changes, f"Moved “{deck_path(name)}” to "
+                                        f"“{deck_path(self._col.decks.name(DeckId(deck_id)))}”. "
+                                        "Ctrl+Z takes it back.", deck_id)
+        return bool(changes)
+
+    def _on_deck_dropped(self, deck_id: str, parent_id: str) -> None:
+        # after the drag has finished with the tree's rows
+        QTimer.singleShot(0, lambda: self.move_deck(deck_id, parent_id or None, ask=False))
+
+    def open_deck_options(self, deck_id: str | None = None) -> DeckOptionsDialog | None:
+        """The options of a deck: daily limits, related cards, exam date, description."""
+        if deck_id is None:
+            deck_id = self.reviewer.deck_id if self.screen == Screen.REVIEW else \
+                self.decks.current_deck_id()
+        if self._busy or deck_id is None:
+            return None
+        dialog = DeckOptionsDialog(self._col, DeckId(deck_id), self._clock, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.apply_changes)
+        dialog.finished.connect(lambda _r: setattr(self, "deck_options", None))
+        self.deck_options = dialog
+        dialog.open()
+        return dialog
+
+    def delete_deck(self, deck_id: str | None = None) -> bool:
+        """Delete a deck with its cards, after saying how many cards and that
+        their progress goes too. Undoable while flashdesk is open."""
+        deck_id = deck_id or self.decks.current_deck_id()
+        if self._busy or self.screen != Screen.DECKS or deck_id is None:
+            return False
+        name = deck_path(self._col.decks.name(DeckId(deck_id)))
+        c = self._col.decks.contents(DeckId(deck_id))
+        subs = f" and its {plural(c.decks - 1, 'sub-deck')}" if c.decks > 1 else ""
+        text = f"Delete “{name}”{subs} with {plural(c.cards, 'card')}?"
+        details = (f"Their progress goes with them: you have studied "
+                   f"{plural(c.studied, 'card')} of {c.cards}. " if c.studied else
+                   "") + "Ctrl+Z brings it all back while flashdesk is open."
+        if not Ask.confirm(self, "Delete deck", text, details, "Delete deck"):
+            return False
+        changes = self._col.decks.delete(DeckId(deck_id), self._clock())
+        self._deck_changed(changes, f"Deleted “{name}” ({plural(c.cards, 'card')}). "
+                                    "Ctrl+Z brings it back.")
+        return True
+
+    def _tell_bundled_update(self) -> None:
+        """What an update of the bundled decks left as the learner had it."""
+        if self._col.closed:
+            return
+        lines = self._col.files.take_bundled_report().lines()
+        if lines:
+            self.last_dialog = inform(self, "The bundled decks were updated", lines[0],
+                                      "\n".join(lines[1:]))
+
     # -- settings and look -----------------------------------------------------
 
     def open_settings(self) -> SettingsDialog | None:
@@ -496,6 +787,8 @@ class MainWindow(QMainWindow):
                                 else self.decks.current_deck_id(), parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self._on_settings_changed)
+        dialog.deck_options_requested.connect(
+            lambda deck_id: self.open_deck_options(deck_id or None))
         dialog.finished.connect(self._on_settings_closed)
         self._settings_dialog = dialog
         dialog.open()
@@ -515,6 +808,11 @@ class MainWindow(QMainWindow):
     def _on_settings_changed(self, what: str) -> None:
         if what == "theme":
             self.apply_theme()
+        elif what in ("sync", "class"):
+            self.sync_watch.show_last()
+            self._update_actions()
+            if what == "sync":
+                self.sync_watch.sync_now()
         elif what == "limits":
             self.apply_changes(Changes(decks=True, study_queues=True))
         else:
@@ -522,6 +820,8 @@ class MainWindow(QMainWindow):
 
     def apply_theme(self) -> Theme:
         self.theme = apply_theme(self._prefs.theme)
+        # kept beside the collection too: a second launch shows its notice in it
+        self._settings.setValue("ui/theme", self._prefs.theme.value)
         self.reviewer.apply_preferences()
         if self.reviewer.view is not None:
             self.reviewer.notify("The new theme shows fully from the next card.")
@@ -555,14 +855,55 @@ class MainWindow(QMainWindow):
         if self.statistics_window is not None:
             self.statistics_window.close()
             self.statistics_window.deleteLater()
-        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck)
+        self.statistics_window = StatisticsWindow(self._col, self, deck_id=deck,
+                                                  settings=self._settings)
         self.statistics_window.setWindowFlag(Qt.WindowType.Window)
         self.statistics_window.show()
         return self.statistics_window
 
+    def _on_synced(self, report) -> None:
+        """A merge finished: the screens show what it brought."""
+        self._update_actions()
+        if report.conflicts:
+            n = len(report.conflicts)
+            self.statusBar().showMessage(
+                f"{n} edit{'s' if n != 1 else ''} made on two devices at once: both kept "
+                "(File › Edits kept in history…)", 15000)
+        if report.changes:
+            if self.screen == Screen.DECKS:
+                self._answered_today = self._col.reports.answers_today(self._clock())
+            self.apply_changes(report.changes, self.sync_watch)
+
+    def show_conflicts(self):
+        """The edits a merge kept in history (two devices changed one field)."""
+        from .dialogs.sync_conflicts import ConflictsDialog
+
+        dialog = ConflictsDialog(self._col, self)
+        dialog.open()
+        self.last_dialog = dialog
+        return dialog
+
+    def show_class(self):
+        """The tutor's Class screen (one window, brought forward if open)."""
+        from .class_view import ClassWindow
+
+        if self.class_window is None:
+            self.class_window = ClassWindow(self._col, self, settings=self._settings)
+            self.class_window.setWindowFlag(Qt.WindowType.Window)
+        self.class_window.show()
+        self.class_window.raise_()
+        self.class_window.activateWindow()
+        return self.class_window
+
     def show_shortcuts(self) -> None:
-        text = "\n".join(f"{where}: {what} – {keys}" for where, what, keys in SHORTCUTS)
-        self.last_dialog = inform(self, "Keyboard shortcuts", "Keyboard shortcuts", text)
+        """F1: the keys as a table, from the same list as the README's."""
+        from .dialogs.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(lambda _r: self.reviewer.focus_card()
+                                if self.screen == Screen.REVIEW else None)
+        dialog.open()
+        self.last_dialog = dialog
 
     def show_about(self) -> None:
         from .. import __version__
@@ -582,11 +923,7 @@ class MainWindow(QMainWindow):
     # -- state -----------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 720)
+        restore_geometry(self, self._settings, "window/geometry", QSize(1100, 720))
         splitter = self._settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.decks.splitter.restoreState(splitter)
@@ -602,11 +939,15 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._watch.stop()
+        self.sync_watch.stop()
         if self._op is not None and self._op.running:
             self._op.cancel()
             self._op.wait(30)
+        self.sync_watch.sync_on_close()  # what this device did goes out before it closes
         self.save_state()
         if self._settings_dialog is not None:
             self._settings_dialog.close()
+        if self.add_window is not None:
+            self.add_window.close()
         super().closeEvent(event)
         self.closed.emit()

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..collection import Collection, UndoRefused
-from ..model import Answered, Changes, DeckId, FlashdeskError, Queue, UndoResult
+from ..model import Answered, Changes, CustomStudy, DeckId, FlashdeskError, Queue, UndoResult
 from ..review import Action, ReviewSession, SessionSummary, Stage, local_now
 from ..text import deck_path, format_preview, kind_caption
 from .card_views import KindView, view_for
@@ -55,6 +55,29 @@ def key_name(event: QKeyEvent) -> str | None:
     if event.text() == "@":
         return "@"
     return _KEY_NAMES.get(Qt.Key(key))
+
+
+class _CardHost(QWidget):
+    """The scrolling area's content: as tall as its text needs at the width it
+    has, so the scroll bar shows only when the card really is taller than the
+    window (wrapped text otherwise asks for its height at its narrowest)."""
+
+    def _height_for(self, hint: QSize) -> QSize:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return hint
+        return QSize(hint.width(), layout.totalHeightForWidth(max(self.width(), hint.width())))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._height_for(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._height_for(super().minimumSizeHint())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # a new width: a new height
 
 
 class ReviewScreen(QWidget):
@@ -109,6 +132,11 @@ class ReviewScreen(QWidget):
         self._deck_label = ElidedLabel("")
         self._deck_label.setProperty("role", "subheading")
         top.addWidget(self._deck_label, 1)
+        # the session's counts beside the deck's name: the card gets the height
+        self._counts_label = QLabel("")
+        self._counts_label.setTextFormat(Qt.TextFormat.RichText)
+        top.addWidget(self._counts_label)
+        top.addSpacing(12)
         self._edit_button = self._flat_button("Edit", "Edit this note (E)", self.edit_note)
         self._bury_button = self._flat_button("Bury", "Hide this card until tomorrow (-)",
                                               self.bury_card)
@@ -126,9 +154,9 @@ class ReviewScreen(QWidget):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        host = QWidget()
+        host = _CardHost()
         row = QHBoxLayout(host)
-        row.setContentsMargins(24, 20, 24, 24)
+        row.setContentsMargins(20, 12, 20, 6)
         column = QVBoxLayout()
         column.setSpacing(10)
         self._notice = text_label("", "notice")
@@ -138,8 +166,8 @@ class ReviewScreen(QWidget):
         self._surface.setObjectName("cardSurface")
         self._surface.setMaximumWidth(880)
         self._surface_layout = QVBoxLayout(self._surface)
-        self._surface_layout.setContentsMargins(32, 22, 32, 28)
-        self._surface_layout.setSpacing(14)
+        self._surface_layout.setContentsMargins(28, 14, 28, 14)
+        self._surface_layout.setSpacing(10)
         self._kind_label = text_label("", "caption")
         self._surface_layout.addWidget(self._kind_label)
         self._view_slot = QVBoxLayout()
@@ -158,12 +186,8 @@ class ReviewScreen(QWidget):
         answer_bar = QWidget()
         answer_bar.setObjectName("answerBar")
         bottom = QVBoxLayout(answer_bar)
-        bottom.setContentsMargins(16, 10, 16, 10)
-        bottom.setSpacing(8)
-        self._counts_label = QLabel("")
-        self._counts_label.setTextFormat(Qt.TextFormat.RichText)
-        self._counts_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bottom.addWidget(self._counts_label)
+        bottom.setContentsMargins(16, 8, 16, 6)
+        bottom.setSpacing(6)
         buttons = QHBoxLayout()
         buttons.setSpacing(10)
         buttons.addStretch(1)
@@ -261,13 +285,17 @@ class ReviewScreen(QWidget):
     def reveal_button(self) -> QPushButton:
         return self._reveal_button
 
-    def start(self, deck_id: DeckId | None, deck_name: str | None = None) -> None:
-        """Begin a sitting on ``deck_id`` and show its first card."""
-        self.session = ReviewSession(self._col, deck_id, clock=self._clock, timer=self._timer,
-                                     rng=self._rng)
-        self._deck_label.set_full_text(self.session.deck_name if deck_name is None
-                                       else deck_path(deck_name))
+    def start(self, deck_id: DeckId | None, deck_name: str | None = None,
+              custom: CustomStudy | None = None) -> None:
+        """Begin a sitting on ``deck_id`` (custom study with ``custom``) and
+        show its first card."""
+        self.session = ReviewSession(self._col, deck_id, custom=custom, clock=self._clock,
+                                     timer=self._timer, rng=self._rng)
         self.session.start()
+        title = self.session.deck_name if deck_name is None or custom is not None \
+            else deck_path(deck_name)
+        exam = self.session.exam_line()
+        self._deck_label.set_full_text(title + (f"   ·   {exam}" if exam else ""))
         self._render()
 
     def _render(self) -> None:
@@ -333,8 +361,24 @@ class ReviewScreen(QWidget):
             self._reveal_button.setText(text)
             self._reveal_button.setToolTip(f"{text} ({self.view.reveal_keys})")
             self._reveal_button.setAccessibleName(text)
-        self._hint_label.setText(self.session.hint())
+        for box in [*self.view.findChildren(QPlainTextEdit), *self.view.findChildren(QLineEdit)]:
+            box.installEventFilter(self)  # the hint follows the focus in and out of boxes
         self.focus_card()
+        self._update_hint()
+
+    def _typing(self) -> bool:
+        focus = self.focusWidget()
+        return isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
+            not focus.isReadOnly()
+
+    def _update_hint(self) -> None:
+        if self.session is not None:
+            self._hint_label.setText(self.session.hint(typing=self._typing()))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            QTimer.singleShot(0, self._update_hint)  # once the focus has moved
+        return super().eventFilter(watched, event)
 
     def focus_card(self) -> None:
         """Give the keyboard to the card (after a dialog closes, too)."""
@@ -364,7 +408,7 @@ class ReviewScreen(QWidget):
             underline = " text-decoration: underline;" if queue == current else ""
             return f'<span style="color:{color};{underline}">{name} {value}</span>'
 
-        self._counts_label.setText("   ·   ".join([
+        self._counts_label.setText("  ·  ".join([
             part("New", counts.new, colors["new"], Queue.NEW),
             part("Learning", counts.learning, colors["learning"], Queue.LEARNING),
             part("Due", counts.review, colors["due"], Queue.REVIEW)]))
@@ -427,16 +471,13 @@ class ReviewScreen(QWidget):
             if button.property("suggested") != wanted:
                 button.setProperty("suggested", wanted)
                 repolish(button)
-        self._hint_label.setText(self.session.hint())
+        self._update_hint()
 
     def press(self, key: str) -> bool:
         """A key, named as the session names keys; True if it did something."""
         if self.session is None or self.view is None:
             return False
-        focus = self.focusWidget()
-        typing = isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit)) and \
-            not focus.isReadOnly()
-        action, value = self.session.key_action(key, typing=typing)
+        action, value = self.session.key_action(key, typing=self._typing())
         if action == Action.REVEAL:
             if not self.reveal() and self.view.reveal_text is None:
                 self.notify(self.session.hint().split("   ·   ")[0] + ".")
@@ -508,7 +549,7 @@ class ReviewScreen(QWidget):
             return
         card = self.card
         was_revealed = self.stage == Stage.ANSWER
-        changes = EditNoteDialog.ask(self, self._col, card.note_id, self._clock)
+        changes = EditNoteDialog.ask(self, self._col, card.note_id, self._clock, card_id=card.id)
         if changes:
             self.session.refresh()
             self._render()

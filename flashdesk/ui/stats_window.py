@@ -7,23 +7,26 @@ from __future__ import annotations
 import html
 
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCharts import (
     QAreaSeries, QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries,
     QLineSeries, QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QDate, QMargins, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
     QGridLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
     QScrollArea, QTableWidget, QTableWidgetItem, QToolBar, QVBoxLayout, QWidget,
 )
 
+from ..text import deck_label
 from ..collection import Collection
 from ..formats.report import percent, write_report_csv
 from ..model import FlashdeskError
 from ..statistics import Statistics
+from .geometry import restore_geometry, save_geometry
 from .theme import current_theme
 from .workers import run_task
 
@@ -54,11 +57,19 @@ def _style_axis(axis, theme) -> None:
     axis.setLinePenColor(theme.color("border_strong"))
 
 
-def _value_axis(low: float, high: float, title: str, fmt: str, ticks: int) -> QValueAxis:
+def _value_axis(low: float, high: float, title: str, fmt: str, ticks: int,
+                every: float | None = None) -> QValueAxis:
+    """An axis from ``low`` to ``high``; with ``every``, ticks at whole
+    multiples of it (0, 7, 14…) instead of ``ticks`` evenly spread ones."""
     axis = QValueAxis()
     axis.setRange(low, high)
     axis.setLabelFormat(fmt)
-    axis.setTickCount(ticks)
+    if every:
+        axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        axis.setTickAnchor(0)
+        axis.setTickInterval(every)
+    else:
+        axis.setTickCount(ticks)
     if title:
         axis.setTitleText(title)
     return axis
@@ -93,7 +104,7 @@ def day_bar_chart(title: str, values: list[int], color: str, x_title: str,
     series = QBarSeries()
     series.append(_bars(title, values, color))
     series.setBarWidth(0.85)
-    x = _value_axis(-0.5, len(values) - 0.5, x_title, "%d", 7)
+    x = _value_axis(-0.5, len(values) - 0.5, x_title, "%d", 7, every=7)
     y = _value_axis(0, _nice_top(values), y_title, "%d", 5)
     _attach(chart, series, x, y)
     return chart
@@ -101,21 +112,23 @@ def day_bar_chart(title: str, values: list[int], color: str, x_title: str,
 
 def day_area_chart(title: str, values: list[int], color: str, x_title: str,
                    y_title: str) -> QChart:
-    """Daily figures ending today, as a filled step line; x counts days ago."""
+    """Daily figures ending today, as a filled step line; x counts days ago
+    (today on the right)."""
     theme = current_theme()
     chart = _chart(title)
     upper = QLineSeries()
     n = len(values)
     for i, v in enumerate(values):
-        x = i - (n - 1)
-        upper.append(x - 0.5, v)
-        upper.append(x + 0.5, v)
+        ago = (n - 1) - i
+        upper.append(ago + 0.5, v)
+        upper.append(ago - 0.5, v)
     series = QAreaSeries(upper)
     upper.setParent(series)  # the area series does not own its line; keep it alive with it
     fill = theme.color(color)
     series.setColor(fill)
     series.setBorderColor(fill)
-    x = _value_axis(-(n - 1) - 0.5, 0.5, x_title, "%d", 7)
+    x = _value_axis(-0.5, n - 0.5, x_title, "%d", 7, every=15)
+    x.setReverse(True)  # days ago: 0 (today) on the right
     y = _value_axis(0, _nice_top(values), y_title, "%d", 5)
     _attach(chart, series, x, y)
     return chart
@@ -152,13 +165,17 @@ def retention_chart(title: str, weeks: list[tuple[int, int, int]], color: str) -
     n = len(weeks)
     for i, (_, passed, answered) in enumerate(weeks):
         if answered:
-            series.append(i - (n - 1), passed / answered * 100)
+            series.append((n - 1) - i, passed / answered * 100)
+    if series.count() == 0:  # say why the chart is empty
+        chart.setTitle(f"{title}<br><span style='font-weight: normal'>Shown once cards learnt "
+                       "on an earlier day come back for review</span>")
     pen = series.pen()
     pen.setWidth(3)
     pen.setColor(theme.color(color))
     series.setPen(pen)
     series.setPointsVisible(True)
-    x = _value_axis(-(n - 1), 0, "weeks ago (0 = this week)", "%d", n)
+    x = _value_axis(-0.25, n - 0.75, "weeks ago (0 = this week)", "%d", n, every=2)
+    x.setReverse(True)
     y = _value_axis(0, 100, "", "%d%%", 5)
     _attach(chart, series, x, y)
     return chart
@@ -181,13 +198,20 @@ class StatisticsWindow(QMainWindow):
     #: the figures are on screen (tests wait on this)
     shown_statistics = Signal(object)
 
-    def __init__(self, col: Collection, parent=None, deck_id=None):
+    #: charts side by side from this width (px) on; one column below it
+    TWO_COLUMNS = 900
+
+    def __init__(self, col: Collection, parent=None, deck_id=None,
+                 settings: QSettings | None = None):
         super().__init__(parent)
         self._col = col
+        self._settings = settings
         self._generation = 0
+        self._charts: list[QWidget] = []
         self.statistics: Statistics | None = None
         self.setWindowTitle("Statistics – flashdesk")
-        self.resize(1100, 760)
+        self.setMinimumSize(QSize(560, 420))
+        restore_geometry(self, settings, "statistics/geometry", QSize(1100, 760))
         bar = QToolBar("Statistics")
         bar.setObjectName("statsToolbar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -279,19 +303,22 @@ class StatisticsWindow(QMainWindow):
                 "Intervals of cards in review", [label for label, _ in s.intervals],
                 [n for _, n in s.intervals], "learning", "cards")),
         ]
-        for i, (name, chart) in enumerate(charts):
+        self._charts = []
+        for name, chart in charts:
             rows = len(s.intervals) if name.startswith("Intervals") else 0
-            self._grid.addWidget(ChartView(chart, name, rows), i // 2, i % 2)
+            self._charts.append(ChartView(chart, name, rows))
+        self._reflow()
         self._mastery.setRowCount(len(s.mastery))
         for row, m in enumerate(s.mastery):
-            values = [m.topic, m.kind, f"{m.cards:,}", f"{m.studied:,}", f"{m.mastered:,}",
+            values = [deck_label(m.topic) if m.kind == "deck" else m.topic, m.kind, f"{m.cards:,}", f"{m.studied:,}", f"{m.mastered:,}",
                       percent(m.mastery), percent(m.retention)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self._mastery.setItem(row, col, item)
-        weakest = [m.topic for m in s.mastery if m.studied][:3]
+        weakest = [deck_label(m.topic) if m.kind == "deck" else m.topic
+                   for m in s.mastery if m.studied][:3]
         answered = sum(n for _, n in s.reviews_per_day)
         total = sum(s.cards_by_state.values())
         text = (f"<b>{total:,}</b> cards · <b>{s.forecast[0]:,}</b> due today · "
@@ -301,8 +328,42 @@ class StatisticsWindow(QMainWindow):
         self._summary.setText(text)
         self.shown_statistics.emit(s)
 
+    def _reflow(self) -> None:
+        """Charts two to a row when the window is wide enough, else one."""
+        columns = 2 if self.width() >= self.TWO_COLUMNS else 1
+        for w in self._charts:
+            self._grid.removeWidget(w)
+        for i, w in enumerate(self._charts):
+            self._grid.addWidget(w, i // columns, i % columns)
+        for c in range(2):
+            self._grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self._charts:
+            self._reflow()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        save_geometry(self, self._settings, "statistics/geometry")
+        super().closeEvent(event)
+
     def open_report(self) -> None:
         ReportDialog(self._col, self).exec()
+
+
+class SavedReport:
+    """'Saved to …' with a button that opens the file (tests patch ``tell``)."""
+
+    @classmethod
+    def tell(cls, parent, path: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Progress report saved",
+                          f"Saved to {path}", QMessageBox.StandardButton.Close, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        open_button = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        open_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve()))))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
 
 class ReportDialog(QDialog):
@@ -358,5 +419,7 @@ class ReportDialog(QDialog):
         except (FlashdeskError, OSError) as exc:
             QMessageBox.warning(self, "flashdesk", f"The report was not saved: {exc}")
             return None
+        self.saved_path = path if path.lower().endswith((".pdf", ".csv")) else path + ".pdf"
         self.accept()
-        return path
+        SavedReport.tell(self.parentWidget(), self.saved_path)
+        return self.saved_path

@@ -101,7 +101,7 @@ class SummaryScreen(QWidget):
     def show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
         self._title.setText("Session complete" if summary.studied else "All done for now")
-        name = summary.deck_name.replace("::", " › ")
+        name = summary.deck_name
         self._subtitle.setText(f"{name} – nothing more to study today.")
         self._values["studied"].setText(str(summary.studied))
         percent = summary.percent

@@ -8,7 +8,8 @@ import html
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout,
+    QWidget,
 )
 
 from ..cards import plain_text
@@ -47,6 +48,17 @@ def divider(parent: QWidget | None = None) -> QFrame:
     line.setFrameShape(QFrame.Shape.NoFrame)
     line.setFixedHeight(1)
     return line
+
+
+def column_scroll(content: QWidget) -> QScrollArea:
+    """``content`` (a column of fields) in a frameless area that scrolls up
+    and down only: the column takes the area's width."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(content)
+    return scroll
 
 
 class ElidedLabel(QLabel):
@@ -137,7 +149,7 @@ class OptionButton(RichButton):
         super().__init__("option", parent)
         self.number = number
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 10, 14, 10)
+        layout.setContentsMargins(12, 7, 14, 7)
         layout.setSpacing(12)
         badge = self._inert(QLabel(str(number)))
         badge.setObjectName("keyBadge")

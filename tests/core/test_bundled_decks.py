@@ -44,6 +44,8 @@ from pathlib import Path
 
 import pytest
 
+from flashdesk.cards import key_terms
+
 from flashdesk.cards import cloze_numbers, cloze_question
 from flashdesk.formats import DeckFileError
 from flashdesk.formats.deckfile import read_deck_file
@@ -521,9 +523,13 @@ def test_each_model_has_its_order_note_letters_purposes_and_practice(model):
     tag = model.lower()
     orders = [n for n in deck.notes if n.kind.value == "order" and n.fields["items"] == steps]
     assert orders, f"no order note with the {model} steps {steps}"
-    basics = [n for n in deck.notes if n.kind.value == "basic"]
-    whole = [n for n in basics if plain(n.fields["back"]) == plain(", ".join(steps))]
+    basics = [n for n in deck.notes if n.kind.value in ("basic", "typed")]
+    whole = [n for n in basics if plain(n.fields.get("back") or n.fields["answer"]).replace(
+        "*", "") == plain(", ".join(steps))]
     assert whole, f"no note for {model} as a whole"
+    # recalled, not recognised: the steps are typed, each one a key term
+    assert any(n.kind.value == "typed" and len(key_terms(n.fields["answer"])) == len(steps)
+               for n in whole), f"{model} as a whole is not a typed card"
     # reversed, the initials of the steps would spell the answer
     assert not any(n.fields.get("reverse") for n in whole), f"{model} as a whole is reversed"
     letters = {plain(n.fields["back"]): n for n in basics if n.fields.get("reverse")}

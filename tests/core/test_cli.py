@@ -1,6 +1,7 @@
 """The command line, run as a user runs it: a subprocess with its own data folder."""
 
 import json
+from datetime import date, timedelta
 import os
 import subprocess
 import sys
@@ -39,7 +40,8 @@ def test_first_command_creates_the_profile_with_bundled_decks(home):
     out = run(["decks", "--json"], home)
     assert out.returncode == 0, out.stderr
     decks = json.loads(out.stdout)
-    assert decks and all(set(d) == {"id", "name", "new", "learning", "due", "total"} for d in decks)
+    assert decks and all(set(d) == {"id", "name", "new", "learning", "due", "total", "exam",
+                                    "exam_days_left"} for d in decks)
     assert (home / "default" / "collection.db").exists()
 
 
@@ -68,7 +70,8 @@ def test_import_then_decks(home):
     assert again[0]["unchanged"] == 5 and again[0]["added"] == 0
     rows = {d["id"]: d for d in json.loads(run(["decks", "--json"], home).stdout)}
     assert rows["example-heat"] == {"id": "example-heat", "name": "Example::HEAT model",
-                                    "new": 7, "learning": 0, "due": 0, "total": 7}
+                                    "new": 7, "learning": 0, "due": 0, "total": 7,
+                                    "exam": None, "exam_days_left": None}
     table = run(["decks"], home).stdout
     assert "example-heat" in table and "HEAT model" in table
 
@@ -83,7 +86,7 @@ def test_validate_exit_codes_and_messages(home, tmp_path):
     assert out.returncode == 1
     assert out.stdout.strip().splitlines() == [
         f"{bad}:7: note 1 (id 'x'): field 'kind': unknown card kind 'flip'; "
-        "use one of basic, cloze, choice, order, scenario"]
+        "use one of basic, cloze, choice, order, scenario, typed"]
     assert not home.exists()  # validating touches no collection
 
 
@@ -110,16 +113,16 @@ def test_not_a_flashdesk_database_is_a_clear_error(home):
 
 def test_review_in_the_terminal_through_a_pipe(home):
     run(["import", str(FIXTURES / "example.toml")], home)
-    # basic: Enter, Good; then its reverse: Enter, Again; then undo the Again and answer Easy;
-    # then the first cloze: Enter, Good; then quit
-    script = "\n3\n\n1\n\nu\n\n4\n\n3\nq\n"
+    # basic: Enter, Good (its reverse waits for tomorrow); the first cloze: Enter, Again;
+    # the choice: pick 2, then undo (the cloze's Again) and answer the cloze Easy; then quit
+    script = "\n3\n\n1\n2\nu\n\n4\nq\n"
     out = run(["review", "example-heat"], home, stdin=script)
     assert out.returncode == 0, out.stderr
     assert "What does the HEAT model stand for?" in out.stdout
     assert "Undone: the last card comes back." in out.stdout
-    assert "Studied 3 card(s), 3 right (100%)" in out.stdout
+    assert "Studied 2 card(s), 2 right (100%)" in out.stdout
     stats = json.loads(run(["stats", "--json"], home).stdout)
-    assert stats["reviews_today"] == 3
+    assert stats["reviews_today"] == 2
     assert stats["counts"]["learning"] == 0
     assert len(stats["forecast"]) == 14
 
@@ -127,8 +130,8 @@ def test_review_in_the_terminal_through_a_pipe(home):
 def test_review_of_choice_order_and_scenario_cards(home):
     run(["import", str(FIXTURES / "example.toml")], home)
     run(["limits", "example-heat", "--new", "20"], home)
-    # the first three cards are basic, reverse and cloze c1, c2: answer them Good
-    script = "\n3\n" * 4
+    # the first cards are basic and cloze c1 (their siblings wait for tomorrow): Good
+    script = "\n3\n" * 2
     script += "1\n\n"            # choice: pick option 1 (wrong) → Enter accepts the suggested Again
     script += "1 2 3 4\n\n"      # order: some order → Enter accepts the suggestion
     script += "my answer\n1 2 3 4\n\n"  # scenario: all points → Good
@@ -186,3 +189,103 @@ def test_text_from_files_reaches_the_terminal_neutralised(home, tmp_path):
     for bad in ("\u202e", "\u202c", "\x1b", "\x07"):
         assert bad not in out.stdout + out.stderr
     assert "\\x1b]0;pwned\\x07" in out.stdout  # the typed line, echoed visibly
+
+
+def test_deck_commands_create_rename_move_and_delete(home, tmp_path):
+    assert run(["deck", "create", "My workplace"], home).stdout.strip() == \
+        "Created the deck “My workplace” (my-workplace)."
+    assert run(["deck", "create", "Work"], home).returncode == 0
+    out = run(["deck", "move", "My workplace", "Work"], home)
+    assert out.stdout.strip() == "“My workplace” is now “Work::My workplace” (its id stays my-workplace)."
+    out = run(["deck", "rename", "work", "Job"], home)
+    assert out.returncode == 0, out.stderr
+    decks = {d["id"]: d["name"] for d in json.loads(run(["decks", "--json"], home).stdout)}
+    assert decks["work"] == "Job" and decks["my-workplace"] == "Job::My workplace"
+    assert run(["deck", "move", "my-workplace", "--top"], home).returncode == 0
+
+    # a renamed deck's file still finds it by id
+    path = tmp_path / "mine.toml"
+    path.write_text('[deck]\nid = "my-workplace"\nname = "My workplace"\n\n[[notes]]\nid = "a"\n'
+                    'kind = "basic"\nfront = "Q"\nback = "A"\n', encoding="utf-8")
+    run(["deck", "rename", "my-workplace", "Our shop"], home)
+    out = run(["import", str(path), "--json"], home)
+    assert json.loads(out.stdout)[0]["deck"] == "my-workplace"
+
+    out = run(["deck", "delete", "my-workplace"], home, stdin="n\n")
+    assert out.returncode == 1 and "Nothing was deleted." in out.stdout
+    assert "Delete “Our shop”: 1 card (0 studied)?" in out.stdout
+    out = run(["deck", "delete", "my-workplace"], home, stdin="")  # no answer: nothing happens
+    assert out.returncode == 1
+    out = run(["deck", "delete", "my-workplace", "--yes"], home)
+    assert out.returncode == 0 and "Backed up first to" in out.stdout
+    assert "my-workplace" not in {d["id"] for d in json.loads(run(["decks", "--json"], home).stdout)}
+
+    for args, message in ((["deck", "create", "Job"], "already a deck called “Job”"),
+                          (["deck", "rename", "nope", "X"], "no deck called 'nope'"),
+                          (["deck", "move", "work", "work"], "cannot go inside itself")):
+        out = run(args, home)
+        assert out.returncode == 1 and message in out.stderr, out.stderr
+
+
+def test_custom_study_exam_and_typed_cards_in_the_terminal(home, tmp_path):
+    deck = tmp_path / "t.toml"
+    deck.write_text('[deck]\nid = "t"\nname = "Typed"\n\n[[notes]]\nid = "h"\nkind = "typed"\n'
+                    'prompt = "H of HEAT?"\nanswer = "*Hear*"\n\n[[notes]]\nid = "b"\n'
+                    'kind = "basic"\nfront = "F"\nback = "B"\n', encoding="utf-8")
+    assert run(["import", str(deck)], home).returncode == 0
+    out = run(["review", "t"], home, stdin="heer\n1\n\n3\nq\n")
+    assert out.returncode == 0, out.stderr
+    assert "✗ Answer: Hear" in out.stdout and "[-e-]" in out.stdout
+    exam = (date.today() + timedelta(days=30)).isoformat()
+    shown = run(["exam", "t", "--date", exam], home)
+    assert shown.returncode == 0 and "30 day(s) from today" in shown.stdout or \
+        "31 day(s) from today" in shown.stdout
+    stats = json.loads(run(["stats", "--deck", "t", "--json"], home).stdout)
+    assert stats["exam"]["date"] == exam and stats["exam"]["cards"] == 2
+    cram = run(["review", "t", "--cram"], home, stdin="hear\n3\n\n3\nq\n")
+    assert cram.returncode == 0 and "Cram" in cram.stdout
+    log = json.loads(run(["stats", "--json"], home).stdout)
+    assert log["reviews_today"] == 2  # the cram answers are not reviews
+    assert run(["exam", "t", "--clear"], home).returncode == 0
+    assert run(["check"], home).returncode == 0
+
+
+def test_import_with_scheduling_keeps_anki_progress(home):
+    package = FIXTURES / "import" / "tutors" / "scheduled.apkg"
+    out = run(["import", str(package), "--with-scheduling"], home)
+    assert out.returncode == 0, out.stderr
+    assert "7 with Anki progress" in out.stdout
+    assert "7 card(s) brought their Anki progress" in out.stdout
+    check = run(["check", "--json"], home)
+    assert check.returncode == 0 and json.loads(check.stdout)["ok"] is True
+
+
+def test_import_without_the_flag_says_anki_progress_was_left(home):
+    out = run(["import", str(FIXTURES / "import" / "tutors" / "scheduled.apkg"), "--json"], home)
+    [report] = json.loads(out.stdout)
+    assert report["progress"] == 0
+    assert any("Anki's scheduling is not imported: 7 card(s)" in m for m in report["messages"])
+
+
+def test_a_refused_file_names_file_and_line_and_changes_nothing(home, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"front,back\nok,fine\nbad,\x81\n")
+    out = run(["import", str(bad)], home)
+    assert out.returncode != 0
+    assert f"{bad}:3: not UTF-8 text (byte 0x81)" in out.stderr
+    decks = json.loads(run(["decks", "--json"], home).stdout)
+    assert all(d["name"] != "bad" for d in decks)
+
+
+def test_nested_and_shared_clozes_in_the_terminal(home):
+    """Anki's cloze grammar in the terminal review (issue 13, case 1)."""
+    run(["import", str(FIXTURES / "import" / "tutors" / "cloze.apkg")], home)
+    # a cram pass shows every card today (study would hold each note's other cards back)
+    out = run(["review", "Cloze grammar", "--cram"], home, stdin="\n3\n" * 7 + "q\n")
+    assert out.returncode == 0, out.stderr
+    assert "The […] for complaints" in out.stdout
+    assert "The HEAT […] is used for complaints" in out.stdout
+    assert "→ The [HEAT model is used] for complaints" in out.stdout
+    assert "→ The HEAT [model] is used for complaints" in out.stdout
+    assert "[…] comes first in LAST" in out.stdout and "{{" not in out.stdout
+    assert "Escalate to your [who?] within 24 hours" in out.stdout

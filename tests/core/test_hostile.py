@@ -130,9 +130,18 @@ def test_media_names_cannot_escape_the_media_folder(col, tmp_path):
     members = {"media": b'{"0": "../../escape.png", "1": "/tmp/abs.png", "2": "ok.png"}',
                "0": b"a", "1": b"b", "2": b"\x89PNG"}
     fields = '<img src="../../escape.png"><img src="/tmp/abs.png"><img src="ok.png">Q\x1fA'
-    col.files.import_files([with_fields(tmp_path, fields, members)])
-    assert sorted(p.name for p in col.media_dir.iterdir()) == ["ok.png"]
+    [report] = col.files.import_files([with_fields(tmp_path, fields, members)])
+    # the slashes go (as Anki's own rule does), a leading dot too: plain names
+    # inside the media folder, and the card shows them under those names
+    assert sorted(p.name for p in col.media_dir.iterdir()) == [
+        "_...escape.png", "ok.png", "tmpabs.png"]
     assert not (col.media_dir.parent.parent / "escape.png").exists()
+    assert not (tmp_path / "abs.png").exists()
+    front = next(n for d in col.files.export_data(col.decks.find("Shared::From genanki"))
+                 for n in d.notes if n.fields.get("back") == "A")
+    assert front.fields["front"] == ('<img src="_...escape.png"><img src="tmpabs.png">'
+                                     '<img src="ok.png">Q')
+    assert any("renamed" in m for m in report.messages)
 
 
 def test_binary_file_as_csv_is_refused(example_col, tmp_path):

@@ -46,7 +46,7 @@ def test_malformed_toml_names_file_and_line(tmp_path):
 def test_unknown_kind_names_note_field_and_line(tmp_path):
     msgs, path = problems_of(tmp_path, HEADER + '\n[[notes]]\nid = "a"\nkind = "flip"\nfront = "x"\n')
     assert msgs == [f"{path}:7: note 1 (id 'a'): field 'kind': unknown card kind 'flip'; "
-                    "use one of basic, cloze, choice, order, scenario"]
+                    "use one of basic, cloze, choice, order, scenario, typed"]
 
 
 def test_duplicate_note_id(tmp_path):

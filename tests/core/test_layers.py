@@ -7,7 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "flashdesk"
 CORE_MODULES = ["flashdesk.cli", "flashdesk.collection", "flashdesk.study", "flashdesk.cards",
-                "flashdesk.formats", "flashdesk.store", "flashdesk.scheduler.sm2"]
+                "flashdesk.formats", "flashdesk.store", "flashdesk.scheduler.sm2", "flashdesk.sync",
+                "flashdesk.sync.classroom", "flashdesk.sync.class_report"]
 
 
 def test_core_runs_without_importing_qt():
@@ -38,12 +39,15 @@ def test_no_sql_outside_store():
 #: each module's layer, lowest first: a module may import only from lower layers
 #: (and, inside its own package, from its siblings, as long as there is no cycle)
 LAYERS = [
+    ("flashdesk.cloze",),
     ("flashdesk.model", "flashdesk.paths"),
     ("flashdesk.scheduler", "flashdesk.store"),
     ("flashdesk.cards", "flashdesk.text", "flashdesk.statistics", "flashdesk.backup"),
+    ("flashdesk.kinds",),
     ("flashdesk.formats",),
-    ("flashdesk.study",),
+    ("flashdesk.study", "flashdesk.exam"),
     ("flashdesk.collection",),
+    ("flashdesk.sync",),
     ("flashdesk.review",),
     ("flashdesk.ui",),
     ("flashdesk.cli",),

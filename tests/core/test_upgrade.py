@@ -12,6 +12,7 @@ import pytest
 from flashdesk.collection import Collection
 from flashdesk.model import BrowseQuery, note_texts
 from flashdesk.store import open_database, queries as q
+from flashdesk.store.schema import migrations as q_migrations
 
 from .conftest import FIXTURES, NOW
 
@@ -41,15 +42,16 @@ def old_content(path) -> dict:
     return {"decks": decks, "notes": notes, "cards": cards, "log": log}
 
 
-def new_content(col: Collection) -> dict:
-    """The same, read from the compact schema: the log through the store's
+def new_content(col) -> dict:
+    """The same, read from the compact schema (of a ``Collection``, or a
+    database as ``open_database`` converted it): the log through the store's
     own reader (``card_log``), which rebuilds each entry as it was written."""
-    db = col.db
+    db = getattr(col, "db", col)
     decks = {r["id"]: {k: v for k, v in r.items() if k != "did"}
              for r in db.query("SELECT * FROM decks")}
     notes = {r["id"]: r for r in db.query(
-        "SELECT n.id, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source, n.checksum, "
-        "n.created, n.modified, n.sort_text, n.search_text FROM notes n "
+        "SELECT n.id, n.identity, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source, "
+        "n.checksum, n.created, n.modified, n.sort_text, n.search_text FROM notes n "
         "JOIN decks d ON d.did = n.deck")}
     cards = {r["id"]: r for r in db.query(
         "SELECT c.*, i.id, n.id AS note_id, d.id AS deck_id FROM cards c "
@@ -74,20 +76,26 @@ def test_a_collection_of_an_earlier_release_is_converted_without_loss(tmp_path, 
     path.parent.mkdir()
     shutil.copy(UPGRADE / fixture, path)
     before = old_content(path)
+    db, _created = open_database(path)  # the conversion alone (a collection rolls the day over)
+    after = new_content(db)
+    db.close()
     with Collection.open(path, bundled=False, backups=False) as col:
-        after = new_content(col)
         later = NOW + timedelta(days=days)
         assert col.reports.check(later).ok
         assert col.notes.browse(BrowseQuery(text="heat"), later)  # the full-text index works
     assert after["decks"].keys() == before["decks"].keys()
     for deck_id, row in before["decks"].items():
-        assert after["decks"][deck_id] == row, deck_id
+        assert {k: after["decks"][deck_id][k] for k in row} == row, deck_id
+        # the study options of m004_deck_study_options, at their defaults
+        assert (after["decks"][deck_id]["bury_siblings"], after["decks"][deck_id]["exam_date"]) \
+            == (1, None)
     assert after["notes"].keys() == before["notes"].keys()
     for note_id, row in before["notes"].items():
         new = after["notes"][note_id]
         assert {k: new[k] for k in row if k != "checksum"} == {
             k: v for k, v in row.items() if k != "checksum"}, note_id
         assert new["checksum"] == signed64(row["checksum"])
+        assert new["identity"] == note_id  # m004_note_identity: a note's id at first
         sort_text, search_text = note_texts(row["kind"], json.loads(row["fields"]))
         assert new["sort_text"] == sort_text
         assert new["search_text"].split() == search_text.split()  # the same words
@@ -97,6 +105,37 @@ def test_a_collection_of_an_earlier_release_is_converted_without_loss(tmp_path, 
     assert len(after["log"]) == len(before["log"]) > 0
     for old, new in zip(before["log"], after["log"]):
         assert new == old, old["seq"]
+
+
+def schema_of(path) -> list[tuple]:
+    """Every table, index and trigger of a collection, as SQLite keeps them."""
+    raw = sqlite3.connect(path)
+    try:
+        return sorted(raw.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                  "WHERE name NOT LIKE 'sqlite_%'").fetchall())
+    finally:
+        raw.close()
+
+
+@pytest.mark.parametrize("fixture", [f for f, _ in RELEASES])
+def test_an_upgraded_collection_has_the_schema_of_a_new_one(tmp_path, fixture):
+    """m004_note_identity and m004_deck_study_options run before
+    m005_compact, m006_sync after it: their columns, the identity's unique
+    index and the merge's tables come out the same either way."""
+    fresh = tmp_path / "new" / "collection.db"
+    fresh.parent.mkdir()
+    open_database(fresh)[0].close()
+    old = tmp_path / "old" / "collection.db"
+    old.parent.mkdir()
+    shutil.copy(UPGRADE / fixture, old)
+    db, _created = open_database(old)
+    applied = [m.name for m in q_migrations.applied(db)]
+    db.close()
+    assert applied[-4:] == ["m004_note_identity", "m004_deck_study_options", "m005_compact",
+                            "m006_sync"]
+    assert schema_of(old) == schema_of(fresh)
+    names = {name for _type, name, _table, _sql in schema_of(fresh)}
+    assert {"notes_identity", "sync_fields", "revlog_days", "card_ids"} <= names
 
 
 def test_the_conversion_keeps_what_only_the_text_could_say(tmp_path):

@@ -59,11 +59,10 @@ def test_first_run_study_by_keyboard_then_progress_survives_a_restart(qtbot, tmp
     deck = next(s for s in decks if s.depth == 1 and s.new > 0)
     before_new = next(s for s in decks if s.id == deck.id).new
 
-    # a short session: the deck's daily new cards set in the settings
-    dialog = window.open_settings()
-    dialog.deck_combo.setCurrentIndex(dialog.deck_combo.findData(deck.id))
+    # a short session: the deck's daily new cards set in its options
+    dialog = window.open_deck_options(deck.id)
     dialog.new_limit.setValue(SESSION)
-    dialog.close()
+    dialog.accept()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from flashdesk.model import FlashdeskError
+from flashdesk.model import FlashdeskError, Kind
 from flashdesk.paths import bundled_decks
 from flashdesk.ui import screenshots
 from flashdesk.ui.app import Launcher
@@ -94,13 +94,24 @@ def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
     out = tmp_path / "shots"
     assert screenshots.main([str(out), "--theme", "dark", "--size", "1024x640"]) == 0
     names = sorted(p.name for p in out.glob("*.png"))
-    expected = ["dark-decks.png", "dark-summary.png", "dark-settings.png", "dark-browser.png",
-                "dark-statistics.png", "dark-import.png"] + [
-        f"dark-{kind}-{side}.png" for kind in screenshots.KINDS for side in ("question", "answer")]
-    assert names == sorted(expected)
-    image = QImage(str(out / "dark-decks.png"))
+    screens = ["decks", "summary", "settings", "keys", "custom-study", "browser", "statistics",
+               "import", "import-problems", "deck-options", "edit-note"] + [
+        f"{kind}-{side}" for kind in screenshots.KINDS for side in ("question", "answer")
+    ] + [f"add-{kind}" for kind in screenshots.ADD_KINDS]
+    pages = sorted(p for p in names if p.startswith("report-page-"))
+    assert names == sorted([f"dark-{s}-1024x640.png" for s in screens] + pages)
+    assert set(screenshots.ADD_KINDS) == {k.value for k in Kind}  # every kind there is
+    assert set(screenshots.KINDS) == {k.value for k in Kind}
+    assert len(pages) >= 2 and pages == sorted(f"report-page-{i}.png"
+                                               for i in range(1, len(pages) + 1))
+    image = QImage(str(out / "dark-decks-1024x640.png"))
     assert (image.width(), image.height()) == (1024, 640)
     assert image.pixelColor(500, 300).lightness() < 80  # dark
+    for screen in screens:  # no window or dialog is bigger than the screen
+        image = QImage(str(out / f"dark-{screen}-1024x640.png"))
+        assert image.width() <= 1024 and image.height() <= 640, screen
+    page = QImage(str(out / "report-page-1.png"))
+    assert page.height() > page.width() and page.pixelColor(5, 5).lightness() > 240  # paper
 
 
 def test_a_damaged_collection_offers_the_latest_backup(qtbot, tmp_path, monkeypatch):

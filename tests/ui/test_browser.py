@@ -57,7 +57,7 @@ def test_editing_a_note_saves_on_the_spot(qtbot, browser, col):
     wait_results(qtbot, browser, lambda: browser._search.setText("Question 7"))
     browser.select_row(0)
     assert browser.editor.note_id == "basics/b07"
-    back = browser.editor._editors["back"]
+    back = browser.editor.form.editor("back")
     assert isinstance(back, QPlainTextEdit)
     back.setPlainText("Answer seven")
     browser.editor.save()
@@ -91,7 +91,7 @@ def test_tags_and_change_deck(qtbot, browser, col, monkeypatch):
     tagged = col.notes.browse(BrowseQuery(tag="week1"), datetime.now().astimezone())
     assert [c.split("#")[0] for c in tagged] == [note]
     assert browser._tag.findData("week1") >= 0  # the tag filter offers the new tag
-    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example::HEAT model")
+    monkeypatch.setattr(browser, "ask_choice", lambda *a: "Example › HEAT model")
     card = browser.selected_cards()[0]
     browser.move_selected()
     assert card in col.notes.browse(BrowseQuery(deck_id="example-heat"), datetime.now().astimezone())
@@ -137,3 +137,40 @@ def test_select_all_reads_the_selection_by_ranges(qtbot, tmp_path):
         assert w.model.row_of(w.model.card_id(2999)) == 2999
     finally:
         c.close()
+
+
+def test_suspended_cards_look_different(qtbot, browser, col):
+    from PySide6.QtCore import Qt
+
+    from flashdesk.ui.theme import current_theme
+
+    model = browser.model
+    first = model.card_id(0)
+    col.study.suspend([first], __import__("datetime").datetime.now().astimezone())
+    model.reload_rows()
+    index = model.index(0, 1)
+    assert model.data(index, Qt.ItemDataRole.ForegroundRole) == current_theme().color("muted")
+    assert model.data(index, Qt.ItemDataRole.FontRole).italic()
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_the_deck_column_shows_the_deck_by_its_own_name(qtbot, col, tmp_path):
+    """A sub-deck's cells read its own name, never a cut-off parent; the
+    tooltip gives the whole path as people read it."""
+    deck = tmp_path / "sub.toml"
+    deck.write_text('[deck]\nid = "models"\nname = "Challenging Customers::Models"\n\n'
+                    '[[notes]]\nid = "m1"\nkind = "basic"\nfront = "Quokka question"\n'
+                    'back = "A model"\n', encoding="utf-8")
+    col.files.import_files([deck])
+    browser = BrowserWindow(col)
+    qtbot.addWidget(browser)
+    with qtbot.waitSignal(browser.results_shown, timeout=5000):
+        browser.show()
+    wait_results(qtbot, browser, lambda: browser._search.setText("Quokka"))
+    index = browser.model.index(0, 0)
+    assert browser.model.data(index) == "Models"
+    assert "Challenging Customers › Models" in browser.model.data(index,
+                                                                 Qt.ItemDataRole.ToolTipRole)
+    # the column is wide enough for the name
+    width = browser._table.fontMetrics().horizontalAdvance("Models") + 12
+    assert browser._table.columnWidth(0) >= width

@@ -47,7 +47,7 @@ def test_the_deck_model_is_a_tree_with_counts():
     row = [model.index(0, c, alpha).data() for c in range(model.columnCount())]
     assert row == ["Beta", "3", "0", "2"]
     assert model.headerData(Column.DUE, Qt.Orientation.Horizontal) == "Due"
-    assert "Alpha::Beta" in beta.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Alpha › Beta" in beta.data(Qt.ItemDataRole.ToolTipRole)
     assert beta.data(Qt.ItemDataRole.AccessibleTextRole) == "Beta: 3 new, 0 learning, 2 due"
     assert model.index_of("a-b-c").data() == "Gamma"
     assert model.top_level_totals() == (5, 1, 2)

@@ -34,7 +34,7 @@ def test_import_runs_on_a_worker_and_shows_the_summary(qtbot, window, col, kinds
     dialog = window.last_dialog
     assert isinstance(dialog, ImportResultDialog)
     assert dialog.windowTitle() == "Import finished"
-    assert "Test::Kinds: 5 added, 0 updated, 0 unchanged, 0 missing" in dialog.lines
+    assert "Test › Kinds: 5 added, 0 updated, 0 unchanged, 0 missing" in dialog.lines
     assert window.decks.current_deck_id() == "kinds"
     assert [s.id for s in window.decks.model.summaries()] == ["test", "kinds"]
 
@@ -93,7 +93,8 @@ def test_import_menu_uses_the_file_dialog(qtbot, window, kinds_deck, monkeypatch
         dialog.accept()
     assert asked == [""]
     assert settings.value("import/folder") == str(kinds_deck.parent)
-    assert "*.toml" in ImportFiles.FILTERS.split(";;")[0]
+    first = ImportFiles.FILTERS.split(";;")[0]  # the filter the dialog opens on
+    assert all(f"*{suffix}" in first for suffix in (".toml", ".csv", ".tsv", ".txt", ".apkg"))
 
 
 def _drop_events(paths):
@@ -156,3 +157,20 @@ def test_the_preview_chooses_the_deck_of_a_spreadsheet(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
         dialog.accept()
     assert [r.deck_name for r in blocker.args[0]] == ["Class::Week 3"]
+
+
+def test_the_preview_carries_anki_progress_over_when_ticked(qtbot, window, col):
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "tutors" / "scheduled.apkg"
+    dialog = window.preview_import([str(package)])
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    assert dialog._scheduling.isEnabled() and not dialog.with_scheduling()
+    assert "7 card(s) carry progress from Anki" in dialog._issues.toPlainText()
+    dialog.set_with_scheduling(True)
+    with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
+        dialog.accept()
+    [report] = blocker.args[0]
+    assert report.progress == 7
+    assert "7 with Anki progress" in "\n".join(window.last_dialog.lines)
+    assert col.reports.check(window.reviewer._clock()).ok

@@ -30,7 +30,7 @@ def open_dialog(qtbot, col, paths):
 def test_preview_of_an_anki_package(qtbot, col):
     dialog, ok = open_dialog(qtbot, col, [IMPORT / "anki-modern.apkg"])
     assert ok and dialog._import.isEnabled()
-    assert "Anki package" in dialog._format.text() and "5 notes in Tutor::Week 1" in dialog._format.text()
+    assert "Anki package" in dialog._format.text() and "5 notes in Tutor › Week 1" in dialog._format.text()
     assert dialog._table.rowCount() == 5
     assert dialog._table.item(0, 2).text() == "What does HEAT stand for?"
     assert "scheduling is not imported" in dialog._issues.toPlainText()
@@ -43,7 +43,9 @@ def test_target_deck_applies_to_a_spreadsheet_without_a_deck_column(qtbot, col):
     with qtbot.waitSignal(dialog.previewed, timeout=10000):
         dialog.set_deck_name("Class::Week 2")
     assert dialog.deck_name() == "Class::Week 2"
-    assert dialog._table.item(0, 0).text() == "Class::Week 2"
+    assert dialog._table.item(0, 0).text() == "Class › Week 2"  # as people read it
+    dialog.set_deck_name("Class › Week 3")  # typed as the list shows names
+    assert dialog.deck_name() == "Class::Week 3"
 
 
 def test_skipped_rows_and_refused_files_are_listed(qtbot, col, tmp_path):
@@ -54,3 +56,12 @@ def test_skipped_rows_and_refused_files_are_listed(qtbot, col, tmp_path):
     dialog, ok = open_dialog(qtbot, col, [IMPORT / "kinds.tsv", bad])
     assert not ok and not dialog._import.isEnabled()
     assert f"{bad}: refused" in dialog._issues.toPlainText()
+
+
+def test_the_progress_box_is_offered_only_for_files_with_anki_progress(qtbot, col):
+    dialog, ok = open_dialog(qtbot, col, [IMPORT / "spreadsheet.csv"])
+    assert ok and not dialog._scheduling.isEnabled() and not dialog.with_scheduling()
+    dialog, ok = open_dialog(qtbot, col, [IMPORT / "tutors" / "scheduled.apkg"])
+    assert ok and dialog._scheduling.isEnabled()
+    dialog.set_with_scheduling(True)
+    assert dialog.with_scheduling()

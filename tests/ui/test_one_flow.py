@@ -14,19 +14,11 @@ from PySide6.QtCore import Qt
 from flashdesk.collection import Collection
 from flashdesk.model import Grade, Kind
 from flashdesk.review import ReviewSession, Stage
-from flashdesk.ui.main_window import Screen
 
-from uihelpers import press, write_deck, KINDS_DECK
+from uihelpers import KINDS_DECK, press, study, write_deck
 
 Key = Qt.Key
 
-
-def study(window, deck_id):
-    window.refresh_decks(select=deck_id)
-    window.decks.focus_tree()
-    window.study_current()
-    assert window.screen == Screen.REVIEW
-    return window.reviewer
 
 
 def status_counts(window) -> tuple[int, int, int]:
@@ -90,7 +82,7 @@ def test_status_bar_study_header_and_deck_list_agree_after_every_action(
     assert agree() == (2, 1, 0)
     from flashdesk.ui.dialogs.edit_note import EditNoteDialog
 
-    def edit(cls, parent, c, note_id, now):
+    def edit(cls, parent, c, note_id, now, card_id=None):
         kind, fields = c.notes.get(note_id)
         key = {Kind.BASIC: "front", Kind.CLOZE: "text", Kind.CHOICE: "question",
                Kind.ORDER: "prompt", Kind.SCENARIO: "prompt"}[kind]

@@ -2,6 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from flashdesk.model import GradeMode, Kind, Queue
 from flashdesk.ui.card_html import qt_html
@@ -11,7 +12,7 @@ from flashdesk.ui.main_window import Screen
 from flashdesk.ui.reviewer import Stage
 from flashdesk.ui.theme import current_theme
 
-from uihelpers import KINDS_DECK, focused, press, write_deck
+from uihelpers import KINDS_DECK, focused, press, study, write_deck
 
 Key = Qt.Key
 
@@ -40,13 +41,6 @@ def kinds(col, tmp_path):
     return col
 
 
-def study(window, deck_id):
-    window.refresh_decks(select=deck_id)
-    window.decks.focus_tree()
-    window.study_current()
-    assert window.screen == Screen.REVIEW
-    return window.reviewer
-
 
 def skip_to(qtbot, reviewer, kind):
     """Bury cards until one of ``kind`` shows."""
@@ -56,6 +50,7 @@ def skip_to(qtbot, reviewer, kind):
 
 def test_a_reverse_card_asks_back_to_front_and_cloze_hints_show(qtbot, window, col, tmp_path):
     col.files.import_files([write_deck(tmp_path, "r.toml", REVERSE_DECK)])
+    col.decks.set_options("rev", bury_siblings=False)  # see every card of each note today
     reviewer = study(window, "rev")
     seen = {}
     while reviewer.card is not None:
@@ -189,7 +184,7 @@ def test_scenario_ticks_change_the_suggested_grade(qtbot, window, kinds):
 
 
 def test_e_edits_the_note_and_the_card_shows_the_new_text(qtbot, window, kinds, monkeypatch):
-    def fake_ask(cls, parent, col, note_id, now):
+    def fake_ask(cls, parent, col, note_id, now, card_id=None):
         kind, fields = col.notes.get(note_id)
         return col.notes.update(note_id, {**fields, "front": "What does HEAT mean?"}, now())
 
@@ -201,18 +196,23 @@ def test_e_edits_the_note_and_the_card_shows_the_new_text(qtbot, window, kinds, 
 
 
 def test_the_edit_dialog_saves_fields_and_refuses_bad_ones(qtbot, kinds):
-    kind, fields = kinds.notes.get("kinds/c-choice")
-    saved = []
-    dialog = EditNoteDialog(kind, fields, saved.append)
+    from flashdesk.review import local_now
+
+    dialog = EditNoteDialog(kinds, "kinds/c-choice", local_now)
     qtbot.addWidget(dialog)
-    dialog.editor("options").setPlainText("Refund\nListen\nPolicy\nIgnore them")
-    dialog.editor("question").setPlainText("")
+    form = dialog.editor.form
+    form.editor("options").setPlainText("Refund\nListen\nPolicy\nIgnore them")
+    form.editor("question").setPlainText("")
     dialog.accept()
-    assert saved == [] and "Question" in dialog.error.text()
-    dialog.editor("question").setPlainText("First?")
+    problem = form.findChild(QLabel, "problem_question")
+    assert not problem.isHidden() and problem.text() == "Required for a choice note"
+    assert kinds.notes.get("kinds/c-choice")[1]["question"] == "What do you do first?"
+    form.editor("question").setPlainText("First?")
     dialog.accept()
-    assert saved[0]["options"] == ["Refund", "Listen", "Policy", "Ignore them"]
-    assert saved[0]["question"] == "First?" and saved[0]["answer"] == 2
+    kind, fields = kinds.notes.get("kinds/c-choice")
+    assert fields["options"] == ["Refund", "Listen", "Policy", "Ignore them"]
+    assert fields["question"] == "First?" and fields["answer"] == 2
+    assert dialog.changes.note_text and problem.isHidden()
 
 
 def test_suspend_and_bury_take_the_card_out(qtbot, window, kinds):
@@ -261,3 +261,32 @@ def test_card_text_never_loads_from_elsewhere(tmp_path):
     assert "<i>[gone]</i>" in html
     assert "<mark>" not in html and colors["mark_bg"] in html
     assert "img" not in qt_html('<img src="chart.png">', colors, None)
+
+
+NESTED_DECK = '''
+[deck]
+id = "nested"
+name = "Nested"
+
+[[notes]]
+id = "heat"
+kind = "cloze"
+text = "The {{c1::HEAT {{c2::model}} is used}} for complaints"
+'''
+
+
+def test_nested_clozes_show_anki_s_two_cards(qtbot, window, col, tmp_path):
+    """Issue 13, case 1: card 1 hides the whole phrase, card 2 only the inner part."""
+    col.files.import_files([write_deck(tmp_path, "n.toml", NESTED_DECK)])
+    col.decks.set_options("nested", bury_siblings=False)  # both cards today
+    reviewer = study(window, "nested")
+    seen = {}
+    while reviewer.card is not None:
+        question = reviewer.view._text.text()
+        press(qtbot, Key.Key_Space)
+        seen[reviewer.card.ord] = (question, reviewer.view._text.text())
+        press(qtbot, Key.Key_4)
+    assert set(seen) == {1, 2}
+    assert "HEAT" not in seen[1][0] and "[ … ]" in seen[1][0] and "{{" not in seen[1][0]
+    assert "HEAT" in seen[2][0] and "model" not in seen[2][0] and "is used" in seen[2][0]
+    assert "model" in seen[2][1] and "{{" not in seen[2][1] and "}}" not in seen[2][1]

@@ -22,11 +22,15 @@ def test_settings_apply_at_once_and_persist_across_a_restart(qtbot, make_window,
     press(qtbot, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)  # Ctrl+,
     dialog = window.settings_dialog
     assert dialog is not None and dialog.isVisible()
-    assert dialog.deck_combo.currentData() == "kinds"
     assert dialog.profile_path.text() == str(profile_path.parent)
     assert dialog.profile_path.isReadOnly()
 
-    dialog.new_limit.setValue(3)
+    # a deck's daily limits are in its one options dialog, reached from here too
+    dialog.deck_options_button.click()
+    options = window.deck_options
+    assert options is not None and options.summary.id == "kinds"
+    options.new_limit.setValue(3)
+    options.accept()
     assert window.decks.current_summary().new == 3  # the deck list followed at once
     dialog.six_grades.setChecked(True)
     assert [b.key for b in window.reviewer.grade_buttons] == [0, 1, 2, 3, 4, 5]
@@ -51,7 +55,8 @@ def test_settings_apply_at_once_and_persist_across_a_restart(qtbot, make_window,
         assert dialog2.six_grades.isChecked()
         assert dialog2.font_size.value() == FONT_MAX
         assert dialog2.theme_combo.currentData() == "dark"
-        assert dialog2.new_limit.value() == 3
+        assert window2.open_deck_options("kinds").new_limit.value() == 3
+        window2.deck_options.reject()
         dialog2.close()
 
         # the card font and the six grades are what the reviewer uses
@@ -92,7 +97,7 @@ def test_the_profile_folder_opens_in_the_file_manager(qtbot, window, monkeypatch
 
 def test_settings_controls_are_named_for_screen_readers(qtbot, window):
     dialog = window.open_settings()
-    for control in (dialog.deck_combo, dialog.new_limit, dialog.review_limit, dialog.four_buttons,
+    for control in (dialog.deck_options_button, dialog.four_buttons,
                     dialog.six_grades, dialog.font_size, dialog.theme_combo, dialog.profile_path,
                     dialog.open_folder_button):
         assert control.accessibleName()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from flashdesk.collection import Collection
-from flashdesk.ui.stats_window import ReportDialog, StatisticsWindow
+from flashdesk.ui.stats_window import ReportDialog, SavedReport, StatisticsWindow
 from flashdesk.ui.theme import apply_theme
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -48,7 +48,9 @@ def test_statistics_window_shows_charts_and_mastery(qtbot, col, theme):
     apply_theme("light")
 
 
-def test_report_dialog_writes_pdf_and_csv(qtbot, col, tmp_path):
+def test_report_dialog_writes_pdf_and_csv(qtbot, col, tmp_path, monkeypatch):
+    told = []
+    monkeypatch.setattr(SavedReport, "tell", classmethod(lambda cls, parent, path: told.append(path)))
     dialog = ReportDialog(col)
     qtbot.addWidget(dialog)
     dialog._name.setText("Sam Taylor")
@@ -56,4 +58,5 @@ def test_report_dialog_writes_pdf_and_csv(qtbot, col, tmp_path):
     assert "Learner,Sam Taylor" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
     assert dialog.save(str(tmp_path / "r.pdf"))
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert told == [str(tmp_path / "r.csv"), str(tmp_path / "r.pdf")]  # "Saved to …", Open
     assert col.setting("learner_name") == "Sam Taylor"

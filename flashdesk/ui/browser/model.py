@@ -9,9 +9,12 @@ from datetime import date, timedelta
 from typing import Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from ...collection import CardIdList, Collection
-from ...model import BrowseRow, CardId, SortKey
+from ...model import BrowseRow, CardId, Queue, SortKey
+from ...text import deck_path
+from ..theme import current_theme
 from ..widgets import plain_tip
 
 __all__ = ["Column", "COLUMNS", "CardTableModel", "BLOCK"]
@@ -134,8 +137,20 @@ class CardTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(index)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
+            row = self.browse_row(index.row())
+            if row is None or row.queue >= 0:
+                return None
+            # suspended and buried cards stand out: muted, suspended ones in italics
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return current_theme().color("muted")
+            font = QFont()
+            font.setItalic(row.queue == Queue.SUSPENDED)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:  # text from files: never taken as markup
             row = self.browse_row(index.row())
+            if row is not None and index.column() == 0:
+                return plain_tip(deck_path(row.deck_name))
             return plain_tip(row.front if row is not None and index.column() == 1
                              else self._text(index))
         return None
@@ -145,8 +160,8 @@ class CardTableModel(QAbstractTableModel):
         if row is None:
             return "(deleted)" if index.column() == 1 else ""
         col = index.column()
-        if col == 0:
-            return row.deck_name
+        if col == 0:  # the deck's own name; its place in the tree is in the tooltip
+            return row.deck_name.rsplit("::", 1)[-1]
         if col == 1:
             suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
                 f" (c{row.ord})" if row.kind.value == "cloze" else "")

@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
     QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
+from ...text import deck_path
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
+from ..geometry import restore_geometry, save_geometry
 from ..workers import run_task
-from .editor import NoteEditor
+from ..note_editor import NoteEditor
 from .model import COLUMNS, CardTableModel
 
 __all__ = ["BrowserWindow"]
@@ -45,7 +47,9 @@ class BrowserWindow(QMainWindow):
         self._generation = 0
         self.setWindowTitle("Browse – flashdesk")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.resize(1100, 680)
+        self.setMinimumSize(QSize(640, 420))
+        restore_geometry(self, getattr(parent, "settings", None), "browser/geometry",
+                         QSize(1100, 680))
 
         self._search = QLineEdit()
         self._search.setPlaceholderText("Search the text of every card (Ctrl+F)")
@@ -93,14 +97,14 @@ class BrowserWindow(QMainWindow):
         header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(lambda *_: self.refresh())
 
-        self._editor = NoteEditor(col)
+        self._editor = NoteEditor(col, now=_now)
         self._editor.saved.connect(self._note_saved)
         splitter = QSplitter()
         splitter.addWidget(self._table)
         splitter.addWidget(self._editor)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([760, 340])
+        splitter.setSizes([640, 440])
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -242,18 +246,25 @@ class BrowserWindow(QMainWindow):
         return self._model.card_ids(self.selected_rows(limit))
 
     def selected_notes(self, limit: int | None = None) -> list[NoteId]:
-        return list(dict.fromkeys(NoteId(c.split("#", 1)[0])
+        return list(dict.fromkeys(NoteId(c.rsplit("#", 1)[0])
                                   for c in self.selected_cards(limit)))
 
     def select_row(self, row: int) -> None:
-        self._table.selectRow(row)
+        """Select that row alone (whatever modifier keys were last held)."""
+        flags = QItemSelectionModel.SelectionFlag
+        self._table.selectionModel().setCurrentIndex(self._model.index(row, 0),
+                                                     flags.ClearAndSelect | flags.Rows)
 
     def _selection_changed(self, *_) -> None:
         # two notes among the first selected cards are enough to know it is not one
         notes = self.selected_notes(limit=200)
         if len(notes) == 1 and len(self.selected_rows(limit=201)) > 200:
             notes = self.selected_notes()
-        self._editor.show_note(notes[0] if len(notes) == 1 else None)
+        cards = self.selected_cards(limit=200) if len(notes) == 1 else []
+        current = self._table.currentIndex()
+        shown = self._model.card_id(current.row()) if current.isValid() else None
+        self._editor.show_note(notes[0] if len(notes) == 1 else None,
+                               (shown if shown in cards else cards[0]) if cards else None)
         rows = [self._model.browse_row(r) for r in self.selected_rows(limit=200)]
         suspended = bool(rows) and all(r is not None and r.state == "suspended" for r in rows)
         self._suspend_action.setText("Unsuspend" if suspended else "Suspend")
@@ -277,10 +288,13 @@ class BrowserWindow(QMainWindow):
             self.refresh()
         elif changes.cards or changes.note_text:
             self._model.reload_rows()
-        if changes.note_text and not self._editor.dirty:
-            note = self._editor.note_id
-            self._editor.show_note(None)
-            self._editor.show_note(note)
+        if (changes.note_text or changes.cards or changes.tags or changes.decks) \
+                and not self._editor.dirty and self._editor.note_id is not None:
+            if self._col.notes.card_ids(self._editor.note_id):
+                self._editor.reload(self._editor.card_info.info.card_id
+                                    if self._editor.card_info.info else None)
+            else:
+                self._editor.show_note(None)
         self.update_undo()
 
     def _changed(self, changes: Changes) -> None:
@@ -290,7 +304,7 @@ class BrowserWindow(QMainWindow):
     def update_undo(self) -> None:
         name = self._col.undo.name
         self._undo_action.setEnabled(name is not None)
-        self._undo_action.setText(f"Undo {name}" if name else "Undo")
+        self._undo_action.setText(f"Undo {name.lower()}" if name else "Undo")
 
     def _note_saved(self, changes: Changes) -> None:
         self._model.refresh_cards(self.selected_cards())
@@ -319,7 +333,7 @@ class BrowserWindow(QMainWindow):
         if not cards:
             return
         decks = [s for s in self._col.decks.summaries(_now())]
-        names = [s.name for s in decks]
+        names = [deck_path(s.name) for s in decks]
         name = self.ask_choice("Change deck", f"Move {len(cards)} card(s) to:", names)
         if name:
             self._changed(self._col.notes.move_cards(cards, decks[names.index(name)].id))
@@ -386,4 +400,5 @@ class BrowserWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._editor.save()
+        save_geometry(self, getattr(self.parent(), "settings", None), "browser/geometry")
         super().closeEvent(event)

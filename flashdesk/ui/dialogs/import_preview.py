@@ -1,6 +1,7 @@
 """Before an import: what each file is, the first notes as they will appear,
 rows that will be skipped and why, the deck for notes whose file names none,
-and whether notes gone from the file should be removed."""
+whether notes gone from the file should be removed, and whether an Anki
+package's progress should be carried over."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 from ...collection import Collection
 from ...formats import DeckFileError, ReadResult, read_any
 from ...model import plain_text
+from ...text import deck_path
 from ..widgets import plain_tip
 from ..workers import run_task
 
@@ -43,8 +45,15 @@ def _summary(fields: dict) -> tuple[str, str]:
     return " ".join(plain_text(question).split()), " ".join(plain_text(answer).split())
 
 
+def _studied(results: list[ReadResult]) -> int:
+    """Cards the files carry Anki progress for (learning or review in Anki)."""
+    return sum(1 for r in results for cards in r.progress.values() for state in cards.values()
+               if getattr(state, "type", 0) in (1, 2, 3))
+
+
 class ImportPreviewDialog(QDialog):
-    """Accepting it means: import ``paths`` with ``deck_name()`` and ``prune()``."""
+    """Accepting it means: import ``paths`` with ``deck_name()``, ``prune()``
+    and ``with_scheduling()``."""
 
     #: the files were read (tests wait on this); the argument is True when all can import
     previewed = Signal(bool)
@@ -71,17 +80,24 @@ class ImportPreviewDialog(QDialog):
         self._deck.setAccessibleName("Deck for notes whose file names no deck")
         self._deck.addItem(FILE_DECKS)
         for s in col.decks.summaries(__import__("datetime").datetime.now().astimezone()):
-            self._deck.addItem(s.name)
+            self._deck.addItem(deck_path(s.name))
         self._deck.setToolTip("Spreadsheets without a deck column go into this deck; type a new "
-                              "name to make one (use :: for a sub-deck)")
+                              "name to make one (Parent::Child or Parent › Child for a "
+                              "sub-deck)")
         self._prune = QCheckBox("Remove notes that are no longer in the file")
         self._prune.setToolTip("Off: such notes are listed after the import and kept, with "
                                "their progress")
+        self._scheduling = QCheckBox("Keep the progress from Anki (intervals, ease, due dates)")
+        self._scheduling.setToolTip("On: cards studied in Anki arrive with their interval, ease "
+                                    "and due date (cards you have already studied in flashdesk "
+                                    "keep theirs). Off: every new card starts as new")
+        self._scheduling.setEnabled(False)
         form = QFormLayout()
         form.addRow("Files", self._files)
         form.addRow("Format", self._format)
         form.addRow("Deck", self._deck)
         form.addRow("", self._prune)
+        form.addRow("", self._scheduling)
 
         self._table = QTableWidget(0, 4)
         self._table.setHorizontalHeaderLabels(["Deck", "Kind", "Question", "Answer"])
@@ -121,11 +137,23 @@ class ImportPreviewDialog(QDialog):
         self.read()
 
     def deck_name(self) -> str | None:
+        """The deck chosen or typed, in the store's ``Parent::Child`` form (the
+        list shows 'Parent › Child'); None: the decks the files name."""
         text = self._deck.currentText().strip()
-        return None if not text or text == FILE_DECKS else text
+        if not text or text == FILE_DECKS:
+            return None
+        return "::".join(part.strip() for part in text.replace("›", "::").split("::"))
 
     def prune(self) -> bool:
         return self._prune.isChecked()
+
+    def with_scheduling(self) -> bool:
+        """Whether the learner asked to carry an Anki package's progress over."""
+        return self._scheduling.isEnabled() and self._scheduling.isChecked()
+
+    def set_with_scheduling(self, on: bool) -> None:
+        """Tick or clear the box (it counts only while the files carry Anki progress)."""
+        self._scheduling.setChecked(on)
 
     def set_deck_name(self, name: str) -> None:
         self._deck.setEditText(name)
@@ -155,10 +183,11 @@ class ImportPreviewDialog(QDialog):
         self.results, self.problems = results, problems
         formats = sorted({_FORMAT_NAMES.get(r.format, r.format) for r in results})
         notes = sum(len(d.notes) for r in results for d in r.decks)
-        decks = sorted({d.name for r in results for d in r.decks})
+        decks = sorted({deck_path(d.name) for r in results for d in r.decks})
         self._format.setText((", ".join(formats) or "not readable")
                              + (f" – {notes:,} notes in {', '.join(decks)}" if notes else ""))
-        rows = [(d.name, n) for r in results for d in r.decks for n in d.notes][:PREVIEW_ROWS]
+        rows = [(deck_path(d.name), n) for r in results for d in r.decks
+                for n in d.notes][:PREVIEW_ROWS]
         self._table.setRowCount(len(rows))
         for i, (deck, note) in enumerate(rows):
             question, answer = _summary(note.fields)
@@ -170,6 +199,12 @@ class ImportPreviewDialog(QDialog):
         if problems:
             lines.append("Nothing will be imported until these are fixed:")
             lines += [f"  {p}" for p in problems]
+        studied = _studied(results)
+        self._scheduling.setEnabled(studied > 0)
+        if studied:
+            lines.append(f"{studied:,} card(s) carry progress from Anki: tick \"Keep the progress "
+                         "from Anki\" to bring it; otherwise Anki's scheduling is not imported "
+                         "and they start as new.")
         for r in results:
             lines += r.messages
             lines += r.skipped

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
+from ...text import deck_path
 from ...model import ImportReport
 from ..widgets import text_label
 
@@ -20,12 +21,18 @@ def report_lines(reports: list[ImportReport]) -> list[str]:
     for r in reports:
         counts = (f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
                   f"{len(r.missing)} missing")
+        if r.moved:
+            counts += f", {r.moved} moved here"
         if r.removed:
             counts += f", {r.removed} removed"
         if r.skipped:
             counts += f", {len(r.skipped)} skipped"
+        if r.progress:
+            counts += f", {r.progress} with Anki progress"
+        if r.sanitised:
+            counts += f", {r.sanitised} removed by the sanitiser"
         version = f" (version {r.version})" if r.version else ""
-        lines.append(f"{r.deck_name}{version}: {counts}")
+        lines.append(f"{deck_path(r.deck_name)}{version}: {counts}")
         lines.append(f"    from {r.path}")
         lines += [f"    {m}" for m in r.messages]
         if not r.removed:

@@ -1,5 +1,7 @@
-"""Settings: daily limits per deck, grade buttons, theme, card font size and
-where the profile lives. Every change applies at once and is saved at once."""
+"""Settings: grade buttons, theme, card font size and where the profile
+lives (a deck's own options – daily limits, sibling burying, exam date,
+description – are in its deck options). Every change applies at once and is
+saved at once."""
 
 from __future__ import annotations
 
@@ -7,22 +9,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-    QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QScrollArea, QSpinBox,
+    QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
-from ...model import FlashdeskError, GradeMode
+from ...model import GradeMode
 from ..prefs import FONT_MAX, FONT_MIN, Prefs
+from ..geometry import fit_to_screen
 from ..theme import ThemeChoice
 from ..widgets import text_label
+from .sync_settings import SyncGroup
 
 __all__ = ["SettingsDialog", "open_folder"]
-
-_LIMIT_MAX = 9999
 
 
 def open_folder(path: Path) -> bool:
@@ -33,8 +36,10 @@ def open_folder(path: Path) -> bool:
 class SettingsDialog(QDialog):
     """Edits settings in place; ``changed`` tells the window what to redo."""
 
-    #: one of "limits", "grades", "theme", "font"
+    #: one of "grades", "theme", "font", "sync", "class"
     changed = Signal(str)
+    #: the options of this deck were asked for (its id)
+    deck_options_requested = Signal(str)
 
     def __init__(self, col: Collection, prefs: Prefs, now: Callable[[], datetime],
                  current_deck: str | None = None, parent: QWidget | None = None):
@@ -46,33 +51,37 @@ class SettingsDialog(QDialog):
         self._now = now
         self._loading = False
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
+        # the groups scroll when the screen is short; the buttons stay in view
+        dialog_layout = QVBoxLayout(self)
+        dialog_layout.setContentsMargins(0, 0, 20, 12)
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(20, 18, 20, 8)
         outer.setSpacing(14)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        dialog_layout.addWidget(scroll, 1)
 
-        # -- daily limits ------------------------------------------------------
-        limits = QGroupBox("Daily limits")
-        form = QFormLayout(limits)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setVerticalSpacing(10)
-        self.deck_combo = QComboBox()
-        self.deck_combo.setAccessibleName("Deck")
-        self.deck_combo.setToolTip("The deck whose daily limits you are changing")
-        self.new_limit = QSpinBox()
-        self.review_limit = QSpinBox()
-        for box, name, tip in ((self.new_limit, "New cards a day",
-                                "How many new cards this deck (with its sub-decks) shows a day"),
-                               (self.review_limit, "Reviews a day",
-                                "How many due reviews this deck (with its sub-decks) shows a day")):
-            box.setRange(0, _LIMIT_MAX)
-            box.setAccessibleName(name)
-            box.setToolTip(tip)
-            box.setKeyboardTracking(False)
-            box.valueChanged.connect(self._save_limits)
-        form.addRow("&Deck", self.deck_combo)
-        form.addRow("&New cards a day", self.new_limit)
-        form.addRow("&Reviews a day", self.review_limit)
-        outer.addWidget(limits)
+        # -- decks: their own options ---------------------------------------------
+        decks = QGroupBox("Decks")
+        decks_layout = QHBoxLayout(decks)
+        where = QLabel("Each deck has its own daily limits, exam date\n"
+                       "and description: Deck ▸ Deck options…")
+        where.setProperty("role", "muted")
+        where.setTextFormat(Qt.TextFormat.PlainText)
+        decks_layout.addWidget(where, 1)
+        self.deck_options_button = QPushButton("&Deck options…")
+        self.deck_options_button.setAccessibleName("Options of the selected deck")
+        self.deck_options_button.setToolTip("Daily limits, sibling cards, exam date and "
+                                            "description of the selected deck")
+        self.deck_options_button.setEnabled(current_deck is not None)
+        self.deck_options_button.clicked.connect(
+            lambda: self.deck_options_requested.emit(current_deck or ""))
+        decks_layout.addWidget(self.deck_options_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addWidget(decks)
 
         # -- study -------------------------------------------------------------
         study = QGroupBox("Studying")
@@ -110,12 +119,17 @@ class SettingsDialog(QDialog):
             self.theme_combo.addItem(label, choice.value)
         look_form.addRow("&Theme", self.theme_combo)
         outer.addWidget(look)
-        for layout in (form, study_form, look_form):  # line the three forms up
+        for layout in (study_form, look_form):  # line the forms up
             layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             for row in range(layout.rowCount()):
                 label = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
                 if label is not None and label.widget() is not None:
                     label.widget().setMinimumWidth(150)
+
+        # -- other devices and the tutor (issue 19) ------------------------------
+        self.sync_group = SyncGroup(col, now)
+        self.sync_group.changed.connect(self.changed)
+        outer.addWidget(self.sync_group)
 
         # -- profile -----------------------------------------------------------
         profile = QGroupBox("Profile")
@@ -143,67 +157,33 @@ class SettingsDialog(QDialog):
         self.error.hide()
         outer.addWidget(self.error)
         outer.addStretch(1)
+        outer = dialog_layout  # the buttons, below the scrolling part
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip(
             "Close (Esc). Changes are already saved.")
         outer.addWidget(buttons)
 
-        self._load(current_deck)
-        self.deck_combo.currentIndexChanged.connect(self._load_limits)
+        scroll.setMinimumWidth(page.sizeHint().width())
+        fit_to_screen(self, QSize(page.sizeHint().width() + 20,
+                                  page.sizeHint().height() + buttons.sizeHint().height() + 24))
+
+        self._load()
         self._grades_group.idToggled.connect(self._save_grades)
         self.font_size.valueChanged.connect(self._save_font)
         self.theme_combo.currentIndexChanged.connect(self._save_theme)
 
     # -- loading ---------------------------------------------------------------
 
-    def _load(self, current_deck: str | None) -> None:
+    def _load(self) -> None:
         self._loading = True
-        for s in self._col.decks.summaries(self._now()):
-            self.deck_combo.addItem("    " * s.depth + s.short_name, s.id)
-        if current_deck is not None:
-            self.deck_combo.setCurrentIndex(max(0, self.deck_combo.findData(current_deck)))
-        self.deck_combo.setEnabled(self.deck_combo.count() > 0)
         mode = self._col.grade_mode
         (self.six_grades if mode == GradeMode.SIX_GRADES else self.four_buttons).setChecked(True)
         self.font_size.setValue(self._prefs.card_font_pt)
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(self._prefs.theme.value)))
         self._loading = False
-        self._load_limits()
-
-    def _current_deck(self) -> str | None:
-        # never ask an empty combo box for its data: PySide6 6.12 miscounts None
-        return self.deck_combo.currentData() if self.deck_combo.currentIndex() >= 0 else None
-
-    def _load_limits(self) -> None:
-        deck_id = self._current_deck()
-        enabled = deck_id is not None
-        self.new_limit.setEnabled(enabled)
-        self.review_limit.setEnabled(enabled)
-        if not enabled:
-            return
-        summary = next((s for s in self._col.decks.summaries(self._now()) if s.id == deck_id), None)
-        if summary is None:
-            return
-        self._loading = True
-        self.new_limit.setValue(summary.new_limit)
-        self.review_limit.setValue(summary.review_limit)
-        self._loading = False
 
     # -- saving ----------------------------------------------------------------
-
-    def _save_limits(self) -> None:
-        deck_id = self._current_deck()
-        if self._loading or deck_id is None:
-            return
-        try:
-            self._col.decks.set_limits(deck_id, new_limit=self.new_limit.value(),
-                                      review_limit=self.review_limit.value())
-        except FlashdeskError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.changed.emit("limits")
 
     def _save_grades(self, mode_id: int, checked: bool) -> None:
         if self._loading or not checked:

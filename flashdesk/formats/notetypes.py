@@ -1,0 +1,306 @@
+"""Anki note types, evaluated the way Anki evaluates them: which cards a
+note has, and which fields each side of a card shows.
+
+Anki decides that a template makes a card when its front, rendered with the
+note's fields, shows at least one non-empty field; ``{{#Field}}…{{/Field}}``
+shows its content only when the field is non-empty, ``{{^Field}}…{{/Field}}``
+only when it is empty (``template_is_empty`` and ``field_is_empty`` in
+``rslib/src/template.rs``, read, not copied). Text written in the template
+itself never makes a card. The same rule serves packages, whose note types
+come with their templates, and Anki's text exports, which name a note type:
+those are Anki's standard note types (``STOCK``).
+
+A flashdesk basic note has a front, a back, an optional reverse card and an
+extra; ``map_note`` reads them off the note type's templates:
+
+- the first template that makes a card is flashdesk's card 1: the fields
+  its front shows make the front, the fields its back shows (and the front
+  does not) make the back; a template whose back names no field of its
+  own (only ``{{FrontSide}}``, or nothing) has the note's other fields as
+  its back;
+- another template that makes a card and asks only fields of that back is
+  the reverse card; any other card is left out, with a message;
+- a field used only to switch a card on or off (*Add Reverse*) is not
+  content and is not stored; other non-empty fields no card shows become
+  the extra, so nothing written is lost.
+
+A cloze note type's text is the field its template fills with ``{{cloze:…}}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from ..cards import cloze_numbers
+from ..cloze import is_image_occlusion
+from ..model import Kind
+
+__all__ = ["Template", "NoteType", "Mapped", "STOCK", "DEFAULT_NOTETYPE", "parse_template",
+           "renders", "shown_fields", "field_is_empty", "map_note", "generic_notetype"]
+
+#: fields every template may name that are not note fields (Anki's special fields)
+SPECIAL = frozenset({"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"})
+
+
+@dataclass(frozen=True)
+class Template:
+    """One card template: its name and its front and back formats."""
+
+    name: str
+    qfmt: str
+    afmt: str = ""
+
+
+@dataclass(frozen=True)
+class NoteType:
+    """A note type: its name, its fields in order, its templates in order
+    (a template's position is its number, Anki's ``ord``), and whether it is
+    a cloze type."""
+
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[Template, ...]
+    cloze: bool = False
+
+
+# -- templates --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Field:
+    key: str
+    filters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Section:
+    key: str
+    negated: bool
+    children: tuple["_Node", ...]
+
+
+_Node = Union[str, _Field, _Section]
+_TOKEN = re.compile(r"\{\{(.*?)\}\}|<!--.*?-->", re.S)
+
+
+def parse_template(text: str) -> tuple[_Node, ...]:
+    """A template as a tree of text, field replacements (``{{Front}}``,
+    ``{{type:Back}}``: the key is the part after the last ``:``) and
+    sections (``{{#F}}…{{/F}}``, ``{{^F}}…{{/F}}``).
+
+    Lenient where Anki would show an error: a ``{{/F}}`` that closes nothing
+    open is ignored, and sections left open close at the end. Comments
+    (``<!-- … -->``) are text."""
+    stack: list[tuple[str, bool, list[_Node]]] = [("", False, [])]
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        if match.start() > pos:
+            stack[-1][2].append(text[pos:match.start()])
+        pos = match.end()
+        if match.group(1) is None:  # a comment
+            stack[-1][2].append(match.group(0))
+            continue
+        inner = match.group(1).lstrip("{").strip()
+        head, rest = inner[:1], inner[1:].strip()
+        if len(inner) >= 2 and head in "#^":
+            stack.append((rest, head == "^", []))
+        elif len(inner) >= 2 and head == "/":
+            keys = [frame[0] for frame in stack[1:]]
+            if rest in keys:
+                while True:
+                    key, negated, children = stack.pop()
+                    stack[-1][2].append(_Section(key, negated, tuple(children)))
+                    if key == rest:
+                        break
+        else:
+            *filters, key = inner.split(":")
+            stack[-1][2].append(_Field(key, tuple(reversed(filters))))
+    if pos < len(text):
+        stack[-1][2].append(text[pos:])
+    while len(stack) > 1:
+        key, negated, children = stack.pop()
+        stack[-1][2].append(_Section(key, negated, tuple(children)))
+    return tuple(stack[0][2])
+
+
+def renders(nodes: tuple[_Node, ...], nonempty: set[str]) -> bool:
+    """Whether a template's front makes a card: some field replacement it
+    shows (outside sections whose condition fails) names a non-empty field."""
+    for node in nodes:
+        if isinstance(node, _Field):
+            if node.key in nonempty:
+                return True
+        elif isinstance(node, _Section):
+            if (node.key in nonempty) != node.negated and renders(node.children, nonempty):
+                return True
+    return False
+
+
+def shown_fields(nodes: tuple[_Node, ...], nonempty: set[str], *, question: bool) -> list[str]:
+    """The non-empty note fields a side shows, in order, each once. On a
+    front (``question``), ``{{type:F}}`` shows a box to type in, not F."""
+    out: list[str] = []
+
+    def walk(items: tuple[_Node, ...]) -> None:
+        for node in items:
+            if isinstance(node, _Field):
+                if node.key in nonempty and node.key not in out and not (
+                        question and "type" in node.filters):
+                    out.append(node.key)
+            elif isinstance(node, _Section) and (node.key in nonempty) != node.negated:
+                walk(node.children)
+
+    walk(nodes)
+    return out
+
+
+def _references(nodes: tuple[_Node, ...], replaced: set[str], switches: set[str],
+                cloze: set[str]) -> None:
+    for node in nodes:
+        if isinstance(node, _Field):
+            replaced.add(node.key)
+            if "cloze" in node.filters:
+                cloze.add(node.key)
+        elif isinstance(node, _Section):
+            switches.add(node.key)
+            _references(node.children, replaced, switches, cloze)
+
+
+_EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.I)
+
+
+def field_is_empty(text: str) -> bool:
+    """Anki's test: only white space and empty ``<br>``/``<div>`` tags."""
+    return _EMPTY_FIELD.match(text) is not None
+
+
+# -- Anki's standard note types -------------------------------------------------------
+
+_ANSWER = "{{FrontSide}}\n\n<hr id=answer>\n\n"
+#: Anki 26.9's standard note types (English names), as its own library
+#: creates them; tests/fixtures/import/anki-stock-notetypes.json holds what
+#: Anki itself reports, and a test compares. Image Occlusion's templates are
+#: kept to the field they fill with ``{{cloze:…}}``, all that is evaluated.
+STOCK: dict[str, NoteType] = {nt.name: nt for nt in (
+    NoteType("Basic", ("Front", "Back"), (Template("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),)),
+    NoteType("Basic (and reversed card)", ("Front", "Back"), (
+        Template("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),
+        Template("Card 2", "{{Back}}", _ANSWER + "{{Front}}"))),
+    NoteType("Basic (optional reversed card)", ("Front", "Back", "Add Reverse"), (
+        Template("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),
+        Template("Card 2", "{{#Add Reverse}}{{Back}}{{/Add Reverse}}", _ANSWER + "{{Front}}"))),
+    NoteType("Basic (type in the answer)", ("Front", "Back"), (
+        Template("Card 1", "{{Front}}\n\n{{type:Back}}",
+                 "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}"),)),
+    NoteType("Cloze", ("Text", "Back Extra"), (
+        Template("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>\n{{Back Extra}}"),), cloze=True),
+    NoteType("Image Occlusion", ("Occlusion", "Image", "Header", "Back Extra", "Comments"), (
+        Template("Image Occlusion", "{{cloze:Occlusion}}", "{{cloze:Occlusion}}"),), cloze=True),
+)}
+#: the note type Anki uses for a text file that names none
+DEFAULT_NOTETYPE = STOCK["Basic"]
+
+
+def generic_notetype(name: str, width: int) -> NoteType:
+    """A stand-in for a note type flashdesk does not know (a text export of
+    a tutor's own note type): the first field is the front, the second the
+    back; any others become the extra."""
+    names = tuple(["Front", "Back"] + [f"Field {i}" for i in range(3, max(2, width) + 1)])
+    return NoteType(name, names, (Template("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),))
+
+
+# -- a note, mapped onto a flashdesk kind ---------------------------------------------
+
+@dataclass(frozen=True)
+class Mapped:
+    """A note of an Anki note type as a flashdesk note: its kind and fields,
+    which Anki card becomes which flashdesk card (``cards``: Anki's card
+    number, its ``ord``, → flashdesk's), and what the user should know
+    (``left_out``: names of Anki cards flashdesk cannot show)."""
+
+    kind: Kind
+    fields: dict
+    cards: dict[int, int]
+    left_out: tuple[str, ...] = ()
+    #: names of non-empty fields no template of the note type shows, kept as the extra
+    unshown: tuple[str, ...] = field(default=())
+
+
+def _joined(values: dict[str, str], names: list[str]) -> str:
+    return "<br>".join(values[n] for n in names if not field_is_empty(values.get(n, "")))
+
+
+def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
+    """Map a note (its field values in the note type's order, already
+    sanitised) onto a flashdesk note, or say why it cannot be one (the
+    reason, as text). See the module's description for the rule."""
+    names = list(notetype.fields)
+    values = list(values) + [""] * (len(names) - len(values))
+    extra_values = values[len(names):]
+    fmap = dict(zip(names, values))
+    nonempty = {n for n, v in fmap.items() if not field_is_empty(v)}
+    parsed = [(t, parse_template(t.qfmt), parse_template(t.afmt)) for t in notetype.templates]
+    replaced: set[str] = set()
+    switches: set[str] = set()
+    cloze_fields: set[str] = set()
+    for _, q, a in parsed:
+        _references(q, replaced, switches, cloze_fields)
+        _references(a, replaced, switches, set())
+    only_switches = switches - replaced
+
+    if notetype.cloze:
+        texts = [n for n in names if n in cloze_fields] or names[:1]
+        text = _joined(fmap, texts)
+        if not cloze_numbers(text):
+            return "a cloze note without any {{c1::…}}"
+        if is_image_occlusion(text):
+            return "an image occlusion note (flashdesk cannot show its masks)"
+        shown_after = shown_fields(parsed[0][2], nonempty, question=False) if parsed else []
+        extras = [n for n in shown_after if n not in texts]
+        unshown = [n for n in names if n in nonempty and n not in texts and n not in extras
+                   and n not in only_switches]
+        data: dict = {"text": text}
+        extra = "<br>".join(p for p in (_joined(fmap, extras + unshown), *extra_values)
+                            if not field_is_empty(p))
+        if extra:
+            data["extra"] = extra
+        return Mapped(Kind.CLOZE, data, {n - 1: n for n in cloze_numbers(text)},
+                      unshown=tuple(n for n in unshown if n not in replaced))
+
+    made = [(index, t, q, a) for index, (t, q, a) in enumerate(parsed) if renders(q, nonempty)]
+    if not made:
+        return "Anki makes no card from it (every card's front is empty)"
+    first, _, q, a = made[0]
+    front_fields = shown_fields(q, nonempty, question=True)
+    back_fields = [n for n in shown_fields(a, nonempty, question=False) if n not in front_fields]
+    if not back_fields and not any(isinstance(node, (_Field, _Section)) and not (
+            isinstance(node, _Field) and node.key == "FrontSide") for node in a):
+        # a template with no back of its own (only {{FrontSide}}, or none at
+        # all): the other fields, in order, make the back
+        back_fields = [n for n in names if n in nonempty and n not in front_fields
+                       and n not in only_switches]
+    cards = {first: 0}
+    left_out = []
+    for index, template, q2, _ in made[1:]:
+        asks = set(shown_fields(q2, nonempty, question=True))
+        if 1 not in cards.values() and asks and asks <= set(back_fields):
+            cards[index] = 1
+        else:
+            left_out.append(template.name)
+    front, back = _joined(fmap, front_fields), _joined(fmap, back_fields)
+    if not front:
+        return "its front is empty"
+    if not back:
+        return "it has no back (its card shows no field after the front)"
+    shown_anywhere = set(front_fields) | set(back_fields)
+    unshown = [n for n in names if n in nonempty and n not in shown_anywhere
+               and n not in only_switches]
+    data = {"front": front, "back": back}
+    if 1 in cards.values():
+        data["reverse"] = True
+    extra = "<br>".join(p for p in (_joined(fmap, unshown), *extra_values) if not field_is_empty(p))
+    if extra:
+        data["extra"] = extra
+    return Mapped(Kind.BASIC, data, cards, tuple(left_out),
+                  tuple(n for n in unshown if n not in replaced))
