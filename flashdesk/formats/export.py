@@ -47,11 +47,13 @@ def _note_table(note) -> dict:
 
 def write_toml(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
     """One deck: ``path`` is the file. Several (a deck with sub-decks): ``path``
-    is a folder that receives one ``DECK-ID.toml`` per deck."""
+    is a folder that receives one ``DECK-ID.toml`` per deck that has notes
+    or a description (a parent deck's description is kept in a file of its
+    own, with no notes)."""
     import tomli_w
 
     path = Path(path)
-    decks = [d for d in decks if d.notes] or list(decks[:1])
+    decks = [d for d in decks if d.notes or d.description] or list(decks[:1])
     if len(decks) == 1 and path.suffix.lower() == ".toml":
         targets = [(decks[0], path)]
     else:

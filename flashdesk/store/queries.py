@@ -423,6 +423,12 @@ def move_notes(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
     db.conn.executemany("UPDATE cards SET deck_id = ? WHERE note_id = ? AND deck_id = ?", rows)
 
 
+def set_note_decks(db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """rows: (deck id, note id): the deck a note belongs to (where it was
+    made), its cards left where they are."""
+    db.conn.executemany("UPDATE notes SET deck_id = ? WHERE id = ?", rows)
+
+
 def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
     """The ids of the notes whose deck is ``deck_id`` (not its sub-decks)."""
     return [r[0] for r in db.execute("SELECT id FROM notes WHERE deck_id = ?", [deck_id])]
@@ -504,10 +510,18 @@ def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
 
 
 def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
-    marks = ",".join("?" * len(deck_ids))
+    """The notes that have a card in these decks (and those made in them
+    that have no card), for an export: ``deck_id`` is the note's own deck
+    when it is one of these, else the deck of its first card in them."""
     return list(db.query(
-        f"SELECT id, identity, deck_id, key, kind, fields, tags, source FROM notes "
-        f"WHERE deck_id IN ({marks}) ORDER BY deck_id, created, rowid", list(deck_ids)))
+        "SELECT n.id, n.identity, CASE WHEN n.deck_id IN (SELECT value FROM json_each(:decks)) "
+        "THEN n.deck_id ELSE (SELECT c.deck_id FROM cards c WHERE c.note_id = n.id AND "
+        "c.deck_id IN (SELECT value FROM json_each(:decks)) ORDER BY c.ord LIMIT 1) END AS deck_id, "
+        "n.key, n.kind, n.fields, n.tags, n.source FROM notes n WHERE n.id IN (SELECT c.note_id "
+        "FROM cards c WHERE c.deck_id IN (SELECT value FROM json_each(:decks))) OR "
+        "(n.deck_id IN (SELECT value FROM json_each(:decks)) AND NOT EXISTS "
+        "(SELECT 1 FROM cards c WHERE c.note_id = n.id)) ORDER BY 3, n.created, n.rowid",
+        {"decks": json.dumps(list(deck_ids))}))
 
 
 def backup_to(db: Database, target: str) -> None:
