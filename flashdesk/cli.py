@@ -386,6 +386,7 @@ def cmd_restore(args, out) -> int:
     """Restore the named backup, or the newest sound one (damaged backups
     are skipped and named)."""
     path = profile_path(data_dir(args.data_dir), args.profile)
+    told: list[str] = []  # said once the restore is sure to start (never before a refusal)
     if args.backup:
         chosen = Path(args.backup)
     else:
@@ -398,13 +399,20 @@ def cmd_restore(args, out) -> int:
             problem = check_backup(b.path)
             if problem is None:
                 chosen = b.path
-                out(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
+                told.append(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
                 break
-            out(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
+            told.append(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
         else:
+            for line in told:
+                out(line)
             raise FlashdeskError(f"none of the backups in {backups_dir(path)} is sound; "
                                  "nothing was changed")
-    kept = restore(path, chosen, now())
+
+    def announce() -> None:
+        for line in told:
+            out(line)
+
+    kept = restore(path, chosen, now(), announce=announce)
     out(f"Restored {chosen}.")
     if kept:
         out(f"The previous collection is kept as {kept}.")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 
 from ..exam import FINAL_DAYS, ExamPlan, exam_date, exam_day, new_per_day, pulled_due
-from ..formats.result import slug
+from ..formats.result import name_slug
 from ..formats.sanitize import clean_plain
 from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind, NoteId
 from ..store import queries as q, transaction
@@ -345,7 +345,7 @@ class DeckManager:
 
     def _new_id(self, name: str) -> str:
         """An unused id made from a name: lower-case letters, digits and '-'."""
-        base = slug(name.replace("::", " "))[:58].strip("-") or "deck"
+        base = name_slug(name.replace("::", " "))
         new_id, n = base, 1
         while q.get_deck(self._col.db, new_id) is not None:
             n += 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..cards import card_ords
+from ..formats.result import ascii_fold
 from ..model import (
     TYPE_NEW, BrowseQuery, BrowseRow, CardFilter, CardId, CardInfo, CardSchedule, Changes, DeckId,
     FlashdeskError, Kind, LogKind, LogRecord, NoteData, NoteId, Queue, SortKey,
@@ -91,7 +92,7 @@ class NoteRejected(FlashdeskError):
 def _plain_key(text: str) -> str:
     """A readable note key from a note's first field ("what-does-heat-mean")."""
     key = ""
-    for word in re.findall(r"[a-z0-9]+", text.lower()):
+    for word in re.findall(r"[a-z0-9]+", ascii_fold(text).lower()):  # "café" → "cafe"
         if key and len(key) + 1 + len(word) > 40:
             break
         key = f"{key}-{word}" if key else word[:40]
