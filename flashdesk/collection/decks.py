@@ -276,7 +276,9 @@ class DeckManager:
             if name == old:
                 return Changes()
             if name.casefold().startswith(old.casefold() + "::"):
-                raise FlashdeskError(f"“{old}” cannot go inside itself")
+                inside = name.rsplit("::", 1)[0][len(old) + 2:]  # the sub-deck it would go into
+                raise FlashdeskError(f"“{old}” cannot go inside its own sub-deck “{inside}”"
+                                     if inside else f"“{old}” cannot go inside itself")
             subtree = self.subtree(deck_id, decks)
             renames = [(d, decks[d]["name"], name + decks[d]["name"][len(old):]) for d in subtree]
             for d, _before, after in renames:

@@ -139,10 +139,13 @@ class NoteManager:
             answers=r["answers"], lapses=r["lapses"], tags=tuple(r["tags"].split()))
             for r in (rows.get(c) for c in card_ids) if r is not None]
 
-    def tags(self) -> list[str]:
-        """Every tag in use, sorted without regard to case."""
+    def tags(self, deck_id: DeckId | None = None) -> list[str]:
+        """Every tag in use (with ``deck_id``: on notes with a card in that
+        deck or its sub-decks), sorted without regard to case."""
         with self._col._lock:
-            return q.all_tags(self._col.db)
+            if deck_id is None:
+                return q.all_tags(self._col.db)
+            return q.deck_tags(self._col.db, self._col.decks.subtree(deck_id))
 
     def history(self, card_id: CardId) -> list[dict]:
         """The card's review-log entries, oldest first."""
