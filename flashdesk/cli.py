@@ -22,9 +22,9 @@ from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path
-from .review import ReviewSession, Stage
+from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
 from .store.database import is_damage
-from .text import deck_path, format_preview, percent, plural
+from .text import deck_path, format_preview, percent, plural, sentence
 from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
@@ -388,6 +388,7 @@ def cmd_restore(args, out) -> int:
     """Restore the named backup, or the newest sound one (damaged backups
     are skipped and named)."""
     path = profile_path(data_dir(args.data_dir), args.profile)
+    told: list[str] = []  # said once the restore is sure to start (never before a refusal)
     if args.backup:
         chosen = Path(args.backup)
     else:
@@ -400,13 +401,20 @@ def cmd_restore(args, out) -> int:
             problem = check_backup(b.path)
             if problem is None:
                 chosen = b.path
-                out(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
+                told.append(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
                 break
-            out(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
+            told.append(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
         else:
+            for line in told:
+                out(line)
             raise FlashdeskError(f"none of the backups in {backups_dir(path)} is sound; "
                                  "nothing was changed")
-    kept = restore(path, chosen, now())
+
+    def announce() -> None:
+        for line in told:
+            out(line)
+
+    kept = restore(path, chosen, now(), announce=announce)
     out(f"Restored {chosen}.")
     if kept:
         out(f"The previous collection is kept as {kept}.")
@@ -424,10 +432,19 @@ class _Quit(Exception):
     pass
 
 
+class _Moved(Exception):
+    """An undo, bury or suspend at a prompt: the card that was up has gone."""
+
+
+#: the terminal's one-letter lines and the session's keys they stand for
+_LETTERS = {letter: key for letter, key, _what in TERMINAL_KEYS}
+
+
 class TerminalReview:
     """The terminal renderer of a study session (``flashdesk.review``): it
     prints what the session shows and passes the learner's lines in. Works on
-    a line-based terminal or a pipe."""
+    a line-based terminal or a pipe. At every prompt ``u`` undoes, ``@``
+    suspends, ``-`` buries and ``q`` quits (``TERMINAL_KEYS``)."""
 
     def __init__(self, col: Collection, deck, read: Callable[[str], str], out,
                  rng: random.Random, custom: CustomStudy | None = None):
@@ -435,18 +452,47 @@ class TerminalReview:
         self.read, self.out = read, out
 
     def ask(self, prompt: str) -> str:
-        try:
-            text = self.read(prompt)
-        except EOFError:
-            raise _Quit from None
-        if text.strip().lower() == "q":
-            raise _Quit
-        return text.strip()
+        """A line from the learner; the letters of ``TERMINAL_KEYS`` act at once
+        (``_Moved`` when the card that was up has gone, ``_Quit`` for q)."""
+        while True:
+            try:
+                text = self.read(prompt)
+            except EOFError:
+                raise _Quit from None
+            letter = _LETTERS.get(text.strip().lower())
+            if letter is None:
+                return text.strip()
+            action, _value = self.session.key_action(letter)
+            if action == Action.LEAVE:
+                raise _Quit
+            if self.act(action):
+                raise _Moved
+
+    def act(self, action: Action) -> bool:
+        """Undo, suspend or bury; True when the card that was up has gone."""
+        s = self.session
+        if action == Action.UNDO:
+            try:
+                result = s.undo()
+            except UndoRefused as exc:
+                self.out(sentence(str(exc)))
+                return False
+            s.notice = None
+            self.out("Undone: the last card comes back." if result.name == "Answer"
+                     else f"Undone: {result.name.lower()}.")
+            return True
+        if action in (Action.SUSPEND, Action.BURY):
+            told = s.suspend() if action == Action.SUSPEND else s.bury()
+            self.out((told or "").replace("Ctrl+Z", "u"))
+            s.notice = None
+            return True
+        return False
 
     def run(self) -> int:
         s = self.session
         self.out("Enter shows the answer; then grade. ↻ marks a card that comes back "
-                 "again this session. u undoes the last action, q quits.")
+                 "again this session. At any prompt: "
+                 + ", ".join(f"{key} {what}" for key, _same, what in TERMINAL_KEYS) + ".")
         try:
             s.start()
             if s.custom is not None:
@@ -461,7 +507,7 @@ class TerminalReview:
             self.out("Stopped. Your answers so far are saved.")
         else:
             self.out("Nothing more to study today. Well done!" if s.tally.answers
-                     else "Nothing to study right now.")
+                     else s.nothing_found() or "Nothing to study right now.")
         if s.tally.studied:
             summary = s.summary()
             self.out(f"Studied {summary.studied} card(s), {summary.correct} right "
@@ -471,13 +517,19 @@ class TerminalReview:
 
     def show(self) -> None:
         s = self.session
+        s.catch_up()  # a window or another terminal may have changed the collection
+        if s.stage == Stage.DONE:
+            return
         card, counts = s.card, s.counts
         assert card is not None
         self.out("")
         self.out(f"── {deck_path(card.deck_name)} · new {counts.new} · learning "
                  f"{counts.learning} · due {counts.review}" + (" · again" if card.redrill else ""))
-        self.question(card)
-        self.grade()
+        try:
+            self.question(card)
+            self.grade()
+        except _Moved:
+            return
         if s.notice:
             self.out(s.notice)
 
@@ -487,14 +539,14 @@ class TerminalReview:
         if card.kind == Kind.BASIC:
             front, back = (f["front"], f["back"]) if card.ord == 0 else (f["back"], f["front"])
             out(plain_text(front))
-            self.ask("[Enter] show answer, q quit > ")
+            self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
             out("→ " + plain_text(back))
             if f.get("extra"):
                 out("  " + plain_text(f["extra"]))
         elif card.kind == Kind.CLOZE:
             out(plain_text(cloze_question(f["text"], card.ord)))
-            self.ask("[Enter] show answer, q quit > ")
+            self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
             out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
             if f.get("extra"):
@@ -505,7 +557,7 @@ class TerminalReview:
                 out(f"  {shown}. {plain_text(f['options'][original])}")
             count = len(s.option_order)
             while True:
-                text = self.ask(f"Your choice [1-{count}], q quit > ")
+                text = self.ask(f"Your choice [1-{count}], u undo, q quit > ")
                 choice = s.choose(int(text)) if text.isdecimal() else None
                 if choice is not None:
                     break
@@ -520,7 +572,8 @@ class TerminalReview:
             for i, index in enumerate(s.item_order, 1):
                 out(f"  {i}. {plain_text(items[index])}")
             while True:
-                text = self.ask("Type the numbers in the right order (e.g. 2 1 3), q quit > ")
+                text = self.ask("Type the numbers in the right order (e.g. 2 1 3), u undo, "
+                                "q quit > ")
                 picks = [int(t) for t in text.replace(",", " ").split() if t.isdecimal()]
                 if sorted(picks) == list(range(1, len(items) + 1)):
                     break
@@ -578,15 +631,6 @@ class TerminalReview:
         hint = f" [Enter = {default}]" if s.suggested is not None else ""
         while True:
             text = self.ask(f"{keys}  u undo{hint} > ")
-            if text.lower() == "u":
-                try:
-                    result = s.undo()
-                except UndoRefused as exc:
-                    self.out(str(exc))
-                    continue
-                self.out("Undone: the last card comes back." if result.name == "Answer"
-                         else f"Undone: {result.name.lower()}.")
-                return
             grade = (s.default_grade() if text == "" and s.suggested is not None
                      else s.grade_for_key(int(text)) if text.isdecimal() else None)
             if grade is not None:

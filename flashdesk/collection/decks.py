@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 
 from ..exam import FINAL_DAYS, ExamPlan, exam_date, exam_day, new_per_day, pulled_due
-from ..formats.result import slug
+from ..formats.result import name_slug
 from ..formats.sanitize import clean_plain
 from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind, NoteId
 from ..store import queries as q, transaction
@@ -277,7 +277,9 @@ class DeckManager:
             if name == old:
                 return Changes()
             if name.casefold().startswith(old.casefold() + "::"):
-                raise FlashdeskError(f"“{old}” cannot go inside itself")
+                inside = name.rsplit("::", 1)[0][len(old) + 2:]  # the sub-deck it would go into
+                raise FlashdeskError(f"“{old}” cannot go inside its own sub-deck “{inside}”"
+                                     if inside else f"“{old}” cannot go inside itself")
             subtree = self.subtree(deck_id, decks)
             renames = [(d, decks[d]["name"], name + decks[d]["name"][len(old):]) for d in subtree]
             for d, _before, after in renames:
@@ -389,7 +391,7 @@ class DeckManager:
     def _new_id(self, name: str, avoid: frozenset[str] = frozenset()) -> str:
         """An unused id made from a name: lower-case letters, digits and '-'
         (and none of ``avoid``)."""
-        base = slug(name.replace("::", " "))[:58].strip("-") or "deck"
+        base = name_slug(name.replace("::", " "))
         new_id, n = base, 1
         while new_id in avoid or q.get_deck(self._col.db, new_id) is not None:
             n += 1

@@ -642,6 +642,17 @@ def all_tags(db: Database) -> list[str]:
     return sorted(tags, key=str.casefold)
 
 
+def deck_tags(db: Database, deck_ids: Sequence[str]) -> list[str]:
+    """The tags of the notes with a card in these decks."""
+    marks = ",".join("?" * len(deck_ids))
+    tags = set()
+    for (text,) in db.execute(
+            "SELECT DISTINCT n.tags FROM notes n JOIN cards c ON c.note_id = n.id "
+            f"WHERE n.tags != '' AND c.deck_id IN ({marks})", list(deck_ids)):
+        tags.update(text.split())
+    return sorted(tags, key=str.casefold)
+
+
 def move_cards(db: Database, card_ids: Sequence[str], deck_id: str) -> None:
     db.conn.executemany("UPDATE cards SET deck_id = ? WHERE id = ?",
                         [(deck_id, c) for c in card_ids])

@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 )
 
 from ..formats.report import percent
-from ..text import deck_label, deck_path
+from ..text import deck_label, deck_path, isolate
 from ..statistics import ProgressReport
 
 __all__ = ["report_html", "layout_report", "write_report_pdf"]
@@ -60,9 +60,16 @@ def _figures(report: ProgressReport) -> str:
             + "</tr></table>")
 
 
+def _label(name: str) -> str:
+    """A deck (or a hierarchical tag) as its own name with its parents as
+    context – 'Models (Challenging Customers)' – each name isolated, so
+    names in right-to-left scripts keep the brackets and arrows in place."""
+    return deck_label(name, isolated=True)
+
+
 def _topic(m) -> str:
     """A deck or a hierarchical tag as its own name with its parents as context."""
-    return deck_label(m.topic)
+    return _label(m.topic)
 
 
 def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) -> str:
@@ -71,7 +78,7 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
     topics not started yet, by name. ``breaks``: topic rows (0-based) that
     start a new page, so that no row is split (see ``write_report_pdf``)."""
     e = html.escape
-    learner = e(report.learner) if report.learner else "<i>name not set</i>"
+    learner = e(isolate(report.learner)) if report.learner else "<i>name not set</i>"
     parts = [f"<style>{_CSS}</style>", "<h1>Progress report</h1>",
              f"<p class='sub'>{learner} · {report.start:%d %B %Y} to {report.end:%d %B %Y} · "
              "flashdesk</p>", _figures(report), "<h2>Decks studied in this period</h2>"]
@@ -80,7 +87,7 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
                      "<th class='num'>Reviews</th><th class='num'>Cards learned</th>"
                      "<th class='num'>Retention</th></tr>")
         for d in report.decks:
-            parts.append(f"<tr><td>{_name(deck_label(d['deck']))}</td>"
+            parts.append(f"<tr><td>{_name(_label(d['deck']))}</td>"
                          f"<td class='num'>{d['reviews']:,}</td>"
                          f"<td class='num'>{d['cards_learned']:,}</td>"
                          f"<td class='num'>{percent(d['retention'])}</td></tr>")
@@ -127,8 +134,8 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
                 parent, _, leaf = m.topic.rpartition("::")
                 groups.setdefault(parent, []).append(leaf)
         for parent, leaves in groups.items():
-            label = f"Decks in {deck_path(parent)}" if parent else "Decks"
-            parts.append(f"<p><b>{e(label)}:</b> {e(', '.join(leaves))}</p>")
+            label = f"Decks in {deck_path(parent, isolated=True)}" if parent else "Decks"
+            parts.append(f"<p><b>{e(label)}:</b> {e(', '.join(map(isolate, leaves)))}</p>")
         tags = [_topic(m) for m in waiting if m.kind != "deck"]
         if tags:
             parts.append(f"<p><b>Tags:</b> {e(', '.join(tags))}</p>")
@@ -204,7 +211,7 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     body = QSizeF(page.width(), page.height() - _FOOTER)
     doc = layout_report(report, body)
     pages = doc.pageCount()
-    foot = (f"{report.learner + ' · ' if report.learner else ''}Progress report, "
+    foot = (f"{isolate(report.learner) + ' · ' if report.learner else ''}Progress report, "
             f"{report.start:%d %b %Y} to {report.end:%d %b %Y}")
     painter = QPainter(writer)
     try:

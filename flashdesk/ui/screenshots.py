@@ -290,7 +290,7 @@ def _screens(app, window, cards: dict[str, str], theme: str, size: tuple[int, in
     keys.show()
     save("keys", keys)
     keys.close()
-    custom = CustomStudyDialog("Models", col.notes.tags(), window)
+    custom = CustomStudyDialog("Models", col.notes.tags(first_deck), window)
     _fit(custom, size)
     custom.show()
     save("custom-study", custom)

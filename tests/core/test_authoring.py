@@ -219,10 +219,12 @@ def test_deck_names_are_checked(mem, now):
                           ("work", "already a deck called"), ("Work::Shop", "already a deck")):
         with pytest.raises(FlashdeskError, match=message):
             mem.decks.create(name, now)
-    with pytest.raises(FlashdeskError, match="cannot go inside itself"):
+    with pytest.raises(FlashdeskError, match="cannot go inside its own sub-deck “Shop”"):
         mem.decks.rename("work", "Work::Shop::Work", now)
-    with pytest.raises(FlashdeskError, match="cannot go inside itself"):
+    with pytest.raises(FlashdeskError, match="cannot go inside its own sub-deck “Shop”"):
         mem.decks.move("work", "work-shop", now)
+    with pytest.raises(FlashdeskError, match="cannot go inside itself"):
+        mem.decks.rename("work", "Work::Work", now)
     mem.decks.create("Other", now)
     with pytest.raises(FlashdeskError, match="already a deck called “Other”"):
         mem.decks.rename("work", "Other", now)
