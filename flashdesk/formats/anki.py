@@ -32,7 +32,7 @@ from .notetypes import NoteType, Template, map_note
 from .problems import DeckFileError, Problem
 from .result import DeckGroups, ReadResult, anki_identity, given_identity, safe_key
 from .sanitize import (
-    Removals, blank_field, clean_html, clean_plain, is_blank, media_name, media_references,
+    Removals, blank_field, card_html, clean_plain, is_blank, media_name, media_references,
     rename_media_references,
 )
 from .tags import normalise_tags
@@ -487,8 +487,8 @@ class _Notes:
              index: int) -> tuple[NoteData, dict[int, int]] | str:
         """The note and which Anki card is which flashdesk card, or why it is skipped."""
         where = f"note {index}"
-        values = [clean_html(rename_media_references(v.strip(), self.renames), self.removals,
-                             where) for v in flds.split("\x1f")]
+        values = [card_html(rename_media_references(v.strip(), self.renames), self.removals,
+                            where) for v in flds.split("\x1f")]
         if not values or is_blank(values[0]):
             return "its first field is empty (once unsafe content is removed)"
         own = _OWN_KINDS.get(notetype.name)

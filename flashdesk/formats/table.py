@@ -20,8 +20,9 @@ A file is one of two shapes:
 Both shapes decide once per file whether the text is HTML: the ``#html``
 header when there is one, else whether the file holds any real HTML
 element or entity (``looks_like_html``). Text that is not HTML is escaped,
-so ``Press <Esc>`` stays those words; whatever the sanitiser still removes
-is counted and reported.
+so ``Press <Esc>`` stays those words; in HTML, too, what is not markup is
+text (``escape_literal``: ``<customer name>`` beside ``<b>`` stays), and
+whatever the sanitiser removes from real markup is counted and reported.
 
 Bytes become text line by line: UTF-8 (with or without a byte-order mark),
 UTF-16 with a byte-order mark (Excel's "Unicode text"); a line that is not
@@ -48,8 +49,8 @@ from .result import (
     DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
 )
 from .sanitize import (
-    Removals, blank_field, clean_field, clean_html, clean_plain, is_blank, looks_like_html,
-    text_to_html,
+    Removals, blank_field, card_html, clean_field, clean_html, clean_plain, is_blank,
+    looks_like_html, text_to_html,
 )
 from .tags import normalise_tags
 
@@ -229,7 +230,9 @@ class _Cells:
         return clean_field(value, self.removals, where)
 
     def item(self, value: str, where: str) -> str:
-        return clean_html(value if self.is_html else text_to_html(value), self.removals, where)
+        if not self.is_html:
+            return clean_html(text_to_html(value), self.removals, where)
+        return card_html(value, self.removals, where)
 
 
 def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData | str:
@@ -288,7 +291,7 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
         if is_blank(back):
             return "a typed note needs its answer in the back"
         fields = {"prompt": front, "answer": back}
-        accept = [clean_html(a) for a in _split(cols.get("options", ""))]
+        accept = [cells.item(a, where) for a in _split(cols.get("options", ""))]
         if accept:
             fields["accept"] = accept
         if extra:
