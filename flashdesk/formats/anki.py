@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, TypeVar
 
-from ..cards import REQUIRED
+from ..cards import REQUIRED, cloze_problem
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
@@ -502,6 +502,9 @@ class _Notes:
             if isinstance(mapped_own, str):
                 return mapped_own
             kind, data = mapped_own
+            broken = cloze_problem(str(data["text"])) if kind == Kind.CLOZE else None
+            if broken:
+                return f"its cloze text: {broken}"
             cards = _own_cards(kind, data)
         else:
             mapped = map_note(notetype, values)

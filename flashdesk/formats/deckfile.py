@@ -10,7 +10,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
+from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_problem
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .sanitize import Removals, clean_field, clean_plain, is_blank
@@ -296,8 +296,10 @@ def _check_note(raw, index, line, where, problem, seen,
             fail("items", "an order note needs at least two items")
         elif len(set(fields["items"])) != len(fields["items"]):
             fail("items", "items must differ from each other")
-    if kind == Kind.CLOZE and "text" in fields and not cloze_numbers(fields["text"]):
-        fail("text", "a cloze note needs at least one {{c1::hidden part}}")
+    if kind == Kind.CLOZE and "text" in fields:
+        broken = cloze_problem(fields["text"])
+        if broken:
+            fail("text", broken)
     if kind == Kind.TYPED and "answer" in fields and fields["answer"].count("*") % 2:
         fail("answer", "a key term is marked *like this*, with a star on each side")
     tags, tags_ok = _check_tags(raw.get("tags", []))

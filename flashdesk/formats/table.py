@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..cards import REQUIRED, cloze_numbers
+from ..cards import REQUIRED, cloze_numbers, cloze_problem
 from ..model import Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
@@ -262,8 +262,9 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
         if extra:
             fields["extra"] = extra
     elif kind == Kind.CLOZE:
-        if not cloze_numbers(front):
-            return "a cloze note needs {{c1::…}} in its text"
+        broken = cloze_problem(front)
+        if broken:
+            return f"field 'front': {broken}"
         fields = {"text": front}
         if back or extra:
             fields["extra"] = " ".join(p for p in (back, extra) if p)

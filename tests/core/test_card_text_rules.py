@@ -1,15 +1,18 @@
 """One rule for card text, whatever brings it in (the Add window and the
 editor through ``col.notes``, deck files, spreadsheets, Anki text files and
 packages): what is not markup stays text; real markup is sanitised and
-what goes is reported."""
+what goes is reported; a broken cloze is refused with its place."""
 
 import csv
 import json
 
 import pytest
 
+from flashdesk import cloze
+from flashdesk.cards import cloze_problem
 from flashdesk.collection import Collection
 from flashdesk.collection.notes import NoteRejected
+from flashdesk.formats import DeckFileError
 from flashdesk.formats.sanitize import clean_field, editable_text, escape_literal
 from flashdesk.kinds import form_texts
 from flashdesk.model import Kind, plain_text
@@ -18,6 +21,15 @@ from . import hostile_files as h
 
 PHRASE = "Greet with: Hello <customer name>, how can I help? Refunds if a<b"
 STORED = "Greet with: Hello &lt;customer name&gt;, how can I help? Refunds if a&lt;b"
+BROKEN = "Broken {{c1::unclosed gap and {{c2::}} empty"
+CLOZE_MODELS = {"1": {"name": "Cloze", "type": 1,
+                      "flds": [{"name": "Text", "ord": 0}, {"name": "Back Extra", "ord": 1}],
+                      "tmpls": [{"name": "Cloze", "qfmt": "{{cloze:Text}}", "ord": 0}]}}
+
+
+def content(col):
+    return {t: col.db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall()
+            for t in ("decks", "notes", "cards")}
 
 
 def deck_file(path, *notes):
@@ -141,3 +153,65 @@ def test_an_import_reports_what_it_removes_from_real_html(col, tmp_path):
     assert any("removed 1 thing(s)" in m and "note 1 (id 'a'): <script>" in m
                for m in report.messages)
     assert fronts(col)[0]["front"] == STORED + " "
+
+
+# -- 2: a broken cloze ------------------------------------------------------------------
+
+def test_the_cloze_parser_names_what_is_broken():
+    assert cloze.problems(BROKEN) == [
+        "the cloze “{{c1::unclosed gap and {{c2::…” is never closed with }}",
+        "the gap {{c2::}} is empty: put the hidden words in it"]
+    assert cloze.problems("{{c1::a}} {{c::b}}") == [
+        "“{{c::” has no card number (write {{c1::…}}, {{c2::…}} …)"]
+    assert cloze.problems("{{c1::::a hint}}") == [
+        "the gap {{c1::}} is empty: put the hidden words in it"]
+    assert "nested more than 10 deep" in cloze.problems("{{c1::" * 11 + "x" + "}}" * 11)[0]
+    assert cloze.problems("{{c1::a {{c2::b}}}} {{c3::c::hint}} }} {{c0::shown}}") == []
+
+
+def test_a_gap_that_shows_nothing_is_empty_and_an_image_is_not():
+    assert "is empty" in cloze_problem("{{c1::<b> </b>&nbsp;}} {{c2::x}}")
+    assert cloze_problem('{{c1::<img src="a.png">}}') is None
+    assert cloze_problem("No gap here") == "a cloze note needs at least one {{c1::hidden part}}"
+
+
+def test_the_add_window_refuses_a_broken_cloze(col, now):
+    deck = col.decks.create("Clozes", now).deck_id
+    with pytest.raises(NoteRejected) as refused:
+        col.notes.add(deck, Kind.CLOZE, {"text": BROKEN}, now)
+    assert refused.value.problems == [
+        "field 'text': the cloze “{{c1::unclosed gap and {{c2::…” is never closed with }}; "
+        "the gap {{c2::}} is empty: put the hidden words in it"]
+    assert col.decks.contents(deck).cards == 0
+
+
+def test_a_deck_file_with_a_broken_cloze_imports_nothing(col, tmp_path):
+    path = deck_file(tmp_path / "d.toml", {"id": "ok", "kind": "basic", "front": "Q", "back": "A"},
+                     {"id": "broken", "kind": "cloze", "text": BROKEN})
+    before = content(col)
+    with pytest.raises(DeckFileError) as refused:
+        col.files.import_files([path])
+    [problem] = refused.value.problems
+    assert str(problem).startswith(f"{path}:14: note 2 (id 'broken'): field 'text': the cloze "
+                                   "“{{c1::unclosed gap and {{c2::…” is never closed")
+    assert content(col) == before
+
+
+def test_a_spreadsheet_row_with_a_broken_cloze_is_skipped_with_its_line(col, tmp_path):
+    path = spreadsheet(tmp_path / "c.csv", [["front", "back", "kind"], ["Q", "A", "basic"],
+                                            [BROKEN, "", "cloze"]])
+    [report] = col.files.import_files([path])
+    assert report.added == 1
+    assert report.skipped == [f"{path}:3: skipped: field 'front': the cloze “{{{{c1::unclosed "
+                              "gap and {{c2::…” is never closed with }}; the gap {{c2::}} is "
+                              "empty: put the hidden words in it"]
+
+
+def test_an_anki_cloze_note_with_an_empty_gap_is_skipped(col, tmp_path):
+    path = h.legacy_package(tmp_path / "c.apkg", models=CLOZE_MODELS, notes=[
+        (1, "g1", 1, "", "{{c1::fine}}\x1f"), (2, "g2", 1, "", "{{c1::}} and {{c2::x}}\x1f")],
+        cards=[(1, 2, 0), (2, 2, 0)])
+    [report] = col.files.import_files([path])
+    assert report.added == 1
+    assert report.skipped == [f"{path}: note 2: skipped: its cloze text: the gap {{{{c1::}}}} "
+                              "is empty: put the hidden words in it"]

@@ -1,6 +1,6 @@
 """The card-text rules in the window: the Add window and the note editor
 keep text in angle brackets as it was typed, and say under the field what is
-wrong with markup that would be removed – adding nothing."""
+wrong with a broken cloze or markup that would be removed – adding nothing."""
 
 from datetime import datetime
 
@@ -60,6 +60,9 @@ def test_text_in_angle_brackets_is_added_previewed_and_studied_as_typed(qtbot, w
 
 
 @pytest.mark.parametrize("kind, field, text, problem", [
+    (Kind.CLOZE, "text", "Broken {{c1::unclosed gap and {{c2::}} empty",
+     "The cloze “{{c1::unclosed gap and {{c2::…” is never closed with }}; the gap {{c2::}} is "
+     "empty: put the hidden words in it"),
     (Kind.BASIC, "front", "Hello <script>alert(1)</script>",
      "<script> would be removed (scripts and styles (with their content))"),
 ])
@@ -87,3 +90,5 @@ def test_the_note_editor_shows_and_saves_angle_brackets_as_typed(qtbot, col, dec
     editor.form.editor("back").setPlainText("Say <name> twice")
     assert editor.save()
     assert col.notes.get(note)[1] == {"front": STORED, "back": "Say &lt;name&gt; twice"}
+    editor.form.editor("front").setPlainText("Broken {{c1::")
+    assert editor.save()  # a basic note: the text is only text
