@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, TypeVar
 
-from ..cards import REQUIRED, cloze_problem
+from ..cards import REQUIRED, cloze_problem, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
@@ -619,6 +619,9 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
             result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")
             continue
         note, cards = mapped
+        big = oversized_field(note.fields, note.source)
+        if big is not None:
+            raise _Refused(f"note {index}: field '{big[0]}' is {too_long(big[1])}")
         stored = decks.get(did, "") if did is not None else ""
         deck = "::".join(p.strip() for p in stored.split("::") if p.strip())
         if not deck or deck == "Default":

@@ -10,7 +10,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_problem
+from ..cards import FIELDS, LIST_FIELDS, MAX_FIELD_CHARS, REQUIRED, cloze_problem, too_long
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .sanitize import Removals, clean_field, clean_plain, is_blank
@@ -227,15 +227,19 @@ def _check_note(raw, index, line, where, problem, seen,
         problem(f"{label}: field '{field}': {message}", where.field(line, field))
 
     def clean(field: str, value: str) -> str:
-        """``value`` as stored; with ``strict``, markup the sanitiser
-        removes is a problem of ``field``."""
+        """``value`` as stored; too long for a field (``MAX_FIELD_CHARS``),
+        and with ``strict`` markup the sanitiser removes, are problems of
+        ``field``."""
         if not strict:
-            return clean_field(value, removals, label)
-        found = Removals(keep=20)
-        cleaned = clean_field(value, found)
-        lost = _lost_markup(found)
-        if lost:
-            fail(field, lost)
+            cleaned = clean_field(value, removals, label)
+        else:
+            found = Removals(keep=20)
+            cleaned = clean_field(value, found)
+            lost = _lost_markup(found)
+            if lost:
+                fail(field, lost)
+        if len(cleaned) > MAX_FIELD_CHARS:
+            fail(field, too_long(len(cleaned)))
         return cleaned
 
     kind_text = raw.get("kind")
@@ -296,7 +300,7 @@ def _check_note(raw, index, line, where, problem, seen,
             fail("items", "an order note needs at least two items")
         elif len(set(fields["items"])) != len(fields["items"]):
             fail("items", "items must differ from each other")
-    if kind == Kind.CLOZE and "text" in fields:
+    if kind == Kind.CLOZE and "text" in fields and len(fields["text"]) <= MAX_FIELD_CHARS:
         broken = cloze_problem(fields["text"])
         if broken:
             fail("text", broken)
@@ -311,6 +315,8 @@ def _check_note(raw, index, line, where, problem, seen,
     if not isinstance(source, str):
         fail("source", "must be text in quotes")
         source = ""
+    elif len(source) > MAX_FIELD_CHARS:
+        fail("source", too_long(len(source)))
     if bad or not isinstance(key, str) or not NOTE_KEY.match(key):
         return None
     return NoteData(key=key, kind=kind, fields=fields, tags=tags,

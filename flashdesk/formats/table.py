@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..cards import REQUIRED, cloze_numbers, cloze_problem
+from ..cards import REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long
 from ..model import Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
@@ -535,6 +535,10 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if isinstance(note, str):
             result.skipped.append(f"{shown}:{line}: skipped: {note}")
             continue
+        big = oversized_field(note.fields, note.source)
+        if big is not None:
+            raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
+                                                f"{too_long(big[1])}", line)])
         deck = " ".join(clean_plain(deck_cell).split())
         deck = "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
         deck = groups.name_for(deck)

@@ -1,15 +1,17 @@
 """One rule for card text, whatever brings it in (the Add window and the
 editor through ``col.notes``, deck files, spreadsheets, Anki text files and
 packages): what is not markup stays text; real markup is sanitised and
-what goes is reported; a broken cloze is refused with its place."""
+what goes is reported; a broken cloze and an oversized field are refused
+with their place."""
 
 import csv
 import json
+import os
 
 import pytest
 
 from flashdesk import cloze
-from flashdesk.cards import cloze_problem
+from flashdesk.cards import MAX_FIELD_CHARS, cloze_problem
 from flashdesk.collection import Collection
 from flashdesk.collection.notes import NoteRejected
 from flashdesk.formats import DeckFileError
@@ -215,3 +217,39 @@ def test_an_anki_cloze_note_with_an_empty_gap_is_skipped(col, tmp_path):
     assert report.added == 1
     assert report.skipped == [f"{path}: note 2: skipped: its cloze text: the gap {{{{c1::}}}} "
                               "is empty: put the hidden words in it"]
+
+
+# -- 3: a field's size ----------------------------------------------------------------
+
+def test_the_add_window_refuses_a_field_over_the_limit(col, now):
+    deck = col.decks.create("Big", now).deck_id
+    with pytest.raises(NoteRejected) as refused:
+        col.notes.add(deck, Kind.BASIC, {"front": "x" * (MAX_FIELD_CHARS + 1), "back": "A"}, now)
+    assert refused.value.problems == [
+        "field 'front': too long: 100,001 characters, and a field holds at most 100,000; "
+        "split it into several notes"]
+    # markup counts as stored: 25,001 '<' are 100,004 characters of '&lt;'
+    with pytest.raises(NoteRejected, match="too long: 100,004 characters"):
+        col.notes.add(deck, Kind.BASIC, {"front": "<" * 25_001, "back": "A"}, now)
+    col.notes.add(deck, Kind.BASIC, {"front": "x" * MAX_FIELD_CHARS, "back": "A"}, now)
+
+
+def test_a_deck_file_with_a_field_over_the_limit_imports_nothing(col, tmp_path):
+    path = deck_file(tmp_path / "d.toml", {"id": "a", "kind": "order", "prompt": "P",
+                                           "items": ["one", "y" * 5_000_000]})
+    with pytest.raises(DeckFileError) as refused:
+        col.files.import_files([path])
+    assert str(refused.value.problems[0]) == (
+        f"{path}:9: note 1 (id 'a'): field 'items': too long: 5,000,000 characters, and a "
+        "field holds at most 100,000; split it into several notes")
+    assert content(col)["notes"] == []
+
+
+def test_an_anki_package_with_a_field_over_the_limit_imports_nothing(col, tmp_path):
+    path = h.legacy_package(tmp_path / "big.apkg", notes=[
+        (1, "g1", 1, "", "Q\x1fA"), (2, "g2", 1, "", "Q2\x1f" + os.urandom(2_500_000).hex())],
+        cards=[(1, 2, 0), (2, 2, 0)])
+    with pytest.raises(DeckFileError, match="big.apkg: refused: note 2: field 'back' is too "
+                                            "long: 5,000,000 characters"):
+        col.files.import_files([path])
+    assert content(col)["notes"] == []

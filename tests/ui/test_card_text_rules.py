@@ -1,6 +1,7 @@
 """The card-text rules in the window: the Add window and the note editor
 keep text in angle brackets as it was typed, and say under the field what is
-wrong with a broken cloze or markup that would be removed – adding nothing."""
+wrong with a broken cloze, markup that would be removed, or a field too
+long – adding nothing."""
 
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 
+from flashdesk.cards import MAX_FIELD_CHARS
 from flashdesk.model import Kind
 from flashdesk.ui.note_editor import NoteEditor
 
@@ -63,6 +65,9 @@ def test_text_in_angle_brackets_is_added_previewed_and_studied_as_typed(qtbot, w
     (Kind.CLOZE, "text", "Broken {{c1::unclosed gap and {{c2::}} empty",
      "The cloze “{{c1::unclosed gap and {{c2::…” is never closed with }}; the gap {{c2::}} is "
      "empty: put the hidden words in it"),
+    (Kind.BASIC, "front", "x" * (MAX_FIELD_CHARS + 1),
+     "Too long: 100,001 characters, and a field holds at most 100,000; split it into several "
+     "notes"),
     (Kind.BASIC, "front", "Hello <script>alert(1)</script>",
      "<script> would be removed (scripts and styles (with their content))"),
 ])
@@ -92,3 +97,6 @@ def test_the_note_editor_shows_and_saves_angle_brackets_as_typed(qtbot, col, dec
     assert col.notes.get(note)[1] == {"front": STORED, "back": "Say &lt;name&gt; twice"}
     editor.form.editor("front").setPlainText("Broken {{c1::")
     assert editor.save()  # a basic note: the text is only text
+    editor.form.editor("front").setPlainText("y" * (MAX_FIELD_CHARS + 1))
+    assert not editor.save()
+    assert editor.form.findChild(QLabel, "problem_front").text().startswith("Too long: 100,001")
