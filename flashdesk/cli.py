@@ -21,7 +21,7 @@ from .cards import card_ords, cloze_answer, cloze_question, plain_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
-from .paths import DEFAULT_PROFILE, data_dir, profile_path
+from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
 from .review import ReviewSession, Stage
 from .store.database import is_damage
 from .text import deck_path, format_preview, percent, plural
@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder holding the profiles (default: $FLASHDESK_HOME or the "
                              "user data folder)")
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="profile name (default: %(default)s)")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE,
+                        help="profile name: one plain folder name inside the data folder "
+                             "(default: %(default)s)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     p = sub.add_parser("decks", help="list decks with today's counts")
@@ -702,6 +704,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    problem = profile_problem(args.profile)
+    if problem:
+        _say(f"flashdesk: --profile {args.profile!r}: {problem}. Nothing was changed.", err=True)
+        return 1
     try:
         if args.command == "validate":
             return cmd_validate(args, out)
