@@ -20,6 +20,7 @@ from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
+from .formats.output import check_output
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
 from .review import ReviewSession, Stage
@@ -346,10 +347,13 @@ def cmd_limits(col: Collection, args, out) -> int:
 
 
 def cmd_report(col: Collection, args, out) -> int:
+    path = check_output(args.output)  # before anything is saved or worked out
+    if path.suffix.lower() not in (".pdf", ".csv"):
+        raise FlashdeskError(f"cannot write {path}: the report file must end in .pdf or .csv. "
+                             "Nothing was written.")
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())
     report = col.reports.progress_report(args.start, args.end, now())
-    path = Path(args.output)
     if path.suffix.lower() == ".csv":
         from .formats.report import write_report_csv
 
@@ -361,8 +365,6 @@ def cmd_report(col: Collection, args, out) -> int:
             raise FlashdeskError(f"a PDF report needs the Qt libraries ({exc}); "
                                  "write a .csv instead") from None
         write_report_pdf(report, path)
-    else:
-        raise FlashdeskError("the report file must end in .pdf or .csv")
     out(f"Wrote {path}")
     return 0
 
