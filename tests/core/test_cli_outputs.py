@@ -143,3 +143,68 @@ def test_output_problem_rules(tmp_path):
     assert "is not a folder" in output.output_problem(tmp_path / "file" / "b.csv")
     with pytest.raises(FlashdeskError, match="Nothing was written"):
         output.check_output(tmp_path / "dir.csv")
+
+
+# -- exports ---------------------------------------------------------------------------
+
+#: (arguments after ``export``, the -o name): each writes one file
+FILE_EXPORTS = [
+    (["example-heat", "--format", "toml"], "all.toml"),
+    (["example-heat", "--format", "csv"], "deck.csv"),
+    (["example-heat", "--format", "apkg"], "deck.apkg"),
+    (["challenging-customers", "--format", "csv"], "all.csv"),
+    (["--format", "backup"], "all.zip"),
+]
+
+
+@pytest.mark.parametrize("args, name", FILE_EXPORTS)
+def test_an_export_onto_a_folder_is_refused(home, tmp_path, args, name):
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "kept.txt").write_text("mine")
+    out = run(["export", *args, "-o", str(folder)], home, tmp_path)
+    one_message(out, f"cannot write {folder}: it is a folder; name a file to write",
+                "Nothing was written")
+    assert listing(tmp_path) == [name, f"{name}/kept.txt"]
+
+
+@pytest.mark.parametrize("args, name", [*FILE_EXPORTS,
+                                        (["challenging-customers", "--format", "toml"], "cc")])
+def test_an_export_into_a_missing_folder_is_refused(home, tmp_path, args, name):
+    target = tmp_path / "exports" / "term 2" / name
+    out = run(["export", *args, "-o", str(target)], home, tmp_path)
+    one_message(out, f"cannot write {target}", f"the folder {target.parent} does not exist",
+                "Nothing was written")
+    assert listing(tmp_path) == []
+    relative = run(["export", *args, "-o", f"missing/{name}"], home, tmp_path)
+    one_message(relative, f"cannot write missing/{name}: the folder missing does not exist")
+    assert listing(tmp_path) == []
+
+
+def test_a_toml_export_of_several_decks_makes_its_folder_only(home, tmp_path):
+    out = run(["export", "challenging-customers", "--format", "toml", "-o", "cc"], home, tmp_path)
+    assert out.returncode == 0, out.stderr
+    files = listing(tmp_path)
+    assert files[0] == "cc" and len(files) > 2
+    assert all(f.startswith("cc/") and f.endswith(".toml") for f in files[1:])
+    again = run(["export", "challenging-customers", "--format", "toml", "-o", "cc"], home,
+                tmp_path)  # into the folder it made: the files are replaced whole
+    assert again.returncode == 0, again.stderr
+    assert listing(tmp_path) == files
+
+
+def test_a_toml_export_of_several_decks_onto_a_file_is_refused(home, tmp_path):
+    (tmp_path / "cc.toml").write_text("mine")
+    out = run(["export", "challenging-customers", "--format", "toml", "-o", "cc.toml"], home,
+              tmp_path)
+    one_message(out, "cannot write cc.toml: it is a file, and this export writes a folder")
+    assert (tmp_path / "cc.toml").read_text() == "mine"
+    assert listing(tmp_path) == ["cc.toml"]
+
+
+def test_a_file_export_into_an_existing_folder_works(home, tmp_path):
+    (tmp_path / "out").mkdir()
+    for args, name in FILE_EXPORTS:
+        out = run(["export", *args, "-o", f"out/{name}"], home, tmp_path)
+        assert out.returncode == 0, out.stderr
+    assert listing(tmp_path) == ["out", *sorted(f"out/{n}" for _, n in FILE_EXPORTS)]

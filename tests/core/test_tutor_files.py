@@ -464,6 +464,7 @@ def _everything(col):
 def test_every_export_format_gives_the_same_notes_tags_media_and_cards(col, tmp_path, fmt, now):
     col.files.import_files([TUTORS / n for n in ALL])
     original = _everything(col)
+    (tmp_path / "out").mkdir()  # an export never makes the folder it goes into
     with Collection.open(tmp_path / "fresh" / "collection.db", bundled=False) as fresh:
         for summary in col.decks.summaries(now):
             if summary.depth:
