@@ -35,7 +35,13 @@ from .store.lock import LockMode, ProfileLock
 __all__ = ["Backup", "backups_dir", "list_backups", "choose_kept", "restore", "BACKUP_GLOB",
            "backup_name", "unique_backup_path", "backup_due", "newest_good_backup",
            "finish_interrupted_restore", "sweep_profile", "ProfileInUseError",
-           "JOURNAL_NAME", "rotate", "kept_path", "is_profile_file", "restore_hint"]
+           "JOURNAL_NAME", "rotate", "kept_path", "is_profile_file", "restore_hint",
+           "KEEP_RANGE", "WEEKS_RANGE"]
+
+#: how many recent backups may be kept (``backup_keep``): the newest is never deleted
+KEEP_RANGE = (1, 999)
+#: for how many weeks one backup a week may be kept (``backup_weeks``): up to ten years
+WEEKS_RANGE = (0, 520)
 
 BACKUP_GLOB = "collection-*.db"
 #: the restore journal, in the profile folder while a restore is under way

@@ -16,14 +16,16 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .backup import backups_dir, list_backups, restore
+from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
+from .formats.output import check_output
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
-from .paths import DEFAULT_PROFILE, data_dir, profile_path
+from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
 from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
 from .store.database import is_damage
+from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
 from .text import deck_path, format_preview, percent, plural, sentence
 from .sync.fields import field_label
 
@@ -47,6 +49,25 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` to ``high``, the
+    range the window allows. Anything else is refused the argparse way, in
+    one message naming the option (``argument --new: …``), exit status 2."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:  # also a number with more digits than int() reads
+            value = None
+        if value is None or not low <= value <= high:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, not {shown!r}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (the README documents each)."""
     parser = argparse.ArgumentParser(
@@ -56,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder holding the profiles (default: $FLASHDESK_HOME or the "
                              "user data folder)")
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="profile name (default: %(default)s)")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE,
+                        help="profile name: one plain folder name inside the data folder "
+                             "(default: %(default)s)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     p = sub.add_parser("decks", help="list decks with today's counts")
@@ -114,12 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(0-5 in six-grade mode); u undoes; q quits. Reads standard "
                                    "input, so answers can be piped in.")
     p.add_argument("deck", nargs="?", help="deck id or name (default: every deck)")
-    p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--seed", type=_whole(0, 2**63 - 1), help=argparse.SUPPRESS)
     g = p.add_argument_group("custom study (drills never change your schedule)")
-    g.add_argument("--ahead", type=int, metavar="N",
+    g.add_argument("--ahead", type=_whole(1, CUSTOM_DAYS_MAX), metavar="N",
                    help="review cards due in the next N days (counts as real reviews)")
-    g.add_argument("--extra-new", type=int, metavar="N", help="take N more new cards today")
-    g.add_argument("--forgotten", type=int, metavar="N",
+    g.add_argument("--extra-new", type=_whole(1, EXTRA_NEW_MAX), metavar="N",
+                   help="take N more new cards today")
+    g.add_argument("--forgotten", type=_whole(1, CUSTOM_DAYS_MAX), metavar="N",
                    help="drill cards you answered Again in the last N days")
     g.add_argument("--tag", metavar="TAG", help="drill the cards of one tag")
     g.add_argument("--leeches", action="store_true", help="drill the leeches")
@@ -140,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("limits", help="show or change a deck's daily limits")
     p.add_argument("deck", help="deck id or name")
-    p.add_argument("--new", type=int, metavar="N", help="new cards per day")
-    p.add_argument("--review", type=int, metavar="N", help="reviews per day")
+    p.add_argument("--new", type=_whole(0, LIMIT_MAX), metavar="N", help="new cards per day")
+    p.add_argument("--review", type=_whole(0, LIMIT_MAX), metavar="N", help="reviews per day")
 
     p = sub.add_parser("grades", help="answer with four buttons or six grades")
     p.add_argument("mode", type=int, choices=[4, 6])
@@ -166,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "once a day, keeping the last 10 backups and one a week for "
                                    "8 weeks; --keep and --weeks change that.")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
-    p.add_argument("--keep", type=int, metavar="N", help="keep the last N backups (saved)")
-    p.add_argument("--weeks", type=int, metavar="N",
+    p.add_argument("--keep", type=_whole(*KEEP_RANGE), metavar="N",
+                   help="keep the last N backups (saved)")
+    p.add_argument("--weeks", type=_whole(*WEEKS_RANGE), metavar="N",
                    help="also keep one backup a week for N weeks (saved)")
 
     p = sub.add_parser("restore", help="put a backup in place of the collection",
@@ -324,10 +349,13 @@ def cmd_limits(col: Collection, args, out) -> int:
 
 
 def cmd_report(col: Collection, args, out) -> int:
+    path = check_output(args.output)  # before anything is saved or worked out
+    if path.suffix.lower() not in (".pdf", ".csv"):
+        raise FlashdeskError(f"cannot write {path}: the report file must end in .pdf or .csv. "
+                             "Nothing was written.")
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())
     report = col.reports.progress_report(args.start, args.end, now())
-    path = Path(args.output)
     if path.suffix.lower() == ".csv":
         from .formats.report import write_report_csv
 
@@ -339,8 +367,6 @@ def cmd_report(col: Collection, args, out) -> int:
             raise FlashdeskError(f"a PDF report needs the Qt libraries ({exc}); "
                                  "write a .csv instead") from None
         write_report_pdf(report, path)
-    else:
-        raise FlashdeskError("the report file must end in .pdf or .csv")
     out(f"Wrote {path}")
     return 0
 
@@ -365,10 +391,7 @@ def cmd_check(col: Collection, args, out) -> int:
 
 def cmd_backup(col: Collection, args, out) -> int:
     for key, value in (("backup_keep", args.keep), ("backup_weeks", args.weeks)):
-        if value is not None:
-            if value < (1 if key == "backup_keep" else 0):
-                raise FlashdeskError(f"--{key.split('_')[1]} must be at least "
-                                     f"{1 if key == 'backup_keep' else 0}")
+        if value is not None:  # in range: the parser saw to it
             col.set_setting(key, value)
     if args.keep is not None or args.weeks is not None:
         out(f"Backups kept: the last {col.setting('backup_keep', 10)}, and one a week for "
@@ -898,15 +921,48 @@ def _input(prompt: str) -> str:
     return line.rstrip("\n")
 
 
+#: the exit status when the reader of the output went away (128 + SIGPIPE, as a
+#: program stopped by the closed pipe would give)
+EXIT_CLOSED_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with argv (default: the process's); returns the exit status: 0, 1 for
-    a refusal with one message on standard error, 75 when the collection is busy, 130 when
-    interrupted."""
-    args = build_parser().parse_args(argv)
+    a refusal with one message on standard error, 2 for arguments the parser refuses, 75 when
+    the collection is busy, 130 when interrupted, 141 when the output's reader went away
+    (``flashdesk stats --json | head``: the rest is dropped quietly, whatever was already
+    done stays done)."""
+    try:
+        return _run(build_parser().parse_args(argv))
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that Python's last flush
+    at exit does not complain about the closed pipe a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout
+        pass
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Carry out the parsed command (see ``main``)."""
     out = _say
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    bad_profile = profile_problem(args.profile)
+    if bad_profile:
+        _say(f"flashdesk: --profile {args.profile!r}: {bad_profile}. Nothing was changed.",
+             err=True)
+        return 1
     try:
         if args.command == "validate":
             return cmd_validate(args, out)

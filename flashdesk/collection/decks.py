@@ -21,7 +21,7 @@ from ..formats.result import name_slug
 from ..formats.sanitize import clean_plain
 from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind, NoteId
 from ..store import queries as q, transaction
-from ..study import DeckLimits, parent_names, tree_allowance
+from ..study import LIMIT_MAX, DeckLimits, parent_names, tree_allowance
 from ..text import deck_path
 from .journal import ms
 from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
@@ -195,7 +195,8 @@ class DeckManager:
     def set_limits(self, deck_id: DeckId, *, new_limit: int | None = None,
                    review_limit: int | None = None) -> Changes:
         """Set a deck's daily limits (cards a day; None keeps the current one).
-        Raises ``FlashdeskError`` for an unknown deck or a negative limit."""
+        Raises ``FlashdeskError`` for an unknown deck or a limit outside 0 to
+        ``LIMIT_MAX``."""
         col = self._col
         with col._lock:
             row = q.get_deck(col.db, deck_id)
@@ -205,6 +206,8 @@ class DeckManager:
             review_limit = row["review_limit"] if review_limit is None else review_limit
             if new_limit < 0 or review_limit < 0:
                 raise FlashdeskError("daily limits cannot be negative")
+            if new_limit > LIMIT_MAX or review_limit > LIMIT_MAX:
+                raise FlashdeskError(f"a daily limit is at most {LIMIT_MAX} cards")
             with transaction(col.db):
                 q.set_deck_limits(col.db, deck_id, new_limit, review_limit)
             col.study.invalidate()

@@ -20,7 +20,7 @@ from ..model import (
 from ..store import queries as q, transaction
 from ..scheduler.sm2 import REDRILL_BELOW
 from ..study import (
-    LEECH_LAPSES, REDRILL_GAP, SessionQueue, apply_answer, parent_names, previews,
+    EXTRA_NEW_MAX, LEECH_LAPSES, REDRILL_GAP, SessionQueue, apply_answer, parent_names, previews,
 )
 from .journal import ms
 from .undo import LEECH_TAG, AnswerUndo, QueueUndo
@@ -336,6 +336,8 @@ class StudyManager:
         col = self._col
         if count <= 0:
             raise FlashdeskError("the number of extra new cards must be at least 1")
+        if count > EXTRA_NEW_MAX:
+            raise FlashdeskError(f"at most {EXTRA_NEW_MAX} extra new cards at a time")
         with col._lock:
             today = col.today(now)
             col.decks.name(deck_id)

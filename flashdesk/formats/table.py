@@ -20,8 +20,9 @@ A file is one of two shapes:
 Both shapes decide once per file whether the text is HTML: the ``#html``
 header when there is one, else whether the file holds any real HTML
 element or entity (``looks_like_html``). Text that is not HTML is escaped,
-so ``Press <Esc>`` stays those words; whatever the sanitiser still removes
-is counted and reported.
+so ``Press <Esc>`` stays those words; in HTML, too, what is not markup is
+text (``escape_literal``: ``<customer name>`` beside ``<b>`` stays), and
+whatever the sanitiser removes from real markup is counted and reported.
 
 Bytes become text line by line: UTF-8 (with or without a byte-order mark),
 UTF-16 with a byte-order mark (Excel's "Unicode text"); a line that is not
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..cards import REQUIRED, cloze_numbers
+from ..cards import REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long
 from ..model import Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
@@ -48,8 +49,8 @@ from .result import (
     DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
 )
 from .sanitize import (
-    Removals, blank_field, clean_field, clean_html, clean_plain, is_blank, looks_like_html,
-    text_to_html,
+    Removals, blank_field, card_html, clean_field, clean_html, clean_plain, is_blank,
+    looks_like_html, text_to_html,
 )
 from .tags import normalise_tags
 
@@ -229,7 +230,9 @@ class _Cells:
         return clean_field(value, self.removals, where)
 
     def item(self, value: str, where: str) -> str:
-        return clean_html(value if self.is_html else text_to_html(value), self.removals, where)
+        if not self.is_html:
+            return clean_html(text_to_html(value), self.removals, where)
+        return card_html(value, self.removals, where)
 
 
 def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData | str:
@@ -259,8 +262,9 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
         if extra:
             fields["extra"] = extra
     elif kind == Kind.CLOZE:
-        if not cloze_numbers(front):
-            return "a cloze note needs {{c1::…}} in its text"
+        broken = cloze_problem(front)
+        if broken:
+            return f"field 'front': {broken}"
         fields = {"text": front}
         if back or extra:
             fields["extra"] = " ".join(p for p in (back, extra) if p)
@@ -288,7 +292,7 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
         if is_blank(back):
             return "a typed note needs its answer in the back"
         fields = {"prompt": front, "answer": back}
-        accept = [clean_html(a) for a in _split(cols.get("options", ""))]
+        accept = [cells.item(a, where) for a in _split(cols.get("options", ""))]
         if accept:
             fields["accept"] = accept
         if extra:
@@ -531,6 +535,10 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if isinstance(note, str):
             result.skipped.append(f"{shown}:{line}: skipped: {note}")
             continue
+        big = oversized_field(note.fields, note.source)
+        if big is not None:
+            raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
+                                                f"{too_long(big[1])}", line)])
         deck = " ".join(clean_plain(deck_cell).split())
         deck = "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
         deck = groups.name_for(deck)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..collection import Collection
 from ..collection.notes import NoteRejected
+from ..formats.sanitize import editable_text
 from ..kinds import form_texts, form_values, kind_spec
 from ..model import CardId, Changes, DeckId, FlashdeskError, NoteId
 from ..review import local_now
@@ -184,7 +185,7 @@ class NoteEditor(QWidget):
                                 f"{'s' if len(cards) != 1 else ''}")
             self._title.setToolTip(note_id)
             self.form.set_kind(kind)
-            self.form.set_texts(form_texts(kind, fields))
+            self.form.set_texts(form_texts(kind, fields, editable_text))
             self.tags.set_known(self._col.notes.tags())
             self.tags.set_tags(view.tags if view else ())
             self.source.setText(view.source if view else "")

@@ -8,12 +8,13 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter,
     QTextDocument, QTextTable,
 )
 
+from ..formats.output import check_output, write_atomically
 from ..formats.report import percent
 from ..text import deck_label, deck_path, isolate
 from ..statistics import ProgressReport
@@ -197,11 +198,18 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     """Write the report as an A4 PDF: the summary on page 1, the topics from
     page 2; a table row is never split across pages (it moves to the next);
     each page's foot names the learner and the period and says "Page n of N".
-    Text stays vector text, so the PDF can be searched and read aloud."""
+    Text stays vector text, so the PDF can be searched and read aloud.
+
+    The PDF is made in memory and then written whole (``write_atomically``):
+    ``FlashdeskError`` when ``path`` is a folder or its folder does not
+    exist (checked before any work), ``StorageError`` when the disk refuses;
+    an existing file is left as it was."""
+    path = check_output(path)
     _ensure_app()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(f"flashdesk progress report {report.start} – {report.end}")
     writer.setCreator("flashdesk")
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
@@ -240,4 +248,5 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
                              f"Page {number + 1} of {pages}")
     finally:
         painter.end()
-    return path
+        buffer.close()
+    return write_atomically(path, bytes(data.data()))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from ...model import CustomKind, CustomStudy
 from ...text import isolate
+from ...study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX
 from ..widgets import text_label
 
 __all__ = ["CustomStudyDialog"]
@@ -63,7 +64,7 @@ class CustomStudyDialog(QDialog):
             grid.addWidget(radio, row, 0)
             if unit is not None:
                 number = QSpinBox()
-                number.setRange(1, 365 if unit == "days" else 999)
+                number.setRange(1, CUSTOM_DAYS_MAX if unit == "days" else EXTRA_NEW_MAX)
                 number.setValue(default)
                 # '1 day', '3 days': the unit follows the number
                 number.valueChanged.connect(

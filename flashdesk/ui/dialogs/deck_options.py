@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ...collection import Collection
 from ...model import DeckId, FlashdeskError
+from ...study import LIMIT_MAX
 from ...text import deck_path, sentence
 from ..geometry import fit_to_screen
 from ..note_form import FieldEdit
@@ -26,7 +27,6 @@ from ..widgets import text_label
 
 __all__ = ["DeckOptionsDialog", "LIMIT_MAX"]
 
-LIMIT_MAX = 9999
 
 
 class DeckOptionsDialog(QDialog):
