@@ -102,7 +102,9 @@ class DeckManager:
         """Each deck's limits and what it has done on study day ``today``
         (what a deck has done counts its whole subtree). A deck's new-card
         limit is raised by extra new cards taken today (custom study) and by
-        its exam plan, if that asks for more."""
+        its exam plan, if that asks for more; in an exam's final
+        ``FINAL_DAYS`` days its review limit is lifted (every due card is
+        shown: the plan brought late reviews there)."""
         db = self._col.db
         extra = q.get_config(db, "extra_new", {})
         extra_today = extra.get("decks", {}) if extra.get("day") == today else {}
@@ -125,10 +127,14 @@ class DeckManager:
         result = {}
         for d, row in decks.items():
             new_limit = row["new_limit"] + int(extra_today.get(d, 0))
+            review_limit = row["review_limit"]
             if d in exams:
                 planned = new_per_day(new_left[d] + sums[d][0], today, exams[d])
                 new_limit = max(new_limit, planned)
-            result[d] = DeckLimits(row["name"], new_limit, row["review_limit"], *sums[d])
+                if exams[d] - FINAL_DAYS <= today < exams[d]:
+                    # the final days show every due card: the plan pulled them there
+                    review_limit = max(review_limit, LIMIT_MAX)
+            result[d] = DeckLimits(row["name"], new_limit, review_limit, *sums[d])
         return result
 
     def summaries(self, now: "datetime") -> list[DeckSummary]:

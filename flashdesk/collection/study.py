@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Sequence
 
-from ..exam import pulled_due
+from ..exam import LAST_NEW_DAYS, pulled_due
 from ..model import (
     TYPE_NEW, Answered, AnswerResult, CardId, CardSchedule, CardView, Changes, CustomKind,
     CustomStudy, DeckId, FlashdeskError, Grade, Kind, LogKind, NoteId, Queue, StudyStep,
@@ -272,8 +272,10 @@ class StudyManager:
                 if leech:
                     q.set_note_tags(col.db, row["note_id"], " ".join([*tags, LEECH_TAG]))
                 buried: list[str] = []
-                # on the last day before an exam every card must be seen: nothing waits
-                last_chance = exam is not None and today >= exam - 1
+                # from the plan's last day for new cards to the exam every card
+                # must be seen: nothing waits (a new card held back day after
+                # day by a failed sibling comes in then, and is reviewed twice)
+                last_chance = exam is not None and today >= exam - LAST_NEW_DAYS
                 if row["siblings"] > 1 and row["deck_id"] in bury and not outcome.redrill \
                         and not last_chance:
                     buried = q.bury_siblings(col.db, card_id, row["note_id"], today)
