@@ -11,7 +11,7 @@ import json
 import random
 import sqlite3
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -20,6 +20,7 @@ from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
+from .exam import LAST_NEW_DAYS
 from .formats.output import check_output
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
@@ -703,10 +704,14 @@ def cmd_exam(col: Collection, args, out) -> int:
     if plan is None:
         out(f"{deck_path(col.decks.name(deck))} has no exam date (set one with --date YYYY-MM-DD).")
         return 0
-    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, {plan.days_left} day(s) "
-        f"from today.")
-    out(f"New cards a day: {plan.new_per_day} ({plan.new_left} still new); on track: "
-        f"{plan.on_track:.0%} of {plan.cards} cards.")
+    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, "
+        f"{plural(plan.days_left, 'day')} from today.")
+    if plan.new_left:
+        by = plan.date - timedelta(days=LAST_NEW_DAYS)
+        out(f"New cards: at least {plan.new_per_day} a day (more if the deck's own limit is "
+            f"higher) brings the {plan.new_left} still new in by {by:%A %d %B}.")
+    out(f"On track: {plan.on_track:.0%} of {plan.cards} cards (studied, and due again before "
+        "the exam or seen in its final days).")
     return 0
 
 
