@@ -103,7 +103,7 @@ class DeckGroups:
             return None
         pairs = "; ".join(f"{', '.join(sorted(others))} → {kept}"
                           for kept, others in sorted(self.merged.items()))
-        return (f"{shown}: deck names that differ only in case are one deck (as in Anki): "
+        return (f"{shown}: deck names that differ only in case are one deck in flashdesk: "
                 f"{pairs}")
 
     def add(self, deck: str, note: NoteData, where: str) -> str | None:
