@@ -22,6 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from .model import FlashdeskError
 from .store.copies import (
@@ -34,7 +35,13 @@ from .store.lock import LockMode, ProfileLock
 __all__ = ["Backup", "backups_dir", "list_backups", "choose_kept", "restore", "BACKUP_GLOB",
            "backup_name", "unique_backup_path", "backup_due", "newest_good_backup",
            "finish_interrupted_restore", "sweep_profile", "ProfileInUseError",
-           "JOURNAL_NAME", "rotate", "kept_path", "is_profile_file", "restore_hint"]
+           "JOURNAL_NAME", "rotate", "kept_path", "is_profile_file", "restore_hint",
+           "KEEP_RANGE", "WEEKS_RANGE"]
+
+#: how many recent backups may be kept (``backup_keep``): the newest is never deleted
+KEEP_RANGE = (1, 999)
+#: for how many weeks one backup a week may be kept (``backup_weeks``): up to ten years
+WEEKS_RANGE = (0, 520)
 
 BACKUP_GLOB = "collection-*.db"
 #: the restore journal, in the profile folder while a restore is under way
@@ -391,7 +398,7 @@ def _is_live_file(collection_path: Path, backup: Path) -> bool:
 
 
 def restore(collection_path: Path, backup: Path, now: datetime, *,
-            wait: float = 1.0) -> Path | None:
+            wait: float = 1.0, announce: Callable[[], None] | None = None) -> Path | None:
     """Put ``backup`` in place of the collection at ``collection_path``; the
     current file (perhaps damaged) is moved aside with its ``-wal`` and
     ``-shm`` under a name never used before, never overwritten. Returns that
@@ -402,6 +409,9 @@ def restore(collection_path: Path, backup: Path, now: datetime, *,
     profile's exclusive lock must be free within ``wait`` seconds. Then the
     steps are journaled (``restore.journal``): a crash at any point is
     finished or undone on the next open.
+
+    ``announce`` is called once all of that has passed, before the first
+    step: what is about to happen is said only when it will happen.
 
     Raises ``ProfileInUseError`` (another flashdesk has the profile open),
     ``StorageError`` (the disk refused the copy: nothing was changed) or
@@ -428,6 +438,8 @@ def restore(collection_path: Path, backup: Path, now: datetime, *,
             f"cannot restore: the collection in {folder} is open in another flashdesk (the "
             "window or a terminal review); close it and try again. Nothing was changed.")
     try:
+        if announce is not None:
+            announce()
         finish_interrupted_restore(collection_path)
         return _restore_locked(collection_path, backup, now)
     finally:

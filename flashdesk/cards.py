@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from . import cloze
 from .model import FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noqa: F401 (re-exported)
 
 __all__ = [
-    "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers",
+    "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers", "cloze_problem",
+    "NO_CLOZE", "MAX_FIELD_CHARS", "oversized_field", "too_long",
     "cloze_question", "cloze_answer", "suggest_choice", "OrderCheck",
     "check_order", "suggest_scenario", "plain_text", "KEY_TERM", "TypedCheck", "check_typed",
     "key_terms", "typed_answer_text", "lenient",
@@ -22,6 +23,51 @@ def cloze_numbers(text: str) -> list[int]:
     """The card numbers of a cloze text, ascending (Anki's grammar: nested
     clozes, ``c1,2``, numbers above 9; see ``flashdesk.cloze``)."""
     return cloze.numbers(text)
+
+
+#: what is wrong with a cloze note's text that has no gap at all
+NO_CLOZE = "a cloze note needs at least one {{c1::hidden part}}"
+
+
+def _blank_gap(fragment: str) -> bool:
+    """True when a gap's card HTML shows nothing: no image, no text."""
+    return "<img" not in fragment.lower() and not plain_text(fragment).strip()
+
+
+def cloze_problem(text: str) -> str | None:
+    """Why a cloze note's ``text`` (card HTML) cannot make proper cards, or
+    None: a cloze never closed, an opening without a number, clozes nested
+    too deep, an empty gap (``flashdesk.cloze.problems``), or no gap at all
+    (``NO_CLOZE``). The one rule of the window, the editor and every
+    importer."""
+    found = cloze.problems(text, _blank_gap)
+    if found:
+        return "; ".join(found)
+    return None if cloze.has_cloze(text) else NO_CLOZE
+
+
+#: the most characters one field (or one item of a list field) may hold, as
+#: stored: card HTML, so markup and entities (``&lt;`` for ``<``) count. A
+#: page of text is about 3,000; the longest bundled field is under 1,000.
+#: Far bigger text freezes the window that draws it.
+MAX_FIELD_CHARS = 100_000
+
+
+def oversized_field(fields: Mapping[str, Any], source: str = "") -> tuple[str, int] | None:
+    """The first field of a note (a list field: any of its items; or its
+    ``source``) longer than ``MAX_FIELD_CHARS``, with its length; None when
+    every one fits."""
+    for name, value in [*fields.items(), ("source", source)]:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > MAX_FIELD_CHARS:
+                return name, len(item)
+    return None
+
+
+def too_long(length: int) -> str:
+    """The problem of a field ``length`` characters long."""
+    return (f"too long: {length:,} characters, and a field holds at most "
+            f"{MAX_FIELD_CHARS:,}; split it into several notes")
 
 
 def card_ords(kind: Kind, fields: dict) -> list[int]:

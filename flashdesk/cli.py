@@ -11,20 +11,23 @@ import json
 import random
 import sqlite3
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .backup import backups_dir, list_backups, restore
+from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, plain_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
+from .exam import LAST_NEW_DAYS
+from .formats.output import check_output
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
-from .paths import DEFAULT_PROFILE, data_dir, profile_path
-from .review import ReviewSession, Stage
+from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
+from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
 from .store.database import is_damage
-from .text import deck_path, format_preview, percent, plural
+from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
+from .text import deck_path, format_preview, percent, plural, sentence
 from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
@@ -47,6 +50,25 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` to ``high``, the
+    range the window allows. Anything else is refused the argparse way, in
+    one message naming the option (``argument --new: …``), exit status 2."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:  # also a number with more digits than int() reads
+            value = None
+        if value is None or not low <= value <= high:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, not {shown!r}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (the README documents each)."""
     parser = argparse.ArgumentParser(
@@ -56,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder holding the profiles (default: $FLASHDESK_HOME or the "
                              "user data folder)")
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="profile name (default: %(default)s)")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE,
+                        help="profile name: one plain folder name inside the data folder "
+                             "(default: %(default)s)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     p = sub.add_parser("decks", help="list decks with today's counts")
@@ -114,12 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(0-5 in six-grade mode); u undoes; q quits. Reads standard "
                                    "input, so answers can be piped in.")
     p.add_argument("deck", nargs="?", help="deck id or name (default: every deck)")
-    p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--seed", type=_whole(0, 2**63 - 1), help=argparse.SUPPRESS)
     g = p.add_argument_group("custom study (drills never change your schedule)")
-    g.add_argument("--ahead", type=int, metavar="N",
+    g.add_argument("--ahead", type=_whole(1, CUSTOM_DAYS_MAX), metavar="N",
                    help="review cards due in the next N days (counts as real reviews)")
-    g.add_argument("--extra-new", type=int, metavar="N", help="take N more new cards today")
-    g.add_argument("--forgotten", type=int, metavar="N",
+    g.add_argument("--extra-new", type=_whole(1, EXTRA_NEW_MAX), metavar="N",
+                   help="take N more new cards today")
+    g.add_argument("--forgotten", type=_whole(1, CUSTOM_DAYS_MAX), metavar="N",
                    help="drill cards you answered Again in the last N days")
     g.add_argument("--tag", metavar="TAG", help="drill the cards of one tag")
     g.add_argument("--leeches", action="store_true", help="drill the leeches")
@@ -140,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("limits", help="show or change a deck's daily limits")
     p.add_argument("deck", help="deck id or name")
-    p.add_argument("--new", type=int, metavar="N", help="new cards per day")
-    p.add_argument("--review", type=int, metavar="N", help="reviews per day")
+    p.add_argument("--new", type=_whole(0, LIMIT_MAX), metavar="N", help="new cards per day")
+    p.add_argument("--review", type=_whole(0, LIMIT_MAX), metavar="N", help="reviews per day")
 
     p = sub.add_parser("grades", help="answer with four buttons or six grades")
     p.add_argument("mode", type=int, choices=[4, 6])
@@ -166,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "once a day, keeping the last 10 backups and one a week for "
                                    "8 weeks; --keep and --weeks change that.")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
-    p.add_argument("--keep", type=int, metavar="N", help="keep the last N backups (saved)")
-    p.add_argument("--weeks", type=int, metavar="N",
+    p.add_argument("--keep", type=_whole(*KEEP_RANGE), metavar="N",
+                   help="keep the last N backups (saved)")
+    p.add_argument("--weeks", type=_whole(*WEEKS_RANGE), metavar="N",
                    help="also keep one backup a week for N weeks (saved)")
 
     p = sub.add_parser("restore", help="put a backup in place of the collection",
@@ -324,10 +350,13 @@ def cmd_limits(col: Collection, args, out) -> int:
 
 
 def cmd_report(col: Collection, args, out) -> int:
+    path = check_output(args.output)  # before anything is saved or worked out
+    if path.suffix.lower() not in (".pdf", ".csv"):
+        raise FlashdeskError(f"cannot write {path}: the report file must end in .pdf or .csv. "
+                             "Nothing was written.")
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())
     report = col.reports.progress_report(args.start, args.end, now())
-    path = Path(args.output)
     if path.suffix.lower() == ".csv":
         from .formats.report import write_report_csv
 
@@ -339,8 +368,6 @@ def cmd_report(col: Collection, args, out) -> int:
             raise FlashdeskError(f"a PDF report needs the Qt libraries ({exc}); "
                                  "write a .csv instead") from None
         write_report_pdf(report, path)
-    else:
-        raise FlashdeskError("the report file must end in .pdf or .csv")
     out(f"Wrote {path}")
     return 0
 
@@ -365,10 +392,7 @@ def cmd_check(col: Collection, args, out) -> int:
 
 def cmd_backup(col: Collection, args, out) -> int:
     for key, value in (("backup_keep", args.keep), ("backup_weeks", args.weeks)):
-        if value is not None:
-            if value < (1 if key == "backup_keep" else 0):
-                raise FlashdeskError(f"--{key.split('_')[1]} must be at least "
-                                     f"{1 if key == 'backup_keep' else 0}")
+        if value is not None:  # in range: the parser saw to it
             col.set_setting(key, value)
     if args.keep is not None or args.weeks is not None:
         out(f"Backups kept: the last {col.setting('backup_keep', 10)}, and one a week for "
@@ -388,6 +412,7 @@ def cmd_restore(args, out) -> int:
     """Restore the named backup, or the newest sound one (damaged backups
     are skipped and named)."""
     path = profile_path(data_dir(args.data_dir), args.profile)
+    told: list[str] = []  # said once the restore is sure to start (never before a refusal)
     if args.backup:
         chosen = Path(args.backup)
     else:
@@ -400,13 +425,20 @@ def cmd_restore(args, out) -> int:
             problem = check_backup(b.path)
             if problem is None:
                 chosen = b.path
-                out(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
+                told.append(f"Restoring the newest good backup, {b.path.name} (taken {b.label}).")
                 break
-            out(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
+            told.append(f"Skipped {b.path.name} (taken {b.label}): {problem}.")
         else:
+            for line in told:
+                out(line)
             raise FlashdeskError(f"none of the backups in {backups_dir(path)} is sound; "
                                  "nothing was changed")
-    kept = restore(path, chosen, now())
+
+    def announce() -> None:
+        for line in told:
+            out(line)
+
+    kept = restore(path, chosen, now(), announce=announce)
     out(f"Restored {chosen}.")
     if kept:
         out(f"The previous collection is kept as {kept}.")
@@ -424,10 +456,19 @@ class _Quit(Exception):
     pass
 
 
+class _Moved(Exception):
+    """An undo, bury or suspend at a prompt: the card that was up has gone."""
+
+
+#: the terminal's one-letter lines and the session's keys they stand for
+_LETTERS = {letter: key for letter, key, _what in TERMINAL_KEYS}
+
+
 class TerminalReview:
     """The terminal renderer of a study session (``flashdesk.review``): it
     prints what the session shows and passes the learner's lines in. Works on
-    a line-based terminal or a pipe."""
+    a line-based terminal or a pipe. At every prompt ``u`` undoes, ``@``
+    suspends, ``-`` buries and ``q`` quits (``TERMINAL_KEYS``)."""
 
     def __init__(self, col: Collection, deck, read: Callable[[str], str], out,
                  rng: random.Random, custom: CustomStudy | None = None):
@@ -435,18 +476,47 @@ class TerminalReview:
         self.read, self.out = read, out
 
     def ask(self, prompt: str) -> str:
-        try:
-            text = self.read(prompt)
-        except EOFError:
-            raise _Quit from None
-        if text.strip().lower() == "q":
-            raise _Quit
-        return text.strip()
+        """A line from the learner; the letters of ``TERMINAL_KEYS`` act at once
+        (``_Moved`` when the card that was up has gone, ``_Quit`` for q)."""
+        while True:
+            try:
+                text = self.read(prompt)
+            except EOFError:
+                raise _Quit from None
+            letter = _LETTERS.get(text.strip().lower())
+            if letter is None:
+                return text.strip()
+            action, _value = self.session.key_action(letter)
+            if action == Action.LEAVE:
+                raise _Quit
+            if self.act(action):
+                raise _Moved
+
+    def act(self, action: Action) -> bool:
+        """Undo, suspend or bury; True when the card that was up has gone."""
+        s = self.session
+        if action == Action.UNDO:
+            try:
+                result = s.undo()
+            except UndoRefused as exc:
+                self.out(sentence(str(exc)))
+                return False
+            s.notice = None
+            self.out("Undone: the last card comes back." if result.name == "Answer"
+                     else f"Undone: {result.name.lower()}.")
+            return True
+        if action in (Action.SUSPEND, Action.BURY):
+            told = s.suspend() if action == Action.SUSPEND else s.bury()
+            self.out((told or "").replace("Ctrl+Z", "u"))
+            s.notice = None
+            return True
+        return False
 
     def run(self) -> int:
         s = self.session
         self.out("Enter shows the answer; then grade. ↻ marks a card that comes back "
-                 "again this session. u undoes the last action, q quits.")
+                 "again this session. At any prompt: "
+                 + ", ".join(f"{key} {what}" for key, _same, what in TERMINAL_KEYS) + ".")
         try:
             s.start()
             if s.custom is not None:
@@ -461,7 +531,7 @@ class TerminalReview:
             self.out("Stopped. Your answers so far are saved.")
         else:
             self.out("Nothing more to study today. Well done!" if s.tally.answers
-                     else "Nothing to study right now.")
+                     else s.nothing_found() or "Nothing to study right now.")
         if s.tally.studied:
             summary = s.summary()
             self.out(f"Studied {summary.studied} card(s), {summary.correct} right "
@@ -471,13 +541,19 @@ class TerminalReview:
 
     def show(self) -> None:
         s = self.session
+        s.catch_up()  # a window or another terminal may have changed the collection
+        if s.stage == Stage.DONE:
+            return
         card, counts = s.card, s.counts
         assert card is not None
         self.out("")
         self.out(f"── {deck_path(card.deck_name)} · new {counts.new} · learning "
                  f"{counts.learning} · due {counts.review}" + (" · again" if card.redrill else ""))
-        self.question(card)
-        self.grade()
+        try:
+            self.question(card)
+            self.grade()
+        except _Moved:
+            return
         if s.notice:
             self.out(s.notice)
 
@@ -487,14 +563,14 @@ class TerminalReview:
         if card.kind == Kind.BASIC:
             front, back = (f["front"], f["back"]) if card.ord == 0 else (f["back"], f["front"])
             out(plain_text(front))
-            self.ask("[Enter] show answer, q quit > ")
+            self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
             out("→ " + plain_text(back))
             if f.get("extra"):
                 out("  " + plain_text(f["extra"]))
         elif card.kind == Kind.CLOZE:
             out(plain_text(cloze_question(f["text"], card.ord)))
-            self.ask("[Enter] show answer, q quit > ")
+            self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
             out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
             if f.get("extra"):
@@ -505,7 +581,7 @@ class TerminalReview:
                 out(f"  {shown}. {plain_text(f['options'][original])}")
             count = len(s.option_order)
             while True:
-                text = self.ask(f"Your choice [1-{count}], q quit > ")
+                text = self.ask(f"Your choice [1-{count}], u undo, q quit > ")
                 choice = s.choose(int(text)) if text.isdecimal() else None
                 if choice is not None:
                     break
@@ -520,7 +596,8 @@ class TerminalReview:
             for i, index in enumerate(s.item_order, 1):
                 out(f"  {i}. {plain_text(items[index])}")
             while True:
-                text = self.ask("Type the numbers in the right order (e.g. 2 1 3), q quit > ")
+                text = self.ask("Type the numbers in the right order (e.g. 2 1 3), u undo, "
+                                "q quit > ")
                 picks = [int(t) for t in text.replace(",", " ").split() if t.isdecimal()]
                 if sorted(picks) == list(range(1, len(items) + 1)):
                     break
@@ -578,15 +655,6 @@ class TerminalReview:
         hint = f" [Enter = {default}]" if s.suggested is not None else ""
         while True:
             text = self.ask(f"{keys}  u undo{hint} > ")
-            if text.lower() == "u":
-                try:
-                    result = s.undo()
-                except UndoRefused as exc:
-                    self.out(str(exc))
-                    continue
-                self.out("Undone: the last card comes back." if result.name == "Answer"
-                         else f"Undone: {result.name.lower()}.")
-                return
             grade = (s.default_grade() if text == "" and s.suggested is not None
                      else s.grade_for_key(int(text)) if text.isdecimal() else None)
             if grade is not None:
@@ -636,10 +704,14 @@ def cmd_exam(col: Collection, args, out) -> int:
     if plan is None:
         out(f"{deck_path(col.decks.name(deck))} has no exam date (set one with --date YYYY-MM-DD).")
         return 0
-    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, {plan.days_left} day(s) "
-        f"from today.")
-    out(f"New cards a day: {plan.new_per_day} ({plan.new_left} still new); on track: "
-        f"{plan.on_track:.0%} of {plan.cards} cards.")
+    out(f"{deck_path(col.decks.name(deck))}: exam on {plan.date:%A %d %B %Y}, "
+        f"{plural(plan.days_left, 'day')} from today.")
+    if plan.new_left:
+        by = plan.date - timedelta(days=LAST_NEW_DAYS)
+        out(f"New cards: at least {plan.new_per_day} a day (more if the deck's own limit is "
+            f"higher) brings the {plan.new_left} still new in by {by:%A %d %B}.")
+    out(f"On track: {plan.on_track:.0%} of {plan.cards} cards (studied, and due again before "
+        "the exam or seen in its final days).")
     return 0
 
 
@@ -854,15 +926,48 @@ def _input(prompt: str) -> str:
     return line.rstrip("\n")
 
 
+#: the exit status when the reader of the output went away (128 + SIGPIPE, as a
+#: program stopped by the closed pipe would give)
+EXIT_CLOSED_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with argv (default: the process's); returns the exit status: 0, 1 for
-    a refusal with one message on standard error, 75 when the collection is busy, 130 when
-    interrupted."""
-    args = build_parser().parse_args(argv)
+    a refusal with one message on standard error, 2 for arguments the parser refuses, 75 when
+    the collection is busy, 130 when interrupted, 141 when the output's reader went away
+    (``flashdesk stats --json | head``: the rest is dropped quietly, whatever was already
+    done stays done)."""
+    try:
+        return _run(build_parser().parse_args(argv))
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that Python's last flush
+    at exit does not complain about the closed pipe a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout
+        pass
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Carry out the parsed command (see ``main``)."""
     out = _say
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    bad_profile = profile_problem(args.profile)
+    if bad_profile:
+        _say(f"flashdesk: --profile {args.profile!r}: {bad_profile}. Nothing was changed.",
+             err=True)
+        return 1
     try:
         if args.command == "validate":
             return cmd_validate(args, out)

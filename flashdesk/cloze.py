@@ -17,6 +17,10 @@ not copied):
 Where Anki would lose text, flashdesk keeps it as written: a cloze still
 open at the end of the text, and clozes nested deeper than ten levels, stay
 literal text (Anki drops the first and ignores the opening of the second).
+``parse`` never fails; ``problems`` says what is wrong with such text, and
+the validator refuses a cloze note that has any: a cloze never closed, an
+opening without a card number (``{{c::``), clozes nested too deep, and a
+gap that hides nothing (``{{c2::}}``).
 
 Pure functions over strings; nothing here knows about HTML beyond passing
 it through.
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 __all__ = ["Cloze", "Node", "parse", "numbers", "question", "answer", "reveal_all",
-           "has_cloze", "MAX_DEPTH", "is_image_occlusion"]
+           "has_cloze", "MAX_DEPTH", "is_image_occlusion", "problems"]
 
 #: clozes nested deeper than this stay literal text (Anki's limit is the same)
 MAX_DEPTH = 10
@@ -62,12 +66,24 @@ def _ordinals(digits: str) -> tuple[int, ...]:
 
 
 class _Frame:
-    __slots__ = ("raw_open", "ordinals", "nodes")
+    __slots__ = ("raw_open", "ordinals", "nodes", "start")
 
-    def __init__(self, raw_open: str, ordinals: tuple[int, ...]):
+    def __init__(self, raw_open: str, ordinals: tuple[int, ...], start: int = 0):
         self.raw_open = raw_open
         self.ordinals = ordinals
         self.nodes: list[Node] = []
+        self.start = start
+
+
+@dataclass
+class _Faults:
+    """What ``_parse`` kept as literal text although it looks like a cloze:
+    where each cloze never closed starts, each opening without a card
+    number, and whether clozes went deeper than ``MAX_DEPTH``."""
+
+    unclosed: list[int]
+    nameless: list[str]
+    too_deep: bool = False
 
 
 def _close(frame: _Frame) -> Cloze:
@@ -98,8 +114,13 @@ def parse(text: str) -> tuple[Node, ...]:
     Never fails: anything that is not a well-formed cloze is literal text.
     ``parse(t)`` rendered with every cloze opened (``reveal_all``) gives the
     text without its cloze markers and hints."""
+    return _parse(text)[0]
+
+
+def _parse(text: str) -> tuple[tuple[Node, ...], _Faults]:
     top: list[Node] = []
     stack: list[_Frame] = []
+    faults = _Faults([], [])
     ignored = 0  # opens beyond MAX_DEPTH, kept as text; their closes are text too
     pos = 0
     for match in _TOKEN.finditer(text):
@@ -119,13 +140,16 @@ def parse(text: str) -> tuple[Node, ...]:
             continue
         ordinals = _ordinals(match.group(1))
         if not ordinals:  # "{{c::" or "{{c,::": not a cloze
+            faults.nameless.append(token)
             _append(target, token)
         elif len(stack) >= MAX_DEPTH or ignored:
+            faults.too_deep = True
             ignored += 1
             _append(target, token)
         else:
-            stack.append(_Frame(token, ordinals))
+            stack.append(_Frame(token, ordinals, match.start()))
     _append(stack[-1].nodes if stack else top, text[pos:])
+    faults.unclosed = [frame.start for frame in stack]
     while stack:  # never closed: the marker and what followed it stay as written
         frame = stack.pop()
         target = stack[-1].nodes if stack else top
@@ -135,7 +159,7 @@ def parse(text: str) -> tuple[Node, ...]:
                 _append(target, node)
             else:
                 target.append(node)
-    return tuple(top)
+    return tuple(top), faults
 
 
 def _walk_numbers(nodes: tuple[Node, ...], found: set[int]) -> None:
@@ -214,3 +238,36 @@ def reveal_all(text: str) -> str:
         return _render(cloze.nodes, visit)
 
     return _render(parse(text), visit)
+
+
+def _quoted(text: str, limit: int = 30) -> str:
+    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+
+
+def problems(text: str, blank: Callable[[str], bool] = lambda s: not s.strip()) -> list[str]:
+    """What makes a cloze note's ``text`` show raw markers or empty gaps
+    while studying, each in a few words (empty: nothing): a cloze never
+    closed with ``}}``, an opening without a card number (``{{c::``),
+    clozes nested deeper than ``MAX_DEPTH``, and a gap whose content is
+    ``blank`` (``{{c2::}}``, ``{{c1::::hint}}``; ``blank`` judges the text
+    of a gap without nested clozes, e.g. as HTML). Whether the text has a
+    gap at all is ``has_cloze``."""
+    if "{{" not in text:
+        return []
+    nodes, faults = _parse(text)
+    found = [f"the cloze {_quoted(text[start:])} is never closed with }}}}"
+             for start in faults.unclosed]
+    found += [f"{_quoted(token)} has no card number (write {{{{c1::…}}}}, {{{{c2::…}}}} …)"
+              for token in dict.fromkeys(faults.nameless)]
+    if faults.too_deep:
+        found.append(f"clozes are nested more than {MAX_DEPTH} deep")
+    queue = list(nodes)
+    for node in queue:  # breadth first: the gaps in the order they are met
+        if not isinstance(node, Cloze):
+            continue
+        if not any(isinstance(n, Cloze) for n in node.nodes) \
+                and blank("".join(n for n in node.nodes if isinstance(n, str))):
+            numbers_ = ",".join(str(o) for o in node.ordinals)
+            found.append(f"the gap {{{{c{numbers_}::}}}} is empty: put the hidden words in it")
+        queue.extend(node.nodes)
+    return found

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .cards import cloze_numbers
 from .model import FIELDS, LIST_FIELDS, REQUIRED, Kind
@@ -163,9 +163,16 @@ def form_values(kind: Kind, texts: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def form_texts(kind: Kind, fields: Mapping[str, Any]) -> dict[str, Any]:
+def form_texts(kind: Kind, fields: Mapping[str, Any],
+               editable: Callable[[str], str] | None = None) -> dict[str, Any]:
     """A note's fields as a form shows them: ``<br>`` as line breaks, a list
-    as one item per line, flags and numbers as they are."""
+    as one item per line, flags and numbers as they are. ``editable``
+    (``formats.sanitize.editable_text``) turns each stored text into what a
+    person types (``&lt;`` as ``<`` where that reads back the same)."""
+    if editable is not None:
+        fields = {name: [editable(str(v)) for v in value] if isinstance(value, list)
+                  else editable(value) if isinstance(value, str) else value
+                  for name, value in fields.items()}
     texts: dict[str, Any] = {}
     for spec in kind_spec(kind).fields:
         value = fields.get(spec.name)

@@ -21,18 +21,18 @@ from .cards import (
 )
 from .exam import ExamPlan
 from .model import (
-    AnswerButton, Answered, CardView, CustomStudy, DeckId, Grade, GradeMode, Kind,
+    AnswerButton, Answered, CardView, CustomKind, CustomStudy, DeckId, Grade, GradeMode, Kind,
     SessionCounts, StudyStep, UndoResult, grade_buttons,
 )
 from .scheduler.sm2 import PASSING
 from .study import LEECH_LAPSES, previews
-from .text import deck_path
+from .text import deck_leaf, deck_path, isolate
 
 if TYPE_CHECKING:
     from .collection import Collection
 
 __all__ = ["ReviewSession", "Stage", "Action", "SessionTally", "SessionSummary",
-           "KEY_HELP", "local_now", "LEECH_NOTICE"]
+           "KEY_HELP", "TERMINAL_KEYS", "local_now", "LEECH_NOTICE", "nothing_found"]
 
 LEECH_NOTICE = (f"That card has now lapsed {LEECH_LAPSES} times and is tagged 'leech': "
                 "consider rewording it (E) or suspending it (@).")
@@ -65,6 +65,13 @@ class Action(Enum):
     LEAVE = auto()
 
 
+#: what a line of one letter does at every prompt of ``flashdesk review``:
+#: (the letter, the window's key for the same action, what it does)
+TERMINAL_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("u", "Ctrl+Z", "undo the last action"), ("@", "@", "suspend"), ("-", "-", "bury"),
+    ("q", "Esc", "quit"),
+)
+
 #: the keys of the window and what they do, by screen (the README's table
 #: and the window's F1 help are made from this)
 KEY_HELP: tuple[tuple[str, str, str], ...] = (
@@ -89,7 +96,29 @@ KEY_HELP: tuple[tuple[str, str, str], ...] = (
     ("Studying", "Back to the decks", "Esc"),
     ("Browser", "Find / suspend / change deck / add tag / delete",
      "Ctrl+F / Ctrl+J / Ctrl+D / Ctrl+Shift+A / Ctrl+Delete"),
+    ("Terminal", "flashdesk review, at every prompt: "
+     + " / ".join(what for _key, _same, what in TERMINAL_KEYS),
+     " / ".join(key for key, _same, _what in TERMINAL_KEYS)),
 )
+
+
+def nothing_found(custom: CustomStudy, deck_name: str) -> str:
+    """What a custom study session that found no card says, in its own words
+    ("No cards in Models are tagged heat."); ``deck_name`` as shown."""
+    k = custom.kind
+    deck_name = isolate(deck_name)
+    days = f"{custom.days} day{'s' if custom.days != 1 else ''}"
+    if k == CustomKind.AHEAD:
+        return f"No cards in {deck_name} are due in the next {days}."
+    if k == CustomKind.FORGOTTEN:
+        return f"No cards in {deck_name} were forgotten (answered Again) in the last {days}."
+    if k == CustomKind.LEECHES:
+        return f"No cards in {deck_name} are leeches (cards forgotten again and again)."
+    if custom.tag:
+        return f"No cards in {deck_name} are tagged {isolate(custom.tag)}."
+    if k == CustomKind.EXTRA_NEW:
+        return f"No new cards are left in {deck_name}."
+    return f"No cards in {deck_name} to cram (suspended cards stay out)."
 
 _REVEAL_KEYS = ("Space", "Enter")
 
@@ -133,6 +162,8 @@ class SessionSummary:
     answers: int
     seconds: float
     due_tomorrow: int
+    #: a custom session that found no card: what to say instead (see ``nothing_found``)
+    nothing_found: str | None = None
 
     @property
     def percent(self) -> int | None:
@@ -175,6 +206,8 @@ class ReviewSession:
         self.deck_id = deck_id
         #: custom study (None: today's due and new cards)
         self.custom = custom
+        #: the deck's own name, as the learner reads it ('Models'; 'All decks')
+        self.deck_leaf = deck_leaf(col.decks.name(deck_id)) if deck_id else "All decks"
         self.deck_name = deck_path(col.decks.name(deck_id)) if deck_id else "All decks"
         if custom is not None:
             self.deck_name += f" · {custom.describe()}"
@@ -197,6 +230,10 @@ class ReviewSession:
         self.choice: ChoiceOutcome | None = None
         self.order_check: OrderCheck | None = None
         self.typed: TypedCheck | None = None
+        #: the grade mode of the card that is up: read as each card comes up,
+        #: so a change made elsewhere (``flashdesk grades 6``) never changes
+        #: the buttons of a card half answered
+        self.grade_mode: GradeMode = col.grade_mode
         self._shown_at = timer()
 
     # -- what is on screen -----------------------------------------------------
@@ -213,8 +250,13 @@ class ReviewSession:
 
     @property
     def buttons(self) -> tuple[AnswerButton, ...]:
-        """The answer buttons of the collection's grade mode."""
-        return grade_buttons(self.col.grade_mode)
+        """The answer buttons of the card that is up (``grade_mode``)."""
+        return grade_buttons(self.grade_mode)
+
+    def use_grade_mode(self) -> None:
+        """Take the collection's grade mode now, on the card that is up (the
+        learner changed it in this window)."""
+        self.grade_mode = self.col.grade_mode
 
     @staticmethod
     def buttons_for(mode: GradeMode) -> tuple[AnswerButton, ...]:
@@ -223,6 +265,7 @@ class ReviewSession:
 
     def _show(self, step: StudyStep | None) -> StudyStep | None:
         self.step = step
+        self.grade_mode = self.col.grade_mode  # a new card: a safe point for a new mode
         self.stage = Stage.QUESTION if step is not None else Stage.DONE
         self.suggested = None
         self.choice = None
@@ -271,12 +314,26 @@ class ReviewSession:
         self._show(step)
         return step
 
+    def catch_up(self) -> bool:
+        """Before a card is put up: when another process changed the
+        collection (answers, settings), read what is up now again. True if
+        it had changed."""
+        if not self.col.changed_elsewhere():
+            return False
+        self._show(self._step())
+        return True
+
+    def nothing_found(self) -> str | None:
+        """What to say when a custom session found no card (None for today's study)."""
+        return nothing_found(self.custom, self.deck_leaf) if self.custom is not None else None
+
     def refresh(self) -> StudyStep | None:
         """Show the card that is up now (after an edit, or when another
         process changed the collection); an attempt already made is kept if
-        the same card is still up."""
+        the same card, unchanged, is still up (``step`` is then a new step of
+        it, with the counts of now), else the card starts at its question."""
         step = self._step()
-        if step is not None and self.step is not None and step.card.id == self.step.card.id:
+        if step is not None and self.step is not None and step.card == self.step.card:
             self.step = step
             return step
         return self._show(step)
@@ -403,7 +460,8 @@ class ReviewSession:
         return SessionSummary(
             deck_id=self.deck_id, deck_name=self.deck_name, studied=self.tally.studied,
             correct=self.tally.correct, answers=len(self.tally.answers),
-            seconds=self._timer() - self.tally.started, due_tomorrow=stats.forecast[1])
+            seconds=self._timer() - self.tally.started, due_tomorrow=stats.forecast[1],
+            nothing_found=self.nothing_found() if not self.tally.answers else None)
 
     # -- keys ------------------------------------------------------------------
 

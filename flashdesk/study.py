@@ -22,13 +22,20 @@ from .scheduler.sm2 import PASSING, REDRILL_BELOW, review
 __all__ = [
     "Outcome", "apply_answer", "previews", "LEECH_LAPSES", "REDRILL_GAP", "DeckLimits",
     "tree_allowance", "SessionQueue", "parent_names", "fold_log", "roll_over",
-    "answers_in_log", "SM2_FIELDS", "replay_key", "replay_order",
+    "answers_in_log", "SM2_FIELDS", "replay_key", "replay_order", "LIMIT_MAX",
+    "CUSTOM_DAYS_MAX", "EXTRA_NEW_MAX",
 ]
 
 #: a card that lapses this many times is tagged ``leech``
 LEECH_LAPSES = 8
 #: a re-drilled card comes back after this many other answers (sooner if nothing else is left)
 REDRILL_GAP = 3
+#: the largest daily limit (new cards or reviews) a deck takes
+LIMIT_MAX = 9999
+#: the most days custom study looks ahead or back
+CUSTOM_DAYS_MAX = 365
+#: the most extra new cards one custom study adds
+EXTRA_NEW_MAX = 999
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,14 @@ captions and deck names as people read them. Plain strings, no Qt."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from .model import GradeMode, IntervalPreview, Kind, Queue, grade_buttons
 
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
            "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
-           "card_name", "queue_name"]
+           "card_name", "queue_name", "isolate", "sentence"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
@@ -50,21 +51,55 @@ def kind_caption(kind: Kind, ord_: int = 0, *, redrill: bool = False) -> str:
     return caption
 
 
+#: explicit direction controls (embeddings, overrides, isolates): inside an
+#: isolate they could end it early or reach past it, so they go
+_EXPLICIT_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate(text: str) -> str:
+    """Text from the learner or a file (a name, a deck, a tag) set among other
+    words: wrapped in Unicode's first-strong isolate (U+2068 … U+2069), so a
+    right-to-left name keeps its own direction and never reorders the words,
+    numbers and dates around it. Direction controls inside it are dropped.
+    Terminals get none of these (``terminal_safe`` removes them)."""
+    return "\u2068" + _EXPLICIT_BIDI.sub("", text) + "\u2069" if text else ""
+
+
+def sentence(text: str) -> str:
+    """A message from the core ("there is already a deck called …") shown on
+    its own: a sentence, with a capital first letter and a full stop. A
+    message that starts with a file name or an id ("heat.toml: …") keeps it
+    as it is spelt."""
+    text = text.strip()
+    if not text:
+        return text
+    if _FIRST_WORD.match(text):
+        text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
+
+
+#: a first word of lower-case letters only: an ordinary word, not a name
+_FIRST_WORD = re.compile(r"[a-z][a-z']*(?=[\s,;]|$)")
+
+
 def deck_leaf(name: str) -> str:
     """The deck's own name: 'Models' for 'Challenging Customers::Models'."""
     return name.rsplit("::", 1)[-1]
 
 
-def deck_label(name: str) -> str:
+def deck_label(name: str, *, isolated: bool = False) -> str:
     """A deck in one line of running text: its own name, with the decks above
-    it as context – 'Models (Challenging Customers)'."""
-    parts = name.split("::")
+    it as context – 'Models (Challenging Customers)'. ``isolated``: each name
+    isolated (``isolate``), so names in right-to-left scripts keep the
+    brackets and arrows in place (for screens, not terminals)."""
+    parts = [isolate(p) if isolated else p for p in name.split("::")]
     return parts[-1] if len(parts) == 1 else f"{parts[-1]} ({' › '.join(parts[:-1])})"
 
 
-def deck_path(name: str) -> str:
-    """A full deck name as people read it: 'Challenging Customers › Models'."""
-    return " › ".join(name.split("::"))
+def deck_path(name: str, *, isolated: bool = False) -> str:
+    """A full deck name as people read it: 'Challenging Customers › Models'.
+    ``isolated``: each name isolated, as in ``deck_label``."""
+    return " › ".join(isolate(p) if isolated else p for p in name.split("::"))
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

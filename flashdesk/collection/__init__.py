@@ -320,7 +320,8 @@ class Collection:
 
     @property
     def grade_mode(self) -> GradeMode:
-        """Four answer buttons or six grades (read once, kept in memory)."""
+        """Four answer buttons or six grades (kept in memory; read again when
+        another process changed the collection, see ``changed_elsewhere``)."""
         return self._grade_mode
 
     def set_grade_mode(self, mode: GradeMode) -> Changes:
@@ -332,7 +333,8 @@ class Collection:
     def changed_elsewhere(self) -> bool:
         """Whether another process (a terminal review, a second window) has
         committed to the file since the last call. One cheap pragma; when it
-        says yes, today's session is rebuilt from the file on its next step."""
+        says yes, today's session is rebuilt from the file on its next step
+        and the settings kept in memory (the grade mode) are read again."""
         if self.closed:
             return False
         with self._lock:
@@ -340,6 +342,8 @@ class Collection:
         if version == self._data_version:
             return False
         self._data_version = version
+        with self._lock:
+            self._grade_mode = self._read_grade_mode()
         self._latest_day = max(self._latest_day, q.latest_log_day(self.db))
         self.journal.reload()
         self.study.invalidate()

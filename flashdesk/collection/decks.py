@@ -17,14 +17,15 @@ from dataclasses import replace
 from datetime import date
 
 from ..exam import FINAL_DAYS, ExamPlan, exam_date, exam_day, new_per_day, pulled_due
-from ..formats.result import slug
+from ..formats.result import name_slug
 from ..formats.sanitize import clean_plain
 from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind, NoteId
 from ..store import queries as q, transaction
-from ..study import DeckLimits, parent_names, tree_allowance
+from ..study import LIMIT_MAX, DeckLimits, parent_names, tree_allowance
 from ..text import deck_path
 from .journal import ms
 from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
+from .notes import DeletedNotes
 from .undo import DeckDeleteUndo, DeckNamesUndo
 
 if TYPE_CHECKING:
@@ -101,7 +102,9 @@ class DeckManager:
         """Each deck's limits and what it has done on study day ``today``
         (what a deck has done counts its whole subtree). A deck's new-card
         limit is raised by extra new cards taken today (custom study) and by
-        its exam plan, if that asks for more."""
+        its exam plan, if that asks for more; in an exam's final
+        ``FINAL_DAYS`` days its review limit is lifted (every due card is
+        shown: the plan brought late reviews there)."""
         db = self._col.db
         extra = q.get_config(db, "extra_new", {})
         extra_today = extra.get("decks", {}) if extra.get("day") == today else {}
@@ -124,10 +127,14 @@ class DeckManager:
         result = {}
         for d, row in decks.items():
             new_limit = row["new_limit"] + int(extra_today.get(d, 0))
+            review_limit = row["review_limit"]
             if d in exams:
                 planned = new_per_day(new_left[d] + sums[d][0], today, exams[d])
                 new_limit = max(new_limit, planned)
-            result[d] = DeckLimits(row["name"], new_limit, row["review_limit"], *sums[d])
+                if exams[d] - FINAL_DAYS <= today < exams[d]:
+                    # the final days show every due card: the plan pulled them there
+                    review_limit = max(review_limit, LIMIT_MAX)
+            result[d] = DeckLimits(row["name"], new_limit, review_limit, *sums[d])
         return result
 
     def summaries(self, now: "datetime") -> list[DeckSummary]:
@@ -196,7 +203,8 @@ class DeckManager:
     def set_limits(self, deck_id: DeckId, *, new_limit: int | None = None,
                    review_limit: int | None = None) -> Changes:
         """Set a deck's daily limits (cards a day; None keeps the current one).
-        Raises ``FlashdeskError`` for an unknown deck or a negative limit."""
+        Raises ``FlashdeskError`` for an unknown deck or a limit outside 0 to
+        ``LIMIT_MAX``."""
         col = self._col
         with col._lock:
             row = q.get_deck(col.db, deck_id)
@@ -206,6 +214,8 @@ class DeckManager:
             review_limit = row["review_limit"] if review_limit is None else review_limit
             if new_limit < 0 or review_limit < 0:
                 raise FlashdeskError("daily limits cannot be negative")
+            if new_limit > LIMIT_MAX or review_limit > LIMIT_MAX:
+                raise FlashdeskError(f"a daily limit is at most {LIMIT_MAX} cards")
             with transaction(col.db):
                 q.set_deck_limits(col.db, deck_id, new_limit, review_limit)
             col.study.invalidate()
@@ -278,7 +288,9 @@ class DeckManager:
             if name == old:
                 return Changes()
             if name.casefold().startswith(old.casefold() + "::"):
-                raise FlashdeskError(f"“{old}” cannot go inside itself")
+                inside = name.rsplit("::", 1)[0][len(old) + 2:]  # the sub-deck it would go into
+                raise FlashdeskError(f"“{old}” cannot go inside its own sub-deck “{inside}”"
+                                     if inside else f"“{old}” cannot go inside itself")
             subtree = self.subtree(deck_id, decks)
             renames = [(d, decks[d]["name"], name + decks[d]["name"][len(old):]) for d in subtree]
             for d, _before, after in renames:
@@ -301,19 +313,53 @@ class DeckManager:
         target = leaf if parent_id is None else f"{self.name(parent_id)}::{leaf}"
         return self.rename(deck_id, target, now, undo_name="Move Deck")
 
+    def _taken(self, subtree: list[str]) -> tuple[list[str], list[dict], list[tuple[str, str]]]:
+        """What deleting the decks ``subtree`` takes, by where the cards are
+        (as in Anki: a deck's cards go with it, wherever their note was made):
+        the notes whose every card is in these decks (or that have none and
+        were made in them), the other cards in these decks (their notes keep
+        the cards they have elsewhere), and (new home deck, note id) for the
+        notes that stay but were made in one of these decks: each moves to
+        the deck of a card it keeps."""
+        col = self._col
+        inside = set(subtree)
+        candidates = q.notes_of_decks(col.db, subtree)
+        cards = q.cards_of_notes(col.db, candidates)
+        by_note: dict[str, list[dict]] = {}
+        for card in cards:
+            by_note.setdefault(card["note_id"], []).append(card)
+        homes = {n["id"]: n["deck_id"] for n in q.notes_by_id(col.db, candidates).values()}
+        whole: list[str] = []
+        partial: list[dict] = []
+        rehome: list[tuple[str, str]] = []
+        for note_id in candidates:
+            own = by_note.get(note_id, [])
+            kept = sorted((c for c in own if c["deck_id"] not in inside), key=lambda c: c["ord"])
+            if not kept:
+                if homes.get(note_id) in inside or own:
+                    whole.append(note_id)
+                continue
+            partial.extend(c for c in own if c["deck_id"] in inside)
+            if homes.get(note_id) in inside:
+                rehome.append((kept[0]["deck_id"], note_id))
+        return whole, partial, rehome
+
     def contents(self, deck_id: DeckId) -> DeckContents:
-        """What deleting ``deck_id`` would take with it."""
+        """What deleting ``deck_id`` would take with it: its sub-decks, the
+        cards in them and the notes left with no card."""
         col = self._col
         with col._lock:
             subtree = self.subtree(deck_id)
-            notes = q.notes_of_decks(col.db, subtree)
-            cards = q.cards_of_notes(col.db, notes)
-        return DeckContents(len(subtree), len(notes), len(cards),
+            whole, partial, _ = self._taken(subtree)
+            cards = q.cards_of_notes(col.db, whole) + partial
+        return DeckContents(len(subtree), len(whole), len(cards),
                             sum(1 for c in cards if c["type"] != 0))
 
     def delete(self, deck_id: DeckId, now: "datetime") -> Changes:
-        """Delete a deck with its sub-decks, their notes and cards (the
-        review log keeps their history and records the deletion). Undoable
+        """Delete a deck with its sub-decks and the cards in them, and the
+        notes that have no card left (a note keeps its cards in other decks,
+        and moves to one of those decks if it was made in a deleted one; the
+        review log keeps the history and records the deletion). Undoable
         while the collection is open. A bundled deck stays deleted when the
         bundled decks are updated. Raises ``FlashdeskError`` for an unknown deck."""
         col = self._col
@@ -321,13 +367,21 @@ class DeckManager:
             subtree = self.subtree(deck_id)
             rows = q.deck_rows(col.db, subtree)
             with transaction(col.db):
-                notes = q.notes_of_decks(col.db, subtree)
-                deleted = col.notes._delete([NoteId(n) for n in notes], now)
+                whole, partial, rehome = self._taken(subtree)
+                deleted = col.notes._delete([NoteId(n) for n in whole], now)
+                log_ids = col.journal.resets(partial, ms(now), col.today(now))
+                q.delete_cards(col.db, [c["id"] for c in partial])
+                old_homes = [(home, note_id) for note_id, home in
+                             ((n, r["deck_id"]) for n, r in
+                              q.notes_by_id(col.db, [n for _, n in rehome]).items())]
+                q.set_note_decks(col.db, rehome)
                 q.delete_decks(col.db, subtree)
                 marks = Marks(col.db)
                 marked = [d for d in subtree if d in marks.get(BUNDLED)]
                 marks.add(DELETED_DECKS, marked)
-            col.undo.push(DeckDeleteUndo(tuple(rows), deleted, tuple(marked)))
+            cards = DeletedNotes((), tuple(partial), tuple(log_ids))
+            col.undo.push(DeckDeleteUndo(tuple(rows), deleted, tuple(marked), cards=cards,
+                                         homes=tuple(old_homes)))
             col.study.invalidate()
         return Changes(decks=True, notes=True, cards=True, study_queues=True, tags=True)
 
@@ -348,7 +402,7 @@ class DeckManager:
     def _new_id(self, name: str, avoid: frozenset[str] = frozenset()) -> str:
         """An unused id made from a name: lower-case letters, digits and '-'
         (and none of ``avoid``)."""
-        base = slug(name.replace("::", " "))[:58].strip("-") or "deck"
+        base = name_slug(name.replace("::", " "))
         new_id, n = base, 1
         while new_id in avoid or q.get_deck(self._col.db, new_id) is not None:
             n += 1

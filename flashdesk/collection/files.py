@@ -18,6 +18,7 @@ from ..backup import (
     unique_backup_path,
 )
 from ..formats import DeckFileError, ReadResult, detect_format, read_any
+from ..formats.output import check_output
 from ..model import (
     Changes, DeckData, DeckId, FlashdeskError, ImportResult, Kind, NoteData, NoteId,
     note_id as make_note_id, note_texts,
@@ -384,22 +385,27 @@ class FileManager:
             raise FlashdeskError(f"cannot write {path}: it is a flashdesk collection; choose "
                                  "another file. Nothing was written.")
 
-    def _write_staged(self, path: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    def _write_staged(self, path: Path, write: Callable[[Path], list[Path]], *,
+                      folder: bool = False) -> list[Path]:
         """Run ``write(staged_path)`` in a temporary folder beside ``path``,
         then move what it wrote into place. Nothing is left behind when the
-        disk refuses, and an existing file is replaced only by a whole one."""
+        disk refuses, and an existing file is replaced only by a whole one.
+        ``path`` must be somewhere that can take it (``check_output``): its
+        folder exists, and it is not a folder unless ``folder`` (a toml
+        export of several decks, whose folder ``path`` is made if need be)."""
         self._refuse_profile_target(path)
-        parent = path.parent if str(path.parent) else Path(".")
+        check_output(path, folder=folder)
+        parent = path.parent
         stage = parent / f".{path.name[:40]}.flashdesk-{os.urandom(4).hex()}.part"
         try:
-            parent.mkdir(parents=True, exist_ok=True)
             stage.mkdir()
             written = write(stage / path.name)
             targets = [(f, parent / f.relative_to(stage)) for f in written]
             for _, target in targets:
                 self._refuse_profile_target(target)
             for staged, target in targets:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if folder:
+                    target.parent.mkdir(exist_ok=True)  # ``path`` itself, never above it
                 os.replace(staged, target)
             return [t for _, t in targets]
         except OSError as exc:
@@ -412,8 +418,10 @@ class FileManager:
         """Write ``deck_id`` with its sub-decks as 'toml', 'csv' or 'apkg';
         returns the files written. Everything is written beside ``path``
         first and moved into place whole. Raises ``FlashdeskError`` for an
-        unknown format or a path inside the profile folder (nothing is
-        written) and ``StorageError`` when the disk refuses (nothing is left)."""
+        unknown format, a path inside the profile folder, a path that is a
+        folder when a file is meant, or one whose folder does not exist
+        (nothing is written), and ``StorageError`` when the disk refuses
+        (nothing is left)."""
         from ..formats import export as writers
 
         if fmt not in ("toml", "csv", "apkg"):
@@ -422,7 +430,8 @@ class FileManager:
         self._refuse_profile_target(path)
         data = self.export_data(deck_id)
         if fmt == "toml":
-            return self._write_staged(path, lambda p: writers.write_toml(data, p))
+            return self._write_staged(path, lambda p: writers.write_toml(data, p),
+                                      folder=writers.toml_writes_folder(data, path))
         if fmt == "csv":
             return self._write_staged(path, lambda p: writers.write_csv(data, p))
         return self._write_staged(path, lambda p: writers.write_apkg(data, p, self._col.media_dir))
@@ -430,8 +439,9 @@ class FileManager:
     def archive(self, path: str | os.PathLike) -> Path:
         """The whole profile - collection and media - as one zip file at
         ``path`` (``collection.db`` and ``media/NAME``). Raises
-        ``FlashdeskError`` for a path inside the profile folder and
-        ``StorageError`` when the disk refuses; nothing is left behind."""
+        ``FlashdeskError`` for a path inside the profile folder, a folder, or
+        a path whose folder does not exist, and ``StorageError`` when the
+        disk refuses; nothing is left behind."""
         import tempfile
         import zipfile
 

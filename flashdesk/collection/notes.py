@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, overload
 
 from ..cards import card_ords
+from ..formats.result import ascii_fold
 from ..model import (
     TYPE_NEW, BrowseQuery, BrowseRow, CardFilter, CardId, CardInfo, CardSchedule, Changes, DeckId,
     FlashdeskError, Kind, LogKind, LogRecord, NoteData, NoteId, Queue, SortKey,
@@ -192,7 +193,7 @@ class NoteRejected(FlashdeskError):
 def _plain_key(text: str) -> str:
     """A readable note key from a note's first field ("what-does-heat-mean")."""
     key = ""
-    for word in re.findall(r"[a-z0-9]+", text.lower()):
+    for word in re.findall(r"[a-z0-9]+", ascii_fold(text).lower()):  # "café" → "cafe"
         if key and len(key) + 1 + len(word) > 40:
             break
         key = f"{key}-{word}" if key else word[:40]
@@ -249,10 +250,13 @@ class NoteManager:
             answers=r["answers"], lapses=r["lapses"], tags=tuple(r["tags"].split()))
             for r in (rows.get(c) for c in card_ids) if r is not None]
 
-    def tags(self) -> list[str]:
-        """Every tag in use, sorted without regard to case."""
+    def tags(self, deck_id: DeckId | None = None) -> list[str]:
+        """Every tag in use (with ``deck_id``: on notes with a card in that
+        deck or its sub-decks), sorted without regard to case."""
         with self._col._lock:
-            return q.all_tags(self._col.db)
+            if deck_id is None:
+                return q.all_tags(self._col.db)
+            return q.deck_tags(self._col.db, self._col.decks.subtree(deck_id))
 
     def history(self, card_id: CardId) -> list[dict]:
         """The card's review-log entries, oldest first."""

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Sequence
 
-from ..exam import pulled_due
+from ..exam import LAST_NEW_DAYS, pulled_due
 from ..model import (
     TYPE_NEW, Answered, AnswerResult, CardId, CardSchedule, CardView, Changes, CustomKind,
     CustomStudy, DeckId, FlashdeskError, Grade, Kind, LogKind, NoteId, Queue, StudyStep,
@@ -20,7 +20,7 @@ from ..model import (
 from ..store import queries as q, transaction
 from ..scheduler.sm2 import REDRILL_BELOW
 from ..study import (
-    LEECH_LAPSES, REDRILL_GAP, SessionQueue, apply_answer, parent_names, previews,
+    EXTRA_NEW_MAX, LEECH_LAPSES, REDRILL_GAP, SessionQueue, apply_answer, parent_names, previews,
 )
 from .journal import ms
 from .undo import LEECH_TAG, AnswerUndo, QueueUndo
@@ -272,8 +272,10 @@ class StudyManager:
                 if leech:
                     q.set_note_tags(col.db, row["note_id"], " ".join([*tags, LEECH_TAG]))
                 buried: list[str] = []
-                # on the last day before an exam every card must be seen: nothing waits
-                last_chance = exam is not None and today >= exam - 1
+                # from the plan's last day for new cards to the exam every card
+                # must be seen: nothing waits (a new card held back day after
+                # day by a failed sibling comes in then, and is reviewed twice)
+                last_chance = exam is not None and today >= exam - LAST_NEW_DAYS
                 if row["siblings"] > 1 and row["deck_id"] in bury and not outcome.redrill \
                         and not last_chance:
                     buried = q.bury_siblings(col.db, card_id, row["note_id"], today)
@@ -336,6 +338,8 @@ class StudyManager:
         col = self._col
         if count <= 0:
             raise FlashdeskError("the number of extra new cards must be at least 1")
+        if count > EXTRA_NEW_MAX:
+            raise FlashdeskError(f"at most {EXTRA_NEW_MAX} extra new cards at a time")
         with col._lock:
             today = col.today(now)
             col.decks.name(deck_id)

@@ -316,6 +316,10 @@ class DeckDeleteUndo:
     deleted: "DeletedNotes"
     #: the bundled decks this deletion marked as deleted
     marked: tuple[str, ...] = ()
+    #: cards taken from notes that kept other cards (``notes`` is empty)
+    cards: "DeletedNotes | None" = None
+    #: (deck id, note id): where the notes that kept cards elsewhere were made
+    homes: tuple[tuple[str, str], ...] = ()
     name: str = "Delete Deck"
 
     def revert(self, col: "Collection", now: "datetime") -> UndoResult:
@@ -330,8 +334,11 @@ class DeckDeleteUndo:
             q.restore_decks(db, list(self.decks))
             try:
                 col.notes.undelete(self.deleted, now)
+                if self.cards is not None:
+                    col.notes.undelete(self.cards, now)
             except FlashdeskError as exc:
                 raise UndoRefused(str(exc)) from None
+            q.set_note_decks(db, list(self.homes))
             Marks(db).undelete(DELETED_DECKS, self.marked)
         col.study.invalidate()
         return UndoResult(self.name, Changes(decks=True, notes=True, cards=True,

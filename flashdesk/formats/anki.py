@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, TypeVar
 
-from ..cards import REQUIRED
+from ..cards import REQUIRED, cloze_problem, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
@@ -32,7 +32,7 @@ from .notetypes import NoteType, Template, map_note
 from .problems import DeckFileError, Problem
 from .result import DeckGroups, ReadResult, anki_identity, given_identity, safe_key
 from .sanitize import (
-    Removals, blank_field, clean_html, clean_plain, is_blank, media_name, media_references,
+    Removals, blank_field, card_html, clean_plain, is_blank, media_name, media_references,
     rename_media_references,
 )
 from .tags import normalise_tags
@@ -487,8 +487,8 @@ class _Notes:
              index: int) -> tuple[NoteData, dict[int, int]] | str:
         """The note and which Anki card is which flashdesk card, or why it is skipped."""
         where = f"note {index}"
-        values = [clean_html(rename_media_references(v.strip(), self.renames), self.removals,
-                             where) for v in flds.split("\x1f")]
+        values = [card_html(rename_media_references(v.strip(), self.renames), self.removals,
+                            where) for v in flds.split("\x1f")]
         if not values or is_blank(values[0]):
             return "its first field is empty (once unsafe content is removed)"
         own = _OWN_KINDS.get(notetype.name)
@@ -502,6 +502,9 @@ class _Notes:
             if isinstance(mapped_own, str):
                 return mapped_own
             kind, data = mapped_own
+            broken = cloze_problem(str(data["text"])) if kind == Kind.CLOZE else None
+            if broken:
+                return f"its cloze text: {broken}"
             cards = _own_cards(kind, data)
         else:
             mapped = map_note(notetype, values)
@@ -616,6 +619,9 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
             result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")
             continue
         note, cards = mapped
+        big = oversized_field(note.fields, note.source)
+        if big is not None:
+            raise _Refused(f"note {index}: field '{big[0]}' is {too_long(big[1])}")
         stored = decks.get(did, "") if did is not None else ""
         deck = "::".join(p.strip() for p in stored.split("::") if p.strip())
         if not deck or deck == "Default":

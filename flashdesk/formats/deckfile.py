@@ -10,7 +10,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..cards import FIELDS, LIST_FIELDS, REQUIRED, cloze_numbers
+from ..cards import FIELDS, LIST_FIELDS, MAX_FIELD_CHARS, REQUIRED, cloze_problem, too_long
 from ..model import DeckData, DeckId, Kind, NoteData
 from .problems import DeckFileError, Problem
 from .sanitize import Removals, clean_field, clean_plain, is_blank
@@ -157,11 +157,32 @@ def parse_deck_text(text: str, shown: str = "<deck>", removals: Removals | None 
 
 def check_note(raw: dict) -> tuple[NoteData | None, list[str]]:
     """The deck file's rules for one note given as a table (``id``, ``kind``,
-    fields…): the note, cleaned, and the problems found (one per field)."""
+    fields…): the note, cleaned, and the problems found (one per field).
+
+    Text typed by a person is never changed behind their back: markup the
+    sanitiser would remove (a ``<script>``, a link, a style) is a problem
+    of its field, not a silent loss (control characters, which show
+    nothing, are removed)."""
     problems: list[str] = []
     note = _check_note(raw, 0, None, _Locator(""), lambda message, line: problems.append(
-        message.split(": ", 1)[1] if message.startswith("note 1") else message), {})
+        message.split(": ", 1)[1] if message.startswith("note 1") else message), {},
+        strict=True)
     return note, problems
+
+
+_CONTROLS_KIND = "control characters"
+
+
+def _lost_markup(removals: Removals) -> str | None:
+    """What the sanitiser removed from typed text, as a problem (None when
+    only invisible control characters went)."""
+    kinds = [kind for kind in removals.counts if kind != _CONTROLS_KIND]
+    if not kinds:
+        return None
+    examples = [e for e in removals.examples if not e.startswith("U+")]
+    return (f"{examples[0] if examples else 'markup'} would be removed ({', '.join(kinds)}): "
+            "card text keeps only simple formatting (<b>, <i>, <u>, lists, line breaks, images "
+            "from the media folder); take it out, or write &lt; for a '<' that is text")
 
 
 def _check_tags(tags: object) -> tuple[tuple[str, ...], bool]:
@@ -182,7 +203,7 @@ def _check_tags(tags: object) -> tuple[tuple[str, ...], bool]:
 
 
 def _check_note(raw, index, line, where, problem, seen,
-                removals: Removals | None = None) -> NoteData | None:
+                removals: Removals | None = None, *, strict: bool = False) -> NoteData | None:
     label = f"note {index + 1}"
     if not isinstance(raw, dict):
         problem(f"{label}: must be a [[notes]] table", line)
@@ -204,6 +225,22 @@ def _check_note(raw, index, line, where, problem, seen,
         nonlocal bad
         bad = True
         problem(f"{label}: field '{field}': {message}", where.field(line, field))
+
+    def clean(field: str, value: str) -> str:
+        """``value`` as stored; too long for a field (``MAX_FIELD_CHARS``),
+        and with ``strict`` markup the sanitiser removes, are problems of
+        ``field``."""
+        if not strict:
+            cleaned = clean_field(value, removals, label)
+        else:
+            found = Removals(keep=20)
+            cleaned = clean_field(value, found)
+            lost = _lost_markup(found)
+            if lost:
+                fail(field, lost)
+        if len(cleaned) > MAX_FIELD_CHARS:
+            fail(field, too_long(len(cleaned)))
+        return cleaned
 
     kind_text = raw.get("kind")
     try:
@@ -230,7 +267,7 @@ def _check_note(raw, index, line, where, problem, seen,
                     isinstance(v, str) and v.strip() for v in value):
                 fail(field, "must be a list of non-empty texts, e.g. [\"one\", \"two\"]")
                 continue
-            fields[field] = [clean_field(v, removals, label) for v in value]
+            fields[field] = [clean(field, v) for v in value]
             if any(is_blank(v) for v in fields[field]):
                 fail(field, f"an item is empty {_ONCE_CLEANED}")
         elif field == "reverse":
@@ -247,7 +284,7 @@ def _check_note(raw, index, line, where, problem, seen,
             if not isinstance(value, str) or (field in REQUIRED[kind] and not value.strip()):
                 fail(field, "must be non-empty text in quotes")
                 continue
-            fields[field] = clean_field(value, removals, label)
+            fields[field] = clean(field, value)
             if field in REQUIRED[kind] and is_blank(fields[field]):
                 fail(field, f"empty {_ONCE_CLEANED}")
     if kind == Kind.CHOICE and "options" in fields:
@@ -263,8 +300,10 @@ def _check_note(raw, index, line, where, problem, seen,
             fail("items", "an order note needs at least two items")
         elif len(set(fields["items"])) != len(fields["items"]):
             fail("items", "items must differ from each other")
-    if kind == Kind.CLOZE and "text" in fields and not cloze_numbers(fields["text"]):
-        fail("text", "a cloze note needs at least one {{c1::hidden part}}")
+    if kind == Kind.CLOZE and "text" in fields and len(fields["text"]) <= MAX_FIELD_CHARS:
+        broken = cloze_problem(fields["text"])
+        if broken:
+            fail("text", broken)
     if kind == Kind.TYPED and "answer" in fields and fields["answer"].count("*") % 2:
         fail("answer", "a key term is marked *like this*, with a star on each side")
     tags, tags_ok = _check_tags(raw.get("tags", []))
@@ -276,6 +315,8 @@ def _check_note(raw, index, line, where, problem, seen,
     if not isinstance(source, str):
         fail("source", "must be text in quotes")
         source = ""
+    elif len(source) > MAX_FIELD_CHARS:
+        fail("source", too_long(len(source)))
     if bad or not isinstance(key, str) or not NOTE_KEY.match(key):
         return None
     return NoteData(key=key, kind=kind, fields=fields, tags=tags,

@@ -19,7 +19,7 @@ from .csvcell import guard_cell
 from .deckfile import DECK_ID
 from .sanitize import media_references
 
-__all__ = ["write_toml", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
+__all__ = ["write_toml", "toml_writes_folder", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
 CSV_COLUMNS = ["id", "deck", "kind", "front", "back", "options", "points", "extra", "reverse",
                "tags", "source"]
@@ -45,14 +45,29 @@ def _note_table(note) -> dict:
     return table
 
 
+def _toml_decks(decks: Sequence[DeckData]) -> list[DeckData]:
+    """The decks a toml export writes: those with notes or a description
+    (else the first)."""
+    return [d for d in decks if d.notes or d.description] or list(decks[:1])
+
+
+def toml_writes_folder(decks: Sequence[DeckData], path: str | Path) -> bool:
+    """Whether ``write_toml`` makes ``path`` a folder of deck files (several
+    decks with notes or a description, or a path not ending in ``.toml``)
+    rather than one file."""
+    return not (len(_toml_decks(decks)) == 1 and Path(path).suffix.lower() == ".toml")
+
+
 def write_toml(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
     """One deck: ``path`` is the file. Several (a deck with sub-decks): ``path``
-    is a folder that receives one ``DECK-ID.toml`` per deck."""
+    is a folder that receives one ``DECK-ID.toml`` per deck that
+    has notes or a description (see ``toml_writes_folder``; a parent deck's
+    description is kept in a file of its own, with no notes)."""
     import tomli_w
 
     path = Path(path)
-    decks = [d for d in decks if d.notes] or list(decks[:1])
-    if len(decks) == 1 and path.suffix.lower() == ".toml":
+    decks = _toml_decks(decks)
+    if not toml_writes_folder(decks, path):
         targets = [(decks[0], path)]
     else:
         path.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
-from ..cards import cloze_numbers
+from ..cards import cloze_numbers, cloze_problem
 from ..cloze import is_image_occlusion
 from ..model import Kind
 
@@ -252,8 +252,9 @@ def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
     if notetype.cloze:
         texts = [n for n in names if n in cloze_fields] or names[:1]
         text = _joined(fmap, texts)
-        if not cloze_numbers(text):
-            return "a cloze note without any {{c1::…}}"
+        broken = cloze_problem(text)
+        if broken:
+            return f"its cloze text: {broken}"
         if is_image_occlusion(text):
             return "an image occlusion note (flashdesk cannot show its masks)"
         shown_after = shown_fields(parsed[0][2], nonempty, question=False) if parsed else []

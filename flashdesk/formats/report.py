@@ -4,10 +4,12 @@ studied, one row per topic's mastery. Opens in any spreadsheet."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from ..statistics import ProgressReport
 from .csvcell import guarded_row
+from .output import write_atomically
 
 __all__ = ["write_report_csv", "percent"]
 
@@ -27,13 +29,13 @@ class _GuardedWriter:
 
 
 def write_report_csv(report: ProgressReport, path: str | Path) -> Path:
-    """Write ``report`` to ``path`` (CSV, UTF-8 with a BOM, CRLF; folders
-    made as needed) and return the path. Every text cell (the learner's name,
-    deck names, tags) is guarded against being run as a formula. Raises
-    ``OSError`` when the file cannot be written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
+    """Write ``report`` to ``path`` (CSV, UTF-8 with a BOM, CRLF) and return
+    the path. Every text cell (the learner's name, deck names, tags) is
+    guarded against being run as a formula. The file is written whole or not
+    at all (``write_atomically``): ``FlashdeskError`` when ``path`` is a
+    folder or its folder does not exist, ``StorageError`` when the disk
+    refuses; either way an existing file is left as it was."""
+    with io.StringIO(newline="") as f:
         w = _GuardedWriter(f)
         w.writerow(["flashdesk progress report"])
         w.writerow(["Learner", report.learner or "(name not set)"])
@@ -54,4 +56,5 @@ def write_report_csv(report: ProgressReport, path: str | Path) -> Path:
         for m in report.mastery:
             w.writerow([m.topic, m.kind, m.cards, m.studied, m.mastered, percent(m.mastery),
                         percent(m.retention)])
-    return path
+        text = f.getvalue()
+    return write_atomically(path, text.encode("utf-8-sig"))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import DeckData, DeckId, NoteData
 
-__all__ = ["ReadResult", "derived_key", "safe_key", "slug", "scope_of", "scoped_identity",
-           "anki_identity", "given_identity", "DeckGroups"]
+__all__ = ["ReadResult", "derived_key", "safe_key", "slug", "name_slug", "ascii_fold", "scope_of",
+           "scoped_identity", "anki_identity", "given_identity", "DeckGroups"]
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _SCOPE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -104,7 +105,7 @@ class DeckGroups:
             return None
         pairs = "; ".join(f"{', '.join(sorted(others))} → {kept}"
                           for kept, others in sorted(self.merged.items()))
-        return (f"{shown}: deck names that differ only in case are one deck (as in Anki): "
+        return (f"{shown}: deck names that differ only in case are one deck in flashdesk: "
                 f"{pairs}")
 
     def add(self, deck: str, note: NoteData, where: str) -> str | None:
@@ -138,7 +139,35 @@ class DeckGroups:
 
 
 def slug(text: str) -> str:
+    """Lower-case ASCII letters and digits joined by '-'. Frozen: spreadsheet
+    note scopes (``scope_of``) are made with it, and must not change."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "deck"
+
+
+#: letters that have no accent to take off but a usual spelling in ASCII
+_SPELT = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o",
+                        "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d",
+                        "þ": "th", "Þ": "th", "ı": "i", "ħ": "h", "Ħ": "h", "ŧ": "t", "Ŧ": "t"})
+
+
+def ascii_fold(text: str) -> str:
+    """``text`` with its accents taken off ("Ünïcode" → "Unicode", "Straße" →
+    "Strasse"); letters with no ASCII spelling stay as they are."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPELT))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def name_slug(name: str) -> str:
+    """The id a new deck gets from its name (at most 58 characters of
+    ``[a-z0-9-]``): accents come off ("Ünïcode" → ``unicode``), and a name
+    with letters that have no ASCII spelling (Greek, Arabic, Chinese …) gets
+    a short hash of the name, so two such names never share an id."""
+    text = ascii_fold(name)
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if any(c.isalnum() and not c.isascii() for c in text):
+        digest = hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:6]
+        base = f"{base[:51].strip('-')}-{digest}" if base else f"deck-{digest}"
+    return base[:58].strip("-") or "deck"
 
 
 def safe_key(text: str) -> str:

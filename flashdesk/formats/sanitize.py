@@ -30,7 +30,8 @@ import nh3
 __all__ = ["clean_html", "clean_field", "clean_text_field", "clean_plain", "remove_controls",
            "is_blank", "blank_field", "ALLOWED_TAGS", "media_name", "is_media_name", "media_references",
            "rename_media_references", "CONTROLS", "BIDI_CONTROLS", "Removals", "looks_like_html",
-           "text_to_html", "MAX_MEDIA_NAME_BYTES"]
+           "text_to_html", "MAX_MEDIA_NAME_BYTES", "escape_literal", "card_html",
+           "editable_text"]
 
 ALLOWED_TAGS = frozenset({
     "b", "strong", "i", "em", "u", "s", "sub", "sup", "br", "p", "ul", "ol", "li",
@@ -256,18 +257,25 @@ def media_references(text: str) -> list[str]:
     return [html.unescape(name) for name in _IMG_SRC.findall(text)]
 
 
-#: a real HTML element (any element of HTML, not only those flashdesk keeps)
-#: or a comment: what makes a file's text HTML rather than text with angle brackets
-_HTML_SIGN = re.compile(
-    r"<!--|<\s*/?\s*(?:a|abbr|acronym|address|area|article|aside|audio|b|base|basefont|bdi|bdo|"
+#: every element name of HTML (not only those flashdesk keeps): what makes ``<…>`` a tag
+_ELEMENTS = (
+    r"a|abbr|acronym|address|area|article|aside|audio|b|base|basefont|bdi|bdo|"
     r"big|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|dd|del|details|"
     r"dfn|dialog|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|"
     r"frameset|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|"
     r"map|mark|meta|meter|nav|noscript|object|ol|optgroup|option|output|p|param|picture|pre|"
     r"progress|q|rp|rt|ruby|s|samp|script|section|select|small|source|span|strike|strong|style|"
     r"sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|"
-    r"u|ul|var|video|wbr)(?:\s[^<>]*)?/?\s*>", re.I)
-
+    r"u|ul|var|video|wbr")
+#: a real HTML element (any element of HTML, not only those flashdesk keeps)
+#: or a comment: what makes a file's text HTML rather than text with angle brackets
+_HTML_SIGN = re.compile(rf"<!--|<\s*/?\s*(?:{_ELEMENTS})(?:\s[^<>]*)?/?\s*>", re.I)
+#: one piece of card text that is markup: a comment, a tag of a real HTML element
+#: (attribute values may hold anything in quotes), or an entity; else one of
+#: ``<``, ``>``, ``&`` that is a character of the text
+_PIECE = re.compile(
+    rf"""<!--.*?-->|<\s*/?\s*(?:{_ELEMENTS})(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?/?\s*>"""
+    r"|&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)|[<>&]", re.I | re.S)
 
 _ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
@@ -300,14 +308,47 @@ def text_to_html(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
+def _piece(match: re.Match) -> str:
+    piece = match.group(0)
+    if len(piece) == 1:
+        return {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[piece]
+    if piece[0] == "&" and piece[1] != "#" and piece[1:] not in html.entities.html5:
+        return "&amp;" + piece[1:]  # "&name;" naming no entity: its "&" is a character
+    return piece
+
+
+def escape_literal(text: str) -> str:
+    """``text`` with every ``<``, ``>`` and ``&`` that is not markup escaped,
+    so it stays the character it is: the one rule for what card text means.
+
+    Markup is a tag of a real HTML element (``<b>``, ``</div>``, ``<br/>``,
+    ``<img src="a.png">``, ``<script>`` – any element of HTML, allowed or
+    not), a whole comment, or an entity (``&amp;``, ``&lt;``, ``&#8211;``).
+    Anything else is text: ``Hello <customer name>``, ``a<b``, ``AT&T``,
+    ``&copy 2024`` and ``<Esc>`` show as written. Markup is then up to the
+    sanitiser (``clean_html``), which keeps what flashdesk shows and
+    reports what it removes."""
+    if "<" not in text and ">" not in text and "&" not in text:
+        return text
+    return _PIECE.sub(_piece, text)
+
+
+def card_html(text: str, removals: Removals | None = None, where: str = "") -> str:
+    """Card text as it is stored: what is not markup kept as text
+    (``escape_literal``), then the markup sanitised (``clean_html``;
+    removals counted in ``removals``)."""
+    return clean_html(escape_literal(text), removals, where)
+
+
 _BLOCK = re.compile(r"<(br|p|div|ul|ol|li|pre|blockquote|hr)\b", re.I)
 
 
 def clean_field(text: str, removals: Removals | None = None, where: str = "") -> str:
-    """A field as typed by a person: line breaks in plain text become ``<br>``
-    (text that already lays itself out with HTML is left as it is), then
-    cleaned (``clean_html``; removals counted in ``removals``)."""
-    text = text.strip().replace("\r\n", "\n").replace("\r", "\n")
+    """A field as typed by a person (in the window or a deck file) as it is
+    stored: stripped; what is not markup kept as text (``escape_literal``);
+    line breaks become ``<br>`` unless the text lays itself out with HTML;
+    then sanitised (``clean_html``; removals counted in ``removals``)."""
+    text = escape_literal(text.strip().replace("\r\n", "\n").replace("\r", "\n"))
     if "\n" in text and not _BLOCK.search(text):
         text = text.replace("\n", "<br>")
     return clean_html(text, removals, where)
@@ -325,6 +366,17 @@ def clean_text_field(text: str) -> str:
     if "\xa0" in text:
         text = text.replace("\xa0", "&nbsp;")
     return text.replace("\n", "<br>") if "\n" in text else text
+
+
+def editable_text(stored: str) -> str:
+    """A stored field as a person edits it: entities as the characters they
+    stand for (``&lt;customer&gt;`` as ``<customer>``) whenever
+    ``clean_field`` reads that back as the same stored text; otherwise
+    (``&lt;b&gt;`` meant as those characters) the entities stay."""
+    if "&" not in stored:
+        return stored
+    plain = html.unescape(stored)
+    return plain if clean_field(plain) == clean_field(stored) else stored
 
 
 _VISIBLE = re.compile(r"<img\b", re.I)

@@ -20,8 +20,9 @@ A file is one of two shapes:
 Both shapes decide once per file whether the text is HTML: the ``#html``
 header when there is one, else whether the file holds any real HTML
 element or entity (``looks_like_html``). Text that is not HTML is escaped,
-so ``Press <Esc>`` stays those words; whatever the sanitiser still removes
-is counted and reported.
+so ``Press <Esc>`` stays those words; in HTML, too, what is not markup is
+text (``escape_literal``: ``<customer name>`` beside ``<b>`` stays), and
+whatever the sanitiser removes from real markup is counted and reported.
 
 Bytes become text line by line: UTF-8 (with or without a byte-order mark),
 UTF-16 with a byte-order mark (Excel's "Unicode text"); a line that is not
@@ -41,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..cards import REQUIRED, cloze_numbers
+from ..cards import REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long
 from ..model import Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
@@ -50,8 +51,8 @@ from .result import (
     DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
 )
 from .sanitize import (
-    CONTROLS, Removals, blank_field, clean_field, clean_html, clean_plain, clean_text_field,
-    is_blank, looks_like_html,
+    CONTROLS, Removals, blank_field, card_html, clean_field, clean_plain,
+    clean_text_field, is_blank, looks_like_html,
 )
 from .tags import normalise_tags
 
@@ -236,8 +237,9 @@ class _Cells:
         return clean_field(value, self.removals, where)
 
     def item(self, value: str, where: str) -> str:
-        return clean_html(value, self.removals, where) if self.is_html else \
-            self._text(value, where)
+        if not self.is_html:
+            return self._text(value, where)
+        return card_html(value, self.removals, where)
 
     def _text(self, value: str, where: str) -> str:
         """Plain text as card HTML: escaped, never parsed by the sanitiser
@@ -276,8 +278,9 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
         if extra:
             fields["extra"] = extra
     elif kind == Kind.CLOZE:
-        if not cloze_numbers(front):
-            return "a cloze note needs {{c1::…}} in its text"
+        broken = cloze_problem(front)
+        if broken:
+            return f"field 'front': {broken}"
         fields = {"text": front}
         if back or extra:
             fields["extra"] = " ".join(p for p in (back, extra) if p)
@@ -305,7 +308,7 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
         if is_blank(back):
             return "a typed note needs its answer in the back"
         fields = {"prompt": front, "answer": back}
-        accept = [clean_html(a) for a in _split(cols.get("options", ""))]
+        accept = [cells.item(a, where) for a in _split(cols.get("options", ""))]
         if accept:
             fields["accept"] = accept
         if extra:
@@ -593,6 +596,10 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         if isinstance(note, str):
             result.skipped.append(f"{shown}:{line}: skipped: {note}")
             continue
+        big = oversized_field(note.fields, note.source)
+        if big is not None:
+            raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
+                                                f"{too_long(big[1])}", line)])
         deck = groups.name_for(_deck_name(deck_cell, default_deck))
         if row_tags not in tag_cache:  # most rows repeat a few tag cells
             tag_cache[row_tags] = normalise_tags([global_tags, row_tags])

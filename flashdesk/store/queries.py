@@ -774,6 +774,12 @@ def move_notes(db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
                         [(dids.get(new), nid, dids.get(old)) for new, nid, old in rows])
 
 
+def set_note_decks(db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """rows: (deck id, note id): the deck a note belongs to (where it was
+    made), its cards left where they are."""
+    db.conn.executemany(f"UPDATE notes SET deck = {_DID} WHERE id = ?", rows)
+
+
 def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
     """The ids of the notes whose deck is ``deck_id`` (not its sub-decks)."""
     return [r[0] for r in db.execute(f"SELECT id FROM notes WHERE deck = {_DID}", [deck_id])]
@@ -915,11 +921,19 @@ def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
 
 
 def notes_in_decks(db: Database, deck_ids: Sequence[str]) -> list[dict]:
+    """The notes that have a card in these decks (and those made in them
+    that have no card), for an export: ``deck_id`` is the note's own deck
+    when it is one of these, else the deck of its first card in them."""
+    dids = json.dumps(list(deck_rowids(db, deck_ids).values()))
+    among = "IN (SELECT value FROM json_each(:dids))"
     return list(db.query(
         "SELECT n.id, n.identity, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source "
-        "FROM notes n "
-        f"JOIN decks d ON d.did = n.deck WHERE d.id IN ({_marks(len(deck_ids))}) "
-        "ORDER BY d.id, n.created, n.nid", list(deck_ids)))
+        f"FROM (SELECT n.nid, CASE WHEN n.deck {among} THEN n.deck ELSE (SELECT c.deck "
+        f"FROM cards c WHERE c.nid = n.nid AND c.deck {among} ORDER BY c.ord LIMIT 1) END AS deck "
+        f"FROM notes n WHERE n.nid IN (SELECT c.nid FROM cards c WHERE c.deck {among}) OR "
+        f"(n.deck {among} AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.nid = n.nid))) x "
+        "JOIN notes n ON n.nid = x.nid JOIN decks d ON d.did = x.deck "
+        "ORDER BY d.id, n.created, n.nid", {"dids": dids}))
 
 
 def backup_to(db: Database, target: str) -> None:
@@ -1143,6 +1157,17 @@ def browse_rows(db: Database, card_ids: Sequence[str]) -> list[dict]:
 def all_tags(db: Database) -> list[str]:
     tags = set()
     for (text,) in db.execute("SELECT DISTINCT tags FROM notes WHERE tags != ''"):
+        tags.update(text.split())
+    return sorted(tags, key=str.casefold)
+
+
+def deck_tags(db: Database, deck_ids: Sequence[str]) -> list[str]:
+    """The tags of the notes with a card in these decks."""
+    dids = list(deck_rowids(db, deck_ids).values())
+    tags = set()
+    for (text,) in db.execute(
+            "SELECT DISTINCT n.tags FROM notes n JOIN cards c ON c.nid = n.nid "
+            f"WHERE n.tags != '' AND c.deck IN ({_marks(len(dids))})", dids):
         tags.update(text.split())
     return sorted(tags, key=str.casefold)
 

@@ -24,7 +24,7 @@ from ..model import (
     CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId, note_texts,
 )
 from ..review import ReviewSession, local_now
-from ..text import card_name, deck_path, kind_caption
+from ..text import card_name, deck_path, isolate, kind_caption, sentence
 from .geometry import restore_geometry, save_geometry, window_settings
 from .card_views import ChoiceView, KindView, OrderView, TypedView, view_for
 from .dialogs.questions import Ask
@@ -233,6 +233,8 @@ class AddWindow(QDialog):
 
         # -- the note ----------------------------------------------------------
         self.form = NoteForm()
+        self.form.set_checker(lambda kind, texts: self._col.notes.check(
+            kind, form_values(kind, texts), self.tags.tags(), self.source.text().strip())[1])
         self.form.changed.connect(self._follow)
         self.form.cloze_refused.connect(lambda title: self._say(
             f"{CLOZE_KEYS} makes a cloze in a Cloze note; this is a {title} note. Choose the "
@@ -372,13 +374,14 @@ class AddWindow(QDialog):
             try:
                 created = self._col.decks.create(name, self._now())
             except FlashdeskError as exc:
-                self._say(str(exc))
+                self._say(sentence(str(exc)))
         if created is None:
             self.reload_decks()
             return None
         self.reload_decks(created.deck_id)
         self.changed.emit(created.changes)
-        self._say(f"Made the deck “{deck_path(self._col.decks.name(created.deck_id))}”.")
+        made = deck_path(self._col.decks.name(created.deck_id))
+        self._say(f"Made the deck “{isolate(made)}”.")
         self._follow()
         return created.deck_id
 
@@ -443,7 +446,7 @@ class AddWindow(QDialog):
         found = self._col.notes.duplicates(DeckId(self._deck), kind, values) \
             if self._deck else []
         if found:
-            deck = deck_path(self._col.decks.name(DeckId(self._deck or "")))
+            deck = isolate(deck_path(self._col.decks.name(DeckId(self._deck or ""))))
             self.duplicate.setText(f"⚠ {deck} already has a note that starts like this: "
                                    f"“{found[0][1][:80]}”. You can still add it.")
         self.duplicate.setVisible(bool(found))
@@ -479,7 +482,7 @@ class AddWindow(QDialog):
         self.form.clear()
         self.tags.set_known(self._col.notes.tags())
         self._say(f"Added “{front[:60]}{'…' if len(front) > 60 else ''}” to "
-                  f"{deck_path(self._col.decks.name(DeckId(self._deck)))}: "
+                  f"{isolate(deck_path(self._col.decks.name(DeckId(self._deck))))}: "
                   f"{cards} card{'s' if cards != 1 else ''}.")
         self.undo_button.show()
         self.follow_now()

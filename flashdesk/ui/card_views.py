@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
+    QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
     QSizePolicy, QVBoxLayout, QWidget,
 )
 
@@ -24,7 +24,7 @@ from ..model import Grade, Kind
 from ..review import ReviewSession
 from .card_html import blank, escape, highlight, qt_html
 from .theme import repolish
-from .widgets import CardLabel, CheckItem, OptionButton, divider, text_label
+from .widgets import CardLabel, CheckItem, HintEdit, OptionButton, divider, text_label
 
 __all__ = ["KindView", "BasicView", "ClozeView", "ChoiceView", "OrderView", "ScenarioView",
            "OrderList", "view_for"]
@@ -525,8 +525,7 @@ class TypedView(KindView):
         super().__init__(*args, **kwargs)
         f = self.card.fields
         self._label(f["prompt"])
-        self.editor = QLineEdit()
-        self.editor.setPlaceholderText("Type the answer, then press Enter")
+        self.editor = HintEdit("Type the answer, then press Enter", "Type the answer")
         self.editor.setAccessibleName("Your answer")
         self.editor.setToolTip("Type the answer – Enter checks it")
         self.editor.setClearButtonEnabled(False)

@@ -295,8 +295,9 @@ class ClassWindow(QMainWindow):
             header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.hard.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.idle.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # a card's question is read whole: it wraps, and its row grows to fit
         self.hard.setWordWrap(True)
-        self.hard.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.hard.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         n = len(view.learners)
         idle_count = len(idle.rows)
         parts = [f"{n} learner{'s' if n != 1 else ''} sharing"]

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from ..text import deck_path
 from ..model import DeckId, DeckSummary
 from .theme import current_theme
-from .widgets import plain_tip, text_label
+from .widgets import column_scroll, plain_tip, text_label
 
 __all__ = ["DeckTreeModel", "DeckListScreen", "DECK_ID_ROLE", "Column", "DECK_MIME"]
 
@@ -296,9 +296,17 @@ class DeckListScreen(QWidget):
         self._details = QFrame()
         self._details.setObjectName("panel")
         self._details.setMinimumWidth(280)
-        details = QVBoxLayout(self._details)
-        details.setContentsMargins(24, 22, 24, 22)
+        outer = QVBoxLayout(self._details)
+        outer.setContentsMargins(24, 22, 24, 22)
+        outer.setSpacing(12)
+        # what the deck is scrolls (a long description on a small screen); the
+        # buttons stay below it
+        info = QWidget()
+        details = QVBoxLayout(info)
+        details.setContentsMargins(0, 0, 0, 0)
         details.setSpacing(12)
+        self._info_scroll = column_scroll(info)
+        outer.addWidget(self._info_scroll, 1)
         self._title = text_label("", "heading")
         self._path = text_label("", "muted")
         self._description = text_label("")
@@ -328,6 +336,7 @@ class DeckListScreen(QWidget):
         self._message.hide()
         details.addWidget(self._message)
         details.addStretch(1)
+        details = outer
         actions = QHBoxLayout()
         actions.setSpacing(8)
         self.add_button = QPushButton("Add cards…")
@@ -437,7 +446,7 @@ class DeckListScreen(QWidget):
         if s is None:
             return
         self._title.setText(s.short_name)
-        self._path.setText(deck_path(s.parent_name) if s.parent_name else "")
+        self._path.setText(deck_path(s.parent_name, isolated=True) if s.parent_name else "")
         self._path.setVisible(bool(s.parent_name))
         self._description.setText(s.description)
         self._description.setVisible(bool(s.description))

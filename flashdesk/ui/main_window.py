@@ -24,7 +24,7 @@ from ..model import (
     Answered, Changes, CustomKind, DeckId, FlashdeskError, ImportResult, UndoResult,
 )
 from ..review import KEY_HELP, SessionSummary, local_now
-from ..text import deck_path, plural
+from ..text import deck_path, isolate, plural, sentence
 from .add_window import AddWindow
 from .deck_list import DeckListScreen
 from .browser import BrowserWindow
@@ -379,8 +379,9 @@ class MainWindow(QMainWindow):
         session = self.reviewer.session
         if self.screen == Screen.REVIEW and session is not None:
             c = session.counts
-            self._totals.setText(f"{session.deck_name}: {c.new} new · {c.learning} learning · "
-                                 f"{c.review} due · {self._answered_today} answered today")
+            self._totals.setText(f"{isolate(session.deck_name)}: {c.new} new · "
+                                 f"{c.learning} learning · {c.review} due · "
+                                 f"{self._answered_today} answered today")
             return
         new, learning, due = self.decks.model.top_level_totals()
         self._totals.setText(f"Today: {new} new · {learning} learning · {due} due · "
@@ -406,6 +407,8 @@ class MainWindow(QMainWindow):
             self.add_window.apply_changes(changes)
         if source is not self.sync_watch and changes:
             self.sync_watch.changed_here()
+        if changes.config and self._settings_dialog is not None:
+            self._settings_dialog.reload()
         self._update_totals()
         self._update_actions()
 
@@ -470,7 +473,8 @@ class MainWindow(QMainWindow):
         summary = next((s for s in self.decks.model.summaries() if s.id == deck_id), None)
         if summary is None:
             return
-        choice = CustomStudyDialog.ask(self, deck_path(summary.name), self._col.notes.tags())
+        choice = CustomStudyDialog.ask(self, deck_path(summary.name),
+                                       self._col.notes.tags(DeckId(deck_id)))
         if choice is None:
             self.decks.focus_tree()
             return
@@ -487,9 +491,12 @@ class MainWindow(QMainWindow):
         if summary.answers == 0:
             self.show_screen(Screen.DECKS)
             self.refresh_decks(select=summary.deck_id)
-            self.decks.show_message(f"Nothing to study in {summary.deck_name} right now. New "
-                                    "cards arrive each day, and reviews when they are due. "
-                                    "Custom study… (C) reviews ahead, drills or crams.")
+            self.decks.show_message(
+                summary.nothing_found + " Custom study… (C) offers other ways to practise."
+                if summary.nothing_found else
+                f"Nothing to study in {isolate(summary.deck_name)} right now. New cards arrive "
+                "each day, and reviews when they are due. Custom study… (C) reviews ahead, "
+                "drills or crams.")
             self.decks.focus_tree()
             return
         self.summary.show_summary(summary)
@@ -507,7 +514,7 @@ class MainWindow(QMainWindow):
         try:
             result = self._col.undo.undo(self._clock())
         except UndoRefused as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(sentence(str(exc)), 8000)
             self._update_actions()
             return
         self.statusBar().showMessage(f"Undone: {result.name.lower()}.", 5000)
@@ -673,8 +680,8 @@ class MainWindow(QMainWindow):
         except FlashdeskError as exc:
             self._refused("No deck was made", exc)
             return None
-        self._deck_changed(created.changes, f"Made the deck “{deck_path(name)}”. Add cards to "
-                                            "it with A or Ctrl+N.", created.deck_id)
+        self._deck_changed(created.changes, f"Made the deck “{isolate(deck_path(name))}”. Add "
+                                            "cards to it with A or Ctrl+N.", created.deck_id)
         return created.deck_id
 
     def rename_deck(self, deck_id: str | None = None) -> bool:
@@ -692,8 +699,9 @@ class MainWindow(QMainWindow):
         except FlashdeskError as exc:
             self._refused("The deck was not renamed", exc)
             return False
-        self._deck_changed(changes, f"Renamed “{deck_path(old)}” to “{deck_path(name)}”. "
-                                    "Ctrl+Z takes it back.", deck_id)
+        self._deck_changed(changes, f"Renamed “{isolate(deck_path(old))}” to "
+                                    f"“{isolate(deck_path(name))}”. Ctrl+Z takes it back.",
+                           deck_id)
         return True
 
     def move_deck(self, deck_id: str | None = None, parent_id: str | None = None, *,
@@ -709,7 +717,7 @@ class MainWindow(QMainWindow):
             places = [s for s in self.decks.model.summaries()
                       if s.name != name and not s.name.startswith(name + "::")]
             labels = [top] + [deck_path(s.name) for s in places]
-            chosen = Ask.choice(self, "Move deck", f"Put “{deck_path(name)}” inside:", labels)
+            chosen = Ask.choice(self, "Move deck", f"Put “{isolate(deck_path(name))}” inside:", labels)
             if chosen is None:
                 return False
             parent_id = None if chosen == top else places[labels.index(chosen) - 1].id
@@ -720,8 +728,9 @@ class MainWindow(QMainWindow):
             self._refused("The deck was not moved", exc)
             return False
         if changes:
-            self._deck_changed(changes, f"Moved “{deck_path(name)}” to "
-                                        f"“{deck_path(self._col.decks.name(DeckId(deck_id)))}”. "
+            moved = self._col.decks.name(DeckId(deck_id))
+            self._deck_changed(changes, f"Moved “{isolate(deck_path(name))}” to "
+                                        f"“{isolate(deck_path(moved))}”. "
                                         "Ctrl+Z takes it back.", deck_id)
         return bool(changes)
 
@@ -753,14 +762,14 @@ class MainWindow(QMainWindow):
         name = deck_path(self._col.decks.name(DeckId(deck_id)))
         c = self._col.decks.contents(DeckId(deck_id))
         subs = f" and its {plural(c.decks - 1, 'sub-deck')}" if c.decks > 1 else ""
-        text = f"Delete “{name}”{subs} with {plural(c.cards, 'card')}?"
+        text = f"Delete “{isolate(name)}”{subs} with {plural(c.cards, 'card')}?"
         details = (f"Their progress goes with them: you have studied "
                    f"{plural(c.studied, 'card')} of {c.cards}. " if c.studied else
                    "") + "Ctrl+Z brings it all back while flashdesk is open."
         if not Ask.confirm(self, "Delete deck", text, details, "Delete deck"):
             return False
         changes = self._col.decks.delete(DeckId(deck_id), self._clock())
-        self._deck_changed(changes, f"Deleted “{name}” ({plural(c.cards, 'card')}). "
+        self._deck_changed(changes, f"Deleted “{isolate(name)}” ({plural(c.cards, 'card')}). "
                                     "Ctrl+Z brings it back.")
         return True
 

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
 
 from ..collection import Collection
 from ..collection.notes import NoteRejected
+from ..formats.sanitize import editable_text
 from ..kinds import form_texts, form_values, kind_spec
 from ..model import CardId, Changes, DeckId, FlashdeskError, NoteId
 from ..review import local_now
-from ..text import deck_path
+from ..text import deck_path, sentence
 from .card_info import CardInfoPanel
 from .note_form import NoteForm, TagEdit
 from .widgets import column_scroll, text_label
@@ -55,6 +56,8 @@ class NoteEditor(QWidget):
         self._title = text_label("Select a card to edit its note.")
         self._title.setObjectName("editorTitle")
         self.form = NoteForm()
+        self.form.set_checker(lambda kind, texts: self._col.notes.check(
+            kind, form_values(kind, texts), self.tags.tags(), self.source.text().strip())[1])
         self.form.changed.connect(self._changed)
         self.tags = TagEdit()
         self.tags.textChanged.connect(self._changed)
@@ -182,7 +185,7 @@ class NoteEditor(QWidget):
                                 f"{'s' if len(cards) != 1 else ''}")
             self._title.setToolTip(note_id)
             self.form.set_kind(kind)
-            self.form.set_texts(form_texts(kind, fields))
+            self.form.set_texts(form_texts(kind, fields, editable_text))
             self.tags.set_known(self._col.notes.tags())
             self.tags.set_tags(view.tags if view else ())
             self.source.setText(view.source if view else "")
@@ -265,7 +268,7 @@ class NoteEditor(QWidget):
         try:
             changes = self._col.files.use_bundled_version(self._note, self._now())
         except FlashdeskError as exc:
-            self._fail(str(exc))
+            self._fail(sentence(str(exc)))
             return Changes()
         self.reload()
         self.status.setText("The bundled version is back. Ctrl+Z takes your edit back.")

@@ -7,7 +7,7 @@ so they have the same labels and the same rules.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -153,6 +153,8 @@ class NoteForm(QWidget):
         self._editors: dict[str, QWidget] = {}
         self._errors: dict[str, QLabel] = {}
         self._loading = False
+        #: the validator the host gives (``set_checker``): the problems of the form's texts
+        self._checker: Callable[[Kind, dict[str, Any]], list[str]] | None = None
         self._form = QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
         self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
@@ -314,6 +316,21 @@ class NoteForm(QWidget):
             repolish(self._editors[name])
         return other
 
+    def set_checker(self, check: Callable[[Kind, dict[str, Any]], list[str]]) -> None:
+        """``check(kind, texts)``: the problems of what the form holds. While
+        a field shows a problem, every edit checks again, so a problem goes
+        as soon as it is put right (no new ones are shown before the next
+        add or save)."""
+        self._checker = check
+
+    def _recheck(self) -> None:
+        marked = [name for name, label in self._errors.items() if not label.isHidden()]
+        if not marked or self._checker is None:
+            return
+        still = [p for p in self._checker(self.kind, self.texts())
+                 if field_of_problem(p)[0] in marked]
+        self.show_problems(still)
+
     def focus_first(self) -> None:
         self._editors[self._spec.first].setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -350,4 +367,5 @@ class NoteForm(QWidget):
 
     def _changed(self, *_args) -> None:
         if not self._loading:
+            self._recheck()
             self.changed.emit()

@@ -8,14 +8,15 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter,
     QTextDocument, QTextTable,
 )
 
+from ..formats.output import check_output, write_atomically
 from ..formats.report import percent
-from ..text import deck_label, deck_path
+from ..text import deck_label, deck_path, isolate
 from ..statistics import ProgressReport
 
 __all__ = ["report_html", "layout_report", "write_report_pdf"]
@@ -60,9 +61,16 @@ def _figures(report: ProgressReport) -> str:
             + "</tr></table>")
 
 
+def _label(name: str) -> str:
+    """A deck (or a hierarchical tag) as its own name with its parents as
+    context – 'Models (Challenging Customers)' – each name isolated, so
+    names in right-to-left scripts keep the brackets and arrows in place."""
+    return deck_label(name, isolated=True)
+
+
 def _topic(m) -> str:
     """A deck or a hierarchical tag as its own name with its parents as context."""
-    return deck_label(m.topic)
+    return _label(m.topic)
 
 
 def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) -> str:
@@ -71,7 +79,7 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
     topics not started yet, by name. ``breaks``: topic rows (0-based) that
     start a new page, so that no row is split (see ``write_report_pdf``)."""
     e = html.escape
-    learner = e(report.learner) if report.learner else "<i>name not set</i>"
+    learner = e(isolate(report.learner)) if report.learner else "<i>name not set</i>"
     parts = [f"<style>{_CSS}</style>", "<h1>Progress report</h1>",
              f"<p class='sub'>{learner} · {report.start:%d %B %Y} to {report.end:%d %B %Y} · "
              "flashdesk</p>", _figures(report), "<h2>Decks studied in this period</h2>"]
@@ -80,7 +88,7 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
                      "<th class='num'>Reviews</th><th class='num'>Cards learned</th>"
                      "<th class='num'>Retention</th></tr>")
         for d in report.decks:
-            parts.append(f"<tr><td>{_name(deck_label(d['deck']))}</td>"
+            parts.append(f"<tr><td>{_name(_label(d['deck']))}</td>"
                          f"<td class='num'>{d['reviews']:,}</td>"
                          f"<td class='num'>{d['cards_learned']:,}</td>"
                          f"<td class='num'>{percent(d['retention'])}</td></tr>")
@@ -127,8 +135,8 @@ def report_html(report: ProgressReport, breaks: frozenset[int] = frozenset()) ->
                 parent, _, leaf = m.topic.rpartition("::")
                 groups.setdefault(parent, []).append(leaf)
         for parent, leaves in groups.items():
-            label = f"Decks in {deck_path(parent)}" if parent else "Decks"
-            parts.append(f"<p><b>{e(label)}:</b> {e(', '.join(leaves))}</p>")
+            label = f"Decks in {deck_path(parent, isolated=True)}" if parent else "Decks"
+            parts.append(f"<p><b>{e(label)}:</b> {e(', '.join(map(isolate, leaves)))}</p>")
         tags = [_topic(m) for m in waiting if m.kind != "deck"]
         if tags:
             parts.append(f"<p><b>Tags:</b> {e(', '.join(tags))}</p>")
@@ -190,11 +198,18 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     """Write the report as an A4 PDF: the summary on page 1, the topics from
     page 2; a table row is never split across pages (it moves to the next);
     each page's foot names the learner and the period and says "Page n of N".
-    Text stays vector text, so the PDF can be searched and read aloud."""
+    Text stays vector text, so the PDF can be searched and read aloud.
+
+    The PDF is made in memory and then written whole (``write_atomically``):
+    ``FlashdeskError`` when ``path`` is a folder or its folder does not
+    exist (checked before any work), ``StorageError`` when the disk refuses;
+    an existing file is left as it was."""
+    path = check_output(path)
     _ensure_app()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(f"flashdesk progress report {report.start} – {report.end}")
     writer.setCreator("flashdesk")
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
@@ -204,7 +219,7 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
     body = QSizeF(page.width(), page.height() - _FOOTER)
     doc = layout_report(report, body)
     pages = doc.pageCount()
-    foot = (f"{report.learner + ' · ' if report.learner else ''}Progress report, "
+    foot = (f"{isolate(report.learner) + ' · ' if report.learner else ''}Progress report, "
             f"{report.start:%d %b %Y} to {report.end:%d %b %Y}")
     painter = QPainter(writer)
     try:
@@ -233,4 +248,5 @@ def write_report_pdf(report: ProgressReport, path: str | Path) -> Path:
                              f"Page {number + 1} of {pages}")
     finally:
         painter.end()
-    return path
+        buffer.close()
+    return write_atomically(path, bytes(data.data()))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ..collection import Collection, UndoRefused
 from ..model import Answered, Changes, CustomStudy, DeckId, FlashdeskError, Queue, UndoResult
 from ..review import Action, ReviewSession, SessionSummary, Stage, local_now
-from ..text import deck_path, format_preview, kind_caption
+from ..text import format_preview, isolate, kind_caption, sentence
 from .card_views import KindView, view_for
 from .dialogs.edit_note import EditNoteDialog
 from .prefs import Prefs
@@ -109,6 +109,8 @@ class ReviewScreen(QWidget):
         self.session: ReviewSession | None = None
         self.view: KindView | None = None
         self._grade_buttons: list[GradeButton] = []
+        #: the notice shown is a reminder of the keys (``_remind``)
+        self._reminding = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._install_shortcuts()
@@ -132,6 +134,7 @@ class ReviewScreen(QWidget):
         self._deck_label = ElidedLabel("")
         self._deck_label.setProperty("role", "subheading")
         top.addWidget(self._deck_label, 1)
+        top.addSpacing(18)  # the title, however short of room, never runs into the counts
         # the session's counts beside the deck's name: the card gets the height
         self._counts_label = QLabel("")
         self._counts_label.setTextFormat(Qt.TextFormat.RichText)
@@ -225,12 +228,25 @@ class ReviewScreen(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda: self.press("Ctrl+Enter"))
 
+    def _wanted_buttons(self):
+        """The answer buttons of the card that is up (the collection's mode
+        between sessions)."""
+        return self.session.buttons if self.session is not None else \
+            ReviewSession.buttons_for(self._col.grade_mode)
+
+    def _sync_grade_buttons(self) -> bool:
+        """Make the answer buttons those of the card that is up; True if they changed."""
+        if [b.key for b in self._grade_buttons] == [b.key for b in self._wanted_buttons()]:
+            return False
+        self._rebuild_grade_buttons()
+        return True
+
     def _rebuild_grade_buttons(self) -> None:
         for button in self._grade_buttons:
             self._grades_box.removeWidget(button)
             button.deleteLater()
         self._grade_buttons = []
-        for b in ReviewSession.buttons_for(self._col.grade_mode):
+        for b in self._wanted_buttons():
             button = GradeButton(b.key, int(b.grade), b.label)
             button.clicked.connect(lambda _checked=False, k=b.key: self.grade(k))
             button.hide()
@@ -240,14 +256,16 @@ class ReviewScreen(QWidget):
     # -- settings --------------------------------------------------------------
 
     def apply_preferences(self) -> None:
-        """Card font size, grade mode and theme colours, now."""
+        """Card font size, grade mode and theme colours, now (the learner
+        changed them here: the card that is up takes the grade mode too)."""
         if self.view is not None:
             self._apply_card_font(self.view)
-        keys = [b.key for b in self._grade_buttons]
-        if keys != [b.key for b in ReviewSession.buttons_for(self._col.grade_mode)]:
-            self._rebuild_grade_buttons()
+        if self.session is not None:
+            self.session.use_grade_mode()
+        if self._sync_grade_buttons():
             if self.stage == Stage.ANSWER:
                 self._show_grades()
+            self._set_tab_order()
         if self.card is not None:
             self._update_counts()
 
@@ -292,11 +310,24 @@ class ReviewScreen(QWidget):
         self.session = ReviewSession(self._col, deck_id, custom=custom, clock=self._clock,
                                      timer=self._timer, rng=self._rng)
         self.session.start()
-        title = self.session.deck_name if deck_name is None or custom is not None \
-            else deck_path(deck_name)
-        exam = self.session.exam_line()
-        self._deck_label.set_full_text(title + (f"   ·   {exam}" if exam else ""))
+        self._show_title(deck_name if deck_name is not None or deck_id is None
+                         else self._col.decks.name(deck_id), custom)
         self._render()
+
+    def _show_title(self, deck_name: str | None, custom: CustomStudy | None) -> None:
+        """The study bar's title: the deck's path, the custom study and the
+        exam. Short of room it drops the decks above first ('… › Models'),
+        then the rest, and cuts only between words."""
+        parts = [isolate(p) for p in deck_name.split("::")] if deck_name else ["All decks"]
+        extras = [f" · {custom.describe()}" if custom is not None else "",
+                  f"   ·   {exam}" if (exam := self.session.exam_line()) else ""]
+        extras = [e for e in extras if e]
+        paths = [" › ".join(parts)] + ["… › " + " › ".join(parts[i:])
+                                       for i in range(1, len(parts))] + \
+            ([parts[-1]] if len(parts) > 1 else [])
+        forms = [p + "".join(extras) for p in paths]
+        forms += [parts[-1] + "".join(extras[:n]) for n in range(len(extras) - 1, -1, -1)]
+        self._deck_label.set_full_text(forms[0], forms[1:])
 
     def _render(self) -> None:
         """Draw what the session has up: the card, or the end of the sitting."""
@@ -308,6 +339,7 @@ class ReviewScreen(QWidget):
             return
         self._clear_view()
         card = session.step.card
+        self._sync_grade_buttons()  # a grade mode changed elsewhere shows from this card
         self.view = view_for(session, current_theme().colors, self._col.media_dir,
                              parent=self._surface)
         self.view.revealed.connect(self._on_revealed)
@@ -339,6 +371,8 @@ class ReviewScreen(QWidget):
 
     def _set_tab_order(self) -> None:
         """Tab goes through the card, then the answer buttons, then the tool buttons."""
+        if self.view is None:
+            return
         chain = [*self.view.focus_chain(), self._reveal_button, *self._grade_buttons,
                  self._back_button, self._edit_button, self._bury_button,
                  self._suspend_button, self._undo_button]
@@ -425,6 +459,9 @@ class ReviewScreen(QWidget):
         return self.view.reveal()
 
     def _on_revealed(self) -> None:
+        if self._reminding:  # the keys it named do something else now
+            self._notice.hide()
+            self._reminding = False
         self._reveal_button.hide()
         self._show_grades()
         self.focus_card()
@@ -480,7 +517,7 @@ class ReviewScreen(QWidget):
         action, value = self.session.key_action(key, typing=self._typing())
         if action == Action.REVEAL:
             if not self.reveal() and self.view.reveal_text is None:
-                self.notify(self.session.hint().split("   ·   ")[0] + ".")
+                self._remind()
         elif action == Action.PICK:
             self.view.pick(value)
         elif action == Action.GRADE:
@@ -489,7 +526,7 @@ class ReviewScreen(QWidget):
             else:
                 self.grade(value)
         elif action == Action.HINT:
-            self.notify(self.session.hint().split("   ·   ")[0] + ".")
+            self._remind()
         elif action == Action.EDIT:
             self.edit_note()
         elif action == Action.SUSPEND:
@@ -521,7 +558,7 @@ class ReviewScreen(QWidget):
         try:
             answered = self.session.answer(grade)
         except FlashdeskError as exc:
-            self.notify(str(exc))
+            self.notify(sentence(str(exc)))
             return None
         self.answered.emit(answered)
         self._render()
@@ -536,7 +573,7 @@ class ReviewScreen(QWidget):
         try:
             result = self.session.undo()
         except UndoRefused as exc:
-            self.notify(str(exc))
+            self.notify(sentence(str(exc)))
             return None
         self._render()
         self.notify(f"Undone: {result.name.lower()}."
@@ -574,17 +611,33 @@ class ReviewScreen(QWidget):
         self.changed.emit(Changes(cards=True, study_queues=True))
 
     def refresh(self) -> None:
-        """The collection changed elsewhere: show what is up now."""
-        if self.session is not None and self.view is not None:
-            self.session.refresh()
-            self._render()
+        """The collection changed elsewhere: show what is up now. The same
+        card, unchanged, stays as the learner left it (half answered, with
+        its buttons); only the counts follow."""
+        if self.session is None or self.view is None:
+            return
+        card, stage = self.session.card, self.session.stage
+        self.session.refresh()
+        if self.session.card == card and self.session.stage == stage:
+            self._update_counts()
+            if stage == Stage.ANSWER:
+                self._show_grades()
+            return
+        self._render()
 
     def leave(self) -> None:
         """Back to the decks (Esc); answers are already saved."""
         self.stop()
         self.left.emit()
 
+    def _remind(self) -> None:
+        """Say which keys work now ("1–4: choose an option."): a reminder
+        for this side of the card only, gone once the card turns over."""
+        self.notify(self.session.hint().split("   ·   ")[0] + ".")
+        self._reminding = True
+
     def notify(self, text: str) -> None:
+        self._reminding = False
         if self.view is None:
             return
         self._notice.setText(text)

@@ -290,7 +290,7 @@ def _screens(app, window, cards: dict[str, str], theme: str, size: tuple[int, in
     keys.show()
     save("keys", keys)
     keys.close()
-    custom = CustomStudyDialog("Models", col.notes.tags(), window)
+    custom = CustomStudyDialog("Models", col.notes.tags(first_deck), window)
     _fit(custom, size)
     custom.show()
     save("custom-study", custom)
@@ -320,8 +320,53 @@ def _screens(app, window, cards: dict[str, str], theme: str, size: tuple[int, in
     _fit(result, size)
     save("import-problems", result)
     result.reject()
+    classroom = window.show_class()
+    classroom.resize(*size)
+    if classroom.folder is None:
+        with_class = _class_folder(tmp)
+        classroom.set_folder(with_class)
+        _wait(app, classroom.shown_class)
+    save("class", classroom)
+    classroom.close()
     _deck_shots(app, window, save, size)
     _add_shots(app, window, theme, size, outdir, written)
+
+
+def _class_folder(tmp: Path) -> Path:
+    """A class folder with three learners' shared summaries (made once):
+    one steady, one ahead, one who stopped studying ten days ago."""
+    from datetime import timedelta
+
+    from ..collection import Collection
+    from ..model import Grade
+    from ..paths import bundled_decks
+    from ..sync.classroom import share
+
+    folder = tmp / "class"
+    if folder.is_dir():
+        return folder
+    folder.mkdir()
+    decks = [p for p in bundled_decks() if p.stem in ("models", "behaviour-types",
+                                                      "misconceptions")]
+    for name, grades, days_ago in (("Sam Patel", [1, 4, 3, 4, 1, 4], 0),
+                                   ("Ana Costa", [4, 4, 5, 4, 4], 1),
+                                   ("Kim Lee", [1, 1, 3], 10)):
+        col = Collection.open(tmp / "learners" / name / "collection.db", bundled=False,
+                              backups=False)
+        try:
+            col.files.import_files(decks)
+            start = _now() - timedelta(days=days_ago)
+            for day in range(6, -1, -1):
+                when = start - timedelta(days=day)
+                for grade in grades * 3:
+                    card = col.study.next_card(None, when)
+                    if card is None:
+                        break
+                    col.study.answer(card.id, Grade(grade), when)
+            share(col, folder, name, None, _now())
+        finally:
+            col.close(backup=False)
+    return folder
 
 
 def _report_pages(col, outdir: Path) -> list[Path]:

@@ -21,16 +21,24 @@ from PySide6.QtWidgets import (
     QScrollArea, QTableWidget, QTableWidgetItem, QToolBar, QVBoxLayout, QWidget,
 )
 
-from ..text import deck_label
+from ..text import deck_label, isolate
 from ..collection import Collection
 from ..formats.report import percent, write_report_csv
 from ..model import FlashdeskError
 from ..statistics import Statistics
 from .geometry import restore_geometry, save_geometry
 from .theme import current_theme
+from .widgets import fit_placeholder
 from .workers import run_task
 
 __all__ = ["StatisticsWindow", "ReportDialog"]
+
+
+def _topic(m) -> str:
+    """A mastery row's topic among other words: a deck as its own name with
+    its parents ('Models (Challenging Customers)'), a tag as it is spelt;
+    each name isolated, so right-to-left names do not reorder the line."""
+    return deck_label(m.topic, isolated=True) if m.kind == "deck" else isolate(m.topic)
 
 
 def _now() -> datetime:
@@ -310,15 +318,14 @@ class StatisticsWindow(QMainWindow):
         self._reflow()
         self._mastery.setRowCount(len(s.mastery))
         for row, m in enumerate(s.mastery):
-            values = [deck_label(m.topic) if m.kind == "deck" else m.topic, m.kind, f"{m.cards:,}", f"{m.studied:,}", f"{m.mastered:,}",
+            values = [_topic(m), m.kind, f"{m.cards:,}", f"{m.studied:,}", f"{m.mastered:,}",
                       percent(m.mastery), percent(m.retention)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self._mastery.setItem(row, col, item)
-        weakest = [deck_label(m.topic) if m.kind == "deck" else m.topic
-                   for m in s.mastery if m.studied][:3]
+        weakest = [_topic(m) for m in s.mastery if m.studied][:3]
         answered = sum(n for _, n in s.reviews_per_day)
         total = sum(s.cards_by_state.values())
         text = (f"<b>{total:,}</b> cards · <b>{s.forecast[0]:,}</b> due today · "
@@ -376,6 +383,7 @@ class ReportDialog(QDialog):
         today = QDate.currentDate()
         self._name = QLineEdit(col.setting("learner_name", ""))
         self._name.setPlaceholderText("Your name, as it should appear on the report")
+        fit_placeholder(self._name)
         self._name.setAccessibleName("Learner name")
         self._from = QDateEdit(today.addDays(-29))
         self._to = QDateEdit(today)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..review import SessionSummary
+from ..text import isolate
 from .widgets import text_label
 
 __all__ = ["SummaryScreen", "format_duration"]
@@ -102,7 +103,7 @@ class SummaryScreen(QWidget):
         self.summary = summary
         self._title.setText("Session complete" if summary.studied else "All done for now")
         name = summary.deck_name
-        self._subtitle.setText(f"{name} – nothing more to study today.")
+        self._subtitle.setText(f"{isolate(name)} – nothing more to study today.")
         self._values["studied"].setText(str(summary.studied))
         percent = summary.percent
         self._values["correct"].setText("–" if percent is None else f"{percent}%")

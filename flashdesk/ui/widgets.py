@@ -8,14 +8,15 @@ import html
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout,
-    QWidget,
+    QCheckBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy,
+    QVBoxLayout, QWidget,
 )
 
 from ..cards import plain_text
 
-__all__ = ["text_label", "ElidedLabel", "CardLabel", "RichButton", "OptionButton", "GradeButton",
-           "CheckItem", "divider", "set_role", "plain_tip"]
+__all__ = ["text_label", "ElidedLabel", "elide_words", "CardLabel", "RichButton", "OptionButton",
+           "GradeButton", "CheckItem", "divider", "set_role", "plain_tip", "fit_placeholder", "HintEdit",
+           "LINE_EDIT_CHROME"]
 
 
 def plain_tip(text: str) -> str:
@@ -42,6 +43,43 @@ def text_label(text: str = "", role: str | None = None, *, rich: bool = False,
     return label
 
 
+#: what a styled line edit takes beside its text: border, padding, Qt's margin, the cursor
+LINE_EDIT_CHROME = 24
+
+
+def fit_placeholder(edit: QLineEdit) -> QLineEdit:
+    """A line edit never narrower than its placeholder text (it says what to type)."""
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+                         + LINE_EDIT_CHROME)
+    return edit
+
+
+class HintEdit(QLineEdit):
+    """A line edit whose placeholder is the longest of its ``hints`` that fits
+    its width (the first is the fullest), so what to type is never cut off."""
+
+    def __init__(self, *hints: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._hints = hints
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        room = self.width() - LINE_EDIT_CHROME
+        metrics = self.fontMetrics()
+        self.setPlaceholderText(next((h for h in self._hints
+                                      if metrics.horizontalAdvance(h) <= room),
+                                     self._hints[-1] if self._hints else ""))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_hint()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_hint()
+
+
 def divider(parent: QWidget | None = None) -> QFrame:
     line = QFrame(parent)
     line.setObjectName("divider")
@@ -61,18 +99,40 @@ def column_scroll(content: QWidget) -> QScrollArea:
     return scroll
 
 
+def elide_words(text: str, fits) -> str:
+    """``text`` cut at a word boundary and ended with … so that ``fits(text)``;
+    a single word too long for the room is cut where it must be."""
+    if fits(text):
+        return text
+    words = text.split(" ")
+    for k in range(len(words) - 1, 0, -1):
+        shorter = " ".join(words[:k]).rstrip(" ·›,:(–") + "…"
+        if fits(shorter):
+            return shorter
+    for k in range(len(text) - 1, 0, -1):
+        if fits(text[:k] + "…"):
+            return text[:k] + "…"
+    return ""
+
+
 class ElidedLabel(QLabel):
-    """One line of plain text that ends in … when there is no room for all of it."""
+    """One line of plain text that, when there is no room for all of it,
+    shows the first of its shorter forms that fits (``set_full_text``), else
+    the shortest cut at a word boundary and ended with …"""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self._full = text
+        self._shorter: tuple[str, ...] = ()
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.set_full_text(text)
 
-    def set_full_text(self, text: str) -> None:
+    def set_full_text(self, text: str, shorter: tuple[str, ...] | list[str] = ()) -> None:
+        """Show ``text``; ``shorter``: what to show instead when it does not
+        fit, in order of preference (the tooltip always has all of it)."""
         self._full = text
+        self._shorter = tuple(shorter)
         self.setToolTip(plain_tip(text))
         self.setAccessibleName(text)
         self._elide()
@@ -82,8 +142,14 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         metrics = self.fontMetrics()
-        self.setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle,
-                                        max(0, self.contentsRect().width())))
+        width = max(0, self.contentsRect().width())
+
+        def fits(text: str) -> bool:
+            return metrics.horizontalAdvance(text) <= width
+
+        forms = (self._full, *self._shorter)
+        shown = next((f for f in forms if fits(f)), None)
+        self.setText(shown if shown is not None else elide_words(forms[-1], fits))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(0, super().minimumSizeHint().height())

@@ -13,6 +13,7 @@ from flashdesk.kinds import (
     FIELD_LABELS, KIND_FIELD_LABELS, Shape, field_of_problem, form_texts, form_values, kind_spec,
     kind_specs, next_cloze, wrap_cloze,
 )
+from flashdesk.store import queries as q
 from flashdesk.model import FIELDS, REQUIRED, FlashdeskError, Grade, Kind, LogKind, Queue
 
 from .conftest import FIXTURES
@@ -218,10 +219,12 @@ def test_deck_names_are_checked(mem, now):
                           ("work", "already a deck called"), ("Work::Shop", "already a deck")):
         with pytest.raises(FlashdeskError, match=message):
             mem.decks.create(name, now)
-    with pytest.raises(FlashdeskError, match="cannot go inside itself"):
+    with pytest.raises(FlashdeskError, match="cannot go inside its own sub-deck “Shop”"):
         mem.decks.rename("work", "Work::Shop::Work", now)
-    with pytest.raises(FlashdeskError, match="cannot go inside itself"):
+    with pytest.raises(FlashdeskError, match="cannot go inside its own sub-deck “Shop”"):
         mem.decks.move("work", "work-shop", now)
+    with pytest.raises(FlashdeskError, match="cannot go inside itself"):
+        mem.decks.rename("work", "Work::Work", now)
     mem.decks.create("Other", now)
     with pytest.raises(FlashdeskError, match="already a deck called “Other”"):
         mem.decks.rename("work", "Other", now)
@@ -249,6 +252,35 @@ def test_deleting_a_deck_takes_its_cards_and_undo_brings_them_back(mem, deck, no
     assert {s.id: s.total for s in mem.decks.summaries(now)} == {deck: 3, sub: 1}
     card = mem.study.card(notes[0].card_ids[0], now)
     assert card.state.interval == 1 and card.queue == Queue.REVIEW
+    assert mem.reports.check(now).ok
+
+
+def test_deleting_a_deck_takes_the_cards_in_it_not_the_cards_moved_out(mem, deck, now):
+    """As in Anki: a deck's cards go with it, wherever their note was made;
+    a note keeps its cards in other decks (and moves to one of them)."""
+    other = mem.decks.create("Other", now).deck_id
+    moved = mem.notes.add(deck, Kind.BASIC, {"front": "Moved out", "back": "A"}, now)
+    split = mem.notes.add(deck, Kind.BASIC, {"front": "Split", "back": "B", "reverse": True}, now)
+    visitor = mem.notes.add(other, Kind.BASIC, {"front": "Visitor", "back": "C", "reverse": True},
+                            now)
+    mem.notes.move_cards(list(moved.card_ids), other)
+    mem.notes.move_cards([split.card_ids[1]], other)
+    mem.notes.move_cards([visitor.card_ids[0]], deck)
+    mem.study.answer(moved.card_ids[0], Grade.GOOD, now)
+    before = {s.id: s.total for s in mem.decks.summaries(now)}
+    assert before == {deck: 2, other: 3}
+    # the cards in the deck: the split note's first card and the visitor's
+    assert mem.decks.contents(deck) == DeckContents(decks=1, notes=0, cards=2, studied=0)
+    mem.decks.delete(deck, now)
+    assert {s.id: s.total for s in mem.decks.summaries(now)} == {other: 3}
+    assert mem.study.card(moved.card_ids[0], now).state.interval == 1  # progress kept
+    assert q.get_note(mem.db, split.note_id)["deck_id"] == other  # its deck went: it moved
+    assert mem.study.card(visitor.card_ids[1], now) is not None
+    assert mem.reports.check(now).ok
+    mem.undo.undo(now)
+    assert {s.id: s.total for s in mem.decks.summaries(now)} == before
+    assert q.get_note(mem.db, split.note_id)["deck_id"] == deck
+    assert mem.study.card(visitor.card_ids[0], now).deck_id == deck
     assert mem.reports.check(now).ok
 
 
@@ -509,3 +541,34 @@ def test_a_parent_made_for_a_deck_file_never_takes_the_file_decks_id(mem):
     assert rows["sim"]["name"] == "Sim::Cards"
     parent = mem.decks.find("Sim")
     assert parent != "sim" and rows[parent]["name"] == "Sim"
+
+
+@pytest.mark.parametrize("fmt", ["toml", "csv", "apkg"])
+def test_an_export_takes_the_notes_of_the_cards_in_the_deck(mem, deck, now, tmp_path, fmt):
+    """As Anki exports a deck: the notes of the cards in it (also cards moved
+    in from a note made elsewhere), not those whose cards were all moved out."""
+    other = mem.decks.create("Other", now).deck_id
+    mem.notes.add(deck, Kind.BASIC, {"front": "Stays", "back": "A"}, now)
+    out = mem.notes.add(deck, Kind.BASIC, {"front": "Moved out", "back": "B"}, now)
+    visitor = mem.notes.add(other, Kind.BASIC, {"front": "Moved in", "back": "C"}, now)
+    mem.notes.move_cards(list(out.card_ids), other)
+    mem.notes.move_cards(list(visitor.card_ids), deck)
+    target = tmp_path / f"out.{fmt}"
+    mem.files.export(deck, fmt, target)
+    fresh = Collection.in_memory()
+    fresh.files.import_files([target])
+    fronts = {fresh.study.card(c, now).fields["front"]
+              for s in fresh.decks.summaries(now) for c in fresh.notes.browse(_query(s.id), now)}
+    assert fronts == {"Stays", "Moved in"}
+
+
+def test_a_toml_export_of_a_tree_keeps_a_parent_decks_description(mem, now, tmp_path):
+    parent = mem.decks.create("Course", now).deck_id
+    mem.decks.set_options(parent, now, description="Week by week")
+    sub = mem.decks.create("Course::Week 1", now).deck_id
+    mem.notes.add(sub, Kind.BASIC, {"front": "Q", "back": "A"}, now)
+    mem.files.export(parent, "toml", tmp_path / "out")
+    fresh = Collection.in_memory()
+    fresh.files.import_files(sorted((tmp_path / "out").glob("*.toml")))
+    assert {s.name: s.description for s in fresh.decks.summaries(now)} == {
+        "Course": "Week by week", "Course::Week 1": ""}

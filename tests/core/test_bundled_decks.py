@@ -559,9 +559,9 @@ def test_choice_items_carry_no_length_cue_overall():
     items = choice_notes()
     chance = sum(1 / len(lengths) for _, lengths, _ in items) / len(items)
     longest = [i for i, lengths, a in items
-               if lengths[a] > max(l for j, l in enumerate(lengths) if j != a)]
+               if lengths[a] > max(n for j, n in enumerate(lengths) if j != a)]
     shortest = [i for i, lengths, a in items
-                if lengths[a] < min(l for j, l in enumerate(lengths) if j != a)]
+                if lengths[a] < min(n for j, n in enumerate(lengths) if j != a)]
     limit = chance + LENGTH_CUE_MARGIN
     assert len(longest) / len(items) <= limit, (
         f"the right option is the longest in {len(longest)} of {len(items)} choice items "
@@ -574,7 +574,7 @@ def test_choice_items_carry_no_length_cue_overall():
 def test_no_right_option_is_far_longer_than_every_distractor():
     bad = []
     for note_id, lengths, a in choice_notes():
-        rival = max(l for j, l in enumerate(lengths) if j != a)
+        rival = max(n for j, n in enumerate(lengths) if j != a)
         if lengths[a] > FAR_LONGER_RATIO * rival and lengths[a] - rival >= FAR_LONGER_CHARS:
             bad.append(f"{note_id}: right option {lengths[a]} characters, "
                        f"longest distractor {rival}")

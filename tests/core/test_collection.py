@@ -262,6 +262,9 @@ def test_editing_a_note_keeps_progress(example, now):
     example.study.answer(card.id, EASY, now)
     kind, fields = example.notes.get(card.note_id)
     fields["back"] = "Hear, Empathise, Apologise, <b>Take ownership</b><script>x</script>"
+    with pytest.raises(FlashdeskError, match="field 'back': <script> would be removed"):
+        example.notes.update(card.note_id, fields, now)  # typed text is never cut silently
+    fields["back"] = "Hear, Empathise, Apologise, <b>Take ownership</b>"
     example.notes.update(card.note_id, fields, now)
     view = example.study.card(card.id, now)
     assert view.fields["back"].endswith("<b>Take ownership</b>")

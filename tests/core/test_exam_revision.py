@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flashdesk.cards import check_typed, key_terms, typed_answer_text
 from flashdesk.collection import Collection
-from flashdesk.exam import FINAL_DAYS, exam_day, new_per_day, pulled_due
+from flashdesk.exam import FINAL_DAYS, LAST_NEW_DAYS, exam_day, new_per_day, pulled_due
 from flashdesk.model import CustomKind, CustomStudy, Grade, Kind, LogKind, Queue, study_day
 from flashdesk.review import ReviewSession, Stage
 from flashdesk.scheduler.sm2 import SM2State, review
@@ -200,6 +200,55 @@ def test_with_an_exam_in_21_days_every_card_is_seen_by_the_day_before(exam_col, 
     assert len(cards) == 72 and set(cards) <= set(seen)
     assert all(last >= exam - FINAL_DAYS for _first, last in seen.values())
     assert all(last < exam for _first, last in seen.values())
+    assert exam_col.reports.check(now + timedelta(days=21)).ok
+
+
+def _study_until_the_exam(col, now, grade_on, days=21):
+    """Every card offered each day answered (``grade_on(day)`` gives that
+    day's grading); card id → the study days it was shown."""
+    today = study_day(now)
+    col.decks.set_exam("exam", date.fromordinal(719163 + today + days), now)
+    shown: dict[str, list[int]] = {}
+    for day in range(days):
+        for card in answer_all(col, "exam", now + timedelta(days=day), grade=grade_on(day)):
+            shown.setdefault(card.id, []).append(today + day)
+    return today + days, shown
+
+
+def test_a_card_failed_every_day_does_not_hold_its_new_sibling_back_past_the_plan(exam_col, now):
+    """Sibling burying waits until the plan's last day for new cards: from then
+    on nothing is buried, so a twin held back every day (its sibling failed
+    daily) still comes in by three days before the exam and is reviewed twice."""
+    exam_col.decks.set_limits("exam", new_limit=0)
+    failed, twin = "exam/n000#0", "exam/n000#1"  # a reversed note's two cards
+
+    def grade_on(day):
+        failed_today: set[str] = set()
+
+        def grade(card):
+            if card.id == failed and card.id not in failed_today:
+                failed_today.add(card.id)  # Again on its first showing, Good when re-drilled
+                return Grade.AGAIN
+            return Grade.GOOD
+        return grade
+
+    exam, shown = _study_until_the_exam(exam_col, now, grade_on)
+    assert len(set(shown[failed])) >= 15  # failed (and so shown) nearly every day
+    days = sorted(set(shown[twin]))
+    assert days[0] <= exam - LAST_NEW_DAYS
+    assert len(days) >= 3 and days[-1] < exam  # learnt, then reviewed twice before the exam
+
+
+def test_the_final_days_show_every_due_card_of_the_exam_deck_past_its_review_limit(exam_col, now):
+    """Every card is seen in the exam's final days even when they hold more
+    reviews than the deck's daily review limit: there the plan lifts it."""
+    exam_col.decks.set_limits("exam", new_limit=0, review_limit=10)
+    exam, shown = _study_until_the_exam(exam_col, now, lambda day: lambda card: Grade.GOOD)
+    assert len(shown) == 72
+    late = [c for c, days in shown.items() if max(days) < exam - FINAL_DAYS]
+    assert late == []
+    assert max(sum(1 for days in shown.values() if d in days)
+               for d in range(exam - FINAL_DAYS, exam)) > 10
     assert exam_col.reports.check(now + timedelta(days=21)).ok
 
 

@@ -103,12 +103,22 @@ def test_a_50_mb_deck_file_imports(col, tmp_path, now):
     assert col.reports.stats(now, "huge").total == i
 
 
-def test_a_csv_with_a_10_mb_line_imports(col, tmp_path):
+def test_a_csv_with_a_10_mb_line_is_refused_naming_the_line(col, tmp_path):
+    from flashdesk.cards import MAX_FIELD_CHARS
+    from flashdesk.formats import DeckFileError
+
     path = tmp_path / "long.csv"
     long_text = "very long answer " * (10 * 2**20 // 17)
     path.write_text(f'front,back\nshort question,"{long_text}"\nsecond,two\n', encoding="utf-8")
+    before = content(col)
+    with pytest.raises(DeckFileError, match=f"{path}:2: refused: field 'back' of this row is "
+                                            "too long: 10,485,752 characters"):
+        col.files.import_files([path])
+    assert content(col) == before
+    longest = "x" * MAX_FIELD_CHARS  # the largest field a file may bring in
+    path.write_text(f'front,back\nshort question,"{longest}"\nsecond,two\n', encoding="utf-8")
     [report] = col.files.import_files([path])
     assert report.added == 2
     [card] = col.notes.browse(BrowseQuery(text="short question"), NOW)
     _, fields = col.notes.get(card.split("#")[0])
-    assert len(fields["back"]) >= 10 * 2**20 - 17
+    assert fields["back"] == longest

@@ -103,10 +103,22 @@ def test_case4_what_the_sanitiser_removes_is_counted_with_examples(col):
     assert ANKI["real-html.csv"]["is_html"] is True
     got = stored(col)
     assert got["HEAT"][1].fields == {"front": "<b>HEAT</b>", "back": "Hear<br>Empathise"}
-    assert got["Keys"][1].fields["back"] == "Press  then "
+    # in an HTML file too, angle brackets that are no HTML element stay text (Anki hides them)
+    assert got["Keys"][1].fields["back"] == "Press &lt;Esc&gt; then &lt;Enter&gt;"
+    assert report.sanitised == 0
+
+
+def test_case4_what_the_sanitiser_removes_from_real_html_is_counted(col, tmp_path):
+    path = tmp_path / "html.csv"
+    path.write_text("front,back\n<b>HEAT</b>,Hear<script>x()</script>\n"
+                    'Keys,Press <Esc> <a href="http://x">now</a>\n', encoding="utf-8")
+    [report] = col.files.import_files([path])
+    got = stored(col)
+    assert got["Keys"][1].fields["back"] == "Press &lt;Esc&gt; now"
     assert report.sanitised == 2
     [message] = [m for m in report.messages if "sanitiser" in m]
-    assert "removed 2 thing(s)" in message and "line 3: <Esc>; line 3: <Enter>" in message
+    assert "removed 2 thing(s)" in message
+    assert 'line 2: <script>; line 3: <a href="http://x">' in message
     assert "#html:false" in message
 
 
@@ -456,6 +468,7 @@ def _everything(col):
 def test_every_export_format_gives_the_same_notes_tags_media_and_cards(col, tmp_path, fmt, now):
     col.files.import_files([TUTORS / n for n in ALL])
     original = _everything(col)
+    (tmp_path / "out").mkdir()  # an export never makes the folder it goes into
     with Collection.open(tmp_path / "fresh" / "collection.db", bundled=False) as fresh:
         for summary in col.decks.summaries(now):
             if summary.depth:

@@ -13,7 +13,8 @@ from flashdesk.ui.dialogs.questions import Ask
 from flashdesk.ui.main_window import Screen
 
 from uihelpers import (
-    add_each_kind_by_keyboard, focused, open_add_by_keyboard, press, study_by_keyboard, type_text,
+    add_each_kind_by_keyboard, focused, open_add_by_keyboard, plain, press, study_by_keyboard,
+    type_text,
 )
 
 Key = Qt.Key
@@ -104,7 +105,7 @@ def test_adding_keeps_deck_kind_and_tags_and_warns_of_a_duplicate(qtbot, window,
     add.follow_now()
     assert not add.duplicate.isHidden()
     assert "My workplace already has a note that starts like this: “What is HEAT?”" in \
-        add.duplicate.text()
+        plain(add.duplicate.text())
     add.set_deck(other)
     add.follow_now()
     assert add.duplicate.isHidden()  # another deck: no duplicate

@@ -13,7 +13,7 @@ from flashdesk.ui.dialogs.import_result import ImportResultDialog
 from flashdesk.ui.main_window import ImportFiles, Screen
 from flashdesk.ui.workers import run_op
 
-from uihelpers import KINDS_DECK, write_deck
+from uihelpers import KINDS_DECK, plain, write_deck
 
 
 def summaries(col, window):
@@ -34,7 +34,7 @@ def test_import_runs_on_a_worker_and_shows_the_summary(qtbot, window, col, kinds
     dialog = window.last_dialog
     assert isinstance(dialog, ImportResultDialog)
     assert dialog.windowTitle() == "Import finished"
-    assert "Test › Kinds: 5 added, 0 updated, 0 unchanged, 0 missing" in dialog.lines
+    assert "Test › Kinds: 5 added, 0 updated, 0 unchanged, 0 missing" in map(plain, dialog.lines)
     assert window.decks.current_deck_id() == "kinds"
     assert [s.id for s in window.decks.model.summaries()] == ["test", "kinds"]
 
@@ -133,7 +133,7 @@ def test_a_failing_op_reports_its_error_on_the_ui_thread(qtbot, window):
     with qtbot.waitSignal(window.import_failed, timeout=10000):
         run_op(window, broken, seen.append, on_failed=window._on_import_failed)
     assert seen == []
-    assert window.last_dialog.text() == "the disk is full"
+    assert window.last_dialog.text() == "The disk is full."  # a message shown as a sentence
     assert not window.busy
 
 

@@ -13,6 +13,7 @@ from flashdesk.model import Kind
 from flashdesk.ui.main_window import Screen
 from flashdesk.ui.prefs import FONT_MAX
 from flashdesk.ui.theme import ThemeChoice
+from flashdesk.ui.widgets import LINE_EDIT_CHROME
 
 from uihelpers import KINDS_DECK, write_deck
 
@@ -46,6 +47,13 @@ def clipping(root: QWidget) -> list[str]:
             need = w.fontMetrics().height()
         if hint.isValid() and (w.width() + 1 < hint.width() or w.height() + 2 < need):
             problems.append(f"{name}: {w.width()}x{w.height()} < needed {hint.width()}x{need}")
+        if isinstance(w, QLineEdit) and w.placeholderText() and not w.text() \
+                and not isinstance(w.parentWidget(), QComboBox):
+            # what to type, said whole
+            wanted = w.fontMetrics().horizontalAdvance(w.placeholderText()) + LINE_EDIT_CHROME
+            if w.width() + 1 < wanted:
+                problems.append(f"{name}: placeholder {w.placeholderText()!r} cut off "
+                                f"({w.width()} < {wanted})")
         parent = w.parentWidget()
         if parent is not None and not _scrolled(w) and not isinstance(parent, QStatusBar):
             if not QRect(0, 0, parent.width(), parent.height()).adjusted(-1, -1, 1, 1).contains(w.geometry()):
@@ -309,6 +317,7 @@ def test_every_dialog_opens_within_a_small_screen(qtbot, window, kinds, tmp_path
     from flashdesk.ui.dialogs.edit_note import EditNoteDialog
     from flashdesk.ui.dialogs.import_result import ImportResultDialog
     from flashdesk.ui.dialogs.shortcuts import ShortcutsDialog
+    from flashdesk.ui.stats_window import ReportDialog
 
     if font:
         window.prefs.set_card_font_pt(font)
@@ -328,6 +337,7 @@ def test_every_dialog_opens_within_a_small_screen(qtbot, window, kinds, tmp_path
                                                for n in range(2, 40)], window),
         "note editor": EditNoteDialog(kinds, "kinds/f-typed",
                                       lambda: datetime.now().astimezone(), parent=window),
+        "progress report": ReportDialog(kinds, window),
     }
     for name, dialog in dialogs.items():
         dialog.show()

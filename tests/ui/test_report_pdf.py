@@ -98,3 +98,28 @@ def test_no_topic_row_is_split_across_pages(qapp):
         naive_splits += _split_rows(plain) is not None  # laid out naively, rows straddle
         assert _split_rows(layout_report(report, page)) is None
     assert naive_splits > 0
+
+
+def test_a_failed_pdf_write_leaves_the_old_file_and_no_partial_one(qapp, tmp_path, monkeypatch):
+    import errno
+
+    import pytest
+
+    from flashdesk.formats import output
+    from flashdesk.statistics import ProgressReport
+    from flashdesk.store.database import StorageError
+
+    report = ProgressReport(learner="Sam", start=date(2026, 1, 1), end=date(2026, 1, 31),
+                            decks=[], cards_learned=0, reviews=0, retention=None, study_days=0,
+                            minutes=0.0, mastery=[])
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"last term's report")
+
+    def refuse(source, destination):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(output.os, "replace", refuse)
+    with pytest.raises(StorageError, match="Nothing was written"):
+        write_report_pdf(report, target)
+    assert target.read_bytes() == b"last term's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]

@@ -79,6 +79,16 @@ def test_the_class_screen_shows_three_learners(qtbot, qtmodeltester, col, class_
     assert pdf_path.read_bytes().startswith(b"%PDF")
     rows = list(csv.reader(csv_path.open(encoding="utf-8-sig")))
     assert any(r[:1] == ["Sam"] for r in rows)
+    # the hardest cards' questions are read whole: wrapped, never cut short
+    from PySide6.QtCore import QRect, Qt
+
+    metrics = w.hard.fontMetrics()
+    width = w.hard.columnWidth(0) - 8
+    for row in range(w.hard_model.rowCount()):
+        text = w.hard_model.index(row, 0).data()
+        needed = metrics.boundingRect(QRect(0, 0, width, 10_000),
+                                      int(Qt.TextFlag.TextWordWrap), text).height()
+        assert w.hard.rowHeight(row) >= needed, text
 
 
 def test_the_class_screen_without_a_folder_says_what_to_do(qtbot, col):

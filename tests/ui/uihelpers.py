@@ -81,6 +81,11 @@ def focused():
     return QApplication.focusWidget()
 
 
+def plain(text: str) -> str:
+    """Text as read aloud: without the isolates around names (U+2068, U+2069)."""
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
 def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier, widget=None):
     """Press ``key`` on the focused widget, as a learner would."""
     target = widget or focused()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
-from ...text import deck_path
+from ...text import deck_path, sentence
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
 from ..geometry import restore_geometry, save_geometry
@@ -147,12 +147,18 @@ class BrowserWindow(QMainWindow):
 
         self._suspend_action = action("Suspend", "Ctrl+J", self.toggle_suspend,
                                       "Suspend or unsuspend the selected cards")
-        action("Reset progress", "Ctrl+Alt+N", self.reset_selected, "Make the selected cards new again")
-        action("Change deck…", "Ctrl+D", self.move_selected, "Move the selected cards to another deck")
-        action("Add tag…", "Ctrl+Shift+A", self.add_tag, "Add a tag to the selected notes")
-        action("Remove tag…", "Ctrl+Alt+Shift+A", self.remove_tag,
-               "Remove a tag from the selected notes")
-        action("Delete", "Ctrl+Delete", self.delete_selected, "Delete the selected notes")
+        #: the actions on the selected cards: off while nothing is selected
+        self._card_actions = [self._suspend_action, *(action(*a) for a in (
+            ("Reset progress", "Ctrl+Alt+N", self.reset_selected,
+             "Make the selected cards new again"),
+            ("Change deck…", "Ctrl+D", self.move_selected,
+             "Move the selected cards to another deck"),
+            ("Add tag…", "Ctrl+Shift+A", self.add_tag, "Add a tag to the selected notes"),
+            ("Remove tag…", "Ctrl+Alt+Shift+A", self.remove_tag,
+             "Remove a tag from the selected notes"),
+            ("Delete", "Ctrl+Delete", self.delete_selected, "Delete the selected notes")))]
+        for act in self._card_actions:
+            act.setEnabled(False)
         self._undo_action = action("Undo", "Ctrl+Z", self.undo, "Take back the last action")
         self.update_undo()
         find = QAction("Find", self)
@@ -219,6 +225,9 @@ class BrowserWindow(QMainWindow):
             self._table.selectionModel().select(
                 selection, QItemSelectionModel.SelectionFlag.Select
                 | QItemSelectionModel.SelectionFlag.Rows)
+        # a new list clears the selection without a signal: the editor and the
+        # card actions follow what is selected now (perhaps nothing)
+        self._selection_changed()
         self.results_shown.emit(len(ids))
 
     def _failed(self, error: BaseException) -> None:
@@ -268,6 +277,8 @@ class BrowserWindow(QMainWindow):
         rows = [self._model.browse_row(r) for r in self.selected_rows(limit=200)]
         suspended = bool(rows) and all(r is not None and r.state == "suspended" for r in rows)
         self._suspend_action.setText("Unsuspend" if suspended else "Suspend")
+        for action in self._card_actions:
+            action.setEnabled(bool(cards))
 
     @property
     def editor(self) -> NoteEditor:
@@ -288,6 +299,7 @@ class BrowserWindow(QMainWindow):
             self.refresh()
         elif changes.cards or changes.note_text:
             self._model.reload_rows()
+            self._selection_changed()  # a card suspended or unsuspended: the action's name
         if (changes.note_text or changes.cards or changes.tags or changes.decks) \
                 and not self._editor.dirty and self._editor.note_id is not None:
             if self._col.notes.card_ids(self._editor.note_id):
@@ -350,7 +362,7 @@ class BrowserWindow(QMainWindow):
             changes = self._col.notes.change_tags(notes, add=[tag] if add else [],
                                                   remove=[] if add else [tag])
         except FlashdeskError as exc:
-            QMessageBox.warning(self, "flashdesk", str(exc))
+            QMessageBox.warning(self, "flashdesk", sentence(str(exc)))
             return
         self._changed(changes)
 
@@ -376,7 +388,7 @@ class BrowserWindow(QMainWindow):
         try:
             result = self._col.undo.undo(_now())
         except UndoRefused as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(sentence(str(exc)), 8000)
             self.update_undo()
             return
         self.statusBar().showMessage(f"Undone: {result.name.lower()}.", 5000)

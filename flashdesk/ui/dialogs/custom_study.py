@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import CustomKind, CustomStudy
+from ...text import isolate
+from ...study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX
 from ..widgets import text_label
 
 __all__ = ["CustomStudyDialog"]
@@ -36,12 +38,13 @@ class CustomStudyDialog(QDialog):
     """Choose a custom study session for one deck (tests patch ``ask``)."""
 
     def __init__(self, deck_name: str, tags: list[str], parent: QWidget | None = None):
+        """``tags``: the tags of the deck's notes (its sub-decks' too)."""
         super().__init__(parent)
         self.setWindowTitle("Custom study")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 18, 20, 16)
         outer.setSpacing(12)
-        outer.addWidget(text_label(f"Custom study in {deck_name}", "heading"))
+        outer.addWidget(text_label(f"Custom study in {isolate(deck_name)}", "heading"))
         outer.addWidget(text_label("Drills let you practise without touching your schedule; "
                                    "only reviewing ahead and extra new cards count as study.",
                                    "muted"))
@@ -61,7 +64,7 @@ class CustomStudyDialog(QDialog):
             grid.addWidget(radio, row, 0)
             if unit is not None:
                 number = QSpinBox()
-                number.setRange(1, 365 if unit == "days" else 999)
+                number.setRange(1, CUSTOM_DAYS_MAX if unit == "days" else EXTRA_NEW_MAX)
                 number.setValue(default)
                 # '1 day', '3 days': the unit follows the number
                 number.valueChanged.connect(
@@ -74,8 +77,13 @@ class CustomStudyDialog(QDialog):
             elif kind == CustomKind.TAG:
                 self.tag.currentIndexChanged.connect(lambda _i, r=radio: r.setChecked(True))
                 grid.addWidget(self.tag, row, 1)
-        self._radios[CustomKind.TAG].setEnabled(bool(tags))
-        self.tag.setEnabled(bool(tags))
+        if not tags:  # nothing to drill by tag: say why rather than offer other decks' tags
+            why = "No note in this deck has a tag"
+            self.tag.setPlaceholderText(f"({why.lower()})")
+            for widget in (self._radios[CustomKind.TAG], self.tag):
+                widget.setEnabled(False)
+                widget.setToolTip(why + ": add tags to its notes (E, or the browser) to "
+                                  "drill one.")
         self._radios[CustomKind.AHEAD].setChecked(True)
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (
 
 from ...collection import Collection
 from ...model import DeckId, FlashdeskError
-from ...text import deck_path
+from ...study import LIMIT_MAX
+from ...text import deck_path, sentence
 from ..geometry import fit_to_screen
 from ..note_form import FieldEdit
 from ..widgets import text_label
 
 __all__ = ["DeckOptionsDialog", "LIMIT_MAX"]
 
-LIMIT_MAX = 9999
 
 
 class DeckOptionsDialog(QDialog):
@@ -151,7 +151,7 @@ class DeckOptionsDialog(QDialog):
             if (exam.isoformat() if exam else None) != (self._own_exam or None):
                 changes |= self._col.decks.set_exam(self._deck, exam, now)
         except FlashdeskError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(sentence(str(exc)))
             self.error.show()
             return
         if changes:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
-from ...text import deck_path
+from ...text import deck_path, isolate
 from ...model import ImportReport
 from ..widgets import text_label
 
@@ -32,7 +32,7 @@ def report_lines(reports: list[ImportReport]) -> list[str]:
         if r.sanitised:
             counts += f", {r.sanitised} removed by the sanitiser"
         version = f" (version {r.version})" if r.version else ""
-        lines.append(f"{deck_path(r.deck_name)}{version}: {counts}")
+        lines.append(f"{isolate(deck_path(r.deck_name))}{version}: {counts}")
         lines.append(f"    from {r.path}")
         lines += [f"    {m}" for m in r.messages]
         if not r.removed:

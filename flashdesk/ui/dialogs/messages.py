@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ...text import sentence
 from ..theme import app_icon
 
 __all__ = ["inform", "AlreadyRunning", "show_error"]
@@ -33,7 +34,10 @@ def inform(parent: QWidget | None, title: str, text: str, details: str = "") -> 
 
 
 def show_error(parent: QWidget | None, title: str, text: str, details: str = "") -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.Warning, title, text, details)
+    """Show a problem over ``parent`` without blocking; ``text`` (often a
+    message from the core, written to go after a colon) is shown as a
+    sentence. Returns the box."""
+    box = _box(parent, QMessageBox.Icon.Warning, title, sentence(text), details)
     box.open()
     return box
 

@@ -175,6 +175,10 @@ class SettingsDialog(QDialog):
 
     # -- loading ---------------------------------------------------------------
 
+    def reload(self) -> None:
+        """Show the settings as they are now (another process changed them)."""
+        self._load()
+
     def _load(self) -> None:
         self._loading = True
         mode = self._col.grade_mode
