@@ -9,7 +9,6 @@ import sqlite3
 from datetime import timedelta
 
 import nh3
-import pytest
 
 from flashdesk.collection import Collection
 from flashdesk.model import BrowseQuery, CardSchedule, Grade, SortKey

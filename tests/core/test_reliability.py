@@ -3,7 +3,6 @@ crashes at random moments, and two processes on one profile."""
 
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
