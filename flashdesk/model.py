@@ -74,8 +74,9 @@ def plain_text(fragment: str) -> str:
 
 
 def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
-    """(sort text, search text) of a note: its first field, and all its text,
-    as plain text with every cloze opened (``flashdesk.cloze.reveal_all``)."""
+    """(sort text, search text) of a note: its first field, and the text of
+    its other fields, as plain text with every cloze opened
+    (``flashdesk.cloze.reveal_all``). Together they are what full-text search finds."""
     def flat(value: object) -> str:
         if isinstance(value, list):
             return " ".join(flat(v) for v in value)
@@ -85,9 +86,17 @@ def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
             value = plain_text(cloze.reveal_all(value))
         return " ".join(value.split())
 
+    first = FIELDS[Kind(kind)][0]
+    if len(fields) <= 2:  # the plain front and back of most notes: no markup to take off
+        values = list(fields.values())
+        if all(isinstance(v, str) and "<" not in v and "&" not in v and "{{" not in v
+               for v in values):
+            return (" ".join(fields[first].split()) if first in fields else "",
+                    " ".join(" ".join(v.split()) for k, v in fields.items()
+                             if k != first and v and not v.isspace()))
     texts = {name: flat(value) for name, value in fields.items()}
-    return (texts.get(FIELDS[Kind(kind)][0], ""),
-            " ".join(t for t in texts.values() if t))
+    return (texts.get(first, ""),
+            " ".join(t for name, t in texts.items() if t and name != first))
 
 
 class Grade(IntEnum):
@@ -307,6 +316,8 @@ class NoteData:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
+    #: the hash of the row of a spreadsheet it was read from (see ``DeckData.unchanged``)
+    origin: int | None = None
     identity: str = ""
 
 
@@ -320,6 +331,9 @@ class DeckData:
     version: str = ""
     notes: tuple[NoteData, ...] = ()
     path: str = ""
+    #: keys of notes the reader did not read again: their rows are the very
+    #: rows the collection's notes were imported from (and not edited since)
+    unchanged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

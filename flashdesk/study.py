@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections import deque
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .model import (
     TYPE_NEW, TYPE_REVIEW, CardId, CardSchedule, Grade, IntervalPreview, Queue, SessionCounts,
+    SM2State,
 )
 from .scheduler.sm2 import PASSING, REDRILL_BELOW, review
 
@@ -82,8 +84,14 @@ def previews(card: CardSchedule, today: int) -> dict[Grade, IntervalPreview]:
     if card.type == TYPE_REVIEW and card.last_day == today:  # a re-drill: the due day stays
         days = (card.due if card.due is not None else today) - today
         return {g: IntervalPreview(days, g < REDRILL_BELOW) for g in Grade}
-    state = card.sm2
-    return {g: IntervalPreview(review(state, g).interval, g < REDRILL_BELOW) for g in Grade}
+    return dict(_previews_of(card.sm2))
+
+
+@lru_cache(maxsize=4096)
+def _previews_of(state: SM2State) -> tuple[tuple[Grade, IntervalPreview], ...]:
+    """Each grade's preview from ``state`` (SM-2 is a pure function of it:
+    many cards share a state, so each is worked out once)."""
+    return tuple((g, IntervalPreview(review(state, g).interval, g < REDRILL_BELOW)) for g in Grade)
 
 
 def roll_over(card: CardSchedule, today: int) -> CardSchedule:
@@ -122,9 +130,12 @@ def answers_in_log(entries: Iterable[Mapping[str, Any]]) -> int:
     return count
 
 
-#: at the same millisecond: an answer before the exam plan's move it caused,
-#: a reset after both, an undo last (an undo takes back its entry wherever it is)
-_KIND_RANK = {"review": 0, "redrill": 0, "cram": 0, "reschedule": 1, "reset": 2, "undo": 3}
+#: at the same millisecond: a day's first answer before its re-drills (a log
+#: written before entries took strictly increasing times has them at one
+#: millisecond, in this order), an answer before the exam plan's move it
+#: caused, a reset after them, an undo last (an undo takes back its entry
+#: wherever it is)
+_KIND_RANK = {"review": 0, "redrill": 1, "cram": 1, "reschedule": 2, "reset": 3, "undo": 4}
 
 
 def replay_key(entry: Mapping[str, Any]) -> tuple[str, int, str]:
@@ -238,6 +249,8 @@ class SessionQueue:
         self.new: deque[CardId] = deque(new)
         self.learning: list[tuple[int, CardId]] = sorted(learning)
         self.front: list[tuple[CardId, Queue]] = []
+        #: the cards still in ``reviews`` and ``new``: taking one out looks here first
+        self._waiting: set[CardId] = set(self.reviews) | set(self.new)
 
     def peek(self, seq: int) -> CardId | None:
         """The next card when ``seq`` answers have been given so far."""
@@ -255,11 +268,24 @@ class SessionQueue:
 
     def discard(self, card: CardId) -> None:
         """Take ``card`` out of the session (answered, suspended, buried, gone)."""
-        self.front = [item for item in self.front if item[0] != card]
-        self.learning = [item for item in self.learning if item[1] != card]
+        if self.front:
+            self.front = [item for item in self.front if item[0] != card]
+        if self.learning:
+            if self.learning[0][1] == card:  # the re-drill just shown
+                del self.learning[0]
+            elif any(c == card for _, c in self.learning):
+                self.learning = [item for item in self.learning if item[1] != card]
+        if card not in self._waiting:
+            return
+        self._waiting.discard(card)
+        for queue in (self.reviews, self.new):
+            if queue and queue[0] == card:  # the card just shown: the usual case
+                queue.popleft()
+                return
         for queue in (self.reviews, self.new):
             try:
                 queue.remove(card)
+                return
             except ValueError:
                 pass
 

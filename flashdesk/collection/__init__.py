@@ -37,12 +37,13 @@ from .decks import DeckManager
 from .files import Cancelled, FileManager, Progress
 from .importer import finish_pending_media
 from .journal import Journal
-from .notes import DeletedNotes, NoteManager
+from .notes import CardIdList, DeletedNotes, NoteManager
 from .reports import STUDY_RULES, ReportManager
 from .study import StudyManager
 from .undo import UndoRefused, UndoStack
 
-__all__ = ["Collection", "Progress", "Cancelled", "DeletedNotes", "UndoRefused",
+__all__ = ["Collection", "Progress", "Cancelled", "CardIdList", "DeletedNotes",
+           "UndoRefused",
            "restore_hint", "damage_message", "OPEN_WAIT", "DamagedCollectionError",
            "ProfileInUseError"]
 
@@ -108,11 +109,13 @@ class Collection:
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, bundled: bool = True,
-             backups: bool = True) -> "Collection":
+             backups: bool = True, progress: Progress | None = None) -> "Collection":
         """Open the collection file at ``path``, creating it (and its folder) if
         needed. A new collection gets the bundled decks; bundled decks that
         changed since the last open are updated, keeping progress. With
         ``backups``, closing makes a backup when the last is a day old.
+        ``progress(done, total)`` hears how an upgrade of the file goes
+        (review-log entries converted).
 
         The profile lock is held (shared) until ``close``. A process that
         finds itself alone first finishes what a crash interrupted: a
@@ -135,7 +138,7 @@ class Collection:
                                  f"{exc.strerror or exc}") from None
         try:
             try:
-                db, lock, notices = cls._open_locked(path)
+                db, lock, notices = cls._open_locked(path, progress)
                 try:
                     col = cls(db, path, backups=backups, profile_lock=lock)
                 except BaseException:
@@ -162,7 +165,8 @@ class Collection:
         return col
 
     @staticmethod
-    def _open_locked(path: Path) -> tuple[Any, ProfileLock, list[str]]:
+    def _open_locked(path: Path, progress: Progress | None = None
+                     ) -> tuple[Any, ProfileLock, list[str]]:
         """Open the file under the profile lock: exclusive first, to clean up
         after crashes when alone, then shared (the lock has no atomic
         downgrade, so the file is checked to be the same one afterwards)."""
@@ -183,7 +187,7 @@ class Collection:
                     notices += [done] if done else []
                     notices += sweep_profile(path)
                     _refuse_missing(path)
-                    db, _created = open_database(path)
+                    db, _created = open_database(path, progress=progress)
                     try:
                         notices += finish_pending_media(db, path.parent / "media")
                     except BaseException:
@@ -212,7 +216,7 @@ class Collection:
                 continue
             try:
                 _refuse_missing(path)
-                db, _created = open_database(path)
+                db, _created = open_database(path, progress=progress)
             except BaseException:
                 lock.release()
                 raise
@@ -284,6 +288,7 @@ class Collection:
         if self._rolled_day != today:
             with self._lock, transaction(self.db):
                 q.roll_over(self.db, today)
+                q.close_days(self.db, today)
             self._rolled_day = today
             self.study.day_changed(today)
         return today

@@ -146,9 +146,11 @@ class DeckManager:
             decks = self.rows()
             limits = self.limits(decks, today)
             exams = self.exam_days(decks)
-            new = tree_allowance(limits, q.count_new(col.db), "new")
-            due = tree_allowance(limits, q.count_due(col.db, today), "review")
-            learning, total = q.count_learning(col.db), q.count_total(col.db)
+            counts = q.deck_counts(col.db, today)  # one pass: (new, learning, due, all)
+            new = tree_allowance(limits, {d: c[0] for d, c in counts.items()}, "new")
+            due = tree_allowance(limits, {d: c[2] for d, c in counts.items()}, "review")
+            learning = {d: c[1] for d, c in counts.items()}
+            total = {d: c[3] for d, c in counts.items()}
         rows = []
         for deck_id, row in decks.items():
             subtree = self.subtree(DeckId(deck_id), decks)

@@ -17,7 +17,7 @@ from ..backup import (
     backup_due, backups_dir, is_profile_file, list_backups, restore_hint, rotate,
     unique_backup_path,
 )
-from ..formats import DeckFileError, ReadResult, read_any
+from ..formats import DeckFileError, ReadResult, detect_format, read_any
 from ..formats.output import check_output
 from ..model import (
     Changes, DeckData, DeckId, FlashdeskError, ImportResult, Kind, NoteData, NoteId,
@@ -42,7 +42,7 @@ __all__ = ["FileManager", "Cancelled", "Progress", "BundledUpdate"]
 _BUNDLED_REPORT = "bundled_report"
 
 
-def _digest(note: NoteData) -> str:
+def _digest(note: NoteData) -> int:
     """The checksum an import stores for ``note`` (see ``notes.checksum``)."""
     return checksum(note.kind.value, fields_json(note.fields), note.tags, note.source)
 
@@ -159,14 +159,17 @@ class FileManager:
             where = self._col.path or "the collection"
             raise StorageError(f"cannot import into {where}: {exc}") from None
 
-    @staticmethod
-    def _read(paths: Sequence[str | os.PathLike], deck_name: str | None = None
+    def _read(self, paths: Sequence[str | os.PathLike], deck_name: str | None = None
               ) -> list[ReadResult]:
         problems = []
         results: list[ReadResult] = []
+        known = None  # a spreadsheet's rows its notes came from are not read again
+        if any(detect_format(Path(p)) == "csv" for p in paths):
+            with self._col._lock:
+                known = q.import_origins(self._col.db)
         for path in paths:
             try:
-                results.append(read_any(Path(path), deck_name))
+                results.append(read_any(Path(path), deck_name, known=known))
             except DeckFileError as exc:
                 problems.extend(exc.problems)
         if problems:
@@ -252,7 +255,7 @@ class FileManager:
         return result
 
     def _bundled_plan(self, results: list[ReadResult]
-                      ) -> tuple[list[ReadResult], BundledUpdate, dict[str, str], list[str]]:
+                      ) -> tuple[list[ReadResult], BundledUpdate, dict[str, int], list[str]]:
         """The bundled files with the learner's changes taken out: the
         results to import, what was left alone, the checksums to store
         afterwards (the release's version of each note, so it is reported
@@ -266,7 +269,7 @@ class FileManager:
         skipped_notes = 0
         skipped_decks: list[str] = []
         telling: list[str] = []
-        checksums: dict[str, str] = {}
+        checksums: dict[str, int] = {}
         planned: list[ReadResult] = []
         for result in results:
             decks = []
@@ -323,7 +326,7 @@ class FileManager:
                     q.set_config(col.db, _BUNDLED_REPORT, None)
         return report
 
-    def bundled_version(self, note_id: NoteId) -> tuple[NoteData, str] | None:
+    def bundled_version(self, note_id: NoteId) -> tuple[NoteData, int] | None:
         """The version of a bundled note in this release's deck files, with
         its checksum; None when no bundled deck has it."""
         deck_id, _, key = note_id.partition("/")

@@ -152,6 +152,11 @@ class Importer:
         self._ids: dict[str, str] = {}
         #: media names shortened for the file system: (as in the file, as written)
         self._shortened: list[tuple[str, str]] = []
+        #: the row ids the next new note and card get, and whether no card was ever deleted
+        self._next_nid = self._next_cid = 1
+        self._fresh = True
+        #: the new-card position the next new card gets
+        self._pos = 1
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
             progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
@@ -170,7 +175,7 @@ class Importer:
             if deck.id and deck.id in seen:
                 raise FlashdeskError(f"{deck.path}: deck id '{deck.id}' is also used by {seen[deck.id]}")
             seen[deck.id] = deck.path
-        total = sum(len(d.notes) for r in results for d in r.decks) or 1
+        total = sum(len(d.notes) + len(d.unchanged) for r in results for d in r.decks) or 1
         done = 0
         reports: list[ImportReport] = []
 
@@ -188,7 +193,10 @@ class Importer:
             local = datetime.now().astimezone()
             self._day = col.today(local)
             try:
-                with transaction(self._db), q.bulk_search_index(self._db, total):
+                to_read = sum(len(d.notes) for r in results for d in r.decks)  # not rows skipped
+                with transaction(self._db), q.bulk_import(self._db, to_read):
+                    self._next_nid, self._next_cid, self._fresh = q.next_rowids(self._db)
+                    self._pos = q.next_new_pos(self._db)
                     for result in results:
                         renames = self._plan_media(result.media, media)
                         first = len(reports)
@@ -326,10 +334,21 @@ class Importer:
         deck = replace(deck, id=DeckId(decks.id_for(deck.id, deck.name)))
         decks.ensure(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
         report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
-        pos = q.next_new_pos(self._db)
+        if deck.unchanged:  # rows the reader knew: the notes they made are as they were
+            stored = q.notes_by_identity(self._db, deck.unchanged)
+            for identity in deck.unchanged:
+                row = stored.get(identity)
+                if row is None or row["deck_id"] != deck.id:
+                    raise FlashdeskError(f"{deck.path}: the collection changed while the file "
+                                         "was read; import it again")
+                self._ids[identity] = row["id"]
+                in_file.add(row["id"])
+            report.unchanged += len(deck.unchanged)
+            tick(len(deck.unchanged))
+        did = q.deck_rowids(self._db, [deck.id])[deck.id]
         for start in range(0, len(deck.notes), IMPORT_CHUNK):
             chunk = deck.notes[start:start + IMPORT_CHUNK]
-            pos = self._import_chunk(deck.id, chunk, in_file, report, now_ms, pos)
+            self._pos = self._import_chunk(deck.id, did, chunk, in_file, report, now_ms, self._pos)
             tick(len(chunk))
         return report
 
@@ -345,6 +364,7 @@ class Importer:
             self._col.undo.forget_cards([c["id"] for c in cards])
             q.delete_notes(self._db, report.missing)
             report.removed = len(report.missing)
+            self._fresh = False  # their cards' ids stay known
 
     def _match(self, deck_id: str, notes) -> dict[str, dict]:
         """identity → the stored note (id, identity, deck_id, checksum) for
@@ -379,10 +399,13 @@ class Importer:
             candidate = f"{identity}~{n}"
         return candidate
 
-    def _import_chunk(self, deck_id: str, notes, in_file: set[str], report: ImportReport,
-                      now_ms: int, pos: int) -> int:
+    def _import_chunk(self, deck_id: str, did: int, notes, in_file: set[str],
+                      report: ImportReport, now_ms: int, pos: int) -> int:
         db = self._db
-        new_notes, changed, cards_wanted = [], [], {}
+        new_notes: list[tuple] = []
+        changed: list[dict] = []
+        origins: list[tuple[int, str]] = []
+        cards_wanted: dict[str, tuple[int, list[int]]] = {}  # note id → (nid or 0, ords)
         moves: list[tuple[str, str, str]] = []
         found = self._match(deck_id, notes)
         unmatched = [i for i in (self._identity(deck_id, n) for n in notes) if i not in found]
@@ -390,8 +413,9 @@ class Importer:
         for note in notes:
             identity = self._identity(deck_id, note)
             stored = found.get(identity)
+            kind = note.kind.value
             fields = fields_json(note.fields)
-            digest = checksum(note.kind.value, fields, note.tags, note.source)
+            digest = checksum(kind, fields, note.tags, note.source)
             if stored is None:
                 nid = self._new_id(identity, taken)
                 taken.add(nid)
@@ -404,42 +428,64 @@ class Importer:
             in_file.add(nid)
             if stored is not None and stored["checksum"] == digest:
                 report.unchanged += 1
+                if note.origin is not None:
+                    origins.append((note.origin, nid))
                 continue
             sort_text, search_text = note_texts(note.kind, note.fields)
-            row = {"id": nid, "identity": identity, "deck_id": deck_id, "key": note.key,
-                   "kind": note.kind.value, "fields": fields, "tags": tags_text(note.tags),
-                   "source": note.source, "now": now_ms, "checksum": digest,
-                   "sort_text": sort_text, "search_text": search_text}
+            tags = tags_text(note.tags)
             if stored is None:
-                new_notes.append(row)
+                rowid = self._next_nid
+                self._next_nid += 1
+                new_notes.append((rowid, nid, identity, did, note.key, kind, fields, tags,
+                                  note.source, digest, now_ms, sort_text, search_text,
+                                  note.origin))
                 report.added += 1
             else:
-                changed.append(row)
+                rowid = 0
+                changed.append({"id": nid, "kind": kind, "fields": fields, "tags": tags,
+                                "source": note.source, "now": now_ms, "checksum": digest,
+                                "sort_text": sort_text, "search_text": search_text,
+                                "origin": note.origin})
                 report.updated += 1
-            cards_wanted[nid] = card_ords(note.kind, note.fields)
+            cards_wanted[nid] = (rowid, card_ords(note.kind, note.fields))
         q.move_notes(db, moves)
-        for row in changed:  # a leech tag the collection added survives the update
-            current = q.get_note(db, row["id"])
-            if current and LEECH_TAG in current["tags"].split():
-                row["tags"] = tags_text([*row["tags"].split(), LEECH_TAG])
-        q.insert_notes(db, new_notes)
+        if changed:  # a leech tag the collection added survives the update
+            leeches = q.tagged_notes(db, [r["id"] for r in changed], LEECH_TAG)
+            for row in changed:
+                if row["id"] in leeches:
+                    row["tags"] = tags_text([*row["tags"].split(), LEECH_TAG])
+        q.add_notes(db, new_notes)
         q.update_notes(db, changed)
+        q.set_origins(db, origins)
         have = q.card_ords(db, [r["id"] for r in changed])
+        fresh: list[tuple] = []
         add: list[tuple[str, str, str, int, int]] = []
         drop: list[str] = []
-        for nid, ords in cards_wanted.items():
-            present = have.get(nid, set())
+        known = {} if self._fresh else q.card_rowids(
+            db, [make_card_id(n, o) for n, (r, ords) in cards_wanted.items() if r for o in ords])
+        for note_id, (rowid, ords) in cards_wanted.items():
+            present = have.get(note_id, set())
             for o in ords:
-                if o not in present:
-                    add.append((make_card_id(nid, o), nid, deck_id, o, pos))
-                    pos += 1
-            drop.extend(make_card_id(nid, o) for o in present - set(ords))
+                if o in present:
+                    continue
+                card = make_card_id(note_id, o)
+                if rowid and card not in known:  # a new note's card: new row ids, no look-ups
+                    fresh.append((self._next_cid, card, rowid, did, o, pos))
+                    self._next_cid += 1
+                else:
+                    add.append((card, note_id, deck_id, o, pos))
+                pos += 1
+            drop.extend(make_card_id(note_id, o) for o in present - set(ords))
+        q.add_cards(db, fresh)
         q.insert_cards(db, add)
+        if add:
+            self._next_cid = q.next_rowids(db)[1]
         if drop:  # a cloze or reverse card the note no longer has
             rows = [r for r in (q.get_card(db, c) for c in drop) if r is not None]
             self._col.journal.resets(rows, now_ms, self._day)
             self._col.undo.forget_cards(drop)
             q.delete_cards(db, drop)
+            self._fresh = False
         return pos
 
     def _progress(self, result: ReadResult, report: ImportReport, with_scheduling: bool,

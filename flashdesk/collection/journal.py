@@ -19,14 +19,17 @@ __all__ = ["Journal", "log_id", "ms", "entry_ms"]
 MAX_MS = (1 << 48) - 1
 
 
+def _uuid7(ts_ms: int) -> int:
+    value = (ts_ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)          # version 7
+    return (value & ~(0x3 << 62)) | (0x2 << 62)           # RFC 4122 variant
+
+
 def log_id(ts_ms: int) -> str:
     """A time-ordered UUID (version 7 layout, RFC 9562) for ``ts_ms``
     (milliseconds since the Unix epoch, UTC): unique across devices, and new
     entries append to the end of the log's index."""
-    value = (ts_ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)          # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)          # RFC 4122 variant
-    return str(uuid.UUID(int=value))
+    return str(uuid.UUID(int=_uuid7(ts_ms)))
 
 
 def entry_ms(entry_id: str) -> int:
@@ -52,11 +55,8 @@ class Journal:
         self._latest_ms = self._read_latest_ms()
 
     def _read_latest_ms(self) -> int:
-        latest = sync_q.latest_entry_id(self._db)
-        try:
-            return entry_ms(latest) if latest is not None else 0
-        except ValueError:
-            return 0  # not a time-ordered id: nothing to follow
+        # ids that are not time-ordered (no UUID) have nothing to follow
+        return q.latest_entry_ms(self._db)
 
     def reload(self) -> None:
         """Another process may have appended (or a merge): read the last
@@ -67,9 +67,11 @@ class Journal:
     def append(self, card_id: str, kind: LogKind, ts_ms: int, day: int, *,
                quality: int | None = None, was_new: bool = False, time_ms: int = 0,
                before: CardSchedule | None = None, after: CardSchedule | None = None,
-               undoes: str | None = None) -> str:
+               undoes: str | None = None, card_row: dict | None = None) -> str:
         """Append one entry; returns its id. ``time_ms``: milliseconds the
-        learner took; ``before``/``after``: the card's schedule around it.
+        learner took; ``before``/``after``: the card's schedule around it;
+        ``card_row``: the card as ``queries.answer_card`` read it in this
+        transaction (saves reading it again).
 
         The entry's time is ``ts_ms``, or just after the latest entry in the
         log when that is later (a clock set back, or an entry merged from a
@@ -81,12 +83,16 @@ class Journal:
         sequence number jumps), the new entry is moved after its entries
         before the transaction commits."""
         ts_ms = min(MAX_MS, max(ts_ms, self._latest_ms + 1))
-        entry_id = log_id(ts_ms)
+        value = _uuid7(ts_ms)
+        entry_id = str(uuid.UUID(int=value))
+        # as the log stores it: its last 10 bytes (the first 6 are ts_ms)
+        stored = (value & ((1 << 80) - 1)).to_bytes(10, "big") if 0 <= ts_ms < 1 << 48 else None
         expected = self.seq + 1
         self.seq = q.insert_log(self._db, {
-            "id": entry_id, "card_id": card_id, "ts": ts_ms, "day": day, "kind": kind.value,
+            "id": entry_id, "uid": stored, "card_id": card_id, "ts": ts_ms, "day": day,
+            "kind": kind.value,
             "quality": quality, "was_new": int(was_new), "time_ms": max(0, int(time_ms)),
-            "before": before, "after": after, "undoes": undoes})
+            "before": before, "after": after, "undoes": undoes}, card_row)
         if self.seq != expected:  # someone else wrote to the log since we last looked
             others = sync_q.latest_entry_id(self._db, below_seq=self.seq)
             if others is not None and others > entry_id:

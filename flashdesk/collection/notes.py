@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, overload
 
 from ..cards import card_ords
 from ..formats.result import ascii_fold
@@ -31,30 +31,131 @@ if TYPE_CHECKING:
 
     from . import Collection
 
-__all__ = ["NoteManager", "DeletedNotes", "AddedNote", "NoteRejected", "fields_json", "checksum",
-           "tags_text"]
+__all__ = ["NoteManager", "DeletedNotes", "CardIdList", "AddedNote", "NoteRejected", "fields_json",
+           "checksum", "tags_text"]
 
 _FIELDS_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_quoted = json.encoder.encode_basestring
 
 
 def fields_json(fields: dict) -> str:
-    """A note's fields as stored: JSON with sorted keys."""
-    return _FIELDS_ENCODER.encode(fields)
+    """A note's fields as stored: JSON with sorted keys (fields of text only
+    are written directly, as the encoder would write them)."""
+    try:
+        return "{" + ", ".join(f"{_quoted(k)}: {_quoted(fields[k])}"
+                               for k in sorted(fields)) + "}"
+    except TypeError:  # lists, numbers, true
+        return _FIELDS_ENCODER.encode(fields)
 
 
-def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> str:
-    """What a re-import compares to learn whether a note changed (SHA-1, hex).
+def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> int:
+    """What a re-import compares to learn whether a note changed: the first
+    64 bits of the SHA-1 of the note, as a signed integer.
 
     A note keeps the checksum of the version it was last imported (or
     added) as: editing it in flashdesk leaves the checksum alone, so a
     re-import of an unchanged file never undoes the learner's edits."""
     blob = "\x1f".join([kind, fields, " ".join(tags), source])
-    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+    return int.from_bytes(hashlib.sha1(blob.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def tags_text(tags: Iterable[str]) -> str:
     """Tags as stored: space-separated, each once, in order."""
     return " ".join(dict.fromkeys(t for t in tags if t))
+
+
+class CardIdList(Sequence[CardId]):
+    """The cards a browse found, in order. It holds their row ids and reads
+    their text ids in blocks as they are asked for: a query over 100,000
+    cards hands back numbers only, and a window reads the ids of what it
+    shows. A card's row id always names the same card (``card_ids`` is never
+    pruned), so the list can be read at any time."""
+
+    #: text ids read at a time
+    BLOCK = 500
+
+    def __init__(self, rowids: list[int], texts: Callable[[Sequence[int]], list[str]],
+                 rowids_of: Callable[[Sequence[str]], dict[str, int]]):
+        self._rowids = rowids
+        self._texts = texts
+        self._rowids_of = rowids_of
+        self._blocks: dict[int, list[str]] = {}
+        self._at: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rowids)
+
+    def _read(self, first: int, last: int) -> None:
+        """Read blocks ``first``..``last`` (inclusive) not read yet, in one go."""
+        missing = [b for b in range(first, last + 1) if b not in self._blocks]
+        if not missing:
+            return
+        size = self.BLOCK
+        wanted = [r for b in missing for r in self._rowids[b * size:(b + 1) * size]]
+        texts = self._texts(wanted)
+        at = 0
+        for b in missing:
+            count = len(self._rowids[b * size:(b + 1) * size])
+            self._blocks[b] = texts[at:at + count]
+            at += count
+
+    @overload
+    def __getitem__(self, index: int) -> CardId: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CardId]: ...
+
+    def __getitem__(self, index: int | slice) -> CardId | list[CardId]:
+        if isinstance(index, slice):
+            wanted = range(*index.indices(len(self)))
+            if not wanted:
+                return []
+            self._read(min(wanted) // self.BLOCK, max(wanted) // self.BLOCK)
+            return [self[i] for i in wanted]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("card list index out of range")
+        block = index // self.BLOCK
+        if block not in self._blocks:
+            self._read(block, block)
+        return CardId(self._blocks[block][index % self.BLOCK])
+
+    def __iter__(self) -> Iterator[CardId]:
+        return iter(self[:])
+
+    def positions(self, card_ids: Iterable[str]) -> dict[CardId, int]:
+        """Where these cards are in the list (those that are in it)."""
+        if self._at is None:
+            self._at = {rowid: i for i, rowid in enumerate(self._rowids)}
+        at = self._at
+        return {CardId(c): at[r] for c, r in self._rowids_of(list(card_ids)).items() if r in at}
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        found = self.positions([value]).get(value)
+        if found is None or found < start or (stop is not None and found >= stop):
+            raise ValueError(f"{value!r} is not in the list")
+        return found
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in self.positions([value])
+
+    @property
+    def rowids(self) -> list[int]:
+        """The cards' row ids, in order."""
+        return self._rowids
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CardIdList):
+            return self._rowids == other._rowids
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CardIdList({list(self[:20])!r}{', …' if len(self) > 20 else ''})"
 
 
 @dataclass(frozen=True)
@@ -115,15 +216,25 @@ class NoteManager:
             raise FlashdeskError(f"no note with id '{note_id}'")
         return Kind(row["kind"]), json.loads(row["fields"])
 
-    def browse(self, query: BrowseQuery, now: "datetime") -> list[CardId]:
-        """The ids of the cards matching ``query``, in its order."""
+    def browse(self, query: BrowseQuery, now: "datetime") -> CardIdList:
+        """The ids of the cards matching ``query``, in its order (a sequence
+        that reads the ids as they are asked for)."""
         col = self._col
         with col._lock:
             deck_ids = None if query.deck_id is None else col.decks.subtree(query.deck_id)
-            return [CardId(c) for c in q.browse_ids(
+            rowids = q.browse_ids(
                 col.db, text=query.text, deck_ids=deck_ids, tag=query.tag,
                 state=CardFilter(query.state).value, today=col.today(now),
-                sort=SortKey(query.sort).value, descending=query.descending)]
+                sort=SortKey(query.sort).value, descending=query.descending)
+        return CardIdList(rowids, self._card_texts, self._card_rowids)
+
+    def _card_texts(self, rowids: Sequence[int]) -> list[str]:
+        with self._col._lock:
+            return q.card_texts(self._col.db, rowids)
+
+    def _card_rowids(self, card_ids: Sequence[str]) -> dict[str, int]:
+        with self._col._lock:
+            return q.card_rowids(self._col.db, card_ids)
 
     def rows(self, card_ids: Sequence[CardId]) -> list[BrowseRow]:
         """Display rows for ``card_ids`` (a visible page), in the same order."""
@@ -303,7 +414,7 @@ class NoteManager:
                 col.study.invalidate()
         return changes
 
-    def take_version(self, note_id: NoteId, note: NoteData, digest: str,
+    def take_version(self, note_id: NoteId, note: NoteData, digest: int,
                      now: "datetime") -> Changes:
         """Replace a note with a version from its file (``note``, whose
         checksum is ``digest``): the learner chose the file's version over
@@ -324,7 +435,7 @@ class NoteManager:
         return edit[1]
 
     def _edit_content(self, row: dict, fields: dict | None, tags: Sequence[str] | None,
-                      source: str | None, now: "datetime", *, file_checksum: str | None = None,
+                      source: str | None, now: "datetime", *, file_checksum: int | None = None,
                       ) -> tuple[EditUndo, Changes] | None:
         """Write a note's new fields, tags and source inside the caller's
         transaction; the undo entry and what changed (None: nothing did)."""
@@ -357,8 +468,8 @@ class NoteManager:
         sort_text, search_text = note_texts(kind, note.fields if fields is not None else old_fields)
         q.set_note_content(col.db, {
             "id": row["id"], "fields": encoded, "tags": tags_t, "source": source_t,
-            "checksum": file_checksum or row["checksum"], "sort_text": sort_text,
-            "search_text": search_text, "now": ms(now)})
+            "checksum": file_checksum if file_checksum is not None else row["checksum"],
+            "sort_text": sort_text, "search_text": search_text, "now": ms(now)})
         deck_of_cards = next((c["deck_id"] for c in q.cards_of_notes(col.db, [row["id"]])),
                              row["deck_id"])
         pos = q.next_new_pos(col.db)

@@ -135,63 +135,83 @@ class ReportManager:
     def statistics(self, now: datetime, deck_id: DeckId | None = None) -> Statistics:
         """Everything the statistics window charts, for one deck tree or all."""
         with self._col._lock:
+            db = self._col.db
             today = self._col.today(now)
             decks = self._col.decks.rows()
             deck_ids = None if deck_id is None else self._col.decks.subtree(deck_id, decks)
-            due = q.due_by_day(self._col.db, today + 30, deck_ids)
-            per_day = q.answers_per_day(self._col.db, today - 89, today, deck_ids)
-            retention = q.retention_per_day(self._col.db, today - 7 * 12 + 1, today, deck_ids)
-            by_queue = q.count_by_queue(self._col.db, deck_ids)
-            intervals = q.review_intervals(self._col.db, deck_ids)
-            mastery = self._mastery(today, decks, deck_ids)
+            due = q.due_by_day(db, today + 30, deck_ids)
+            per_day = q.day_figures(db, today - 89, today, deck_ids)
+            cards = q.card_figures(db, MATURE_DAYS)
+            intervals = q.learned_intervals(db, deck_ids)
+            mastery = self._mastery(today, decks, deck_ids, cards)
         forecast = [0] * 30
         for day, count in due.items():
             forecast[max(0, day - today)] += count
+        wanted = set(decks if deck_ids is None else deck_ids)
+        by_queue: dict[int, int] = {}
+        for deck, _did, queue, count, _learned, _mastered, _capped in cards:
+            if deck in wanted:
+                by_queue[queue] = by_queue.get(queue, 0) + count
+        retention = {d: (p, n) for d, (_a, p, n) in per_day.items() if d > today - 7 * 12}
         names = {Queue.NEW: "new", Queue.LEARNING: "learning", Queue.REVIEW: "review",
                  Queue.SUSPENDED: "suspended", Queue.BURIED: "buried"}
         return Statistics(
             today=today, forecast=forecast,
-            reviews_per_day=[(d, per_day.get(d, 0)) for d in range(today - 89, today + 1)],
+            reviews_per_day=[(d, per_day.get(d, (0, 0, 0))[0]) for d in range(today - 89, today + 1)],
             retention_by_week=weekly_retention(retention, today, 12),
             cards_by_state={names[k]: by_queue.get(k, 0) for k in names},
             intervals=bucket_intervals(intervals), mastery=mastery)
 
-    def _mastery(self, today: int, decks: dict, deck_ids: Sequence[str] | None) -> list[Mastery]:
-        """Mastery per deck (with its sub-decks) and per tag, weakest first."""
+    def _mastery(self, today: int, decks: dict, deck_ids: Sequence[str] | None,
+                 cards: Sequence[tuple] | None = None) -> list[Mastery]:
+        """Mastery per deck (with its sub-decks) and per tag, weakest first.
+        ``cards``: ``queries.card_figures`` when the caller has them."""
+        db = self._col.db
         wanted = set(decks if deck_ids is None else deck_ids)
-        own = {row[0]: row[1:] for row in q.mastery_by_deck(self._col.db, MATURE_DAYS)}
-        ret_deck = q.retention_by_deck(self._col.db, today - 29, today)
+        own: dict[str, list[int]] = {}
+        if cards is None:
+            cards = q.card_figures(db, MATURE_DAYS)
+        for deck, _did, _queue, count, learned, mastered, capped in cards:
+            o = own.setdefault(deck, [0, 0, 0, 0])
+            for i, value in enumerate((count, learned, mastered, capped)):
+                o[i] += value or 0
+        ret_deck: dict[str, list[int]] = {}
+        ret_tag: dict[str, list[int]] = {}
+        for deck, tags, passed, answered in q.retention_by_deck_and_tags(db, today - 29, today):
+            r = ret_deck.setdefault(deck, [0, 0])
+            r[0] += passed
+            r[1] += answered
+            if deck in wanted:
+                for tag in tags.split():
+                    t = ret_tag.setdefault(tag, [0, 0])
+                    t[0] += passed
+                    t[1] += answered
         result = []
         for d in wanted:
             if d not in own:
                 continue  # a deck that only groups others: its sub-decks are listed
             sub = self._col.decks.subtree(DeckId(d), decks)
-            cards, studied, mastered, capped = (sum(own.get(s, (0, 0, 0, 0))[i] or 0 for s in sub)
-                                                for i in range(4))
-            if not cards:
+            cards_, studied, mastered, capped = (sum(own.get(s, (0, 0, 0, 0))[i] for s in sub)
+                                                 for i in range(4))
+            if not cards_:
                 continue
-            passed, answered = (sum(ret_deck.get(s, (0, 0))[i] or 0 for s in sub) for i in range(2))
-            result.append(Mastery(decks[d]["name"], "deck", cards, studied, mastered,
-                                  mastery_of(cards, capped),
+            passed, answered = (sum(ret_deck.get(s, (0, 0))[i] for s in sub) for i in range(2))
+            result.append(Mastery(decks[d]["name"], "deck", cards_, studied, mastered,
+                                  mastery_of(cards_, capped),
                                   round(passed / answered, 4) if answered else None, answered))
         by_tag: dict[str, list[int]] = {}
-        for tags, type_, interval in q.card_tags_and_intervals(self._col.db, deck_ids):
+        for tags, learned, interval, count in q.tag_figures(db, MATURE_DAYS, deck_ids):
             for tag in tags.split():
                 t = by_tag.setdefault(tag, [0, 0, 0, 0])
-                t[0] += 1
-                if type_ == 2:
-                    t[1] += 1
-                    t[2] += interval >= MATURE_DAYS
-                    t[3] += min(interval, MATURE_DAYS)
-        ret_tag: dict[str, list[int]] = {}
-        for tags, passed, answered in q.retention_by_tag(self._col.db, today - 29, today, deck_ids):
-            for tag in tags.split():
-                r = ret_tag.setdefault(tag, [0, 0])
-                r[0] += passed
-                r[1] += answered
-        for tag, (cards, studied, mastered, capped) in by_tag.items():
+                t[0] += count
+                if learned:
+                    t[1] += count
+                    t[2] += count if interval >= MATURE_DAYS else 0
+                    t[3] += count * interval
+        for tag, (cards_, studied, mastered, capped) in by_tag.items():
             passed, answered = ret_tag.get(tag, (0, 0))
-            result.append(Mastery(tag, "tag", cards, studied, mastered, mastery_of(cards, capped),
+            result.append(Mastery(tag, "tag", cards_, studied, mastered,
+                                  mastery_of(cards_, capped),
                                   round(passed / answered, 4) if answered else None, answered))
         # weakest first among what has been studied; topics not started come last
         return sorted(result, key=lambda m: (m.studied == 0, m.mastery,

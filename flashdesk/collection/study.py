@@ -134,9 +134,9 @@ class StudyManager:
         learning = [(seq, CardId(c)) for seq, c in q.learning_card_ids(col.db, subtree)]
         # were today's limits the reason cards were left out? then a card leaving the
         # session early (a buried sibling) is replaced from the file
-        own_new, own_due = q.count_new(col.db), q.count_due(col.db, today)
-        capped = (sum(own_new.get(d, 0) for d in subtree) > len(new)
-                  or sum(own_due.get(d, 0) for d in subtree) > len(reviews))
+        counts = q.deck_counts(col.db, today)  # (new, learning, due, all) per deck
+        capped = (sum(counts[d][0] for d in subtree if d in counts) > len(new)
+                  or sum(counts[d][2] for d in subtree if d in counts) > len(reviews))
         return _Session(deck_id, today, SessionQueue([CardId(cid) for _, cid in reviews],
                                                      [CardId(c) for c in new], learning),
                         frozenset(subtree), custom, exams, bury, capped=capped)
@@ -245,7 +245,7 @@ class StudyManager:
         with col._lock:
             today = col.today(now)
             with transaction(col.db, immediate=True):
-                row = q.get_card(col.db, card_id)
+                row = q.answer_card(col.db, card_id)
                 if row is None:
                     raise FlashdeskError(f"no card with id '{card_id}'")
                 if row["queue"] < 0:
@@ -260,12 +260,12 @@ class StudyManager:
                 exam = exams.get(row["deck_id"])
                 pulled = pulled_due(card_id, after.due, today, exam) \
                     if exam is not None and not outcome.redrill else None
-                q.set_schedule(col.db, card_id, replace(after, due=pulled) if pulled else after,
-                               answers=1)
                 log_id = col.journal.append(
                     card_id, LogKind.REDRILL if outcome.redrill else LogKind.REVIEW, ms(now),
                     today, quality=int(grade), was_new=outcome.was_new, time_ms=time_ms,
-                    before=before, after=after)
+                    before=before, after=after, card_row=row)
+                q.set_schedule(col.db, card_id, replace(after, due=pulled) if pulled else after,
+                               answers=1, rowid=row["cid"], last_seq=col.journal.seq, was=before)
                 moved = (col.journal.append(card_id, LogKind.RESCHEDULE, ms(now), today,
                                             before=after, after=replace(after, due=pulled)),
                          ) if pulled else ()

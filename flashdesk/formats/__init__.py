@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Mapping
 
 from .problems import DeckFileError, Problem
 from .deckfile import read_deck_file
@@ -35,9 +36,12 @@ def detect_format(path: str | Path) -> str:
     return "toml" if "[deck]" in head else "csv"
 
 
-def read_any(path: str | Path, deck_name: str | None = None) -> ReadResult:
+def read_any(path: str | Path, deck_name: str | None = None, *,
+             known: Mapping[int, tuple[str, str]] | None = None) -> ReadResult:
     """Read a file of any supported format. ``deck_name`` is the deck for
-    notes whose file does not name one (a CSV without a deck column).
+    notes whose file does not name one (a CSV without a deck column);
+    ``known``: rows a collection's notes were imported from, which a
+    spreadsheet's reader skips (see ``table.read_table``).
 
     Every reader bounds its input before trusting it (see each module) and
     raises ``DeckFileError`` naming the file for anything it refuses; names,
@@ -58,4 +62,4 @@ def read_any(path: str | Path, deck_name: str | None = None) -> ReadResult:
         return read_apkg(path)
     from .table import read_table
 
-    return read_table(path, deck_name)
+    return read_table(path, deck_name, known=known)

@@ -87,6 +87,8 @@ class DeckGroups:
         self._names: dict[str, str] = {}
         self._notes: dict[str, list[NoteData]] = {}
         self._seen: dict[str, str] = {}
+        #: identities of notes a collection has as these rows make them (rows not read)
+        self._unchanged: dict[str, list[str]] = {}
         #: spellings met that differ only in case from the name kept
         self.merged: dict[str, set[str]] = {}
 
@@ -116,10 +118,23 @@ class DeckGroups:
         self._notes.setdefault(self.name_for(deck), []).append(note)
         return None
 
+    def add_unchanged(self, deck: str, identity: str, where: str) -> str | None:
+        """Note that the collection holds the note ``identity`` of ``deck``
+        as this row makes it (the row is not read); returns where the same
+        note was met before, else None."""
+        if identity in self._seen:
+            return self._seen[identity]
+        self._seen[identity] = where
+        name = self.name_for(deck)
+        self._notes.setdefault(name, [])
+        self._unchanged.setdefault(name, []).append(identity)
+        return None
+
     def decks(self, path: str) -> list[DeckData]:
         """The groups as decks (no id yet: the importer gives them theirs),
         in the order the file first names them; ``path`` names the file."""
-        return [DeckData(id=DeckId(""), name=name, notes=tuple(notes), path=path)
+        return [DeckData(id=DeckId(""), name=name, notes=tuple(notes), path=path,
+                         unchanged=tuple(self._unchanged.get(name, ())))
                 for name, notes in self._notes.items()]
 
 

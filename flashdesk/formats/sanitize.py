@@ -27,8 +27,8 @@ from html.parser import HTMLParser
 
 import nh3
 
-__all__ = ["clean_html", "clean_field", "clean_plain", "remove_controls", "is_blank",
-           "blank_field", "ALLOWED_TAGS", "media_name", "is_media_name", "media_references",
+__all__ = ["clean_html", "clean_field", "clean_text_field", "clean_plain", "remove_controls",
+           "is_blank", "blank_field", "ALLOWED_TAGS", "media_name", "is_media_name", "media_references",
            "rename_media_references", "CONTROLS", "BIDI_CONTROLS", "Removals", "looks_like_html",
            "text_to_html", "MAX_MEDIA_NAME_BYTES", "escape_literal", "card_html",
            "editable_text"]
@@ -234,10 +234,11 @@ def clean_html(text: str, removals: Removals | None = None, where: str = "") -> 
     With ``removals``, each thing removed is counted there (its place given
     by ``where``, e.g. "line 4"); a fragment that comes out unchanged costs
     nothing more."""
-    if removals is not None:
-        for ch in CONTROLS.findall(text):
-            removals.add("control characters", f"U+{ord(ch):04X}", where)
-    text = CONTROLS.sub("", text)
+    if not text.isprintable():  # printable text has no control character to remove
+        if removals is not None:
+            for ch in CONTROLS.findall(text):
+                removals.add("control characters", f"U+{ord(ch):04X}", where)
+        text = CONTROLS.sub("", text)
     if not _MARKUP.search(text):
         return text  # plain text: nothing to clean, and nh3 would return it unchanged
     cleaned = nh3.clean(text, tags=set(ALLOWED_TAGS), attributes={"img": {"src", "alt"}},
@@ -353,6 +354,20 @@ def clean_field(text: str, removals: Removals | None = None, where: str = "") ->
     return clean_html(text, removals, where)
 
 
+def clean_text_field(text: str) -> str:
+    """A field of plain text (a file that says it holds no HTML) as card
+    HTML, without parsing it: control characters removed, ``&``, ``<``, ``>``
+    and no-break spaces escaped, line breaks as ``<br>`` – what ``clean_field``
+    makes of the escaped text, never through the HTML sanitiser."""
+    text = text.strip().replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isprintable():
+        text = CONTROLS.sub("", text)
+    text = html.escape(text, quote=False)
+    if "\xa0" in text:
+        text = text.replace("\xa0", "&nbsp;")
+    return text.replace("\n", "<br>") if "\n" in text else text
+
+
 def editable_text(stored: str) -> str:
     """A stored field as a person edits it: entities as the characters they
     stand for (``&lt;customer&gt;`` as ``<customer>``) whenever
@@ -373,6 +388,8 @@ def is_blank(fragment: str) -> bool:
     and no image. ``<b></b>``, ``<br>`` and ``&nbsp;`` are blank."""
     if not fragment or fragment.isspace():
         return True
+    if "<" not in fragment and "&" not in fragment:  # no markup: blank only if empty
+        return False
     if _VISIBLE.search(fragment):
         return False
     return not html.unescape(_TAGS.sub("", fragment)).strip()

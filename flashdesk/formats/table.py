@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
+import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from ..cards import REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long
 from ..model import Kind, NoteData
@@ -49,12 +51,17 @@ from .result import (
     DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
 )
 from .sanitize import (
-    Removals, blank_field, card_html, clean_field, clean_html, clean_plain, is_blank,
-    looks_like_html, text_to_html,
+    CONTROLS, Removals, blank_field, card_html, clean_field, clean_plain,
+    clean_text_field, is_blank, looks_like_html,
 )
 from .tags import normalise_tags
 
-__all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "ANKI_HEADERS"]
+__all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "ANKI_HEADERS",
+           "READER_VERSION"]
+
+#: part of every row's hash (``read_table``'s ``known``): change it when the
+#: same row would be read into a different note
+READER_VERSION = "table-2"
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
@@ -226,13 +233,22 @@ class _Cells:
     def field(self, value: str, where: str) -> str:
         value = value.strip()
         if not self.is_html:
-            return clean_html(text_to_html(value), self.removals, where)
+            return self._text(value, where)
         return clean_field(value, self.removals, where)
 
     def item(self, value: str, where: str) -> str:
         if not self.is_html:
-            return clean_html(text_to_html(value), self.removals, where)
+            return self._text(value, where)
         return card_html(value, self.removals, where)
+
+    def _text(self, value: str, where: str) -> str:
+        """Plain text as card HTML: escaped, never parsed by the sanitiser
+        (what ``clean_html(text_to_html(value))`` makes of it, faster);
+        control characters removed and counted."""
+        if not value.isprintable():
+            for ch in CONTROLS.findall(value):
+                self.removals.add("control characters", f"U+{ord(ch):04X}", where)
+        return clean_text_field(value)
 
 
 def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData | str:
@@ -426,17 +442,31 @@ def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
 
 # -- the reader -------------------------------------------------------------------
 
+
+@functools.lru_cache(maxsize=1024)
+def _deck_name(cell: str, default_deck: str) -> str:
+    """The deck a row names in its deck cell (else the file's deck)."""
+    deck = " ".join(clean_plain(cell).split())
+    return "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
+
 def _is_flashdesk_header(row: list[str]) -> bool:
     return "front" in {COLUMNS.get(c.strip().lower()) for c in row}
 
 
-def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
+def read_table(path: str | Path, deck_name: str | None = None, *,
+               known: Mapping[int, tuple[str, str]] | None = None) -> ReadResult:
     """Read a CSV, TSV or Anki text file into decks of notes.
 
     ``deck_name`` receives notes whose file names no deck (default: the
     file's name). Rows that cannot become a note are skipped with their
     line and reason; a file that is not a table at all, or where no row
-    can be imported, raises ``DeckFileError`` naming the file and line."""
+    can be imported, raises ``DeckFileError`` naming the file and line.
+
+    With ``known`` (row hash → (deck name, note identity) of notes a
+    collection imported from rows it has not changed since), a row whose
+    hash is known and whose deck is that deck is not read again: the
+    identity goes into its deck's ``unchanged``; every note read carries its
+    row's hash (``origin``)."""
     shown = str(path)
     try:
         size = Path(path).stat().st_size
@@ -508,11 +538,42 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         ignored = [first_row[1][i] for i, n in enumerate(names) if not n and first_row[1][i].strip()]
         if ignored:
             result.messages.append(f"{shown}: ignored column(s) {', '.join(ignored)}")
+    # what, besides its cells, decides the note a row makes
+    context = "\x1e".join(map(str, (READER_VERSION, sorted(values.items()), default_deck,
+                                     is_html, anki, names)))
+    origin: int | None = None
+    hasher: Any = None
+    hashed_for: _AnkiColumns | None = None
+    # the deck column as ``cols`` reads it (the last of that name)
+    at = len(names) - 1 - names[::-1].index("deck") if "deck" in names else None
     for line, row in data:
         if anki and values and row[0].startswith("#"):
             result.skipped.append(f"{shown}:{line}: skipped: a row starting with '#' is a "
                                   "comment in Anki's text files")
             continue
+        if known is not None:  # a row the collection's note was made from is not read again
+            if anki:
+                if columns is None or (columns.generic and len(row) > columns.width):
+                    columns = _anki_columns(headers, len(row), unknown)
+                raw_deck = row[columns.deck] if columns.deck is not None and \
+                    columns.deck < len(row) else ""
+            else:
+                raw_deck = unguard_cell(row[at]) if at is not None and at < len(row) else ""
+            if hasher is None or hashed_for is not columns:
+                hashed_for = columns
+                shape = f"{columns.width}/{columns.generic}" if columns is not None else ""
+                hasher = hashlib.blake2b("\x1f".join([context, shape, "\x1d"]).encode(
+                    "utf-8", "surrogatepass"), digest_size=8)
+            h = hasher.copy()
+            h.update("\x1f".join(row).encode("utf-8", "surrogatepass"))
+            origin = int.from_bytes(h.digest(), "big", signed=True)
+            hit = known.get(origin)
+            if hit is not None and hit[0] == _deck_name(raw_deck, default_deck) \
+                    and groups.name_for(hit[0]) == hit[0]:
+                first = groups.add_unchanged(hit[0], hit[1], str(line))
+                if first is not None:
+                    result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
+                continue
         where = f"line {line}"
         deck_cell = row_tags = id_cell = ""
         note: NoteData | str
@@ -539,9 +600,7 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
         if big is not None:
             raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
                                                 f"{too_long(big[1])}", line)])
-        deck = " ".join(clean_plain(deck_cell).split())
-        deck = "::".join(p.strip() for p in deck.split("::") if p.strip()) or default_deck
-        deck = groups.name_for(deck)
+        deck = groups.name_for(_deck_name(deck_cell, default_deck))
         if row_tags not in tag_cache:  # most rows repeat a few tag cells
             tag_cache[row_tags] = normalise_tags([global_tags, row_tags])
         tags, bad_tags = tag_cache[row_tags]
@@ -551,7 +610,7 @@ def read_table(path: str | Path, deck_name: str | None = None) -> ReadResult:
             given = given_identity(id_cell) if id_cell else None
             identity, key = given if given else (scoped_identity(deck, key), key)
         note = NoteData(key=key, kind=note.kind, fields=note.fields, tags=tags,
-                        source=note.source, line=line, identity=identity)
+                        source=note.source, line=line, identity=identity, origin=origin)
         first = groups.add(deck, note, str(line))
         if first is not None:
             result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")

@@ -9,6 +9,7 @@ import sqlite3
 import struct
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -16,7 +17,7 @@ from sqlite_utils.migrations import Migrations
 from ..model import FlashdeskError
 from .faults import fault_point
 from .foreign import StatementGuard
-from .schema import APPLICATION_ID, migrations
+from .schema import APPLICATION_ID, migration_progress, migrations
 
 __all__ = ["open_database", "NotACollectionError", "memory_database", "transaction",
            "StorageError", "DamagedCollectionError", "is_damage", "NEW_PART_GLOB"]
@@ -110,8 +111,9 @@ def _connect(target: str) -> Database:
 def _configure(db: Database) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 10000")
-    # 16 MB of page cache: the hot indexes of a 100k-card collection stay in memory
-    db.execute("PRAGMA cache_size = -16384")
+    # 40 MB of page cache (as Anki keeps): the cards, notes and hot indexes of a
+    # 100k-card collection stay in memory once read
+    db.execute("PRAGMA cache_size = -40960")
     db.enable_wal()
     # In WAL mode FULL syncs the log on every commit: an answer survives a power cut.
     db.execute("PRAGMA synchronous = FULL")
@@ -150,6 +152,22 @@ def _known_schema() -> tuple[list[str], dict[str, tuple[str, str]], list[dict[st
     return order, objects, stages
 
 
+@functools.lru_cache(maxsize=8)
+def _columns_after(applied: tuple[str, ...]) -> dict[str, set[str]]:
+    """The columns of each table after flashdesk's migrations ``applied``, run
+    in that order, on an in-memory database."""
+    db = Database(sqlite3.connect(":memory:"))
+    by_name = {m.name: m.fn for m in migrations._migrations}
+    for name in applied:
+        by_name[name](db)
+    rows = db.execute("SELECT type, name FROM sqlite_master").fetchall()
+    columns = {name: {c[1] for c in db.execute("SELECT * FROM pragma_table_info(?)",
+                                               [name]).fetchall()}
+               for kind, name in rows if kind == "table" and not name.startswith("sqlite_")}
+    db.close()
+    return columns
+
+
 def _schema_problem(conn: sqlite3.Connection, applied: list[str]) -> str | None:
     """What is wrong with the schema of a file that says it is a flashdesk
     collection with the migrations ``applied``, or None. Only the schema is
@@ -168,7 +186,12 @@ def _schema_problem(conn: sqlite3.Connection, applied: list[str]) -> str | None:
     done = [order.index(name) for name in applied if name in order]
     if not done:
         return None
-    for table, columns in stages[max(done)].items():
+    # migrations run in the order they are registered; a collection of an
+    # earlier release may have run one registered later first (m006_sync
+    # before m005_compact): its tables are as those it ran, in its order, make them
+    known = [name for name in applied if name in order]
+    expected = stages[max(done)] if known == order[:len(known)] else _columns_after(tuple(known))
+    for table, columns in expected.items():
         if found.get(table) != "table":
             return f"its '{table}' table is missing"
         present = {c[1] for c in conn.execute(
@@ -188,6 +211,7 @@ def _inspect(db: Database) -> str | None:
     budget; writes nothing. Raises ``sqlite3.OperationalError`` when the
     file cannot be read at all (locked, unreadable)."""
     guard = StatementGuard(db.conn, steps=_CHECK_STEPS, seconds=_CHECK_SECONDS)
+    ours = False
     try:
         with guard:
             objects = db.execute("SELECT type, name FROM sqlite_master").fetchall()
@@ -209,6 +233,7 @@ def _inspect(db: Database) -> str | None:
             if newer:
                 return (f"was written by a newer flashdesk (schema {newer[-1]}); "
                         "update flashdesk to open it")
+            ours = True
             problem = _schema_problem(db.conn, applied)
             return f"is damaged: {problem}" if problem else None
     except sqlite3.OperationalError as exc:
@@ -219,6 +244,8 @@ def _inspect(db: Database) -> str | None:
             raise
         return f"is damaged (SQLite says: {exc})"
     except sqlite3.DatabaseError as exc:
+        if ours:  # its id and its record of migrations were read: a page of it is damaged
+            return f"is damaged (SQLite says: {exc})"
         return f"is not a flashdesk collection (SQLite says: {exc})"
 
 
@@ -289,9 +316,11 @@ def _create(path: Path) -> bool:
             leftover.unlink(missing_ok=True)
 
 
-def open_database(path: str | Path) -> tuple[Database, bool]:
+def open_database(path: str | Path, *, progress: Callable[[int, int], object] | None = None
+                  ) -> tuple[Database, bool]:
     """Open (creating if needed) the collection at ``path``; return it and
-    whether it was created just now.
+    whether it was created just now. A migration that converts a large
+    collection calls ``progress(done, total)`` as it goes (log entries).
 
     Raises ``DamagedCollectionError`` for an empty (0-byte) or damaged file,
     ``NotACollectionError`` for a file that is not a flashdesk collection
@@ -323,9 +352,18 @@ def open_database(path: str | Path) -> tuple[Database, bool]:
         _check_ours(db, shown)
         if suspect:
             _quick_check(db, shown)
-        created = created or not migrations.applied(db)
+        applied = {m.name for m in migrations.applied(db)}
+        created = created or not applied
         _configure(db)
-        migrations.apply(db)
+        token = migration_progress.set(progress)
+        try:
+            migrations.apply(db)
+        finally:
+            migration_progress.reset(token)
+        if applied and "m005_compact" not in applied:
+            # the conversion to the compact schema left the old tables' pages
+            # free: give them back (once; the file is then about a quarter)
+            db.execute("VACUUM")
     except sqlite3.OperationalError as exc:
         db.close()
         raise _cannot_open(shown, exc) from None

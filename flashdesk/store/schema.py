@@ -6,16 +6,25 @@ database written by an earlier release opens and migrates without loss.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Callable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-__all__ = ["migrations", "APPLICATION_ID", "MIGRATION_SET"]
+__all__ = ["migrations", "APPLICATION_ID", "MIGRATION_SET", "migration_progress"]
 
 #: PRAGMA application_id of a flashdesk collection ("FDSK")
 APPLICATION_ID = 0x4644534B
 MIGRATION_SET = "flashdesk"
 
 migrations = Migrations(MIGRATION_SET)
+
+#: set while migrations run (``open_database(progress=…)``): a long migration
+#: calls it as ``progress(done, total)`` – review-log entries converted so far,
+#: out of all – so a window can show how far it has got
+migration_progress: ContextVar[Callable[[int, int], object] | None] = ContextVar(
+    "migration_progress", default=None)
 
 
 @migrations()
@@ -141,6 +150,358 @@ def m004_deck_study_options(db: Database) -> None:
     from the answer path: an index on the note column exists already."""
     db.table("decks").add_column("bury_siblings", int, not_null_default=1)
     db.table("decks").add_column("exam_date", str)
+
+
+@migrations()
+def m005_compact(db: Database) -> None:
+    """A compact file: integer row ids under the stable text ids, and the
+    review log's states in typed integer columns.
+
+    - ``decks``, ``notes`` and ``cards`` get integer keys (``did``, ``nid``,
+      ``cid``) that every join and index uses; the text ids stay, as unique
+      columns, for re-import and merging devices.
+    - ``card_ids`` names every card that ever existed (``cid`` → text id) and is
+      never pruned: a log entry names its card even after the card is deleted.
+      ``cards.last_seq`` is the card's latest log entry that has a state after.
+    - ``revlog``: the UUIDv7 as bytes (``uid``: the last 10 when the first 6
+      are the entry's ``ts``, as in every UUIDv7 flashdesk makes, else all 16),
+      ``card`` = ``card_ids.cid``,
+      ``kind`` as a number (0 review, 1 redrill, 2 reset, 3 undo, 4 cram,
+      5 reschedule, 6 imported), ``undoes``
+      = the ``seq`` of the entry taken back (an id not in this log goes to
+      ``revlog_undoes_uid``), the state after in ``a_*`` columns (``a_type``
+      NULL: no state; ``a_answers``: the answers an 'imported' entry brought),
+      and the state before by ``before``: NULL – the
+      ``a_*`` state of the card's latest earlier entry that has one (the new
+      card's state for its first), 0 – none, 1 – in ``revlog_before``. The
+      log is read by day (statistics) and by sequence; a card's entries are
+      found through ``cards.last_seq`` or a scan.
+    - ``notes.checksum`` is the first 64 bits of the same SHA-1, as a signed
+      integer; ``notes.search_text`` is the text of the fields after the
+      first (``sort_text`` has the first): stored in ``search_extra`` when it
+      is not their plain values as stored (markup, lists, other kinds), read
+      from ``fields`` otherwise. The full-text index keeps document lists
+      only (``detail=none, columnsize=0``: words, not phrases).
+    - ``notes.row_hash``: the hash of the spreadsheet row the note was last
+      imported from (NULL once it is edited here): a re-import skips a row
+      with a known hash before reading it.
+    - ``revlog_days``: each study day's answers (re-drills included) and first
+      answers of learned cards passed / answered, undone ones left out,
+      kept as entries are written: the statistics' daily figures.
+    - Only indexes that queries use. Columns and indexes another migration
+      added to these tables are carried over as they are.
+    """
+    import json
+    import re
+    import sqlite3
+    from html import unescape
+
+    conn = db.conn
+    progress = migration_progress.get()
+    fields10 = ("type", "queue", "reps", "ease", "interval", "due", "lapses", "last_day",
+                "buried_day", "redrill_seq")
+    new_state = ('{"type": 0, "queue": 0, "reps": 0, "ease": 250, "interval": 0, "due": null, '
+                 '"lapses": 0, "last_day": null, "buried_day": null, "redrill_seq": 0}')
+    known = {
+        "decks": ("id", "name", "description", "version", "source_path", "new_limit",
+                  "review_limit", "created", "modified"),
+        "notes": ("id", "deck_id", "key", "kind", "fields", "tags", "source", "checksum",
+                  "created", "modified", "sort_text", "search_text"),
+        "cards": ("id", "note_id", "deck_id", "ord", "type", "queue", "reps", "ease", "interval",
+                  "due", "lapses", "last_day", "buried_day", "redrill_seq", "new_pos", "answers"),
+        "revlog": ("seq", "id", "card_id", "ts", "day", "kind", "quality", "was_new", "time_ms",
+                   "before", "after", "undoes"),
+    }
+    own_indexes = {"idx_decks_name", "idx_notes_deck_id", "cards_queue_deck_due",
+                   "cards_queue_due", "cards_deck", "cards_note", "revlog_id", "revlog_day",
+                   "revlog_card", "revlog_undoes", "revlog_day_cover"}
+
+    def q(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def extras(table: str) -> list[tuple[str, str]]:
+        """(name, definition) of columns another migration added to ``table``."""
+        out = []
+        for _cid, name, type_, notnull, default, _pk in conn.execute(
+                f"PRAGMA table_info({q(table)})").fetchall():
+            if name not in known[table]:
+                definition = q(name) + (f" {type_}" if type_ else "") + (
+                    f" DEFAULT {default}" if default is not None else "") + (
+                    " NOT NULL" if notnull else "")
+                out.append((name, definition))
+        return out
+
+    carried: list[str] = []
+    for table in known:
+        for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN "
+                "('index', 'trigger') AND sql IS NOT NULL", [table]).fetchall():
+            if name not in own_indexes and not name.startswith("notes_a"):
+                carried.append(sql)
+    extra = {table: extras(table) for table in known}
+
+    def extra_defs(table: str) -> str:
+        return "".join(", " + d for _, d in extra[table])
+
+    def extra_names(table: str, prefix: str = "") -> str:
+        return "".join(", " + prefix + q(n) for n, _ in extra[table])
+
+    # references are checked when the migration commits; the old tables' pages
+    # need not be overwritten as they are freed (the log lives on, converted)
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    secure_delete = conn.execute("PRAGMA secure_delete").fetchone()[0]
+    conn.execute("PRAGMA secure_delete = OFF")
+    for trigger in ("notes_ai", "notes_ad", "notes_au"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute("DROP TABLE IF EXISTS notes_fts")
+
+    # -- decks --------------------------------------------------------------------
+    conn.execute(
+        "CREATE TABLE decks_new (did INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+        "name TEXT NOT NULL, description TEXT DEFAULT '', version TEXT DEFAULT '', "
+        "source_path TEXT DEFAULT '', new_limit INTEGER DEFAULT 20, "
+        f"review_limit INTEGER DEFAULT 200, created INTEGER, modified INTEGER{extra_defs('decks')})")
+    conn.execute(
+        "INSERT INTO decks_new (id, name, description, version, source_path, new_limit, "
+        f"review_limit, created, modified{extra_names('decks')}) SELECT id, name, description, "
+        f"version, source_path, new_limit, review_limit, created, modified{extra_names('decks')} "
+        "FROM decks ORDER BY rowid")
+
+    # -- notes: integer keys; the search text without the first field -------------
+    first_field = {"basic": "front", "cloze": "text", "choice": "question", "order": "prompt",
+                   "scenario": "prompt", "typed": "prompt"}
+    cloze = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+    tag = re.compile(r"<[^>]+>")
+
+    def plain(fragment: str) -> str:
+        text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", fragment, flags=re.I)
+        text = re.sub(r"<li[^>]*>", "• ", text, flags=re.I)
+        return unescape(tag.sub("", text)).strip()
+
+    def flat(value) -> str:
+        if isinstance(value, list):
+            return " ".join(flat(v) for v in value)
+        if not isinstance(value, str):
+            return ""
+        if "<" in value or "&" in value or "{{" in value:
+            value = plain(cloze.sub(r"\2", value))
+        return " ".join(value.split())
+
+    def other_text(kind: str, fields: str) -> str:
+        try:
+            decoded = json.loads(fields)
+        except ValueError:
+            return ""
+        if not isinstance(decoded, dict):
+            return ""
+        first = first_field.get(kind)
+        return " ".join(t for t in (flat(v) for k, v in decoded.items() if k != first) if t)
+
+    def search_extra(kind: str, fields: str) -> str | None:
+        """The search text to store: none when the words of the fields after
+        the first are their stored values as they are (plain text of a basic
+        or cloze note: ``search_text`` reads them from ``fields``)."""
+        if kind in ("basic", "cloze") and not any(m in fields for m in ("<", "&", "{{", "[")):
+            return None
+        return other_text(kind, fields)
+
+    def checksum(value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{16,}", value):
+            return value
+        number = int(value[:16], 16)
+        return number - (1 << 64) if number >= 1 << 63 else number
+
+    conn.execute(
+        "CREATE TABLE notes_new (nid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+        "deck INTEGER NOT NULL REFERENCES decks_new(did), key TEXT, kind TEXT NOT NULL, "
+        "fields TEXT NOT NULL, tags TEXT DEFAULT '', source TEXT DEFAULT '', checksum INTEGER, "
+        "created INTEGER, modified INTEGER, sort_text TEXT NOT NULL DEFAULT '', "
+        "row_hash INTEGER, search_extra TEXT, search_text TEXT GENERATED ALWAYS AS (coalesce(search_extra, "
+        "CASE kind WHEN 'basic' THEN coalesce(json_extract(fields, '$.back'), '') || ' ' || "
+        "coalesce(json_extract(fields, '$.extra'), '') WHEN 'cloze' THEN "
+        "coalesce(json_extract(fields, '$.extra'), '') ELSE '' END)) VIRTUAL"
+        f"{extra_defs('notes')})")
+    width = 12 + len(extra["notes"])
+    rows = conn.execute(
+        "SELECT n.id, d.did, n.key, n.kind, n.fields, n.tags, n.source, n.checksum, n.created, "
+        f"n.modified, n.sort_text, n.search_text{extra_names('notes', 'n.')} FROM notes n "
+        "JOIN decks_new d ON d.id = n.deck_id ORDER BY n.rowid").fetchall()
+    conn.executemany(
+        f"INSERT INTO notes_new (id, deck, key, kind, fields, tags, source, checksum, created, "
+        f"modified, sort_text, search_extra{extra_names('notes')}) "
+        f"VALUES ({', '.join('?' * width)})",
+        ((*r[:7], checksum(r[7]), *r[8:11], search_extra(r[3], r[4]), *r[12:]) for r in rows))
+    if len(rows) != conn.execute("SELECT count(*) FROM notes").fetchone()[0]:
+        raise ValueError("notes whose deck is missing cannot be converted")
+    del rows
+
+    # -- every card that ever existed, then the cards ------------------------------
+    conn.execute("CREATE TABLE card_ids (cid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
+    conn.execute("INSERT INTO card_ids (id) SELECT id FROM cards ORDER BY rowid")
+    conn.execute("INSERT INTO card_ids (id) SELECT DISTINCT card_id FROM revlog "
+                 "WHERE card_id NOT IN (SELECT id FROM card_ids)")
+    card_extra = extra_defs("cards")
+    conn.execute(
+        "CREATE TABLE cards_new (cid INTEGER PRIMARY KEY REFERENCES card_ids(cid), "
+        "nid INTEGER NOT NULL REFERENCES notes_new(nid), "
+        "deck INTEGER NOT NULL REFERENCES decks_new(did), ord INTEGER NOT NULL, "
+        "type INTEGER NOT NULL DEFAULT 0, queue INTEGER NOT NULL DEFAULT 0, "
+        "reps INTEGER DEFAULT 0, ease INTEGER DEFAULT 250, interval INTEGER DEFAULT 0, "
+        "due INTEGER, lapses INTEGER DEFAULT 0, last_day INTEGER, buried_day INTEGER, "
+        "redrill_seq INTEGER DEFAULT 0, new_pos INTEGER, "
+        f"answers INTEGER NOT NULL DEFAULT 0, last_seq INTEGER{card_extra})")
+    conn.execute(
+        "INSERT INTO cards_new (cid, nid, deck, ord, type, queue, reps, ease, interval, due, "
+        "lapses, last_day, buried_day, redrill_seq, new_pos, answers"
+        f"{extra_names('cards')}) SELECT i.cid, n.nid, d.did, c.ord, c.type, c.queue, "
+        "c.reps, c.ease, c.interval, c.due, c.lapses, c.last_day, c.buried_day, c.redrill_seq, "
+        f"c.new_pos, c.answers{extra_names('cards', 'c.')} FROM cards c "
+        "JOIN card_ids i ON i.id = c.id JOIN notes_new n ON n.id = c.note_id "
+        "JOIN decks_new d ON d.id = c.deck_id ORDER BY i.cid")
+    if conn.execute("SELECT (SELECT count(*) FROM cards) - (SELECT count(*) FROM cards_new)"
+                    ).fetchone()[0]:
+        raise ValueError("cards whose note or deck is missing cannot be converted")
+
+    # -- the review log ---------------------------------------------------------------
+    def uid(text, ts=None):
+        """The UUID as bytes: its last 10 when its first 6 are the entry's
+        time (``ts``, as a UUIDv7 made then has them), else all 16; an id that
+        is not a UUID in its canonical spelling is kept as it is (text)."""
+        if isinstance(text, str) and len(text) == 36:
+            try:
+                raw = bytes.fromhex(text.replace("-", "", 4))
+            except ValueError:
+                return text
+            h = raw.hex()
+            if len(raw) == 16 and f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" == text:
+                if isinstance(ts, int) and 0 <= ts < 1 << 48 and raw[:6] == ts.to_bytes(6, "big"):
+                    return raw[6:]
+                return raw
+        return text
+
+    latest: dict[int, str] = {}  # card row id → its latest after state, as stored
+    latest_seq: dict[int, int] = {}  # card row id → the entry that has it
+    flags: list[tuple[int, int]] = []  # (revlog.before, seq) where it is not NULL
+    order = [0]
+
+    def entry(text, ts, seq: int, cid: int, before, after):
+        """Called once per entry, in order of ``seq``: the entry's ``uid``;
+        notes where ``before`` is not the card's latest earlier after state."""
+        if seq <= order[0]:
+            raise ValueError("review-log entries converted out of order")
+        order[0] = seq
+        if before is None:
+            flags.append((0, seq))
+        elif before != latest.get(cid, new_state):
+            flags.append((1, seq))
+        if after is not None:
+            latest[cid] = after
+            latest_seq[cid] = seq
+        return uid(text, ts)
+
+    conn.create_function("_m005_uid", 1, uid, deterministic=True)
+    conn.create_function("_m005_entry", 6, entry)
+    conn.execute(
+        "CREATE TABLE revlog_new (seq INTEGER PRIMARY KEY, uid BLOB NOT NULL, "
+        "card INTEGER NOT NULL REFERENCES card_ids(cid), ts INTEGER NOT NULL, "
+        "day INTEGER NOT NULL, kind INTEGER NOT NULL, quality INTEGER, was_new INTEGER, "
+        "time_ms INTEGER, undoes INTEGER, before INTEGER, "
+        + ", ".join(f"a_{f} INTEGER" for f in fields10) + ", a_answers INTEGER"
+        + extra_defs("revlog") + ")")
+    conn.execute(
+        "CREATE TABLE revlog_before (seq INTEGER PRIMARY KEY, "
+        + ", ".join(f"{f} INTEGER" for f in fields10) + ")")
+    conn.execute("CREATE TABLE revlog_undoes_uid (seq INTEGER PRIMARY KEY, undoes BLOB NOT NULL)")
+    conn.execute("CREATE TABLE revlog_days (day INTEGER PRIMARY KEY, answers INTEGER NOT NULL, "
+                 "passed INTEGER NOT NULL, answered INTEGER NOT NULL)")
+    total = conn.execute("SELECT count(*) FROM revlog").fetchone()[0]
+    last = conn.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
+    convert = (
+        "INSERT INTO revlog_new (seq, uid, card, ts, day, kind, quality, was_new, time_ms, "
+        "undoes, " + ", ".join(f"a_{f}" for f in fields10) + ", a_answers"
+        + extra_names("revlog") + ") "
+        "SELECT r.seq, _m005_entry(r.id, r.ts, r.seq, i.cid, r.before, r.after), i.cid, r.ts, "
+        "r.day, CASE r.kind WHEN 'review' THEN 0 WHEN 'redrill' THEN 1 WHEN 'reset' THEN 2 "
+        "WHEN 'undo' THEN 3 WHEN 'cram' THEN 4 WHEN 'reschedule' THEN 5 WHEN 'imported' THEN 6 "
+        "END, r.quality, r.was_new, r.time_ms, "
+        "CASE WHEN r.undoes IS NOT NULL THEN (SELECT u.seq FROM revlog u WHERE u.id = r.undoes) "
+        "END, "
+        + ", ".join(f"json_extract(r.after, '$.{f}')" for f in fields10)
+        + ", json_extract(r.after, '$.answers')"
+        + extra_names("revlog", "r.") + " FROM revlog r JOIN card_ids i ON i.id = r.card_id "
+        "WHERE r.seq > ? AND r.seq <= ? ORDER BY r.seq")
+    batch, start, done = 100_000, 0, 0
+    while start < last:
+        try:
+            done += conn.execute(convert, [start, start + batch]).rowcount
+        except sqlite3.IntegrityError:  # kind is NOT NULL: a kind of entry flashdesk never wrote
+            raise ValueError("the review log holds entries of an unknown kind; they cannot be "
+                             "converted") from None
+        start += batch
+        if progress is not None:
+            progress(done, total)
+    conn.executemany("UPDATE revlog_new SET before = ? WHERE seq = ?", flags)
+    conn.executemany(
+        "INSERT INTO revlog_before SELECT r.seq, "
+        + ", ".join(f"json_extract(r.before, '$.{f}')" for f in fields10)
+        + " FROM revlog r WHERE r.seq = ?", ((seq,) for flag, seq in flags if flag == 1))
+    conn.execute(
+        "INSERT INTO revlog_undoes_uid SELECT r.seq, _m005_uid(r.undoes) FROM revlog r "
+        "WHERE r.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.id = r.undoes)")
+    if conn.execute("SELECT count(*) FROM revlog_new").fetchone()[0] != total:
+        raise ValueError("review-log entries whose card is unknown cannot be converted")
+    conn.execute("CREATE INDEX revlog_day ON revlog_new(day, kind, quality, was_new, card)")
+    conn.execute(
+        "INSERT INTO revlog_days SELECT r.day, count(*), coalesce(sum(r.kind = 0 AND r.was_new = 0 "
+        "AND r.quality >= 3), 0), coalesce(sum(r.kind = 0 AND r.was_new = 0), 0) FROM revlog_new r "
+        "WHERE r.kind IN (0, 1) AND r.seq NOT IN (SELECT undoes FROM revlog_new WHERE undoes IS "
+        "NOT NULL) GROUP BY r.day")
+    conn.executemany("UPDATE cards_new SET last_seq = ? WHERE cid = ?",
+                     ((seq, cid) for cid, seq in latest_seq.items()))
+
+    # -- swap, then indexes and the full-text index ---------------------------------
+    for table in ("revlog", "cards", "notes", "decks"):
+        conn.execute(f"DROP TABLE {table}")
+    for table in ("decks", "notes", "cards", "revlog"):
+        conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for sql in carried:
+        conn.execute(sql)
+    for sql in (
+            "CREATE UNIQUE INDEX idx_decks_name ON decks(name)",
+            "CREATE INDEX notes_deck ON notes(deck)",
+            # (deck, queue, due) for study and counts; type and interval for the
+            # statistics' one pass over cards
+            "CREATE INDEX cards_deck_queue_due ON cards(deck, queue, due, type, interval)",
+            "CREATE INDEX cards_queue_due ON cards(queue, due)",
+            "CREATE INDEX cards_note ON cards(nid)",
+            # the browser's sorts read these in order instead of sorting every card
+            "CREATE INDEX cards_ease ON cards(ease)",
+            "CREATE INDEX cards_interval ON cards(interval)",
+            "CREATE INDEX cards_answers ON cards(answers)",
+            "CREATE INDEX cards_lapses ON cards(lapses)",
+            "CREATE INDEX cards_due_any ON cards(coalesce(due, 1000000000))",
+            "CREATE INDEX notes_sort ON notes(sort_text COLLATE NOCASE)",
+            "CREATE INDEX notes_kind ON notes(kind)",
+            "CREATE INDEX revlog_undoes ON revlog(undoes) WHERE undoes IS NOT NULL",
+            "CREATE VIRTUAL TABLE notes_fts USING fts5(sort_text, search_text, tags, "
+            "tokenize='unicode61 remove_diacritics 2', content='notes', content_rowid='nid', "
+            "detail=none, columnsize=0)",
+            "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
+            "CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN INSERT INTO notes_fts "
+            "(rowid, sort_text, search_text, tags) VALUES (new.nid, new.sort_text, "
+            "new.search_text, new.tags); END",
+            "CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN INSERT INTO notes_fts "
+            "(notes_fts, rowid, sort_text, search_text, tags) VALUES ('delete', old.nid, "
+            "old.sort_text, old.search_text, old.tags); END",
+            "CREATE TRIGGER notes_au AFTER UPDATE OF sort_text, search_extra, fields, tags ON notes "
+            "BEGIN INSERT INTO notes_fts (notes_fts, rowid, sort_text, search_text, tags) "
+            "VALUES ('delete', old.nid, old.sort_text, old.search_text, old.tags); "
+            "INSERT INTO notes_fts (rowid, sort_text, search_text, tags) VALUES (new.nid, "
+            "new.sort_text, new.search_text, new.tags); END"):
+        conn.execute(sql)
+    conn.execute("PRAGMA analysis_limit = 400")
+    conn.execute("ANALYZE")
+    conn.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
 
 
 # -- device merge (issue 19) ----------------------------------------------------------

@@ -1,17 +1,18 @@
 """The SQL of device merge (``flashdesk.sync``) and of the class summary.
 
 Everything here reads and writes by the stable text ids (deck id, note id,
-card id, log entry id), so that a later change to how the collection stores
-its rows only has to touch these functions. Writes run inside the caller's
+card id, log entry id); underneath, rows are joined on their integer row ids
+and the log keeps its states in typed columns (``schema.m005_compact``). Writes run inside the caller's
 transaction.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable, Iterator, Sequence
 
 from sqlite_utils import Database
+
+from . import queries as q
 
 __all__ = [
     "latest_entry_id", "move_entry", "log_entries_after", "add_log_entries", "card_logs", "log_entry_ids",
@@ -36,50 +37,34 @@ def _marks(items: Sequence[Any]) -> str:
 
 
 # -- the review log ------------------------------------------------------------------
+# The log stores each entry's UUID as bytes (``queries.uid_bytes``), its card
+# by row id and its states in typed columns (``schema.m005_compact``); these
+# functions give and take text ids and states as dicts, as merge sees them.
 
 
 def latest_entry_id(db: Database, below_seq: int | None = None) -> str | None:
     """The greatest log entry id (ids are time-ordered UUIDs, so text order
     is time order), or None for an empty log; with ``below_seq``, among the
     entries stored before that sequence number."""
-    if below_seq is None:
-        row = db.execute("SELECT max(id) FROM revlog").fetchone()
-    else:
-        row = db.execute("SELECT max(id) FROM revlog WHERE seq < ?", [below_seq]).fetchone()
-    return row[0] if row else None
+    return q.latest_entry_id(db, below_seq)
 
 
 def move_entry(db: Database, seq: int, new_id: str, ts_ms: int) -> None:
     """Give the entry just appended (not yet committed) a later id and time."""
-    db.execute("UPDATE revlog SET id = ?, ts = ? WHERE seq = ?", [new_id, ts_ms, seq])
-
-
-_ENTRY_COLUMNS = ("seq", "id", "card_id", "ts", "day", "kind", "quality", "was_new", "time_ms",
-                  "before", "after", "undoes")
-
-
-def _decode(row: Sequence[Any]) -> dict:
-    entry = dict(zip(_ENTRY_COLUMNS, row))
-    for key in ("before", "after"):
-        entry[key] = json.loads(entry[key]) if entry[key] else None
-    return entry
+    db.execute("UPDATE revlog SET uid = ?, ts = ? WHERE seq = ?",
+               [q.uid_bytes(new_id, ts_ms), ts_ms, seq])
 
 
 def log_entries_after(db: Database, seq: int) -> list[dict]:
     """Log entries with a sequence number above ``seq``, in order: dicts with
     ``seq, id, card_id, ts, day, kind, quality, was_new, time_ms, before,
     after, undoes``; ``before``/``after`` are schedule dicts or None."""
-    return [_decode(r) for r in db.execute(
-        f"SELECT {', '.join(_ENTRY_COLUMNS)} FROM revlog WHERE seq > ? ORDER BY seq", [seq])]
+    return q.log_entries(db, seq)
 
 
 def log_entry_ids(db: Database, ids: Sequence[str]) -> set[str]:
     """Which of ``ids`` the log already holds."""
-    found: set[str] = set()
-    for chunk in _chunks(list(ids)):
-        found.update(r[0] for r in db.execute(
-            f"SELECT id FROM revlog WHERE id IN ({_marks(chunk)})", list(chunk)))
-    return found
+    return q.log_ids_present(db, ids)
 
 
 def add_log_entries(db: Database, entries: Iterable[dict]) -> list[tuple[str, str]]:
@@ -88,30 +73,21 @@ def add_log_entries(db: Database, entries: Iterable[dict]) -> list[tuple[str, st
     already. Returns (entry id, card id) of those added, in order."""
     added = []
     for e in entries:
-        cur = db.execute(
-            "INSERT OR IGNORE INTO revlog(id, card_id, ts, day, kind, quality, was_new, time_ms, "
-            "before, after, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [e["id"], e["card_id"], e["ts"], e["day"], e["kind"], e["quality"],
-             int(bool(e["was_new"])), e["time_ms"],
-             None if e["before"] is None else json.dumps(e["before"]),
-             None if e["after"] is None else json.dumps(e["after"]), e["undoes"]])
-        if cur.rowcount:
-            added.append((e["id"], e["card_id"]))
+        if q.log_entry_present(db, e):
+            continue
+        q.insert_log(db, {"id": e["id"], "card_id": e["card_id"], "ts": e["ts"], "day": e["day"],
+                          "kind": e["kind"], "quality": e["quality"],
+                          "was_new": int(bool(e["was_new"])), "time_ms": e["time_ms"],
+                          "before": e["before"], "after": e["after"], "undoes": e["undoes"]})
+        added.append((e["id"], e["card_id"]))
     return added
 
 
 def card_logs(db: Database, card_ids: Sequence[str]) -> dict[str, list[dict]]:
-    """card id → its log entries (``seq, id, kind, quality, day, undoes`` and,
-    for a reschedule, the new ``due``), in the order they were stored."""
-    result: dict[str, list[dict]] = {c: [] for c in card_ids}
-    for chunk in _chunks(list(card_ids)):
-        for card, seq, eid, kind, quality, day, undoes, due in db.execute(
-                "SELECT card_id, seq, id, kind, quality, day, undoes, "
-                "CASE WHEN kind = 'reschedule' THEN json_extract(after, '$.due') END "
-                f"FROM revlog WHERE card_id IN ({_marks(chunk)}) ORDER BY seq", list(chunk)):
-            result[card].append({"seq": seq, "id": eid, "kind": kind, "quality": quality,
-                                 "day": day, "undoes": undoes, "due": due})
-    return result
+    """card id → its log entries (``seq, id, kind, quality, day, undoes``;
+    for a reschedule, the new ``due``; for an 'imported' entry, its
+    ``after``), in the order they were stored."""
+    return q.card_logs(db, card_ids)
 
 
 # -- merged fields -------------------------------------------------------------------
@@ -231,35 +207,40 @@ def decks_for_sync(db: Database) -> list[dict]:
 def notes_for_sync(db: Database, note_ids: Sequence[str] | None = None) -> list[dict]:
     """Notes (all, or ``note_ids``): id, identity, deck_id, key, kind, fields
     (JSON text), tags (space-separated), source."""
-    sql = "SELECT id, identity, deck_id, key, kind, fields, tags, source FROM notes"
+    sql = ("SELECT n.id, n.identity, d.id AS deck_id, n.key, n.kind, n.fields, n.tags, n.source "
+           "FROM notes n JOIN decks d ON d.did = n.deck")
     if note_ids is None:
-        return list(db.query(sql + " ORDER BY id"))
+        return list(db.query(sql + " ORDER BY n.id"))
     rows: list[dict] = []
     for chunk in _chunks(list(note_ids)):
-        rows.extend(db.query(sql + f" WHERE id IN ({_marks(chunk)})", list(chunk)))
+        rows.extend(db.query(sql + f" WHERE n.id IN ({_marks(chunk)})", list(chunk)))
     return rows
 
 
 def cards_for_sync(db: Database, note_ids: Sequence[str] | None = None) -> list[dict]:
     """Cards (all, or those of ``note_ids``): id, note_id, deck_id, ord."""
-    sql = "SELECT id, note_id, deck_id, ord FROM cards"
+    sql = ("SELECT i.id, n.id AS note_id, d.id AS deck_id, c.ord FROM cards c "
+           "JOIN card_ids i ON i.cid = c.cid JOIN notes n ON n.nid = c.nid "
+           "JOIN decks d ON d.did = c.deck")
     if note_ids is None:
-        return list(db.query(sql + " ORDER BY id"))
+        return list(db.query(sql + " ORDER BY i.id"))
     rows: list[dict] = []
     for chunk in _chunks(list(note_ids)):
-        rows.extend(db.query(sql + f" WHERE note_id IN ({_marks(chunk)})", list(chunk)))
+        rows.extend(db.query(sql + f" WHERE n.id IN ({_marks(chunk)})", list(chunk)))
     return rows
 
 
 def set_note_deck(db: Database, note_id: str, deck_id: str) -> None:
     """Put a note (not its cards) in another deck."""
-    db.execute("UPDATE notes SET deck_id = ? WHERE id = ?", [deck_id, note_id])
+    db.execute("UPDATE notes SET deck = (SELECT did FROM decks WHERE id = ?) WHERE id = ?",
+               [deck_id, note_id])
 
 
 def deck_in_use(db: Database, deck_id: str) -> bool:
     """Whether any note or card is in ``deck_id``."""
-    return bool(db.execute("SELECT EXISTS(SELECT 1 FROM notes WHERE deck_id = ?) "
-                           "OR EXISTS(SELECT 1 FROM cards WHERE deck_id = ?)",
+    return bool(db.execute("SELECT EXISTS(SELECT 1 FROM notes n JOIN decks d ON d.did = n.deck "
+                           "WHERE d.id = ?) OR EXISTS(SELECT 1 FROM cards c JOIN decks d "
+                           "ON d.did = c.deck WHERE d.id = ?)",
                            [deck_id, deck_id]).fetchone()[0])
 
 
@@ -275,9 +256,9 @@ def topic_cards(db: Database, deck_ids: Sequence[str]) -> list[tuple]:
     """(deck id, tags, type, interval) of every card in ``deck_ids``."""
     rows: list[tuple] = []
     for chunk in _chunks(list(deck_ids)):
-        rows.extend(db.execute(
-            "SELECT c.deck_id, n.tags, c.type, c.interval FROM cards c "
-            f"JOIN notes n ON n.id = c.note_id WHERE c.deck_id IN ({_marks(chunk)})",
+        rows.extend(tuple(r) for r in db.execute(
+            "SELECT d.id, n.tags, c.type, c.interval FROM cards c JOIN decks d ON d.did = c.deck "
+            f"JOIN notes n ON n.nid = c.nid WHERE d.id IN ({_marks(chunk)})",
             list(chunk)).fetchall())
     return rows
 
@@ -288,14 +269,16 @@ def topic_answers(db: Database, deck_ids: Sequence[str], first_day: int) -> list
     ``first_day``). Undone answers and drills do not count."""
     rows: list[tuple] = []
     for chunk in _chunks(list(deck_ids)):
-        rows.extend(db.execute(
-            "SELECT c.deck_id, n.tags, max(r.day), "
-            "coalesce(sum(r.day >= ? AND r.kind = 'review' AND r.was_new = 0 "
+        review, redrill = q.KIND_CODES["review"], q.KIND_CODES["redrill"]
+        rows.extend(tuple(r) for r in db.execute(
+            "SELECT d.id, n.tags, max(r.day), "
+            f"coalesce(sum(r.day >= ? AND r.kind = {review} AND r.was_new = 0 "
             "AND r.quality >= 3), 0), "
-            "coalesce(sum(r.day >= ? AND r.kind = 'review' AND r.was_new = 0), 0) "
-            "FROM revlog r JOIN cards c ON c.id = r.card_id JOIN notes n ON n.id = c.note_id "
-            f"WHERE c.deck_id IN ({_marks(chunk)}) AND r.kind IN ('review', 'redrill') "
-            "AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.id) GROUP BY c.id",
+            f"coalesce(sum(r.day >= ? AND r.kind = {review} AND r.was_new = 0), 0) "
+            "FROM revlog r JOIN cards c ON c.cid = r.card JOIN notes n ON n.nid = c.nid "
+            f"JOIN decks d ON d.did = c.deck WHERE d.id IN ({_marks(chunk)}) "
+            f"AND r.kind IN ({review}, {redrill}) "
+            "AND NOT EXISTS (SELECT 1 FROM revlog u WHERE u.undoes = r.seq) GROUP BY c.cid",
             [first_day, first_day, *chunk]).fetchall())
     return rows
 
@@ -308,10 +291,11 @@ def weakest_cards(db: Database, deck_ids: Sequence[str], limit: int) -> list[dic
         return []
     ids = list(deck_ids)
     return list(db.query(
-        "SELECT c.id, c.note_id, c.deck_id, c.ord, n.kind, n.fields, c.lapses, c.ease, "
-        "c.interval, c.answers FROM cards c JOIN notes n ON n.id = c.note_id "
-        f"WHERE c.type = 2 AND c.deck_id IN ({_marks(ids)}) AND (c.lapses > 0 OR c.ease < 250) "
-        "ORDER BY c.lapses DESC, c.ease, c.interval, c.id LIMIT ?", [*ids, limit]))
+        "SELECT i.id, n.id AS note_id, d.id AS deck_id, c.ord, n.kind, n.fields, c.lapses, "
+        "c.ease, c.interval, c.answers FROM cards c JOIN card_ids i ON i.cid = c.cid "
+        "JOIN notes n ON n.nid = c.nid JOIN decks d ON d.did = c.deck "
+        f"WHERE c.type = 2 AND d.id IN ({_marks(ids)}) AND (c.lapses > 0 OR c.ease < 250) "
+        "ORDER BY c.lapses DESC, c.ease, c.interval, i.id LIMIT ?", [*ids, limit]))
 
 
 def pointing_at(db: Database, entity: str, field: str, values: Sequence[str]) -> list[str]:

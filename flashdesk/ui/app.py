@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from ..backup import newest_good_backup, restore
 from ..collection import Collection, damage_message
@@ -59,11 +59,29 @@ class _Splash(QWidget):
         title = text_label("flashdesk", "heading")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
-        message = text_label("Setting up your decks…" if first_run else "Opening your decks…",
-                             "muted")
-        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(message)
+        self._message = text_label(
+            "Setting up your decks…" if first_run else "Opening your decks…", "muted")
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._message)
+        self._bar = QProgressBar()
+        self._bar.setAccessibleName("Upgrade progress")
+        self._bar.setTextVisible(False)
+        self._bar.hide()
+        layout.addWidget(self._bar)
         self.setFixedSize(380, 240)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """An upgrade of the collection is under way: ``done`` of ``total``
+        review-log entries converted."""
+        self._message.setText("Upgrading your collection to a compact file…"
+                              if done < total else "Compacting the file…")
+        self._bar.setMaximum(max(total, 1))
+        self._bar.setValue(min(done, total))
+        self._bar.show()
+
+    @property
+    def message(self) -> str:
+        return self._message.text()
 
 
 class Launcher(QObject):
@@ -87,8 +105,13 @@ class Launcher(QObject):
         if splash:
             self._splash = _Splash(first_run=not self.profile_path.exists())
             self._splash.show()
-        run_task(self, lambda _progress: Collection.open(self.profile_path), self._on_opened,
-                 on_failed=self._on_failed)
+        op = run_task(self, lambda progress: Collection.open(self.profile_path, progress=progress),
+                      self._on_opened, on_failed=self._on_failed)
+        op.progressed.connect(self._progressed)
+
+    def _progressed(self, done: int, total: int) -> None:
+        if self._splash is not None:
+            self._splash.show_progress(done, total)
 
     def _on_opened(self, col: Collection) -> None:
         self.collection = col

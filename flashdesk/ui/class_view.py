@@ -298,6 +298,7 @@ class ClassWindow(QMainWindow):
         # a card's question is read whole: it wraps, and its row grows to fit
         self.hard.setWordWrap(True)
         self.hard.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.hard.resizeRowsToContents()
         n = len(view.learners)
         idle_count = len(idle.rows)
         parts = [f"{n} learner{'s' if n != 1 else ''} sharing"]

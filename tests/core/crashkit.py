@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from flashdesk.collection import Collection
+from flashdesk.store.queries import uid_text
 from flashdesk.store.faults import FAULT_ENV, FAULT_EXIT
 
 from .conftest import FIXTURES
@@ -91,7 +92,7 @@ def log_ids(path: Path) -> set[str]:
         conn = sqlite3.connect(scratch / "c.db")
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", path
-            return {r[0] for r in conn.execute("SELECT id FROM revlog")}
+            return {uid_text(uid, ts) for uid, ts in conn.execute("SELECT uid, ts FROM revlog")}
         finally:
             conn.close()
     finally:

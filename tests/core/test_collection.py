@@ -3,12 +3,13 @@ suspend and bury, leeches and durability."""
 
 import json
 import sqlite3
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from flashdesk.collection import Collection, UndoRefused
-from flashdesk.model import FlashdeskError, Grade, Queue
+from flashdesk.model import BrowseQuery, FlashdeskError, Grade, Queue
 from flashdesk.scheduler.sm2 import SM2State
 from flashdesk.study import LEECH_LAPSES
 
@@ -131,13 +132,21 @@ def test_learning_cards_survive_a_restart_the_same_day(col_path, now):
         assert summary(col, "example-heat", now + timedelta(days=1)).learning == 0
 
 
+def card_row(col, card_id):
+    """A card's whole row, without the log's bookkeeping (its latest entry)."""
+    row = next(col.db.query("SELECT c.* FROM cards c JOIN card_ids i ON i.cid = c.cid "
+                            "WHERE i.id = ?", [card_id]))
+    del row["last_seq"]
+    return row
+
+
 def test_undo_restores_the_exact_previous_state(example, now):
     card = example.study.next_card("example-heat", now)
-    row_before = next(example.db.query("SELECT * FROM cards WHERE id = ?", [card.id]))
+    row_before = card_row(example, card.id)
     counts = example.study.step("example-heat", now).counts
     example.study.answer(card.id, GOOD, now)
     assert example.undo.undo(now).card_id == card.id
-    row_after = next(example.db.query("SELECT * FROM cards WHERE id = ?", [card.id]))
+    row_after = card_row(example, card.id)
     assert row_after == row_before
     assert example.study.step("example-heat", now).counts == counts
     assert example.study.next_card("example-heat", now).id == card.id
@@ -198,10 +207,11 @@ def test_answer_is_durable_after_close_and_reopen(col_path, now):
         result = col.study.answer(card.id, EASY, now, time_ms=1234).result
     # a second, independent connection sees it at once
     raw = sqlite3.connect(col_path)
-    entry = raw.execute("SELECT card_id, quality, time_ms, kind FROM revlog WHERE id = ?",
-                        [result.log_id]).fetchone()
+    entry = raw.execute("SELECT i.id, r.quality, r.time_ms, r.kind FROM revlog r "
+                        "JOIN card_ids i ON i.cid = r.card WHERE r.uid = ?",
+                        [uuid.UUID(result.log_id).bytes[6:]]).fetchone()  # its time is ts
     raw.close()
-    assert entry == (card.id, EASY, 1234, "review")
+    assert entry == (card.id, EASY, 1234, 0)  # kind 0: a review
     with Collection.open(col_path, bundled=False) as col:
         view = col.study.card(card.id, now)
         assert view.state == SM2State(1, 2.6, 1)
@@ -213,7 +223,8 @@ def test_answer_is_durable_after_close_and_reopen(col_path, now):
 
 def test_log_ids_are_unique_uuids(example, now):
     study_all(example, "example-heat", now)
-    ids = [r[0] for r in example.db.execute("SELECT id FROM revlog")]
+    ids = [e["id"] for c in example.notes.browse(BrowseQuery(), now)
+           for e in example.notes.history(c)]
     assert len(ids) == len(set(ids)) == 5  # the two siblings wait for tomorrow
     assert all(len(i) == 36 and i[14] == "7" for i in ids)
 

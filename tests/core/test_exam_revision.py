@@ -15,9 +15,13 @@ from flashdesk.exam import FINAL_DAYS, LAST_NEW_DAYS, exam_day, new_per_day, pul
 from flashdesk.model import CustomKind, CustomStudy, Grade, Kind, LogKind, Queue, study_day
 from flashdesk.review import ReviewSession, Stage
 from flashdesk.scheduler.sm2 import SM2State, review
+from flashdesk.store.queries import KIND_CODES
 from flashdesk.study import LEECH_LAPSES
 
 from .conftest import FIXTURES, NOW
+
+#: ``revlog.kind`` (a number in the compact schema) → the ``LogKind`` it stores
+KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 
 DECK = "example-heat"
 
@@ -96,7 +100,7 @@ def test_drills_never_change_a_schedule_and_the_log_still_agrees(example, now):
     later = now + timedelta(days=1)
     example.today(later)  # the new day begins (unburies, ends re-drills) before the drills
     before = {r[0]: r[1:] for r in example.db.execute(
-        "SELECT id, type, queue, reps, ease, interval, due, lapses FROM cards")}
+        "SELECT cid, type, queue, reps, ease, interval, due, lapses FROM cards")}
     for custom in (CustomStudy(CustomKind.FORGOTTEN, days=2), CustomStudy(CustomKind.TAG, tag="heat"),
                    CustomStudy(CustomKind.CRAM), CustomStudy(CustomKind.CRAM, tag="scenario")):
         example.study.end_session()
@@ -104,10 +108,10 @@ def test_drills_never_change_a_schedule_and_the_log_still_agrees(example, now):
                              grade=lambda c: Grade.GOOD)
         assert drilled, custom
         after = {r[0]: r[1:] for r in example.db.execute(
-            "SELECT id, type, queue, reps, ease, interval, due, lapses FROM cards")}
+            "SELECT cid, type, queue, reps, ease, interval, due, lapses FROM cards")}
         assert after == before, custom
-    kinds = {r[0] for r in example.db.execute("SELECT kind FROM revlog WHERE day = ?",
-                                              [study_day(later)])}
+    kinds = {KIND_NAMES[r[0]] for r in example.db.execute("SELECT kind FROM revlog WHERE day = ?",
+                                                          [study_day(later)])}
     assert kinds == {LogKind.CRAM}
     assert example.reports.check(later).ok
 
@@ -190,9 +194,9 @@ def test_with_an_exam_in_21_days_every_card_is_seen_by_the_day_before(exam_col, 
                                                Grade.EASY]))
     exam = today + 21
     seen = {r[0]: (r[1], r[2]) for r in exam_col.db.execute(
-        "SELECT card_id, min(day), max(day) FROM revlog WHERE kind IN ('review', 'redrill') "
-        "GROUP BY card_id")}
-    cards = [r[0] for r in exam_col.db.execute("SELECT id FROM cards")]
+        "SELECT card, min(day), max(day) FROM revlog WHERE kind IN (0, 1) "  # review, redrill
+        "GROUP BY card")}
+    cards = [r[0] for r in exam_col.db.execute("SELECT cid FROM cards")]
     assert len(cards) == 72 and set(cards) <= set(seen)
     assert all(last >= exam - FINAL_DAYS for _first, last in seen.values())
     assert all(last < exam for _first, last in seen.values())
@@ -270,17 +274,17 @@ def test_property_no_due_day_after_the_exam_and_sm2_untouched(tmp_path_factory, 
                 step = col.study.answer(step.card.id, grade, when).next
         exam = today + days
         last_day = {r[0]: r[1] for r in col.db.execute(
-            "SELECT card_id, max(day) FROM revlog WHERE kind IN ('review', 'redrill') "
-            "GROUP BY card_id")}
-        for cid, due, ctype in col.db.execute("SELECT id, due, type FROM cards"):
+            "SELECT card, max(day) FROM revlog WHERE kind IN (0, 1) "  # review, redrill
+            "GROUP BY card")}
+        for cid, due, ctype in col.db.execute("SELECT cid, due, type FROM cards"):
             if ctype == 2 and last_day.get(cid, 0) < exam - 1:
                 assert due < exam, (cid, due, exam)
         # SM-2 state is plain SM-2 replayed over the first answer of each day
         for cid, reps, ease, interval in col.db.execute(
-                "SELECT id, reps, ease, interval FROM cards WHERE type = 2"):
+                "SELECT cid, reps, ease, interval FROM cards WHERE type = 2"):
             state = SM2State()
             for (quality,) in col.db.execute(
-                    "SELECT quality FROM revlog WHERE card_id = ? AND kind = 'review' "
+                    "SELECT quality FROM revlog WHERE card = ? AND kind = 0 "  # review
                     "ORDER BY seq", [cid]):
                 state = review(state, quality)
             assert (reps, ease, interval) == (state.repetitions, round(state.ease * 100),
@@ -388,7 +392,8 @@ def test_an_old_collection_gets_its_lapses_recounted_once(col_path, now):
         card = c.study.step(DECK, now).card.id
         for day in range(3):
             c.study.answer(card, Grade.AGAIN, now + timedelta(days=day))
-        c.db.execute("UPDATE cards SET lapses = 2 WHERE id = ?", [card])  # the old rule's count
+        c.db.execute("UPDATE cards SET lapses = 2 WHERE cid = (SELECT cid FROM card_ids "
+                     "WHERE id = ?)", [card])  # the old rule's count
         c.set_setting("study_rules", 1)
     with Collection.open(col_path, bundled=False) as c:
         assert c.study.card(card, now).lapses == 0

@@ -261,7 +261,7 @@ def _profile(col_path, *statements):
     (["DROP TABLE cards"], "is damaged: its 'cards' table is missing"),
     (["DROP TABLE _sqlite_migrations"], "is damaged: it has no record of its migrations"),
     (["DROP TABLE revlog", "CREATE VIEW revlog AS SELECT 1 AS seq"], "holds a view ('revlog')"),
-    (["DROP INDEX cards_queue_deck_due", "DROP INDEX cards_queue_due",
+    (["DROP INDEX cards_deck_queue_due", "DROP INDEX cards_queue_due",
       "ALTER TABLE cards DROP COLUMN queue"], "its 'cards' table has no column 'queue'"),
     (["CREATE TRIGGER wipe AFTER INSERT ON revlog BEGIN DELETE FROM cards; END"],
      "holds a trigger flashdesk does not make ('wipe')"),

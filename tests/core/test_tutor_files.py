@@ -14,6 +14,7 @@ from flashdesk.collection import Collection
 from flashdesk.formats import DeckFileError, read_any
 from flashdesk.formats.notetypes import STOCK
 from flashdesk.model import Queue, plain_text
+from flashdesk.store.queries import KIND_CODES
 
 from .tutors import ANKI, GOOD, TUTORS, anki_notes, cards_by_note, note_row, stored
 
@@ -327,10 +328,11 @@ def test_case8_notes_stored_before_identities_keep_their_ids_and_progress(col, n
     with db.conn:
         for old in ("q1", "q2"):
             new_id, old_id = f"course-unit-1/{old}", f"course/{old}"
-            db.execute("UPDATE notes SET id = ?, identity = ? WHERE id = ?", [new_id, new_id, old_id])
-            db.execute("UPDATE cards SET id = ?, note_id = ? WHERE note_id = ?",
-                       [f"{new_id}#0", new_id, old_id])
-            db.execute("UPDATE revlog SET card_id = ? WHERE card_id = ?", [f"{new_id}#0", f"{old_id}#0"])
+            # (such a collection knows no spreadsheet row its notes came from: row_hash)
+            db.execute("UPDATE notes SET id = ?, identity = ?, row_hash = NULL WHERE id = ?",
+                       [new_id, new_id, old_id])
+            # a card's text id (its log follows it by row id)
+            db.execute("UPDATE card_ids SET id = ? WHERE id = ?", [f"{new_id}#0", f"{old_id}#0"])
     db.execute("PRAGMA foreign_keys = ON")
     before = col.study.card("course-unit-1/q1#0", now)
     [report] = col.files.import_files([TUTORS / "moved-v1.csv"])
@@ -393,7 +395,8 @@ def test_case10_anki_progress_is_carried_over_on_request(col, now, utc):
     view = ANKI["scheduled.apkg"]
     for expected in view["notes"]:
         anki_card = expected["cards"][0]
-        row = next(r for r in col.db.query("SELECT c.* FROM cards c JOIN notes n ON n.id = c.note_id")
+        row = next(r for r in col.db.query("SELECT c.*, n.id AS note_id FROM cards c "
+                                           "JOIN notes n ON n.nid = c.nid")
                    if json.loads(col.db.execute("SELECT fields FROM notes WHERE id = ?",
                                                 [r["note_id"]]).fetchone()[0])["front"]
                    == expected["fields"][0])
@@ -413,7 +416,8 @@ def test_case10_anki_progress_is_carried_over_on_request(col, now, utc):
         assert row["queue"] == {-1: Queue.SUSPENDED, -3: Queue.BURIED}.get(anki_card["queue"],
                                                                         Queue.REVIEW)
     assert col.reports.check(now).ok
-    log = col.db.execute("SELECT count(*) FROM revlog WHERE kind = 'imported'").fetchone()[0]
+    log = col.db.execute("SELECT count(*) FROM revlog WHERE kind = ?",
+                         [KIND_CODES["imported"]]).fetchone()[0]
     assert log == 7
 
 
@@ -423,7 +427,7 @@ def test_case10_check_and_a_rebuild_agree_after_answers(col, utc):
     col.files.import_files([TUTORS / "scheduled.apkg"], with_scheduling=True)
     later = datetime.now().astimezone()
     review = next(r["id"] for r in col.db.query(
-        "SELECT c.id FROM cards c WHERE c.interval = 30"))
+        "SELECT i.id FROM cards c JOIN card_ids i ON i.cid = c.cid WHERE c.interval = 30"))
     result = col.study.answer(review, GOOD, later).result
     assert not result.redrill and result.after.interval == 69  # ceil(30 × 2.3)
     report = col.reports.check(later, repair=True)

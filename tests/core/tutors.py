@@ -36,7 +36,8 @@ def stored(col):
 def cards_by_note(col):
     """note id → sorted card ords."""
     out = {}
-    for note_id, ord_ in col.db.execute("SELECT note_id, ord FROM cards"):
+    for note_id, ord_ in col.db.execute("SELECT n.id, c.ord FROM cards c "
+                                        "JOIN notes n ON n.nid = c.nid"):
         out.setdefault(note_id, []).append(ord_)
     return {k: sorted(v) for k, v in out.items()}
 

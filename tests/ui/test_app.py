@@ -2,6 +2,7 @@
 and the screenshot script."""
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,8 @@ from flashdesk.ui import screenshots
 from flashdesk.ui.app import Launcher
 from flashdesk.ui.theme import app_icon
 from flashdesk.ui.workers import run_op, run_task
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_the_launcher_opens_the_profile_on_a_worker_and_shows_the_window(qtbot, tmp_path):
@@ -147,3 +150,31 @@ def test_no_backup_means_no_offer(tmp_path, monkeypatch):
     path = tmp_path / "collection.db"
     path.write_bytes(b"junk")
     assert offer_restore(path, "broken") == (False, "broken")
+
+
+def test_the_splash_shows_how_an_upgrade_of_the_collection_goes(qtbot, tmp_path, monkeypatch):
+    import shutil
+
+    from flashdesk.ui import app as app_module
+
+    profile = tmp_path / "p" / "collection.db"
+    profile.parent.mkdir()
+    shutil.copy(FIXTURES / "upgrade" / "v3-collection.db", profile)  # the previous schema
+    shown: list[tuple[int, int, str]] = []
+    original = app_module._Splash.show_progress
+
+    def record(self, done, total):
+        original(self, done, total)
+        shown.append((done, total, self.message))
+
+    monkeypatch.setattr(app_module._Splash, "show_progress", record)
+    launcher = Launcher(profile, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    with qtbot.waitSignal(launcher.opened, timeout=30000) as blocker:
+        launcher.start()
+    qtbot.addWidget(blocker.args[0])
+    try:
+        assert shown and shown[-1][0] == shown[-1][1] > 0
+        assert "Compacting" in shown[-1][2]
+        blocker.args[0].close()
+    finally:
+        launcher.close()

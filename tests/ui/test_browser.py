@@ -113,6 +113,32 @@ def test_main_window_opens_browser_and_statistics(qtbot, make_window, col):
                                  if s.id == "basics").new == 0, timeout=5000)
 
 
+def test_select_all_reads_the_selection_by_ranges(qtbot, tmp_path):
+    """Ctrl+A over thousands of rows: the selection is read from its ranges,
+    the editor shows no note, and every card is there for an action."""
+    rows = "\n".join(f"q{i},Question {i}?,Answer {i}." for i in range(3000))
+    path = tmp_path / "many.csv"
+    path.write_text("id,front,back\n" + rows + "\n", encoding="utf-8")
+    c = Collection.open(tmp_path / "many" / "collection.db", bundled=False, backups=False)
+    try:
+        c.files.import_files([path])
+        w = BrowserWindow(c)
+        qtbot.addWidget(w)
+        with qtbot.waitSignal(w.results_shown, timeout=5000):
+            w.show()
+        w._table.selectAll()
+        assert len(w.selected_rows()) == 3000
+        assert w.selected_rows(limit=5) == [0, 1, 2, 3, 4]
+        assert len(set(w.selected_cards())) == 3000
+        assert w.editor.note_id is None
+        w._table.clearSelection()
+        w.select_row(7)
+        assert w.selected_cards() == [w.model.card_id(7)]
+        assert w.model.row_of(w.model.card_id(2999)) == 2999
+    finally:
+        c.close()
+
+
 def test_suspended_cards_look_different(qtbot, browser, col):
     from PySide6.QtCore import Qt
 

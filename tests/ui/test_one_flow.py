@@ -123,9 +123,10 @@ def test_the_window_notices_a_terminal_review_in_another_process(
     assert "1 answered" in window._totals.text()
 
 
-def answers_of(col) -> list[tuple[str, int, str]]:
+def answers_of(col) -> list[tuple[str, int, int]]:
     return [tuple(r) for r in col.db.execute(
-        "SELECT card_id, quality, kind FROM revlog ORDER BY seq")]
+        "SELECT i.id, r.quality, r.kind FROM revlog r JOIN card_ids i ON i.cid = r.card "
+        "ORDER BY r.seq")]
 
 
 def test_the_terminal_and_the_window_are_one_review_flow(qtbot, make_window, tmp_path):

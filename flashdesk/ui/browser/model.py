@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from ...collection import Collection
+from ...collection import CardIdList, Collection
 from ...model import BrowseRow, CardId, Queue, SortKey
 from ...text import deck_path
 from ..theme import current_theme
@@ -56,25 +57,38 @@ class CardTableModel(QAbstractTableModel):
     def __init__(self, col: Collection, parent=None):
         super().__init__(parent)
         self._col = col
-        self._ids: list[CardId] = []
+        self._ids: Sequence[CardId] = []
         self._rows: dict[CardId, BrowseRow] = {}
 
     # -- content ------------------------------------------------------------------
 
-    def set_ids(self, ids: list[CardId]) -> None:
+    def set_ids(self, ids: Sequence[CardId]) -> None:
+        """Show these cards (a browse result is kept as it is: its ids are
+        read as rows are shown)."""
         self.beginResetModel()
-        self._ids = list(ids)
+        self._ids = ids if isinstance(ids, CardIdList) else list(ids)
         self._rows.clear()
         self.endResetModel()
 
     def card_id(self, row: int) -> CardId:
         return self._ids[row]
 
+    def card_ids(self, rows: Sequence[int]) -> list[CardId]:
+        """The ids of these rows (sorted row numbers), read in blocks."""
+        if not rows:
+            return []
+        ids = self._ids[rows[0]:rows[-1] + 1]
+        return [ids[r - rows[0]] for r in rows]
+
+    def rows_of(self, card_ids: Iterable[CardId]) -> dict[CardId, int]:
+        """Where these cards are shown (those that are)."""
+        if isinstance(self._ids, CardIdList):
+            return self._ids.positions(card_ids)
+        wanted = set(card_ids)
+        return {c: i for i, c in enumerate(self._ids) if c in wanted}
+
     def row_of(self, card_id: CardId) -> int:
-        try:
-            return self._ids.index(card_id)
-        except ValueError:
-            return -1
+        return self.rows_of([card_id]).get(card_id, -1)
 
     def browse_row(self, row: int) -> BrowseRow | None:
         cid = self._ids[row]
