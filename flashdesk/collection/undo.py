@@ -86,10 +86,11 @@ class AnswerUndo:
             row = q.get_card(db, self.card_id)
             if row is None:
                 raise UndoRefused("the card of that answer has been deleted since")
-            if q.answered_after(db, self.card_id, self.seq):
-                raise UndoRefused("that card has been answered again since (perhaps in "
-                                  "another window or terminal), so its answer cannot be "
-                                  "taken back. Nothing was changed")
+            if q.changed_after(db, self.card_id, self.seq):
+                raise UndoRefused("that card has been answered again or rescheduled since "
+                                  "(perhaps in another window or terminal, or by an exam "
+                                  "date), so its answer cannot be taken back. Nothing was "
+                                  "changed")
             current = CardSchedule.from_dict(row)
             q.set_schedule(db, self.card_id, self.before, answers=-1)
             if self.added_leech:  # other tag changes since the answer stay as they are
@@ -140,10 +141,10 @@ class ResetUndo:
     def revert(self, col: "Collection", now: "datetime") -> UndoResult:
         db = col.db
         with transaction(db, immediate=True):
-            later = [r["id"] for r in self.rows if q.answered_after(db, r["id"], self.seq)]
+            later = [r["id"] for r in self.rows if q.changed_after(db, r["id"], self.seq)]
             if later:
-                raise UndoRefused(f"{len(later)} of these cards have been answered since the "
-                                  "reset; nothing was changed")
+                raise UndoRefused(f"{len(later)} of these cards have been answered or "
+                                  "rescheduled since the reset; nothing was changed")
             q.restore_schedules(db, list(self.rows))
             col.journal.undos(self.log_ids, [r["id"] for r in self.rows], ms(now),
                               col.today(now))
@@ -216,9 +217,9 @@ class EditUndo:
                     self.after_fields, self.after_tags):
                 raise UndoRefused("that note has been changed or deleted since; nothing "
                                   "was changed")
-            if any(q.answered_after(db, c, self.seq) for c in self.added_cards):
-                raise UndoRefused("a card this edit added has been answered since; nothing "
-                                  "was changed")
+            if any(q.changed_after(db, c, self.seq) for c in self.added_cards):
+                raise UndoRefused("a card this edit added has been answered or rescheduled "
+                                  "since; nothing was changed")
             b = self.before
             q.set_note_content(db, {key: b[key] for key in (
                 "id", "fields", "tags", "source", "checksum", "sort_text", "search_text")}
@@ -250,9 +251,10 @@ class AddUndo:
         with transaction(db, immediate=True):
             if q.get_note(db, self.note_id) is None:
                 raise UndoRefused("that note has been deleted since; nothing was changed")
-            if any(q.answered_after(db, c, self.seq) for c in self.card_ids):
-                raise UndoRefused("a card of that note has been answered since (perhaps in "
-                                  "another window or terminal); nothing was changed")
+            if any(q.changed_after(db, c, self.seq) for c in self.card_ids):
+                raise UndoRefused("a card of that note has been answered or rescheduled "
+                                  "since (perhaps in another window or terminal); nothing "
+                                  "was changed")
             q.delete_notes(db, [self.note_id])
         col.study.invalidate()
         return UndoResult(self.name, Changes(notes=True, cards=True, study_queues=True,

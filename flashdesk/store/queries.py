@@ -388,13 +388,19 @@ def drill_ids(db: Database, deck_ids: Sequence[str], tag: str | None) -> list[st
         [*dids, *params])]
 
 
-def answered_after(db: Database, card_id: str, seq: int) -> bool:
-    """Whether the log holds an answer to ``card_id`` after entry ``seq``
-    that has not been undone (from any process)."""
+def changed_after(db: Database, card_id: str, seq: int) -> bool:
+    """Whether the log holds an entry after ``seq`` that changed the state
+    of ``card_id`` and has not been undone (from any process): an answer,
+    a re-drill, a reset, an exam plan's reschedule or an import of progress
+    (a cram answer changes no state)."""
     return db.execute(
         f"SELECT EXISTS (SELECT 1 FROM revlog r WHERE r.card = {_CID} AND r.seq > ? "
-        f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE})",
-        [card_id, seq]).fetchone()[0] == 1
+        f"AND r.kind IN ({', '.join(str(KIND_CODES[k]) for k in _STATE_KINDS)}) "
+        f"AND {_NOT_UNDONE})", [card_id, seq]).fetchone()[0] == 1
+
+
+#: the kinds of log entry that change a card's state
+_STATE_KINDS = ("review", "redrill", "reset", "reschedule", "imported")
 
 
 def card_states(db: Database, card_ids: Sequence[str]) -> list[dict]:

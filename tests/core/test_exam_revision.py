@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flashdesk.cards import check_typed, key_terms, typed_answer_text
-from flashdesk.collection import Collection
+from flashdesk.collection import Collection, UndoRefused
 from flashdesk.exam import FINAL_DAYS, LAST_NEW_DAYS, exam_day, new_per_day, pulled_due
 from flashdesk.model import CustomKind, CustomStudy, Grade, Kind, LogKind, Queue, study_day
 from flashdesk.review import ReviewSession, Stage
@@ -410,3 +410,21 @@ def test_exam_dates_must_be_in_the_future_and_can_be_cleared(example, now):
     example.decks.set_exam(DECK, None, now)
     assert example.decks.exam_plan(DECK, now) is None
     assert exam_day(date(1970, 1, 11)) == 10
+
+
+def test_undo_of_an_answer_refuses_once_an_exam_date_moved_the_card(example, now):
+    """Setting an exam date reschedules a studied card (logged): undoing the
+    answer before it would put back a due day the log no longer agrees with."""
+    card = example.study.step(DECK, now).card.id
+    example.study.answer(card, Grade.GOOD, now)
+    tomorrow = now + timedelta(days=1)
+    example.study.end_session()
+    example.study.answer(card, Grade.GOOD, tomorrow)  # due in 6 days
+    exam = date.fromordinal(719163 + study_day(tomorrow) + 4)
+    example.decks.set_exam(DECK, exam, tomorrow)
+    moved = example.study.card(card, tomorrow).schedule.due
+    assert moved < exam_day(exam)
+    with pytest.raises(UndoRefused, match="rescheduled since"):
+        example.undo.undo(tomorrow)
+    assert example.study.card(card, tomorrow).schedule.due == moved
+    assert example.reports.check(tomorrow).ok

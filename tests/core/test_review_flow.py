@@ -174,7 +174,7 @@ def test_undo_refuses_an_answer_another_process_answered_since(example, col_path
     with Collection.open(col_path, bundled=False, backups=False) as other:
         other.study.answer(card, Grade.AGAIN, now + timedelta(minutes=1))
     state = example.study.card(card, now)
-    with pytest.raises(UndoRefused, match="answered again since"):
+    with pytest.raises(UndoRefused, match="answered again or rescheduled since"):
         example.undo.undo(now)
     assert example.study.card(card, now) == state  # nothing was changed
     assert example.db.execute("SELECT count(*) FROM revlog").fetchone()[0] == before + 1
