@@ -265,7 +265,7 @@ def cmd_deck(col: Collection, args, out, read: Callable[[str], str]) -> int:
 
 def cmd_import(col: Collection, args, out) -> int:
     reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
-                                     with_scheduling=args.with_scheduling)
+                                     with_scheduling=args.with_scheduling, now=now())
     if args.json:
         out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
         return 0

@@ -112,7 +112,7 @@ class FileManager:
 
     def import_files(self, paths: Sequence[str | os.PathLike], *, deck_name: str | None = None,
                      prune: bool = False, progress: Progress | None = None,
-                     with_scheduling: bool = False) -> ImportResult:
+                     with_scheduling: bool = False, now: datetime | None = None) -> ImportResult:
         """Import files of any supported format, all or nothing: every file is
         read and checked first, and if any is refused nothing is imported.
 
@@ -121,13 +121,15 @@ class FileManager:
         of each chunk of notes and cancels by returning False;
         ``with_scheduling`` carries an Anki package's progress over to cards
         that are still new (docs/import-export.md gives the rule; each
-        report's ``progress`` counts them). Raises ``DeckFileError`` (every
-        problem, with file and line), ``Cancelled`` or ``FlashdeskError``.
+        report's ``progress`` counts them); ``now`` (aware; default: the
+        clock) is the time of the import, as for every other change. Raises
+        ``DeckFileError`` (every problem, with file and line), ``Cancelled``
+        or ``FlashdeskError``.
         """
         results = self._read(paths, deck_name)
         replaced = self._edits_replaced(results)
         result = self._run(results, prune=prune, progress=progress,
-                           with_scheduling=with_scheduling)
+                           with_scheduling=with_scheduling, now=now)
         if replaced:
             self._report_replaced(result, replaced)
         self._forget_deletions(results, result)
@@ -151,10 +153,11 @@ class FileManager:
                 marks.undelete(DELETED_NOTES, set(back) & deleted_notes)
 
     def _run(self, results: list[ReadResult], *, prune: bool = False,
-             progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
+             progress: Progress | None = None, with_scheduling: bool = False,
+             now: datetime | None = None) -> ImportResult:
         try:
             return Importer(self._col).run(results, prune=prune, progress=progress,
-                                           with_scheduling=with_scheduling)
+                                           with_scheduling=with_scheduling, now=now)
         except StorageError as exc:
             where = self._col.path or "the collection"
             raise StorageError(f"cannot import into {where}: {exc}") from None
@@ -212,10 +215,12 @@ class FileManager:
                     f"version: {fronts}{more}. Ctrl+Z does not take an import back; your "
                     "edits are in your backups.")
 
-    def import_decks(self, decks: Sequence[DeckData], *,
-                     progress: Progress | None = None) -> ImportResult:
-        """Import decks already read (``DeckData``), as from a deck file."""
-        return Importer(self._col).run([ReadResult("toml", list(decks))], progress=progress)
+    def import_decks(self, decks: Sequence[DeckData], *, progress: Progress | None = None,
+                     now: datetime | None = None) -> ImportResult:
+        """Import decks already read (``DeckData``), as from a deck file
+        (``now`` as for ``import_files``)."""
+        return Importer(self._col).run([ReadResult("toml", list(decks))], progress=progress,
+                                       now=now)
 
     def sync_bundled(self) -> ImportResult | None:
         """Import the decks that ship with flashdesk when they are new or

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -159,7 +158,8 @@ class Importer:
         self._pos = 1
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
-            progress: Progress | None = None, with_scheduling: bool = False) -> ImportResult:
+            progress: Progress | None = None, with_scheduling: bool = False,
+            now: datetime | None = None) -> ImportResult:
         """Import every deck of ``results``, media included, all or nothing:
         media are written under temporary names before the commit, which
         records them, and renamed after it (a crash in between is finished on
@@ -169,7 +169,8 @@ class Importer:
         carries (Anki packages). Raises ``Cancelled`` when ``progress``
         returns False (nothing changed), ``StorageError`` when the disk
         refuses (nothing changed) and ``FlashdeskError`` for decks that
-        clash."""
+        clash. ``now`` (aware; default: the clock) dates the new notes and
+        log entries and gives the study day progress is carried over to."""
         seen: dict[str, str] = {}
         for deck in (d for r in results for d in r.decks):
             if deck.id and deck.id in seen:
@@ -189,8 +190,8 @@ class Importer:
         staged: dict[str, str] = {}
         col = self._col
         with col._lock:
-            now_ms = int(time.time() * 1000)
-            local = datetime.now().astimezone()
+            local = now if now is not None else datetime.now().astimezone()
+            now_ms = int(local.timestamp() * 1000)
             self._day = col.today(local)
             try:
                 to_read = sum(len(d.notes) for r in results for d in r.decks)  # not rows skipped

@@ -373,7 +373,7 @@ class StudyManager:
                 for cid in card_ids:
                     self._session.queue.discard(cid)
                 self.invalidate()
-        return Changes(cards=True, study_queues=True)
+        return Changes(cards=True, study_queues=True) if moved else Changes()
 
     def suspend(self, card_ids: Sequence[CardId], now: "datetime") -> Changes:
         """Keep cards out of study until they are unsuspended."""

@@ -559,9 +559,10 @@ class MainWindow(QMainWindow):
         n = len(paths)
         label = f"Importing {Path(paths[0]).name}…" if n == 1 else f"Importing {n} files…"
         self.statusBar().showMessage(label)
+        now = self._clock()
         self._op = run_op(self, lambda col, progress: col.files.import_files(
             paths, deck_name=deck_name, prune=prune, progress=progress,
-            with_scheduling=with_scheduling),
+            with_scheduling=with_scheduling, now=now),
             self._on_imported, label, on_failed=self._on_import_failed)
         return self._op
 

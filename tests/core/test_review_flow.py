@@ -202,3 +202,24 @@ def test_a_redrill_answer_is_undone_like_any_other(example, now):
     example.undo.undo(now)
     assert example.study.card(card, now).queue == Queue.LEARNING
     assert example.reports.check(now).ok
+
+
+def test_an_import_runs_at_the_time_it_is_given_and_keeps_the_undo_history(example, now):
+    """An import takes the caller's time like every other change: with a
+    clock other than the wall clock, re-importing a file neither rolls the
+    study day over (which would end the session and clear undo)."""
+    card = example.study.step(DECK, now).card.id
+    example.study.answer(card, Grade.GOOD, now)
+    assert example.undo.name == "Answer"
+    example.files.import_files([FIXTURES / "example.toml"], now=now)
+    example.files.import_files([FIXTURES / "basics.toml"], now=now)
+    assert example.undo.name == "Answer"
+    assert example.undo.undo(now).card_id == card
+
+
+def test_suspending_what_is_already_suspended_changes_nothing(example, now):
+    card = example.study.step(DECK, now).card.id
+    assert example.study.suspend([card], now).cards
+    assert not example.study.suspend([card], now)  # nothing to refresh, nothing to undo
+    assert not example.study.suspend(["no-such-card#0"], now)
+    assert example.undo.undo(now).name == "Suspend" and len(example.undo) == 0
