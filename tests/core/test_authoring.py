@@ -152,7 +152,7 @@ def test_adding_is_undone_unless_a_card_was_answered_since(mem, deck, now):
     added = mem.notes.add(deck, Kind.BASIC, {"front": "Q", "back": "A"}, now)
     other = Collection(mem.db, None)  # another window answers the card meanwhile
     other.study.answer(added.card_ids[0], Grade.GOOD, now)
-    with pytest.raises(UndoRefused, match="answered since"):
+    with pytest.raises(UndoRefused, match="answered or rescheduled since"):
         mem.undo.undo(now)
     assert mem.notes.card_ids(added.note_id) == list(added.card_ids)
 
