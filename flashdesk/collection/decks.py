@@ -25,8 +25,8 @@ from ..study import LIMIT_MAX, DeckLimits, parent_names, tree_allowance
 from ..text import deck_path
 from .journal import ms
 from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
-from .notes import DeletedNotes
-from .undo import DeckDeleteUndo, DeckNamesUndo
+from .note_values import DeletedNotes
+from .undo_decks import DeckDeleteUndo, DeckNamesUndo
 
 if TYPE_CHECKING:
     from datetime import datetime
