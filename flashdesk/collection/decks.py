@@ -5,28 +5,28 @@ Deck names are paths (``Parent::Child``); a deck's counts include its
 sub-decks and are capped by its own limits and its parents' (as in Anki).
 A deck's id never changes: renaming or moving it changes only its name, so
 re-importing its file still finds it.
+
+Names and ids are made in ``deck_ids``, the exam plan in ``exams``;
+``DeckManager`` forwards to them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Mapping
 
-import re
-from dataclasses import replace
-from datetime import date
-
-from ..exam import FINAL_DAYS, ExamPlan, exam_date, exam_day, new_per_day, pulled_due
-from ..formats.result import name_slug
+from ..exam import FINAL_DAYS, ExamPlan, exam_date, new_per_day
 from ..formats.sanitize import clean_plain
-from ..model import CardSchedule, Changes, DeckId, DeckSummary, FlashdeskError, LogKind, NoteId
+from ..model import Changes, DeckId, DeckSummary, FlashdeskError, NoteId
 from ..store import queries as q, transaction
 from ..study import LIMIT_MAX, DeckLimits, parent_names, tree_allowance
-from ..text import deck_path
+from . import deck_ids, exams as exam_plans
+from .deck_ids import MAX_NAME
 from .journal import ms
 from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
-from .notes import DeletedNotes
-from .undo import DeckDeleteUndo, DeckNamesUndo
+from .note_values import DeletedNotes
+from .undo_decks import DeckDeleteUndo, DeckNamesUndo
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
     from . import Collection
 
 __all__ = ["DeckManager", "DeckCreated", "DeckContents", "MAX_NAME"]
-
-#: characters in a deck's full name
-MAX_NAME = 500
 
 
 @dataclass(frozen=True)
@@ -85,18 +82,6 @@ class DeckManager:
         return [d for d, row in decks.items()
                 if row["name"] == name or row["name"].startswith(name + "::")]
 
-    def exam_days(self, decks: Mapping[str, dict]) -> dict[str, int]:
-        """deck id → the study day of its exam: its own date, else its
-        nearest parent's; decks with no exam are left out."""
-        own = {row["name"]: exam_day(date.fromisoformat(row["exam_date"]))
-               for row in decks.values() if row.get("exam_date")}
-        result = {}
-        for deck_id, row in decks.items():
-            for name in [row["name"], *reversed(parent_names(row["name"]))]:
-                if name in own:
-                    result[deck_id] = own[name]
-                    break
-        return result
 
     def limits(self, decks: Mapping[str, dict], today: int) -> dict[str, DeckLimits]:
         """Each deck's limits and what it has done on study day ``today``
@@ -166,29 +151,8 @@ class DeckManager:
         return sorted(rows, key=lambda s: [p.casefold() for p in s.name.split("::")])
 
     def find(self, text: str) -> DeckId:
-        """A deck by its id, its full name (``Parent::Child``, or with ``›``
-        or ``/`` between the parts), or its own name alone when no other deck
-        has it – all without regard to case. Raises ``FlashdeskError`` naming
-        ``flashdesk decks``, or the decks to choose from when the name is
-        ambiguous."""
-        wanted = text.strip()
-        decks = self.rows()
-        if wanted in decks:
-            return DeckId(wanted)
-        parts = [p.strip().casefold() for p in re.split(r"::|›|/", wanted)]
-        full = [d for d, row in decks.items()
-                if [p.casefold() for p in row["name"].split("::")] == parts]
-        if len(full) == 1:
-            return DeckId(full[0])
-        tail = [d for d, row in decks.items()
-                if [p.casefold() for p in row["name"].split("::")][-len(parts):] == parts]
-        if len(tail) == 1:
-            return DeckId(tail[0])
-        if tail:
-            names = "; ".join(f"{deck_path(decks[d]['name'])} ({d})" for d in tail[:6])
-            raise FlashdeskError(f"more than one deck is called '{wanted}': {names}. "
-                                 "Give its full name or its id")
-        raise FlashdeskError(f"no deck called '{wanted}' (see `flashdesk decks`)")
+        """See ``deck_ids.find``."""
+        return deck_ids.find(self._col, text)
 
     def name(self, deck_id: DeckId) -> str:
         """The full name of ``deck_id``; raises ``FlashdeskError`` if unknown."""
@@ -268,7 +232,7 @@ class DeckManager:
             if q.deck_by_name(col.db, name) is not None:
                 raise FlashdeskError(f"there is already a deck called “{name}”")
             with transaction(col.db):
-                created = self._create_path(name, ms(now))
+                created = deck_ids.create_path(self._col, name, ms(now))
             col.undo.push(DeckNamesUndo("Create Deck", created=tuple(created)))
         return DeckCreated(DeckId(created[-1]), Changes(decks=True))
 
@@ -298,7 +262,7 @@ class DeckManager:
                 if other is not None and other["id"] not in subtree:
                     raise FlashdeskError(f"there is already a deck called “{after}”")
             with transaction(col.db):
-                created = self._create_path(name, ms(now), last=False)
+                created = deck_ids.create_path(self._col, name, ms(now), last=False)
                 for d, _before, after in renames:
                     q.rename_deck(col.db, d, after, ms(now))
             col.undo.push(DeckNamesUndo(undo_name, tuple(renames), tuple(created)))
@@ -385,137 +349,36 @@ class DeckManager:
             col.study.invalidate()
         return Changes(decks=True, notes=True, cards=True, study_queues=True, tags=True)
 
+    # -- names and ids (``deck_ids``) ------------------------------------------------
+
     @staticmethod
     def check_name(name: str) -> str:
-        """A deck name as stored: plain text, parts separated by ``::`` with
-        spaces trimmed. Raises ``FlashdeskError`` for an empty name or part."""
-        text = clean_plain(name)
-        parts = [p.strip() for p in text.split("::")]
-        if not text.strip() or any(not p for p in parts):
-            raise FlashdeskError("a deck needs a name; sub-decks are separated by '::' "
-                                 "(Parent::Child)")
-        full = "::".join(parts)
-        if len(full) > MAX_NAME:
-            raise FlashdeskError(f"a deck's name may have at most {MAX_NAME} characters")
-        return full
-
-    def _new_id(self, name: str, avoid: frozenset[str] = frozenset()) -> str:
-        """An unused id made from a name: lower-case letters, digits and '-'
-        (and none of ``avoid``)."""
-        base = name_slug(name.replace("::", " "))
-        new_id, n = base, 1
-        while new_id in avoid or q.get_deck(self._col.db, new_id) is not None:
-            n += 1
-            new_id = f"{base}-{n}"
-        return new_id
-
-    def _create_path(self, name: str, now_ms: int, *, last: bool = True,
-                     avoid: frozenset[str] = frozenset()) -> list[str]:
-        """Create the missing decks of ``name``'s path (``name`` itself too
-        with ``last``), inside the caller's transaction; their ids, top first.
-        New ids are never one of ``avoid`` (the id a deck file is about to take)."""
-        db = self._col.db
-        created = []
-        for path in [*parent_names(name), *([name] if last else [])]:
-            if q.deck_by_name(db, path) is None:
-                deck_id = self._new_id(path, avoid)
-                q.insert_deck(db, {"id": deck_id, "name": path, "description": "",
-                                   "version": "", "source_path": "", "now": now_ms})
-                created.append(deck_id)
-        return created
-
-    def set_exam(self, deck_id: DeckId, day: date | None, now: "datetime") -> Changes:
-        """Set (or, with None, clear) the date of the exam ``deck_id`` and its
-        sub-decks revise for. Reviews SM-2 has due on or after the exam are
-        brought into its final days at once (``flashdesk.exam``); clearing the
-        date leaves due days as they are. Raises ``FlashdeskError`` for a date
-        already past."""
-        col = self._col
-        with col._lock:
-            today = col.today(now)
-            self.name(deck_id)
-            if day is not None and exam_day(day) <= today:
-                raise FlashdeskError(f"the exam date {day.isoformat()} is not after today")
-            with transaction(col.db):
-                q.set_deck_study_options(col.db, deck_id,
-                                         exam_date=day.isoformat() if day else None)
-                if day is not None:
-                    decks = self.rows()
-                    exams = self.exam_days(decks)  # a sub-deck may have an exam of its own
-                    for sub in self.subtree(deck_id, decks):
-                        self.pull_forward([sub], exams[sub], today, now)
-            col.study.invalidate()
-        return Changes(decks=True, cards=True, study_queues=True)
-
-    def pull_forward(self, deck_ids: list[str], exam: int, today: int, now: "datetime") -> int:
-        """Bring reviews of ``deck_ids`` due on or after ``exam`` into the days
-        before it, logging each move; inside the caller's transaction.
-        Returns how many moved."""
-        col = self._col
-        moved = 0
-        for row in q.review_cards_due_from(col.db, deck_ids, exam):
-            due = pulled_due(row["id"], row["due"], today, exam)
-            if due is None:
-                continue
-            before = CardSchedule.from_dict(row)
-            q.set_due(col.db, row["id"], due)
-            col.journal.append(row["id"], LogKind.RESCHEDULE, ms(now), today, before=before,
-                               after=replace(before, due=due))
-            moved += 1
-        return moved
-
-    def exam_plan(self, deck_id: DeckId, now: "datetime") -> ExamPlan | None:
-        """The exam plan of ``deck_id`` today (its own exam or its parent's),
-        or None when it has none."""
-        col = self._col
-        with col._lock:
-            today = col.today(now)
-            decks = self.rows()
-            exam = self.exam_days(decks).get(deck_id)
-            if exam is None:
-                return None
-            subtree = self.subtree(deck_id, decks)
-            counts = q.exam_progress(col.db, subtree, exam, exam - FINAL_DAYS)
-        new_left = counts["new"]
-        return ExamPlan(deck_id, exam_date(exam), exam - today, new_per_day(new_left, today, exam),
-                        new_left, counts["cards"],
-                        counts["on_track"] / counts["cards"] if counts["cards"] else 0.0)
-
-    # -- for imports -----------------------------------------------------------
+        """See ``deck_ids.check_name``."""
+        return deck_ids.check_name(name)
 
     def id_for(self, deck_id: str, name: str) -> str:
-        """The id a deck from a file gets: its own, else the id of the deck
-        with that name, else a new one made from the name."""
-        if deck_id:
-            return deck_id
-        db = self._col.db
-        row = q.deck_by_name(db, name)
-        return row["id"] if row is not None else self._new_id(name)
+        """See ``deck_ids.id_for``."""
+        return deck_ids.id_for(self._col, deck_id, name)
 
     def ensure(self, deck_id: str, name: str, description: str, version: str, source: str,
                now_ms: int) -> None:
-        """Create the deck (and any missing parents) or update its details,
-        inside the caller's transaction. A deck already in the collection
-        keeps its name and place (the learner may have renamed or moved it:
-        files find decks by id), and a description the learner wrote. Raises
-        ``FlashdeskError`` when the name belongs to another deck."""
-        db = self._col.db
-        current = q.get_deck(db, deck_id)
-        if current is not None:
-            name = current["name"]
-            if deck_id in Marks(db).get(DESCRIBED):
-                description = current["description"]
-        self._create_path(name, now_ms, last=False, avoid=frozenset({deck_id}))
-        row = {"id": deck_id, "name": name, "description": description, "version": version,
-               "source_path": source, "now": now_ms}
-        other = q.deck_by_name(db, name)
-        if other is not None and other["id"] != deck_id:
-            raise FlashdeskError(f"{source}: deck name '{name}' is already used by deck "
-                                 f"'{other['id']}'; give this deck another name")
-        if current is None:
-            q.insert_deck(db, row)
-        elif description or version or current["name"] != name:
-            # files without deck details (CSV, Anki) keep the details already there
-            row["description"] = description or current["description"]
-            row["version"] = version or current["version"]
-            q.update_deck(db, row)
+        """See ``deck_ids.ensure``."""
+        deck_ids.ensure(self._col, deck_id, name, description, version, source, now_ms)
+
+    # -- the exam plan (``exams``) ------------------------------------------------------
+
+    def exam_days(self, decks: Mapping[str, dict]) -> dict[str, int]:
+        """See ``exams.exam_days``."""
+        return exam_plans.exam_days(decks)
+
+    def set_exam(self, deck_id: DeckId, day: date | None, now: "datetime") -> Changes:
+        """See ``exams.set_exam``."""
+        return exam_plans.set_exam(self._col, deck_id, day, now)
+
+    def pull_forward(self, deck_ids: list[str], exam: int, today: int, now: "datetime") -> int:
+        """See ``exams.pull_forward``."""
+        return exam_plans.pull_forward(self._col, deck_ids, exam, today, now)
+
+    def exam_plan(self, deck_id: DeckId, now: "datetime") -> ExamPlan | None:
+        """See ``exams.exam_plan``."""
+        return exam_plans.exam_plan(self._col, deck_id, now)

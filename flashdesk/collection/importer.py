@@ -17,27 +17,23 @@ one 'imported' entry in the review log.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
 from ..formats.anki import AnkiCard, anki_schedule
-from ..formats.sanitize import rename_media_references
 from ..model import (
     TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
     Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
-from ..formats.sanitize import is_media_name
-from ..store import StorageError, queries as q, transaction
-from ..store.copies import fsync_dir
+from ..store import queries as q, transaction
 from ..store.faults import fault_point
-from .notes import checksum, fields_json, tags_text
-from .undo import LEECH_TAG
+from .media import (
+    MAX_NAME_BYTES, MediaStager, finish_pending_media, rename_media, safe_media_name,
+)
+from .note_values import LEECH_TAG, checksum, fields_json, note_identity, tags_text
 
 if TYPE_CHECKING:
     from . import Collection
@@ -45,78 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK", "finish_pending_media",
            "safe_media_name", "MAX_NAME_BYTES"]
 
-#: the longest file name most file systems take (ext4, APFS, NTFS: 255)
-MAX_NAME_BYTES = 255
-#: the longest media name a card may refer to (see ``formats.sanitize.media_name``)
-MAX_NAME_CHARS = 200
-#: config key: media written under temporary names by a committed import,
-#: waiting to be renamed ({temporary name: media name})
-PENDING_MEDIA = "pending_media"
-_TEMP_PREFIX = ".import-"
-_TEMP_SUFFIX = ".part"
-
-
-def safe_media_name(name: str, data: bytes) -> str:
-    """``name`` if a file system takes it (at most ``MAX_NAME_BYTES`` in
-    UTF-8 and ``MAX_NAME_CHARS`` characters), else its start cut on a
-    character boundary plus ``-`` and 8 hex digits of the content's SHA-1,
-    keeping the extension: ``a…a-1f2e3d4c.png``."""
-    if len(name.encode("utf-8")) <= MAX_NAME_BYTES and len(name) <= MAX_NAME_CHARS:
-        return name
-    stem, dot, ext = name.rpartition(".")
-    if not dot or len(ext) > 16:
-        stem, ext = name, ""
-    suffix = f"-{hashlib.sha1(data).hexdigest()[:8]}" + (f".{ext}" if ext else "")
-    room_bytes = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
-    room_chars = MAX_NAME_CHARS - len(suffix)
-    cut = stem.encode("utf-8")[:room_bytes].decode("utf-8", "ignore")[:room_chars]
-    return cut.rstrip(" .") + suffix
-
-
-def _plain(name: object) -> bool:
-    return isinstance(name, str) and bool(name) and Path(name).name == name \
-        and name not in (".", "..")
-
-
-def finish_pending_media(db, folder: Path) -> list[str]:
-    """After a crash: rename the media of a committed import into place
-    (they were written before its commit, under temporary names the commit
-    recorded), then remove temporary media no commit recorded (an import
-    that never committed). Call it when no other process has the profile
-    open. Returns what was done, one line each; a file that cannot be moved
-    is left as it is and named."""
-    done: list[str] = []
-    pending = q.get_config(db, PENDING_MEDIA, None)
-    if not isinstance(pending, dict):
-        pending = {}
-    left: dict[str, str] = {}
-    for temp, final in pending.items():
-        if not (_plain(temp) and _plain(final)):
-            continue
-        source = folder / temp
-        if not source.exists():
-            continue
-        try:
-            os.replace(source, folder / final)
-            done.append(f"media {final}: put in place after an interrupted import")
-        except OSError as exc:
-            left[temp] = final
-            done.append(f"media {final}: could not be put in place ({exc.strerror or exc})")
-    if pending:
-        with transaction(db):
-            if left:
-                q.set_config(db, PENDING_MEDIA, left)
-            else:
-                q.delete_config(db, PENDING_MEDIA)
-    if folder.is_dir():
-        for stray in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
-            if stray.name not in left:
-                stray.unlink(missing_ok=True)
-                done.append(f"removed {stray.name}, left by an import that did not finish")
-        for stray in folder.glob(".*.part"):  # written by earlier versions
-            if not stray.name.startswith(_TEMP_PREFIX):
-                stray.unlink(missing_ok=True)
-    return done
 
 #: progress(done, total) → return False to cancel
 Progress = Callable[[int, int], "bool | None"]
@@ -128,17 +52,6 @@ class Cancelled(FlashdeskError):
     """A long operation was cancelled; nothing was changed."""
 
 
-def _rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
-    def fix(value):
-        if isinstance(value, str):
-            return rename_media_references(value, renames)
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        return value
-
-    return replace(deck, notes=tuple(
-        replace(n, fields={k: fix(v) for k, v in n.fields.items()}) for n in deck.notes))
-
 
 class Importer:
     """One import into ``col``, inside one transaction."""
@@ -149,8 +62,8 @@ class Importer:
         self._day = 0
         #: note identity → note id, for every note this import matched or added
         self._ids: dict[str, str] = {}
-        #: media names shortened for the file system: (as in the file, as written)
-        self._shortened: list[tuple[str, str]] = []
+        #: the media of this import (names shortened for the file system included)
+        self._media = MediaStager(col)
         #: the row ids the next new note and card get, and whether no card was ever deleted
         self._next_nid = self._next_cid = 1
         self._fresh = True
@@ -199,12 +112,12 @@ class Importer:
                     self._next_nid, self._next_cid, self._fresh = q.next_rowids(self._db)
                     self._pos = q.next_new_pos(self._db)
                     for result in results:
-                        renames = self._plan_media(result.media, media)
+                        renames = self._media.plan(result.media, media)
                         first = len(reports)
                         in_file: set[str] = set()
                         for deck in result.decks:
                             if renames:
-                                deck = _rename_media(deck, renames)
+                                deck = rename_media(deck, renames)
                             report = self._import_one(deck, now_ms, tick, in_file)
                             report.format = result.format
                             reports.append(report)
@@ -216,115 +129,25 @@ class Importer:
                             head.messages = list(result.messages) + [
                                 f"{result.decks[0].path}: media name too long for a file "
                                 f"system ({len(old.encode('utf-8'))} bytes): shortened to {new}"
-                                for old, new in self._shortened]
-                            self._shortened = []
+                                for old, new in self._media.shortened]
+                            self._media.shortened = []
                             head.media = len(result.media)
                             head.sanitised = result.sanitised
                             if result.progress:
                                 self._progress(result, head, with_scheduling, local, now_ms)
-                    staged = self._stage_media(media)
+                    staged = self._media.stage(media)
             except BaseException:
-                self._discard(staged)
+                self._media.discard(staged)
                 raise
             fault_point("import:committed")
             col.study.invalidate()
-            self._install_media(staged)
+            self._media.install(staged)
         changed = any(r.added or r.updated or r.removed or r.moved or r.progress
                       for r in reports)
         return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
                                              tags=True, study_queues=True) if changed
                             else Changes(decks=True))
 
-    def _plan_media(self, incoming: dict[str, bytes], planned: dict[str, bytes]) -> dict[str, str]:
-        """Choose a name in the media folder for each incoming file; a name
-        already taken by different content gets a suffix. Returns renames."""
-        renames = {}
-        folder = self._col.media_dir
-        for name, data in incoming.items():
-            target = safe_media_name(name, data)
-            if target != name:
-                self._shortened.append((name, target))
-            digest = hashlib.sha1(data).hexdigest()[:8]
-            existing = (folder / target) if folder else None
-            taken = planned.get(target)
-            if (taken is not None and taken != data) or (
-                    taken is None and existing is not None and existing.exists()
-                    and existing.read_bytes() != data):
-                stem, dot, ext = target.rpartition(".")
-                target = safe_media_name(f"{stem}-{digest}.{ext}" if dot else f"{target}-{digest}",
-                                         data)
-            if not is_media_name(target):
-                continue  # the reader let through only plain names; never write another
-            if target != name:
-                renames[name] = target
-            planned[target] = data
-        return renames
-
-    def _stage_media(self, media: dict[str, bytes]) -> dict[str, str]:
-        """Write each new media file under a temporary name and record the
-        names in the open transaction; returns {temporary: final}. A full or
-        read-only disk raises ``StorageError`` (the transaction rolls back and
-        the caller removes what was written)."""
-        folder: "Path | None" = self._col.media_dir
-        if folder is None or not media:
-            return {}
-        staged: dict[str, str] = {}
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, data in media.items():
-                target = folder / name
-                if target.parent != folder:  # names are plain file names; never write elsewhere
-                    continue
-                if target.exists() and target.read_bytes() == data:
-                    continue
-                temp = f"{_TEMP_PREFIX}{os.urandom(8).hex()}{_TEMP_SUFFIX}"
-                staged[temp] = name
-                with (folder / temp).open("wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-            fsync_dir(folder)
-        except OSError as exc:
-            self._discard(staged)
-            raise StorageError(f"cannot write the media into {folder}: {exc.strerror or exc}. "
-                               "Nothing was imported.") from None
-        if staged:
-            pending = q.get_config(self._db, PENDING_MEDIA, None)
-            pending = pending if isinstance(pending, dict) else {}
-            q.set_config(self._db, PENDING_MEDIA, {**pending, **staged})
-        fault_point("import:staged")
-        return staged
-
-    def _discard(self, staged: dict[str, str]) -> None:
-        folder = self._col.media_dir
-        if folder is not None:
-            for temp in staged:
-                (folder / temp).unlink(missing_ok=True)
-
-    def _install_media(self, staged: dict[str, str]) -> None:
-        """After the commit: rename the staged files into place, then forget
-        them. A file that cannot be renamed now is renamed on the next open."""
-        folder = self._col.media_dir
-        if folder is None or not staged:
-            return
-        moved = []
-        for temp, name in staged.items():
-            try:
-                os.replace(folder / temp, folder / name)
-            except OSError:
-                continue
-            moved.append(temp)
-            fault_point("import:renamed")
-        fsync_dir(folder)
-        with self._col._lock, transaction(self._db, immediate=True):
-            pending = q.get_config(self._db, PENDING_MEDIA, None)
-            pending = pending if isinstance(pending, dict) else {}
-            left = {t: n for t, n in pending.items() if t not in moved}
-            if left:
-                q.set_config(self._db, PENDING_MEDIA, left)
-            else:
-                q.delete_config(self._db, PENDING_MEDIA)
-        fault_point("import:cleared")
 
     def _import_one(self, deck: DeckData, now_ms: int, tick: Callable[[int], None],
                     in_file: set[str]) -> ImportReport:
@@ -373,7 +196,7 @@ class Importer:
         (a note stored before identities) by its old id ``DECK-ID/KEY``,
         when that note has never taken another identity; such a note takes
         its new identity now."""
-        identities = {self._identity(deck_id, n): n for n in notes}
+        identities = {note_identity(deck_id, n): n for n in notes}
         found = q.notes_by_identity(self._db, list(identities))
         legacy = {str(make_note_id(deck_id, n.key)): identity for identity, n in identities.items()
                   if identity not in found}
@@ -385,10 +208,6 @@ class Importer:
                 found[identity] = {**row, "identity": identity}
         q.set_note_identities(self._db, adopted)
         return found
-
-    @staticmethod
-    def _identity(deck_id: str, note) -> str:
-        return note.identity or make_note_id(deck_id, note.key)
 
     def _new_id(self, identity: str, taken: set[str]) -> str:
         """The id of a new note: its identity, unless that id is in ``taken``
@@ -409,10 +228,10 @@ class Importer:
         cards_wanted: dict[str, tuple[int, list[int]]] = {}  # note id → (nid or 0, ords)
         moves: list[tuple[str, str, str]] = []
         found = self._match(deck_id, notes)
-        unmatched = [i for i in (self._identity(deck_id, n) for n in notes) if i not in found]
+        unmatched = [i for i in (note_identity(deck_id, n) for n in notes) if i not in found]
         taken: set[str] = set(q.notes_by_id(db, unmatched))
         for note in notes:
-            identity = self._identity(deck_id, note)
+            identity = note_identity(deck_id, note)
             stored = found.get(identity)
             kind = note.kind.value
             fields = fields_json(note.fields)

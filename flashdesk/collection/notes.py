@@ -1,30 +1,32 @@
 """Notes and their cards outside study: finding them (the browser), editing
 a note's text, tags, moving cards, resetting progress, deleting.
 
-Every change here goes on the undo stack and returns its ``Changes``.
+Every change here goes on the undo stack and returns its ``Changes``. The
+reading methods live in ``note_reads``, the values and storage helpers in
+``note_values`` (both re-exported here).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, overload
+from typing import TYPE_CHECKING, Sequence
 
 from ..cards import card_ords
-from ..formats.result import ascii_fold
 from ..model import (
-    TYPE_NEW, BrowseQuery, BrowseRow, CardFilter, CardId, CardInfo, CardSchedule, Changes, DeckId,
-    FlashdeskError, Kind, LogKind, LogRecord, NoteData, NoteId, Queue, SortKey,
-    card_id as make_card_id, note_id as make_note_id, note_texts,
+    TYPE_NEW, BrowseQuery, BrowseRow, CardId, CardInfo, Changes, DeckId, FlashdeskError, Kind,
+    NoteData, NoteId, card_id as make_card_id, note_id as make_note_id, note_texts,
 )
 from ..store import queries as q, transaction
+from . import note_reads
 from .journal import ms
 from .marks import BUNDLED, DELETED_NOTES, EDITED, Marks
-from .undo import (
-    LEECH_TAG, AddUndo, DeleteUndo, EditUndo, GroupUndo, MoveUndo, ResetUndo, TagsUndo, UndoEntry,
+from .note_reads import CardIdList
+from .note_values import (
+    AddedNote, DeletedNotes, NoteRejected, _plain_key, checksum, fields_json, tags_text,
+    without_leech,
 )
+from .undo import GroupUndo, UndoEntry
+from .undo_notes import AddUndo, DeleteUndo, EditUndo, MoveUndo, ResetUndo, TagsUndo
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,172 +34,7 @@ if TYPE_CHECKING:
     from . import Collection
 
 __all__ = ["NoteManager", "DeletedNotes", "CardIdList", "AddedNote", "NoteRejected", "fields_json",
-           "checksum", "tags_text"]
-
-_FIELDS_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
-_quoted = json.encoder.encode_basestring
-
-
-def fields_json(fields: dict) -> str:
-    """A note's fields as stored: JSON with sorted keys (fields of text only
-    are written directly, as the encoder would write them)."""
-    try:
-        return "{" + ", ".join(f"{_quoted(k)}: {_quoted(fields[k])}"
-                               for k in sorted(fields)) + "}"
-    except TypeError:  # lists, numbers, true
-        return _FIELDS_ENCODER.encode(fields)
-
-
-def checksum(kind: str, fields: str, tags: Sequence[str], source: str) -> int:
-    """What a re-import compares to learn whether a note changed: the first
-    64 bits of the SHA-1 of the note, as a signed integer.
-
-    A note keeps the checksum of the version it was last imported (or
-    added) as: editing it in flashdesk leaves the checksum alone, so a
-    re-import of an unchanged file never undoes the learner's edits."""
-    blob = "\x1f".join([kind, fields, " ".join(tags), source])
-    return int.from_bytes(hashlib.sha1(blob.encode("utf-8")).digest()[:8], "big", signed=True)
-
-
-def tags_text(tags: Iterable[str]) -> str:
-    """Tags as stored: space-separated, each once, in order."""
-    return " ".join(dict.fromkeys(t for t in tags if t))
-
-
-class CardIdList(Sequence[CardId]):
-    """The cards a browse found, in order. It holds their row ids and reads
-    their text ids in blocks as they are asked for: a query over 100,000
-    cards hands back numbers only, and a window reads the ids of what it
-    shows. A card's row id always names the same card (``card_ids`` is never
-    pruned), so the list can be read at any time."""
-
-    #: text ids read at a time
-    BLOCK = 500
-
-    def __init__(self, rowids: list[int], texts: Callable[[Sequence[int]], list[str]],
-                 rowids_of: Callable[[Sequence[str]], dict[str, int]]):
-        self._rowids = rowids
-        self._texts = texts
-        self._rowids_of = rowids_of
-        self._blocks: dict[int, list[str]] = {}
-        self._at: dict[int, int] | None = None
-
-    def __len__(self) -> int:
-        return len(self._rowids)
-
-    def _read(self, first: int, last: int) -> None:
-        """Read blocks ``first``..``last`` (inclusive) not read yet, in one go."""
-        missing = [b for b in range(first, last + 1) if b not in self._blocks]
-        if not missing:
-            return
-        size = self.BLOCK
-        wanted = [r for b in missing for r in self._rowids[b * size:(b + 1) * size]]
-        texts = self._texts(wanted)
-        at = 0
-        for b in missing:
-            count = len(self._rowids[b * size:(b + 1) * size])
-            self._blocks[b] = texts[at:at + count]
-            at += count
-
-    @overload
-    def __getitem__(self, index: int) -> CardId: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[CardId]: ...
-
-    def __getitem__(self, index: int | slice) -> CardId | list[CardId]:
-        if isinstance(index, slice):
-            wanted = range(*index.indices(len(self)))
-            if not wanted:
-                return []
-            self._read(min(wanted) // self.BLOCK, max(wanted) // self.BLOCK)
-            return [self[i] for i in wanted]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("card list index out of range")
-        block = index // self.BLOCK
-        if block not in self._blocks:
-            self._read(block, block)
-        return CardId(self._blocks[block][index % self.BLOCK])
-
-    def __iter__(self) -> Iterator[CardId]:
-        return iter(self[:])
-
-    def positions(self, card_ids: Iterable[str]) -> dict[CardId, int]:
-        """Where these cards are in the list (those that are in it)."""
-        if self._at is None:
-            self._at = {rowid: i for i, rowid in enumerate(self._rowids)}
-        at = self._at
-        return {CardId(c): at[r] for c, r in self._rowids_of(list(card_ids)).items() if r in at}
-
-    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
-        found = self.positions([value]).get(value)
-        if found is None or found < start or (stop is not None and found >= stop):
-            raise ValueError(f"{value!r} is not in the list")
-        return found
-
-    def __contains__(self, value: object) -> bool:
-        return isinstance(value, str) and value in self.positions([value])
-
-    @property
-    def rowids(self) -> list[int]:
-        """The cards' row ids, in order."""
-        return self._rowids
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CardIdList):
-            return self._rowids == other._rowids
-        if isinstance(other, (list, tuple)):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"CardIdList({list(self[:20])!r}{', …' if len(self) > 20 else ''})"
-
-
-@dataclass(frozen=True)
-class DeletedNotes:
-    """Deleted rows, kept so the deletion can be undone."""
-
-    notes: tuple[dict, ...]
-    cards: tuple[dict, ...]
-    #: the 'reset' log entries that recorded the deletion (undelete undoes them)
-    log_ids: tuple[str, ...] = ()
-
-    @property
-    def count(self) -> int:
-        return len(self.notes)
-
-
-@dataclass(frozen=True)
-class AddedNote:
-    """A note added in the window: its id, its cards, what changed."""
-
-    note_id: NoteId
-    card_ids: tuple[CardId, ...]
-    changes: Changes
-
-
-class NoteRejected(FlashdeskError):
-    """A note breaks the deck file's rules; ``problems`` lists them, one per
-    field ("field 'back': required for a basic note")."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems) or ["this note cannot be saved"]
-        super().__init__("; ".join(self.problems))
-
-
-def _plain_key(text: str) -> str:
-    """A readable note key from a note's first field ("what-does-heat-mean")."""
-    key = ""
-    for word in re.findall(r"[a-z0-9]+", ascii_fold(text).lower()):  # "café" → "cafe"
-        if key and len(key) + 1 + len(word) > 40:
-            break
-        key = f"{key}-{word}" if key else word[:40]
-    return key or "note"
+           "checksum", "tags_text", "without_leech"]
 
 
 class NoteManager:
@@ -206,130 +43,48 @@ class NoteManager:
     def __init__(self, col: "Collection"):
         self._col = col
 
-    # -- reading ---------------------------------------------------------------
+    # -- reading (``note_reads``) ---------------------------------------------------
 
     def get(self, note_id: NoteId) -> tuple[Kind, dict]:
-        """A note's kind and fields; raises ``FlashdeskError`` if there is none."""
-        with self._col._lock:
-            row = q.get_note(self._col.db, note_id)
-        if row is None:
-            raise FlashdeskError(f"no note with id '{note_id}'")
-        return Kind(row["kind"]), json.loads(row["fields"])
+        """See ``note_reads.get``."""
+        return note_reads.get(self._col, note_id)
 
     def browse(self, query: BrowseQuery, now: "datetime") -> CardIdList:
-        """The ids of the cards matching ``query``, in its order (a sequence
-        that reads the ids as they are asked for)."""
-        col = self._col
-        with col._lock:
-            deck_ids = None if query.deck_id is None else col.decks.subtree(query.deck_id)
-            rowids = q.browse_ids(
-                col.db, text=query.text, deck_ids=deck_ids, tag=query.tag,
-                state=CardFilter(query.state).value, today=col.today(now),
-                sort=SortKey(query.sort).value, descending=query.descending)
-        return CardIdList(rowids, self._card_texts, self._card_rowids)
-
-    def _card_texts(self, rowids: Sequence[int]) -> list[str]:
-        with self._col._lock:
-            return q.card_texts(self._col.db, rowids)
-
-    def _card_rowids(self, card_ids: Sequence[str]) -> dict[str, int]:
-        with self._col._lock:
-            return q.card_rowids(self._col.db, card_ids)
+        """See ``note_reads.browse``."""
+        return note_reads.browse(self._col, query, now)
 
     def rows(self, card_ids: Sequence[CardId]) -> list[BrowseRow]:
-        """Display rows for ``card_ids`` (a visible page), in the same order."""
-        rows: dict[str, dict] = {}
-        with self._col._lock:
-            for start in range(0, len(card_ids), 500):
-                for r in q.browse_rows(self._col.db, card_ids[start:start + 500]):
-                    rows[r["id"]] = r
-        return [BrowseRow(
-            id=CardId(r["id"]), note_id=NoteId(r["note_id"]), deck_name=r["deck_name"],
-            front=r["sort_text"], kind=Kind(r["kind"]), ord=r["ord"], queue=Queue(r["queue"]),
-            due_day=r["due"], interval=r["interval"], ease=r["ease"] / 100,
-            answers=r["answers"], lapses=r["lapses"], tags=tuple(r["tags"].split()))
-            for r in (rows.get(c) for c in card_ids) if r is not None]
+        """See ``note_reads.rows``."""
+        return note_reads.rows(self._col, card_ids)
 
     def tags(self, deck_id: DeckId | None = None) -> list[str]:
-        """Every tag in use (with ``deck_id``: on notes with a card in that
-        deck or its sub-decks), sorted without regard to case."""
-        with self._col._lock:
-            if deck_id is None:
-                return q.all_tags(self._col.db)
-            return q.deck_tags(self._col.db, self._col.decks.subtree(deck_id))
+        """See ``note_reads.tags``."""
+        return note_reads.tags(self._col, deck_id)
 
     def history(self, card_id: CardId) -> list[dict]:
-        """The card's review-log entries, oldest first."""
-        with self._col._lock:
-            return q.card_log(self._col.db, card_id)
+        """See ``note_reads.history``."""
+        return note_reads.history(self._col, card_id)
 
     def check(self, kind: Kind, fields: dict, tags: Sequence[str] = (),
               source: str = "") -> tuple[NoteData | None, list[str]]:
-        """A note of ``kind`` checked by the deck file's rules (the one
-        validator, ``formats.deckfile.check_note``): the note, cleaned, and
-        the problems found, one per field ("field 'back': …")."""
-        from ..formats.deckfile import check_note
-
-        table: dict[str, Any] = {**fields, "id": "note", "kind": Kind(kind).value,
-                                 "tags": list(tags)}
-        if source:
-            table["source"] = source
-        return check_note(table)
+        """See ``note_reads.check``."""
+        return note_reads.check(kind, fields, tags, source)
 
     def duplicates(self, deck_id: DeckId, kind: Kind, fields: dict) -> list[tuple[NoteId, str]]:
-        """Notes of ``deck_id`` whose first field reads as this note's does
-        (ignoring case and formatting): (note id, first field), oldest first."""
-        first = note_texts(Kind(kind), fields)[0]
-        if not first:
-            return []
-        with self._col._lock:
-            return [(NoteId(r["id"]), r["sort_text"])
-                    for r in q.same_first_field(self._col.db, deck_id, first)]
+        """See ``note_reads.duplicates``."""
+        return note_reads.duplicates(self._col, deck_id, kind, fields)
 
     def card_info(self, card_id: CardId, now: "datetime") -> CardInfo:
-        """One card's history and where it stands: when its note was added,
-        every answer (with the interval and E-Factor before and after it) and
-        every reset, in order, leaving out undone entries. Raises
-        ``FlashdeskError`` for an unknown card."""
-        col = self._col
-        with col._lock:
-            row = q.get_card(col.db, card_id)
-            if row is None:
-                raise FlashdeskError(f"no card with id '{card_id}'")
-            note = q.get_note(col.db, row["note_id"]) or {}
-            log = q.card_log(col.db, card_id)
-            today = col.today(now)
-        undone = {e["undoes"] for e in log if e["kind"] == LogKind.UNDO}
-        history = []
-        for e in log:
-            if e["kind"] == LogKind.UNDO or e["id"] in undone:
-                continue
-            before = CardSchedule.from_dict(json.loads(e["before"]) if e["before"] else {})
-            after = CardSchedule.from_dict(json.loads(e["after"]) if e["after"] else {})
-            history.append(LogRecord(
-                ts_ms=e["ts"], day=e["day"], kind=LogKind(e["kind"]), quality=e["quality"],
-                interval_before=before.interval, interval_after=after.interval,
-                ease_before=before.ease, ease_after=after.ease, time_ms=e["time_ms"] or 0))
-        return CardInfo(
-            card_id=CardId(row["id"]), note_id=NoteId(row["note_id"]), kind=Kind(row["kind"]),
-            ord=row["ord"], deck_name=row["deck_name"], added_ms=note.get("created") or 0,
-            schedule=CardSchedule.from_dict(row), history=tuple(history), source=row["source"],
-            today=today)
+        """See ``note_reads.card_info``."""
+        return note_reads.card_info(self._col, card_id, now)
 
     def edited_bundled(self, note_id: NoteId) -> bool:
-        """Whether ``note_id`` is a note of a bundled deck whose text the
-        learner edited (its bundled version can be taken back)."""
-        with self._col._lock:
-            marks = Marks(self._col.db)
-            row = q.get_note(self._col.db, note_id)
-            return row is not None and row["deck_id"] in marks.get(BUNDLED) \
-                and note_id in marks.get(EDITED)
+        """See ``note_reads.edited_bundled``."""
+        return note_reads.edited_bundled(self._col, note_id)
 
     def card_ids(self, note_id: NoteId) -> list[CardId]:
-        """The cards of a note, in card order."""
-        with self._col._lock:
-            rows = q.cards_of_notes(self._col.db, [note_id])
-        return [CardId(r["id"]) for r in sorted(rows, key=lambda r: r["ord"])]
+        """See ``note_reads.card_ids``."""
+        return note_reads.card_ids(self._col, note_id)
 
     # -- adding and editing ------------------------------------------------------
 
@@ -599,8 +354,3 @@ class NoteManager:
                                                        for n in deleted.notes])
             col.study.invalidate()
         return Changes(notes=True, cards=True, study_queues=True, tags=True)
-
-
-def without_leech(tags: str) -> tuple[str, ...]:
-    """A note's tags for export: the collection's own leech tag left out."""
-    return tuple(t for t in tags.split() if t != LEECH_TAG)

@@ -8,6 +8,10 @@ holds no later answer to the card (from any process); a suspend only for
 cards still suspended; a tag change only for notes whose tags are still what
 it left; and so on. The stack lives as long as the collection is open (the
 window's lifetime); a new study day clears it.
+
+This module holds the stack and the entries of study actions (answers,
+queue changes, groups); the entries of note actions are in ``undo_notes``,
+those of deck actions in ``undo_decks``.
 """
 
 from __future__ import annotations
@@ -18,18 +22,16 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 from ..model import CardId, CardSchedule, Changes, FlashdeskError, LogKind, NoteId, Queue, UndoResult
 from ..store import queries as q, transaction
 from .journal import ms
+from .note_values import LEECH_TAG, tags_text
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from . import Collection
-    from .notes import DeletedNotes
 
-__all__ = ["UndoStack", "UndoRefused", "UndoEntry", "AnswerUndo", "QueueUndo", "ResetUndo",
-           "MoveUndo", "TagsUndo", "EditUndo", "DeleteUndo", "AddUndo", "GroupUndo",
-           "DeckNamesUndo", "DeckDeleteUndo", "LEECH_TAG"]
+__all__ = ["UndoStack", "UndoRefused", "UndoEntry", "AnswerUndo", "QueueUndo", "GroupUndo",
+           "LEECH_TAG"]
 
-LEECH_TAG = "leech"
 #: entries kept; older ones fall off the bottom
 DEPTH = 200
 
@@ -47,10 +49,6 @@ class UndoEntry(Protocol):
 
 
     def revert(self, col: "Collection", now: "datetime") -> UndoResult: ...
-
-
-def _tags_text(tags) -> str:
-    return " ".join(dict.fromkeys(t for t in tags if t))
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ class AnswerUndo:
             current = CardSchedule.from_dict(row)
             q.set_schedule(db, self.card_id, self.before, answers=-1)
             if self.added_leech:  # other tag changes since the answer stay as they are
-                q.set_note_tags(db, self.note_id, _tags_text(
+                q.set_note_tags(db, self.note_id, tags_text(
                     t for t in row["tags"].split() if t != LEECH_TAG))
             col.journal.append(self.card_id, LogKind.UNDO, ms(now), col.today(now),
                                before=current, after=self.before, undoes=self.log_id)
@@ -129,139 +127,6 @@ class QueueUndo:
 
 
 @dataclass(frozen=True)
-class ResetUndo:
-    """Reset (forget): progress comes back, unless a card was answered since."""
-
-    #: the cards' rows before the reset (``queries.card_states``)
-    rows: tuple[dict, ...]
-    log_ids: tuple[str, ...]
-    seq: int
-    name: str = "Reset"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        db = col.db
-        with transaction(db, immediate=True):
-            later = [r["id"] for r in self.rows if q.changed_after(db, r["id"], self.seq)]
-            if later:
-                raise UndoRefused(f"{len(later)} of these cards have been answered or "
-                                  "rescheduled since the reset; nothing was changed")
-            q.restore_schedules(db, list(self.rows))
-            col.journal.undos(self.log_ids, [r["id"] for r in self.rows], ms(now),
-                              col.today(now))
-        col.study.invalidate()
-        return UndoResult(self.name, Changes(cards=True, study_queues=True))
-
-
-@dataclass(frozen=True)
-class MoveUndo:
-    """Change deck: each card goes back to its deck, if it is still where
-    the move put it."""
-
-    #: (card id, deck before)
-    cards: tuple[tuple[str, str], ...]
-    deck_after: str
-    name: str = "Change Deck"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        with transaction(col.db):
-            q.set_card_decks(col.db, [(before, cid, self.deck_after)
-                                      for cid, before in self.cards])
-        col.study.invalidate()
-        return UndoResult(self.name, Changes(cards=True, decks=True, study_queues=True))
-
-
-@dataclass(frozen=True)
-class TagsUndo:
-    """Add or remove tags: each note gets its tags back if they are still
-    what the change left."""
-
-    #: (note id, tags before, tags after)
-    notes: tuple[tuple[str, str, str], ...]
-    name: str = "Change Tags"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        with transaction(col.db):
-            for row in q.notes_rows(col.db, [n for n, _, _ in self.notes]):
-                before, after = next((b, a) for n, b, a in self.notes if n == row["id"])
-                if row["tags"] == after:
-                    q.set_note_tags(col.db, row["id"], before)
-        return UndoResult(self.name, Changes(tags=True, notes=True))
-
-
-@dataclass(frozen=True)
-class EditUndo:
-    """A note edit: its text, tags and source come back, cards the edit
-    added go and cards it removed come back – if the note still holds the
-    edit and nobody has answered a card it added."""
-
-    note_id: NoteId
-    #: the note's row before the edit (``queries.get_note``)
-    before: dict
-    after_fields: str
-    after_tags: str
-    added_cards: tuple[str, ...] = ()
-    #: card rows the edit removed (never answered: an edit never removes progress)
-    removed_cards: tuple[dict, ...] = ()
-    seq: int = 0
-    #: the note was marked as edited by the learner before this edit
-    was_edited: bool = True
-    name: str = "Edit Note"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        from .marks import EDITED, Marks
-
-        db = col.db
-        with transaction(db, immediate=True):
-            current = q.get_note(db, self.note_id)
-            if current is None or (current["fields"], current["tags"]) != (
-                    self.after_fields, self.after_tags):
-                raise UndoRefused("that note has been changed or deleted since; nothing "
-                                  "was changed")
-            if any(q.changed_after(db, c, self.seq) for c in self.added_cards):
-                raise UndoRefused("a card this edit added has been answered or rescheduled "
-                                  "since; nothing was changed")
-            b = self.before
-            q.set_note_content(db, {key: b[key] for key in (
-                "id", "fields", "tags", "source", "checksum", "sort_text", "search_text")}
-                | {"now": ms(now)})
-            q.delete_cards(db, list(self.added_cards))
-            q.restore_rows(db, "cards", list(self.removed_cards))
-            if not self.was_edited:
-                Marks(db).discard(EDITED, [self.note_id])
-        cards = bool(self.added_cards or self.removed_cards)
-        if cards:
-            col.study.invalidate()
-        return UndoResult(self.name, Changes(
-            note_text=True, tags=b["tags"] != self.after_tags, notes=cards, cards=cards,
-            study_queues=cards))
-
-
-@dataclass(frozen=True)
-class AddUndo:
-    """A note added in the window: it goes again with its cards, unless one
-    of them has been answered since."""
-
-    note_id: NoteId
-    card_ids: tuple[str, ...]
-    seq: int
-    name: str = "Add Note"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        db = col.db
-        with transaction(db, immediate=True):
-            if q.get_note(db, self.note_id) is None:
-                raise UndoRefused("that note has been deleted since; nothing was changed")
-            if any(q.changed_after(db, c, self.seq) for c in self.card_ids):
-                raise UndoRefused("a card of that note has been answered or rescheduled "
-                                  "since (perhaps in another window or terminal); nothing "
-                                  "was changed")
-            q.delete_notes(db, [self.note_id])
-        col.study.invalidate()
-        return UndoResult(self.name, Changes(notes=True, cards=True, study_queues=True,
-                                             tags=True, decks=True))
-
-
-@dataclass(frozen=True)
 class GroupUndo:
     """Several changes made as one action (a note edit that also moves the
     note's cards): taken back together, or not at all."""
@@ -274,91 +139,6 @@ class GroupUndo:
         with transaction(col.db):
             for entry in reversed(self.entries):
                 changes |= entry.revert(col, now).changes
-        return UndoResult(self.name, changes)
-
-
-@dataclass(frozen=True)
-class DeckNamesUndo:
-    """Create, rename or move decks: each deck gets back the name it had,
-    if it still has the one the action gave it; decks the action created go
-    again if nothing has been put in them since."""
-
-    name: str
-    #: (deck id, name before, name after)
-    renames: tuple[tuple[str, str, str], ...] = ()
-    created: tuple[str, ...] = ()
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        db = col.db
-        ids = [d for d, _, _ in self.renames]
-        with transaction(db):
-            rows = {r["id"]: r for r in q.deck_rows(db, [*ids, *self.created])}
-            back = [(d, before) for d, before, after in self.renames
-                    if d in rows and rows[d]["name"] == after]
-            for deck_id, before in back:
-                other = q.deck_by_name(db, before)
-                if other is not None and other["id"] not in ids:
-                    raise UndoRefused(f"another deck is called “{before}” now; nothing was "
-                                      "changed")
-            for deck_id, before in back:
-                q.rename_deck(db, deck_id, before, ms(now))
-            for deck_id in sorted(self.created, key=lambda d: -len(rows.get(d, {}).get("name", ""))):
-                if deck_id in rows and q.deck_is_empty(db, deck_id):
-                    q.delete_decks(db, [deck_id])
-        col.study.invalidate()
-        return UndoResult(self.name, Changes(decks=True, study_queues=True))
-
-
-@dataclass(frozen=True)
-class DeckDeleteUndo:
-    """Delete a deck: it comes back with its sub-decks, notes, cards and
-    their progress, unless a deck of that id or name exists again."""
-
-    decks: tuple[dict, ...]
-    deleted: "DeletedNotes"
-    #: the bundled decks this deletion marked as deleted
-    marked: tuple[str, ...] = ()
-    #: cards taken from notes that kept other cards (``notes`` is empty)
-    cards: "DeletedNotes | None" = None
-    #: (deck id, note id): where the notes that kept cards elsewhere were made
-    homes: tuple[tuple[str, str], ...] = ()
-    name: str = "Delete Deck"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        from .marks import DELETED_DECKS, Marks
-
-        db = col.db
-        with transaction(db):
-            for row in self.decks:
-                if q.get_deck(db, row["id"]) or q.deck_by_name(db, row["name"]):
-                    raise UndoRefused(f"a deck called “{row['name']}” exists again; nothing "
-                                      "was changed")
-            q.restore_decks(db, list(self.decks))
-            try:
-                col.notes.undelete(self.deleted, now)
-                if self.cards is not None:
-                    col.notes.undelete(self.cards, now)
-            except FlashdeskError as exc:
-                raise UndoRefused(str(exc)) from None
-            q.set_note_decks(db, list(self.homes))
-            Marks(db).undelete(DELETED_DECKS, self.marked)
-        col.study.invalidate()
-        return UndoResult(self.name, Changes(decks=True, notes=True, cards=True,
-                                             study_queues=True, tags=True))
-
-
-@dataclass(frozen=True)
-class DeleteUndo:
-    """Delete notes: they come back with their cards' progress."""
-
-    deleted: "DeletedNotes"
-    name: str = "Delete"
-
-    def revert(self, col: "Collection", now: "datetime") -> UndoResult:
-        try:
-            changes = col.notes.undelete(self.deleted, now)
-        except FlashdeskError as exc:
-            raise UndoRefused(str(exc)) from None
         return UndoResult(self.name, changes)
 
 

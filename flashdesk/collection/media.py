@@ -1,0 +1,215 @@
+"""Media of an import, all or nothing: names a file system takes
+(``safe_media_name``), a name in the media folder for each incoming file,
+the files written under temporary names before the import's commit
+(which records them) and renamed into place after it, and, after a crash,
+the renames a committed import left to do (``finish_pending_media``)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..formats.sanitize import is_media_name, rename_media_references
+from ..model import DeckData
+from ..store import StorageError, queries as q, transaction
+from ..store.copies import fsync_dir
+from ..store.faults import fault_point
+
+if TYPE_CHECKING:
+    from . import Collection
+
+__all__ = ["MediaStager", "finish_pending_media", "rename_media", "safe_media_name", "MAX_NAME_BYTES",
+           "MAX_NAME_CHARS", "PENDING_MEDIA"]
+
+#: the longest file name most file systems take (ext4, APFS, NTFS: 255)
+MAX_NAME_BYTES = 255
+#: the longest media name a card may refer to (see ``formats.sanitize.media_name``)
+MAX_NAME_CHARS = 200
+#: config key: media written under temporary names by a committed import,
+#: waiting to be renamed ({temporary name: media name})
+PENDING_MEDIA = "pending_media"
+_TEMP_PREFIX = ".import-"
+_TEMP_SUFFIX = ".part"
+
+
+def safe_media_name(name: str, data: bytes) -> str:
+    """``name`` if a file system takes it (at most ``MAX_NAME_BYTES`` in
+    UTF-8 and ``MAX_NAME_CHARS`` characters), else its start cut on a
+    character boundary plus ``-`` and 8 hex digits of the content's SHA-1,
+    keeping the extension: ``a…a-1f2e3d4c.png``."""
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES and len(name) <= MAX_NAME_CHARS:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, ext = name, ""
+    suffix = f"-{hashlib.sha1(data).hexdigest()[:8]}" + (f".{ext}" if ext else "")
+    room_bytes = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    room_chars = MAX_NAME_CHARS - len(suffix)
+    cut = stem.encode("utf-8")[:room_bytes].decode("utf-8", "ignore")[:room_chars]
+    return cut.rstrip(" .") + suffix
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and bool(name) and Path(name).name == name \
+        and name not in (".", "..")
+
+
+def finish_pending_media(db, folder: Path) -> list[str]:
+    """After a crash: rename the media of a committed import into place
+    (they were written before its commit, under temporary names the commit
+    recorded), then remove temporary media no commit recorded (an import
+    that never committed). Call it when no other process has the profile
+    open. Returns what was done, one line each; a file that cannot be moved
+    is left as it is and named."""
+    done: list[str] = []
+    pending = q.get_config(db, PENDING_MEDIA, None)
+    if not isinstance(pending, dict):
+        pending = {}
+    left: dict[str, str] = {}
+    for temp, final in pending.items():
+        if not (_plain(temp) and _plain(final)):
+            continue
+        source = folder / temp
+        if not source.exists():
+            continue
+        try:
+            os.replace(source, folder / final)
+            done.append(f"media {final}: put in place after an interrupted import")
+        except OSError as exc:
+            left[temp] = final
+            done.append(f"media {final}: could not be put in place ({exc.strerror or exc})")
+    if pending:
+        with transaction(db):
+            if left:
+                q.set_config(db, PENDING_MEDIA, left)
+            else:
+                q.delete_config(db, PENDING_MEDIA)
+    if folder.is_dir():
+        for stray in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+            if stray.name not in left:
+                stray.unlink(missing_ok=True)
+                done.append(f"removed {stray.name}, left by an import that did not finish")
+        for stray in folder.glob(".*.part"):  # written by earlier versions
+            if not stray.name.startswith(_TEMP_PREFIX):
+                stray.unlink(missing_ok=True)
+    return done
+
+
+def rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
+    """``deck`` with its notes' references to media renamed (``renames``:
+    {name in the file: name written})."""
+    def fix(value):
+        if isinstance(value, str):
+            return rename_media_references(value, renames)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    return replace(deck, notes=tuple(
+        replace(n, fields={k: fix(v) for k, v in n.fields.items()}) for n in deck.notes))
+
+
+
+class MediaStager:
+    """The media of one import into ``col``: planned while its notes are
+    read, written before its commit, renamed into place after it."""
+
+    def __init__(self, col: "Collection"):
+        self._col = col
+        self._db = col.db
+        #: media names shortened for the file system: (as in the file, as written)
+        self.shortened: list[tuple[str, str]] = []
+
+    def plan(self, incoming: dict[str, bytes], planned: dict[str, bytes]) -> dict[str, str]:
+        """Choose a name in the media folder for each incoming file; a name
+        already taken by different content gets a suffix. Returns renames."""
+        renames = {}
+        folder = self._col.media_dir
+        for name, data in incoming.items():
+            target = safe_media_name(name, data)
+            if target != name:
+                self.shortened.append((name, target))
+            digest = hashlib.sha1(data).hexdigest()[:8]
+            existing = (folder / target) if folder else None
+            taken = planned.get(target)
+            if (taken is not None and taken != data) or (
+                    taken is None and existing is not None and existing.exists()
+                    and existing.read_bytes() != data):
+                stem, dot, ext = target.rpartition(".")
+                target = safe_media_name(f"{stem}-{digest}.{ext}" if dot else f"{target}-{digest}",
+                                         data)
+            if not is_media_name(target):
+                continue  # the reader let through only plain names; never write another
+            if target != name:
+                renames[name] = target
+            planned[target] = data
+        return renames
+
+    def stage(self, media: dict[str, bytes]) -> dict[str, str]:
+        """Write each new media file under a temporary name and record the
+        names in the open transaction; returns {temporary: final}. A full or
+        read-only disk raises ``StorageError`` (the transaction rolls back and
+        the caller removes what was written)."""
+        folder: "Path | None" = self._col.media_dir
+        if folder is None or not media:
+            return {}
+        staged: dict[str, str] = {}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in media.items():
+                target = folder / name
+                if target.parent != folder:  # names are plain file names; never write elsewhere
+                    continue
+                if target.exists() and target.read_bytes() == data:
+                    continue
+                temp = f"{_TEMP_PREFIX}{os.urandom(8).hex()}{_TEMP_SUFFIX}"
+                staged[temp] = name
+                with (folder / temp).open("wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            fsync_dir(folder)
+        except OSError as exc:
+            self.discard(staged)
+            raise StorageError(f"cannot write the media into {folder}: {exc.strerror or exc}. "
+                               "Nothing was imported.") from None
+        if staged:
+            pending = q.get_config(self._db, PENDING_MEDIA, None)
+            pending = pending if isinstance(pending, dict) else {}
+            q.set_config(self._db, PENDING_MEDIA, {**pending, **staged})
+        fault_point("import:staged")
+        return staged
+
+    def discard(self, staged: dict[str, str]) -> None:
+        folder = self._col.media_dir
+        if folder is not None:
+            for temp in staged:
+                (folder / temp).unlink(missing_ok=True)
+
+    def install(self, staged: dict[str, str]) -> None:
+        """After the commit: rename the staged files into place, then forget
+        them. A file that cannot be renamed now is renamed on the next open."""
+        folder = self._col.media_dir
+        if folder is None or not staged:
+            return
+        moved = []
+        for temp, name in staged.items():
+            try:
+                os.replace(folder / temp, folder / name)
+            except OSError:
+                continue
+            moved.append(temp)
+            fault_point("import:renamed")
+        fsync_dir(folder)
+        with self._col._lock, transaction(self._db, immediate=True):
+            pending = q.get_config(self._db, PENDING_MEDIA, None)
+            pending = pending if isinstance(pending, dict) else {}
+            left = {t: n for t, n in pending.items() if t not in moved}
+            if left:
+                q.set_config(self._db, PENDING_MEDIA, left)
+            else:
+                q.delete_config(self._db, PENDING_MEDIA)
+        fault_point("import:cleared")
