@@ -50,9 +50,11 @@ def _answers(path: Path, since_seq: int) -> list[int]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         columns = {r[1] for r in con.execute("PRAGMA table_info(revlog)")}
-        review = "0" if "a_type" in columns else "'review'"  # the compact schema numbers kinds
+        # answers and re-drills (the compact schema numbers the kinds)
+        kinds = "0, 1" if "a_type" in columns else "'review', 'redrill'"
         return [r[0] for r in con.execute(
-            f"SELECT ts FROM revlog WHERE seq > ? AND kind = {review} ORDER BY seq", [since_seq])]
+            f"SELECT ts FROM revlog WHERE seq > ? AND kind IN ({kinds}) ORDER BY seq",
+            [since_seq])]
     finally:
         con.close()
 

@@ -57,10 +57,15 @@ class Answer:
     time_ms: int
 
 
+#: a card's history spans at most this many days (five years): ten answers
+#: with growing SM-2 intervals would otherwise reach back before 1970
+HISTORY_DAYS = 5 * 365
+
+
 def make_history(size: int, rng: random.Random, today: int, reviewed: float,
                  per_card: int) -> list[Answer]:
-    """``per_card`` answers for a share ``reviewed`` of ``size`` cards, in time
-    order: each card's chain of answers follows its SM-2 intervals (an Again
+    """Up to ``per_card`` answers (within ``HISTORY_DAYS``) for a share
+    ``reviewed`` of ``size`` cards, in time order: each card's chain of answers follows its SM-2 intervals (an Again
     is re-drilled the same day), shifted so that its last answer falls in the
     last weeks and never after study day ``today``."""
     from flashdesk.model import CardSchedule
@@ -71,7 +76,7 @@ def make_history(size: int, rng: random.Random, today: int, reviewed: float,
         if rng.random() >= reviewed:
             continue
         state, day, chain = CardSchedule(), 0, []
-        while len(chain) < per_card:
+        while len(chain) < per_card and day <= HISTORY_DAYS:
             quality = rng.choice(QUALITIES)
             state = apply_answer(roll_over(state, day), quality, day, 0).after
             chain.append((day, quality))
