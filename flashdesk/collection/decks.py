@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Mapping
 
 from ..exam import FINAL_DAYS, ExamPlan, exam_date, new_per_day
 from ..formats.sanitize import clean_plain
-from ..model import Changes, DeckId, DeckSummary, FlashdeskError, NoteId
+from ..model import Changes, DeckId, DeckSummary, FlashdeskError
 from ..store import queries as q, transaction
 from ..study import LIMIT_MAX, DeckLimits, parent_names, tree_allowance
-from . import deck_ids, exams as exam_plans
+from . import deck_delete, deck_ids, exams as exam_plans
+from .deck_delete import DeckContents
 from .deck_ids import MAX_NAME
 from .journal import ms
-from .marks import BUNDLED, DELETED_DECKS, DESCRIBED, Marks
-from .note_values import DeletedNotes
-from .undo_decks import DeckDeleteUndo, DeckNamesUndo
+from .marks import DESCRIBED, Marks
+from .undo_decks import DeckNamesUndo
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -42,17 +42,6 @@ class DeckCreated:
 
     deck_id: DeckId
     changes: Changes
-
-
-@dataclass(frozen=True)
-class DeckContents:
-    """What deleting a deck takes with it: the deck and its sub-decks, the
-    notes in them, their cards, and how many of those have been studied."""
-
-    decks: int
-    notes: int
-    cards: int
-    studied: int
 
 
 class DeckManager:
@@ -277,77 +266,15 @@ class DeckManager:
         target = leaf if parent_id is None else f"{self.name(parent_id)}::{leaf}"
         return self.rename(deck_id, target, now, undo_name="Move Deck")
 
-    def _taken(self, subtree: list[str]) -> tuple[list[str], list[dict], list[tuple[str, str]]]:
-        """What deleting the decks ``subtree`` takes, by where the cards are
-        (as in Anki: a deck's cards go with it, wherever their note was made):
-        the notes whose every card is in these decks (or that have none and
-        were made in them), the other cards in these decks (their notes keep
-        the cards they have elsewhere), and (new home deck, note id) for the
-        notes that stay but were made in one of these decks: each moves to
-        the deck of a card it keeps."""
-        col = self._col
-        inside = set(subtree)
-        candidates = q.notes_of_decks(col.db, subtree)
-        cards = q.cards_of_notes(col.db, candidates)
-        by_note: dict[str, list[dict]] = {}
-        for card in cards:
-            by_note.setdefault(card["note_id"], []).append(card)
-        homes = {n["id"]: n["deck_id"] for n in q.notes_by_id(col.db, candidates).values()}
-        whole: list[str] = []
-        partial: list[dict] = []
-        rehome: list[tuple[str, str]] = []
-        for note_id in candidates:
-            own = by_note.get(note_id, [])
-            kept = sorted((c for c in own if c["deck_id"] not in inside), key=lambda c: c["ord"])
-            if not kept:
-                if homes.get(note_id) in inside or own:
-                    whole.append(note_id)
-                continue
-            partial.extend(c for c in own if c["deck_id"] in inside)
-            if homes.get(note_id) in inside:
-                rehome.append((kept[0]["deck_id"], note_id))
-        return whole, partial, rehome
+    # -- deleting (``deck_delete``) -------------------------------------------------
 
     def contents(self, deck_id: DeckId) -> DeckContents:
-        """What deleting ``deck_id`` would take with it: its sub-decks, the
-        cards in them and the notes left with no card."""
-        col = self._col
-        with col._lock:
-            subtree = self.subtree(deck_id)
-            whole, partial, _ = self._taken(subtree)
-            cards = q.cards_of_notes(col.db, whole) + partial
-        return DeckContents(len(subtree), len(whole), len(cards),
-                            sum(1 for c in cards if c["type"] != 0))
+        """See ``deck_delete.contents``."""
+        return deck_delete.contents(self._col, deck_id)
 
     def delete(self, deck_id: DeckId, now: "datetime") -> Changes:
-        """Delete a deck with its sub-decks and the cards in them, and the
-        notes that have no card left (a note keeps its cards in other decks,
-        and moves to one of those decks if it was made in a deleted one; the
-        review log keeps the history and records the deletion). Undoable
-        while the collection is open. A bundled deck stays deleted when the
-        bundled decks are updated. Raises ``FlashdeskError`` for an unknown deck."""
-        col = self._col
-        with col._lock:
-            subtree = self.subtree(deck_id)
-            rows = q.deck_rows(col.db, subtree)
-            with transaction(col.db):
-                whole, partial, rehome = self._taken(subtree)
-                deleted = col.notes._delete([NoteId(n) for n in whole], now)
-                log_ids = col.journal.resets(partial, ms(now), col.today(now))
-                q.delete_cards(col.db, [c["id"] for c in partial])
-                old_homes = [(home, note_id) for note_id, home in
-                             ((n, r["deck_id"]) for n, r in
-                              q.notes_by_id(col.db, [n for _, n in rehome]).items())]
-                q.set_note_decks(col.db, rehome)
-                q.delete_decks(col.db, subtree)
-                marks = Marks(col.db)
-                marked = [d for d in subtree if d in marks.get(BUNDLED)]
-                marks.add(DELETED_DECKS, marked)
-            cards = DeletedNotes((), tuple(partial), tuple(log_ids))
-            col.undo.push(DeckDeleteUndo(tuple(rows), deleted, tuple(marked), cards=cards,
-                                         homes=tuple(old_homes)))
-            col.study.invalidate()
-        return Changes(decks=True, notes=True, cards=True, study_queues=True, tags=True)
+        """See ``deck_delete.delete``."""
+        return deck_delete.delete(self._col, deck_id, now)
 
     # -- names and ids (``deck_ids``) ------------------------------------------------
 
