@@ -24,17 +24,20 @@ from sqlite_utils import Database
 
 
 def get_config(db: Database, key: str, default=None):
+    """The JSON value stored under ``key`` in the config table, or ``default``."""
     row = db.execute("SELECT value FROM config WHERE key = ?", [key]).fetchone()
     return json.loads(row[0]) if row else default
 
 
 def set_config(db: Database, key: str, value) -> None:
+    """Store ``value`` (anything JSON can hold) under ``key``, replacing any value."""
     db.execute("INSERT INTO config(key, value) VALUES (?, ?) "
                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                [key, json.dumps(value)])
 
 
 def delete_config(db: Database, key: str) -> None:
+    """Remove ``key`` from the config table (nothing happens if it is absent)."""
     db.execute("DELETE FROM config WHERE key = ?", [key])
 
 
@@ -45,25 +48,32 @@ DECK_COLUMNS = ("id, name, description, version, source_path, new_limit, review_
 
 
 def list_decks(db: Database) -> list[dict]:
+    """Every deck as a dict of ``DECK_COLUMNS``, by name (case-insensitive)."""
     return list(db.query(f"SELECT {DECK_COLUMNS} FROM decks ORDER BY name COLLATE NOCASE"))
 
 
 def get_deck(db: Database, deck_id: str) -> dict | None:
+    """The deck ``deck_id`` (text id) as a dict of ``DECK_COLUMNS``, or None."""
     return next(db.query(f"SELECT {DECK_COLUMNS} FROM decks WHERE id = ?", [deck_id]), None)
 
 
 def deck_by_name(db: Database, name: str) -> dict | None:
+    """The deck whose full name (``Parent::Child``) is ``name``, ignoring case, or None."""
     return next(db.query(f"SELECT {DECK_COLUMNS} FROM decks WHERE name = ? COLLATE NOCASE",
                          [name]), None)
 
 
 def insert_deck(db: Database, row: dict) -> None:
+    """Add a deck: ``row`` holds id, name, description, version, source_path and
+    ``now`` (ms since the epoch, UTC)."""
     db.execute(
         "INSERT INTO decks(id, name, description, version, source_path, created, modified) "
         "VALUES (:id, :name, :description, :version, :source_path, :now, :now)", row)
 
 
 def update_deck(db: Database, row: dict) -> None:
+    """Rewrite a deck's name, description, version and source path (``row`` as
+    for ``insert_deck``)."""
     db.execute(
         "UPDATE decks SET name = :name, description = :description, version = :version, "
         "source_path = :source_path, modified = :now WHERE id = :id", row)
@@ -80,6 +90,7 @@ def set_deck_study_options(db: Database, deck_id: str, *, bury_siblings: bool | 
 
 
 def set_deck_limits(db: Database, deck_id: str, new_limit: int, review_limit: int) -> None:
+    """A deck's daily limits: new cards and reviews a day (cards)."""
     db.execute("UPDATE decks SET new_limit = ?, review_limit = ? WHERE id = ?",
                [new_limit, review_limit, deck_id])
 
@@ -189,6 +200,8 @@ def roll_over(db: Database, today: int) -> None:
 
 
 def due_card_ids(db: Database, deck_id: str, today: int, limit: int) -> list[tuple[int, str]]:
+    """Review cards of deck ``deck_id`` (not its sub-decks) due on study day
+    ``today`` or before: (due day, card id) pairs, soonest first, at most ``limit``."""
     return db.execute(
         "SELECT c.due, i.id FROM cards c JOIN card_ids i ON i.cid = c.cid "
         f"WHERE c.deck = {_DID} AND c.queue = 2 AND c.due <= ? ORDER BY c.due, i.id LIMIT ?",
@@ -196,18 +209,23 @@ def due_card_ids(db: Database, deck_id: str, today: int, limit: int) -> list[tup
 
 
 def new_card_ids(db: Database, deck_id: str, limit: int) -> list[str]:
+    """Ids of the new cards of deck ``deck_id`` (not its sub-decks) in their
+    new-card order, at most ``limit``."""
     return [r[0] for r in db.execute(
         "SELECT i.id FROM cards c JOIN card_ids i ON i.cid = c.cid "
         f"WHERE c.deck = {_DID} AND c.queue = 0 ORDER BY c.new_pos LIMIT ?", [deck_id, limit])]
 
 
 def learning_card_ids(db: Database, deck_ids: Iterable[str]) -> list[tuple[int, str]]:
+    """(re-drill sequence, card id) of the cards of these decks owed a re-drill
+    today (queue 1)."""
     dids = list(deck_rowids(db, deck_ids).values())
     return db.execute("SELECT c.redrill_seq, i.id FROM cards c JOIN card_ids i ON i.cid = c.cid "
                       f"WHERE c.queue = 1 AND c.deck IN ({_marks(len(dids))})", dids).fetchall()
 
 
 def last_seq(db: Database) -> int:
+    """The sequence number of the newest review-log entry (0 for an empty log)."""
     return db.execute("SELECT coalesce(max(seq), 0) FROM revlog").fetchone()[0]
 
 
@@ -327,6 +345,7 @@ def unbury(db: Database, card_ids: Sequence[str], day: int) -> None:
 
 
 def set_due(db: Database, card_id: str, due: int) -> None:
+    """A card's due day (study day, days since 1970-01-01), nothing else."""
     db.execute(f"UPDATE cards SET due = ? WHERE cid = {_CID}", [due, card_id])
 
 
@@ -443,6 +462,8 @@ def note_text_row(db: Database, note_id: str) -> dict | None:
 
 
 def reset_cards(db: Database, card_ids: Sequence[str], start_pos: int) -> None:
+    """Put these cards back to new (SM-2 state, answers and lapses cleared),
+    numbered in the new-card order from ``start_pos``."""
     db.conn.executemany(
         "UPDATE cards SET type = 0, queue = 0, reps = 0, ease = 250, interval = 0, due = NULL, "
         "lapses = 0, last_day = NULL, buried_day = NULL, redrill_seq = 0, answers = 0, new_pos = ? "
@@ -675,6 +696,7 @@ def card_log(db: Database, card_id: str) -> list[dict]:
 
 
 def set_note_tags(db: Database, note_id: str, tags: str) -> None:
+    """A note's tags, as stored: one space-separated string."""
     db.execute("UPDATE notes SET tags = ? WHERE id = ?", [tags, note_id])
 
 
@@ -684,6 +706,8 @@ _NOTE_SELECT = ("SELECT n.nid, n.id, n.identity, d.id AS deck_id, n.key, n.kind,
 
 
 def get_note(db: Database, note_id: str) -> dict | None:
+    """The note ``note_id`` (text id) as a dict (id, identity, deck_id, key,
+    kind, fields as JSON text, tags, source, checksum …), or None."""
     return next(db.query(_NOTE_SELECT + "WHERE n.id = ?", [note_id]), None)
 
 
@@ -711,11 +735,13 @@ def update_note_fields(db: Database, note_id: str, fields: str, checksum: int, n
 
 
 def note_checksums(db: Database, deck_id: str) -> dict[str, int]:
+    """note id → the checksum of its content, for the notes of deck ``deck_id``."""
     return dict(db.execute(f"SELECT id, checksum FROM notes WHERE deck = {_DID}",
                            [deck_id]).fetchall())
 
 
 def card_ords(db: Database, note_ids: Sequence[str]) -> dict[str, set[int]]:
+    """note id → the card numbers (``ord``) the note has now."""
     result: dict[str, set[int]] = {}
     for chunk in _chunks(note_ids):
         for note, ord_ in db.execute(
@@ -726,6 +752,7 @@ def card_ords(db: Database, note_ids: Sequence[str]) -> dict[str, set[int]]:
 
 
 def next_new_pos(db: Database) -> int:
+    """The new-card position the next new card gets (one after the last)."""
     return db.execute("SELECT coalesce(max(new_pos), 0) + 1 FROM cards").fetchone()[0]
 
 
@@ -923,6 +950,7 @@ def delete_notes(db: Database, note_ids: Sequence[str]) -> None:
 
 
 def delete_cards(db: Database, card_ids: Sequence[str]) -> None:
+    """Remove these cards (their review log stays, named by ``card_ids``)."""
     db.conn.executemany(f"DELETE FROM cards WHERE cid = {_CID}", [(c,) for c in card_ids])
 
 
@@ -1016,6 +1044,8 @@ def card_logs(db: Database, card_ids: Sequence[str]) -> dict[str, list[dict]]:
 
 
 def all_schedules(db: Database) -> dict[str, dict]:
+    """card id → its answers and every schedule column, for every card
+    (``flashdesk check`` compares them with the log)."""
     cols = ", ".join(SCHEDULE_COLUMNS)
     return {r["id"]: r for r in db.query(f"SELECT i.id, answers, {cols} FROM cards c "
                                           "JOIN card_ids i ON i.cid = c.cid")}
@@ -1027,6 +1057,10 @@ def set_lapses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
 
 
 def set_sm2_fields(db: Database, rows: list[dict]) -> None:
+    """Rewrite cards' SM-2 fields from a rebuild: each row holds id, type,
+    reps, ease (hundredths), interval (days), due (study day), lapses,
+    last_day, answers, queue and redrill_seq; a suspended or buried card
+    keeps its queue."""
     db.conn.executemany(
         "UPDATE cards SET type = :type, reps = :reps, ease = :ease, interval = :interval, "
         "due = :due, lapses = :lapses, last_day = :last_day, answers = :answers, "
@@ -1152,6 +1186,9 @@ def card_rowids(db: Database, card_ids: Sequence[str]) -> dict[str, int]:
 
 
 def browse_rows(db: Database, card_ids: Sequence[str]) -> list[dict]:
+    """One browser row per card id (up to a few hundred): note id, deck name,
+    first field, kind, ord, queue, due (study day), interval (days), ease
+    (hundredths), answers, lapses and tags; in no particular order."""
     return list(db.query(
         "SELECT i.id, n.id AS note_id, d.name AS deck_name, n.sort_text, n.kind, c.ord, c.queue, "
         "c.due, c.interval, c.ease, c.answers, c.lapses, n.tags FROM card_ids i "
@@ -1161,6 +1198,7 @@ def browse_rows(db: Database, card_ids: Sequence[str]) -> list[dict]:
 
 
 def all_tags(db: Database) -> list[str]:
+    """Every tag any note has, sorted ignoring case."""
     tags = set()
     for (text,) in db.execute("SELECT DISTINCT tags FROM notes WHERE tags != ''"):
         tags.update(text.split())
@@ -1179,12 +1217,14 @@ def deck_tags(db: Database, deck_ids: Sequence[str]) -> list[str]:
 
 
 def move_cards(db: Database, card_ids: Sequence[str], deck_id: str) -> None:
+    """Put these cards into deck ``deck_id`` (their notes stay where they are)."""
     did = deck_rowids(db, [deck_id]).get(deck_id)
     db.conn.executemany(f"UPDATE cards SET deck = ? WHERE cid = {_CID}",
                         [(did, c) for c in card_ids])
 
 
 def notes_rows(db: Database, note_ids: Sequence[str]) -> list[dict]:
+    """Whole note rows (as ``get_note``) for these note ids, in no particular order."""
     rows: list[dict] = []
     for chunk in _chunks(note_ids):
         rows.extend(db.query(_NOTE_SELECT + f"WHERE n.id IN ({_marks(len(chunk))})", chunk))
@@ -1242,12 +1282,14 @@ def _deck_filter(db: Database, deck_ids: Sequence[str] | None,
 
 
 def count_by_queue(db: Database, deck_ids: Sequence[str] | None) -> dict[int, int]:
+    """queue number → cards in it, over these decks (None: every deck)."""
     where, params = _deck_filter(db, deck_ids)
     return dict(db.execute(f"SELECT queue, count(*) FROM cards WHERE 1 {where} GROUP BY queue",
                            params).fetchall())
 
 
 def count_tagged_notes_cards(db: Database, tag: str, deck_ids: Sequence[str] | None) -> int:
+    """Cards whose note has ``tag`` (a whole tag), over these decks (None: all)."""
     where, params = _deck_filter(db, deck_ids, "c.deck")
     return db.execute(
         "SELECT count(*) FROM cards c JOIN notes n ON n.nid = c.nid "
@@ -1278,6 +1320,8 @@ def retention(db: Database, first_day: int, last_day: int,
 
 
 def due_by_day(db: Database, until: int, deck_ids: Sequence[str] | None) -> dict[int, int]:
+    """study day → cards in learning or review due that day, for days before
+    ``until``, over these decks (None: every deck)."""
     where, params = _deck_filter(db, deck_ids)
     return dict(db.execute(
         f"SELECT due, count(*) FROM cards WHERE queue IN (1, 2) AND due < ? {where} GROUP BY due",
@@ -1319,6 +1363,8 @@ def activity_by_deck(db: Database, first_day: int, last_day: int) -> list[tuple]
 
 
 def study_days(db: Database, first_day: int, last_day: int) -> int:
+    """How many study days between ``first_day`` and ``last_day`` (inclusive)
+    have an answer that was not undone."""
     return db.execute(
         "SELECT count(DISTINCT r.day) FROM revlog r WHERE r.day BETWEEN ? AND ? "
         f"AND r.kind IN ({_REVIEW}, {_REDRILL}) AND {_NOT_UNDONE}",
@@ -1480,10 +1526,12 @@ def deck_rows(db: Database, deck_ids: Sequence[str]) -> list[dict]:
 
 
 def rename_deck(db: Database, deck_id: str, name: str, now: int) -> None:
+    """A deck's full name (``Parent::Child``); ``now``: ms since the epoch, UTC."""
     db.execute("UPDATE decks SET name = ?, modified = ? WHERE id = ?", [name, now, deck_id])
 
 
 def set_deck_description(db: Database, deck_id: str, description: str, now: int) -> None:
+    """A deck's description (plain text); ``now``: ms since the epoch, UTC."""
     db.execute("UPDATE decks SET description = ?, modified = ? WHERE id = ?",
                [description, now, deck_id])
 
@@ -1531,6 +1579,7 @@ def note_id_used(db: Database, note_id: str) -> bool:
 
 
 def set_note_checksum(db: Database, note_id: str, checksum: int) -> None:
+    """A note's checksum (a signed 64-bit integer) after its content changed."""
     db.execute("UPDATE notes SET checksum = ? WHERE id = ?", [checksum, note_id])
 
 
