@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Union
 
 from ..cards import cloze_numbers, cloze_problem
@@ -227,19 +228,12 @@ class Mapped:
     unshown: tuple[str, ...] = field(default=())
 
 
-def _joined(values: dict[str, str], names: list[str]) -> str:
-    return "<br>".join(values[n] for n in names if not field_is_empty(values.get(n, "")))
-
-
-def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
-    """Map a note (its field values in the note type's order, already
-    sanitised) onto a flashdesk note, or say why it cannot be one (the
-    reason, as text). See the module's description for the rule."""
-    names = list(notetype.fields)
-    values = list(values) + [""] * (len(names) - len(values))
-    extra_values = values[len(names):]
-    fmap = dict(zip(names, values))
-    nonempty = {n for n, v in fmap.items() if not field_is_empty(v)}
+@lru_cache(maxsize=64)
+def _analysed(notetype: NoteType) -> tuple[list[tuple[Template, tuple[_Node, ...], tuple[_Node, ...]]],
+                                           frozenset[str], frozenset[str], frozenset[str]]:
+    """A note type's templates parsed once (every note of a file shares
+    them): (template, front tree, back tree) in order, the fields they
+    replace, those used only as switches (``{{#F}}``), and the cloze fields."""
     parsed = [(t, parse_template(t.qfmt), parse_template(t.afmt)) for t in notetype.templates]
     replaced: set[str] = set()
     switches: set[str] = set()
@@ -247,34 +241,40 @@ def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
     for _, q, a in parsed:
         _references(q, replaced, switches, cloze_fields)
         _references(a, replaced, switches, set())
-    only_switches = switches - replaced
+    return parsed, frozenset(replaced), frozenset(switches - replaced), frozenset(cloze_fields)
 
+
+def _joined(values: dict[str, str], names: list[str]) -> str:
+    return "<br>".join(values[n] for n in names if not field_is_empty(values.get(n, "")))
+
+
+@lru_cache(maxsize=1024)
+def _layout(notetype: NoteType, nonempty: frozenset[str]) -> str | tuple:
+    """Where a note's fields go, which depends only on its note type and
+    which of its fields are empty (so every note of a file with the same
+    empty fields shares it): the reason it cannot be a note (text), else
+    ``("cloze", text fields, extra fields, unshown fields not replaced)`` or
+    ``("basic", front fields, back fields, cards as (Anki ord, flashdesk
+    ord) pairs, names of cards left out, extra fields, unshown fields not
+    replaced)``."""
+    names = list(notetype.fields)
+    parsed, replaced, only_switches, cloze_fields = _analysed(notetype)
     if notetype.cloze:
         texts = [n for n in names if n in cloze_fields] or names[:1]
-        text = _joined(fmap, texts)
-        broken = cloze_problem(text)
-        if broken:
-            return f"its cloze text: {broken}"
-        if is_image_occlusion(text):
-            return "an image occlusion note (flashdesk cannot show its masks)"
-        shown_after = shown_fields(parsed[0][2], nonempty, question=False) if parsed else []
+        shown_after = shown_fields(parsed[0][2], set(nonempty), question=False) if parsed else []
         extras = [n for n in shown_after if n not in texts]
         unshown = [n for n in names if n in nonempty and n not in texts and n not in extras
                    and n not in only_switches]
-        data: dict = {"text": text}
-        extra = "<br>".join(p for p in (_joined(fmap, extras + unshown), *extra_values)
-                            if not field_is_empty(p))
-        if extra:
-            data["extra"] = extra
-        return Mapped(Kind.CLOZE, data, {n - 1: n for n in cloze_numbers(text)},
-                      unshown=tuple(n for n in unshown if n not in replaced))
+        return ("cloze", tuple(texts), tuple(extras + unshown),
+                tuple(n for n in unshown if n not in replaced))
 
-    made = [(index, t, q, a) for index, (t, q, a) in enumerate(parsed) if renders(q, nonempty)]
+    shown = set(nonempty)
+    made = [(index, t, q, a) for index, (t, q, a) in enumerate(parsed) if renders(q, shown)]
     if not made:
         return "Anki makes no card from it (every card's front is empty)"
     first, _, q, a = made[0]
-    front_fields = shown_fields(q, nonempty, question=True)
-    back_fields = [n for n in shown_fields(a, nonempty, question=False) if n not in front_fields]
+    front_fields = shown_fields(q, shown, question=True)
+    back_fields = [n for n in shown_fields(a, shown, question=False) if n not in front_fields]
     if not back_fields and not any(isinstance(node, (_Field, _Section)) and not (
             isinstance(node, _Field) and node.key == "FrontSide") for node in a):
         # a template with no back of its own (only {{FrontSide}}, or none at
@@ -284,24 +284,59 @@ def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
     cards = {first: 0}
     left_out = []
     for index, template, q2, _ in made[1:]:
-        asks = set(shown_fields(q2, nonempty, question=True))
+        asks = set(shown_fields(q2, shown, question=True))
         if 1 not in cards.values() and asks and asks <= set(back_fields):
             cards[index] = 1
         else:
             left_out.append(template.name)
-    front, back = _joined(fmap, front_fields), _joined(fmap, back_fields)
-    if not front:
+    # every field listed is non-empty: a side with none shows nothing
+    if not front_fields:
         return "its front is empty"
-    if not back:
+    if not back_fields:
         return "it has no back (its card shows no field after the front)"
     shown_anywhere = set(front_fields) | set(back_fields)
     unshown = [n for n in names if n in nonempty and n not in shown_anywhere
                and n not in only_switches]
-    data = {"front": front, "back": back}
+    return ("basic", tuple(front_fields), tuple(back_fields), tuple(cards.items()),
+            tuple(left_out), tuple(unshown), tuple(n for n in unshown if n not in replaced))
+
+
+def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
+    """Map a note (its field values in the note type's order, already
+    sanitised) onto a flashdesk note, or say why it cannot be one (the
+    reason, as text). See the module's description for the rule."""
+    names = notetype.fields
+    values = list(values) + [""] * (len(names) - len(values))
+    extra_values = values[len(names):]
+    fmap = dict(zip(names, values))
+    layout = _layout(notetype, frozenset(n for n, v in fmap.items() if not field_is_empty(v)))
+    if isinstance(layout, str):
+        return layout
+    if layout[0] == "cloze":
+        _, texts, rest, unreplaced = layout
+        text = _joined(fmap, list(texts))
+        broken = cloze_problem(text)
+        if broken:
+            return f"its cloze text: {broken}"
+        if is_image_occlusion(text):
+            return "an image occlusion note (flashdesk cannot show its masks)"
+        data: dict = {"text": text}
+        extra = "<br>".join(p for p in (_joined(fmap, list(rest)), *extra_values)
+                            if not field_is_empty(p))
+        if extra:
+            data["extra"] = extra
+        return Mapped(Kind.CLOZE, data, {n - 1: n for n in cloze_numbers(text)},
+                      unshown=unreplaced)
+
+    _, front_fields, back_fields, card_pairs, left_out, unshown, unreplaced = layout
+    cards = dict(card_pairs)
+    # the layout lists only fields that are not empty
+    data = {"front": "<br>".join(fmap[n] for n in front_fields),
+            "back": "<br>".join(fmap[n] for n in back_fields)}
     if 1 in cards.values():
         data["reverse"] = True
-    extra = "<br>".join(p for p in (_joined(fmap, unshown), *extra_values) if not field_is_empty(p))
+    extra = "<br>".join(p for p in ("<br>".join(fmap[n] for n in unshown), *extra_values)
+                        if not field_is_empty(p))
     if extra:
         data["extra"] = extra
-    return Mapped(Kind.BASIC, data, cards, tuple(left_out),
-                  tuple(n for n in unshown if n not in replaced))
+    return Mapped(Kind.BASIC, data, cards, left_out, unreplaced)
