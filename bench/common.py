@@ -116,17 +116,12 @@ def replay(history: list[Answer], today: int):
     return entries, {c: roll_over(s, today) for c, s in states.items()}
 
 
-def add_history(col: Collection, rng: random.Random) -> int:
-    """About ten answers for 90 % of the cards (1M log entries at 100k cards),
-    dated up to today, written through the store as whole histories: real
-    SM-2 states before and after each answer, card states that agree."""
+def log_rows(history: list[Answer], ids: list[str], today: int) -> tuple[list[dict], list[dict]]:
+    """A history replayed as the store writes it: the review-log rows
+    (``queries.insert_logs``) and each answered card's final state with its
+    answer count (``queries.set_sm2_fields``); ``ids[n]`` names card ``n``."""
     from flashdesk.collection.journal import log_id
-    from flashdesk.model import BrowseQuery
-    from flashdesk.store import queries as q, transaction
 
-    today = study_day(NOW)
-    ids = col.notes.browse(BrowseQuery(), NOW)
-    history = make_history(len(ids), rng, today, REVIEWED, ANSWERS_PER_CARD)
     entries, finals = replay(history, today)
     answers: dict[int, int] = {}
     log = []
@@ -136,10 +131,24 @@ def add_history(col: Collection, rng: random.Random) -> int:
                     "kind": "redrill" if outcome.redrill else "review", "quality": a.quality,
                     "was_new": int(outcome.was_new), "time_ms": a.time_ms, "before": before,
                     "after": outcome.after, "undoes": None})
+    states = [{"id": ids[c], **s.to_dict(), "answers": answers[c]} for c, s in finals.items()]
+    return log, states
+
+
+def add_history(col: Collection, rng: random.Random) -> int:
+    """About ten answers for 90 % of the cards (1M log entries at 100k cards),
+    dated up to today, written through the store as whole histories: real
+    SM-2 states before and after each answer, card states that agree."""
+    from flashdesk.model import BrowseQuery
+    from flashdesk.store import queries as q, transaction
+
+    today = study_day(NOW)
+    ids = col.notes.browse(BrowseQuery(), NOW)
+    history = make_history(len(ids), rng, today, REVIEWED, ANSWERS_PER_CARD)
+    log, states = log_rows(history, ids, today)
     with transaction(col.db):
         q.insert_logs(col.db, log)
-        q.set_sm2_fields(col.db, [{"id": ids[c], **s.to_dict(), "answers": answers[c]}
-                                  for c, s in finals.items()])
+        q.set_sm2_fields(col.db, states)
     return len(log)
 
 

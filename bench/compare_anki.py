@@ -47,7 +47,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import NOW, WORDS, Answer, make_history, replay  # noqa: E402
+from common import NOW, WORDS, Answer, log_rows, make_history, replay  # noqa: E402
 
 DECKS = 10
 #: the issue's shape: 70 % of the cards reviewed, about ten answers each
@@ -111,7 +111,6 @@ def build_flashdesk(path: Path, notes: list[Note], history: list[Answer], today:
     the history written straight into its log (the benchmark's own set-up,
     not the answer path), limits high enough to study everything."""
     from flashdesk.collection import Collection
-    from flashdesk.collection.journal import log_id
     from flashdesk.model import DeckData, DeckId, Kind, NoteData, card_id, note_id
     from flashdesk.store import queries as q, transaction
 
@@ -124,16 +123,7 @@ def build_flashdesk(path: Path, notes: list[Note], history: list[Answer], today:
                             for name, ns in by_deck.items()])
     decks = {name: col.decks.find(name) for name in by_deck}
     ids = [card_id(note_id(decks[n.deck], n.guid), 0) for n in notes]
-    entries, finals = replay(history, today)
-    answers: dict[int, int] = {}
-    log = []
-    for a, before, outcome in entries:
-        answers[a.card] = answers.get(a.card, 0) + 1
-        log.append({"id": log_id(a.ts), "card_id": ids[a.card], "ts": a.ts, "day": a.day,
-                    "kind": "redrill" if outcome.redrill else "review", "quality": a.quality,
-                    "was_new": int(outcome.was_new), "time_ms": a.time_ms, "before": before,
-                    "after": outcome.after, "undoes": None})
-    states = [{"id": ids[c], **s.to_dict(), "answers": answers[c]} for c, s in finals.items()]
+    log, states = log_rows(history, ids, today)
     with transaction(col.db):
         q.insert_logs(col.db, log)
         q.set_sm2_fields(col.db, states)
