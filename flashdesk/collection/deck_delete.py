@@ -36,13 +36,13 @@ class DeckContents:
 
 
 def _taken(col: "Collection", subtree: list[str]
-           ) -> tuple[list[str], list[dict], list[tuple[str, str]]]:
+           ) -> tuple[list[str], list[dict], list[tuple[str, str, str]]]:
     """What deleting the decks ``subtree`` (ids) takes, by where the cards
     are: the ids of the notes whose every card is in these decks (or that
     have none and were made in them), the rows of the other cards in these
     decks (their notes keep the cards they have elsewhere), and (new deck
-    id, note id) for the notes that stay but were made in one of these
-    decks: each moves to the deck of the first card it keeps."""
+    id, note id, old deck id) for the notes that stay but were made in one
+    of these decks: each moves to the deck of the first card it keeps."""
     inside = set(subtree)
     candidates = q.notes_of_decks(col.db, subtree)
     cards = q.cards_of_notes(col.db, candidates)
@@ -52,7 +52,7 @@ def _taken(col: "Collection", subtree: list[str]
     homes = {n["id"]: n["deck_id"] for n in q.notes_by_id(col.db, candidates).values()}
     whole: list[str] = []
     partial: list[dict] = []
-    rehome: list[tuple[str, str]] = []
+    rehome: list[tuple[str, str, str]] = []
     for note_id in candidates:
         own = by_note.get(note_id, [])
         kept = sorted((c for c in own if c["deck_id"] not in inside), key=lambda c: c["ord"])
@@ -62,7 +62,7 @@ def _taken(col: "Collection", subtree: list[str]
             continue
         partial.extend(c for c in own if c["deck_id"] in inside)
         if homes.get(note_id) in inside:
-            rehome.append((kept[0]["deck_id"], note_id))
+            rehome.append((kept[0]["deck_id"], note_id, homes[note_id]))
     return whole, partial, rehome
 
 
@@ -94,15 +94,13 @@ def delete(col: "Collection", deck_id: DeckId, now: "datetime") -> Changes:
             deleted = col.notes._delete([NoteId(n) for n in whole], now)
             log_ids = col.journal.resets(partial, ms(now), col.today(now))
             q.delete_cards(col.db, [c["id"] for c in partial])
-            old_homes = [(r["deck_id"], n) for n, r in
-                         q.notes_by_id(col.db, [n for _, n in rehome]).items()]
-            q.set_note_decks(col.db, rehome)
+            q.set_note_decks(col.db, [(new, note) for new, note, _ in rehome])
             q.delete_decks(col.db, subtree)
             marks = Marks(col.db)
             marked = [d for d in subtree if d in marks.get(BUNDLED)]
             marks.add(DELETED_DECKS, marked)
         cards = DeletedNotes((), tuple(partial), tuple(log_ids))
         col.undo.push(DeckDeleteUndo(tuple(rows), deleted, tuple(marked), cards=cards,
-                                     homes=tuple(old_homes)))
+                                     homes=tuple((old, note) for _, note, old in rehome)))
         col.study.invalidate()
     return Changes(decks=True, notes=True, cards=True, study_queues=True, tags=True)
