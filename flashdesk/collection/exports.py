@@ -51,6 +51,8 @@ def _refuse_profile_target(col: "Collection", path: Path) -> None:
             f"cannot write {path}: it is inside the profile folder {col.path.parent} (the "
             "collection, its backups and media live there); choose a file elsewhere. "
             "Nothing was written.")
+    if not path.is_file() or path.is_symlink():  # never open a pipe or a device to look
+        return
     try:
         with path.open("rb") as f:
             header = f.read(72)

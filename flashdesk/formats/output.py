@@ -22,7 +22,15 @@ __all__ = ["check_output", "output_problem", "staging_name", "write_atomically"]
 def output_problem(path: Path, *, folder: bool = False) -> str | None:
     """Why ``path`` cannot be written, or None. ``folder``: the target is a
     folder of files (an export of several decks), which may exist or be
-    made, but only inside a folder that exists."""
+    made, but only inside a folder that exists. Never a symbolic link (the
+    rename would replace the link, not the file it names) nor something
+    that is not a regular file (a device, a pipe: ``-`` or ``/dev/stdout``)."""
+    if str(path) == "-":
+        return "writing to standard output is not supported; name a file"
+    if path.is_symlink():
+        return f"it is a symbolic link (to {os.readlink(path)}); name the file itself"
+    if path.exists() and not path.is_dir() and not path.is_file():
+        return "it is not a regular file (a device, a pipe or a socket); name a file"
     if not folder and path.is_dir():
         return "it is a folder; name a file to write"
     if folder and path.exists() and not path.is_dir():

@@ -208,3 +208,36 @@ def test_a_file_export_into_an_existing_folder_works(home, tmp_path):
         out = run(["export", *args, "-o", f"out/{name}"], home, tmp_path)
         assert out.returncode == 0, out.stderr
     assert listing(tmp_path) == ["out", *sorted(f"out/{n}" for _, n in FILE_EXPORTS)]
+
+
+@pytest.mark.parametrize("args, name", FILE_EXPORTS)
+def test_an_export_never_replaces_a_link_nor_opens_a_pipe_or_device(home, tmp_path, args, name):
+    """A symbolic link would be replaced by the file (not written through),
+    and a pipe or ``/dev/stdout`` would hang the export or be replaced:
+    each is refused at once, naming the path, with nothing written."""
+    real = tmp_path / "real.txt"
+    real.write_text("mine")
+    link = tmp_path / name
+    link.symlink_to(real)
+    out = run(["export", *args, "-o", str(link)], home, tmp_path)
+    one_message(out, f"cannot write {link}: it is a symbolic link", "Nothing was written")
+    assert link.is_symlink() and real.read_text() == "mine"
+    link.unlink()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    out = run(["export", *args, "-o", str(pipe)], home, tmp_path)  # run's timeout: no hang
+    one_message(out, f"cannot write {pipe}: it is not a regular file")
+    out = run(["export", *args, "-o", "-"], home, tmp_path)
+    one_message(out, "cannot write -: writing to standard output is not supported")
+    assert listing(tmp_path) == ["pipe", "real.txt"]
+
+
+def test_a_report_never_replaces_a_link(home, tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("mine")
+    link = tmp_path / "report.csv"
+    link.symlink_to(real)
+    out = run(["report", "--from", "2026-01-01", "--to", "2026-01-31", "-o", str(link)],
+              home, tmp_path)
+    one_message(out, f"cannot write {link}: it is a symbolic link")
+    assert link.is_symlink() and real.read_text() == "mine"
