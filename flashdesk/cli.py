@@ -156,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "each twice before the exam, and pulls reviews due after it "
                                    "into its final days. SM-2 itself is unchanged.")
     p.add_argument("deck", help="deck id or name (its sub-decks share the date)")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the exam's date")
-    p.add_argument("--clear", action="store_true", help="remove the exam date")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the exam's date")
+    g.add_argument("--clear", action="store_true", help="remove the exam date")
 
     p = sub.add_parser("stats", help="counts, retention and the due forecast")
     p.add_argument("--deck", help="deck id or name (default: every deck)")
@@ -709,7 +710,7 @@ def cmd_exam(col: Collection, args, out) -> int:
     if plan.new_left:
         by = plan.date - timedelta(days=LAST_NEW_DAYS)
         out(f"New cards: at least {plan.new_per_day} a day (more if the deck's own limit is "
-            f"higher) brings the {plan.new_left} still new in by {by:%A %d %B}.")
+            f"higher) brings the {plan.new_left} still new in by {by:%A %d %B %Y}.")
     out(f"On track: {plan.on_track:.0%} of {plan.cards} cards (studied, and due again before "
         "the exam or seen in its final days).")
     return 0

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
     from . import Collection
 
-__all__ = ["exam_days", "set_exam", "pull_forward", "exam_plan"]
+__all__ = ["exam_days", "set_exam", "pull_forward", "exam_plan", "MAX_EXAM_DAYS"]
+
+#: how far ahead an exam date may be (days): ten years
+MAX_EXAM_DAYS = 3653
 
 
 def exam_days(decks: Mapping[str, dict]) -> dict[str, int]:
@@ -42,12 +45,15 @@ def set_exam(col: "Collection", deck_id: DeckId, day: date | None, now: "datetim
     sub-decks revise for. Reviews SM-2 has due on or after the exam are
     brought into its final days at once (``flashdesk.exam``); clearing the
     date leaves due days as they are. Raises ``FlashdeskError`` for a date
-    already past."""
+    already past or more than ``MAX_EXAM_DAYS`` away."""
     with col._lock:
         today = col.today(now)
         col.decks.name(deck_id)
         if day is not None and exam_day(day) <= today:
             raise FlashdeskError(f"the exam date {day.isoformat()} is not after today")
+        if day is not None and exam_day(day) > today + MAX_EXAM_DAYS:
+            raise FlashdeskError(f"the exam date {day.isoformat()} is more than ten years "
+                                 "away; give the date of an exam you are revising for")
         with transaction(col.db):
             q.set_deck_study_options(col.db, deck_id,
                                      exam_date=day.isoformat() if day else None)

@@ -290,3 +290,14 @@ def test_nested_and_shared_clozes_in_the_terminal(home):
     assert "→ The HEAT [model] is used for complaints" in out.stdout
     assert "[…] comes first in LAST" in out.stdout and "{{" not in out.stdout
     assert "Escalate to your [who?] within 24 hours" in out.stdout
+
+
+def test_exam_refuses_a_date_and_clear_together_and_a_date_decades_away(home):
+    both = run(["exam", "cc-models", "--date", (date.today() + timedelta(days=30)).isoformat(),
+                "--clear"], home)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    far = run(["exam", "cc-models", "--date", "9999-12-31"], home)
+    assert far.returncode == 1 and "more than ten years away" in far.stderr
+    assert "Traceback" not in far.stderr
+    shown = run(["exam", "cc-models"], home)
+    assert "has no exam date" in shown.stdout  # nothing was set

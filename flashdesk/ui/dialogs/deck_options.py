@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ...collection import Collection
 from ...model import DeckId, FlashdeskError
+from ...collection.exams import MAX_EXAM_DAYS
 from ...study import LIMIT_MAX
 from ...text import deck_path, sentence
 from ..geometry import fit_to_screen
@@ -113,6 +114,8 @@ class DeckOptionsDialog(QDialog):
         self.exam_date.setAccessibleName("Exam date")
         today = self._now().date()
         self.exam_date.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+        self.exam_date.setMaximumDate(QDate(today.year, today.month, today.day)
+                                      .addDays(MAX_EXAM_DAYS))
         self._own_exam = self._col.decks.rows()[self._deck].get("exam_date")
         when = self.summary.exam or (today + timedelta(days=21))
         self.exam_date.setDate(QDate(when.year, when.month, when.day))
