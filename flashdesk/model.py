@@ -64,6 +64,8 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 LIST_FIELDS = frozenset({"options", "items", "marking_points", "accept"})
 
 _TAG = re.compile(r"<[^>]+>")
+#: what a field's text needs taken off before it is searched (markup, entities, clozes)
+_MARKED = re.compile(r"[<&]|\{\{")
 
 
 def plain_text(fragment: str) -> str:
@@ -86,6 +88,11 @@ def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
             value = plain_text(cloze.reveal_all(value))
         return " ".join(value.split())
 
+    if len(fields) == 2 and kind == Kind.BASIC:  # most notes: two plain texts
+        front, back = fields.get("front"), fields.get("back")
+        if type(front) is str and type(back) is str and not _MARKED.search(front) \
+                and not _MARKED.search(back):
+            return " ".join(front.split()), " ".join(back.split())
     first = FIELDS[Kind(kind)][0]
     if len(fields) <= 2:  # the plain front and back of most notes: no markup to take off
         values = list(fields.values())

@@ -26,7 +26,7 @@ from ..formats import ReadResult
 from ..formats.anki import AnkiCard, anki_schedule
 from ..model import (
     TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
-    Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
+    Kind, Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
 from ..store import queries as q, transaction
 from ..store.faults import fault_point
@@ -46,6 +46,10 @@ __all__ = ["Importer", "Cancelled", "Progress", "IMPORT_CHUNK", "finish_pending_
 Progress = Callable[[int, int], "bool | None"]
 #: notes imported per step: memory stays flat, progress moves, Cancel is heard
 IMPORT_CHUNK = 2000
+
+
+#: each kind's text as stored (``Kind.value`` without the enum's attribute look-up)
+_KIND_VALUES = {kind: kind.value for kind in Kind}
 
 
 class Cancelled(FlashdeskError):
@@ -190,16 +194,16 @@ class Importer:
             report.removed = len(report.missing)
             self._fresh = False  # their cards' ids stay known
 
-    def _match(self, deck_id: str, notes) -> dict[str, dict]:
+    def _match(self, deck_id: str, notes, identities: list[str]) -> dict[str, dict]:
         """identity → the stored note (id, identity, deck_id, checksum) for
-        each note of ``notes`` already in the collection: by identity, else
-        (a note stored before identities) by its old id ``DECK-ID/KEY``,
-        when that note has never taken another identity; such a note takes
-        its new identity now."""
-        identities = {note_identity(deck_id, n): n for n in notes}
-        found = q.notes_by_identity(self._db, list(identities))
-        legacy = {str(make_note_id(deck_id, n.key)): identity for identity, n in identities.items()
-                  if identity not in found}
+        each note of ``notes`` (whose identities are ``identities``, in
+        order) already in the collection: by identity, else (a note stored
+        before identities) by its old id ``DECK-ID/KEY``, when that note has
+        never taken another identity; such a note takes its new identity now."""
+        found = q.notes_by_identity(self._db, identities)
+        legacy: dict[str, str] = {
+            make_note_id(deck_id, n.key): identity for identity, n in zip(identities, notes)
+            if identity not in found}
         adopted = []
         for old_id, row in q.notes_by_id(self._db, list(legacy)).items():
             identity = legacy[old_id]
@@ -227,47 +231,50 @@ class Importer:
         origins: list[tuple[int, str]] = []
         cards_wanted: dict[str, tuple[int, list[int]]] = {}  # note id → (nid or 0, ords)
         moves: list[tuple[str, str, str]] = []
-        found = self._match(deck_id, notes)
-        unmatched = [i for i in (note_identity(deck_id, n) for n in notes) if i not in found]
-        taken: set[str] = set(q.notes_by_id(db, unmatched))
-        for note in notes:
-            identity = note_identity(deck_id, note)
+        identities = [note_identity(deck_id, n) for n in notes]
+        found = self._match(deck_id, notes, identities)
+        taken: set[str] = set(q.notes_by_id(db, [i for i in identities if i not in found]))
+        ids, next_nid = self._ids, self._next_nid
+        for note, identity in zip(notes, identities):
             stored = found.get(identity)
-            kind = note.kind.value
+            kind = _KIND_VALUES[note.kind]
             fields = fields_json(note.fields)
             digest = checksum(kind, fields, note.tags, note.source)
             if stored is None:
-                nid = self._new_id(identity, taken)
+                nid = self._new_id(identity, taken) if identity in taken else identity
                 taken.add(nid)
             else:
                 nid = stored["id"]
                 if stored["deck_id"] != deck_id:
                     moves.append((deck_id, nid, stored["deck_id"]))
                     report.moved += 1
-            self._ids[identity] = nid
+                if stored["checksum"] == digest:
+                    ids[identity] = nid
+                    in_file.add(nid)
+                    report.unchanged += 1
+                    if note.origin is not None:
+                        origins.append((note.origin, nid))
+                    continue
+            ids[identity] = nid
             in_file.add(nid)
-            if stored is not None and stored["checksum"] == digest:
-                report.unchanged += 1
-                if note.origin is not None:
-                    origins.append((note.origin, nid))
-                continue
             sort_text, search_text = note_texts(note.kind, note.fields)
             tags = tags_text(note.tags)
             if stored is None:
-                rowid = self._next_nid
-                self._next_nid += 1
+                rowid = next_nid
+                next_nid += 1
                 new_notes.append((rowid, nid, identity, did, note.key, kind, fields, tags,
                                   note.source, digest, now_ms, sort_text, search_text,
                                   note.origin))
-                report.added += 1
             else:
                 rowid = 0
                 changed.append({"id": nid, "kind": kind, "fields": fields, "tags": tags,
                                 "source": note.source, "now": now_ms, "checksum": digest,
                                 "sort_text": sort_text, "search_text": search_text,
                                 "origin": note.origin})
-                report.updated += 1
             cards_wanted[nid] = (rowid, card_ords(note.kind, note.fields))
+        self._next_nid = next_nid
+        report.added += len(new_notes)
+        report.updated += len(changed)
         q.move_notes(db, moves)
         if changed:  # a leech tag the collection added survives the update
             leeches = q.tagged_notes(db, [r["id"] for r in changed], LEECH_TAG)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Union
+from typing import Sequence, Union
 
 from ..cards import cloze_numbers, cloze_problem
 from ..cloze import is_image_occlusion
@@ -176,6 +176,15 @@ def field_is_empty(text: str) -> bool:
     return _EMPTY_FIELD.match(text) is not None
 
 
+def _filled(text: str) -> bool:
+    """``not field_is_empty(text)``, without the pattern for the usual field
+    (one that starts with neither white space nor a tag)."""
+    if not text:
+        return False
+    first = text[0]
+    return (first != "<" and not first.isspace()) or _EMPTY_FIELD.match(text) is None
+
+
 # -- Anki's standard note types -------------------------------------------------------
 
 _ANSWER = "{{FrontSide}}\n\n<hr id=answer>\n\n"
@@ -244,8 +253,12 @@ def _analysed(notetype: NoteType) -> tuple[list[tuple[Template, tuple[_Node, ...
     return parsed, frozenset(replaced), frozenset(switches - replaced), frozenset(cloze_fields)
 
 
-def _joined(values: dict[str, str], names: list[str]) -> str:
-    return "<br>".join(values[n] for n in names if not field_is_empty(values.get(n, "")))
+def _joined(values: dict[str, str], names: Sequence[str]) -> str:
+    """The fields ``names`` of ``values`` that are not empty, joined by ``<br>``."""
+    if len(names) == 1:
+        value = values.get(names[0], "")
+        return value if _filled(value) else ""
+    return "<br>".join(values[n] for n in names if _filled(values.get(n, "")))
 
 
 @lru_cache(maxsize=1024)
@@ -306,10 +319,11 @@ def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
     sanitised) onto a flashdesk note, or say why it cannot be one (the
     reason, as text). See the module's description for the rule."""
     names = notetype.fields
-    values = list(values) + [""] * (len(names) - len(values))
+    if len(values) < len(names):
+        values = list(values) + [""] * (len(names) - len(values))
     extra_values = values[len(names):]
     fmap = dict(zip(names, values))
-    layout = _layout(notetype, frozenset(n for n, v in fmap.items() if not field_is_empty(v)))
+    layout = _layout(notetype, frozenset([n for n, v in fmap.items() if _filled(v)]))
     if isinstance(layout, str):
         return layout
     if layout[0] == "cloze":
@@ -331,12 +345,14 @@ def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
     _, front_fields, back_fields, card_pairs, left_out, unshown, unreplaced = layout
     cards = dict(card_pairs)
     # the layout lists only fields that are not empty
-    data = {"front": "<br>".join(fmap[n] for n in front_fields),
-            "back": "<br>".join(fmap[n] for n in back_fields)}
+    data = {"front": fmap[front_fields[0]] if len(front_fields) == 1 else
+            "<br>".join(fmap[n] for n in front_fields),
+            "back": fmap[back_fields[0]] if len(back_fields) == 1 else
+            "<br>".join(fmap[n] for n in back_fields)}
     if 1 in cards.values():
         data["reverse"] = True
-    extra = "<br>".join(p for p in ("<br>".join(fmap[n] for n in unshown), *extra_values)
-                        if not field_is_empty(p))
+    extra = "<br>".join(p for p in (_joined(fmap, unshown), *extra_values)
+                        if _filled(p)) if unshown or extra_values else ""
     if extra:
         data["extra"] = extra
     return Mapped(Kind.BASIC, data, cards, left_out, unreplaced)

@@ -42,7 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..cards import REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long
+from ..cards import (
+    MAX_FIELD_CHARS, REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long,
+)
 from ..model import Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
@@ -158,6 +160,9 @@ def decode_text(raw: bytes, shown: str) -> tuple[str, list[str]]:
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+#: what ``str.splitlines`` also ends a line at, besides '\n'
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BLOCK_CHARS = 1 << 20
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -165,6 +170,14 @@ def _lines(text: str) -> Iterator[str]:
     end was (CR LF, LF, or CR alone as Excel for Mac writes), one at a time
     (no copy of the whole text, which io.StringIO would make at four bytes a
     character)."""
+    if not _OTHER_BREAKS.search(text):  # '\n' alone: splitlines, a block at a time
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start + _BLOCK_CHARS)
+            end = len(text) if end < 0 else end + 1
+            yield from text[start:end].splitlines(keepends=True)
+            start = end
+        return
     start = 0
     for match in _LINE_END.finditer(text):
         yield text[start:match.start()] + "\n"
@@ -231,6 +244,9 @@ class _Cells:
         self.is_html, self.removals = is_html, removals
 
     def field(self, value: str, where: str) -> str:
+        if value.isprintable() and "<" not in value and ">" not in value and "&" not in value:
+            # nothing to escape, remove or sanitise: what both paths make of it
+            return value.strip()
         value = value.strip()
         if not self.is_html:
             return self._text(value, where)
@@ -411,9 +427,9 @@ def _anki_columns(headers: _Headers, width: int, unknown: set[str]) -> _AnkiColu
 
 
 def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
-               unknown: set[str]) -> tuple[NoteData, str] | str:
-    """One row of an Anki text file: (the note, its deck cell or "") or the
-    reason it is skipped."""
+               unknown: set[str]) -> tuple[str, Kind, dict, str, str] | str:
+    """One row of an Anki text file: (the note's key, kind, fields and
+    identity, its deck cell or "") or the reason it is skipped."""
     def cell(index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""
 
@@ -423,8 +439,11 @@ def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
         notetype = _notetype(cell(cols.notetype_column), len(values), unknown)
     else:
         assert cols.notetype is not None
-        notetype, values = cols.notetype, [cell(i) for i in cols.fields]
-    values = [cells.field(v, where) for v in values]
+        notetype, width, field = cols.notetype, len(row), cells.field
+        values = [field(row[i], where) if i is not None and i < width else ""
+                  for i in cols.fields]
+    if cols.notetype_column is not None:
+        values = [cells.field(v, where) for v in values]
     if not values or is_blank(values[0]):
         return "the front (first field) is empty" + _once_cleaned(row[0] if row else "")
     mapped = map_note(notetype, values)
@@ -433,11 +452,12 @@ def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
     empty = blank_field(REQUIRED[mapped.kind], mapped.fields)
     if empty is not None:
         return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
-    guid = clean_plain(cell(cols.guid)).strip()
+    guid = cell(cols.guid)
+    guid = (guid if guid.isprintable() else clean_plain(guid)).strip()
+    if guid:
+        return safe_key(guid), mapped.kind, mapped.fields, anki_identity(guid), cell(cols.deck)
     first = mapped.fields.get("front", mapped.fields.get("text", ""))
-    note = NoteData(key=safe_key(guid) if guid else derived_key(first), kind=mapped.kind,
-                    fields=mapped.fields, identity=anki_identity(guid) if guid else "")
-    return note, cell(cols.deck)
+    return derived_key(first), mapped.kind, mapped.fields, "", cell(cols.deck)
 
 
 # -- the reader -------------------------------------------------------------------
@@ -509,7 +529,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         end = 0
         try:
             for row in reader:
-                if any(cell.strip() for cell in row):
+                if any(map(str.strip, row)):
                     yield end + 1 + headers.count, row
                 end = reader.line_num
         except csv.Error as exc:
@@ -576,27 +596,31 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
                 continue
         where = f"line {line}"
         deck_cell = row_tags = id_cell = ""
-        note: NoteData | str
         if anki:
             if columns is None or (columns.generic and len(row) > columns.width):
                 columns = _anki_columns(headers, len(row), unknown)
             found = _anki_note(columns, row, cells, where, unknown)
             if isinstance(found, str):
-                note = found
-            else:
-                note, deck_cell = found
+                result.skipped.append(f"{shown}:{line}: skipped: {found}")
+                continue
+            key, kind, fields, identity, deck_cell = found
+            source = ""
             if columns.tags is not None and columns.tags < len(row):
                 row_tags = row[columns.tags]
         else:
             cols = dict(zip(names, map(unguard_cell, row)))
             cols.pop("", None)
-            note = note_from_row(cols, cells, where)
+            read = note_from_row(cols, cells, where)
+            if isinstance(read, str):
+                result.skipped.append(f"{shown}:{line}: skipped: {read}")
+                continue
+            key, kind, fields, identity, source = read.key, read.kind, read.fields, \
+                read.identity, read.source
             deck_cell, row_tags, id_cell = cols.get("deck", ""), cols.get("tags", ""), \
                 cols.get("id", "")
-        if isinstance(note, str):
-            result.skipped.append(f"{shown}:{line}: skipped: {note}")
-            continue
-        big = oversized_field(note.fields, note.source)
+        # a cell grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields join with '<br>'
+        big = oversized_field(fields, source) \
+            if 6 * sum(map(len, row)) + 4 * len(row) >= MAX_FIELD_CHARS else None
         if big is not None:
             raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
                                                 f"{too_long(big[1])}", line)])
@@ -604,13 +628,12 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         if row_tags not in tag_cache:  # most rows repeat a few tag cells
             tag_cache[row_tags] = normalise_tags([global_tags, row_tags])
         tags, bad_tags = tag_cache[row_tags]
-        tag_problems += [f"line {line}: {p}" for p in bad_tags]
-        identity, key = note.identity, note.key
+        if bad_tags:
+            tag_problems += [f"line {line}: {p}" for p in bad_tags]
         if not identity:
             given = given_identity(id_cell) if id_cell else None
             identity, key = given if given else (scoped_identity(deck, key), key)
-        note = NoteData(key=key, kind=note.kind, fields=note.fields, tags=tags,
-                        source=note.source, line=line, identity=identity, origin=origin)
+        note = NoteData(key, kind, fields, tags, source, line, origin, identity)
         first = groups.add(deck, note, str(line))
         if first is not None:
             result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
