@@ -64,14 +64,14 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 LIST_FIELDS = frozenset({"options", "items", "marking_points", "accept"})
 
 _TAG = re.compile(r"<[^>]+>")
-#: what a field's text needs taken off before it is searched (markup, entities, clozes)
-_MARKED = re.compile(r"[<&]|\{\{")
+_BREAK = re.compile(r"<br\s*/?>|</p>|</li>", re.I)
+_ITEM = re.compile(r"<li[^>]*>", re.I)
 
 
 def plain_text(fragment: str) -> str:
     """Card HTML as plain text: line breaks and list bullets kept, tags gone."""
-    text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", fragment, flags=re.I)
-    text = re.sub(r"<li[^>]*>", "• ", text, flags=re.I)
+    text = _BREAK.sub("\n", fragment)
+    text = _ITEM.sub("• ", text)
     return html.unescape(_TAG.sub("", text)).strip()
 
 
@@ -90,8 +90,8 @@ def note_texts(kind: "Kind", fields: dict[str, Any]) -> tuple[str, str]:
 
     if len(fields) == 2 and kind == Kind.BASIC:  # most notes: two plain texts
         front, back = fields.get("front"), fields.get("back")
-        if type(front) is str and type(back) is str and not _MARKED.search(front) \
-                and not _MARKED.search(back):
+        if type(front) is str and type(back) is str and "<" not in front and "&" not in front \
+                and "{{" not in front and "<" not in back and "&" not in back and "{{" not in back:
             return " ".join(front.split()), " ".join(back.split())
     first = FIELDS[Kind(kind)][0]
     if len(fields) <= 2:  # the plain front and back of most notes: no markup to take off

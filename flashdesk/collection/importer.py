@@ -73,6 +73,8 @@ class Importer:
         self._fresh = True
         #: the new-card position the next new card gets
         self._pos = 1
+        #: tags (as read) → as stored
+        self._tag_texts: dict[tuple[str, ...], str] = {}
 
     def run(self, results: Sequence[ReadResult], *, prune: bool = False,
             progress: Progress | None = None, with_scheduling: bool = False,
@@ -234,7 +236,7 @@ class Importer:
         identities = [note_identity(deck_id, n) for n in notes]
         found = self._match(deck_id, notes, identities)
         taken: set[str] = set(q.notes_by_id(db, [i for i in identities if i not in found]))
-        ids, next_nid = self._ids, self._next_nid
+        ids, next_nid, tag_texts = self._ids, self._next_nid, self._tag_texts
         for note, identity in zip(notes, identities):
             stored = found.get(identity)
             kind = _KIND_VALUES[note.kind]
@@ -258,7 +260,9 @@ class Importer:
             ids[identity] = nid
             in_file.add(nid)
             sort_text, search_text = note_texts(note.kind, note.fields)
-            tags = tags_text(note.tags)
+            tags = tag_texts.get(note.tags)
+            if tags is None:  # most notes of a file share a few sets of tags
+                tags = tag_texts[note.tags] = tags_text(note.tags)
             if stored is None:
                 rowid = next_nid
                 next_nid += 1

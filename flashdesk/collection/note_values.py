@@ -29,6 +29,9 @@ def fields_json(fields: dict) -> str:
     """A note's fields as stored: JSON with sorted keys (fields of text only
     are written directly, as the encoder would write them)."""
     try:
+        if len(fields) == 2 and "back" in fields and "front" in fields:  # most notes
+            return '{"back": ' + _quoted(fields["back"]) + ', "front": ' \
+                + _quoted(fields["front"]) + "}"
         return "{" + ", ".join(f"{_quoted(k)}: {_quoted(fields[k])}"
                                for k in sorted(fields)) + "}"
     except TypeError:  # lists, numbers, true

@@ -8,11 +8,13 @@ on the awkward text those rules exist for."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from flashdesk.cards import MAX_FIELD_CHARS
+from flashdesk.collection.note_values import fields_json
 from flashdesk.formats import DeckFileError
 from flashdesk.formats.notetypes import _filled, field_is_empty
 from flashdesk.formats.sanitize import Removals, clean_field, clean_text_field
@@ -84,3 +86,12 @@ def test_a_row_whose_field_grows_past_the_limit_is_refused(tmp_path, cell, html)
     with pytest.raises(DeckFileError) as caught:
         read_table(path)
     assert "too long" in str(caught.value) and ":4" in str(caught.value)
+
+
+def test_fields_are_stored_as_the_json_encoder_writes_them():
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+    for text in AWKWARD:
+        for fields in ({"front": text, "back": "b"}, {"back": text, "front": "\"q\""},
+                       {"front": text, "back": "b", "reverse": True}, {"text": text},
+                       {"prompt": text, "options": [text, "x"], "answer": 1}):
+            assert fields_json(fields) == encoder.encode(fields), fields
