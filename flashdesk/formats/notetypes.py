@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Sequence, Union
 
 from ..cards import cloze_numbers, cloze_problem
@@ -64,6 +64,15 @@ class NoteType:
     fields: tuple[str, ...]
     templates: tuple[Template, ...]
     cloze: bool = False
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.name, self.fields, self.templates, self.cloze))
+
+    def __hash__(self) -> int:
+        """Hashed once: a note type is the key of the layouts cached for it,
+        looked up for every note."""
+        return self._hash
 
 
 # -- templates --------------------------------------------------------------------
@@ -261,6 +270,26 @@ def _joined(values: dict[str, str], names: Sequence[str]) -> str:
     return "<br>".join(values[n] for n in names if _filled(values.get(n, "")))
 
 
+@lru_cache(maxsize=64)
+def _two_texts(notetype: NoteType) -> tuple[int, bool, tuple, tuple, tuple] | None:
+    """For a two-field, non-cloze note type whose layout with both fields
+    filled puts one field on the front and the other on the back, nothing
+    else: (the index of the front field, whether the note is reversed, the
+    cards, the cards left out, unshown fields not replaced – as ``map_note``
+    makes them); else None."""
+    names = notetype.fields
+    if notetype.cloze or len(names) != 2:
+        return None
+    layout = _layout(notetype, frozenset(names))
+    if isinstance(layout, str):
+        return None
+    _, front_fields, back_fields, card_pairs, left_out, unshown, unreplaced = layout
+    if len(front_fields) != 1 or len(back_fields) != 1 or unshown:
+        return None
+    return (names.index(front_fields[0]), 1 in dict(card_pairs).values(), card_pairs,
+            left_out, unreplaced)
+
+
 @lru_cache(maxsize=1024)
 def _layout(notetype: NoteType, nonempty: frozenset[str]) -> str | tuple:
     """Where a note's fields go, which depends only on its note type and
@@ -319,6 +348,17 @@ def map_note(notetype: NoteType, values: list[str]) -> Mapped | str:
     sanitised) onto a flashdesk note, or say why it cannot be one (the
     reason, as text). See the module's description for the rule."""
     names = notetype.fields
+    simple = _two_texts(notetype) if len(values) == 2 else None
+    if simple is not None:  # both fields filled, neither starting with a tag or a space
+        first, second = values
+        if first and second and first[0] != "<" and second[0] != "<" \
+                and not first[0].isspace() and not second[0].isspace():
+            front, reverse, pairs, left_out, unreplaced = simple
+            texts: dict = {"front": first, "back": second} if front == 0 else \
+                {"front": second, "back": first}
+            if reverse:
+                texts["reverse"] = True
+            return Mapped(Kind.BASIC, texts, dict(pairs), left_out, unreplaced)
     if len(values) < len(names):
         values = list(values) + [""] * (len(names) - len(values))
     extra_values = values[len(names):]

@@ -16,7 +16,7 @@ import pytest
 from flashdesk.cards import MAX_FIELD_CHARS
 from flashdesk.collection.note_values import fields_json
 from flashdesk.formats import DeckFileError
-from flashdesk.formats.notetypes import _filled, field_is_empty
+from flashdesk.formats.notetypes import STOCK, _filled, field_is_empty, map_note
 from flashdesk.formats.sanitize import Removals, clean_field, clean_text_field
 from flashdesk.formats.table import _Cells, _lines, read_table
 from flashdesk.model import Kind, note_texts
@@ -95,3 +95,15 @@ def test_fields_are_stored_as_the_json_encoder_writes_them():
                        {"front": text, "back": "b", "reverse": True}, {"text": text},
                        {"prompt": text, "options": [text, "x"], "answer": 1}):
             assert fields_json(fields) == encoder.encode(fields), fields
+
+
+def test_a_two_field_note_maps_as_the_general_rule_maps_it():
+    two_field = [nt for nt in STOCK.values() if len(nt.fields) == 2 and not nt.cloze]
+    assert len(two_field) >= 3  # Basic, its reversed forms, type-in
+    values = ["Q", "  lead", "<b>A</b>", "<br>", "", "x &amp; y", "{{c1::z}}", "\u2003em"]
+    for notetype in two_field:
+        for first in values:
+            for second in values:
+                # a third, empty value takes the general rule: it adds nothing
+                assert map_note(notetype, [first, second]) == \
+                    map_note(notetype, [first, second, ""]), (notetype.name, first, second)
