@@ -306,7 +306,8 @@ class Importer:
                 else:
                     add.append((card, note_id, deck_id, o, pos))
                 pos += 1
-            drop.extend(make_card_id(note_id, o) for o in present - set(ords))
+            if present:
+                drop.extend(make_card_id(note_id, o) for o in present - set(ords))
         q.add_cards(db, fresh)
         q.insert_cards(db, add)
         if add:
