@@ -165,14 +165,15 @@ class Importer:
         decks.ensure(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
         report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
         if deck.unchanged:  # rows the reader knew: the notes they made are as they were
-            stored = q.notes_by_identity(self._db, deck.unchanged)
+            here = q.identities_in_deck(self._db, deck.id)
+            ids = self._ids
             for identity in deck.unchanged:
-                row = stored.get(identity)
-                if row is None or row["deck_id"] != deck.id:
+                nid = here.get(identity)
+                if nid is None:
                     raise FlashdeskError(f"{deck.path}: the collection changed while the file "
                                          "was read; import it again")
-                self._ids[identity] = row["id"]
-                in_file.add(row["id"])
+                ids[identity] = nid
+            in_file.update(ids[i] for i in deck.unchanged)
             report.unchanged += len(deck.unchanged)
             tick(len(deck.unchanged))
         did = q.deck_rowids(self._db, [deck.id])[deck.id]

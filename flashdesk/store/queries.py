@@ -814,6 +814,12 @@ def set_note_decks(db: Database, rows: Sequence[tuple[str, str]]) -> None:
     db.conn.executemany(f"UPDATE notes SET deck = {_DID} WHERE id = ?", rows)
 
 
+def identities_in_deck(db: Database, deck_id: str) -> dict[str, str]:
+    """identity → note id of the notes whose deck is ``deck_id`` (not its
+    sub-decks)."""
+    return dict(db.conn.execute(f"SELECT identity, id FROM notes WHERE deck = {_DID}", [deck_id]))
+
+
 def note_ids_in_deck(db: Database, deck_id: str) -> list[str]:
     """The ids of the notes whose deck is ``deck_id`` (not its sub-decks)."""
     return [r[0] for r in db.execute(f"SELECT id FROM notes WHERE deck = {_DID}", [deck_id])]
