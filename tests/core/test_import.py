@@ -199,3 +199,34 @@ def test_migrations_apply_to_a_fresh_database_and_are_recorded(col):
     assert applied == [m.name for m in migrations.pending.__self__._migrations]
     assert migrations.pending(col.db) == []
     assert col.db.execute("PRAGMA application_id").fetchone()[0] == 0x4644534B
+
+
+def test_a_note_deleted_while_its_unchanged_file_was_read_stops_the_import(col, tmp_path, now,
+                                                                              monkeypatch):
+    """A re-import skips the rows it imported before; if one of their notes
+    goes between the read and the import, the import says so and changes
+    nothing."""
+    from flashdesk.collection.files import FileManager
+    from flashdesk.store import queries as q
+
+    path = tmp_path / "class.csv"
+    path.write_text("front,back,deck\nQ1,A1,Class\nQ2,A2,Class\nQ3,A3,Other\n", encoding="utf-8")
+    col.files.import_files([path], now=now)
+    again = col.files.import_files([path], now=now)
+    assert sum(r.unchanged for r in again) == 3  # the rows were known: not read again
+    victim = q.note_ids_in_deck(col.db, col.decks.id_for("", "Class"))[0]
+    read = FileManager._read
+
+    state = "SELECT count(*), total(checksum), (SELECT count(*) FROM cards) FROM notes"
+    before = []
+
+    def read_then_delete(self, paths, deck_name=None):
+        results = read(self, paths, deck_name)
+        col.notes.delete([victim], now)
+        before.append(col.db.execute(state).fetchone())
+        return results
+
+    monkeypatch.setattr(FileManager, "_read", read_then_delete)
+    with pytest.raises(FlashdeskError, match="changed while the file was read"):
+        col.files.import_files([path], now=now)
+    assert before[0][0] == 2 and col.db.execute(state).fetchone() == before[0]
