@@ -20,6 +20,8 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 from sqlite_utils import Database
 
+from ..model import CardSchedule
+
 # -- config -------------------------------------------------------------------
 
 
@@ -504,9 +506,15 @@ _CARD_LATEST = ("SELECT c.last_seq, " + ", ".join(f"p.{c}" for c in _AFTER_COLUM
                 + " FROM cards c LEFT JOIN revlog p ON p.seq = c.last_seq WHERE c.cid = ?")
 
 
+def _is_mapping(value: object) -> bool:
+    """``isinstance(value, Mapping)``, without the abstract class's check
+    for the two types every answer passes (a dict, a ``CardSchedule``)."""
+    return type(value) is dict or (type(value) is not CardSchedule and isinstance(value, Mapping))
+
+
 def _state(s) -> tuple:
     """A ``CardSchedule`` (or a mapping of its fields) as the values of ``SCHEDULE_COLUMNS``."""
-    if isinstance(s, Mapping):
+    if _is_mapping(s):
         return tuple(s.get(c) for c in SCHEDULE_COLUMNS)
     return (s.type, s.queue, s.reps, s.ease, s.interval, s.due, s.lapses, s.last_day,
             s.buried_day, s.redrill_seq)
@@ -574,7 +582,7 @@ def _write_log(db: Database, entry: dict, cid: int, previous: tuple | None, *,
         KIND_CODES[entry["kind"]],
         entry["quality"], entry["was_new"], entry["time_ms"], undone, flag,
         *(_state(after) if after is not None else (None,) * len(_AFTER_COLUMNS)),
-        after.get("answers") if isinstance(after, Mapping) else None]).lastrowid or 0)
+        after.get("answers") if _is_mapping(after) else None]).lastrowid or 0)
     if entry["kind"] in ("review", "redrill"):
         _drop_day(conn, days, entry["day"])
     if explicit is not None:
