@@ -305,8 +305,10 @@ def m005_compact(db: Database) -> None:
             return None
         return other_text(kind, fields)
 
+    hex_digits = re.compile(r"[0-9a-f]{16,}").fullmatch
+
     def checksum(value):
-        if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{16,}", value):
+        if not isinstance(value, str) or not hex_digits(value):
             return value
         number = int(value[:16], 16)
         return number - (1 << 64) if number >= 1 << 63 else number
@@ -321,47 +323,29 @@ def m005_compact(db: Database) -> None:
         "coalesce(json_extract(fields, '$.extra'), '') WHEN 'cloze' THEN "
         "coalesce(json_extract(fields, '$.extra'), '') ELSE '' END)) VIRTUAL"
         f"{extra_defs('notes')})")
-    width = 12 + len(extra["notes"])
-    rows = conn.execute(
-        "SELECT n.id, d.did, n.key, n.kind, n.fields, n.tags, n.source, n.checksum, n.created, "
-        f"n.modified, n.sort_text, n.search_text{extra_names('notes', 'n.')} FROM notes n "
-        "JOIN decks_new d ON d.id = n.deck_id ORDER BY n.rowid").fetchall()
-    conn.executemany(
+    # one INSERT … SELECT: Python only for a checksum of hex digits and for a
+    # note whose other fields are not plain text (markup, lists, other kinds)
+    conn.create_function("_m005_checksum", 1, checksum, deterministic=True)
+    conn.create_function("_m005_search_extra", 2, search_extra, deterministic=True)
+    converted = conn.execute(
         f"INSERT INTO notes_new (id, deck, key, kind, fields, tags, source, checksum, created, "
         f"modified, sort_text, search_extra{extra_names('notes')}) "
-        f"VALUES ({', '.join('?' * width)})",
-        ((*r[:7], checksum(r[7]), *r[8:11], search_extra(r[3], r[4]), *r[12:]) for r in rows))
-    if len(rows) != conn.execute("SELECT count(*) FROM notes").fetchone()[0]:
+        "SELECT n.id, d.did, n.key, n.kind, n.fields, n.tags, n.source, "
+        "CASE WHEN typeof(n.checksum) = 'text' THEN _m005_checksum(n.checksum) "
+        "ELSE n.checksum END, n.created, n.modified, n.sort_text, "
+        "CASE WHEN n.kind IN ('basic', 'cloze') AND instr(n.fields, '<') = 0 "
+        "AND instr(n.fields, '&') = 0 AND instr(n.fields, '{{') = 0 "
+        "AND instr(n.fields, '[') = 0 THEN NULL ELSE _m005_search_extra(n.kind, n.fields) END"
+        f"{extra_names('notes', 'n.')} FROM notes n "
+        "JOIN decks_new d ON d.id = n.deck_id ORDER BY n.rowid").rowcount
+    if converted != conn.execute("SELECT count(*) FROM notes").fetchone()[0]:
         raise ValueError("notes whose deck is missing cannot be converted")
-    del rows
 
-    # -- every card that ever existed, then the cards ------------------------------
+    # -- every card that ever existed ----------------------------------------------------
     conn.execute("CREATE TABLE card_ids (cid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
     conn.execute("INSERT INTO card_ids (id) SELECT id FROM cards ORDER BY rowid")
     conn.execute("INSERT INTO card_ids (id) SELECT DISTINCT card_id FROM revlog "
                  "WHERE card_id NOT IN (SELECT id FROM card_ids)")
-    card_extra = extra_defs("cards")
-    conn.execute(
-        "CREATE TABLE cards_new (cid INTEGER PRIMARY KEY REFERENCES card_ids(cid), "
-        "nid INTEGER NOT NULL REFERENCES notes_new(nid), "
-        "deck INTEGER NOT NULL REFERENCES decks_new(did), ord INTEGER NOT NULL, "
-        "type INTEGER NOT NULL DEFAULT 0, queue INTEGER NOT NULL DEFAULT 0, "
-        "reps INTEGER DEFAULT 0, ease INTEGER DEFAULT 250, interval INTEGER DEFAULT 0, "
-        "due INTEGER, lapses INTEGER DEFAULT 0, last_day INTEGER, buried_day INTEGER, "
-        "redrill_seq INTEGER DEFAULT 0, new_pos INTEGER, "
-        f"answers INTEGER NOT NULL DEFAULT 0, last_seq INTEGER{card_extra})")
-    conn.execute(
-        "INSERT INTO cards_new (cid, nid, deck, ord, type, queue, reps, ease, interval, due, "
-        "lapses, last_day, buried_day, redrill_seq, new_pos, answers"
-        f"{extra_names('cards')}) SELECT i.cid, n.nid, d.did, c.ord, c.type, c.queue, "
-        "c.reps, c.ease, c.interval, c.due, c.lapses, c.last_day, c.buried_day, c.redrill_seq, "
-        f"c.new_pos, c.answers{extra_names('cards', 'c.')} FROM cards c "
-        "JOIN card_ids i ON i.id = c.id JOIN notes_new n ON n.id = c.note_id "
-        "JOIN decks_new d ON d.id = c.deck_id ORDER BY i.cid")
-    if conn.execute("SELECT (SELECT count(*) FROM cards) - (SELECT count(*) FROM cards_new)"
-                    ).fetchone()[0]:
-        raise ValueError("cards whose note or deck is missing cannot be converted")
-
     # -- the review log ---------------------------------------------------------------
     def uid(text, ts=None):
         """The UUID as bytes: its last 10 when its first 6 are the entry's
@@ -383,9 +367,11 @@ def m005_compact(db: Database) -> None:
     latest_seq: dict[int, int] = {}  # card row id → the entry that has it
     flags: list[tuple[int, int]] = []  # (revlog.before, seq) where it is not NULL
     order = [0]
+    fromhex = bytes.fromhex
 
     def entry(text, ts, seq: int, cid: int, before, after):
-        """Called once per entry, in order of ``seq``: the entry's ``uid``;
+        """Called once per entry, in order of ``seq``: the entry's ``uid``
+        (as ``uid`` makes it, inlined: this runs a million times);
         notes where ``before`` is not the card's latest earlier after state."""
         if seq <= order[0]:
             raise ValueError("review-log entries converted out of order")
@@ -397,7 +383,19 @@ def m005_compact(db: Database) -> None:
         if after is not None:
             latest[cid] = after
             latest_seq[cid] = seq
-        return uid(text, ts)
+        # canonical: 36 characters, dashes at 8, 13, 18 and 23 (so exactly
+        # four: a fifth would not be hex), 32 hex digits (16 bytes: none is
+        # white space), lower case
+        if type(text) is str and len(text) == 36 \
+                and text[8] == text[13] == text[18] == text[23] == "-":
+            try:
+                raw = fromhex(text.replace("-", "", 4))
+            except ValueError:
+                return text
+            if len(raw) == 16 and text.lower() == text:
+                return raw[6:] if type(ts) is int and int.from_bytes(raw[:6], "big") == ts \
+                    else raw
+        return text
 
     conn.create_function("_m005_uid", 1, uid, deterministic=True)
     conn.create_function("_m005_entry", 6, entry)
@@ -456,8 +454,30 @@ def m005_compact(db: Database) -> None:
         "AND r.quality >= 3), 0), coalesce(sum(r.kind = 0 AND r.was_new = 0), 0) FROM revlog_new r "
         "WHERE r.kind IN (0, 1) AND r.seq NOT IN (SELECT undoes FROM revlog_new WHERE undoes IS "
         "NOT NULL) GROUP BY r.day")
-    conn.executemany("UPDATE cards_new SET last_seq = ? WHERE cid = ?",
-                     ((seq, cid) for cid, seq in latest_seq.items()))
+
+    # -- the cards, each with its latest entry that has a state after ------------------
+    conn.create_function("_m005_last_seq", 1, latest_seq.get, deterministic=True)
+    card_extra = extra_defs("cards")
+    conn.execute(
+        "CREATE TABLE cards_new (cid INTEGER PRIMARY KEY REFERENCES card_ids(cid), "
+        "nid INTEGER NOT NULL REFERENCES notes_new(nid), "
+        "deck INTEGER NOT NULL REFERENCES decks_new(did), ord INTEGER NOT NULL, "
+        "type INTEGER NOT NULL DEFAULT 0, queue INTEGER NOT NULL DEFAULT 0, "
+        "reps INTEGER DEFAULT 0, ease INTEGER DEFAULT 250, interval INTEGER DEFAULT 0, "
+        "due INTEGER, lapses INTEGER DEFAULT 0, last_day INTEGER, buried_day INTEGER, "
+        "redrill_seq INTEGER DEFAULT 0, new_pos INTEGER, "
+        f"answers INTEGER NOT NULL DEFAULT 0, last_seq INTEGER{card_extra})")
+    conn.execute(
+        "INSERT INTO cards_new (cid, nid, deck, ord, type, queue, reps, ease, interval, due, "
+        "lapses, last_day, buried_day, redrill_seq, new_pos, answers, last_seq"
+        f"{extra_names('cards')}) SELECT i.cid, n.nid, d.did, c.ord, c.type, c.queue, "
+        "c.reps, c.ease, c.interval, c.due, c.lapses, c.last_day, c.buried_day, c.redrill_seq, "
+        f"c.new_pos, c.answers, _m005_last_seq(i.cid){extra_names('cards', 'c.')} FROM cards c "
+        "JOIN card_ids i ON i.id = c.id JOIN notes_new n ON n.id = c.note_id "
+        "JOIN decks_new d ON d.id = c.deck_id ORDER BY i.cid")
+    if conn.execute("SELECT (SELECT count(*) FROM cards) - (SELECT count(*) FROM cards_new)"
+                    ).fetchone()[0]:
+        raise ValueError("cards whose note or deck is missing cannot be converted")
 
     # -- swap, then indexes and the full-text index ---------------------------------
     for table in ("revlog", "cards", "notes", "decks"):

@@ -139,13 +139,24 @@ def test_an_upgraded_collection_has_the_schema_of_a_new_one(tmp_path, fixture):
 
 
 def test_the_conversion_keeps_what_only_the_text_could_say(tmp_path):
-    """An id that is not a UUID, an undo of an entry this log does not hold,
-    and a log entry whose card no longer exists all come back as written."""
+    """An id that is not a UUID (or not in its canonical spelling), an undo
+    of an entry this log does not hold, and a log entry whose card no longer
+    exists all come back as written."""
     path = tmp_path / "old" / "collection.db"
     path.parent.mkdir()
     shutil.copy(UPGRADE / "v3-collection.db", path)
     raw = sqlite3.connect(path)
     raw.execute("UPDATE revlog SET id = 'from-another-device-1' WHERE seq = 1")
+    # ids of 36 characters that are not a UUID as flashdesk spells one stay text;
+    # a UUID whose first 6 bytes are not the entry's time keeps all 16
+    for seq, odd in enumerate(["019CADC6-9A80-75E8-A13E-768F468459EB",  # upper case
+                               "019cadc6-9a8-075e8-a13e-768f468459eb",  # a dash moved
+                               "019cadc6-9a80-75e8-a13e-768f4684 9eb",  # a space
+                               "019cadc6-9a80-75e8-a13e-768f468459e\u00e9",  # not ASCII
+                               "019cadc6-9a80-75e8-a13e-768f468459-b",  # a fifth dash
+                               "019cadc6-9a81-75e8-a13e-768f468459eb"],  # not its time
+                              start=2):
+        raw.execute("UPDATE revlog SET id = ? WHERE seq = ?", [odd, seq])
     raw.execute("UPDATE revlog SET undoes = '0190aaaa-bbbb-7ccc-8ddd-eeeeffff0000' "
                 "WHERE seq = (SELECT max(seq) FROM revlog WHERE kind = 'undo')")
     raw.commit()
