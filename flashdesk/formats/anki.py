@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from array import array
-from typing import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import IO, Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, TypeVar, cast
 
 from ..cards import REQUIRED, cloze_problem, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
@@ -119,26 +119,70 @@ def _unzstd(data: bytes, what: str) -> bytes:
     return out
 
 
-def _unzstd_collection(data: bytes, what: str) -> bytes | bytearray:
-    """The collection member ``data``, decompressed when it is zstd, into
-    one growing buffer (no second copy of a large collection); capped at
-    ``LIMITS["member_bytes"]`` like every member."""
-    if not data.startswith(_ZSTD_MAGIC):
-        return data
-    import zstandard
+#: what reading a zip member can raise (``read_apkg`` names the package as damaged)
+_ZIP_ERRORS = (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
+               NotImplementedError)
 
-    out = bytearray()
-    try:
-        with zstandard.ZstdDecompressor().stream_reader(data) as reader:
-            while len(out) <= LIMITS["member_bytes"]:
-                chunk = reader.read(min(2**22, LIMITS["member_bytes"] + 1 - len(out)))
-                if not chunk:
-                    break
-                out += chunk
-    except (zstandard.ZstdError, ValueError, OSError) as exc:
-        raise _Refused(f"'{what}' is damaged ({exc})") from None
-    if len(out) > LIMITS["member_bytes"]:
-        raise _Refused(f"'{what}' is too large once unpacked")
+
+class _MemberStream:
+    """A zip member as the zstd decompressor reads it: ``head`` (bytes
+    already read) first, the whole read capped at ``LIMITS["member_bytes"]``
+    like ``_read_member``; an error of the zip itself is kept in ``error``,
+    to be raised as it is rather than as damaged zstd data."""
+
+    def __init__(self, member, head: bytes, name: str):
+        self._member, self._head, self._name = member, head, name
+        self._read = len(head)
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        try:
+            data = self._member.read(size)
+        except _ZIP_ERRORS as exc:
+            self.error = exc
+            raise
+        self._read += len(data)
+        if self._read > LIMITS["member_bytes"]:
+            raise _Refused(f"'{self._name}' is too large once unpacked")
+        return data
+
+
+def _unzstd_collection(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | bytearray:
+    """The collection member ``info``, decompressed when it is zstd, as it
+    streams out of the zip into one growing buffer: neither the compressed
+    member nor a second copy of the collection is held. Capped at
+    ``LIMITS["member_bytes"]`` compressed and decompressed, like every
+    member; the member is read to its end, so the zip's checksum is checked."""
+    what = info.filename
+    with zf.open(info) as member:
+        head = member.read(len(_ZSTD_MAGIC))
+        if head != _ZSTD_MAGIC:
+            data = head + member.read(LIMITS["member_bytes"] + 1 - len(head))
+            if len(data) > LIMITS["member_bytes"]:
+                raise _Refused(f"'{what}' is too large once unpacked")
+            return data
+        import zstandard
+
+        source = _MemberStream(member, head, what)
+        out = bytearray()
+        try:
+            with zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], source)) as reader:
+                while len(out) <= LIMITS["member_bytes"]:
+                    chunk = reader.read(min(2**22, LIMITS["member_bytes"] + 1 - len(out)))
+                    if not chunk:
+                        break
+                    out += chunk
+        except (zstandard.ZstdError, ValueError, OSError) as exc:
+            if exc is source.error:
+                raise
+            raise _Refused(f"'{what}' is damaged ({exc})") from None
+        if len(out) > LIMITS["member_bytes"]:
+            raise _Refused(f"'{what}' is too large once unpacked")
+        while source.read(2**20):  # the rest of the member, so that its checksum is checked
+            pass
     return out
 
 
@@ -736,8 +780,7 @@ def read_apkg(path: str | Path) -> ReadResult:
             return _read(zf, shown)
     except _Refused as exc:
         raise DeckFileError([Problem(shown, f"refused: {exc}")]) from None
-    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
-            NotImplementedError) as exc:
+    except _ZIP_ERRORS as exc:
         # damaged deflate data, encrypted members, unknown compression methods
         raise DeckFileError([Problem(shown, f"cannot read the package: {exc}")]) from None
 
@@ -750,8 +793,7 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     modern = name == "collection.anki21b"
     # the collection is held once decompressed, and once by SQLite: the
     # first copy goes as soon as SQLite has its own
-    with _open_collection(_unzstd_collection(_read_member(zf, members[name]), name),
-                          modern) as db:
+    with _open_collection(_unzstd_collection(zf, members[name]), modern) as db:
         try:
             types = _modern_notetypes(db) if modern else _legacy_notetypes(db)
             decks = _deck_names(db, modern)
