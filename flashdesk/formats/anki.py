@@ -22,7 +22,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, TypeVar
+from array import array
+from typing import IO, Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, TypeVar, cast
 
 from ..cards import REQUIRED, cloze_problem, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
@@ -37,7 +38,7 @@ from .sanitize import (
 )
 from .tags import normalise_tags
 
-__all__ = ["read_apkg", "LIMITS", "AnkiCard", "anki_schedule"]
+__all__ = ["read_apkg", "LIMITS", "AnkiCard", "AnkiProgress", "anki_schedule"]
 
 LIMITS = {
     "package_bytes": 512 * 2**20,    # the .apkg itself
@@ -118,6 +119,73 @@ def _unzstd(data: bytes, what: str) -> bytes:
     return out
 
 
+#: what reading a zip member can raise (``read_apkg`` names the package as damaged)
+_ZIP_ERRORS = (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
+               NotImplementedError)
+
+
+class _MemberStream:
+    """A zip member as the zstd decompressor reads it: ``head`` (bytes
+    already read) first, the whole read capped at ``LIMITS["member_bytes"]``
+    like ``_read_member``; an error of the zip itself is kept in ``error``,
+    to be raised as it is rather than as damaged zstd data."""
+
+    def __init__(self, member, head: bytes, name: str):
+        self._member, self._head, self._name = member, head, name
+        self._read = len(head)
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        try:
+            data = self._member.read(size)
+        except _ZIP_ERRORS as exc:
+            self.error = exc
+            raise
+        self._read += len(data)
+        if self._read > LIMITS["member_bytes"]:
+            raise _Refused(f"'{self._name}' is too large once unpacked")
+        return data
+
+
+def _unzstd_collection(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | bytearray:
+    """The collection member ``info``, decompressed when it is zstd, as it
+    streams out of the zip into one growing buffer: neither the compressed
+    member nor a second copy of the collection is held. Capped at
+    ``LIMITS["member_bytes"]`` compressed and decompressed, like every
+    member; the member is read to its end, so the zip's checksum is checked."""
+    what = info.filename
+    with zf.open(info) as member:
+        head = member.read(len(_ZSTD_MAGIC))
+        if head != _ZSTD_MAGIC:
+            data = head + member.read(LIMITS["member_bytes"] + 1 - len(head))
+            if len(data) > LIMITS["member_bytes"]:
+                raise _Refused(f"'{what}' is too large once unpacked")
+            return data
+        import zstandard
+
+        source = _MemberStream(member, head, what)
+        out = bytearray()
+        try:
+            with zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], source)) as reader:
+                while len(out) <= LIMITS["member_bytes"]:
+                    chunk = reader.read(min(2**22, LIMITS["member_bytes"] + 1 - len(out)))
+                    if not chunk:
+                        break
+                    out += chunk
+        except (zstandard.ZstdError, ValueError, OSError) as exc:
+            if exc is source.error:
+                raise
+            raise _Refused(f"'{what}' is damaged ({exc})") from None
+        if len(out) > LIMITS["member_bytes"]:
+            raise _Refused(f"'{what}' is too large once unpacked")
+        while source.read(2**20):  # the rest of the member, so that its checksum is checked
+            pass
+    return out
+
+
 def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     members, total = {}, 0
     for info in zf.infolist():
@@ -136,7 +204,7 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return members
 
 
-def _open_collection(data: bytes, modern: bool) -> foreign.ForeignDatabase:
+def _open_collection(data: bytes | bytearray, modern: bool) -> foreign.ForeignDatabase:
     tables = foreign.ANKI_MODERN_TABLES if modern else foreign.ANKI_LEGACY_TABLES
     try:
         return foreign.open_foreign(data, tables)
@@ -319,7 +387,7 @@ def _media_names(listing: dict[str, str]) -> tuple[dict[str, str], dict[str, str
 
 # -- Anki's scheduling --------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnkiCard:
     """One card's state in Anki's own scheduler, as its ``cards`` row holds
     it. ``type``: 0 new, 1 learning, 2 review, 3 relearning; ``queue``: -3 and
@@ -390,27 +458,148 @@ def anki_schedule(card: AnkiCard, created_day: int, today: int,
         buried_day=today if queue == Queue.BURIED else None), True, max(0, card.reviews)
 
 
-def _anki_cards(rows: list[tuple]) -> tuple[dict[int, int], dict[int, dict[int, AnkiCard]]]:
-    """(note id → the deck of its first card, lowest template number, with
-    a filtered deck's card counted in its home deck; note id → {template
-    number: its ``AnkiCard``}). Rows are checked: the package is refused
-    naming the first card whose ids are not numbers."""
-    first: dict[int, tuple[int, int]] = {}
-    states: dict[int, dict[int, AnkiCard]] = {}
-    for nid, ord_, did, *sched in rows:
-        what = f"a card of note {str(nid)[:40]}"
-        nid = _want(nid, int, f"cards.nid of {what}", "a number")
-        ord_ = _want(ord_, int, f"cards.ord of {what}", "a number")
-        did = _want(did, int, f"cards.did (the deck) of {what}", "a number")
-        if len(sched) == 9 and all(isinstance(v, int) and not isinstance(v, bool) for v in sched):
-            ctype, queue, due, ivl, factor, reps, lapses, odue, odid = sched
-            if odid:
-                did, due = odid, (odue or due)
-            states.setdefault(nid, {})[ord_] = AnkiCard(ctype, queue, due, ivl, factor, reps,
-                                                        lapses)
-        if nid not in first or ord_ < first[nid][0]:
-            first[nid] = (ord_, did)
-    return {nid: did for nid, (_, did) in first.items()}, states
+#: one card's Anki state as the reader hands it on:
+#: (template number, then the fields of ``AnkiCard`` in order)
+_State = tuple[int, int, int, int, int, int, int, int]
+#: numbers kept per card: note id, template number, deck id, then ``ANKI_SCHEDULE_COLUMNS``
+_WIDTH = 12
+
+
+class _Cards:
+    """A package's cards, read once and kept as numbers (about 100 bytes a
+    card, where dictionaries of tuples took over 400), asked for note by
+    note in the order of the note ids."""
+
+    def __init__(self, rows: Iterable[tuple]):
+        """Read ``rows`` (``foreign.anki_cards``). They are checked: the
+        package is refused naming the first card whose ids are not numbers."""
+        numbers = array("q")
+        #: per card: 1 when its scheduling columns are all numbers (it has a state)
+        self._has_state = has_state = bytearray()
+        refused: _Refused | None = None  # raised once every row is read, as the budget counts them
+        for row in rows:
+            if len(row) == _WIDTH:
+                at = len(numbers)
+                try:
+                    numbers.extend(row)  # all numbers: the usual card (SQLite gives no bool)
+                    has_state.append(1)
+                    continue
+                except (TypeError, OverflowError):
+                    del numbers[at:]
+            nid, ord_, did = row[0], row[1], row[2]
+            what = f"a card of note {str(nid)[:40]}"
+            try:
+                nid = _want(nid, int, f"cards.nid of {what}", "a number")
+                ord_ = _want(ord_, int, f"cards.ord of {what}", "a number")
+                did = _want(did, int, f"cards.did (the deck) of {what}", "a number")
+            except _Refused as exc:
+                refused = refused or exc
+                continue
+            numbers.extend((nid, ord_, did) + (0,) * (_WIDTH - 3))
+            has_state.append(0)
+        if refused is not None:
+            raise refused
+        self._numbers = numbers
+        # card numbers by note id; cards of one note stay in the order of the table
+        self._order = array("q", sorted(range(len(has_state)),
+                                        key=lambda card: numbers[card * _WIDTH]))
+        self._next = 0
+        self._last: int | None = None
+
+    def of(self, nid: int) -> tuple[tuple[int, int] | None, list[_State]]:
+        """(the lowest template number among the cards of note ``nid`` and
+        the deck of that card, the first met on a tie, with a filtered
+        deck's card counted in its home deck – None when the note has no
+        card; the states of its cards whose scheduling columns are numbers,
+        in the order of the table). Fastest asked in the order of the note ids."""
+        numbers, order = self._numbers, self._order
+        if self._last is not None and nid < self._last:
+            self._next = 0
+        self._last = nid
+        at = self._next
+        while at < len(order) and numbers[order[at] * _WIDTH] < nid:
+            at += 1
+        first: tuple[int, int] | None = None
+        states: list[_State] = []
+        while at < len(order) and numbers[order[at] * _WIDTH] == nid:
+            card = order[at]
+            base = card * _WIDTH
+            ord_, did = numbers[base + 1], numbers[base + 2]
+            if self._has_state[card]:
+                ctype, queue, due, ivl, factor, reps, lapses, odue, odid = \
+                    numbers[base + 3:base + _WIDTH]
+                if odid:
+                    did, due = odid, (odue or due)
+                states.append((ord_, ctype, queue, due, ivl, factor, reps, lapses))
+            if first is None or ord_ < first[0]:
+                first = (ord_, did)
+            at += 1
+        self._next = at
+        return first, states
+
+
+class AnkiProgress(Mapping[str, dict[int, AnkiCard]]):
+    """A package's Anki progress as ``ReadResult.progress`` holds it: note
+    identity → {flashdesk card number: the card's ``AnkiCard``}, in the
+    order the notes were read. Kept as numbers (eight 64-bit numbers a
+    card), the ``AnkiCard`` values made when asked: at 100,000 cards it
+    holds about 8 MB where dictionaries of objects held over 40 MB."""
+
+    def __init__(self) -> None:
+        self._identities: list[str] = []
+        #: where each note's cards start in ``_cards``, and one past the last note's
+        self._starts = array("q", [0])
+        #: per card: flashdesk card number, then the fields of ``AnkiCard`` in order
+        self._cards = array("q")
+        self._index: dict[str, int] | None = None
+
+    def add(self, identity: str, cards: Mapping[int, Sequence[int]]) -> None:
+        """Add a note's cards: flashdesk card number → the seven fields of
+        its ``AnkiCard`` in order. Each note is added once (the reader meets
+        each identity once); a note without cards is not kept."""
+        if not cards:
+            return
+        numbers = self._cards
+        for ord_, fields in cards.items():
+            numbers.append(ord_)
+            numbers.extend(fields)
+        self._identities.append(identity)
+        self._starts.append(len(numbers))
+        if self._index is not None:
+            self._index[identity] = len(self._identities) - 1
+
+    def _note(self, at: int) -> dict[int, AnkiCard]:
+        cards, out = self._cards, {}
+        for pos in range(self._starts[at], self._starts[at + 1], 8):
+            out[cards[pos]] = AnkiCard(*cards[pos + 1:pos + 8])
+        return out
+
+    def __getitem__(self, identity: str) -> dict[int, AnkiCard]:
+        if self._index is None:
+            self._index = {identity: at for at, identity in enumerate(self._identities)}
+        return self._note(self._index[identity])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._identities)
+
+    def __len__(self) -> int:
+        return len(self._identities)
+
+    def items(self) -> ItemsView[str, dict[int, AnkiCard]]:
+        """(identity, {flashdesk card number: ``AnkiCard``}) of each note, in
+        order, without looking each identity up."""
+        return _ProgressItems(self)
+
+    def _pairs(self) -> Iterator[tuple[str, dict[int, AnkiCard]]]:
+        for at, identity in enumerate(self._identities):
+            yield identity, self._note(at)
+
+
+class _ProgressItems(ItemsView[str, dict[int, AnkiCard]]):
+    _mapping: AnkiProgress
+
+    def __iter__(self) -> Iterator[tuple[str, dict[int, AnkiCard]]]:
+        return self._mapping._pairs()
 
 
 # -- the reader -------------------------------------------------------------------
@@ -474,6 +663,10 @@ def _identity(guid: str, own: bool) -> tuple[str, str]:
     return anki_identity(guid), safe_key(guid)
 
 
+#: the distinct tag lists ``_Notes`` remembers (each once normalised)
+_TAG_LISTS_KEPT = 10_000
+
+
 class _Notes:
     """Maps one package's notes, collecting what the user should know."""
 
@@ -482,6 +675,8 @@ class _Notes:
         self.left_out: dict[str, dict[str, int]] = {}
         self.unshown: dict[str, set[str]] = {}
         self.tag_problems: list[str] = []
+        #: a note's tags as stored → (the tags kept, problems): notes share a few tag lists
+        self._tags: dict[str, tuple[tuple[str, ...], list[str]]] = {}
 
     def note(self, notetype: NoteType, flds: str, guid: str, tags: str,
              index: int) -> tuple[NoteData, dict[int, int]] | str:
@@ -519,8 +714,14 @@ class _Notes:
         empty = blank_field(REQUIRED[kind], data)
         if empty is not None:
             return f"the {empty.replace('_', ' ')} field is empty (once unsafe content is removed)"
-        tag_list, problems = normalise_tags([tags])
-        self.tag_problems += [f"{where}: {p}" for p in problems]
+        known = self._tags.get(tags)
+        if known is None:
+            known = normalise_tags([tags])
+            if len(self._tags) < _TAG_LISTS_KEPT:
+                self._tags[tags] = known
+        tag_list, problems = known
+        if problems:
+            self.tag_problems += [f"{where}: {p}" for p in problems]
         identity, key = _identity(guid, own is not None)
         return NoteData(key=key, kind=kind, fields=data, tags=tag_list, source=source,
                         identity=identity), cards
@@ -544,9 +745,14 @@ class _Notes:
 
 def _checked_notes(rows: list[tuple]) -> list[tuple[int, str, int, str, str]]:
     """(id, guid, note type id, tags, fields) of each note, each of the type it
-    must be; the package is refused naming the first note that is not."""
-    out = []
-    for index, (nid, guid, mid, tags, flds) in enumerate(rows, 1):
+    must be (a guid that is a number as text, no tags or fields as empty
+    text); the package is refused naming the first note that is not. The
+    rows are checked in place: the list given is returned."""
+    for index, row in enumerate(rows, 1):
+        nid, guid, mid, tags, flds = row
+        if type(nid) is int and type(guid) is str and type(mid) is int and type(tags) is str \
+                and type(flds) is str:  # as they must be (SQLite gives no subclasses)
+            continue
         what = f"note {index}"
         nid = _want(nid, int, f"notes.id of {what}", "a number")
         guid = guid if isinstance(guid, int) and not isinstance(guid, bool) else _want(
@@ -555,8 +761,8 @@ def _checked_notes(rows: list[tuple]) -> list[tuple[int, str, int, str, str]]:
         tags = _want(tags if tags is not None else "", str, f"notes.tags of {what}", "text")
         flds = _want(flds if flds is not None else "", str, f"notes.flds (the fields) of {what}",
                      "text")
-        out.append((nid, str(guid), mid, tags, flds))
-    return out
+        rows[index - 1] = (nid, str(guid), mid, tags, flds)
+    return rows
 
 
 def read_apkg(path: str | Path) -> ReadResult:
@@ -574,8 +780,7 @@ def read_apkg(path: str | Path) -> ReadResult:
             return _read(zf, shown)
     except _Refused as exc:
         raise DeckFileError([Problem(shown, f"refused: {exc}")]) from None
-    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
-            NotImplementedError) as exc:
+    except _ZIP_ERRORS as exc:
         # damaged deflate data, encrypted members, unknown compression methods
         raise DeckFileError([Problem(shown, f"cannot read the package: {exc}")]) from None
 
@@ -586,12 +791,14 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     if name is None:
         raise _Refused("it is not an Anki package (no collection inside)")
     modern = name == "collection.anki21b"
-    with _open_collection(_unzstd(_read_member(zf, members[name]), name), modern) as db:
+    # the collection is held once decompressed, and once by SQLite: the
+    # first copy goes as soon as SQLite has its own
+    with _open_collection(_unzstd_collection(zf, members[name]), modern) as db:
         try:
             types = _modern_notetypes(db) if modern else _legacy_notetypes(db)
             decks = _deck_names(db, modern)
             rows = foreign.anki_notes(db, LIMITS["notes"] + 1)
-            card_decks, card_states = _anki_cards(foreign.anki_cards(db))
+            cards_of = _Cards(foreign.anki_cards(db))
             created = foreign.anki_created(db)
         except foreign.ForeignDatabaseError as exc:
             raise _Refused(str(exc)) from None
@@ -606,15 +813,30 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     result = ReadResult("apkg", [])
     if isinstance(created, int) and not isinstance(created, bool) and created > 0:
         result.created = created
+    progress = AnkiProgress()
+    result.progress = progress
     mapper = _Notes(shown, removals, renames)
     groups = DeckGroups()
-    for index, (nid, guid, mid, tags, flds) in enumerate(rows, 1):
-        did = card_decks.get(nid)
+    deck_names: dict[int | None, str] = {}  # Anki deck id → the flashdesk deck its notes go to
+    # each note's row is let go once it is read (rows are in the order of their
+    # ids, so a note id met twice follows itself)
+    rows.reverse()
+    nid: object = None
+    first_card: tuple[int, int] | None = None
+    states: list[_State] = []
+    for index in range(1, len(rows) + 1):
+        row = rows.pop()
+        if row[0] != nid:
+            nid = row[0]
+            first_card, states = cards_of.of(row[0])
+        _, guid, mid, tags, flds = row
+        del row
         notetype = types.get(mid)
         if notetype is None:
             result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
             continue
         mapped = mapper.note(notetype, flds, guid or str(nid), tags, index)
+        del flds
         if isinstance(mapped, str):
             result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")
             continue
@@ -622,26 +844,34 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
         big = oversized_field(note.fields, note.source)
         if big is not None:
             raise _Refused(f"note {index}: field '{big[0]}' is {too_long(big[1])}")
-        stored = decks.get(did, "") if did is not None else ""
-        deck = "::".join(p.strip() for p in stored.split("::") if p.strip())
-        if not deck or deck == "Default":
-            deck = "Imported"
+        did = first_card[1] if first_card is not None else None
+        deck = deck_names.get(did)
+        if deck is None:
+            stored = decks.get(did, "") if did is not None else ""
+            deck = "::".join(p.strip() for p in stored.split("::") if p.strip())
+            if not deck or deck == "Default":
+                deck = "Imported"
+            deck_names[did] = deck
         first = groups.add(deck, note, f"note {index}")
         if first is not None:
             result.skipped.append(f"{shown}: note {index}: skipped: same note id (guid) as "
                                   f"{first}")
             continue
-        progress = {cards[o]: state for o, state in card_states.get(nid, {}).items()
-                    if o in cards}
-        if progress:
-            result.progress[note.identity] = progress
+        if len(states) == 1:
+            state = states[0]
+            if state[0] in cards:
+                progress.add(note.identity, {cards[state[0]]: state[1:]})
+        elif states:  # several cards: a template number met again in the table replaces the first
+            progress.add(note.identity, {cards[o]: state[1:] for o, state in
+                                         {state[0]: state for state in states}.items()
+                                         if o in cards})
     result.messages += mapper.messages()
     merged = groups.message(shown)
     if merged:
         result.messages.append(merged)
     result.decks = groups.decks(shown)
     wanted = {ref for d in result.decks for n in d.notes for v in n.fields.values()
-              if isinstance(v, str) for ref in media_references(v)}
+              if isinstance(v, str) and "<" in v for ref in media_references(v)}
     for filename in sorted(wanted):
         member = media_members.get(filename)
         if member is None or member not in members:

@@ -7,7 +7,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from ..model import DeckData, DeckId, NoteData
 
@@ -32,8 +32,9 @@ class ReadResult:
     #: media file name → content, for files referenced by the notes
     media: dict[str, bytes] = field(default_factory=dict)
     #: note identity → {flashdesk card ord: the card's state in the file's
-    #: own scheduler (an ``AnkiCard`` for packages)}; empty for other formats
-    progress: dict[str, dict[int, Any]] = field(default_factory=dict)
+    #: own scheduler (an ``AnkiCard`` for packages: an ``AnkiProgress``, read
+    #: only through ``items()``, ``len`` and look-ups)}; empty for other formats
+    progress: Mapping[str, Mapping[int, Any]] = field(default_factory=dict)
     #: the study day the file's collection was created (Anki's ``crt``, as
     #: seconds since the Unix epoch); None when unknown
     created: int | None = None

@@ -23,7 +23,7 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 __all__ = ["open_foreign", "ForeignDatabase", "ForeignDatabaseError", "ReadBudget",
            "StatementGuard",
@@ -137,23 +137,37 @@ class ForeignDatabase:
 
         Raises ``ForeignDatabaseError`` when the budget runs out or SQLite
         cannot read the file."""
-        out: list[tuple] = []
+        return list(self.each_row(sql, params))
+
+    def each_row(self, sql: str, params: Sequence = ()) -> Iterator[tuple]:
+        """The rows of one query, one at a time as SQLite yields them,
+        counted against the budget like ``rows``: for reading a large table
+        without holding it. Finish (or close) the iterator before the
+        database is closed.
+
+        Raises ``ForeignDatabaseError``, while iterating, when the budget
+        runs out or SQLite cannot read the file."""
+        budget = self.budget
         try:
             # one row at a time: at most one row (one value of at most
             # ``field_bytes``) is held beyond the budget
             for row in self._conn.execute(sql, params):
                 self._rows += 1
-                self._bytes += sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in row)
-                if self._rows > self.budget.rows:
+                size = 8 * len(row)
+                for value in row:  # text and BLOBs count their length, anything else 8 bytes
+                    if type(value) is str or type(value) is bytes:
+                        size += len(value) - 8
+                self._bytes += size
+                if self._rows > budget.rows:
                     raise ForeignDatabaseError(
                         f"its collection yields more rows than its size allows (over "
-                        f"{self.budget.rows:,}); it is damaged or built to exhaust memory")
-                if self._bytes > self.budget.bytes:
+                        f"{budget.rows:,}); it is damaged or built to exhaust memory")
+                if self._bytes > budget.bytes:
                     raise ForeignDatabaseError(
                         f"its collection yields more data than its size allows (over "
-                        f"{self.budget.bytes // 2**20 or 1} MB); it is damaged or built to "
+                        f"{budget.bytes // 2**20 or 1} MB); it is damaged or built to "
                         "exhaust memory")
-                out.append(row)
+                yield row
         except sqlite3.OperationalError as exc:
             if self._guard.stopped:
                 raise ForeignDatabaseError(
@@ -163,7 +177,6 @@ class ForeignDatabase:
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             # a damaged schema can make SQLite's own message undecodable: hence UnicodeDecodeError
             raise ForeignDatabaseError(f"its collection cannot be read ({_said(exc)})") from None
-        return out
 
     def plain_table_columns(self, table: str) -> set[str] | None:
         """The columns (lower case) of ``table`` when it is a plain table
@@ -196,10 +209,14 @@ def _said(exc: Exception) -> str:
     return str(exc)[:200]
 
 
-def _connect(data: bytes, budget: ReadBudget) -> sqlite3.Connection:
+def _connect(data: bytes | bytearray, budget: ReadBudget) -> sqlite3.Connection:
     # a collection saved in WAL mode cannot be opened from memory: mark it as a
-    # rollback-journal database (header bytes 18 and 19) first
-    data = data[:18] + b"\x01\x01" + data[20:]
+    # rollback-journal database (header bytes 18 and 19) first; a bytearray is
+    # marked in place (no copy of a large database), bytes are copied once
+    if data[18:20] != b"\x01\x01":
+        if not isinstance(data, bytearray):
+            data = bytearray(data)
+        data[18:20] = b"\x01\x01"
     conn = sqlite3.connect(":memory:")
     # text that is not UTF-8 reads with replacement characters instead of failing
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
@@ -212,9 +229,13 @@ def _connect(data: bytes, budget: ReadBudget) -> sqlite3.Connection:
     return conn
 
 
-def open_foreign(data: bytes, tables: Mapping[str, Sequence[str]],
+def open_foreign(data: bytes | bytearray, tables: Mapping[str, Sequence[str]],
                  budget: ReadBudget | None = None) -> ForeignDatabase:
-    """A checked, read-only, in-memory copy of the SQLite database ``data``.
+    """A checked, read-only, in-memory copy of the SQLite database ``data``
+    (the caller may drop ``data`` once this returns). A ``bytearray`` is
+    marked in place as a rollback-journal database (header bytes 18 and 19)
+    rather than copied first: a large collection is then held twice at
+    most, not three times.
 
     ``tables`` maps each table that will be read to the columns read from it.
     ``budget`` defaults to ``ReadBudget.for_size(len(data))``.
@@ -330,14 +351,16 @@ _CARD_SELECT = {present: "SELECT nid, ord, did, " + ", ".join(
     for present in (ANKI_SCHEDULE_COLUMNS, ())}
 
 
-def anki_cards(db: ForeignDatabase) -> list[tuple]:
+def anki_cards(db: ForeignDatabase) -> Iterator[tuple]:
     """(note id, template number, deck id, then ``ANKI_SCHEDULE_COLUMNS``:
     type, queue, due, interval, factor, reviews, lapses, original due,
-    original deck) of every card, as stored. A collection whose ``cards``
-    table lacks any scheduling column gives None for all of them."""
+    original deck) of every card, as stored, one at a time (a large
+    collection's cards are never all held as rows). A collection whose
+    ``cards`` table lacks any scheduling column gives None for all of them.
+    ``ForeignDatabaseError`` is raised while iterating (see ``each_row``)."""
     have = db.plain_table_columns("cards") or set()
     complete = all(c in have for c in ANKI_SCHEDULE_COLUMNS)
-    return db.rows(_CARD_SELECT[ANKI_SCHEDULE_COLUMNS if complete else ()])
+    return db.each_row(_CARD_SELECT[ANKI_SCHEDULE_COLUMNS if complete else ()])
 
 
 def anki_created(db: ForeignDatabase) -> object:

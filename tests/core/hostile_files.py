@@ -57,7 +57,7 @@ def _serialized(statements, rows, lenient: bool) -> bytes:
         for row in values if table in real else ():
             try:
                 conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
-            except sqlite3.Error:
+            except (sqlite3.Error, OverflowError):  # OverflowError: a number SQLite cannot hold
                 if not lenient:
                     raise
     conn.commit()
