@@ -17,6 +17,7 @@ one 'imported' entry in the review log.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -327,9 +328,8 @@ class Importer:
         that are still new when ``with_scheduling``, each with an 'imported'
         log entry; else only counted, for the message."""
         shown = report.path
-        states = [(self._ids.get(identity), ord_, state)
-                  for identity, cards in result.progress.items() for ord_, state in cards.items()]
-        studied = sum(1 for _, _, s in states if isinstance(s, AnkiCard) and s.type in (1, 2, 3))
+        studied = sum(1 for _, cards in result.progress.items() for state in cards.values()
+                      if isinstance(state, AnkiCard) and state.type in (1, 2, 3))
         if not with_scheduling:
             if studied:
                 report.messages.append(
@@ -345,25 +345,31 @@ class Importer:
         def day_of(seconds: int) -> int:
             return study_day(datetime.fromtimestamp(seconds, tz))
 
-        card_ids = [make_card_id(nid, o) for nid, o, _ in states if nid is not None]
-        rows = {r["id"]: r for r in q.card_states(self._db, card_ids)}
         kept = 0
-        for nid, ord_, state in states:
-            row = rows.get(make_card_id(nid, ord_)) if nid is not None else None
-            if row is None or not isinstance(state, AnkiCard):
-                continue
-            before = CardSchedule.from_dict(row)
-            if before.type != TYPE_NEW or row["queue"] != Queue.NEW:
-                kept += state.type in (1, 2, 3)
-                continue
-            schedule, has_progress, answers = anki_schedule(state, created_day, self._day, day_of)
-            if not has_progress and schedule.queue == Queue.NEW:
-                continue
-            q.set_schedule(self._db, row["id"], schedule, answers if has_progress else 0)
-            if has_progress:
-                logged = replace(schedule, queue=Queue.REVIEW, buried_day=None)
-                self._col.journal.imported(row["id"], before, logged, answers, now_ms, self._day)
-                report.progress += 1
+        notes = iter(result.progress.items())
+        while chunk := list(itertools.islice(notes, IMPORT_CHUNK)):  # memory stays flat
+            states = [(self._ids.get(identity), ord_, state)
+                      for identity, cards in chunk for ord_, state in cards.items()]
+            card_ids = [make_card_id(nid, o) for nid, o, _ in states if nid is not None]
+            rows = {r["id"]: r for r in q.card_states(self._db, card_ids)}
+            for nid, ord_, state in states:
+                row = rows.get(make_card_id(nid, ord_)) if nid is not None else None
+                if row is None or not isinstance(state, AnkiCard):
+                    continue
+                before = CardSchedule.from_dict(row)
+                if before.type != TYPE_NEW or row["queue"] != Queue.NEW:
+                    kept += state.type in (1, 2, 3)
+                    continue
+                schedule, has_progress, answers = anki_schedule(state, created_day, self._day,
+                                                                day_of)
+                if not has_progress and schedule.queue == Queue.NEW:
+                    continue
+                q.set_schedule(self._db, row["id"], schedule, answers if has_progress else 0)
+                if has_progress:
+                    logged = replace(schedule, queue=Queue.REVIEW, buried_day=None)
+                    self._col.journal.imported(row["id"], before, logged, answers, now_ms,
+                                               self._day)
+                    report.progress += 1
         report.messages.append(
             f"{shown}: {report.progress} card(s) brought their Anki progress"
             + (f"; {kept} kept the progress they already had in flashdesk" if kept else ""))
