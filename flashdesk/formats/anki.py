@@ -682,8 +682,10 @@ class _Notes:
              index: int) -> tuple[NoteData, dict[int, int]] | str:
         """The note and which Anki card is which flashdesk card, or why it is skipped."""
         where = f"note {index}"
-        values = [card_html(rename_media_references(v.strip(), self.renames), self.removals,
-                            where) for v in flds.split("\x1f")]
+        # a field without markup, entities or control characters is stored as it is
+        values = [v.strip() if v.isprintable() and "<" not in v and ">" not in v and "&" not in v
+                  else card_html(rename_media_references(v.strip(), self.renames), self.removals,
+                                 where) for v in flds.split("\x1f")]
         if not values or is_blank(values[0]):
             return "its first field is empty (once unsafe content is removed)"
         own = _OWN_KINDS.get(notetype.name)

@@ -17,7 +17,9 @@ from flashdesk.cards import MAX_FIELD_CHARS
 from flashdesk.collection.note_values import fields_json
 from flashdesk.formats import DeckFileError
 from flashdesk.formats.notetypes import STOCK, _filled, field_is_empty, map_note
-from flashdesk.formats.sanitize import Removals, clean_field, clean_text_field
+from flashdesk.formats.sanitize import (
+    Removals, clean_field, clean_html, clean_text_field, escape_literal, is_blank,
+)
 from flashdesk.formats.table import _Cells, _lines, read_table
 from flashdesk.model import Kind, note_texts
 
@@ -107,3 +109,20 @@ def test_a_two_field_note_maps_as_the_general_rule_maps_it():
                 # a third, empty value takes the general rule: it adds nothing
                 assert map_note(notetype, [first, second]) == \
                     map_note(notetype, [first, second, ""]), (notetype.name, first, second)
+
+
+def test_an_anki_field_is_stored_as_the_full_rules_store_it():
+    from flashdesk.formats.anki import _Notes
+    from flashdesk.formats.notetypes import STOCK
+
+    basic = STOCK["Basic"]
+    for value in AWKWARD:
+        if not value.strip():
+            continue
+        fast = _Notes("p.apkg", Removals(), {"a.png": "b.png"}).note(basic, f"{value}\x1fback",
+                                                                    "g", "", 1)
+        full = clean_html(escape_literal(value.strip()), Removals(), "note 1")
+        if is_blank(full):
+            assert isinstance(fast, str) and "first field is empty" in fast, value
+        else:
+            assert not isinstance(fast, str) and fast[0].fields["front"] == full, value
