@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
-from ..formats.anki import AnkiCard, anki_schedule
+from ..formats.anki import AnkiCard, AnkiProgress, anki_schedule
 from ..model import (
     TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
     Kind, Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
@@ -328,8 +328,10 @@ class Importer:
         that are still new when ``with_scheduling``, each with an 'imported'
         log entry; else only counted, for the message."""
         shown = report.path
-        studied = sum(1 for _, cards in result.progress.items() for state in cards.values()
-                      if isinstance(state, AnkiCard) and state.type in (1, 2, 3))
+        progress = result.progress
+        studied = progress.studied() if isinstance(progress, AnkiProgress) else sum(
+            1 for _, cards in progress.items() for state in cards.values()
+            if isinstance(state, AnkiCard) and state.type in (1, 2, 3))
         if not with_scheduling:
             if studied:
                 report.messages.append(

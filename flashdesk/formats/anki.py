@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from array import array
 from typing import IO, Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, TypeVar, cast
 
-from ..cards import REQUIRED, cloze_problem, oversized_field, too_long
+from ..cards import MAX_FIELD_CHARS, REQUIRED, cloze_problem, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
@@ -585,6 +585,11 @@ class AnkiProgress(Mapping[str, dict[int, AnkiCard]]):
     def __len__(self) -> int:
         return len(self._identities)
 
+    def studied(self) -> int:
+        """How many cards Anki has studied (learning, review or relearning)."""
+        cards = self._cards
+        return sum(1 for at in range(1, len(cards), 8) if cards[at] in (1, 2, 3))
+
     def items(self) -> ItemsView[str, dict[int, AnkiCard]]:
         """(identity, {flashdesk card number: ``AnkiCard``}) of each note, in
         order, without looking each identity up."""
@@ -838,12 +843,15 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
             result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
             continue
         mapped = mapper.note(notetype, flds, guid or str(nid), tags, index)
+        # a field grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields join
+        # with '<br>'; renamed media may be longer
+        small = not renames and 6 * len(flds) + 4 * flds.count("\x1f") + 4 < MAX_FIELD_CHARS
         del flds
         if isinstance(mapped, str):
             result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")
             continue
         note, cards = mapped
-        big = oversized_field(note.fields, note.source)
+        big = None if small else oversized_field(note.fields, note.source)
         if big is not None:
             raise _Refused(f"note {index}: field '{big[0]}' is {too_long(big[1])}")
         did = first_card[1] if first_card is not None else None

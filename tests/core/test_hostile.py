@@ -182,3 +182,23 @@ def test_a_damaged_media_list_is_refused(example_col, tmp_path, media):
     # found by the property tests: a media list that is neither JSON nor Anki's records
     path = repack(tmp_path, "media.apkg", {**genanki_members(), "media": media})
     refused(example_col, path, "refused:")
+
+
+@pytest.mark.parametrize("front", [
+    "x" * 100_001,                  # too long as it is
+    "a" + "&" * 25_000,             # each '&' is stored as '&amp;': 125,001 characters
+    "a" + "\xa0" * 16_667 + "b",    # each no-break space as '&nbsp;': 100,004
+])
+def test_an_anki_field_that_grows_past_the_limit_is_refused(example_col, tmp_path, front):
+    path = with_fields(tmp_path, f"{front}\x1fback")
+    refused(example_col, path, "too long")
+
+
+def test_the_studied_cards_of_a_package_are_counted_as_their_states_say():
+    progress = anki.AnkiProgress()
+    progress.add("anki:a", {0: (0, 0, 1, 0, 0, 0, 0), 1: (2, 2, 30, 10, 2500, 4, 0)})
+    progress.add("anki:b", {0: (1, 1, 1700000000, 0, 2500, 1, 0)})
+    progress.add("anki:c", {0: (3, 1, 1700000000, 0, 2300, 9, 2), 1: (0, -1, 2, 0, 0, 0, 0)})
+    by_state = sum(1 for _, cards in progress.items() for state in cards.values()
+                   if state.type in (1, 2, 3))
+    assert progress.studied() == by_state == 3
