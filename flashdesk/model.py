@@ -231,8 +231,12 @@ class CardSchedule:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "CardSchedule":
-        """From a mapping holding at least these field names (a card row)."""
-        return cls(**{k: data[k] for k in SCHEDULE_FIELDS if k in data})
+        """From a mapping holding these field names (a card row; a field it
+        lacks takes its default)."""
+        try:
+            return cls(*[data[k] for k in SCHEDULE_FIELDS])  # a card row holds every one
+        except KeyError:
+            return cls(**{k: data[k] for k in SCHEDULE_FIELDS if k in data})
 
 
 #: the fields of ``CardSchedule``, in storage order

@@ -92,6 +92,8 @@ class Collection:
         self.notices: list[str] = []
         self._lock = threading.RLock()
         self._rolled_day: int | None = None
+        #: the last moment asked about and its study day
+        self._day_of: tuple[datetime | None, int] = (None, 0)
         self.closed = False
         #: the latest study day in the log: the study day never goes below it
         self._latest_day = q.latest_log_day(db)
@@ -284,7 +286,9 @@ class Collection:
         04:00 local time), never below the latest day already in the log: after
         the clock or time zone moves back, the day in progress goes on. A new
         day unburies cards and ends yesterday's re-drills (one write, once a day)."""
-        today = max(study_day(now), self._latest_day)
+        if now is not self._day_of[0]:  # an answer and its next step share one moment
+            self._day_of = (now, study_day(now))
+        today = max(self._day_of[1], self._latest_day)
         if self._rolled_day != today:
             with self._lock, transaction(self.db):
                 q.roll_over(self.db, today)

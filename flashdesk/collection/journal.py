@@ -5,7 +5,6 @@ cached schedule is SM-2 replayed over it (see ``flashdesk.study.fold_log``)."""
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 
@@ -29,7 +28,13 @@ def log_id(ts_ms: int) -> str:
     """A time-ordered UUID (version 7 layout, RFC 9562) for ``ts_ms``
     (milliseconds since the Unix epoch, UTC): unique across devices, and new
     entries append to the end of the log's index."""
-    return str(uuid.UUID(int=_uuid7(ts_ms)))
+    return _uuid_text(_uuid7(ts_ms))
+
+
+def _uuid_text(value: int) -> str:
+    """A 128-bit number as ``str(uuid.UUID(int=value))`` writes it, without the object."""
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def entry_ms(entry_id: str) -> int:
@@ -84,7 +89,7 @@ class Journal:
         before the transaction commits."""
         ts_ms = min(MAX_MS, max(ts_ms, self._latest_ms + 1))
         value = _uuid7(ts_ms)
-        entry_id = str(uuid.UUID(int=value))
+        entry_id = _uuid_text(value)
         # as the log stores it: its last 10 bytes (the first 6 are ts_ms)
         stored = (value & ((1 << 80) - 1)).to_bytes(10, "big") if 0 <= ts_ms < 1 << 48 else None
         expected = self.seq + 1

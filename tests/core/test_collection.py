@@ -200,6 +200,16 @@ def test_a_card_lapsing_eight_times_is_tagged_leech(example, now):
     assert example.reports.stats(day).leeches >= 1
 
 
+def test_log_ids_are_canonical_time_ordered_uuids():
+    from flashdesk.collection.journal import entry_ms, log_id
+
+    for ts in (0, 1, 1796032800050, (1 << 48) - 1):
+        for _ in range(200):
+            text = log_id(ts)
+            parsed = uuid.UUID(text)
+            assert str(parsed) == text and parsed.version == 7 and entry_ms(text) == ts
+
+
 def test_answer_is_durable_after_close_and_reopen(col_path, now):
     with Collection.open(col_path, bundled=False) as col:
         col.files.import_files([FIXTURES / "example.toml"])
@@ -287,3 +297,13 @@ def test_editing_a_note_checks_it_like_a_deck_file(example, now):
     example.study.answer("example-heat/heat-letters#1", Grade.GOOD, now)
     with pytest.raises(FlashdeskError, match="remove the reverse card, which has progress"):
         example.notes.update("example-heat/heat-letters", {"front": "Q", "back": "A"}, now)
+
+
+def test_a_schedule_is_read_from_a_whole_row_and_from_a_part():
+    from flashdesk.model import SCHEDULE_FIELDS, CardSchedule
+
+    whole = dict(zip(SCHEDULE_FIELDS, range(1, len(SCHEDULE_FIELDS) + 1)), id="x#0")
+    schedule = CardSchedule.from_dict(whole)
+    assert schedule.to_dict() == {k: whole[k] for k in SCHEDULE_FIELDS}
+    part = CardSchedule.from_dict({"queue": 2, "due": 9})
+    assert part == CardSchedule(queue=2, due=9)
