@@ -345,7 +345,10 @@ class Importer:
         created_day = study_day(datetime.fromtimestamp(created, tz)) if created else self._day
 
         def day_of(seconds: int) -> int:
-            return study_day(datetime.fromtimestamp(seconds, tz))
+            try:
+                return study_day(datetime.fromtimestamp(seconds, tz))
+            except (OverflowError, OSError, ValueError):  # a time no calendar holds
+                return self._day
 
         kept = 0
         notes = iter(result.progress.items())

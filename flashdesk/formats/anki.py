@@ -410,6 +410,8 @@ class AnkiCard:
 
 #: Anki's ``due`` above this is a time in seconds, below it a day number
 _TIMESTAMP = 1_000_000_000
+#: the furthest a card is scheduled (Anki's own longest interval: 100 years)
+_MAX_DAYS = 36_500
 
 
 def anki_schedule(card: AnkiCard, created_day: int, today: int,
@@ -423,7 +425,8 @@ def anki_schedule(card: AnkiCard, created_day: int, today: int,
     docs/import-export.md:
 
     - new (type 0): stays new; its queue (suspended, buried) is kept;
-    - review (type 2): interval = Anki's interval in days (at least 1);
+    - review (type 2): interval = Anki's interval in days (at least 1, at
+      most ``_MAX_DAYS``, Anki's longest);
       E-Factor = factor / 1000 in hundredths, at least 1.3 (2.5 when Anki
       has none); repetitions 1 for a one-day interval, else 2, so SM-2 grows
       the next interval from this one (ceil(interval × EF));
@@ -431,7 +434,9 @@ def anki_schedule(card: AnkiCard, created_day: int, today: int,
       after an SM-2 answer below Hard: repetitions 0, interval 1 day;
     - due day: ``created_day`` + due for day numbers (reviews, learning
       across days), the study day of the time for learning due within a
-      day; the last review day is the due day less the interval, before today;
+      day (a damaged package's day beyond ``today + _MAX_DAYS`` becomes that
+      day; ``day_of`` answers for a time no calendar holds); the last review
+      day is the due day less the interval, before today;
     - lapses from Anki; suspended cards stay suspended, buried ones buried
       until the next study day.
     """
@@ -445,8 +450,9 @@ def anki_schedule(card: AnkiCard, created_day: int, today: int,
         due = day_of(card.due)
     else:
         due = created_day + card.due
+    due = min(due, today + _MAX_DAYS)  # a damaged package's day no calendar shows
     if card.type == 2:
-        interval = max(1, card.interval)
+        interval = min(max(1, card.interval), _MAX_DAYS)
         reps = 1 if interval <= 1 else 2
     else:
         interval, reps = 1, 0
@@ -843,9 +849,11 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
             result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
             continue
         mapped = mapper.note(notetype, flds, guid or str(nid), tags, index)
-        # a field grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields join
-        # with '<br>'; renamed media may be longer
-        small = not renames and 6 * len(flds) + 4 * flds.count("\x1f") + 4 < MAX_FIELD_CHARS
+        # text without a tag grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields
+        # join with '<br>'; the sanitiser may make markup far longer (closing and reopening
+        # tags in each paragraph), renamed media may be longer: those are always measured
+        small = not renames and "<" not in flds \
+            and 6 * len(flds) + 4 * flds.count("\x1f") + 4 < MAX_FIELD_CHARS
         del flds
         if isinstance(mapped, str):
             result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")

@@ -618,9 +618,12 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
                 read.identity, read.source
             deck_cell, row_tags, id_cell = cols.get("deck", ""), cols.get("tags", ""), \
                 cols.get("id", "")
-        # a cell grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields join with '<br>'
+        # text without a tag grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields
+        # join with '<br>'; the sanitiser may make markup far longer (closing and reopening
+        # tags in each paragraph): a row with a '<' is always measured
         big = oversized_field(fields, source) \
-            if 6 * sum(map(len, row)) + 4 * len(row) >= MAX_FIELD_CHARS else None
+            if 6 * sum(map(len, row)) + 4 * len(row) >= MAX_FIELD_CHARS \
+            or (is_html and "<" in "".join(row)) else None
         if big is not None:
             raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
                                                 f"{too_long(big[1])}", line)])

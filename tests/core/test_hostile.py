@@ -188,6 +188,8 @@ def test_a_damaged_media_list_is_refused(example_col, tmp_path, media):
     "x" * 100_001,                  # too long as it is
     "a" + "&" * 25_000,             # each '&' is stored as '&amp;': 125,001 characters
     "a" + "\xa0" * 16_667 + "b",    # each no-break space as '&nbsp;': 100,004
+    # 1,365 characters of markup the sanitiser makes 101,951: each paragraph reopens 100 tags
+    "<p>" + "".join(f"<b a={i}>" for i in range(100)) + "<p>y" * 143,
 ])
 def test_an_anki_field_that_grows_past_the_limit_is_refused(example_col, tmp_path, front):
     path = with_fields(tmp_path, f"{front}\x1fback")
@@ -202,3 +204,30 @@ def test_the_studied_cards_of_a_package_are_counted_as_their_states_say():
     by_state = sum(1 for _, cards in progress.items() for state in cards.values()
                    if state.type in (1, 2, 3))
     assert progress.studied() == by_state == 3
+
+
+def test_a_package_card_due_beyond_any_calendar_imports_with_its_progress(example_col, tmp_path,
+                                                                           now):
+    """A damaged package: a learning card due at a time no calendar holds and
+    a review card a billion days out. Its progress comes over, due today and
+    at most 100 years ahead; nothing fails."""
+    members = genanki_members()
+    db = tmp_path / "c.anki2"
+    db.write_bytes(members["collection.anki2"])
+    conn = sqlite3.connect(db)
+    first, second = [r[0] for r in conn.execute("SELECT id FROM cards ORDER BY id LIMIT 2")]
+    conn.execute("UPDATE cards SET type = 1, queue = 1, due = ?, ivl = 0, factor = 2500, "
+                 "reps = 3 WHERE id = ?", [2**62, first])
+    conn.execute("UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500, "
+                 "reps = 9 WHERE id = ?", [999_999_999 - 1, 10**9, second])
+    conn.commit()
+    conn.close()
+    members["collection.anki2"] = db.read_bytes()
+    path = repack(tmp_path, "damaged.apkg", members)
+    reports = example_col.files.import_files([path], with_scheduling=True, now=now)
+    assert sum(r.progress for r in reports) == 2
+    today = example_col.today(now)
+    rows = example_col.db.execute(
+        "SELECT due, interval, last_day FROM cards WHERE type = 2 ORDER BY due").fetchall()
+    assert rows[0][0] == today and rows[-1][0] == today + 36_500 and rows[-1][1] == 36_500
+    assert all(last < today for _, _, last in rows)

@@ -43,6 +43,17 @@ def test_a_cell_is_stored_as_the_full_rules_store_it(is_html):
         assert cells.field(value, "line 1") == full, value
 
 
+#: markup the sanitiser makes far longer: each new paragraph reopens the hundred open tags
+BLOW_UP = "<p>" + "".join(f"<b a={i}>" for i in range(100)) + "<p>y" * 143
+
+
+def test_a_spreadsheet_cell_the_sanitiser_makes_too_long_is_refused(tmp_path):
+    path = tmp_path / "blow.csv"  # no header: read as HTML because it looks like HTML
+    path.write_text(f"front,back\nq,{BLOW_UP}\n", encoding="utf-8")
+    with pytest.raises(DeckFileError, match=r"blow.csv:2: refused: field 'back' .*too long"):
+        read_table(path)
+
+
 def _lines_by_pattern(text: str) -> list[str]:
     """The lines as the line-end pattern reads them (the rule ``_lines``
     may skip for text with only ``\\n``)."""
@@ -81,6 +92,7 @@ def test_the_search_texts_of_a_plain_basic_note_are_those_of_the_general_rule():
     ("&" * 20_001, "true"),            # each '&' is stored as '&amp;': 100,005 characters
     ("a" + "\xa0" * 16_667 + "b", "false"),  # each no-break space as '&nbsp;': 100,004
     ("x" * (MAX_FIELD_CHARS + 1), "true"),
+    (BLOW_UP, "true"),                 # 1,365 characters of markup the sanitiser makes 101,951
 ])
 def test_a_row_whose_field_grows_past_the_limit_is_refused(tmp_path, cell, html):
     path = tmp_path / "big.txt"
