@@ -12,7 +12,7 @@ from .model import FIELDS, LIST_FIELDS, REQUIRED, Grade, Kind, plain_text  # noq
 
 __all__ = [
     "FIELDS", "REQUIRED", "card_ords", "first_field", "cloze_numbers", "cloze_problem",
-    "NO_CLOZE", "MAX_FIELD_CHARS", "oversized_field", "too_long",
+    "NO_CLOZE", "MAX_FIELD_CHARS", "oversized_field", "may_be_oversized", "too_long",
     "cloze_question", "cloze_answer", "suggest_choice", "OrderCheck",
     "check_order", "suggest_scenario", "plain_text", "KEY_TERM", "TypedCheck", "check_typed",
     "key_terms", "typed_answer_text", "lenient",
@@ -62,6 +62,16 @@ def oversized_field(fields: Mapping[str, Any], source: str = "") -> tuple[str, i
             if isinstance(item, str) and len(item) > MAX_FIELD_CHARS:
                 return name, len(item)
     return None
+
+
+def may_be_oversized(chars: int, fields: int, markup: bool) -> bool:
+    """Whether a note read from ``chars`` characters of text in ``fields``
+    cells could hold a field longer than ``MAX_FIELD_CHARS`` once stored,
+    so that ``oversized_field`` must measure it. Text without a tag grows at
+    most sixfold as card HTML (``\xa0`` → ``&nbsp;``) and joined fields gain
+    ``<br>`` each; markup (``markup``) the sanitiser may make far longer
+    (it closes and reopens tags in every paragraph), so it is always measured."""
+    return markup or 6 * chars + 4 * fields >= MAX_FIELD_CHARS
 
 
 def too_long(length: int) -> str:

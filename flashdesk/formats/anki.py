@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from array import array
 from typing import IO, Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, TypeVar, cast
 
-from ..cards import MAX_FIELD_CHARS, REQUIRED, cloze_problem, oversized_field, too_long
+from ..cards import REQUIRED, cloze_problem, may_be_oversized, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
@@ -34,7 +34,7 @@ from .problems import DeckFileError, Problem
 from .result import DeckGroups, ReadResult, anki_identity, given_identity, safe_key
 from .sanitize import (
     Removals, blank_field, card_html, clean_plain, is_blank, media_name, media_references,
-    rename_media_references,
+    rename_media_references, stored_as_is,
 )
 from .tags import normalise_tags
 
@@ -693,10 +693,9 @@ class _Notes:
              index: int) -> tuple[NoteData, dict[int, int]] | str:
         """The note and which Anki card is which flashdesk card, or why it is skipped."""
         where = f"note {index}"
-        # a field without markup, entities or control characters is stored as it is
-        values = [v.strip() if v.isprintable() and "<" not in v and ">" not in v and "&" not in v
-                  else card_html(rename_media_references(v.strip(), self.renames), self.removals,
-                                 where) for v in flds.split("\x1f")]
+        values = [v.strip() if stored_as_is(v) else
+                  card_html(rename_media_references(v.strip(), self.renames), self.removals, where)
+                  for v in flds.split("\x1f")]
         if not values or is_blank(values[0]):
             return "its first field is empty (once unsafe content is removed)"
         own = _OWN_KINDS.get(notetype.name)
@@ -849,17 +848,15 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
             result.skipped.append(f"{shown}: note {index}: skipped: its note type is missing")
             continue
         mapped = mapper.note(notetype, flds, guid or str(nid), tags, index)
-        # text without a tag grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields
-        # join with '<br>'; the sanitiser may make markup far longer (closing and reopening
-        # tags in each paragraph), renamed media may be longer: those are always measured
-        small = not renames and "<" not in flds \
-            and 6 * len(flds) + 4 * flds.count("\x1f") + 4 < MAX_FIELD_CHARS
+        # renamed media references may be longer: measured as markup
+        measure = may_be_oversized(len(flds), flds.count("\x1f") + 1,
+                                   bool(renames) or "<" in flds)
         del flds
         if isinstance(mapped, str):
             result.skipped.append(f"{shown}: note {index}: skipped: {mapped}")
             continue
         note, cards = mapped
-        big = None if small else oversized_field(note.fields, note.source)
+        big = oversized_field(note.fields, note.source) if measure else None
         if big is not None:
             raise _Refused(f"note {index}: field '{big[0]}' is {too_long(big[1])}")
         did = first_card[1] if first_card is not None else None

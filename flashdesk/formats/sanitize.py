@@ -30,7 +30,7 @@ import nh3
 __all__ = ["clean_html", "clean_field", "clean_text_field", "clean_plain", "remove_controls",
            "is_blank", "blank_field", "ALLOWED_TAGS", "media_name", "is_media_name", "media_references",
            "rename_media_references", "CONTROLS", "BIDI_CONTROLS", "Removals", "looks_like_html",
-           "text_to_html", "MAX_MEDIA_NAME_BYTES", "escape_literal", "card_html",
+           "text_to_html", "MAX_MEDIA_NAME_BYTES", "escape_literal", "card_html", "stored_as_is",
            "editable_text"]
 
 ALLOWED_TAGS = frozenset({
@@ -331,6 +331,14 @@ def escape_literal(text: str) -> str:
     if "<" not in text and ">" not in text and "&" not in text:
         return text
     return _PIECE.sub(_piece, text)
+
+
+def stored_as_is(text: str) -> bool:
+    """True when ``text`` has nothing to escape, remove or sanitise (no
+    ``<``, ``>``, ``&``, control character, no-break or other special space):
+    ``clean_field``, ``card_html`` and ``clean_text_field`` store it as it
+    is, stripped. Lets a reader skip their passes for the usual cell."""
+    return text.isprintable() and "<" not in text and ">" not in text and "&" not in text
 
 
 def card_html(text: str, removals: Removals | None = None, where: str = "") -> str:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..cards import (
-    MAX_FIELD_CHARS, REQUIRED, cloze_numbers, cloze_problem, oversized_field, too_long,
+    REQUIRED, cloze_numbers, cloze_problem, may_be_oversized, oversized_field, too_long,
 )
 from ..model import Kind, NoteData
 from .csvcell import unguard_cell
@@ -54,7 +54,7 @@ from .result import (
 )
 from .sanitize import (
     CONTROLS, Removals, blank_field, card_html, clean_field, clean_plain,
-    clean_text_field, is_blank, looks_like_html,
+    clean_text_field, is_blank, looks_like_html, stored_as_is,
 )
 from .tags import normalise_tags
 
@@ -244,8 +244,7 @@ class _Cells:
         self.is_html, self.removals = is_html, removals
 
     def field(self, value: str, where: str) -> str:
-        if value.isprintable() and "<" not in value and ">" not in value and "&" not in value:
-            # nothing to escape, remove or sanitise: what both paths make of it
+        if stored_as_is(value):
             return value.strip()
         value = value.strip()
         if not self.is_html:
@@ -618,12 +617,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
                 read.identity, read.source
             deck_cell, row_tags, id_cell = cols.get("deck", ""), cols.get("tags", ""), \
                 cols.get("id", "")
-        # text without a tag grows at most sixfold as card HTML ('\xa0' → '&nbsp;'), fields
-        # join with '<br>'; the sanitiser may make markup far longer (closing and reopening
-        # tags in each paragraph): a row with a '<' is always measured
-        big = oversized_field(fields, source) \
-            if 6 * sum(map(len, row)) + 4 * len(row) >= MAX_FIELD_CHARS \
-            or (is_html and "<" in "".join(row)) else None
+        big = oversized_field(fields, source) if may_be_oversized(
+            sum(map(len, row)), len(row), is_html and "<" in "".join(row)) else None
         if big is not None:
             raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
                                                 f"{too_long(big[1])}", line)])
