@@ -5,8 +5,8 @@ Notes are matched by identity, whatever deck they are in (an Anki guid, a
 spreadsheet's scoped id, a deck file's key: docs/import-export.md):
 unchanged notes are skipped by checksum, changed ones updated in place
 (their cards keep their progress), notes the file puts in another deck are
-moved there with their cards, new ones added; notes of the file's decks
-that the file no longer has are reported, and removed only when asked.
+moved there with their cards, new ones added; notes of the files' decks
+that no file of the import has are reported, and removed only when asked.
 A note stored before identities existed is found by its old id
 (``DECK-ID/KEY``) and takes the identity its file now gives it.
 
@@ -118,18 +118,18 @@ class Importer:
                 with transaction(self._db), q.bulk_import(self._db, to_read):
                     self._next_nid, self._next_cid, self._fresh = q.next_rowids(self._db)
                     self._pos = q.next_new_pos(self._db)
+                    # the notes of every file of this import: a deck two files feed
+                    # misses only what neither has
+                    in_files: set[str] = set()
                     for result in results:
                         renames = self._media.plan(result.media, media)
                         first = len(reports)
-                        in_file: set[str] = set()
                         for deck in result.decks:
                             if renames:
                                 deck = rename_media(deck, renames)
-                            report = self._import_one(deck, now_ms, tick, in_file)
+                            report = self._import_one(deck, now_ms, tick, in_files)
                             report.format = result.format
                             reports.append(report)
-                        for report in reports[first:]:
-                            self._missing(report, in_file, prune, now_ms)
                         if len(reports) > first:
                             head = reports[first]
                             head.skipped = list(result.skipped)
@@ -142,6 +142,11 @@ class Importer:
                             head.sanitised = result.sanitised
                             if result.progress:
                                 self._progress(result, head, with_scheduling, local, now_ms)
+                    decks: set[str] = set()
+                    for report in reports:  # each deck once, after every file
+                        if report.deck_id not in decks:
+                            decks.add(report.deck_id)
+                            self._missing(report, in_files, prune, now_ms)
                     staged = self._media.stage(media)
             except BaseException:
                 self._media.discard(staged)
@@ -184,12 +189,13 @@ class Importer:
             tick(len(chunk))
         return report
 
-    def _missing(self, report: ImportReport, in_file: set[str], prune: bool, now_ms: int) -> None:
-        """After a whole file: the notes of this deck the file no longer has
-        (anywhere: a note the file moved to another deck is not missing),
+    def _missing(self, report: ImportReport, in_files: set[str], prune: bool,
+                 now_ms: int) -> None:
+        """After every file: the notes of this deck that no file of the import
+        has (anywhere: a note a file moved to another deck is not missing),
         removed when ``prune`` asks."""
         report.missing = sorted(n for n in q.note_ids_in_deck(self._db, report.deck_id)
-                                if n not in in_file)
+                                if n not in in_files)
         if prune and report.missing:
             cards = q.cards_of_notes(self._db, report.missing)
             self._col.journal.resets(cards, now_ms, self._day)

@@ -230,3 +230,32 @@ def test_a_note_deleted_while_its_unchanged_file_was_read_stops_the_import(col, 
     with pytest.raises(FlashdeskError, match="changed while the file was read"):
         col.files.import_files([path], now=now)
     assert before[0][0] == 2 and col.db.execute(state).fetchone() == before[0]
+
+
+def test_two_files_that_feed_one_deck_prune_only_what_neither_has(col, tmp_path, now):
+    """Found by a new-user pass: each file's prune removed the other file's
+    notes (studied ones included, their progress lost)."""
+    a, b = tmp_path / "partA.csv", tmp_path / "partB.csv"
+    a.write_text("front,back,deck\nA1,a,Split\nA2,a,Split\n", encoding="utf-8")
+    b.write_text("front,back,deck\nB1,b,Split\nB2,b,Split\n", encoding="utf-8")
+    col.files.import_files([a, b], now=now)
+    step = col.study.step(None, now)
+    while step is not None:
+        step = col.study.answer(step.card.id, GOOD, now).next
+    # unchanged files, pruned: nothing is missing, nothing removed
+    reports = col.files.import_files([a, b], prune=True, now=now)
+    assert [(r.unchanged, r.missing, r.removed) for r in reports] == [(2, [], 0), (2, [], 0)]
+    b.write_text("front,back,deck\nB1,b changed,Split\nB2,b changed,Split\nB3,new,Split\n",
+                 encoding="utf-8")
+    reports = col.files.import_files([a, b], prune=True, now=now)
+    assert [(r.added, r.updated, r.unchanged, r.removed) for r in reports] == \
+        [(0, 0, 2, 0), (1, 2, 0, 0)]
+    states = dict(col.db.execute(
+        "SELECT json_extract(n.fields, '$.front'), c.type FROM cards c JOIN notes n "
+        "ON n.nid = c.nid").fetchall())
+    assert states == {"A1": 2, "A2": 2, "B1": 2, "B2": 2, "B3": 0}  # progress kept
+    # a row gone from one file is missing, and pruned, once
+    a.write_text("front,back,deck\nA1,a,Split\n", encoding="utf-8")
+    reports = col.files.import_files([a, b], prune=True, now=now)
+    assert sum(r.removed for r in reports) == 1 and "A2" not in str(
+        col.db.execute("SELECT group_concat(fields) FROM notes").fetchone()[0])
