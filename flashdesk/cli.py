@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take N more new cards today")
     g.add_argument("--forgotten", type=_whole(1, CUSTOM_DAYS_MAX), metavar="N",
                    help="drill cards you answered Again in the last N days")
-    g.add_argument("--tag", metavar="TAG", help="drill the cards of one tag")
+    g.add_argument("--tag", metavar="TAG",
+                   help="drill the cards of one tag (a tag no note of the deck carries is "
+                        "refused, naming the tags close to it)")
     g.add_argument("--leeches", action="store_true", help="drill the leeches")
     g.add_argument("--cram", action="store_true",
                    help="drill every card of the deck (or of --tag) once more")
@@ -685,6 +687,8 @@ def _custom(args) -> CustomStudy | None:
 
 def cmd_review(col: Collection, args, out, read) -> int:
     deck = col.decks.find(args.deck) if args.deck else None
+    if args.tag is not None:  # a tag no note carries is a typo, as a deck no one has is
+        args.tag = col.notes.find_tag(args.tag, deck)
     if args.extra_new is not None:
         if deck is None:
             raise FlashdeskError("--extra-new needs a deck")

@@ -1,0 +1,114 @@
+"""A new user's third look, without Qt: a tag or deck that nothing is called
+is a typo the command line refuses in one message, with the names close to
+it; a report needs no dates to be useful."""
+
+from datetime import datetime
+
+import pytest
+
+from flashdesk.cli import main
+from flashdesk.model import FlashdeskError
+from flashdesk.text import close_matches, did_you_mean
+
+TAGGED = '''
+[deck]
+id = "tagged"
+name = "Tagged::Calls"
+
+[[notes]]
+id = "a"
+kind = "basic"
+front = "What does HEAT stand for?"
+back = "Hear, Empathise, Apologise, Take ownership"
+tags = ["heat", "Models"]
+
+[[notes]]
+id = "b"
+kind = "basic"
+front = "What does LAST stand for?"
+back = "Listen, Acknowledge, Solve, Thank"
+tags = ["last"]
+'''
+
+
+def now():
+    return datetime.now().astimezone()
+
+
+@pytest.fixture
+def tagged(col, tmp_path):
+    path = tmp_path / "tagged.toml"
+    path.write_text(TAGGED, encoding="utf-8")
+    col.files.import_files([path])
+    return col
+
+
+def cli(args, tmp_path, capsys, stdin="q\n", monkeypatch=None):
+    """``flashdesk --data-dir tmp_path/home ARGS`` in this process: (status, stdout, stderr)."""
+    import io
+    import sys
+
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        status = main(["--data-dir", str(tmp_path / "home"), *args])
+    finally:
+        sys.stdin = old
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+# -- 1. a tag or deck nothing is called --------------------------------------------------
+
+
+def test_close_names_are_offered_best_first_and_only_when_close():
+    assert close_matches("modles", ["models", "law", "Models::HEAT"]) == ["models"]
+    assert close_matches("HEAT", ["heat", "heat-model", "law"]) == ["heat-model"]  # not itself
+    assert close_matches("nosuchtag", ["heat", "law", "models"]) == []
+    assert did_you_mean([]) == ""
+    assert did_you_mean(["a", "b", "c"]) == "; did you mean 'a', 'b' or 'c'?"
+
+
+def test_a_tag_no_note_carries_stops_the_terminal_review_with_close_tags(tmp_path, capsys):
+    status, out, err = cli(["review", "--tag", "modles"], tmp_path, capsys)
+    assert status == 1 and out == ""
+    assert err == "flashdesk: no note is tagged 'modles'; did you mean 'models'?\n"
+    status, out, err = cli(["review", "--cram", "--tag", "nosuchtag"], tmp_path, capsys)
+    assert status == 1 and err == "flashdesk: no note is tagged 'nosuchtag'\n"
+
+
+def test_an_unknown_deck_is_refused_the_same_way_by_every_command(tmp_path, capsys):
+    for args in (["review", "modls"], ["stats", "--deck", "modls"], ["limits", "modls"],
+                 ["export", "modls", "-o", str(tmp_path / "x.csv"), "--format", "csv"],
+                 ["exam", "modls"]):
+        status, _out, err = cli(args, tmp_path, capsys)
+        assert status == 1, args
+        assert err == ("flashdesk: no deck called 'modls'; did you mean "
+                       "'Challenging Customers::Models'? (see `flashdesk decks`)\n"), args
+
+
+def test_a_tag_is_found_whatever_its_case_and_spelt_as_the_notes_spell_it(tagged):
+    assert tagged.notes.find_tag("HEAT") == "heat"
+    assert tagged.notes.find_tag(" models ", "tagged") == "Models"
+
+
+def test_a_tag_only_other_decks_carry_names_the_deck(tagged, tmp_path):
+    other = tagged.decks.create("Other", now()).deck_id
+    with pytest.raises(FlashdeskError, match="no note in Other is tagged 'heat': only notes "
+                                             "of other decks are"):
+        tagged.notes.find_tag("heat", other)
+    with pytest.raises(FlashdeskError, match=r"no note is tagged 'lst'; did you mean 'last'\?"):
+        tagged.notes.find_tag("lst")
+
+
+def test_a_tag_whose_cards_are_all_suspended_is_no_error(tmp_path, capsys):
+    deck = tmp_path / "tagged.toml"
+    deck.write_text(TAGGED, encoding="utf-8")
+    assert cli(["import", str(deck)], tmp_path, capsys)[0] == 0
+    from flashdesk.collection import Collection
+
+    with Collection.open(tmp_path / "home" / "default" / "collection.db") as col:
+        col.study.suspend(["tagged/b#0"], now())
+    status, out, err = cli(["review", "tagged", "--tag", "LAST"], tmp_path, capsys)
+    assert status == 0, err
+    assert "No cards in Calls are tagged last." in out
