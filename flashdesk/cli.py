@@ -25,6 +25,7 @@ from .formats.output import check_output
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
 from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
+from .statistics import REPORT_DAYS, report_period
 from .store.database import is_damage
 from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
 from .text import deck_path, format_preview, percent, plural, sentence
@@ -176,11 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write a progress report (PDF or CSV) for a date range",
                        description="A progress report for portfolio evidence: study days, "
-                                   "reviews, cards learned, retention and mastery per topic.")
-    p.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE",
-                   help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE",
-                   help="last day, YYYY-MM-DD")
+                                   "reviews, cards learned, retention and mastery per topic. "
+                                   f"Without dates it covers the last {REPORT_DAYS} days, today "
+                                   "included, as the window's report dialog does.")
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                   help=f"first day, YYYY-MM-DD (default: {REPORT_DAYS} days ending on --to)")
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                   help="last day, YYYY-MM-DD (default: today)")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="report.pdf or report.csv")
     p.add_argument("--name", help="learner name to print (saved for next time)")
 
@@ -359,7 +362,8 @@ def cmd_report(col: Collection, args, out) -> int:
                              "Nothing was written.")
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())
-    report = col.reports.progress_report(args.start, args.end, now())
+    start, end = report_period(now().date(), args.start, args.end)
+    report = col.reports.progress_report(start, end, now())
     if path.suffix.lower() == ".csv":
         from .formats.report import write_report_csv
 

@@ -112,3 +112,41 @@ def test_a_tag_whose_cards_are_all_suspended_is_no_error(tmp_path, capsys):
     status, out, err = cli(["review", "tagged", "--tag", "LAST"], tmp_path, capsys)
     assert status == 0, err
     assert "No cards in Calls are tagged last." in out
+
+
+# -- 2. a report without dates --------------------------------------------------------
+
+
+def report_dates(path):
+    rows = dict(line.split(",", 1) for line in path.read_text(encoding="utf-8-sig").splitlines()
+                if line.startswith(("From,", "To,")))
+    return rows["From"], rows["To"]
+
+
+def test_a_report_without_dates_covers_the_last_30_days_as_the_window_does(tmp_path, capsys):
+    from datetime import date, timedelta
+
+    from flashdesk.statistics import REPORT_DAYS, report_period
+
+    today = date.today()
+    status, out, err = cli(["report", "-o", str(tmp_path / "r.csv")], tmp_path, capsys)
+    assert status == 0, err
+    assert report_dates(tmp_path / "r.csv") == (
+        (today - timedelta(days=29)).isoformat(), today.isoformat())
+    status, _out, err = cli(["report", "--to", "2026-03-31", "-o", str(tmp_path / "m.csv")],
+                            tmp_path, capsys)
+    assert status == 0, err
+    assert report_dates(tmp_path / "m.csv") == ("2026-03-02", "2026-03-31")
+    status, _out, err = cli(["report", "--from", "2026-01-01", "-o", str(tmp_path / "f.csv")],
+                            tmp_path, capsys)
+    assert status == 0 and report_dates(tmp_path / "f.csv") == ("2026-01-01", today.isoformat())
+    assert REPORT_DAYS == 30 and report_period(date(2026, 3, 2)) == (date(2026, 2, 1),
+                                                                      date(2026, 3, 2))
+    helptext = cli_help(["report", "--help"], capsys)
+    assert "default: today" in helptext and "last 30 days" in helptext
+
+
+def cli_help(args, capsys) -> str:
+    with pytest.raises(SystemExit):
+        main(args)
+    return " ".join(capsys.readouterr().out.split())
