@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
-from .cards import card_ords, cloze_answer, cloze_question, plain_text
+from .cards import card_ords, cloze_answer, cloze_question, terminal_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
 from .exam import LAST_NEW_DAYS
@@ -569,23 +569,23 @@ class TerminalReview:
         s, f, out = self.session, card.fields, self.out
         if card.kind == Kind.BASIC:
             front, back = (f["front"], f["back"]) if card.ord == 0 else (f["back"], f["front"])
-            out(plain_text(front))
+            out(terminal_text(front))
             self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
-            out("→ " + plain_text(back))
+            out("→ " + terminal_text(back))
             if f.get("extra"):
-                out("  " + plain_text(f["extra"]))
+                out("  " + terminal_text(f["extra"]))
         elif card.kind == Kind.CLOZE:
-            out(plain_text(cloze_question(f["text"], card.ord)))
+            out(terminal_text(cloze_question(f["text"], card.ord)))
             self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
-            out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
+            out("→ " + terminal_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
             if f.get("extra"):
-                out("  " + plain_text(f["extra"]))
+                out("  " + terminal_text(f["extra"]))
         elif card.kind == Kind.CHOICE:
-            out(plain_text(f["question"]))
+            out(terminal_text(f["question"]))
             for shown, original in enumerate(s.option_order, 1):
-                out(f"  {shown}. {plain_text(f['options'][original])}")
+                out(f"  {shown}. {terminal_text(f['options'][original])}")
             count = len(s.option_order)
             while True:
                 text = self.ask(f"Your choice [1-{count}], u undo, q quit > ")
@@ -594,14 +594,14 @@ class TerminalReview:
                     break
                 out(f"Type a number from 1 to {count}.")
             out(("✓ Right: " if choice.correct else f"✗ Not {text}. The answer is ")
-                + f"{choice.right_shown}. {plain_text(f['options'][choice.right])}")
+                + f"{choice.right_shown}. {terminal_text(f['options'][choice.right])}")
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
         elif card.kind == Kind.ORDER:
             items = list(f["items"])
-            out(plain_text(f["prompt"]))
+            out(terminal_text(f["prompt"]))
             for i, index in enumerate(s.item_order, 1):
-                out(f"  {i}. {plain_text(items[index])}")
+                out(f"  {i}. {terminal_text(items[index])}")
             while True:
                 text = self.ask("Type the numbers in the right order (e.g. 2 1 3), u undo, "
                                 "q quit > ")
@@ -614,12 +614,12 @@ class TerminalReview:
             assert check is not None
             out("Right order:" if check.mistakes else "✓ All in the right order:")
             for i, (item, ok) in enumerate(zip(items, check.correct), 1):
-                out(f"  {i}. {plain_text(item)}" + ("" if ok else
-                                                     f"   ✗ you put {plain_text(items[attempt[i - 1]])}"))
+                out(f"  {i}. {terminal_text(item)}" + ("" if ok else
+                                                     f"   ✗ you put {terminal_text(items[attempt[i - 1]])}"))
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
         elif card.kind == Kind.TYPED:
-            out(plain_text(f["prompt"]))
+            out(terminal_text(f["prompt"]))
             text = self.ask("Type the answer, then Enter > ")
             typed = s.type_answer(text)
             assert typed is not None
@@ -631,16 +631,16 @@ class TerminalReview:
                 if typed.missing_terms:
                     out("  key terms to get exactly right: " + ", ".join(typed.missing_terms))
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
         else:  # scenario
-            out(plain_text(f["prompt"]))
+            out(terminal_text(f["prompt"]))
             self.ask("Your answer (one line, optional), then Enter > ")
             s.reveal()
-            out("Model answer: " + plain_text(f["model_answer"]))
+            out("Model answer: " + terminal_text(f["model_answer"]))
             out("Marking points:")
             points = f["marking_points"]
             for i, point in enumerate(points, 1):
-                out(f"  {i}. {plain_text(point)}")
+                out(f"  {i}. {terminal_text(point)}")
             while True:
                 text = self.ask("Which points did you make? numbers, e.g. 1 3 (Enter for none) > ")
                 hits = {int(t) for t in text.replace(",", " ").split() if t.isdecimal()}
@@ -649,7 +649,7 @@ class TerminalReview:
                 out(f"Use numbers from 1 to {len(points)}.")
             s.mark_points(len(hits))
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
 
     def grade(self) -> None:
         """Take a grade (Enter: the suggested one) or an undo."""

@@ -150,3 +150,44 @@ def cli_help(args, capsys) -> str:
     with pytest.raises(SystemExit):
         main(args)
     return " ".join(capsys.readouterr().out.split())
+
+
+# -- 6. an image in the terminal -------------------------------------------------------
+
+PICTURES = '''
+[deck]
+id = "pictures"
+name = "Pictures"
+
+[[notes]]
+id = "a"
+kind = "basic"
+front = '<img src="heat.png">'
+back = 'HEAT <img src="it&#39;s &amp; co.png">'
+
+[[notes]]
+id = "b"
+kind = "choice"
+question = "Which one?"
+options = ['<img src="a.png">', "Neither"]
+answer = 1
+'''
+
+
+def test_the_terminal_shows_a_placeholder_where_a_card_has_an_image(col, tmp_path):
+    import random
+
+    from flashdesk.cli import TerminalReview
+    from flashdesk.formats import terminal_safe
+
+    path = tmp_path / "pictures.toml"
+    path.write_text(PICTURES, encoding="utf-8")
+    col.files.import_files([path])
+    lines = []
+    answers = ["", "3", "1", "3", "q"]
+    TerminalReview(col, "pictures", lambda p: answers.pop(0), lines.append,
+                   random.Random(1)).run()
+    shown = [terminal_safe(line) for line in lines]
+    assert "[image: heat.png]" in shown  # the front, not a blank line
+    assert "→ HEAT [image: it's & co.png]" in shown
+    assert any(line.strip().endswith(". [image: a.png]") for line in shown)
