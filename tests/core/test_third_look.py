@@ -191,3 +191,46 @@ def test_the_terminal_shows_a_placeholder_where_a_card_has_an_image(col, tmp_pat
     assert "[image: heat.png]" in shown  # the front, not a blank line
     assert "→ HEAT [image: it's & co.png]" in shown
     assert any(line.strip().endswith(". [image: a.png]") for line in shown)
+
+
+# -- 5. images a spreadsheet or deck file shows -------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def test_a_missing_image_is_named_once_with_its_lines_and_the_notes_still_import(col, tmp_path):
+    (tmp_path / "heat.png").write_bytes(PNG)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text('front,back\n"What is this? <img src=""heat.png"">",HEAT\n'
+                     '"And this? <img src=""gone.png"">",Gone\n'
+                     'Plain,"again <img src=""gone.png"">"\n', encoding="utf-8")
+    [report] = col.files.import_files([sheet])
+    assert report.added == 3 and report.media == 1
+    assert (col.media_dir / "heat.png").read_bytes() == PNG  # beside the file: brought in
+    missing = [m for m in report.messages if "gone.png" in m]
+    assert missing == [f"{sheet}: image 'gone.png' (lines 3, 4) is neither beside the file nor "
+                       f"in the media folder: 2 notes show no picture until it is put in "
+                       f"{col.media_dir}"]
+    assert not any("heat.png" in m for m in report.messages)
+
+
+def test_an_image_already_in_the_media_folder_is_not_missing(col, tmp_path):
+    col.media_dir.mkdir(parents=True, exist_ok=True)
+    (col.media_dir / "kept.png").write_bytes(PNG)
+    deck = tmp_path / "deck.toml"
+    deck.write_text('[deck]\nid = "pics"\nname = "Pics"\n\n[[notes]]\nid = "a"\nkind = "basic"\n'
+                    'front = \'<img src="kept.png">\'\nback = \'<img src="lost.png">\'\n',
+                    encoding="utf-8")
+    [report] = col.files.import_files([deck])
+    assert report.added == 1
+    assert [m for m in report.messages if "image" in m] == [
+        f"{deck}: image 'lost.png' (line 5) is neither beside the file nor in the media "
+        f"folder: 1 note shows no picture until it is put in {col.media_dir}"]
+
+
+def test_a_text_file_that_mentions_an_img_tag_has_no_image(col, tmp_path):
+    sheet = tmp_path / "text.csv"
+    sheet.write_text('#html:false\nfront,back\nWrite <img src="x.png"> for a picture,ok\n',
+                     encoding="utf-8")
+    [report] = col.files.import_files([sheet])
+    assert report.added == 1 and not report.messages and report.media == 0
