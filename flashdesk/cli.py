@@ -273,9 +273,11 @@ def cmd_import(col: Collection, args, out) -> int:
     reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
                                      with_scheduling=args.with_scheduling, now=now())
     if args.json:
-        out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
+        out(json.dumps([r.to_dict() for r in reports] + [f.to_dict() for f in reports.files],
+                       indent=2, ensure_ascii=False))
         return 0
-    for r in reports:
+    files = {f.path: f for f in reports.files}
+    for i, r in enumerate(reports):
         for message in r.messages:
             out(message)
         out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
@@ -290,6 +292,16 @@ def cmd_import(col: Collection, args, out) -> int:
                 out(f"  missing from the file (kept, with its progress): {note}")
         for line in r.skipped:
             out(f"  {line}")
+        last_of_file = i + 1 == len(reports) or reports[i + 1].path != r.path
+        whole = files.pop(r.path, None) if last_of_file else None
+        if whole is not None:  # what belongs to none of the file's decks, under the file
+            out(f"{whole.path}, not under one deck: "
+                + ", ".join(part for part in (
+                    f"{len(whole.skipped)} skipped" if whole.skipped else "",
+                    f"{whole.sanitised} removed by the sanitiser" if whole.sanitised else "")
+                    if part))
+            for line in whole.skipped:
+                out(f"  {line}")
     return 0
 
 

@@ -234,3 +234,71 @@ def test_a_text_file_that_mentions_an_img_tag_has_no_image(col, tmp_path):
                      encoding="utf-8")
     [report] = col.files.import_files([sheet])
     assert report.added == 1 and not report.messages and report.media == 0
+
+
+# -- 4. skipped rows and sanitised cells of a file that feeds several decks ---------------
+
+
+def test_a_file_of_several_decks_reports_rows_of_no_one_deck_under_the_file(col, tmp_path):
+    sheet = tmp_path / "multi.csv"
+    sheet.write_text('front,back,deck\nA1,a,Split::One\n'
+                     '<script>x</script>B <b onclick="x">bold</b>,b,Split::Two\n'
+                     'C,,Split::Two\nA1,a,Split::One\n', encoding="utf-8")
+    result = col.files.import_files([sheet])
+    one, two = result
+    # no longer all under the first deck's line: the reader does not say whose they are
+    assert (one.skipped, one.sanitised, two.skipped, two.sanitised) == ([], 0, [], 0)
+    [whole] = result.files
+    assert whole.path == str(sheet) and whole.sanitised == 2
+    assert whole.skipped == [f"{sheet}:4: skipped: the back is empty",
+                             f"{sheet}:5: skipped: same note as line 2"]
+    assert whole.to_dict()["deck"] is None
+
+
+def test_a_file_of_one_deck_keeps_everything_under_its_deck(col, tmp_path):
+    sheet = tmp_path / "one.csv"
+    sheet.write_text('front,back\nA,a\n<script>x</script>B,b\nC,\n', encoding="utf-8")
+    result = col.files.import_files([sheet])
+    [report] = result
+    assert report.skipped == [f"{sheet}:4: skipped: the back is empty"]
+    assert report.sanitised == 1 and result.files == []
+
+
+def test_each_deck_gets_the_skipped_rows_and_removals_the_reader_says_are_its(col, now):
+    from flashdesk.collection.importer import Importer
+    from flashdesk.formats import ReadResult
+    from flashdesk.model import DeckData, DeckId, Kind, NoteData
+
+    decks = [DeckData(DeckId(""), name, notes=(NoteData(name[-1], Kind.BASIC,
+                                                        {"front": name, "back": "b"}),),
+                      path="f.csv") for name in ("Split::One", "Split::Two")]
+    read = ReadResult("csv", decks, skipped=["f.csv:3: skipped: a", "f.csv:4: skipped: b",
+                                             "f.csv:5: skipped: c"],
+                      sanitised=5, skipped_decks={0: "Split::Two", 2: "Elsewhere"},
+                      sanitised_decks={"Split::One": 3})
+    result = Importer(col).run([read], now=now)
+    one, two = result
+    assert (one.skipped, one.sanitised) == ([], 3)
+    assert (two.skipped, two.sanitised) == (["f.csv:3: skipped: a"], 0)
+    [whole] = result.files
+    assert (whole.skipped, whole.sanitised) == (["f.csv:4: skipped: b", "f.csv:5: skipped: c"], 2)
+
+
+def test_the_command_line_prints_a_files_own_rows_under_the_file(tmp_path, capsys):
+    import json
+
+    sheet = tmp_path / "multi.csv"
+    sheet.write_text('front,back,deck\nA1,a,One\nB,,Two\nB2,b,Two\n', encoding="utf-8")
+    status, out, err = cli(["import", str(sheet)], tmp_path, capsys)
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{sheet}: One (one): 1 added") and "skipped" not in lines[0]
+    assert lines[1].startswith(f"{sheet}: Two (two): 1 added") and "skipped" not in lines[1]
+    assert lines[2:] == [f"{sheet}, not under one deck: 1 skipped",
+                         f"  {sheet}:3: skipped: the back is empty"]
+    sheet.write_text('front,back,deck\nA1,a,One\nB,,Two\nB3,b,Two\n', encoding="utf-8")
+    status, out, _err = cli(["import", "--json", str(sheet)], tmp_path, capsys)
+    reports = json.loads(out)
+    assert [r["deck"] for r in reports] == ["one", "two", None]
+    assert reports[0]["skipped"] == [] and reports[2]["skipped"] == [
+        f"{sheet}:3: skipped: the back is empty"]
