@@ -15,7 +15,7 @@ __all__ = [
     "NO_CLOZE", "MAX_FIELD_CHARS", "oversized_field", "may_be_oversized", "too_long",
     "cloze_question", "cloze_answer", "suggest_choice", "OrderCheck",
     "check_order", "suggest_scenario", "plain_text", "KEY_TERM", "TypedCheck", "check_typed",
-    "key_terms", "typed_answer_text", "lenient",
+    "key_terms", "typed_answer_text", "lenient", "terminal_text",
 ]
 
 
@@ -23,6 +23,27 @@ def cloze_numbers(text: str) -> list[int]:
     """The card numbers of a cloze text, ascending (Anki's grammar: nested
     clozes, ``c1,2``, numbers above 9; see ``flashdesk.cloze``)."""
     return cloze.numbers(text)
+
+
+_IMG = re.compile(r"<img\b([^>]*)>", re.I)
+_IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _image_placeholder(match: re.Match) -> str:
+    src = _IMG_SRC.search(match.group(1))
+    name = (src.group(1) if src.group(1) is not None else src.group(2)) if src else ""
+    return f"[image: {name}]" if name else "[image]"  # the name stays escaped: plain_text decodes it
+
+
+def terminal_text(fragment: str) -> str:
+    """Card HTML as a terminal shows it: ``plain_text``, with each image
+    standing as ``[image: heat.png]`` (``[image]`` without a source), so a
+    front that is only a picture is not a blank line. (Card text holds no
+    sound: the sanitiser keeps no audio element, and Anki's ``[sound:…]``
+    stays those characters.)"""
+    if "<" in fragment and "<img" in fragment.lower():
+        fragment = _IMG.sub(_image_placeholder, fragment)
+    return plain_text(fragment)
 
 
 #: what is wrong with a cloze note's text that has no gap at all

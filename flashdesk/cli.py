@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
-from .cards import card_ords, cloze_answer, cloze_question, plain_text
+from .cards import card_ords, cloze_answer, cloze_question, terminal_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
 from .exam import LAST_NEW_DAYS
@@ -25,6 +25,7 @@ from .formats.output import check_output
 from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
 from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
+from .statistics import REPORT_DAYS, report_period
 from .store.database import is_damage
 from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
 from .text import deck_path, format_preview, percent, plural, sentence
@@ -146,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take N more new cards today")
     g.add_argument("--forgotten", type=_whole(1, CUSTOM_DAYS_MAX), metavar="N",
                    help="drill cards you answered Again in the last N days")
-    g.add_argument("--tag", metavar="TAG", help="drill the cards of one tag")
+    g.add_argument("--tag", metavar="TAG",
+                   help="drill the cards of one tag (a tag no note of the deck carries is "
+                        "refused, naming the tags close to it)")
     g.add_argument("--leeches", action="store_true", help="drill the leeches")
     g.add_argument("--cram", action="store_true",
                    help="drill every card of the deck (or of --tag) once more")
@@ -174,11 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write a progress report (PDF or CSV) for a date range",
                        description="A progress report for portfolio evidence: study days, "
-                                   "reviews, cards learned, retention and mastery per topic.")
-    p.add_argument("--from", dest="start", required=True, type=_date, metavar="DATE",
-                   help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="end", required=True, type=_date, metavar="DATE",
-                   help="last day, YYYY-MM-DD")
+                                   "reviews, cards learned, retention and mastery per topic. "
+                                   f"Without dates it covers the last {REPORT_DAYS} days, today "
+                                   "included, as the window's report dialog does.")
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                   help=f"first day, YYYY-MM-DD (default: {REPORT_DAYS} days ending on --to)")
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                   help="last day, YYYY-MM-DD (default: today)")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="report.pdf or report.csv")
     p.add_argument("--name", help="learner name to print (saved for next time)")
 
@@ -268,9 +273,11 @@ def cmd_import(col: Collection, args, out) -> int:
     reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
                                      with_scheduling=args.with_scheduling, now=now())
     if args.json:
-        out(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
+        out(json.dumps([r.to_dict() for r in reports] + [f.to_dict() for f in reports.files],
+                       indent=2, ensure_ascii=False))
         return 0
-    for r in reports:
+    files = {f.path: f for f in reports.files}
+    for i, r in enumerate(reports):
         for message in r.messages:
             out(message)
         out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
@@ -285,6 +292,16 @@ def cmd_import(col: Collection, args, out) -> int:
                 out(f"  missing from the file (kept, with its progress): {note}")
         for line in r.skipped:
             out(f"  {line}")
+        last_of_file = i + 1 == len(reports) or reports[i + 1].path != r.path
+        whole = files.pop(r.path, None) if last_of_file else None
+        if whole is not None:  # what belongs to none of the file's decks, under the file
+            out(f"{whole.path}, not under one deck: "
+                + ", ".join(part for part in (
+                    f"{len(whole.skipped)} skipped" if whole.skipped else "",
+                    f"{whole.sanitised} removed by the sanitiser" if whole.sanitised else "")
+                    if part))
+            for line in whole.skipped:
+                out(f"  {line}")
     return 0
 
 
@@ -357,7 +374,8 @@ def cmd_report(col: Collection, args, out) -> int:
                              "Nothing was written.")
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())
-    report = col.reports.progress_report(args.start, args.end, now())
+    start, end = report_period(now().date(), args.start, args.end)
+    report = col.reports.progress_report(start, end, now())
     if path.suffix.lower() == ".csv":
         from .formats.report import write_report_csv
 
@@ -563,23 +581,23 @@ class TerminalReview:
         s, f, out = self.session, card.fields, self.out
         if card.kind == Kind.BASIC:
             front, back = (f["front"], f["back"]) if card.ord == 0 else (f["back"], f["front"])
-            out(plain_text(front))
+            out(terminal_text(front))
             self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
-            out("→ " + plain_text(back))
+            out("→ " + terminal_text(back))
             if f.get("extra"):
-                out("  " + plain_text(f["extra"]))
+                out("  " + terminal_text(f["extra"]))
         elif card.kind == Kind.CLOZE:
-            out(plain_text(cloze_question(f["text"], card.ord)))
+            out(terminal_text(cloze_question(f["text"], card.ord)))
             self.ask("[Enter] show answer, u undo, q quit > ")
             s.reveal()
-            out("→ " + plain_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
+            out("→ " + terminal_text(cloze_answer(f["text"], card.ord, lambda t: f"[{t}]")))
             if f.get("extra"):
-                out("  " + plain_text(f["extra"]))
+                out("  " + terminal_text(f["extra"]))
         elif card.kind == Kind.CHOICE:
-            out(plain_text(f["question"]))
+            out(terminal_text(f["question"]))
             for shown, original in enumerate(s.option_order, 1):
-                out(f"  {shown}. {plain_text(f['options'][original])}")
+                out(f"  {shown}. {terminal_text(f['options'][original])}")
             count = len(s.option_order)
             while True:
                 text = self.ask(f"Your choice [1-{count}], u undo, q quit > ")
@@ -588,14 +606,14 @@ class TerminalReview:
                     break
                 out(f"Type a number from 1 to {count}.")
             out(("✓ Right: " if choice.correct else f"✗ Not {text}. The answer is ")
-                + f"{choice.right_shown}. {plain_text(f['options'][choice.right])}")
+                + f"{choice.right_shown}. {terminal_text(f['options'][choice.right])}")
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
         elif card.kind == Kind.ORDER:
             items = list(f["items"])
-            out(plain_text(f["prompt"]))
+            out(terminal_text(f["prompt"]))
             for i, index in enumerate(s.item_order, 1):
-                out(f"  {i}. {plain_text(items[index])}")
+                out(f"  {i}. {terminal_text(items[index])}")
             while True:
                 text = self.ask("Type the numbers in the right order (e.g. 2 1 3), u undo, "
                                 "q quit > ")
@@ -608,12 +626,12 @@ class TerminalReview:
             assert check is not None
             out("Right order:" if check.mistakes else "✓ All in the right order:")
             for i, (item, ok) in enumerate(zip(items, check.correct), 1):
-                out(f"  {i}. {plain_text(item)}" + ("" if ok else
-                                                     f"   ✗ you put {plain_text(items[attempt[i - 1]])}"))
+                out(f"  {i}. {terminal_text(item)}" + ("" if ok else
+                                                     f"   ✗ you put {terminal_text(items[attempt[i - 1]])}"))
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
         elif card.kind == Kind.TYPED:
-            out(plain_text(f["prompt"]))
+            out(terminal_text(f["prompt"]))
             text = self.ask("Type the answer, then Enter > ")
             typed = s.type_answer(text)
             assert typed is not None
@@ -625,16 +643,16 @@ class TerminalReview:
                 if typed.missing_terms:
                     out("  key terms to get exactly right: " + ", ".join(typed.missing_terms))
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
         else:  # scenario
-            out(plain_text(f["prompt"]))
+            out(terminal_text(f["prompt"]))
             self.ask("Your answer (one line, optional), then Enter > ")
             s.reveal()
-            out("Model answer: " + plain_text(f["model_answer"]))
+            out("Model answer: " + terminal_text(f["model_answer"]))
             out("Marking points:")
             points = f["marking_points"]
             for i, point in enumerate(points, 1):
-                out(f"  {i}. {plain_text(point)}")
+                out(f"  {i}. {terminal_text(point)}")
             while True:
                 text = self.ask("Which points did you make? numbers, e.g. 1 3 (Enter for none) > ")
                 hits = {int(t) for t in text.replace(",", " ").split() if t.isdecimal()}
@@ -643,7 +661,7 @@ class TerminalReview:
                 out(f"Use numbers from 1 to {len(points)}.")
             s.mark_points(len(hits))
             if f.get("explanation"):
-                out("  " + plain_text(f["explanation"]))
+                out("  " + terminal_text(f["explanation"]))
 
     def grade(self) -> None:
         """Take a grade (Enter: the suggested one) or an undo."""
@@ -685,6 +703,8 @@ def _custom(args) -> CustomStudy | None:
 
 def cmd_review(col: Collection, args, out, read) -> int:
     deck = col.decks.find(args.deck) if args.deck else None
+    if args.tag is not None:  # a tag no note carries is a typo, as a deck no one has is
+        args.tag = col.notes.find_tag(args.tag, deck)
     if args.extra_new is not None:
         if deck is None:
             raise FlashdeskError("--extra-new needs a deck")

@@ -16,7 +16,7 @@ __all__ = [
     "DeckId", "NoteId", "CardId", "Kind", "Queue", "Grade", "LogKind", "GradeMode", "AnswerButton",
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
     "NoteData", "DeckData", "DeckSummary", "CardView", "AnswerResult", "IntervalPreview",
-    "SessionCounts", "StudyStep", "CustomKind", "CustomStudy", "Answered", "UndoResult", "ImportReport", "ImportResult",
+    "SessionCounts", "StudyStep", "CustomKind", "CustomStudy", "Answered", "UndoResult", "ImportReport", "FileReport", "ImportResult",
     "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
     "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
     "LogRecord", "CardInfo",
@@ -586,13 +586,37 @@ class ImportReport:
                 "progress": self.progress}
 
 
+@dataclass
+class FileReport:
+    """What importing one file found that belongs to none of its decks: rows
+    (or Anki notes) skipped whose deck the file does not say, and things the
+    sanitiser removed from such rows. A file that feeds one deck has none:
+    its deck's ``ImportReport`` holds them."""
+
+    path: str
+    format: str = "toml"
+    #: rows or notes skipped, each with its place and reason
+    skipped: list[str] = field(default_factory=list)
+    #: things the sanitiser removed from card text of no one deck's rows
+    sanitised: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's part of ``flashdesk import --json``: ``deck`` and
+        ``name`` are null, telling it from a deck's report."""
+        return {"path": self.path, "format": self.format, "deck": None, "name": None,
+                "skipped": list(self.skipped), "sanitised": self.sanitised}
+
+
 class ImportResult(Sequence[ImportReport]):
     """The reports of one import (one per deck of each file), as a sequence,
-    and what the import changed."""
+    what the import changed, and (``files``) what each file found that
+    belongs to none of its decks (only files that found any)."""
 
-    def __init__(self, reports: Sequence[ImportReport], changes: Changes):
+    def __init__(self, reports: Sequence[ImportReport], changes: Changes,
+                 files: Sequence[FileReport] = ()):
         self.reports = list(reports)
         self.changes = changes
+        self.files = list(files)
 
     def __len__(self) -> int:
         return len(self.reports)

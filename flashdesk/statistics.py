@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 __all__ = ["Mastery", "Statistics", "ProgressReport", "INTERVAL_BUCKETS", "bucket_intervals",
-           "weekly_retention", "mastery_of", "MATURE_DAYS", "day_to_date"]
+           "weekly_retention", "mastery_of", "MATURE_DAYS", "day_to_date", "REPORT_DAYS",
+           "report_period"]
 
 #: a card whose interval reaches three weeks counts as mastered
 MATURE_DAYS = 21
@@ -16,11 +17,25 @@ INTERVAL_BUCKETS = [(1, 1, "1 day"), (2, 3, "2–3 days"), (4, 7, "4–7 days"),
                     (91, 180, "3–6 months"), (181, 365, "6–12 months"),
                     (366, 10**9, "over a year")]
 _EPOCH = date(1970, 1, 1)
+#: the days a progress report covers when no first day is given (the
+#: window's report dialog and ``flashdesk report`` both start there)
+REPORT_DAYS = 30
 
 
 def day_to_date(day: int) -> date:
     """The date of study day day (days since 1970-01-01)."""
     return _EPOCH + timedelta(days=day)
+
+
+def report_period(today: date, start: date | None = None,
+                  end: date | None = None) -> tuple[date, date]:
+    """A progress report's first and last day (inclusive) from what was
+    given: the last day defaults to ``today``, the first to ``REPORT_DAYS``
+    days ending on the last (``today`` alone: the last 30 days, today
+    included). Nothing is checked: a first day after the last is the
+    report's to refuse."""
+    end = today if end is None else end
+    return (end - timedelta(days=REPORT_DAYS - 1) if start is None else start), end
 
 
 def bucket_intervals(counts: dict[int, int]) -> list[tuple[str, int]]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from difflib import SequenceMatcher
+from typing import Iterable
 
 from .model import GradeMode, IntervalPreview, Kind, Queue, grade_buttons
 
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
            "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
-           "card_name", "queue_name", "isolate", "sentence"]
+           "card_name", "queue_name", "isolate", "sentence", "close_matches", "did_you_mean"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
@@ -153,3 +155,42 @@ _QUEUE_NAMES = {Queue.NEW: "New", Queue.LEARNING: "Learning (comes back today)",
 def queue_name(queue: Queue) -> str:
     """Where a card sits today, in words."""
     return _QUEUE_NAMES[Queue(queue)]
+
+
+#: how alike (difflib's ratio, 0–1) a name must be to another to be offered
+#: as what was meant
+_CLOSE = 0.6
+
+
+def close_matches(wanted: str, names: Iterable[str], *, limit: int = 3) -> list[str]:
+    """The names of ``names`` closest to ``wanted``, without regard to case,
+    best first: at most ``limit``, each at least 60% alike (difflib's ratio),
+    or one that starts with ``wanted`` or holds it; ``[]`` when none is close.
+    For "did you mean" after a typo in a tag or deck name."""
+    key = wanted.strip().casefold()
+    if not key:
+        return []
+    scored: list[tuple[float, str]] = []
+    matcher = SequenceMatcher(b=key, autojunk=False)
+    for name in dict.fromkeys(names):
+        folded = name.casefold()
+        if folded == key:
+            continue
+        matcher.set_seq1(folded)
+        ratio = matcher.ratio()
+        if key in folded and len(key) >= 3:
+            ratio = max(ratio, _CLOSE)
+        if ratio >= _CLOSE:
+            scored.append((ratio, name))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].casefold()))
+    return [name for _, name in scored[:limit]]
+
+
+def did_you_mean(names: list[str]) -> str:
+    """The end of a "not found" message naming ``close_matches``' names:
+    "; did you mean 'heat' or 'heat-model'?", or "" for none."""
+    if not names:
+        return ""
+    quoted = [f"'{n}'" for n in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"; did you mean {listed}?"

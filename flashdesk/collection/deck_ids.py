@@ -13,7 +13,7 @@ from ..formats.sanitize import clean_plain
 from ..model import DeckId, FlashdeskError
 from ..store import queries as q
 from ..study import parent_names
-from ..text import deck_path
+from ..text import close_matches, deck_path, did_you_mean
 from .marks import DESCRIBED, Marks
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ def find(col: "Collection", text: str) -> DeckId:
     """A deck by its id, its full name (``Parent::Child``, or with ``›``
     or ``/`` between the parts), or its own name alone when no other deck
     has it – all without regard to case. Raises ``FlashdeskError`` naming
-    ``flashdesk decks``, or the decks to choose from when the name is
+    ``flashdesk decks`` and the decks whose names or ids are close to
+    ``text`` (a typo), or the decks to choose from when the name is
     ambiguous."""
     wanted = text.strip()
     decks = col.decks.rows()
@@ -48,7 +49,18 @@ def find(col: "Collection", text: str) -> DeckId:
         names = "; ".join(f"{deck_path(decks[d]['name'])} ({d})" for d in tail[:6])
         raise FlashdeskError(f"more than one deck is called '{wanted}': {names}. "
                              "Give its full name or its id")
-    raise FlashdeskError(f"no deck called '{wanted}' (see `flashdesk decks`)")
+    raise FlashdeskError(f"no deck called '{wanted}'{_close_decks(wanted, decks)} "
+                         "(see `flashdesk decks`)")
+
+
+def _close_decks(wanted: str, decks: dict) -> str:
+    """The decks whose id, full name or own name is close to ``wanted``,
+    as ``did_you_mean`` says them ("" when none is)."""
+    names: dict[str, str] = {}  # id, full name or own name → the deck's full name
+    for deck_id, row in decks.items():
+        for text in (deck_id, row["name"], row["name"].rsplit("::", 1)[-1]):
+            names.setdefault(text, row["name"])
+    return did_you_mean(list(dict.fromkeys(names[n] for n in close_matches(wanted, names))))
 
 
 def check_name(name: str) -> str:

@@ -23,6 +23,7 @@ from ..store.faults import fault_point
 from . import bundled, exports
 from .bundled import BundledUpdate
 from .importer import Cancelled, Importer, Progress
+from .media import bring_images
 from .marks import DELETED_DECKS, DELETED_NOTES, EDITED, Marks
 from .note_values import note_digest, note_identity
 
@@ -103,9 +104,13 @@ class FileManager:
                 known = q.import_origins(self._col.db)
         for path in paths:
             try:
-                results.append(read_any(Path(path), deck_name, known=known))
+                result = read_any(Path(path), deck_name, known=known)
             except DeckFileError as exc:
                 problems.extend(exc.problems)
+                continue
+            if result.format != "apkg":  # a package brings its own media, and says what it lacks
+                bring_images(result, Path(path), self._col.media_dir)
+            results.append(result)
         if problems:
             raise DeckFileError(problems)
         return results

@@ -26,7 +26,8 @@ from ..cards import card_ords
 from ..formats import ReadResult
 from ..formats.anki import AnkiCard, AnkiProgress, anki_schedule
 from ..model import (
-    TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FlashdeskError, ImportReport, ImportResult,
+    TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FileReport, FlashdeskError, ImportReport,
+    ImportResult,
     Kind, Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
 from ..store import queries as q, transaction
@@ -99,6 +100,7 @@ class Importer:
         total = sum(len(d.notes) + len(d.unchanged) for r in results for d in r.decks) or 1
         done = 0
         reports: list[ImportReport] = []
+        files: list[FileReport] = []
 
         def tick(count: int) -> None:
             nonlocal done
@@ -124,22 +126,28 @@ class Importer:
                     for result in results:
                         renames = self._media.plan(result.media, media)
                         first = len(reports)
+                        skipped, sanitised, rest, rest_sanitised = result.by_deck()
                         for deck in result.decks:
                             if renames:
                                 deck = rename_media(deck, renames)
                             report = self._import_one(deck, now_ms, tick, in_files)
                             report.format = result.format
+                            # each deck's own skipped rows and sanitised cells
+                            report.skipped = skipped.get(deck.name, [])
+                            report.sanitised = sanitised.get(deck.name, 0)
                             reports.append(report)
+                        if rest or rest_sanitised:  # rows of no one deck: the file's
+                            files.append(FileReport(result.decks[0].path if result.decks
+                                                    else "", result.format, rest,
+                                                    rest_sanitised))
                         if len(reports) > first:
                             head = reports[first]
-                            head.skipped = list(result.skipped)
                             head.messages = list(result.messages) + [
                                 f"{result.decks[0].path}: media name too long for a file "
                                 f"system ({len(old.encode('utf-8'))} bytes): shortened to {new}"
                                 for old, new in self._media.shortened]
                             self._media.shortened = []
                             head.media = len(result.media)
-                            head.sanitised = result.sanitised
                             if result.progress:
                                 self._progress(result, head, with_scheduling, local, now_ms)
                     decks: set[str] = set()
@@ -158,7 +166,7 @@ class Importer:
                       for r in reports)
         return ImportResult(reports, Changes(notes=True, cards=True, note_text=True, decks=True,
                                              tags=True, study_queues=True) if changed
-                            else Changes(decks=True))
+                            else Changes(decks=True), files)
 
 
     def _import_one(self, deck: DeckData, now_ms: int, tick: Callable[[int], None],

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..formats.sanitize import is_media_name, rename_media_references
+from ..formats import ReadResult
+from ..formats.anki import LIMITS
+from ..formats.sanitize import is_media_name, media_references, rename_media_references
 from ..model import DeckData
 from ..store import StorageError, queries as q, transaction
 from ..store.copies import fsync_dir
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from . import Collection
 
 __all__ = ["MediaStager", "finish_pending_media", "rename_media", "safe_media_name", "MAX_NAME_BYTES",
-           "MAX_NAME_CHARS", "PENDING_MEDIA"]
+           "MAX_NAME_CHARS", "PENDING_MEDIA", "bring_images"]
 
 #: the longest file name most file systems take (ext4, APFS, NTFS: 255)
 MAX_NAME_BYTES = 255
@@ -111,6 +114,74 @@ def rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
     return replace(deck, notes=tuple(
         replace(n, fields={k: fix(v) for k, v in n.fields.items()}) for n in deck.notes))
 
+
+
+#: an image tag in a file's bytes (UTF-8, or UTF-16 either way round), in any case
+_IMG_BYTES = re.compile(rb"<\x00?[iI]\x00?[mM]\x00?[gG]")
+#: lines named for one missing image
+_LINES_SHOWN = 10
+
+
+def _image_places(result: ReadResult) -> dict[str, list[int | None]]:
+    """Each media name a note of ``result`` shows → the lines of those notes
+    (None for a note without one), in file order."""
+    places: dict[str, list[int | None]] = {}
+    for deck in result.decks:
+        for note in deck.notes:
+            for value in note.fields.values():
+                texts = value if isinstance(value, list) else [value]
+                for text in texts:
+                    if isinstance(text, str) and "<img" in text:
+                        for name in media_references(text):
+                            lines = places.setdefault(name, [])
+                            if not lines or lines[-1] != note.line:
+                                lines.append(note.line)
+    return places
+
+
+def bring_images(result: ReadResult, path: Path, media_dir: Path | None) -> None:
+    """The images the notes of a spreadsheet or deck file at ``path`` show
+    (``<img src="heat.png">``): each one that is a file beside ``path`` is
+    added to ``result.media``, so it arrives with the notes; each one that
+    is neither there nor in ``media_dir`` (the profile's media folder) is
+    named in one message of ``result``, with the lines of the notes that
+    show it – the notes are imported all the same, without the picture.
+
+    ``path`` is read again only to look for an image tag, so a file without
+    one costs one scan of its bytes; an image larger than an Anki package's
+    largest member (``LIMITS``) is not read. Raises nothing: a file that
+    cannot be read counts as missing."""
+    try:
+        if not _IMG_BYTES.search(path.read_bytes()):
+            return
+    except OSError:
+        return
+    shown = result.decks[0].path if result.decks else str(path)
+    folder = path.parent
+    for name, lines in _image_places(result).items():
+        if name in result.media:
+            continue
+        beside = folder / name
+        try:
+            if beside.parent == folder and beside.is_file() and not beside.is_symlink() \
+                    and beside.stat().st_size <= LIMITS["member_bytes"]:
+                result.media[name] = beside.read_bytes()
+                continue
+        except OSError:
+            pass
+        if media_dir is not None and (media_dir / name).is_file():
+            continue
+        known = [str(line) for line in lines if line is not None]
+        where = ""
+        if known:
+            where = (f" (line{'s' if len(known) > 1 else ''} {', '.join(known[:_LINES_SHOWN])}"
+                     + (f" and {len(known) - _LINES_SHOWN} more" if len(known) > _LINES_SHOWN
+                        else "") + ")")
+        notes = "1 note shows" if len(lines) == 1 else f"{len(lines)} notes show"
+        result.messages.append(
+            f"{shown}: image '{name}'{where} is neither beside the file nor in the media "
+            f"folder: {notes} no picture until it is put in "
+            f"{media_dir if media_dir is not None else 'the media folder'}")
 
 
 class MediaStager:

@@ -14,6 +14,7 @@ from ..model import (
     Kind, LogKind, LogRecord, NoteData, NoteId, Queue, SortKey, note_texts,
 )
 from ..store import queries as q
+from ..text import close_matches, deck_path, did_you_mean
 from .marks import BUNDLED, EDITED, Marks
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from . import Collection
 
-__all__ = ["CardIdList", "get", "browse", "rows", "tags", "history", "check", "duplicates",
+__all__ = ["CardIdList", "get", "browse", "rows", "tags", "find_tag", "history", "check", "duplicates",
            "card_info", "edited_bundled", "card_ids"]
 
 
@@ -173,6 +174,28 @@ def tags(col: "Collection", deck_id: DeckId | None = None) -> list[str]:
         if deck_id is None:
             return q.all_tags(col.db)
         return q.deck_tags(col.db, col.decks.subtree(deck_id))
+
+
+def find_tag(col: "Collection", text: str, deck_id: DeckId | None = None) -> str:
+    """The tag ``text`` names, as the notes spell it (tags differing only in
+    case are one tag), among the tags of the notes of ``deck_id`` and its
+    sub-decks (None: of every deck). A tag that no note there carries is
+    almost always a typo: raises ``FlashdeskError`` saying so, with the
+    tags close to ``text``, or that only other decks' notes carry it. A tag
+    whose cards are all suspended or not due is found: that is no error."""
+    wanted = text.strip()
+    here = tags(col, deck_id)
+    folded = wanted.casefold()
+    found = next((t for t in here if t == wanted), None) or next(
+        (t for t in here if t.casefold() == folded), None)
+    if found is not None:
+        return found
+    where = "" if deck_id is None else f" in {deck_path(col.decks.name(deck_id))}"
+    if deck_id is not None and any(t.casefold() == folded for t in tags(col)):
+        raise FlashdeskError(f"no note{where} is tagged '{wanted}': only notes of other decks "
+                             "are (leave out the deck to use them all)")
+    raise FlashdeskError(f"no note{where} is tagged '{wanted}'"
+                         + did_you_mean(close_matches(wanted, here)))
 
 
 def history(col: "Collection", card_id: CardId) -> list[dict]:

@@ -61,6 +61,10 @@ class NoteManager:
         """See ``note_reads.tags``."""
         return note_reads.tags(self._col, deck_id)
 
+    def find_tag(self, text: str, deck_id: DeckId | None = None) -> str:
+        """See ``note_reads.find_tag``."""
+        return note_reads.find_tag(self._col, text, deck_id)
+
     def history(self, card_id: CardId) -> list[dict]:
         """See ``note_reads.history``."""
         return note_reads.history(self._col, card_id)

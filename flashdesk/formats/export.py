@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
+import io
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..cards import cloze_numbers, key_terms, typed_answer_text
 from ..model import DeckData, Kind, NoteData
 from .csvcell import guard_cell
 from .deckfile import DECK_ID
-from .sanitize import media_references
+from .sanitize import card_html, clean_field, clean_text_field, editable_text, \
+    looks_like_html, media_references
 
 __all__ = ["write_toml", "toml_writes_folder", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
@@ -36,8 +39,20 @@ def _deck_table(deck: DeckData) -> dict:
     return table
 
 
+def _deck_text(stored: str) -> str:
+    """A stored field as a deck file says it, as a person writes it: ``a < b``,
+    ``R&D`` and line breaks as themselves wherever the deck file reader
+    (``clean_field``) makes the same card text of them; else as stored."""
+    editable = editable_text(stored)
+    tries = [editable.replace("<br>", "\n"), editable] if "<br>" in editable else [editable]
+    return next((t for t in tries if clean_field(t) == stored), stored)
+
+
 def _note_table(note) -> dict:
-    table = {"id": note.key, "kind": note.kind.value, **note.fields}
+    fields = {name: _deck_text(value) if isinstance(value, str) else
+              [_deck_text(v) for v in value] if isinstance(value, list) else value
+              for name, value in note.fields.items()}
+    table = {"id": note.key, "kind": note.kind.value, **fields}
     if note.tags:
         table["tags"] = list(note.tags)
     if note.source:
@@ -91,41 +106,141 @@ def _identity(deck: DeckData, note: NoteData) -> str:
     return note.identity or (f"{deck.id}/{note.key}" if deck.id else note.key)
 
 
-def _csv_row(deck: DeckData, note: NoteData) -> dict:
+#: how one stored text (a field, or an item of a list field) is written into
+#: a cell: ``(stored, is_item) → cell text``
+_Cell = Callable[[str, bool], str]
+
+
+def _csv_row(deck: DeckData, note: NoteData, cell: _Cell) -> dict:
     f = note.fields
+
+    def text(name: str) -> str:
+        value = f.get(name, "")
+        return cell(value, False) if value else ""
+
+    def items(name: str) -> str:
+        return _joined(cell(i, True) for i in f.get(name, []))
+
     row = {"id": _identity(deck, note), "deck": deck.name, "kind": note.kind.value,
            "tags": " ".join(note.tags), "source": note.source}
     if note.kind == Kind.BASIC:
-        row.update(front=f["front"], back=f["back"], extra=f.get("extra", ""),
+        row.update(front=text("front"), back=text("back"), extra=text("extra"),
                    reverse="yes" if f.get("reverse") else "")
     elif note.kind == Kind.CLOZE:
-        row.update(front=f["text"], extra=f.get("extra", ""))
+        row.update(front=text("text"), extra=text("extra"))
     elif note.kind == Kind.CHOICE:
-        row.update(front=f["question"], back=str(f["answer"]), options=_joined(f["options"]),
-                   extra=f.get("explanation", ""))
+        row.update(front=text("question"), back=str(f["answer"]), options=items("options"),
+                   extra=text("explanation"))
     elif note.kind == Kind.ORDER:
-        row.update(front=f["prompt"], back=_joined(f["items"]), extra=f.get("explanation", ""))
+        row.update(front=text("prompt"), back=items("items"), extra=text("explanation"))
     elif note.kind == Kind.TYPED:
-        row.update(front=f["prompt"], back=f["answer"], options=_joined(f.get("accept", [])),
-                   extra=f.get("explanation", ""))
+        row.update(front=text("prompt"), back=text("answer"), options=items("accept"),
+                   extra=text("explanation"))
     else:
-        row.update(front=f["prompt"], back=f["model_answer"],
-                   points=_joined(f["marking_points"]), extra=f.get("explanation", ""))
+        row.update(front=text("prompt"), back=text("model_answer"),
+                   points=items("marking_points"), extra=text("explanation"))
     return row
+
+
+class _NoCell(Exception):
+    """A stored text has no cell that reads back as it in this shape of file."""
+
+
+def _read_back(cell: str, is_item: bool, is_html: bool) -> str:
+    """What the spreadsheet reader stores for ``cell`` (as it comes out of
+    the CSV, unguarded) in a file it reads as HTML or as text: the reader's
+    rules (``table._Cells``), for checking a cell before it is written."""
+    if not is_html:
+        return clean_text_field(cell)
+    return card_html(cell) if is_item else clean_field(cell)
+
+
+def _plain_cell(stored: str, is_item: bool) -> str:
+    """``stored`` as the text a person reads (``a < b``, line breaks as
+    line breaks), for a file read as text; ``_NoCell`` when it has markup
+    or would not read back the same."""
+    text = stored if is_item else stored.replace("<br>", "\n")
+    if "<" in text:
+        raise _NoCell
+    if "&" in text:
+        text = html.unescape(text)
+    if text != text.strip() or (is_item and "\n" in text) or \
+            _read_back(text, is_item, False) != stored:
+        raise _NoCell
+    return text
+
+
+def _html_cell(stored: str, is_item: bool) -> str:
+    """``stored`` for a file read as HTML: its markup kept, and each ``<``,
+    ``>`` and ``&`` that is text written as the character itself
+    (``editable_text``) and a line break as a line break wherever the
+    reader makes the same card text of it; else the stored HTML as it is."""
+    editable = editable_text(stored)
+    tries = [editable]
+    if not is_item and "<br>" in editable:
+        tries.insert(0, editable.replace("<br>", "\n"))
+    for cell in tries:
+        if cell == cell.strip() and not (is_item and "\n" in cell) and \
+                _read_back(cell, is_item, True) == stored:
+            return cell
+    return stored
+
+
+def _csv_text(notes: Sequence[tuple[DeckData, NoteData]], cell: _Cell) -> str:
+    """The whole spreadsheet (header row first) with each stored text
+    written by ``cell``; every cell guarded against formulas."""
+    with io.StringIO(newline="") as f:
+        writer = csv.DictWriter(f, CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for deck, note in notes:
+            writer.writerow({k: guard_cell(v) for k, v in _csv_row(deck, note, cell).items()})
+        return f.getvalue()
+
+
+def _reads_back(notes: Sequence[tuple[DeckData, NoteData]], cell: _Cell, is_html: bool) -> bool:
+    """Whether every stored text, written by ``cell``, reads back the same
+    in a file read as HTML (``is_html``) or as text."""
+    def check(stored: str, is_item: bool) -> str:
+        written = cell(stored, is_item)
+        if _read_back(written, is_item, is_html) != stored:
+            raise _NoCell
+        return written
+
+    try:
+        for deck, note in notes:
+            _csv_row(deck, note, check)
+    except _NoCell:
+        return False
+    return True
 
 
 def write_csv(decks: Sequence[DeckData], path: str | Path) -> list[Path]:
     """A spreadsheet with a header row; UTF-8 with a BOM so Excel reads it
     right. The ``id`` column holds each note's whole identity (``SCOPE/KEY``
-    or ``anki:GUID``), which the reader takes as it is."""
+    or ``anki:GUID``), which the reader takes as it is.
+
+    Card text is written as a person reads it, and so that importing the
+    file gives back the same notes. The reader decides once per file whether
+    it is HTML (``looks_like_html``), so the writer does too: when no note
+    has markup, every cell is plain text (``a < b``, ``R&D``, line breaks);
+    otherwise markup stays (``<b>bold</b>``) and only what would not read
+    back as the same text is written as an entity (``&lt;b&gt;`` meant as
+    those characters)."""
     path = Path(path)
+    notes = [(deck, note) for deck in decks for note in deck.notes]
+    try:
+        text = _csv_text(notes, _plain_cell)
+    except _NoCell:
+        text = None
+    if text is None or looks_like_html(text):
+        text = _csv_text(notes, _html_cell)
+        if not looks_like_html(text) and not _reads_back(notes, _html_cell, False):
+            # no markup left for the reader to see, and a cell that needs it:
+            # the stored HTML, as it is, is always read back as itself
+            text = _csv_text(notes, lambda stored, _item: stored)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.DictWriter(f, CSV_COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        for deck in decks:
-            for note in deck.notes:
-                writer.writerow({k: guard_cell(v) for k, v in _csv_row(deck, note).items()})
+        f.write(text)
     return [path]
 
 

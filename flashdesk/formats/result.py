@@ -40,6 +40,30 @@ class ReadResult:
     created: int | None = None
     #: things the sanitiser removed from the file's card text
     sanitised: int = 0
+    #: which deck each skipped row belongs to, where the reader knows it:
+    #: index in ``skipped`` → the deck name the row gives (as in ``decks``)
+    skipped_decks: dict[int, str] = field(default_factory=dict)
+    #: of ``sanitised``, how many were removed from each deck's rows, where
+    #: the reader knows it: deck name → count
+    sanitised_decks: dict[str, int] = field(default_factory=dict)
+
+    def by_deck(self) -> tuple[dict[str, list[str]], dict[str, int], list[str], int]:
+        """Skipped rows and sanitiser removals sorted out by deck: (deck name
+        → its skipped rows, deck name → its removals, the skipped rows of no
+        deck of ``decks``, the removals of none). A file of one deck gives
+        that deck everything; a file of several gives each deck what
+        ``skipped_decks`` and ``sanitised_decks`` say is its, and the rest
+        is the file's."""
+        names = [d.name for d in self.decks]
+        if len(names) == 1:
+            return ({names[0]: list(self.skipped)}, {names[0]: self.sanitised}, [], 0)
+        skipped: dict[str, list[str]] = {}
+        rest: list[str] = []
+        for index, line in enumerate(self.skipped):
+            deck = self.skipped_decks.get(index)
+            (skipped.setdefault(deck, []) if deck in names else rest).append(line)
+        sanitised = {d: n for d, n in self.sanitised_decks.items() if d in names and n}
+        return skipped, sanitised, rest, max(0, self.sanitised - sum(sanitised.values()))
 
 
 def scope_of(deck_name: str) -> str:

@@ -288,9 +288,9 @@ def looks_like_html(text: str) -> bool:
     Anki's own test (``is_html`` in ``rslib/src/text.rs``) counts anything in
     angle brackets, so ``Press <Esc> then <Enter>`` counts as HTML there and
     Anki hides those words; flashdesk asks for a real element, so such text
-    stays text. Entities count because stored card text writes ``<``, ``>``
-    and ``&`` as entities: a spreadsheet flashdesk exported reads back as
-    the HTML it is."""
+    stays text. Entities count because HTML writes ``<``, ``>`` and ``&``
+    that are text as entities (Anki's exports; a flashdesk export writes
+    them as characters unless they would read as markup)."""
     if "<" in text and _HTML_SIGN.search(text) is not None:
         return True
     if "&" in text:

@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
         reports = list(result)
         self.refresh_decks(select=reports[0].deck_id if reports else None)
         self.apply_changes(result.changes)
-        self.last_dialog = ImportResultDialog.show_reports(self, reports)
+        self.last_dialog = ImportResultDialog.show_reports(self, reports, result.files)
         self.imported.emit(reports)
 
     def _on_import_failed(self, error: BaseException) -> None:

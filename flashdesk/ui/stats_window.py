@@ -25,7 +25,7 @@ from ..text import deck_label, isolate
 from ..collection import Collection
 from ..formats.report import percent, write_report_csv
 from ..model import FlashdeskError
-from ..statistics import Statistics
+from ..statistics import REPORT_DAYS, Statistics
 from .geometry import restore_geometry, save_geometry
 from .theme import current_theme
 from .widgets import fit_placeholder
@@ -385,7 +385,7 @@ class ReportDialog(QDialog):
         self._name.setPlaceholderText("Your name, as it should appear on the report")
         fit_placeholder(self._name)
         self._name.setAccessibleName("Learner name")
-        self._from = QDateEdit(today.addDays(-29))
+        self._from = QDateEdit(today.addDays(-(REPORT_DAYS - 1)))
         self._to = QDateEdit(today)
         for edit, name in ((self._from, "From"), (self._to, "To")):
             edit.setCalendarPopup(True)

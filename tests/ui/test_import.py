@@ -174,3 +174,14 @@ def test_the_preview_carries_anki_progress_over_when_ticked(qtbot, window, col):
     assert report.progress == 7
     assert "7 with Anki progress" in "\n".join(window.last_dialog.lines)
     assert col.reports.check(window.reviewer._clock()).ok
+
+
+def test_the_summary_shows_a_files_rows_of_no_one_deck_under_the_file(qtbot, window, tmp_path):
+    sheet = tmp_path / "multi.csv"
+    sheet.write_text("front,back,deck\nA1,a,One\nB,,Two\nB2,b,Two\n", encoding="utf-8")
+    with qtbot.waitSignal(window.imported, timeout=10000):
+        window.import_paths([str(sheet)])
+    lines = list(map(plain, window.last_dialog.lines))
+    assert not any("skipped" in line for line in lines[:lines.index(f"{sheet}, not under one "
+                                                                    "deck: 1 skipped")])
+    assert f"    skipped: {sheet}:3: skipped: the back is empty" in lines

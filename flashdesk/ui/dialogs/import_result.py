@@ -9,16 +9,18 @@ from PySide6.QtWidgets import (
 )
 
 from ...text import deck_path, isolate
-from ...model import ImportReport
+from ...model import FileReport, ImportReport
 from ..widgets import text_label
 
 __all__ = ["ImportResultDialog", "report_lines"]
 
 
-def report_lines(reports: list[ImportReport]) -> list[str]:
-    """One paragraph per deck: counts, then anything to look at."""
+def report_lines(reports: list[ImportReport], files: list[FileReport] = ()) -> list[str]:
+    """One paragraph per deck: counts, then anything to look at; after a
+    file's decks, what it found that belongs to none of them (``files``)."""
     lines = []
-    for r in reports:
+    whole = {f.path: f for f in files}
+    for i, r in enumerate(reports):
         counts = (f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
                   f"{len(r.missing)} missing")
         if r.moved:
@@ -38,6 +40,14 @@ def report_lines(reports: list[ImportReport]) -> list[str]:
         if not r.removed:
             lines += [f"    missing from the file (kept, with its progress): {n}" for n in r.missing]
         lines += [f"    skipped: {s}" for s in r.skipped]
+        f = whole.pop(r.path, None) if i + 1 == len(reports) or reports[i + 1].path != r.path \
+            else None
+        if f is not None:
+            counts = ", ".join(part for part in (
+                f"{len(f.skipped)} skipped" if f.skipped else "",
+                f"{f.sanitised} removed by the sanitiser" if f.sanitised else "") if part)
+            lines.append(f"{f.path}, not under one deck: {counts}")
+            lines += [f"    skipped: {s}" for s in f.skipped]
     return lines
 
 
@@ -70,14 +80,15 @@ class ImportResultDialog(QDialog):
         layout.addWidget(buttons)
 
     @classmethod
-    def show_reports(cls, parent: QWidget, reports: list[ImportReport]) -> "ImportResultDialog":
+    def show_reports(cls, parent: QWidget, reports: list[ImportReport],
+                     files: list[FileReport] = ()) -> "ImportResultDialog":
         decks = len(reports)
         added = sum(r.added for r in reports)
         updated = sum(r.updated for r in reports)
         heading = (f"Imported {decks} deck{'s' if decks != 1 else ''}: {added} note"
                    f"{'s' if added != 1 else ''} added, {updated} updated. Your progress "
                    "on existing cards is kept.")
-        dialog = cls("Import finished", heading, report_lines(reports), parent)
+        dialog = cls("Import finished", heading, report_lines(reports, files), parent)
         dialog.open()
         return dialog
 
