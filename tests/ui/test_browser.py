@@ -113,6 +113,39 @@ def test_main_window_opens_browser_and_statistics(qtbot, make_window, col):
                                  if s.id == "basics").new == 0, timeout=5000)
 
 
+def test_the_card_actions_work_on_many_notes_at_once(qtbot, browser, col, monkeypatch):
+    """Ctrl+A, or a run of rows from several notes: every card action is on,
+    and Ctrl+J (the shortcut, through the window) suspends every selected
+    card; one row alone keeps them on; nothing selected turns them off."""
+    now = datetime.now().astimezone()
+    wait_results(qtbot, browser, lambda: browser._search.setText("Question"))
+    browser.activateWindow()
+    qtbot.waitUntil(browser.isActiveWindow, timeout=5000)
+    browser._table.setFocus()
+    qtbot.keyClick(browser._table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    cards = browser.selected_cards()
+    assert len(cards) == 30 and len(browser.selected_notes()) > 1
+    assert all(a.isEnabled() for a in browser._card_actions)
+    qtbot.keyClick(browser._table, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert {col.study.card(c, now).queue.name for c in cards} == {"SUSPENDED"}
+    assert browser._suspend_action.text() == "Unsuspend"
+    # a run of three rows of different notes, as a shift-click makes it
+    browser.select_row(0)
+    qtbot.keyClick(browser._table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(browser._table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    three = browser.selected_cards()
+    assert len(three) == 3 and len(browser.selected_notes()) == 3
+    monkeypatch.setattr(browser, "ask_text", lambda *a: "three")
+    assert all(a.isEnabled() for a in browser._card_actions)
+    next(a for a in browser._card_actions if a.text().startswith("Add tag")).trigger()
+    tagged = col.notes.browse(BrowseQuery(tag="three"), now)
+    assert sorted(tagged) == sorted(three)
+    browser.select_row(1)
+    assert all(a.isEnabled() for a in browser._card_actions)
+    browser._table.clearSelection()
+    assert not any(a.isEnabled() for a in browser._card_actions)
+
+
 def test_select_all_reads_the_selection_by_ranges(qtbot, tmp_path):
     """Ctrl+A over thousands of rows: the selection is read from its ranges,
     the editor shows no note, and every card is there for an action."""

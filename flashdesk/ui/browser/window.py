@@ -277,8 +277,9 @@ class BrowserWindow(QMainWindow):
         rows = [self._model.browse_row(r) for r in self.selected_rows(limit=200)]
         suspended = bool(rows) and all(r is not None and r.state == "suspended" for r in rows)
         self._suspend_action.setText("Unsuspend" if suspended else "Suspend")
+        # the actions work on every selected card, of one note or of many
         for action in self._card_actions:
-            action.setEnabled(bool(cards))
+            action.setEnabled(bool(rows))
 
     @property
     def editor(self) -> NoteEditor:
