@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
 
 from flashdesk.collection import Collection
-from flashdesk.model import BrowseQuery
+from flashdesk.model import BrowseQuery, CardFilter
 from flashdesk.ui.browser import BrowserWindow
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -144,6 +144,52 @@ def test_the_card_actions_work_on_many_notes_at_once(qtbot, browser, col, monkey
     assert all(a.isEnabled() for a in browser._card_actions)
     browser._table.clearSelection()
     assert not any(a.isEnabled() for a in browser._card_actions)
+
+
+def test_anki_search_words_set_the_filters(qtbot, browser, col):
+    """tag:, deck: and is: words, as Anki users type them, go into the
+    filters they name once a space or Enter follows; a name that is not
+    there stays in the box and the count says so; Down goes on into the list."""
+    tag = col.notes.tags()[0]
+    assert wait_results(qtbot, browser, lambda: browser._search.setText(f"TAG:{tag.upper()} ")) > 0
+    assert browser._tag.currentData() == tag and browser._search.text() == ""
+    by_tag = browser.model.rowCount()
+    assert by_tag == len(col.notes.browse(BrowseQuery(tag=tag), datetime.now().astimezone()))
+    wait_results(qtbot, browser, lambda: (browser._search.setText('deck:"basics" is:new'),
+                                          browser._search.returnPressed.emit()))
+    assert (browser._deck.currentData(), browser._state.currentData()) == ("basics", CardFilter.NEW)
+    assert browser._search.text() == ""
+    wait_results(qtbot, browser, lambda: browser._tag.setCurrentIndex(0))
+    assert wait_results(qtbot, browser, lambda: browser._search.setText("tag:nosuchtag ")) == 0
+    assert "no tag called 'nosuchtag'" in browser._count.text()
+    assert browser._search.text() == "tag:nosuchtag "
+    wait_results(qtbot, browser, lambda: browser._search.setText(""))
+    browser._table.clearSelection()
+    qtbot.keyClick(browser._search, Qt.Key.Key_Down)
+    assert browser.selected_rows() == [0] and browser._table.hasFocus()
+
+
+def test_the_kind_column_tells_a_note_s_cards_apart(qtbot, tmp_path):
+    """A basic note's reverse card and a cloze's gaps: the Kind column says
+    which card a row is, where a long front cannot hide it."""
+    c = Collection.open(tmp_path / "k" / "collection.db", bundled=False, backups=False)
+    try:
+        path = tmp_path / "k.toml"
+        path.write_text('[deck]\nid = "k"\nname = "K"\n\n[[notes]]\nid = "r"\nkind = "basic"\n'
+                        f'front = "{"Long question " * 20}"\nback = "B"\nreverse = true\n\n'
+                        '[[notes]]\nid = "c"\nkind = "cloze"\ntext = "{{c1::One}} and {{c2::two}}"\n',
+                        encoding="utf-8")
+        c.files.import_files([path])
+        w = BrowserWindow(c)
+        qtbot.addWidget(w)
+        with qtbot.waitSignal(w.results_shown, timeout=5000):
+            w.show()
+        kinds = sorted(w.model.data(w.model.index(r, 2)) for r in range(w.model.rowCount()))
+        assert kinds == ["basic", "basic · reverse", "cloze 1", "cloze 2"]
+        fronts = {w.model.data(w.model.index(r, 1)) for r in range(w.model.rowCount())}
+        assert ("Long question " * 20).strip() in {f.strip() for f in fronts}
+    finally:
+        c.close()
 
 
 def test_select_all_reads_the_selection_by_ranges(qtbot, tmp_path):

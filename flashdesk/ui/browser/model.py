@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from ...collection import CardIdList, Collection
-from ...model import BrowseRow, CardId, Queue, SortKey
+from ...model import BrowseRow, CardId, Kind, Queue, SortKey
 from ...text import deck_path
 from ..theme import current_theme
 from ..widgets import plain_tip
@@ -33,7 +33,8 @@ class Column:
 COLUMNS = (
     Column("Deck", SortKey.DECK, "The deck the card is in"),
     Column("Front", SortKey.FRONT, "The note's first field"),
-    Column("Kind", SortKey.KIND, "basic, cloze, choice, order or scenario"),
+    Column("Kind", SortKey.KIND, "basic (or its reverse card), cloze with its gap number, "
+                                 "choice, order, typed or scenario"),
     Column("State", SortKey.STATE, "new, learning, review, suspended or buried"),
     Column("Due", SortKey.DUE, "The study day the card is next due"),
     Column("Interval", SortKey.INTERVAL, "Days between the last two reviews"),
@@ -43,6 +44,16 @@ COLUMNS = (
     Column("Tags", SortKey.ADDED, "Tags of the note (sorts by when added)"),
 )
 _NUMERIC = {4, 5, 6, 7, 8}
+
+
+def kind_label(kind: Kind, ord_: int) -> str:
+    """The Kind column: the note's kind and, where a note has several cards,
+    which one: ``basic``, ``basic · reverse``, ``cloze 2``."""
+    if kind == Kind.BASIC and ord_ == 1:
+        return "basic · reverse"
+    if kind == Kind.CLOZE:
+        return f"cloze {ord_}"
+    return kind.value
 
 
 def due_text(row: BrowseRow) -> str:
@@ -163,11 +174,9 @@ class CardTableModel(QAbstractTableModel):
         if col == 0:  # the deck's own name; its place in the tree is in the tooltip
             return row.deck_name.rsplit("::", 1)[-1]
         if col == 1:
-            suffix = " (reverse)" if row.kind.value == "basic" and row.ord == 1 else (
-                f" (c{row.ord})" if row.kind.value == "cloze" else "")
-            return row.front + suffix
-        if col == 2:
-            return row.kind.value
+            return row.front
+        if col == 2:  # which card of its note, beside the kind: a long front hides no suffix
+            return kind_label(row.kind, row.ord)
         if col == 3:
             return row.state + (" · leech" if row.leech else "")
         if col == 4:

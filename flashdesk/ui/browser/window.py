@@ -3,10 +3,11 @@ editor beside it, and actions on the selected cards."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
@@ -27,6 +28,16 @@ _STATES = [("Any state", CardFilter.ANY), ("New", CardFilter.NEW),
            ("Learning", CardFilter.LEARNING), ("Review", CardFilter.REVIEW),
            ("Due today", CardFilter.DUE), ("Suspended", CardFilter.SUSPENDED),
            ("Buried", CardFilter.BURIED), ("Leech", CardFilter.LEECH)]
+
+
+#: Anki's search words for what the filters beside the search box choose:
+#: ``tag:heat``, ``deck:"Key concepts"``, ``is:due`` – each taken into its
+#: filter once it is followed by a space (or Enter is pressed)
+_FILTER_WORD = re.compile(r'(?<!\S)(tag|deck|is):("[^"]*"|[^\s"]+)(?=\s)', re.IGNORECASE)
+_IS_WORDS = {"new": CardFilter.NEW, "learn": CardFilter.LEARNING,
+             "learning": CardFilter.LEARNING, "review": CardFilter.REVIEW,
+             "due": CardFilter.DUE, "suspended": CardFilter.SUSPENDED,
+             "buried": CardFilter.BURIED, "leech": CardFilter.LEECH}
 
 
 def _now() -> datetime:
@@ -52,9 +63,15 @@ class BrowserWindow(QMainWindow):
                          QSize(1100, 680))
 
         self._search = QLineEdit()
-        self._search.setPlaceholderText("Search the text of every card (Ctrl+F)")
+        self._search.setPlaceholderText("Search every card (Ctrl+F); tag:, deck:, is:due")
+        self._search.setToolTip("Words find cards whose text holds them (each word as the start "
+                                "of a word). tag:NAME, deck:NAME (deck:\"Two words\") and "
+                                "is:new, is:learn, is:review, is:due, is:suspended, is:buried "
+                                "or is:leech set the filters beside the box.")
         self._search.setClearButtonEnabled(True)
         self._search.setAccessibleName("Search cards")
+        # Down (or Page Down) from the search box goes on into the list
+        self._search.installEventFilter(self)
         self._deck = QComboBox()
         self._deck.setAccessibleName("Deck filter")
         self._tag = QComboBox()
@@ -90,7 +107,7 @@ class BrowserWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         metrics = header.fontMetrics()
-        for column, width in enumerate((150, 300, 64, 84, 96, 56, 48, 56, 52)):
+        for column, width in enumerate((130, 280, 104, 84, 90, 56, 48, 56, 52)):
             # never narrower than the column's title, whatever the font size
             title = metrics.horizontalAdvance(COLUMNS[column].title) + 30
             header.resizeSection(column, max(width, title))
@@ -104,7 +121,7 @@ class BrowserWindow(QMainWindow):
         splitter.addWidget(self._editor)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([640, 440])
+        splitter.setSizes([720, 380])
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -119,7 +136,11 @@ class BrowserWindow(QMainWindow):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce.timeout.connect(lambda: self._take_filter_words(False) or self.refresh())
+        self._search.returnPressed.connect(
+            lambda: self._take_filter_words(True) or self.refresh())
+        #: what the last filter word in the search box named that is not there
+        self._filter_problem = ""
         self._search.textChanged.connect(lambda _: self._debounce.start())
         for box in (self._deck, self._tag, self._state):
             box.currentIndexChanged.connect(lambda _: self.refresh())
@@ -198,6 +219,53 @@ class BrowserWindow(QMainWindow):
                            sort=sort,
                            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 
+    def _take_filter_words(self, final: bool) -> bool:
+        """Move ``tag:``, ``deck:`` and ``is:`` words of the search box into
+        the filters they name (at the end of the text too when ``final``:
+        Enter was pressed). A word naming no tag, deck or state stays, and
+        the count below the list says so. Returns True when a filter changed
+        (and the list is refreshed already)."""
+        text = self._search.text() + (" " if final else "")
+        problems: list[str] = []
+        changed = taken = False
+        for match in reversed(list(_FILTER_WORD.finditer(text))):
+            word, value = match.group(1).lower(), match.group(2).strip('"').strip()
+            box, index = self._filter_index(word, value)
+            if index < 0:
+                problems.insert(0, f"no {'state' if word == 'is' else word} called '{value}'")
+                continue
+            text = text[:match.start()] + text[match.end():]
+            taken = True
+            if box.currentIndex() != index:
+                box.blockSignals(True)
+                box.setCurrentIndex(index)
+                box.blockSignals(False)
+                changed = True
+        if taken:
+            rest = " ".join(text.split())
+            self._search.blockSignals(True)
+            self._search.setText(rest if final or not rest else rest + " ")
+            self._search.blockSignals(False)
+        self._filter_problem = "; ".join(problems)
+        if changed:
+            self.refresh()
+        return changed
+
+    def _filter_index(self, word: str, value: str) -> tuple[QComboBox, int]:
+        """The filter box a search word sets and the index of what it names
+        there (-1: nothing of that name)."""
+        if word == "is":
+            return self._state, self._state.findData(_IS_WORDS.get(value.lower(), -1))
+        if word == "tag":
+            folded = value.casefold()
+            return self._tag, next((i for i in range(1, self._tag.count())
+                                    if str(self._tag.itemData(i)).casefold() == folded), -1)
+        try:
+            deck = self._col.decks.find(value)
+        except FlashdeskError:
+            return self._deck, -1
+        return self._deck, self._deck.findData(deck)
+
     def refresh(self) -> None:
         """Run the query in the background; the newest query wins."""
         self._generation += 1
@@ -211,7 +279,8 @@ class BrowserWindow(QMainWindow):
             return
         selected = self.selected_cards()
         self._model.set_ids(ids)
-        self._count.setText(f"{len(ids):,} card{'s' if len(ids) != 1 else ''}")
+        self._count.setText(f"{len(ids):,} card{'s' if len(ids) != 1 else ''}"
+                            + (f" · {self._filter_problem}" if self._filter_problem else ""))
         rows = sorted(self._model.rows_of(selected).values())
         if rows:  # one selection of contiguous runs, not one call per row
             selection = QItemSelection()
@@ -232,6 +301,16 @@ class BrowserWindow(QMainWindow):
 
     def _failed(self, error: BaseException) -> None:
         self._count.setText(f"Search failed: {error}")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self._search and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) \
+                and self._model.rowCount() > 0:
+            self._table.setFocus(Qt.FocusReason.TabFocusReason)
+            if not self.selected_rows(limit=1):
+                self.select_row(0)
+            return True
+        return super().eventFilter(watched, event)
 
     # -- selection ----------------------------------------------------------------
 
