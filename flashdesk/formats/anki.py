@@ -689,6 +689,18 @@ class _Notes:
         #: a note's tags as stored → (the tags kept, problems): notes share a few tag lists
         self._tags: dict[str, tuple[tuple[str, ...], list[str]]] = {}
 
+    def _once_cleaned(self, raws: list[str]) -> str:
+        """" (once unsafe content is removed)" when the sanitiser removed
+        something from one of ``raws`` (fields as the package holds them)
+        that then shows nothing, else "": only for a note that is skipped
+        (the fields are cleaned again, their removals not counted)."""
+        for raw in raws:
+            found = Removals(keep=0)
+            if is_blank(card_html(rename_media_references(raw.strip(), self.renames), found)) \
+                    and found.total:
+                return " (once unsafe content is removed)"
+        return ""
+
     def note(self, notetype: NoteType, flds: str, guid: str, tags: str,
              index: int) -> tuple[NoteData, dict[int, int]] | str:
         """The note and which Anki card is which flashdesk card, or why it is skipped."""
@@ -697,7 +709,7 @@ class _Notes:
                   card_html(rename_media_references(v.strip(), self.renames), self.removals, where)
                   for v in flds.split("\x1f")]
         if not values or is_blank(values[0]):
-            return "its first field is empty (once unsafe content is removed)"
+            return "its first field is empty" + self._once_cleaned(flds.split("\x1f")[:1])
         own = _OWN_KINDS.get(notetype.name)
         source = ""
         if own is not None:
@@ -724,8 +736,9 @@ class _Notes:
             if mapped.unshown:
                 self.unshown.setdefault(notetype.name, set()).update(mapped.unshown)
         empty = blank_field(REQUIRED[kind], data)
-        if empty is not None:
-            return f"the {empty.replace('_', ' ')} field is empty (once unsafe content is removed)"
+        if empty is not None:  # the note type decides which fields make it: any emptied counts
+            return f"the {empty.replace('_', ' ')} field is empty" + self._once_cleaned(
+                flds.split("\x1f"))
         known = self._tags.get(tags)
         if known is None:
             known = normalise_tags([tags])

@@ -45,7 +45,7 @@ from typing import Any, Iterator, Mapping
 from ..cards import (
     REQUIRED, cloze_numbers, cloze_problem, may_be_oversized, oversized_field, too_long,
 )
-from ..model import Kind, NoteData
+from ..model import LIST_FIELDS, Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
 from .problems import DeckFileError, Problem
@@ -281,12 +281,12 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
     except ValueError:
         return f"unknown kind '{raw_kind}' (use {', '.join(k.value for k in Kind)})"
     if is_blank(front):
-        return "the front (first field) is empty" + _once_cleaned(cols.get("front", ""))
+        return "the front (first field) is empty" + _once_cleaned([cols.get("front", "")], cells)
     extra = text("extra")
     fields: dict[str, Any]
     if kind == Kind.BASIC:
         if is_blank(back):
-            return "the back is empty" + _once_cleaned(cols.get("back", ""))
+            return "the back is empty" + _once_cleaned([cols.get("back", "")], cells)
         fields = {"front": front, "back": back}
         if cols.get("reverse", "").strip().lower() in _YES:
             fields["reverse"] = True
@@ -337,16 +337,32 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
             fields["explanation"] = extra
     empty = blank_field(REQUIRED[kind], fields)
     if empty is not None:
-        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
+        raw = cols.get(_COLUMN_OF[empty], "")
+        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned(
+            _split(raw) if empty in LIST_FIELDS else [raw], cells)
     key = safe_key(cols["id"]) if cols.get("id", "").strip() else derived_key(front)
     return NoteData(key=key, kind=kind, fields=fields, source=clean_plain(
         cols.get("source", "")).strip())
 
 
-def _once_cleaned(raw: str) -> str:
-    """Why a cell that held something counts as empty."""
-    return " once unsafe content is removed (scripts, links, remote images)" \
-        if raw.strip() else ""
+#: the spreadsheet column each required field of a note is read from
+_COLUMN_OF = {"front": "front", "text": "front", "question": "front", "prompt": "front",
+              "back": "back", "answer": "back", "model_answer": "back", "items": "back",
+              "options": "options", "marking_points": "points"}
+
+
+def _once_cleaned(raws: list[str], cells: _Cells) -> str:
+    """Why a field read from ``raws`` (its cells, or its list items) is
+    empty: " once unsafe content is removed (…)" when the sanitiser removed
+    something from one that then shows nothing; "" when none held anything
+    it removes (an empty cell, spaces, ``<br>``, ``&nbsp;``). Only for the
+    message of a row that is skipped: the cells are cleaned again, their
+    removals not counted."""
+    for raw in raws:
+        found = Removals(keep=0)
+        if is_blank(_Cells(cells.is_html, found).field(raw, "")) and found.total:
+            return " once unsafe content is removed (scripts, links, remote images)"
+    return ""
 
 
 # -- Anki's text files ------------------------------------------------------------------
@@ -432,25 +448,27 @@ def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
     def cell(index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""
 
+    raw: list[str] | None = None  # the field cells as they are in the file
     if cols.notetype_column is not None:
         meta = cols.meta
-        values = [row[i] for i in range(len(row)) if i not in meta]
-        notetype = _notetype(cell(cols.notetype_column), len(values), unknown)
+        raw = [row[i] for i in range(len(row)) if i not in meta]
+        notetype = _notetype(cell(cols.notetype_column), len(raw), unknown)
+        values = [cells.field(v, where) for v in raw]
     else:
         assert cols.notetype is not None
         notetype, width, field = cols.notetype, len(row), cells.field
         values = [field(row[i], where) if i is not None and i < width else ""
                   for i in cols.fields]
-    if cols.notetype_column is not None:
-        values = [cells.field(v, where) for v in values]
     if not values or is_blank(values[0]):
-        return "the front (first field) is empty" + _once_cleaned(row[0] if row else "")
+        raw = raw if raw is not None else [cell(i) for i in cols.fields]
+        return "the front (first field) is empty" + _once_cleaned(raw[:1], cells)
     mapped = map_note(notetype, values)
     if isinstance(mapped, str):
         return mapped
     empty = blank_field(REQUIRED[mapped.kind], mapped.fields)
-    if empty is not None:
-        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
+    if empty is not None:  # the note type decides which fields make it: any emptied counts
+        raw = raw if raw is not None else [cell(i) for i in cols.fields]
+        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned(raw, cells)
     guid = cell(cols.guid)
     guid = (guid if guid.isprintable() else clean_plain(guid)).strip()
     if guid:
