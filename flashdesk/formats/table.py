@@ -228,6 +228,25 @@ def _separator(value: str) -> str | None:
     return value[:1] if value[:1] in _ANKI_SEPARATORS.values() else None
 
 
+def _noting_the_end(ended: list[bool]) -> Iterator[str]:
+    """No line; appends to ``ended`` when asked for one, i.e. once the lines
+    before it are all read. Chained after a file's lines, it tells the csv
+    reader's usual end (between rows) from the end inside a quoted cell,
+    where the reader (not strict) gives the cell read so far as the last
+    row's: a quote opened and never closed swallows the rest of the file."""
+    ended.append(True)
+    yield from ()
+
+
+def _unclosed(shown: str, row: list[str], start: int, last: int) -> Problem:
+    """The problem of ``row``, which starts on line ``start`` and whose last
+    cell opens a quote that runs to the file's last line, ``last``."""
+    opened = start + sum(cell.count("\n") for cell in row[:-1])  # earlier cells may span lines
+    swallowed = f", so lines {opened}–{last} would be one cell" if last > opened else ""
+    return Problem(shown, f"a quote opens here and is never closed{swallowed}; close the quote "
+                          "or remove it", opened)
+
+
 # -- flashdesk's spreadsheet ------------------------------------------------------------
 
 def _split(value: str) -> list[str]:
@@ -538,14 +557,19 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     is_html = html_header == "true" if html_header in ("true", "false") else looks_like_html(text)
     removals = Removals()
     cells = _Cells(is_html, removals)
-    reader = csv.reader(body_lines, delimiter=sep)
+    ended: list[bool] = []
+    reader = csv.reader(itertools.chain(body_lines, _noting_the_end(ended)), delimiter=sep)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         """(line the row starts on, cells) of each row that is not blank,
-        read as the import goes."""
+        read as the import goes. A row the reader was still reading when the
+        lines ran out opened a quote that is never closed: ``DeckFileError``."""
         end = 0
         try:
             for row in reader:
+                if ended:
+                    raise DeckFileError([_unclosed(shown, row, end + 1 + headers.count,
+                                                   reader.line_num + headers.count)])
                 if any(map(str.strip, row)):
                     yield end + 1 + headers.count, row
                 end = reader.line_num

@@ -97,3 +97,73 @@ def test_a_deck_file_field_of_blank_markup_is_just_empty(tmp_path):
     messages = [p.message for p in exc.value.problems]
     assert messages == ["note 1 (id 'a'): field 'front': empty",
                         "note 2 (id 'b'): field 'items': an item is empty"]
+
+
+# -- a quote that opens a cell and is never closed ---------------------------------------
+
+STRAY = "front,back,deck\n" + "".join(f"Q{i},A{i},Stray\n" for i in range(1, 4)) + \
+    '"Quote starts here,A4,Stray\n' + "".join(f"Q{i},A{i},Stray\n" for i in range(5, 40))
+
+
+def refusal(path):
+    with pytest.raises(DeckFileError) as exc:
+        read_any(path)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_a_stray_quote_refuses_the_file_naming_the_line_it_opens_on(tmp_path):
+    path = tmp_path / "stray.csv"
+    path.write_text(STRAY, encoding="utf-8")
+    assert refusal(path) == [f"{path}:5: a quote opens here and is never closed, so lines 5–40 "
+                             "would be one cell; close the quote or remove it"]
+
+
+@pytest.mark.parametrize("text, line", [
+    ('front,back\n"unclosed quote,x\nmore,rows\n', 2),  # one row
+    ('front,back\nQ1,A1\nQ2,"A2 and no end', 3),  # the last line, no line end
+    ('front,back\nQ1,A1\n"\n', 3),  # a lone quote: a row that would be blank
+    ('front,back\r\nQ1,"two\r\nlines",x,"then\r\nno end\r\n', 3),  # after a cell of two lines
+    ('"front,back\nQ1,A1\n', 1),  # the header row
+    ("#separator:tab\n#html:false\nQ1\tA1\nQ2\t\"A2\nQ3\tA3\n", 4),  # Anki's header lines count
+    ("front\tback\rQ1\t\"A1\rQ2\tA2\r", 2),  # CR line ends
+])
+def test_an_unclosed_quote_is_refused_wherever_it_is(tmp_path, text, line):
+    path = tmp_path / "unclosed.csv"
+    path.write_bytes(text.encode("utf-8"))
+    [message] = refusal(path)
+    assert message.startswith(f"{path}:{line}: a quote opens here and is never closed"), message
+
+
+@pytest.mark.parametrize("text", [
+    'front,back\nQ1,"two\nlines"\nQ2,A2\n',  # a cell of two lines
+    'front,back\nQ1,A1\nQ2,"last\nrow"\n',  # ... in the last row
+    'front,back\nQ1,A1\nQ2,"last\nrow"',  # ... with no line end after it
+    'front,back\r\nQ1,"""quoted"" and\r\n,commas"\r\nQ2,A2',  # quotes written twice, CR LF
+    'front,back\nQ1,say "hi"\nQ2,A2\n',  # quotes inside a cell that does not start with one
+])
+def test_a_quoted_cell_over_several_lines_still_imports(tmp_path, text):
+    path = tmp_path / "multi.csv"
+    path.write_bytes(text.encode("utf-8"))
+    result = read_any(path)
+    assert not result.skipped
+    assert [n.key for d in result.decks for n in d.notes] and len(result.decks[0].notes) == 2
+
+
+def test_an_unclosed_quote_changes_nothing_and_the_command_line_says_so(col, tmp_path):
+    import subprocess
+    import sys
+
+    from .test_hostile_inputs import content
+
+    path = tmp_path / "stray.csv"
+    path.write_text(STRAY, encoding="utf-8")
+    before = content(col)
+    with pytest.raises(DeckFileError, match="stray.csv:5: a quote opens here"):
+        col.files.import_files([path])
+    assert content(col) == before
+    out = subprocess.run([sys.executable, "-m", "flashdesk", "--data-dir", str(tmp_path / "home"),
+                          "import", str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and not out.stdout
+    assert out.stderr.splitlines() == [
+        f"{path}:5: a quote opens here and is never closed, so lines 5–40 would be one cell; "
+        "close the quote or remove it", "flashdesk: nothing was imported (1 problem(s))"]
