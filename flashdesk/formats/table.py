@@ -40,12 +40,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from ..cards import (
     REQUIRED, cloze_numbers, cloze_problem, may_be_oversized, oversized_field, too_long,
 )
-from ..model import LIST_FIELDS, Kind, NoteData
+from ..model import FIELDS, LIST_FIELDS, Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
 from .problems import DeckFileError, Problem
@@ -245,6 +245,29 @@ def _unclosed(shown: str, row: list[str], start: int, last: int) -> Problem:
     swallowed = f", so lines {opened}–{last} would be one cell" if last > opened else ""
     return Problem(shown, f"a quote opens here and is never closed{swallowed}; close the quote "
                           "or remove it", opened)
+
+
+def _rows(lines: Iterable[str], sep: str, first_line: int,
+          shown: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the row starts on, cells) of each row of ``lines`` that is not
+    blank, read as the import goes; the first of ``lines`` is line
+    ``first_line`` of the file ``shown``. Raises ``DeckFileError`` for a
+    row the reader was still reading when the lines ran out (a quote that
+    is never closed) and for what the csv reader refuses."""
+    ended: list[bool] = []
+    reader = csv.reader(itertools.chain(lines, _noting_the_end(ended)), delimiter=sep)
+    end = 0
+    try:
+        for row in reader:
+            if ended:
+                raise DeckFileError([_unclosed(shown, row, first_line + end,
+                                               first_line - 1 + reader.line_num)])
+            if any(map(str.strip, row)):
+                yield first_line + end, row
+            end = reader.line_num
+    except csv.Error as exc:
+        raise DeckFileError([Problem(shown, f"not a readable table: {exc}",
+                                     first_line - 1 + reader.line_num)]) from None
 
 
 # -- flashdesk's spreadsheet ------------------------------------------------------------
@@ -496,6 +519,43 @@ def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
     return derived_key(first), mapped.kind, mapped.fields, "", cell(cols.deck)
 
 
+#: a note as a message about a duplicate row compares it: deck name, kind,
+#: fields, tags, source
+_Content = tuple[str, Kind, dict, tuple[str, ...], str]
+#: what a field is called in such a message, where not its name
+_FIELD_WORDS = {"reverse": "reverse setting", "model_answer": "model answer",
+                "marking_points": "marking points", "accept": "accepted answers"}
+
+
+def _same_note(by: str, line: str, first: _Content | None, this: _Content | None) -> str:
+    """Why a row is skipped whose note an earlier row (on ``line``) already
+    made, the same ``by`` ("front", "id", "guid") making them one note:
+    "same note as line N" when the two rows make the same note, else what
+    this row would have changed, which is not imported ("same front as line
+    N but a different back; only line N is imported")."""
+    if first is None or this is None:
+        return f"same {by} as line {line}; only line {line} is imported"
+    deck, kind, fields, tags, source = this
+    first_deck, first_kind, first_fields, first_tags, first_source = first
+    if kind != first_kind:
+        parts = ["a different kind"]
+    else:  # a front that differs only in case and spacing is the same front
+        same = FIELDS[kind][0] if by == "front" else None
+        parts = [("different " if name in LIST_FIELDS else "a different ")
+                 + _FIELD_WORDS.get(name, name) for name in FIELDS[kind]
+                 if name != same and fields.get(name) != first_fields.get(name)]
+    if set(tags) != set(first_tags):
+        parts.append("different tags")
+    if source != first_source:
+        parts.append("a different source")
+    if deck.casefold() != first_deck.casefold():
+        parts.append("a different deck")
+    if not parts:
+        return f"same note as line {line}"
+    listed = f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
+    return f"same {by} as line {line} but {listed}; only line {line} is imported"
+
+
 # -- the reader -------------------------------------------------------------------
 
 
@@ -557,27 +617,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     is_html = html_header == "true" if html_header in ("true", "false") else looks_like_html(text)
     removals = Removals()
     cells = _Cells(is_html, removals)
-    ended: list[bool] = []
-    reader = csv.reader(itertools.chain(body_lines, _noting_the_end(ended)), delimiter=sep)
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        """(line the row starts on, cells) of each row that is not blank,
-        read as the import goes. A row the reader was still reading when the
-        lines ran out opened a quote that is never closed: ``DeckFileError``."""
-        end = 0
-        try:
-            for row in reader:
-                if ended:
-                    raise DeckFileError([_unclosed(shown, row, end + 1 + headers.count,
-                                                   reader.line_num + headers.count)])
-                if any(map(str.strip, row)):
-                    yield end + 1 + headers.count, row
-                end = reader.line_num
-        except csv.Error as exc:
-            raise DeckFileError([Problem(shown, f"not a readable table: {exc}",
-                                         reader.line_num + headers.count)]) from None
-
-    data = rows()
+    data = _rows(body_lines, sep, headers.count + 1, shown)
     first_row = next(data, None)
     if first_row is None:
         raise DeckFileError([Problem(shown, "the file has no rows")])
@@ -607,6 +647,49 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     hashed_for: _AnkiColumns | None = None
     # the deck column as ``cols`` reads it (the last of that name)
     at = len(names) - 1 - names[::-1].index("deck") if "deck" in names else None
+
+    def reread(row: list[str]) -> tuple[str, _Content] | None:
+        """What makes a row's note its note ("guid", "id" or "front") and the
+        note it makes, for a row not read (``known``) that a message about a
+        duplicate must compare; removals, tags and note types left out are
+        not counted again. None when it makes no note."""
+        quiet = _Cells(is_html, Removals())
+        if anki:
+            assert columns is not None  # the unchanged rows' own
+            found = _anki_note(columns, row, quiet, "", set())
+            if isinstance(found, str):
+                return None
+            by = "guid" if found[3] else "front"
+            tags = row[columns.tags] if columns.tags is not None and columns.tags < len(row) else ""
+            deck_cell, kind, fields, source = found[4], found[1], found[2], ""
+        else:
+            cols = dict(zip(names, map(unguard_cell, row)))
+            cols.pop("", None)
+            read = note_from_row(cols, quiet, "")
+            if isinstance(read, str):
+                return None
+            by = "id" if cols.get("id", "").strip() else "front"
+            deck_cell, tags, kind, fields, source = cols.get("deck", ""), cols.get("tags", ""), \
+                read.kind, read.fields, read.source
+        return by, (_deck_name(deck_cell, default_deck), kind, fields,
+                    normalise_tags([global_tags, tags])[0], source)
+
+    #: skip messages that compare with a row not read: (their place in
+    #: ``result.skipped``, what made the notes one, that row's line, its
+    #: deck, this row's note), completed once the file is read
+    later: list[tuple[int, str, str, str, _Content | None]] = []
+
+    def skip_same(line: int, identity: str, by: str, this: _Content | None) -> None:
+        """Skip the row on ``line``, whose note (``this``) the row first met
+        with ``identity`` already made, saying what it would have changed."""
+        first, deck, note = groups.first(identity) or ("?", "", None)
+        result.skipped.append(f"{shown}:{line}: skipped: ")
+        if note is None and this is not None:
+            later.append((len(result.skipped) - 1, by, first, deck, this))
+            return
+        made = (deck, note.kind, note.fields, note.tags, note.source) if note else None
+        result.skipped[-1] += _same_note(by, first, made, this)
+
     for line, row in data:
         if anki and values and row[0].startswith("#"):
             result.skipped.append(f"{shown}:{line}: skipped: a row starting with '#' is a "
@@ -631,9 +714,10 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             hit = known.get(origin)
             if hit is not None and hit[0] == _deck_name(raw_deck, default_deck) \
                     and groups.name_for(hit[0]) == hit[0]:
-                first = groups.add_unchanged(hit[0], hit[1], str(line))
-                if first is not None:
-                    result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
+                if groups.add_unchanged(hit[0], hit[1], str(line)) is not None:
+                    again = reread(row)
+                    skip_same(line, hit[1], again[0] if again else "note",
+                              again[1] if again else None)
                 continue
         where = f"line {line}"
         deck_cell = row_tags = id_cell = ""
@@ -674,9 +758,18 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             given = given_identity(id_cell) if id_cell else None
             identity, key = given if given else (scoped_identity(deck, key), key)
         note = NoteData(key, kind, fields, tags, source, line, origin, identity)
-        first = groups.add(deck, note, str(line))
-        if first is not None:
-            result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
+        if groups.add(deck, note, str(line)) is not None:
+            skip_same(line, identity, "guid" if anki and identity.startswith("anki:") else
+                      "id" if id_cell.strip() else "front", (deck, kind, fields, tags, source))
+    if later:  # the rows not read that they compare with, read in one more pass
+        wanted = {int(first) for _, _, first, _, _ in later}
+        rows_at = {line: row for line, row in _rows(
+            itertools.islice(_lines(text), headers.count, None), sep, headers.count + 1, shown)
+            if line in wanted}
+        for index, by, first, deck, this in later:
+            first_read = reread(rows_at[int(first)])
+            result.skipped[index] += _same_note(
+                by, first, (deck, *first_read[1][1:]) if first_read else None, this)
     result.decks = groups.decks(shown)
     merged = groups.message(shown)
     if merged:

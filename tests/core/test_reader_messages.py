@@ -167,3 +167,52 @@ def test_an_unclosed_quote_changes_nothing_and_the_command_line_says_so(col, tmp
     assert out.stderr.splitlines() == [
         f"{path}:5: a quote opens here and is never closed, so lines 5–40 would be one cell; "
         "close the quote or remove it", "flashdesk: nothing was imported (1 problem(s))"]
+
+
+# -- a row skipped as the same note as an earlier row says what it would have changed ----
+
+def test_an_exact_duplicate_row_keeps_the_short_message(tmp_path):
+    path = write_csv(tmp_path / "dup.csv", [["front", "back"], ["Q1", "A1"], ["Q2", "A2"],
+                                            ["Q1", "A1"], ["q1 ", " A1"]])
+    assert skipped(path) == ["same note as line 2", "same note as line 2"]
+
+
+def test_a_row_with_the_same_front_but_another_back_says_the_back_is_not_imported(tmp_path):
+    path = write_csv(tmp_path / "dup.csv", [["front", "back", "tags"], ["Q1", "A1", "t"],
+                                            ["Q2", "A2", ""], ["Q1", "Another answer", "t"],
+                                            ["Q1", "A1", "t other"]])
+    assert skipped(path) == [
+        "same front as line 2 but a different back; only line 2 is imported",
+        "same front as line 2 but different tags; only line 2 is imported"]
+
+
+def test_an_id_or_guid_met_again_with_other_content_says_what_differs(tmp_path):
+    path = write_csv(tmp_path / "ids.csv", [["id", "front", "back", "deck"],
+                                            ["q1", "Q1", "A1", "Course::A"],
+                                            ["q1", "Other question", "A1", "Course::A"],
+                                            ["q1", "Q1", "A1", "Course::B"],
+                                            ["q1", "Q1", "A1", "Course::A"]])
+    assert skipped(path) == ["same id as line 2 but a different front; only line 2 is imported",
+                             "same id as line 2 but a different deck; only line 2 is imported",
+                             "same note as line 2"]
+    path = tmp_path / "guids.txt"
+    path.write_text("#separator:tab\n#html:false\n#guid column:1\ng1\tQ1\tA1\n"
+                    "g1\tdup guid\tdup guid back\n", encoding="utf-8")
+    assert skipped(path) == ["same guid as line 4 but a different front and a different back; "
+                             "only line 4 is imported"]
+
+
+def test_a_re_import_says_so_too_when_one_of_the_rows_is_unchanged(col, tmp_path):
+    path = write_csv(tmp_path / "dup.csv", [["front", "back"], ["Q1", "A1"], ["Q2", "A2"]])
+    col.files.import_files([path])
+    # a row added after the unchanged one, then one added before it
+    write_csv(path, [["front", "back"], ["Q1", "A1"], ["Q2", "A2"], ["Q1", "New answer"]])
+    [report] = col.files.import_files([path])
+    assert [s.split(": skipped: ")[1] for s in report.skipped] == [
+        "same front as line 2 but a different back; only line 2 is imported"]
+    write_csv(path, [["front", "back"], ["Q1", "New answer"], ["Q1", "A1"], ["Q2", "A2"],
+                     ["Q2", "A2"]])
+    [report] = col.files.import_files([path])
+    assert [s.split(": skipped: ")[1] for s in report.skipped] == [
+        "same front as line 2 but a different back; only line 2 is imported",
+        "same note as line 4"]
