@@ -12,7 +12,10 @@ A file is one of two shapes:
   ``#notetype``, ``#deck column``, ``#notetype column``, ``#tags column`` and
   ``#guid column``; fields mapped onto the note type's fields by the
   ``#columns`` names or by position; the first column after the fields is
-  the tags column (what Anki writes); each note type evaluated as Anki does
+  the tags column (what Anki writes), except with a ``#notetype column``:
+  then, as in Anki, a row holds only its note type's fields, a column after
+  them is not read (the message names it) and tags come only from
+  ``#tags column``; each note type evaluated as Anki does
   (``flashdesk.formats.notetypes``). A file with neither header lines nor a
   header row is read this way too, as Anki's Basic note type: front, back,
   tags.
@@ -63,7 +66,7 @@ __all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "ANKI_HEADE
 
 #: part of every row's hash (``read_table``'s ``known``): change it when the
 #: same row would be read into a different note
-READER_VERSION = "table-2"
+READER_VERSION = "table-3"
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
@@ -484,17 +487,26 @@ def _anki_columns(headers: _Headers, width: int, unknown: set[str]) -> _AnkiColu
 
 
 def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
-               unknown: set[str]) -> tuple[str, Kind, dict, str, str] | str:
+               unknown: set[str], unread: dict[int, int]) -> tuple[str, Kind, dict, str, str] | str:
     """One row of an Anki text file: (the note's key, kind, fields and
-    identity, its deck cell or "") or the reason it is skipped."""
+    identity, its deck cell or "") or the reason it is skipped. A note type
+    flashdesk does not know is added to ``unknown``; with a note type
+    column, a column after a known note type's fields that holds text is
+    counted in ``unread`` (0-based column → rows): Anki does not read it."""
     def cell(index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""
 
     raw: list[str] | None = None  # the field cells as they are in the file
     if cols.notetype_column is not None:
         meta = cols.meta
-        raw = [row[i] for i in range(len(row)) if i not in meta]
-        notetype = _notetype(cell(cols.notetype_column), len(raw), unknown)
+        free = [i for i in range(len(row)) if i not in meta]
+        notetype = _notetype(cell(cols.notetype_column), len(free), unknown)
+        if len(free) > len(notetype.fields) and notetype.name in STOCK:
+            for i in free[len(notetype.fields):]:  # as Anki: only the note type's fields
+                if row[i].strip():
+                    unread[i] = unread.get(i, 0) + 1
+            del free[len(notetype.fields):]
+        raw = [row[i] for i in free]
         values = [cells.field(v, where) for v in raw]
     else:
         assert cols.notetype is not None
@@ -624,6 +636,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     global_tags = values.get("tags", "")
     groups = DeckGroups()
     unknown: set[str] = set()
+    unread: dict[int, int] = {}  # with a note type column: column → rows, text not read
     tag_problems: list[str] = []
     tag_cache: dict[str, tuple[tuple[str, ...], list[str]]] = {}
     anki = any(h in values for h in _ANKI_COLUMN_HEADERS) or not _is_flashdesk_header(first_row[1])
@@ -656,7 +669,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         quiet = _Cells(is_html, Removals())
         if anki:
             assert columns is not None  # the unchanged rows' own
-            found = _anki_note(columns, row, quiet, "", set())
+            found = _anki_note(columns, row, quiet, "", set(), {})
             if isinstance(found, str):
                 return None
             by = "guid" if found[3] else "front"
@@ -724,7 +737,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         if anki:
             if columns is None or (columns.generic and len(row) > columns.width):
                 columns = _anki_columns(headers, len(row), unknown)
-            found = _anki_note(columns, row, cells, where, unknown)
+            found = _anki_note(columns, row, cells, where, unknown, unread)
             if isinstance(found, str):
                 result.skipped.append(f"{shown}:{line}: skipped: {found}")
                 continue
@@ -778,6 +791,14 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         result.messages.append(
             f"{shown}: note type(s) {', '.join(sorted(unknown))} are not Anki's standard ones: "
             "the first field is read as the front, the second as the back, any others as the extra")
+    if unread:
+        places = " and ".join(f"column {i + 1} ({n} row{'s' if n > 1 else ''})"
+                              for i, n in sorted(unread.items()))
+        result.messages.append(
+            f"{shown}: not imported: text after the note type's fields, in {places}: with "
+            "#notetype column, only each note type's fields are read (as Anki reads them)"
+            + ("" if "tags column" in values else
+               "; add the line #tags column:N if column N holds tags"))
     if tag_problems:
         result.messages.append(f"{shown}: {len(tag_problems)} tag(s) left out: "
                                + "; ".join(tag_problems[:5]))
