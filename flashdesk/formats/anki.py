@@ -30,7 +30,7 @@ from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
 from .notetypes import NoteType, Template, map_note
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .result import DeckGroups, ReadResult, anki_identity, given_identity, safe_key
 from .sanitize import (
     Removals, blank_field, card_html, clean_plain, is_blank, media_name, media_references,
@@ -795,7 +795,7 @@ def read_apkg(path: str | Path) -> ReadResult:
     each card's Anki progress (``ReadResult.progress``, applied only when
     the import asks for it). Raises ``DeckFileError`` with one clear message
     when the file is refused."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         if Path(path).stat().st_size > LIMITS["package_bytes"]:
             raise _Refused(f"it is larger than {LIMITS['package_bytes'] // 2**20} MB")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..cards import FIELDS, LIST_FIELDS, MAX_FIELD_CHARS, REQUIRED, cloze_problem, too_long
 from ..model import DeckData, DeckId, Kind, NoteData
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .sanitize import Removals, clean_field, clean_plain, is_blank
 from .tags import MAX_TAG, normalise_tag, split_tags, tag_problem
 from .tomlbounds import toml_bounds_problem
@@ -35,7 +35,7 @@ def read_deck_file(path: str | Path, removals: Removals | None = None) -> DeckDa
     """Read and check one deck file; raise ``DeckFileError`` listing every
     problem. What the sanitiser removes from card text is counted in
     ``removals`` when given."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         raw = Path(path).read_bytes() if Path(path).stat().st_size <= MAX_FILE_BYTES else None
     except OSError as exc:

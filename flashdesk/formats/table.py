@@ -51,7 +51,7 @@ from ..cards import (
 from ..model import FIELDS, LIST_FIELDS, Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .result import (
     DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
 )
@@ -595,7 +595,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     hash is known and whose deck is that deck is not read again: the
     identity goes into its deck's ``unchanged``; every note read carries its
     row's hash (``origin``)."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:

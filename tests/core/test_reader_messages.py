@@ -216,3 +216,68 @@ def test_a_re_import_says_so_too_when_one_of_the_rows_is_unchanged(col, tmp_path
     assert [s.split(": skipped: ")[1] for s in report.skipped] == [
         "same front as line 2 but a different back; only line 2 is imported",
         "same note as line 4"]
+
+
+# -- a file's name is shown escaped: it cannot break a message into lines or colour it ---
+
+EVIL = "evil\x1b[31mred\nname\u202e.csv"
+SHOWN = "evil\\x1b[31mred\\nname\\u202e.csv"
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path):
+    from flashdesk.formats import shown_path
+
+    assert shown_path(tmp_path / EVIL) == f"{tmp_path}/{SHOWN}"
+    assert shown_path("plain name – café.csv") == "plain name – café.csv"
+    assert shown_path("tab\there\rcr") == "tab\\there\\rcr"
+    assert shown_path(b"caf\xe9.csv".decode("utf-8", "surrogateescape")) == "caf\\xe9.csv"
+    assert shown_path(shown_path(EVIL)) == SHOWN  # showing it again changes nothing
+
+
+@pytest.mark.parametrize("suffix, text", [
+    (".csv", "front,back\nQ1,A1\n,no front\nQ1,other\n"),
+    (".txt", "#separator:tab\n#html:true\nQ1\tA1\n\tno front\nQ3\t<script>x</script>A3\n"),
+    (".toml", '[deck]\nid = "d"\nname = "D"\n\n[[notes]]\nid = "a"\nkind = "basic"\n'
+              'front = "<script>x</script>Q"\nback = "A"\n'),
+    (".csv", 'front,back\n"never closed\n'),
+    (".csv", ""),
+])
+def test_every_message_about_a_file_shows_its_name_escaped(tmp_path, suffix, text):
+    path = tmp_path / (EVIL[:-4] + suffix)
+    path.write_text(text, encoding="utf-8")
+    try:
+        result = read_any(path)
+        messages = result.skipped + result.messages + [d.path for d in result.decks]
+    except DeckFileError as exc:
+        messages = [str(p) for p in exc.problems]
+    assert messages
+    for message in messages:
+        assert message.startswith(f"{tmp_path}/{SHOWN[:-4]}{suffix}"), message
+        assert "\n" not in message and "\x1b" not in message and "\u202e" not in message
+
+
+def test_an_anki_package_s_name_is_shown_escaped_too(tmp_path):
+    path = h.legacy_package(tmp_path / (EVIL[:-4] + ".apkg"), notes=[
+        (1, "g1", 1, "", "\x1fA"), (2, "g2", 1, "", "Q\x1fA")], cards=[(1, 2, 0), (2, 2, 0)])
+    result = read_any(path)
+    assert result.skipped == [f"{tmp_path}/{SHOWN[:-4]}.apkg: note 1: skipped: its first field "
+                              "is empty"]
+    assert result.decks[0].path == f"{tmp_path}/{SHOWN[:-4]}.apkg"
+
+
+def test_the_command_line_prints_a_file_name_on_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    good = tmp_path / (EVIL[:-4] + ".csv")
+    good.write_text("front,back\nQ1,A1\n,no front\n", encoding="utf-8")
+    bad = tmp_path / (EVIL[:-4] + "2.csv")
+    bad.write_text('front,back\n"never closed\n', encoding="utf-8")
+    home = ["--data-dir", str(tmp_path / "home")]
+    for args in (["import", str(good)], ["validate", str(good)], ["import", str(bad)]):
+        out = subprocess.run([sys.executable, "-m", "flashdesk", *home, *args],
+                             capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in out.stderr
+        for line in (out.stdout + out.stderr).splitlines():
+            assert "\x1b" not in line and not line.startswith("name"), (args, line)
+        assert SHOWN[:-4] in out.stdout + out.stderr
