@@ -333,7 +333,7 @@ def cmd_validate(args, out) -> int:
             out(line)
         for deck in result.decks:
             cards = sum(len(card_ords(n.kind, n.fields)) for n in deck.notes)
-            out(f"{path}: ok – {deck.name}" + (f" ({deck.id})" if deck.id else "")
+            out(f"{deck.path}: ok – {deck.name}" + (f" ({deck.id})" if deck.id else "")
                 + f", {len(deck.notes)} notes, {cards} cards")
     return status
 

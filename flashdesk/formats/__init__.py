@@ -8,14 +8,14 @@ import zipfile
 from pathlib import Path
 from typing import Mapping
 
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .deckfile import read_deck_file
 from .result import ReadResult
 from .sanitize import Removals
 from .terminal import terminal_safe
 
 __all__ = ["DeckFileError", "Problem", "read_deck_file", "read_any", "ReadResult", "FORMATS",
-           "detect_format", "terminal_safe"]
+           "detect_format", "terminal_safe", "shown_path"]
 
 #: file suffix → format name
 FORMATS = {".toml": "toml", ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".apkg": "apkg",
@@ -44,14 +44,15 @@ def read_any(path: str | Path, deck_name: str | None = None, *,
     spreadsheet's reader skips (see ``table.read_table``).
 
     Every reader bounds its input before trusting it (see each module) and
-    raises ``DeckFileError`` naming the file for anything it refuses; names,
+    raises ``DeckFileError`` naming the file for anything it refuses; every
+    message names the file as ``shown_path`` shows it (escaped); names,
     descriptions and tags come back as plain text and card text as
     sanitised HTML, both without control characters."""
     kind = detect_format(path)
     if kind == "toml":
         removals = Removals()
         result = ReadResult("toml", [read_deck_file(path, removals)])
-        summary = removals.summary(str(path))
+        summary = removals.summary(shown_path(path))
         if summary:
             result.messages.append(summary)
             result.sanitised = removals.total

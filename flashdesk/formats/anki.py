@@ -30,7 +30,7 @@ from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
 from .notetypes import NoteType, Template, map_note
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .result import DeckGroups, ReadResult, anki_identity, given_identity, safe_key
 from .sanitize import (
     Removals, blank_field, card_html, clean_plain, is_blank, media_name, media_references,
@@ -689,6 +689,18 @@ class _Notes:
         #: a note's tags as stored → (the tags kept, problems): notes share a few tag lists
         self._tags: dict[str, tuple[tuple[str, ...], list[str]]] = {}
 
+    def _once_cleaned(self, raws: list[str]) -> str:
+        """" (once unsafe content is removed)" when the sanitiser removed
+        something from one of ``raws`` (fields as the package holds them)
+        that then shows nothing, else "": only for a note that is skipped
+        (the fields are cleaned again, their removals not counted)."""
+        for raw in raws:
+            found = Removals(keep=0)
+            if is_blank(card_html(rename_media_references(raw.strip(), self.renames), found)) \
+                    and found.total:
+                return " (once unsafe content is removed)"
+        return ""
+
     def note(self, notetype: NoteType, flds: str, guid: str, tags: str,
              index: int) -> tuple[NoteData, dict[int, int]] | str:
         """The note and which Anki card is which flashdesk card, or why it is skipped."""
@@ -697,7 +709,7 @@ class _Notes:
                   card_html(rename_media_references(v.strip(), self.renames), self.removals, where)
                   for v in flds.split("\x1f")]
         if not values or is_blank(values[0]):
-            return "its first field is empty (once unsafe content is removed)"
+            return "its first field is empty" + self._once_cleaned(flds.split("\x1f")[:1])
         own = _OWN_KINDS.get(notetype.name)
         source = ""
         if own is not None:
@@ -724,8 +736,9 @@ class _Notes:
             if mapped.unshown:
                 self.unshown.setdefault(notetype.name, set()).update(mapped.unshown)
         empty = blank_field(REQUIRED[kind], data)
-        if empty is not None:
-            return f"the {empty.replace('_', ' ')} field is empty (once unsafe content is removed)"
+        if empty is not None:  # the note type decides which fields make it: any emptied counts
+            return f"the {empty.replace('_', ' ')} field is empty" + self._once_cleaned(
+                flds.split("\x1f"))
         known = self._tags.get(tags)
         if known is None:
             known = normalise_tags([tags])
@@ -782,7 +795,7 @@ def read_apkg(path: str | Path) -> ReadResult:
     each card's Anki progress (``ReadResult.progress``, applied only when
     the import asks for it). Raises ``DeckFileError`` with one clear message
     when the file is refused."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         if Path(path).stat().st_size > LIMITS["package_bytes"]:
             raise _Refused(f"it is larger than {LIMITS['package_bytes'] // 2**20} MB")

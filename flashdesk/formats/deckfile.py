@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..cards import FIELDS, LIST_FIELDS, MAX_FIELD_CHARS, REQUIRED, cloze_problem, too_long
 from ..model import DeckData, DeckId, Kind, NoteData
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .sanitize import Removals, clean_field, clean_plain, is_blank
 from .tags import MAX_TAG, normalise_tag, split_tags, tag_problem
 from .tomlbounds import toml_bounds_problem
@@ -28,8 +28,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: problems listed for one file; each is located by scanning the text, so a
 #: file of 100,000 unknown keys is stopped after these
 MAX_PROBLEMS = 100
-_ONCE_CLEANED = ("once unsafe content is removed (scripts, links, styles and images from "
-                 "anywhere but the media folder)")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -37,7 +35,7 @@ def read_deck_file(path: str | Path, removals: Removals | None = None) -> DeckDa
     """Read and check one deck file; raise ``DeckFileError`` listing every
     problem. What the sanitiser removes from card text is counted in
     ``removals`` when given."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         raw = Path(path).read_bytes() if Path(path).stat().st_size <= MAX_FILE_BYTES else None
     except OSError as exc:
@@ -202,6 +200,20 @@ def _check_tags(tags: object) -> tuple[tuple[str, ...], bool]:
     return tuple(kept.values()), True
 
 
+def _once_cleaned(raws: list[str]) -> str:
+    """Why a field (or a list item) is empty: " once unsafe content is
+    removed (…)" when the sanitiser removed something from one of ``raws``
+    (the texts as written) that then shows nothing; "" when none held
+    anything it removes (``<br>``, ``&nbsp;``). Only for a problem: the texts
+    are cleaned again, their removals not counted."""
+    for raw in raws:
+        found = Removals(keep=0)
+        if is_blank(clean_field(raw, found)) and found.total:
+            return (" once unsafe content is removed (scripts, links, styles and images from "
+                    "anywhere but the media folder)")
+    return ""
+
+
 def _check_note(raw, index, line, where, problem, seen,
                 removals: Removals | None = None, *, strict: bool = False) -> NoteData | None:
     label = f"note {index + 1}"
@@ -269,7 +281,7 @@ def _check_note(raw, index, line, where, problem, seen,
                 continue
             fields[field] = [clean(field, v) for v in value]
             if any(is_blank(v) for v in fields[field]):
-                fail(field, f"an item is empty {_ONCE_CLEANED}")
+                fail(field, "an item is empty" + _once_cleaned(value))
         elif field == "reverse":
             if not isinstance(value, bool):
                 fail(field, "must be true or false")
@@ -286,7 +298,7 @@ def _check_note(raw, index, line, where, problem, seen,
                 continue
             fields[field] = clean(field, value)
             if field in REQUIRED[kind] and is_blank(fields[field]):
-                fail(field, f"empty {_ONCE_CLEANED}")
+                fail(field, "empty" + _once_cleaned([value]))
     if kind == Kind.CHOICE and "options" in fields:
         options = fields["options"]
         if len(options) < 2:

@@ -114,6 +114,10 @@ class DeckGroups:
         self._seen: dict[str, str] = {}
         #: identities of notes a collection has as these rows make them (rows not read)
         self._unchanged: dict[str, list[str]] = {}
+        #: identity → (deck, note or None for a row not read), made by ``first``
+        #: when a file has a duplicate and kept from then on: most files
+        #: have none, and pay nothing for it
+        self._met: dict[str, tuple[str, NoteData | None]] | None = None
         #: spellings met that differ only in case from the name kept
         self.merged: dict[str, set[str]] = {}
 
@@ -140,7 +144,10 @@ class DeckGroups:
         if identity in self._seen:
             return self._seen[identity]
         self._seen[identity] = where
-        self._notes.setdefault(self.name_for(deck), []).append(note)
+        name = self.name_for(deck)
+        self._notes.setdefault(name, []).append(note)
+        if self._met is not None:
+            self._met[identity] = name, note
         return None
 
     def add_unchanged(self, deck: str, identity: str, where: str) -> str | None:
@@ -153,7 +160,21 @@ class DeckGroups:
         name = self.name_for(deck)
         self._notes.setdefault(name, [])
         self._unchanged.setdefault(name, []).append(identity)
+        if self._met is not None:
+            self._met[identity] = name, None
         return None
+
+    def first(self, identity: str) -> tuple[str, str, NoteData | None] | None:
+        """Where the note ``identity`` was first met, its deck, and the note
+        (None when it came from ``add_unchanged``: a row not read); None
+        when it was not met."""
+        if identity not in self._seen:
+            return None
+        if self._met is None:
+            self._met = {i: (name, None) for name, ids in self._unchanged.items() for i in ids}
+            self._met.update((n.identity or n.key, (name, n))
+                             for name, notes in self._notes.items() for n in notes)
+        return (self._seen[identity], *self._met[identity])
 
     def decks(self, path: str) -> list[DeckData]:
         """The groups as decks (no id yet: the importer gives them theirs),

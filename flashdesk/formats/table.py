@@ -12,7 +12,10 @@ A file is one of two shapes:
   ``#notetype``, ``#deck column``, ``#notetype column``, ``#tags column`` and
   ``#guid column``; fields mapped onto the note type's fields by the
   ``#columns`` names or by position; the first column after the fields is
-  the tags column (what Anki writes); each note type evaluated as Anki does
+  the tags column (what Anki writes), except with a ``#notetype column``:
+  then, as in Anki, a row holds only its note type's fields, a column after
+  them is not read (the message names it) and tags come only from
+  ``#tags column``; each note type evaluated as Anki does
   (``flashdesk.formats.notetypes``). A file with neither header lines nor a
   header row is read this way too, as Anki's Basic note type: front, back,
   tags.
@@ -40,15 +43,15 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from ..cards import (
     REQUIRED, cloze_numbers, cloze_problem, may_be_oversized, oversized_field, too_long,
 )
-from ..model import Kind, NoteData
+from ..model import FIELDS, LIST_FIELDS, Kind, NoteData
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
-from .problems import DeckFileError, Problem
+from .problems import DeckFileError, Problem, shown_path
 from .result import (
     DeckGroups, ReadResult, anki_identity, derived_key, given_identity, safe_key, scoped_identity,
 )
@@ -63,7 +66,7 @@ __all__ = ["read_table", "COLUMNS", "LIST_SEPARATOR", "decode_text", "ANKI_HEADE
 
 #: part of every row's hash (``read_table``'s ``known``): change it when the
 #: same row would be read into a different note
-READER_VERSION = "table-2"
+READER_VERSION = "table-3"
 
 MAX_BYTES = 256 * 1024 * 1024
 LIST_SEPARATOR = "|"
@@ -228,6 +231,48 @@ def _separator(value: str) -> str | None:
     return value[:1] if value[:1] in _ANKI_SEPARATORS.values() else None
 
 
+def _noting_the_end(ended: list[bool]) -> Iterator[str]:
+    """No line; appends to ``ended`` when asked for one, i.e. once the lines
+    before it are all read. Chained after a file's lines, it tells the csv
+    reader's usual end (between rows) from the end inside a quoted cell,
+    where the reader (not strict) gives the cell read so far as the last
+    row's: a quote opened and never closed swallows the rest of the file."""
+    ended.append(True)
+    yield from ()
+
+
+def _unclosed(shown: str, row: list[str], start: int, last: int) -> Problem:
+    """The problem of ``row``, which starts on line ``start`` and whose last
+    cell opens a quote that runs to the file's last line, ``last``."""
+    opened = start + sum(cell.count("\n") for cell in row[:-1])  # earlier cells may span lines
+    swallowed = f", so lines {opened}–{last} would be one cell" if last > opened else ""
+    return Problem(shown, f"a quote opens here and is never closed{swallowed}; close the quote "
+                          "or remove it", opened)
+
+
+def _rows(lines: Iterable[str], sep: str, first_line: int,
+          shown: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the row starts on, cells) of each row of ``lines`` that is not
+    blank, read as the import goes; the first of ``lines`` is line
+    ``first_line`` of the file ``shown``. Raises ``DeckFileError`` for a
+    row the reader was still reading when the lines ran out (a quote that
+    is never closed) and for what the csv reader refuses."""
+    ended: list[bool] = []
+    reader = csv.reader(itertools.chain(lines, _noting_the_end(ended)), delimiter=sep)
+    end = 0
+    try:
+        for row in reader:
+            if ended:
+                raise DeckFileError([_unclosed(shown, row, first_line + end,
+                                               first_line - 1 + reader.line_num)])
+            if any(map(str.strip, row)):
+                yield first_line + end, row
+            end = reader.line_num
+    except csv.Error as exc:
+        raise DeckFileError([Problem(shown, f"not a readable table: {exc}",
+                                     first_line - 1 + reader.line_num)]) from None
+
+
 # -- flashdesk's spreadsheet ------------------------------------------------------------
 
 def _split(value: str) -> list[str]:
@@ -281,12 +326,12 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
     except ValueError:
         return f"unknown kind '{raw_kind}' (use {', '.join(k.value for k in Kind)})"
     if is_blank(front):
-        return "the front (first field) is empty" + _once_cleaned(cols.get("front", ""))
+        return "the front (first field) is empty" + _once_cleaned([cols.get("front", "")], cells)
     extra = text("extra")
     fields: dict[str, Any]
     if kind == Kind.BASIC:
         if is_blank(back):
-            return "the back is empty" + _once_cleaned(cols.get("back", ""))
+            return "the back is empty" + _once_cleaned([cols.get("back", "")], cells)
         fields = {"front": front, "back": back}
         if cols.get("reverse", "").strip().lower() in _YES:
             fields["reverse"] = True
@@ -337,16 +382,32 @@ def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData |
             fields["explanation"] = extra
     empty = blank_field(REQUIRED[kind], fields)
     if empty is not None:
-        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
+        raw = cols.get(_COLUMN_OF[empty], "")
+        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned(
+            _split(raw) if empty in LIST_FIELDS else [raw], cells)
     key = safe_key(cols["id"]) if cols.get("id", "").strip() else derived_key(front)
     return NoteData(key=key, kind=kind, fields=fields, source=clean_plain(
         cols.get("source", "")).strip())
 
 
-def _once_cleaned(raw: str) -> str:
-    """Why a cell that held something counts as empty."""
-    return " once unsafe content is removed (scripts, links, remote images)" \
-        if raw.strip() else ""
+#: the spreadsheet column each required field of a note is read from
+_COLUMN_OF = {"front": "front", "text": "front", "question": "front", "prompt": "front",
+              "back": "back", "answer": "back", "model_answer": "back", "items": "back",
+              "options": "options", "marking_points": "points"}
+
+
+def _once_cleaned(raws: list[str], cells: _Cells) -> str:
+    """Why a field read from ``raws`` (its cells, or its list items) is
+    empty: " once unsafe content is removed (…)" when the sanitiser removed
+    something from one that then shows nothing; "" when none held anything
+    it removes (an empty cell, spaces, ``<br>``, ``&nbsp;``). Only for the
+    message of a row that is skipped: the cells are cleaned again, their
+    removals not counted."""
+    for raw in raws:
+        found = Removals(keep=0)
+        if is_blank(_Cells(cells.is_html, found).field(raw, "")) and found.total:
+            return " once unsafe content is removed (scripts, links, remote images)"
+    return ""
 
 
 # -- Anki's text files ------------------------------------------------------------------
@@ -426,37 +487,85 @@ def _anki_columns(headers: _Headers, width: int, unknown: set[str]) -> _AnkiColu
 
 
 def _anki_note(cols: _AnkiColumns, row: list[str], cells: _Cells, where: str,
-               unknown: set[str]) -> tuple[str, Kind, dict, str, str] | str:
+               unknown: set[str], unread: dict[int, int]) -> tuple[str, Kind, dict, str, str] | str:
     """One row of an Anki text file: (the note's key, kind, fields and
-    identity, its deck cell or "") or the reason it is skipped."""
+    identity, its deck cell or "") or the reason it is skipped. A note type
+    flashdesk does not know is added to ``unknown``; with a note type
+    column, a column after a known note type's fields that holds text is
+    counted in ``unread`` (0-based column → rows): Anki does not read it."""
     def cell(index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""
 
+    raw: list[str] | None = None  # the field cells as they are in the file
     if cols.notetype_column is not None:
         meta = cols.meta
-        values = [row[i] for i in range(len(row)) if i not in meta]
-        notetype = _notetype(cell(cols.notetype_column), len(values), unknown)
+        free = [i for i in range(len(row)) if i not in meta]
+        notetype = _notetype(cell(cols.notetype_column), len(free), unknown)
+        if len(free) > len(notetype.fields) and notetype.name in STOCK:
+            for i in free[len(notetype.fields):]:  # as Anki: only the note type's fields
+                if row[i].strip():
+                    unread[i] = unread.get(i, 0) + 1
+            del free[len(notetype.fields):]
+        raw = [row[i] for i in free]
+        values = [cells.field(v, where) for v in raw]
     else:
         assert cols.notetype is not None
         notetype, width, field = cols.notetype, len(row), cells.field
         values = [field(row[i], where) if i is not None and i < width else ""
                   for i in cols.fields]
-    if cols.notetype_column is not None:
-        values = [cells.field(v, where) for v in values]
     if not values or is_blank(values[0]):
-        return "the front (first field) is empty" + _once_cleaned(row[0] if row else "")
+        raw = raw if raw is not None else [cell(i) for i in cols.fields]
+        return "the front (first field) is empty" + _once_cleaned(raw[:1], cells)
     mapped = map_note(notetype, values)
     if isinstance(mapped, str):
         return mapped
     empty = blank_field(REQUIRED[mapped.kind], mapped.fields)
-    if empty is not None:
-        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned("x")
+    if empty is not None:  # the note type decides which fields make it: any emptied counts
+        raw = raw if raw is not None else [cell(i) for i in cols.fields]
+        return f"the {empty.replace('_', ' ')} field is empty" + _once_cleaned(raw, cells)
     guid = cell(cols.guid)
     guid = (guid if guid.isprintable() else clean_plain(guid)).strip()
     if guid:
         return safe_key(guid), mapped.kind, mapped.fields, anki_identity(guid), cell(cols.deck)
     first = mapped.fields.get("front", mapped.fields.get("text", ""))
     return derived_key(first), mapped.kind, mapped.fields, "", cell(cols.deck)
+
+
+#: a note as a message about a duplicate row compares it: deck name, kind,
+#: fields, tags, source
+_Content = tuple[str, Kind, dict, tuple[str, ...], str]
+#: what a field is called in such a message, where not its name
+_FIELD_WORDS = {"reverse": "reverse setting", "model_answer": "model answer",
+                "marking_points": "marking points", "accept": "accepted answers"}
+
+
+def _same_note(by: str, line: str, first: _Content | None, this: _Content | None) -> str:
+    """Why a row is skipped whose note an earlier row (on ``line``) already
+    made, the same ``by`` ("front", "id", "guid") making them one note:
+    "same note as line N" when the two rows make the same note, else what
+    this row would have changed, which is not imported ("same front as line
+    N but a different back; only line N is imported")."""
+    if first is None or this is None:
+        return f"same {by} as line {line}; only line {line} is imported"
+    deck, kind, fields, tags, source = this
+    first_deck, first_kind, first_fields, first_tags, first_source = first
+    if kind != first_kind:
+        parts = ["a different kind"]
+    else:  # a front that differs only in case and spacing is the same front
+        same = FIELDS[kind][0] if by == "front" else None
+        parts = [("different " if name in LIST_FIELDS else "a different ")
+                 + _FIELD_WORDS.get(name, name) for name in FIELDS[kind]
+                 if name != same and fields.get(name) != first_fields.get(name)]
+    if set(tags) != set(first_tags):
+        parts.append("different tags")
+    if source != first_source:
+        parts.append("a different source")
+    if deck.casefold() != first_deck.casefold():
+        parts.append("a different deck")
+    if not parts:
+        return f"same note as line {line}"
+    listed = f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
+    return f"same {by} as line {line} but {listed}; only line {line} is imported"
 
 
 # -- the reader -------------------------------------------------------------------
@@ -486,7 +595,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     hash is known and whose deck is that deck is not read again: the
     identity goes into its deck's ``unchanged``; every note read carries its
     row's hash (``origin``)."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
@@ -520,28 +629,14 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     is_html = html_header == "true" if html_header in ("true", "false") else looks_like_html(text)
     removals = Removals()
     cells = _Cells(is_html, removals)
-    reader = csv.reader(body_lines, delimiter=sep)
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        """(line the row starts on, cells) of each row that is not blank,
-        read as the import goes."""
-        end = 0
-        try:
-            for row in reader:
-                if any(map(str.strip, row)):
-                    yield end + 1 + headers.count, row
-                end = reader.line_num
-        except csv.Error as exc:
-            raise DeckFileError([Problem(shown, f"not a readable table: {exc}",
-                                         reader.line_num + headers.count)]) from None
-
-    data = rows()
+    data = _rows(body_lines, sep, headers.count + 1, shown)
     first_row = next(data, None)
     if first_row is None:
         raise DeckFileError([Problem(shown, "the file has no rows")])
     global_tags = values.get("tags", "")
     groups = DeckGroups()
     unknown: set[str] = set()
+    unread: dict[int, int] = {}  # with a note type column: column → rows, text not read
     tag_problems: list[str] = []
     tag_cache: dict[str, tuple[tuple[str, ...], list[str]]] = {}
     anki = any(h in values for h in _ANKI_COLUMN_HEADERS) or not _is_flashdesk_header(first_row[1])
@@ -565,6 +660,49 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     hashed_for: _AnkiColumns | None = None
     # the deck column as ``cols`` reads it (the last of that name)
     at = len(names) - 1 - names[::-1].index("deck") if "deck" in names else None
+
+    def reread(row: list[str]) -> tuple[str, _Content] | None:
+        """What makes a row's note its note ("guid", "id" or "front") and the
+        note it makes, for a row not read (``known``) that a message about a
+        duplicate must compare; removals, tags and note types left out are
+        not counted again. None when it makes no note."""
+        quiet = _Cells(is_html, Removals())
+        if anki:
+            assert columns is not None  # the unchanged rows' own
+            found = _anki_note(columns, row, quiet, "", set(), {})
+            if isinstance(found, str):
+                return None
+            by = "guid" if found[3] else "front"
+            tags = row[columns.tags] if columns.tags is not None and columns.tags < len(row) else ""
+            deck_cell, kind, fields, source = found[4], found[1], found[2], ""
+        else:
+            cols = dict(zip(names, map(unguard_cell, row)))
+            cols.pop("", None)
+            read = note_from_row(cols, quiet, "")
+            if isinstance(read, str):
+                return None
+            by = "id" if cols.get("id", "").strip() else "front"
+            deck_cell, tags, kind, fields, source = cols.get("deck", ""), cols.get("tags", ""), \
+                read.kind, read.fields, read.source
+        return by, (_deck_name(deck_cell, default_deck), kind, fields,
+                    normalise_tags([global_tags, tags])[0], source)
+
+    #: skip messages that compare with a row not read: (their place in
+    #: ``result.skipped``, what made the notes one, that row's line, its
+    #: deck, this row's note), completed once the file is read
+    later: list[tuple[int, str, str, str, _Content | None]] = []
+
+    def skip_same(line: int, identity: str, by: str, this: _Content | None) -> None:
+        """Skip the row on ``line``, whose note (``this``) the row first met
+        with ``identity`` already made, saying what it would have changed."""
+        first, deck, note = groups.first(identity) or ("?", "", None)
+        result.skipped.append(f"{shown}:{line}: skipped: ")
+        if note is None and this is not None:
+            later.append((len(result.skipped) - 1, by, first, deck, this))
+            return
+        made = (deck, note.kind, note.fields, note.tags, note.source) if note else None
+        result.skipped[-1] += _same_note(by, first, made, this)
+
     for line, row in data:
         if anki and values and row[0].startswith("#"):
             result.skipped.append(f"{shown}:{line}: skipped: a row starting with '#' is a "
@@ -589,16 +727,17 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             hit = known.get(origin)
             if hit is not None and hit[0] == _deck_name(raw_deck, default_deck) \
                     and groups.name_for(hit[0]) == hit[0]:
-                first = groups.add_unchanged(hit[0], hit[1], str(line))
-                if first is not None:
-                    result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
+                if groups.add_unchanged(hit[0], hit[1], str(line)) is not None:
+                    again = reread(row)
+                    skip_same(line, hit[1], again[0] if again else "note",
+                              again[1] if again else None)
                 continue
         where = f"line {line}"
         deck_cell = row_tags = id_cell = ""
         if anki:
             if columns is None or (columns.generic and len(row) > columns.width):
                 columns = _anki_columns(headers, len(row), unknown)
-            found = _anki_note(columns, row, cells, where, unknown)
+            found = _anki_note(columns, row, cells, where, unknown, unread)
             if isinstance(found, str):
                 result.skipped.append(f"{shown}:{line}: skipped: {found}")
                 continue
@@ -632,9 +771,18 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             given = given_identity(id_cell) if id_cell else None
             identity, key = given if given else (scoped_identity(deck, key), key)
         note = NoteData(key, kind, fields, tags, source, line, origin, identity)
-        first = groups.add(deck, note, str(line))
-        if first is not None:
-            result.skipped.append(f"{shown}:{line}: skipped: same note as line {first}")
+        if groups.add(deck, note, str(line)) is not None:
+            skip_same(line, identity, "guid" if anki and identity.startswith("anki:") else
+                      "id" if id_cell.strip() else "front", (deck, kind, fields, tags, source))
+    if later:  # the rows not read that they compare with, read in one more pass
+        wanted = {int(first) for _, _, first, _, _ in later}
+        rows_at = {line: row for line, row in _rows(
+            itertools.islice(_lines(text), headers.count, None), sep, headers.count + 1, shown)
+            if line in wanted}
+        for index, by, first, deck, this in later:
+            first_read = reread(rows_at[int(first)])
+            result.skipped[index] += _same_note(
+                by, first, (deck, *first_read[1][1:]) if first_read else None, this)
     result.decks = groups.decks(shown)
     merged = groups.message(shown)
     if merged:
@@ -643,6 +791,14 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         result.messages.append(
             f"{shown}: note type(s) {', '.join(sorted(unknown))} are not Anki's standard ones: "
             "the first field is read as the front, the second as the back, any others as the extra")
+    if unread:
+        places = " and ".join(f"column {i + 1} ({n} row{'s' if n > 1 else ''})"
+                              for i, n in sorted(unread.items()))
+        result.messages.append(
+            f"{shown}: not imported: text after the note type's fields, in {places}: with "
+            "#notetype column, only each note type's fields are read (as Anki reads them)"
+            + ("" if "tags column" in values else
+               "; add the line #tags column:N if column N holds tags"))
     if tag_problems:
         result.messages.append(f"{shown}: {len(tag_problems)} tag(s) left out: "
                                + "; ".join(tag_problems[:5]))

@@ -170,6 +170,51 @@ def test_case5_columns_by_name_and_the_trailing_tags_column(col):
         assert set(got[expected["fields"][0]][1].tags) == set(expected["tags"])
 
 
+def test_case5_a_notetype_column_without_a_tags_column_reads_only_the_fields(col):
+    # Anki reads each note type's fields from the columns that are not special; with
+    # no #tags column, a column after them is neither tags nor a field: Anki drops it
+    [report] = col.files.import_files([TUTORS / "notetype-column.txt"])
+    got = stored(col)
+    ords = cards_by_note(col)
+    for expected in anki_notes("notetype-column.txt"):
+        first, second = expected["fields"][:2]
+        deck, note = got[plain_text(cloze.reveal_all(first))]
+        assert list(note.tags) == expected["tags"] == []
+        assert note.fields.get("back", note.fields.get("extra")) == second
+        assert "unit" not in json.dumps(note.fields)
+        assert len(ords[note_row(col, plain_text(cloze.reveal_all(first)))["id"]]) == \
+            len(expected["cards"])
+    # nothing is lost without a word
+    path = TUTORS / "notetype-column.txt"
+    assert f"{path}: not imported: text after the note type's fields, in column 4 (3 rows) " \
+           "and column 5 (1 row): with #notetype column, only each note type's fields are read " \
+           "(as Anki reads them); add the line #tags column:N if column N holds tags" \
+           in report.messages
+
+
+def test_case5_anki_itself_reads_the_notetype_column_file_so(tmp_path):
+    pytest.importorskip("anki")
+    from anki.collection import Collection as AnkiCollection
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    path = TUTORS / "notetype-column.txt"
+    (tmp_path / "anki").mkdir()
+    anki = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_csv(ImportCsvRequest(path=str(path), metadata=anki.get_csv_metadata(
+            path=str(path), delimiter=None)))
+        notes = [anki.get_note(n) for n in sorted(anki.find_notes(""))]
+        got = [(n.note_type()["name"], list(n.fields), list(n.tags)) for n in notes]
+    finally:
+        anki.close()
+    assert got == [(n["notetype"], n["fields"], n["tags"]) for n in anki_notes(path.name)]
+    read = [n for d in read_any(path).decks for n in d.notes]
+    assert [(n.fields.get("front", n.fields.get("text")), n.tags) for n in read] == [
+        (fields[0], tuple(tags)) for _, fields, tags in got]
+    for note, (_, fields, _) in zip(read, got):  # every text flashdesk keeps is a field of Anki's
+        assert all(v in fields for v in note.fields.values() if isinstance(v, str)), note.fields
+
+
 def test_case5_a_flashdesk_spreadsheet_may_start_with_anki_s_header_lines(tmp_path):
     path = tmp_path / "sheet.csv"
     path.write_text("#html:false\n#tags:shared\nfront,back,tags\nKeys,Press <b> here,own\n",
