@@ -57,12 +57,18 @@ class ReadResult:
         names = [d.name for d in self.decks]
         if len(names) == 1:
             return ({names[0]: list(self.skipped)}, {names[0]: self.sanitised}, [], 0)
+        # a skipped row's deck may be spelled in another case than its deck's
+        folded = {name.casefold(): name for name in names}
         skipped: dict[str, list[str]] = {}
         rest: list[str] = []
         for index, line in enumerate(self.skipped):
-            deck = self.skipped_decks.get(index)
-            (skipped.setdefault(deck, []) if deck in names else rest).append(line)
-        sanitised = {d: n for d, n in self.sanitised_decks.items() if d in names and n}
+            deck = folded.get((self.skipped_decks.get(index) or "").casefold())
+            (skipped.setdefault(deck, []) if deck is not None else rest).append(line)
+        sanitised: dict[str, int] = {}
+        for given, count in self.sanitised_decks.items():
+            deck = folded.get(given.casefold())
+            if deck is not None and count:
+                sanitised[deck] = sanitised.get(deck, 0) + count
         return skipped, sanitised, rest, max(0, self.sanitised - sum(sanitised.values()))
 
 

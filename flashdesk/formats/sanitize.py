@@ -158,11 +158,15 @@ class Removals:
     examples: list[str] = field(default_factory=list)
     #: examples kept
     keep: int = 5
+    #: removals so far (``total`` without the sum): a reader takes the
+    #: difference across one row to know what that row's deck lost
+    count: int = 0
 
     def add(self, kind: str, example: str, where: str = "") -> None:
         """Count one ``kind`` of removal (e.g. "tags flashdesk does not show");
         ``example`` is what was removed, ``where`` its place (a line or note)."""
         self.counts[kind] += 1
+        self.count += 1
         if len(self.examples) < self.keep:
             example = example if len(example) <= 60 else example[:57] + "…"
             self.examples.append(f"{where}: {example}" if where else example)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections import Counter
 import functools
 import hashlib
 import itertools
@@ -691,12 +692,23 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
     #: ``result.skipped``, what made the notes one, that row's line, its
     #: deck, this row's note), completed once the file is read
     later: list[tuple[int, str, str, str, _Content | None]] = []
+    #: what the sanitiser removed from each deck's rows (``result.sanitised_decks``)
+    lost: Counter[str] = Counter()
 
-    def skip_same(line: int, identity: str, by: str, this: _Content | None) -> None:
-        """Skip the row on ``line``, whose note (``this``) the row first met
-        with ``identity`` already made, saying what it would have changed."""
+    def skip(message: str, deck: str | None) -> None:
+        """One skipped row, with the deck its row names (None: not known),
+        so the import report puts it under that deck."""
+        result.skipped.append(message)
+        if deck is not None:
+            result.skipped_decks[len(result.skipped) - 1] = deck
+
+    def skip_same(line: int, identity: str, by: str, this: _Content | None,
+                  own_deck: str) -> None:
+        """Skip the row on ``line`` (of ``own_deck``), whose note (``this``)
+        the row first met with ``identity`` already made, saying what it
+        would have changed."""
         first, deck, note = groups.first(identity) or ("?", "", None)
-        result.skipped.append(f"{shown}:{line}: skipped: ")
+        skip(f"{shown}:{line}: skipped: ", own_deck)
         if note is None and this is not None:
             later.append((len(result.skipped) - 1, by, first, deck, this))
             return
@@ -730,16 +742,21 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
                 if groups.add_unchanged(hit[0], hit[1], str(line)) is not None:
                     again = reread(row)
                     skip_same(line, hit[1], again[0] if again else "note",
-                              again[1] if again else None)
+                              again[1] if again else None, hit[0])
                 continue
         where = f"line {line}"
+        removed = removals.count
         deck_cell = row_tags = id_cell = ""
         if anki:
             if columns is None or (columns.generic and len(row) > columns.width):
                 columns = _anki_columns(headers, len(row), unknown)
             found = _anki_note(columns, row, cells, where, unknown, unread)
             if isinstance(found, str):
-                result.skipped.append(f"{shown}:{line}: skipped: {found}")
+                own = _deck_name(row[columns.deck] if columns.deck is not None
+                                 and columns.deck < len(row) else "", default_deck)
+                skip(f"{shown}:{line}: skipped: {found}", own)
+                if removals.count != removed:
+                    lost[own] += removals.count - removed
                 continue
             key, kind, fields, identity, deck_cell = found
             source = ""
@@ -750,7 +767,10 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             cols.pop("", None)
             read = note_from_row(cols, cells, where)
             if isinstance(read, str):
-                result.skipped.append(f"{shown}:{line}: skipped: {read}")
+                own = _deck_name(cols.get("deck", ""), default_deck)
+                skip(f"{shown}:{line}: skipped: {read}", own)
+                if removals.count != removed:
+                    lost[own] += removals.count - removed
                 continue
             key, kind, fields, identity, source = read.key, read.kind, read.fields, \
                 read.identity, read.source
@@ -762,6 +782,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             raise DeckFileError([Problem(shown, f"refused: field '{big[0]}' of this row is "
                                                 f"{too_long(big[1])}", line)])
         deck = groups.name_for(_deck_name(deck_cell, default_deck))
+        if removals.count != removed:
+            lost[deck] += removals.count - removed
         if row_tags not in tag_cache:  # most rows repeat a few tag cells
             tag_cache[row_tags] = normalise_tags([global_tags, row_tags])
         tags, bad_tags = tag_cache[row_tags]
@@ -773,7 +795,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         note = NoteData(key, kind, fields, tags, source, line, origin, identity)
         if groups.add(deck, note, str(line)) is not None:
             skip_same(line, identity, "guid" if anki and identity.startswith("anki:") else
-                      "id" if id_cell.strip() else "front", (deck, kind, fields, tags, source))
+                      "id" if id_cell.strip() else "front", (deck, kind, fields, tags, source),
+                      deck)
     if later:  # the rows not read that they compare with, read in one more pass
         wanted = {int(first) for _, _, first, _, _ in later}
         rows_at = {line: row for line, row in _rows(
@@ -810,6 +833,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             result.messages.append(summary + " (if the file is plain text, add the line "
                                              "#html:false at its top)")
         result.sanitised = removals.total
+        result.sanitised_decks = dict(lost)
     if not result.decks:
         refused = [Problem(shown, "no row could be imported")]
         refused += [Problem(shown, s.split(": ", 1)[1]) for s in result.skipped[:20]]

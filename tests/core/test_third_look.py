@@ -239,20 +239,33 @@ def test_a_text_file_that_mentions_an_img_tag_has_no_image(col, tmp_path):
 # -- 4. skipped rows and sanitised cells of a file that feeds several decks ---------------
 
 
-def test_a_file_of_several_decks_reports_rows_of_no_one_deck_under_the_file(col, tmp_path):
+def test_a_file_of_several_decks_reports_each_row_under_its_own_deck(col, tmp_path):
     sheet = tmp_path / "multi.csv"
     sheet.write_text('front,back,deck\nA1,a,Split::One\n'
                      '<script>x</script>B <b onclick="x">bold</b>,b,Split::Two\n'
-                     'C,,Split::Two\nA1,a,Split::One\n', encoding="utf-8")
+                     'C,,split::two\nA1,a,Split::One\n'
+                     '<script>y</script>,d,Split::One\n', encoding="utf-8")
     result = col.files.import_files([sheet])
     one, two = result
-    # no longer all under the first deck's line: the reader does not say whose they are
-    assert (one.skipped, one.sanitised, two.skipped, two.sanitised) == ([], 0, [], 0)
+    # not all under the first deck's line: each row's deck, whatever its case
+    assert (one.skipped, one.sanitised) == (
+        [f"{sheet}:5: skipped: same note as line 2",
+         f"{sheet}:6: skipped: the front (first field) is empty once unsafe content is "
+         "removed (scripts, links, remote images)"], 1)
+    assert (two.skipped, two.sanitised) == ([f"{sheet}:4: skipped: the back is empty"], 2)
+    assert result.files == []
+
+
+def test_rows_of_no_deck_are_the_file_s(col, tmp_path):
+    text = tmp_path / "multi.txt"
+    text.write_text('#separator:comma\n#html:true\n#deck column:3\nA,a,One\nB,b,Two\n'
+                    '# a comment row\n', encoding="utf-8")
+    result = col.files.import_files([text])
+    assert [r.skipped for r in result] == [[], []]
     [whole] = result.files
-    assert whole.path == str(sheet) and whole.sanitised == 2
-    assert whole.skipped == [f"{sheet}:4: skipped: the back is empty",
-                             f"{sheet}:5: skipped: same note as line 2"]
-    assert whole.to_dict()["deck"] is None
+    assert whole.path == str(text) and whole.to_dict()["deck"] is None
+    assert whole.skipped == [f"{text}:6: skipped: a row starting with '#' is a comment in "
+                             "Anki's text files"]
 
 
 def test_a_file_of_one_deck_keeps_everything_under_its_deck(col, tmp_path):
@@ -293,12 +306,14 @@ def test_the_command_line_prints_a_files_own_rows_under_the_file(tmp_path, capsy
     assert status == 0, err
     lines = out.splitlines()
     assert lines[0].startswith(f"{sheet}: One (one): 1 added") and "skipped" not in lines[0]
-    assert lines[1].startswith(f"{sheet}: Two (two): 1 added") and "skipped" not in lines[1]
-    assert lines[2:] == [f"{sheet}, not under one deck: 1 skipped",
-                         f"  {sheet}:3: skipped: the back is empty"]
-    sheet.write_text('front,back,deck\nA1,a,One\nB,,Two\nB3,b,Two\n', encoding="utf-8")
+    assert lines[1].startswith(f"{sheet}: Two (two): 1 added") and "1 skipped" in lines[1]
+    assert lines[2:] == [f"  {sheet}:3: skipped: the back is empty"]
+    sheet.write_text('#separator:comma\n#deck column:3\nA1,a,One\nB,,Two\nB3,b,Two\n'
+                     '#,comment,row\n', encoding="utf-8")
     status, out, _err = cli(["import", "--json", str(sheet)], tmp_path, capsys)
     reports = json.loads(out)
     assert [r["deck"] for r in reports] == ["one", "two", None]
-    assert reports[0]["skipped"] == [] and reports[2]["skipped"] == [
-        f"{sheet}:3: skipped: the back is empty"]
+    assert reports[0]["skipped"] == [] and reports[1]["skipped"] == [
+        f"{sheet}:4: skipped: it has no back (its card shows no field after the front)"]
+    assert reports[2]["skipped"] == [
+        f"{sheet}:6: skipped: a row starting with '#' is a comment in Anki's text files"]
