@@ -22,13 +22,13 @@ from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
 from .exam import LAST_NEW_DAYS
 from .formats.output import check_output
-from .model import CustomKind, CustomStudy, FlashdeskError, GradeMode, Kind
+from .model import CustomKind, CustomStudy, DeckId, FlashdeskError, GradeMode, Kind
 from .paths import DEFAULT_PROFILE, data_dir, profile_path, profile_problem
 from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
 from .statistics import REPORT_DAYS, report_period
 from .store.database import is_damage
 from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
-from .text import deck_path, format_preview, percent, plural, sentence
+from .text import deck_path, format_preview, percent, plural, prune_question, sentence
 from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
@@ -117,7 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deck", metavar="NAME",
                    help="deck for notes whose file names none (a CSV without a deck column)")
     p.add_argument("--prune", action="store_true",
-                   help="remove notes that are no longer in the file (their history stays in the log)")
+                   help="remove notes that are no longer in the file, after saying which and "
+                        "asking (their history stays in the log; when any has progress, a "
+                        "backup is made first)")
+    p.add_argument("--yes", action="store_true",
+                   help="with --prune: do not ask first (the report still names what went)")
     p.add_argument("--with-scheduling", action="store_true",
                    help="keep the progress an Anki package carries (interval, ease, due date) "
                         "for cards not yet studied in flashdesk")
@@ -269,7 +273,11 @@ def cmd_deck(col: Collection, args, out, read: Callable[[str], str]) -> int:
     return 0
 
 
-def cmd_import(col: Collection, args, out) -> int:
+def cmd_import(col: Collection, args, out, read: Callable[[str], str]) -> int:
+    """``flashdesk import``; with ``--prune``, the notes it would remove are
+    named first and the learner asked (``--yes``: not asked)."""
+    if args.prune and not args.yes and not _prune_confirmed(col, args, out, read):
+        return 1
     reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
                                      with_scheduling=args.with_scheduling, now=now())
     if args.json:
@@ -303,6 +311,32 @@ def cmd_import(col: Collection, args, out) -> int:
             for line in whole.skipped:
                 out(f"  {line}")
     return 0
+
+
+def _prune_confirmed(col: Collection, args, out, read: Callable[[str], str]) -> bool:
+    """Whether to import with ``--prune``: yes when it would remove nothing;
+    else it says what would go (the window's words) and asks, and a refusal
+    (or no answer) imports nothing. With ``--json`` nothing is asked (the
+    output is for a program): ``--yes`` is needed."""
+    plan = col.files.prune_plan(args.paths, deck_name=args.deck)
+    if not plan:
+        return True
+    question, details = prune_question(plan, {d: col.decks.name(DeckId(d)) for d in plan.decks},
+                                       [Path(p).name for p in args.paths])
+    if args.json:
+        raise FlashdeskError(f"--prune would remove {plural(len(plan.notes), 'note')} no "
+                             f"longer in the file ({plural(plan.studied, 'studied card')} "
+                             "among their cards); with --json, add --yes to remove them. "
+                             "Nothing was imported")
+    out(details)
+    try:
+        answer = read(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    out("Nothing was imported. Import without --prune to keep them.")
+    return False
 
 
 def cmd_export(col: Collection, args, out) -> int:
@@ -1008,8 +1042,10 @@ def _run(args: argparse.Namespace) -> int:
                 status = cmd_review(col, args, out, _input)
             elif args.command == "deck":
                 status = cmd_deck(col, args, out, _input)
+            elif args.command == "import":
+                status = cmd_import(col, args, out, _input)
             else:
-                status = {"decks": cmd_decks, "import": cmd_import, "export": cmd_export,
+                status = {"decks": cmd_decks, "export": cmd_export,
                           "stats": cmd_stats,
                           "limits": cmd_limits, "grades": cmd_grades, "check": cmd_check,
                           "report": cmd_report, "exam": cmd_exam,

@@ -17,6 +17,7 @@ __all__ = [
     "SM2State", "CardSchedule", "Changes", "ROLLOVER_HOUR", "study_day", "day_start",
     "NoteData", "DeckData", "DeckSummary", "CardView", "AnswerResult", "IntervalPreview",
     "SessionCounts", "StudyStep", "CustomKind", "CustomStudy", "Answered", "UndoResult", "ImportReport", "FileReport", "ImportResult",
+    "PrunedNote", "PrunePlan",
     "Stats", "CheckReport", "CardFilter", "SortKey", "BrowseQuery", "BrowseRow",
     "note_texts", "plain_text", "FlashdeskError", "grade_buttons", "card_id", "note_id",
     "LogRecord", "CardInfo",
@@ -548,6 +549,50 @@ class UndoResult:
     card_id: CardId | None = None
 
 
+@dataclass(frozen=True)
+class PrunedNote:
+    """A note an import removes (or, in a dry run, would remove) because no
+    file of the import has it any more."""
+
+    note_id: str
+    deck_id: str
+    #: its first field as plain text (the browser's sort text)
+    front: str
+    cards: int = 0
+    #: of its cards, those with progress (learning or review): what goes with it
+    studied: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.note_id, "deck": self.deck_id, "front": self.front,
+                "cards": self.cards, "studied": self.studied}
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    """What importing files with ``prune`` would remove (``col.files.prune_plan``,
+    a read-only dry run of the import's own rule): the notes of the files'
+    decks that no file has, those with progress first."""
+
+    notes: tuple[PrunedNote, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.notes)
+
+    @property
+    def cards(self) -> int:
+        return sum(n.cards for n in self.notes)
+
+    @property
+    def studied(self) -> int:
+        """Cards with progress among the notes' cards."""
+        return sum(n.studied for n in self.notes)
+
+    @property
+    def decks(self) -> list[str]:
+        """The ids of the decks notes would go from, each once, in order."""
+        return list(dict.fromkeys(n.deck_id for n in self.notes))
+
+
 @dataclass
 class ImportReport:
     """What importing one deck from one file did."""
@@ -562,6 +607,11 @@ class ImportReport:
     missing: list[str] = field(default_factory=list)
     #: missing notes removed because the import asked to prune
     removed: int = 0
+    #: those notes, with their fronts and how many of their cards had progress
+    #: (studied first)
+    removed_notes: list[PrunedNote] = field(default_factory=list)
+    #: the backup made before the import, when the notes it removed had progress
+    backup: str = ""
     #: rows or notes of the file that were not imported, each with its reason
     skipped: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -576,11 +626,18 @@ class ImportReport:
     #: with its scheduling)
     progress: int = 0
 
+    @property
+    def removed_studied(self) -> int:
+        """Cards with progress among those of the notes this import removed."""
+        return sum(n.studied for n in self.removed_notes)
+
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "deck": self.deck_id,
                 "name": self.deck_name, "version": self.version, "added": self.added,
                 "updated": self.updated, "unchanged": self.unchanged,
                 "missing": list(self.missing), "removed": self.removed,
+                "removed_notes": [n.to_dict() for n in self.removed_notes],
+                "backup": self.backup or None,
                 "skipped": list(self.skipped), "messages": list(self.messages),
                 "media": self.media, "moved": self.moved, "sanitised": self.sanitised,
                 "progress": self.progress}

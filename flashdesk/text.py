@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from difflib import SequenceMatcher
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
-from .model import GradeMode, IntervalPreview, Kind, Queue, grade_buttons
+from .model import GradeMode, IntervalPreview, Kind, PrunePlan, Queue, grade_buttons
 
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
            "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
-           "card_name", "queue_name", "isolate", "sentence", "close_matches", "did_you_mean"]
+           "card_name", "queue_name", "isolate", "sentence", "close_matches", "did_you_mean",
+           "quoted_list", "prune_question"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
@@ -194,3 +195,46 @@ def did_you_mean(names: list[str]) -> str:
     quoted = [f"'{n}'" for n in names]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return f"; did you mean {listed}?"
+
+
+def quoted_list(texts: Sequence[str], *, shown: int = 5, width: int = 60) -> str:
+    """Notes named in a sentence by their text: '“A”, “B” and “C”', or
+    '“A”, “B”, “C”, “D”, “E” and 7 more' – at most ``shown``, each cut to
+    ``width`` characters (ending in '…') and isolated (``isolate``)."""
+    names = [f"“{isolate(t if len(t) <= width else t[:width - 1].rstrip() + '…')}”"
+             for t in texts[:shown]]
+    if not names:
+        return ""
+    more = len(texts) - len(names)
+    if more:
+        return ", ".join(names) + f" and {more} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def prune_question(plan: PrunePlan, deck_names: Mapping[str, str], files: Sequence[str], *,
+                   shown: int = 5) -> tuple[str, str]:
+    """What is asked before an import removes the notes its files no longer
+    have (``plan``, the import's dry run; ``deck_names``: deck id → full
+    name; ``files``: the files' names): the question, and what goes with
+    the notes, in lines – how many of their cards have progress, the first
+    ``shown`` by their text (those with progress first), and the backup
+    made first when progress goes. The window and the command line ask it
+    in the same words."""
+    n = len(plan.notes)
+    where = f"in {isolate(files[0])}" if len(files) == 1 else f"in any of the {len(files)} files"
+    question = f"Remove {plural(n, 'note')} that {'is' if n == 1 else 'are'} no longer {where}?"
+    it, its = ("it", "Its") if n == 1 else ("them", "Their")
+    decks = plan.decks
+    source = (f"From “{deck_path(deck_names.get(decks[0], decks[0]), isolated=True)}”:"
+              if len(decks) == 1 else f"From {len(decks)} decks:")
+    lines = [source] + [f"• {quoted_list([note.front])}" for note in plan.notes[:shown]]
+    if n > shown:
+        lines.append(f"and {n - shown} more.")
+    if not plan.studied:
+        return question, "\n".join([f"You have not studied any of {its.lower()} cards yet.",
+                                     *lines])
+    return question, "\n".join([
+        f"{its} progress goes with {it}: you have studied {plural(plan.studied, 'card')} "
+        f"of {plan.cards}.", *lines,
+        "A backup is made first: `flashdesk restore` can put the collection back as it was "
+        "before this import."])

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..backup import backup_due, backups_dir, list_backups, restore_hint, rotate, unique_backup_path
 from ..formats import DeckFileError, ReadResult, detect_format, read_any
-from ..model import Changes, DeckData, DeckId, FlashdeskError, ImportResult, NoteData, NoteId, note_texts
+from ..model import (
+    Changes, DeckData, DeckId, FlashdeskError, ImportResult, NoteData, NoteId, PrunePlan, note_texts,
+)
 from ..paths import bundled_decks
 from ..store import StorageError, queries as q, transaction
 from ..store.copies import BackupRecord, copy_database, fsync_dir, remove_copy, verify_copy
 from ..store.database import DamagedCollectionError
 from ..store.faults import fault_point
+from ..text import plural, quoted_list
 from . import bundled, exports
 from .bundled import BundledUpdate
 from .importer import Cancelled, Importer, Progress
@@ -49,23 +52,77 @@ class FileManager:
         read and checked first, and if any is refused nothing is imported.
 
         ``deck_name`` receives notes whose file names no deck; ``prune``
-        removes notes the file no longer has; ``progress(done, total)`` hears
+        removes notes the file no longer has (``prune_plan`` says which
+        beforehand), and when any of them has progress the collection is
+        backed up first (the reports name the notes, and the backup);
+        ``progress(done, total)`` hears
         of each chunk of notes and cancels by returning False;
         ``with_scheduling`` carries an Anki package's progress over to cards
         that are still new (docs/import-export.md gives the rule; each
         report's ``progress`` counts them); ``now`` (aware; default: the
         clock) is the time of the import, as for every other change. Raises
         ``DeckFileError`` (every problem, with file and line), ``Cancelled``
-        or ``FlashdeskError``.
+        or ``FlashdeskError`` (a ``StorageError`` when the backup cannot be
+        made: nothing is imported then).
         """
         results = self._read(paths, deck_name)
         replaced = self._edits_replaced(results)
+        backup = self._backup_before_prune(results, now) if prune else None
         result = self._run(results, prune=prune, progress=progress,
                            with_scheduling=with_scheduling, now=now)
         if replaced:
             self._report_replaced(result, replaced)
+        self._report_pruned(result, backup)
         self._forget_deletions(results, result)
         return result
+
+    def prune_plan(self, paths: Sequence[str | os.PathLike], *,
+                   deck_name: str | None = None) -> PrunePlan:
+        """What ``import_files(paths, deck_name=deck_name, prune=True)``
+        would remove: the files are read as the import reads them, and the
+        import's own rule runs without writing anything. For the question
+        asked before such an import. Raises ``DeckFileError`` and
+        ``FlashdeskError`` as ``import_files`` does."""
+        return Importer(self._col).plan_prune(self._read(paths, deck_name, media=False))
+
+    def _backup_before_prune(self, results: list[ReadResult],
+                             now: datetime | None) -> Path | None:
+        """Back the collection up when pruning would remove notes with
+        progress (the import's dry run says); the backup, or None (nothing
+        studied goes, or a collection in memory). Raises ``StorageError``
+        and ``DamagedCollectionError`` as ``backup`` does."""
+        if self._col.path is None or not Importer(self._col).plan_prune(results).studied:
+            return None
+        return self.backup(now if now is not None else datetime.now().astimezone())
+
+    @staticmethod
+    def _report_pruned(result: ImportResult, backup: Path | None) -> None:
+        """Each report that removed notes names them; the first that removed
+        progress names the backup made before."""
+        told = False
+        for report in result:
+            notes = report.removed_notes
+            if not notes:
+                continue
+            fronts = quoted_list([n.front for n in notes])
+            studied = report.removed_studied
+            if studied:
+                report.messages.append(
+                    f"Removed {plural(len(notes), 'note')} no longer in the file, and with "
+                    f"{'it' if len(notes) == 1 else 'them'} the progress of "
+                    f"{plural(studied, 'studied card')}: {fronts}.")
+            else:
+                report.messages.append(
+                    f"Removed {plural(len(notes), 'note')} no longer in the file (never "
+                    f"studied): {fronts}.")
+            if studied and backup is not None:
+                report.backup = str(backup)
+                if not told:
+                    told = True
+                    report.messages.append(
+                        f"Backed up first, to {backup}: to get that progress back, close "
+                        f"flashdesk and run `flashdesk restore \"{backup}\"`, which puts the "
+                        "collection back as it was just before this import.")
 
     def _forget_deletions(self, results: Sequence[ReadResult], result: ImportResult) -> None:
         """Bundled notes and decks the learner deleted and has now imported
@@ -94,8 +151,8 @@ class FileManager:
             where = self._col.path or "the collection"
             raise StorageError(f"cannot import into {where}: {exc}") from None
 
-    def _read(self, paths: Sequence[str | os.PathLike], deck_name: str | None = None
-              ) -> list[ReadResult]:
+    def _read(self, paths: Sequence[str | os.PathLike], deck_name: str | None = None, *,
+              media: bool = True) -> list[ReadResult]:
         problems = []
         results: list[ReadResult] = []
         known = None  # a spreadsheet's rows its notes came from are not read again
@@ -108,7 +165,8 @@ class FileManager:
             except DeckFileError as exc:
                 problems.extend(exc.problems)
                 continue
-            if result.format != "apkg":  # a package brings its own media, and says what it lacks
+            # a package brings its own media, and says what it lacks; a dry run needs none
+            if media and result.format != "apkg":
                 bring_images(result, Path(path), self._col.media_dir)
             results.append(result)
         if problems:

@@ -6,7 +6,8 @@ spreadsheet's scoped id, a deck file's key: docs/import-export.md):
 unchanged notes are skipped by checksum, changed ones updated in place
 (their cards keep their progress), notes the file puts in another deck are
 moved there with their cards, new ones added; notes of the files' decks
-that no file of the import has are reported, and removed only when asked.
+that no file of the import has are reported, and removed only when asked
+(``plan_prune`` tells beforehand, read-only, which those would be).
 A note stored before identities existed is found by its old id
 (``DECK-ID/KEY``) and takes the identity its file now gives it.
 
@@ -27,7 +28,7 @@ from ..formats import ReadResult
 from ..formats.anki import AnkiCard, AnkiProgress, anki_schedule
 from ..model import (
     TYPE_NEW, CardSchedule, Changes, DeckData, DeckId, FileReport, FlashdeskError, ImportReport,
-    ImportResult,
+    ImportResult, PrunedNote, PrunePlan,
     Kind, Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
 from ..store import queries as q, transaction
@@ -179,15 +180,9 @@ class Importer:
         decks.ensure(deck.id, deck.name, deck.description, deck.version, deck.path, now_ms)
         report = ImportReport(deck.path, deck.id, deck.name, version=deck.version)
         if deck.unchanged:  # rows the reader knew: the notes they made are as they were
-            here = q.identities_in_deck(self._db, deck.id)
-            ids = self._ids
-            for identity in deck.unchanged:
-                nid = here.get(identity)
-                if nid is None:
-                    raise FlashdeskError(f"{deck.path}: the collection changed while the file "
-                                         "was read; import it again")
-                ids[identity] = nid
-            in_file.update(ids[i] for i in deck.unchanged)
+            known = self._known(deck)
+            self._ids.update(known)
+            in_file.update(known.values())
             report.unchanged += len(deck.unchanged)
             tick(len(deck.unchanged))
         did = q.deck_rowids(self._db, [deck.id])[deck.id]
@@ -197,27 +192,93 @@ class Importer:
             tick(len(chunk))
         return report
 
+    def _known(self, deck: DeckData) -> dict[str, str]:
+        """identity → note id of the notes that the rows the reader knew
+        (``deck.unchanged``; ``deck.id`` is the deck's id in the collection)
+        made, as they were. Raises ``FlashdeskError`` when one is gone."""
+        here = q.identities_in_deck(self._db, deck.id)
+        known = {}
+        for identity in deck.unchanged:
+            nid = here.get(identity)
+            if nid is None:
+                raise FlashdeskError(f"{deck.path}: the collection changed while the file "
+                                     "was read; import it again")
+            known[identity] = nid
+        return known
+
+    def plan_prune(self, results: Sequence[ReadResult]) -> PrunePlan:
+        """What ``run(results, prune=True)`` would remove, found without
+        writing anything: the files' notes are matched as the import matches
+        them (``_known``, ``_match``: a note stored before identities is
+        found by its old id, but does not take its identity here) and each
+        deck's missing notes found by the import's own rule
+        (``_missing_ids``). Notes with progress come first. Raises
+        ``FlashdeskError`` as ``run`` does when rows the reader knew are gone."""
+        col = self._col
+        notes: list[PrunedNote] = []
+        with col._lock:
+            in_files: set[str] = set()
+            decks: dict[str, None] = {}
+            for deck in (d for r in results for d in r.decks):
+                deck = replace(deck, id=DeckId(col.decks.id_for(deck.id, deck.name)))
+                decks[deck.id] = None
+                if deck.unchanged:
+                    known = self._known(deck)
+                    self._ids.update(known)
+                    in_files.update(known.values())
+                for start in range(0, len(deck.notes), IMPORT_CHUNK):
+                    chunk = deck.notes[start:start + IMPORT_CHUNK]
+                    found, _adopted = self._match(deck.id, chunk,
+                                                  [note_identity(deck.id, n) for n in chunk])
+                    for identity, row in found.items():
+                        self._ids[identity] = row["id"]
+                        in_files.add(row["id"])
+            for deck_id in decks:
+                missing = self._missing_ids(deck_id, in_files)
+                if missing:
+                    notes += self._pruned(deck_id, missing, q.cards_of_notes(self._db, missing))
+        return PrunePlan(tuple(sorted(notes, key=lambda n: n.studied == 0)))
+
+    def _missing_ids(self, deck_id: str, in_files: set[str]) -> list[str]:
+        """The notes of this deck that no file of the import has (anywhere: a
+        note a file moved to another deck is not missing), sorted."""
+        return sorted(n for n in q.note_ids_in_deck(self._db, deck_id) if n not in in_files)
+
+    def _pruned(self, deck_id: str, note_ids: list[str], cards: list[dict]) -> list[PrunedNote]:
+        """The notes ``note_ids`` of ``deck_id`` as pruning would remove them
+        (``cards``: their cards' rows): each with its front and how many of
+        its cards have progress, those with progress first."""
+        counts: dict[str, list[int]] = {n: [0, 0] for n in note_ids}
+        for card in cards:
+            count = counts.setdefault(card["note_id"], [0, 0])
+            count[0] += 1
+            count[1] += card["type"] != TYPE_NEW
+        fronts = {r["id"]: r["sort_text"] for r in q.notes_rows(self._db, note_ids)}
+        pruned = [PrunedNote(n, deck_id, fronts.get(n) or n, *counts[n]) for n in note_ids]
+        return sorted(pruned, key=lambda n: n.studied == 0)
+
     def _missing(self, report: ImportReport, in_files: set[str], prune: bool,
                  now_ms: int) -> None:
         """After every file: the notes of this deck that no file of the import
-        has (anywhere: a note a file moved to another deck is not missing),
-        removed when ``prune`` asks."""
-        report.missing = sorted(n for n in q.note_ids_in_deck(self._db, report.deck_id)
-                                if n not in in_files)
+        has, removed when ``prune`` asks (the report names them)."""
+        report.missing = self._missing_ids(report.deck_id, in_files)
         if prune and report.missing:
             cards = q.cards_of_notes(self._db, report.missing)
+            report.removed_notes = self._pruned(report.deck_id, report.missing, cards)
             self._col.journal.resets(cards, now_ms, self._day)
             self._col.undo.forget_cards([c["id"] for c in cards])
             q.delete_notes(self._db, report.missing)
             report.removed = len(report.missing)
             self._fresh = False  # their cards' ids stay known
 
-    def _match(self, deck_id: str, notes, identities: list[str]) -> dict[str, dict]:
+    def _match(self, deck_id: str, notes, identities: list[str]
+               ) -> tuple[dict[str, dict], list[tuple[str, str]]]:
         """identity → the stored note (id, identity, deck_id, checksum) for
         each note of ``notes`` (whose identities are ``identities``, in
         order) already in the collection: by identity, else (a note stored
         before identities) by its old id ``DECK-ID/KEY``, when that note has
-        never taken another identity; such a note takes its new identity now."""
+        never taken another identity; and (new identity, note id) of those
+        notes, which the import gives their new identity. Reads only."""
         found = q.notes_by_identity(self._db, identities)
         legacy: dict[str, str] = {
             make_note_id(deck_id, n.key): identity for identity, n in zip(identities, notes)
@@ -228,8 +289,7 @@ class Importer:
             if row["identity"] == row["id"] and row["id"] not in self._ids.values():
                 adopted.append((identity, row["id"]))
                 found[identity] = {**row, "identity": identity}
-        q.set_note_identities(self._db, adopted)
-        return found
+        return found, adopted
 
     def _new_id(self, identity: str, taken: set[str]) -> str:
         """The id of a new note: its identity, unless that id is in ``taken``
@@ -250,7 +310,8 @@ class Importer:
         cards_wanted: dict[str, tuple[int, list[int]]] = {}  # note id → (nid or 0, ords)
         moves: list[tuple[str, str, str]] = []
         identities = [note_identity(deck_id, n) for n in notes]
-        found = self._match(deck_id, notes, identities)
+        found, adopted = self._match(deck_id, notes, identities)
+        q.set_note_identities(db, adopted)
         taken: set[str] = set(q.notes_by_id(db, [i for i in identities if i not in found]))
         ids, next_nid, tag_texts = self._ids, self._next_nid, self._tag_texts
         for note, identity in zip(notes, identities):

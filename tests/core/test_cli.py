@@ -227,6 +227,54 @@ def test_deck_commands_create_rename_move_and_delete(home, tmp_path):
         assert out.returncode == 1 and message in out.stderr, out.stderr
 
 
+def test_import_prune_names_what_goes_asks_first_and_backs_up(home, tmp_path):
+    """Found by a new user: --prune removed a studied note without a word,
+    its progress lost for good."""
+    rows = [f"q{i},What is step {i}?,Answer {i},Unit 2\n" for i in range(1, 7)]
+    v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    v1.write_text("id,front,back,deck\n" + "".join(rows), encoding="utf-8")
+    v2.write_text("id,front,back,deck\n" + "".join(r for r in rows if not r.startswith("q3")),
+                  encoding="utf-8")
+    assert run(["import", str(v1)], home).returncode == 0
+    assert run(["review", "Unit 2"], home, stdin="\n3\n" * 6 + "q\n").returncode == 0
+
+    def review_cards():
+        return json.loads(run(["stats", "--deck", "Unit 2", "--json"], home).stdout)["counts"]
+
+    assert review_cards()["review"] == 6
+    backups = list((home / "default" / "backups").glob("*.db"))
+    for answer in ("", "n\n"):  # no answer, or no: nothing is imported
+        out = run(["import", str(v2), "--prune"], home, stdin=answer)
+        assert out.returncode == 1, out.stderr
+        assert ("Its progress goes with it: you have studied 1 card of 1.\nFrom “Unit 2”:\n"
+                "• “What is step 3?”\nA backup is made first") in out.stdout
+        assert "Remove 1 note that is no longer in v2.csv? [y/N]" in out.stdout
+        assert "Nothing was imported. Import without --prune to keep them." in out.stdout
+    out = run(["import", str(v2), "--prune", "--json"], home)  # a program's output: not asked
+    assert out.returncode == 1 and "add --yes" in out.stderr and out.stdout == ""
+    assert review_cards()["total"] == 6
+    assert list((home / "default" / "backups").glob("*.db")) == backups
+
+    out = run(["import", str(v2), "--prune"], home, stdin="y\n")
+    assert out.returncode == 0, out.stderr
+    assert ("Removed 1 note no longer in the file, and with it the progress of 1 studied card: "
+            "“What is step 3?”.") in out.stdout
+    assert "5 unchanged, 1 missing, 1 removed" in out.stdout
+    backup = Path(out.stdout.split("Backed up first, to ", 1)[1].split(": to get", 1)[0])
+    assert backup.is_file() and backup not in backups
+    assert f'`flashdesk restore "{backup}"`' in out.stdout
+    assert review_cards() == {**review_cards(), "review": 5, "total": 5}
+
+    # the backup gives the progress back
+    assert run(["restore", str(backup)], home).returncode == 0
+    assert review_cards()["review"] == 6
+    # --yes: not asked; the report still names what went, and the backup
+    out = run(["import", str(v2), "--prune", "--yes", "--json"], home)
+    [report] = json.loads(out.stdout)
+    assert [n["front"] for n in report["removed_notes"]] == ["What is step 3?"]
+    assert report["removed_notes"][0]["studied"] == 1 and Path(report["backup"]).is_file()
+
+
 def test_custom_study_exam_and_typed_cards_in_the_terminal(home, tmp_path):
     deck = tmp_path / "t.toml"
     deck.write_text('[deck]\nid = "t"\nname = "Typed"\n\n[[notes]]\nid = "h"\nkind = "typed"\n'

@@ -2,15 +2,18 @@
 re-imports that keep progress."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from flashdesk.cards import card_ords
 
+from flashdesk.backup import list_backups, restore
 from flashdesk.collection import Collection, Cancelled
+from flashdesk.collection.files import FileManager
 from flashdesk.formats import DeckFileError, read_deck_file
 from flashdesk.model import FlashdeskError
-from flashdesk.store import NotACollectionError
+from flashdesk.store import NotACollectionError, StorageError
 
 from .conftest import FIXTURES
 
@@ -259,3 +262,95 @@ def test_two_files_that_feed_one_deck_prune_only_what_neither_has(col, tmp_path,
     reports = col.files.import_files([a, b], prune=True, now=now)
     assert sum(r.removed for r in reports) == 1 and "A2" not in str(
         col.db.execute("SELECT group_concat(fields) FROM notes").fetchone()[0])
+
+
+# -- removing the notes a file no longer has (prune) ------------------------------------------
+
+def _sheet(path, rows):
+    """A tutor's spreadsheet: rows of (id, deck, front)."""
+    path.write_text("id,deck,front,back\n" + "".join(f"{i},{d},{f},an answer\n"
+                                                     for i, d, f in rows), encoding="utf-8")
+    return path
+
+
+UNIT = [(f"q{i}", "Course::Unit 2", f"What is step {i}?") for i in range(1, 7)]
+
+
+def _study(col, now, fronts):
+    """Answer Good to the card of each note whose front is in ``fronts``."""
+    ids = dict(col.db.execute("SELECT sort_text, id FROM notes"))
+    for front in fronts:
+        [card] = col.notes.card_ids(ids[front])
+        col.study.answer(card, GOOD, now)
+
+
+def test_the_prune_plan_is_a_dry_run_of_the_imports_own_rule(col, tmp_path, now):
+    """The question asked before a pruning import counts what the import will
+    remove – by the import's own code, changing nothing."""
+    v1 = _sheet(tmp_path / "v1.csv", UNIT + [("m1", "Course::Unit 1", "Moved")])
+    col.files.import_files([v1], now=now)
+    _study(col, now, ["What is step 2?", "What is step 3?", "What is step 6?"])
+    # v2 drops q3 (studied) and q5 (never studied), and moves m1 into Unit 2
+    v2 = _sheet(tmp_path / "v2.csv", [r for r in UNIT if r[0] not in ("q3", "q5")]
+                + [("m1", "Course::Unit 2", "Moved")])
+    changes = col.db.conn.total_changes
+    assert not col.files.prune_plan([v1])  # nothing gone: nothing to remove
+    plan = col.files.prune_plan([v2])
+    assert col.db.conn.total_changes == changes  # read only
+    assert [(n.front, n.cards, n.studied) for n in plan.notes] == [
+        ("What is step 3?", 1, 1), ("What is step 5?", 1, 0)]  # progress first
+    assert (plan.cards, plan.studied, plan.decks) == (2, 1, ["course-unit-2"])
+
+    [report] = col.files.import_files([v2], prune=True, now=now)
+    assert report.removed_notes == list(plan.notes) and report.moved == 1
+    assert report.messages[0] == ("Removed 2 notes no longer in the file, and with them the "
+                                  "progress of 1 studied card: “\u2068What is step 3?\u2069” "
+                                  "and “\u2068What is step 5?\u2069”.")
+
+
+def test_a_prune_that_removes_progress_backs_up_first_and_restore_brings_it_back(
+        col_path, tmp_path, now):
+    col = Collection.open(col_path, bundled=False)
+    v1 = _sheet(tmp_path / "v1.csv", UNIT)
+    col.files.import_files([v1], now=now)
+    _study(col, now, [front for _, _, front in UNIT])
+    [card] = col.notes.card_ids(dict(col.db.execute("SELECT sort_text, id FROM notes"))[
+        "What is step 3?"])
+    [report] = col.files.import_files(
+        [_sheet(tmp_path / "v2.csv", [r for r in UNIT if r[0] != "q3"])], prune=True, now=now)
+    backup = Path(report.backup)
+    assert [b.path for b in list_backups(col_path)] == [backup]
+    assert report.messages[1] == (
+        f"Backed up first, to {backup}: to get that progress back, close flashdesk and run "
+        f'`flashdesk restore "{backup}"`, which puts the collection back as it was just '
+        "before this import.")
+    col.close(backup=False)
+
+    restore(col_path, backup, now)
+    with Collection.open(col_path, bundled=False, backups=False) as col:
+        assert col.study.card(card, now).state.repetitions == 1  # its progress is back
+        assert col.reports.check(now).ok
+
+
+def test_a_prune_of_notes_never_studied_takes_no_backup(col, col_path, tmp_path, now):
+    col.files.import_files([_sheet(tmp_path / "v1.csv", UNIT)], now=now)
+    _study(col, now, ["What is step 1?"])
+    [report] = col.files.import_files(
+        [_sheet(tmp_path / "v2.csv", [r for r in UNIT if r[0] != "q3"])], prune=True, now=now)
+    assert (report.removed, report.backup, list_backups(col_path)) == (1, "", [])
+    assert report.messages == ["Removed 1 note no longer in the file (never studied): "
+                               "“\u2068What is step 3?\u2069”."]
+
+
+def test_a_prune_whose_backup_fails_imports_nothing(col, tmp_path, now, monkeypatch):
+    col.files.import_files([_sheet(tmp_path / "v1.csv", UNIT)], now=now)
+    _study(col, now, ["What is step 3?"])
+
+    def full(self, when, **_):
+        raise StorageError("cannot back up into …: the disk is full. Nothing was changed.")
+
+    monkeypatch.setattr(FileManager, "backup", full)
+    v2 = _sheet(tmp_path / "v2.csv", [r for r in UNIT if r[0] != "q3"] + [("q7", UNIT[0][1], "New")])
+    with pytest.raises(StorageError, match="disk is full"):
+        col.files.import_files([v2], prune=True, now=now)
+    assert col.db.execute("SELECT count(*) FROM notes").fetchone()[0] == 6

@@ -1,14 +1,18 @@
 """Imports run on a worker with a progress dialog; errors change nothing."""
 
 import threading
+from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from flashdesk.collection import Cancelled
 from flashdesk.formats import DeckFileError
 from flashdesk.model import FlashdeskError
+from flashdesk.ui.dialogs.import_preview import PruneQuestion
 from flashdesk.ui.dialogs.import_result import ImportResultDialog
 from flashdesk.ui.main_window import ImportFiles, Screen
 from flashdesk.ui.workers import run_op
@@ -185,3 +189,141 @@ def test_the_summary_shows_a_files_rows_of_no_one_deck_under_the_file(qtbot, win
     assert not any("skipped" in line for line in lines[:lines.index(f"{sheet}, not under one "
                                                                     "deck: 1 skipped")])
     assert f"    skipped: {sheet}:3: skipped: the back is empty" in lines
+
+
+# -- removing notes the file no longer has (prune) ----------------------------------------
+
+def _tutor_files(tmp_path):
+    """A tutor's v1.csv (six notes in Unit 2) and v2.csv, which drops q3."""
+    rows = [f"q{i},What is step {i}?,Answer {i},Unit 2\n" for i in range(1, 7)]
+    v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    v1.write_text("id,front,back,deck\n" + "".join(rows), encoding="utf-8")
+    v2.write_text("id,front,back,deck\n" + "".join(r for r in rows if not r.startswith("q3")),
+                  encoding="utf-8")
+    return v1, v2
+
+
+def _import_and_study(qtbot, window, col, path):
+    with qtbot.waitSignal(window.imported, timeout=10000):
+        window.import_paths([str(path)])
+    window.last_dialog.close()
+    now = window.reviewer._clock()
+    while (card := col.study.next_card("unit-2", now)) is not None:
+        col.study.answer(card.id, 4, now)
+
+
+def _preview_pruning(qtbot, window, path):
+    dialog = window.preview_import([str(path)])
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    dialog.set_prune(True)
+    return dialog
+
+
+def _progress(col, window):
+    """note → answers counted in its card's SM-2 state, for the notes still there."""
+    now, found = window.reviewer._clock(), {}
+    for note in ("q1", "q2", "q3", "q4", "q5", "q6"):
+        try:
+            found[note] = col.study.card(f"unit-2/{note}#0", now).state.repetitions
+        except FlashdeskError:
+            pass
+    return found
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """The prune question, answered as the test says (``asked.answers``)."""
+    class Asked(list):
+        answers: list[bool] = []
+
+    seen = Asked()
+
+    def ask(cls, parent, question, details):
+        seen.append((plain(question), plain(details)))
+        return seen.answers.pop(0)
+
+    monkeypatch.setattr(PruneQuestion, "ask", classmethod(ask))
+    return seen
+
+
+def test_removing_studied_notes_is_asked_first_backed_up_and_reported(qtbot, window, col,
+                                                                     tmp_path, asked):
+    """Found by a new user: the prune reset studied cards without asking, with
+    no backup, and the report said progress was kept."""
+    v1, v2 = _tutor_files(tmp_path)
+    _import_and_study(qtbot, window, col, v1)
+    assert _progress(col, window) == dict.fromkeys(("q1", "q2", "q3", "q4", "q5", "q6"), 1)
+
+    # the same file again, box ticked: nothing to remove, nothing asked
+    dialog = _preview_pruning(qtbot, window, v1)
+    with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
+        dialog.accept()
+    assert asked == [] and blocker.args[0][0].removed == 0
+    assert "Your progress on existing cards is kept." in window.last_dialog.heading.text()
+    window.last_dialog.close()
+
+    # Cancel (the learner's first answer): nothing imported, nothing removed, still in the preview
+    dialog = _preview_pruning(qtbot, window, v2)
+    asked.answers.append(False)
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
+    question, details = asked[0]
+    assert question == "Remove 1 note that is no longer in v2.csv?"
+    assert details.startswith("Its progress goes with it: you have studied 1 card of 1.\n"
+                              "From “Unit 2”:\n• “What is step 3?”\nA backup is made first")
+    assert "untick “Remove notes that are no longer in the file”" in details
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    assert dialog.isVisible() and not window.busy
+    assert _progress(col, window)["q3"] == 1
+    assert list((col.path.parent / "backups").glob("*.db")) == []  # no backup either
+
+    # Remove and import: the backup comes first, and the report tells the truth
+    asked.answers.append(True)
+    with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
+        dialog.accept()
+    [report] = blocker.args[0]
+    assert (report.removed, report.removed_studied) == (1, 1)
+    assert "q3" not in _progress(col, window)
+    heading = window.last_dialog.heading.text()
+    assert "progress on existing cards is kept" not in heading
+    backup = Path(report.backup)
+    assert backup.is_file() and backup.parent == col.path.parent / "backups"
+    assert heading == ("Imported 1 deck: 0 notes added, 0 updated. 1 note no longer in the file "
+                       "was removed, and with it the progress of 1 studied card; the backup "
+                       f"made first, {backup.name}, still has it. Other cards keep theirs.")
+    lines = [plain(line) for line in window.last_dialog.lines]
+    assert "    Removed 1 note no longer in the file, and with it the progress of 1 studied " \
+           "card: “What is step 3?”." in lines
+    assert any(line.startswith(f"    Backed up first, to {backup}: ") and
+               f'`flashdesk restore "{backup}"`' in line for line in lines)
+
+
+def test_the_prune_question_defaults_to_keeping_the_notes(qtbot, window, col, tmp_path):
+    """The real box: Enter takes its default, Cancel; its other button removes."""
+    v1, v2 = _tutor_files(tmp_path)
+    _import_and_study(qtbot, window, col, v1)
+    dialog = _preview_pruning(qtbot, window, v2)
+    seen = []
+
+    def answer(press_enter):
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, PruneQuestion):
+            QTimer.singleShot(20, lambda: answer(press_enter))
+            return
+        seen.append((box.windowTitle(), plain(box.text()), box.defaultButton().text()))
+        if press_enter:
+            QTest.keyClick(box, Qt.Key.Key_Return)
+        else:
+            box.remove_button.click()
+
+    answer(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=10000)
+    qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
+    assert seen == [("Remove notes", "Remove 1 note that is no longer in v2.csv?", "Cancel")]
+    assert dialog.isVisible() and _progress(col, window)["q3"] == 1
+
+    answer(False)
+    with qtbot.waitSignal(window.imported, timeout=10000):
+        dialog.accept()
+    assert "q3" not in _progress(col, window)

@@ -1,7 +1,9 @@
 """Before an import: what each file is, the first notes as they will appear,
 rows that will be skipped and why, the deck for notes whose file names none,
 whether notes gone from the file should be removed, and whether an Anki
-package's progress should be carried over."""
+package's progress should be carried over. When they should be removed and
+the import would remove any, the learner is told which, and how much
+progress goes with them, and asked first (``PruneQuestion``)."""
 
 from __future__ import annotations
 
@@ -10,21 +12,25 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
-    QLabel, QPlainTextEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QLabel, QMessageBox, QPlainTextEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ...collection import Collection
 from ...formats import DeckFileError, ReadResult, read_any
-from ...model import plain_text
-from ...text import deck_path
+from ...model import DeckId, PrunePlan, plain_text
+from ...text import deck_path, prune_question
+from ..theme import app_icon
 from ..widgets import plain_tip
-from ..workers import run_task
+from ..workers import run_op, run_task
+from .messages import show_error
 
-__all__ = ["ImportPreviewDialog", "FILE_DECKS", "PREVIEW_ROWS"]
+__all__ = ["ImportPreviewDialog", "PruneQuestion", "FILE_DECKS", "PREVIEW_ROWS", "PRUNE_BOX"]
 
 #: the deck box's first choice: keep the decks the files name
 FILE_DECKS = "Decks named in the file"
 PREVIEW_ROWS = 12
+#: the box that asks for notes gone from the file to be removed
+PRUNE_BOX = "Remove notes that are no longer in the file"
 _FORMAT_NAMES = {"toml": "flashdesk deck file", "csv": "spreadsheet (CSV/TSV)",
                  "anki-text": "Anki plain-text export", "apkg": "Anki package"}
 
@@ -63,6 +69,8 @@ class ImportPreviewDialog(QDialog):
         self._col = col
         self.paths = [str(p) for p in paths]
         self._generation = 0
+        #: the notes the import would remove are being looked for
+        self._checking = False
         self.results: list[ReadResult] = []
         self.problems: list[str] = []
         self.setWindowTitle("Import – flashdesk")
@@ -84,9 +92,10 @@ class ImportPreviewDialog(QDialog):
         self._deck.setToolTip("Spreadsheets without a deck column go into this deck; type a new "
                               "name to make one (Parent::Child or Parent › Child for a "
                               "sub-deck)")
-        self._prune = QCheckBox("Remove notes that are no longer in the file")
-        self._prune.setToolTip("Off: such notes are listed after the import and kept, with "
-                               "their progress")
+        self._prune = QCheckBox(PRUNE_BOX)
+        self._prune.setToolTip("On: you are told which notes would go, and how much progress "
+                               "with them, and asked first. Off: such notes are listed after "
+                               "the import and kept, with their progress")
         self._scheduling = QCheckBox("Keep the progress from Anki (intervals, ease, due dates)")
         self._scheduling.setToolTip("On: cards studied in Anki arrive with their interval, ease "
                                     "and due date (cards you have already studied in flashdesk "
@@ -146,6 +155,71 @@ class ImportPreviewDialog(QDialog):
 
     def prune(self) -> bool:
         return self._prune.isChecked()
+
+    def set_prune(self, on: bool) -> None:
+        """Tick or clear "Remove notes that are no longer in the file"."""
+        self._prune.setChecked(on)
+
+    def accept(self) -> None:
+        """Import. With the box to remove notes ticked, first find out (on a
+        worker, by the import's own rule, changing nothing) which notes the
+        import would remove; if any, say how many, how many of their cards
+        have progress and the first few by their text, and import only if
+        the learner says so (Cancel, the default, stays here)."""
+        if not self.prune():
+            super().accept()
+            return
+        if self._checking:
+            return
+        self._checking = True
+        for widget in (self._import, self._prune, self._deck):
+            widget.setEnabled(False)
+        paths, deck = list(self.paths), self.deck_name()
+
+        def plan(col: Collection) -> tuple[PrunePlan, dict[str, str]]:
+            found = col.files.prune_plan(paths, deck_name=deck)
+            return found, {d: col.decks.name(DeckId(d)) for d in found.decks}
+
+        try:
+            run_op(self, lambda col, _progress: plan(col), self._ask_prune,
+                   on_failed=self._prune_unknown)
+        except LookupError:  # no window owns the collection: this dialog alone uses it
+            run_task(self, lambda _progress: plan(self._col), self._ask_prune,
+                     on_failed=self._prune_unknown)
+
+    def reject(self) -> None:
+        """Cancel, unless the notes to remove are being looked for (a moment:
+        the worker reports to this dialog)."""
+        if not self._checking:
+            super().reject()
+
+    def _checked(self) -> bool:
+        """The dry run is over: whether the dialog is still open to go on."""
+        self._checking = False
+        for widget in (self._import, self._prune, self._deck):
+            widget.setEnabled(True)
+        return not self.isHidden()
+
+    def _ask_prune(self, found: tuple[PrunePlan, dict[str, str]]) -> None:
+        if not self._checked():
+            return
+        plan, names = found
+        if not plan:  # nothing to remove: nothing to ask
+            super().accept()
+            return
+        question, details = prune_question(plan, names, [Path(p).name for p in self.paths])
+        details += (f"\n\nCancel goes back: untick “{PRUNE_BOX}” to import and keep "
+                    f"{'it' if len(plan.notes) == 1 else 'them'}.")
+        if PruneQuestion.ask(self, question, details):
+            super().accept()
+
+    def _prune_unknown(self, error: BaseException) -> None:
+        if not self._checked():
+            return
+        if isinstance(error, DeckFileError):  # the import says what is wrong, importing nothing
+            super().accept()
+            return
+        show_error(self, "Nothing was imported", str(error))
 
     def with_scheduling(self) -> bool:
         """Whether the learner asked to carry an Anki package's progress over."""
@@ -212,3 +286,30 @@ class ImportPreviewDialog(QDialog):
         ok = not problems and notes > 0
         self._import.setEnabled(ok)
         self.previewed.emit(ok)
+
+
+class PruneQuestion(QMessageBox):
+    """Asked before an import removes the notes its files no longer have:
+    the question and what goes with them (``prune_question``'s words, plain
+    text: they quote the files' notes). The buttons are *Remove and import*
+    and Cancel, the default. Tests replace ``ask``."""
+
+    def __init__(self, parent: QWidget | None, question: str, details: str):
+        super().__init__(QMessageBox.Icon.Warning, "Remove notes", "", parent=parent)
+        self.setWindowIcon(app_icon())
+        self.setTextFormat(Qt.TextFormat.PlainText)  # before the texts: it applies to both
+        self.setText(question)
+        self.setInformativeText(details)
+        self.setAccessibleName("Remove notes")
+        self.remove_button = self.addButton("Remove and import",
+                                            QMessageBox.ButtonRole.DestructiveRole)
+        cancel = self.addButton(QMessageBox.StandardButton.Cancel)
+        self.setDefaultButton(cancel)
+        self.setEscapeButton(cancel)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, question: str, details: str) -> bool:
+        """Whether the learner chose to remove the notes and import."""
+        box = cls(parent, question, details)
+        box.exec()
+        return box.clickedButton() is box.remove_button

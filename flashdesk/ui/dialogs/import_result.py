@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
-from ...text import deck_path, isolate
+from ...text import deck_path, isolate, plural
 from ...model import FileReport, ImportReport
 from ..widgets import text_label
 
@@ -51,6 +53,31 @@ def report_lines(reports: list[ImportReport], files: list[FileReport] = ()) -> l
     return lines
 
 
+def heading(reports: list[ImportReport]) -> str:
+    """The summary's first sentence: what was added and updated, and what
+    became of the progress – kept, unless notes that had progress were
+    removed (then how much went, and the backup that still has it)."""
+    decks = len(reports)
+    added = sum(r.added for r in reports)
+    updated = sum(r.updated for r in reports)
+    removed = sum(r.removed for r in reports)
+    studied = sum(r.removed_studied for r in reports)
+    backup = next((r.backup for r in reports if r.backup), "")
+    text = (f"Imported {plural(decks, 'deck')}: {plural(added, 'note')} added, "
+            f"{updated} updated.")
+    were = "was" if removed == 1 else "were"
+    if studied:
+        return (f"{text} {plural(removed, 'note')} no longer in the file {were} removed, "
+                f"and with {'it' if removed == 1 else 'them'} the progress of "
+                f"{plural(studied, 'studied card')}"
+                + (f"; the backup made first, {Path(backup).name}, still has it." if backup
+                   else ".") + " Other cards keep theirs.")
+    if removed:
+        return (f"{text} {plural(removed, 'note')} no longer in the file {were} removed "
+                "(never studied). Your progress on the other cards is kept.")
+    return f"{text} Your progress on existing cards is kept."
+
+
 class ImportResultDialog(QDialog):
     """The summary of an import, or the list of problems that stopped it."""
 
@@ -82,13 +109,7 @@ class ImportResultDialog(QDialog):
     @classmethod
     def show_reports(cls, parent: QWidget, reports: list[ImportReport],
                      files: list[FileReport] = ()) -> "ImportResultDialog":
-        decks = len(reports)
-        added = sum(r.added for r in reports)
-        updated = sum(r.updated for r in reports)
-        heading = (f"Imported {decks} deck{'s' if decks != 1 else ''}: {added} note"
-                   f"{'s' if added != 1 else ''} added, {updated} updated. Your progress "
-                   "on existing cards is kept.")
-        dialog = cls("Import finished", heading, report_lines(reports, files), parent)
+        dialog = cls("Import finished", heading(reports), report_lines(reports, files), parent)
         dialog.open()
         return dialog
 
