@@ -180,15 +180,21 @@ def test_the_preview_carries_anki_progress_over_when_ticked(qtbot, window, col):
     assert col.reports.check(window.reviewer._clock()).ok
 
 
-def test_the_summary_shows_a_files_rows_of_no_one_deck_under_the_file(qtbot, window, tmp_path):
-    sheet = tmp_path / "multi.csv"
-    sheet.write_text("front,back,deck\nA1,a,One\nB,,Two\nB2,b,Two\n", encoding="utf-8")
+def test_the_summary_shows_each_skipped_row_under_its_deck_or_the_file(qtbot, window, tmp_path):
+    sheet = tmp_path / "multi.txt"
+    sheet.write_text("#separator:comma\n#deck column:3\nA1,a,One\nB,,Two\nB2,b,Two\n"
+                     "#,a comment,row\n", encoding="utf-8")
     with qtbot.waitSignal(window.imported, timeout=10000):
         window.import_paths([str(sheet)])
     lines = list(map(plain, window.last_dialog.lines))
-    assert not any("skipped" in line for line in lines[:lines.index(f"{sheet}, not under one "
-                                                                    "deck: 1 skipped")])
-    assert f"    skipped: {sheet}:3: skipped: the back is empty" in lines
+    two = next(i for i, line in enumerate(lines) if line.startswith("Two"))
+    whole = lines.index(f"{sheet}, not under one deck: 1 skipped")
+    assert two < whole and "1 skipped" in lines[two]
+    assert not any("skipped" in line for line in lines[:two])
+    assert any(line.startswith(f"    skipped: {sheet}:4: skipped: it has no back")
+               for line in lines[two + 1:whole])
+    assert lines[whole + 1] == (f"    skipped: {sheet}:6: skipped: a row starting with '#' is a "
+                                "comment in Anki's text files")
 
 
 # -- removing notes the file no longer has (prune) ----------------------------------------
