@@ -233,7 +233,9 @@ class MainWindow(QMainWindow):
         self.custom_action = self._action("&Custom study…", "C",
                                           "Review ahead, drill, cram or take extra new cards",
                                           lambda: self.custom_study(), name="custom")
-        self.import_action = self._action("&Import…", "Ctrl+I", "Import deck files (.toml)",
+        self.import_action = self._action("&Import…", "Ctrl+I",
+                                          "Import deck files, spreadsheets, Anki text exports "
+                                          "and Anki packages",
                                           self.choose_import_files, name="import")
         self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
                                           self.show_browse, name="browse")
