@@ -1,6 +1,7 @@
 """The main window: deck list, review and summary screens, tool bar, menus
-and status bar, imports (menu, file dialog, drag and drop), settings, the
-Add window and the deck actions (new, rename, move, options, delete)."""
+and status bar, imports (menu, file dialog, drag and drop), exports,
+settings, the Add window and the deck actions (new, rename, move, options,
+delete)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,13 @@ from .deck_list import DeckListScreen
 from .browser import BrowserWindow
 from .dialogs.custom_study import CustomStudyDialog
 from .dialogs.deck_options import DeckOptionsDialog
+from .dialogs.export import ExportChoice, ExportDialog, ExportDone, done_message, write_export
 from .dialogs.questions import Ask
 from .dialogs.import_preview import ImportPreviewDialog
 from .dialogs.import_result import ImportResultDialog
 from .dialogs.messages import inform, show_error
 from .dialogs.settings import SettingsDialog
+from .dialogs.written import show_written
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
@@ -237,6 +240,10 @@ class MainWindow(QMainWindow):
                                           "Import deck files, spreadsheets, Anki text exports "
                                           "and Anki packages",
                                           self.choose_import_files, name="import")
+        self.export_action = self._action("&Export…", "Ctrl+E",
+                                          "Save a deck for Anki, a spreadsheet or other "
+                                          "flashdesk users, or the whole collection",
+                                          lambda: self.export_deck(), name="export")
         self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
                                           self.show_browse, name="browse")
         self.add_action = self._action("&Add cards…", "Ctrl+N",
@@ -296,6 +303,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
         file_menu.addAction(self.sync_action)
         file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
@@ -352,6 +360,7 @@ class MainWindow(QMainWindow):
         self.study_action.setEnabled(idle and on_decks and self.decks.current_deck_id() is not None)
         self.custom_action.setEnabled(self.study_action.isEnabled())
         self.import_action.setEnabled(idle and on_decks)
+        self.export_action.setEnabled(idle and on_decks and bool(self.decks.model.summaries()))
         self.settings_action.setEnabled(idle)
         name = self._col.undo.name
         self.undo_action.setEnabled(idle)  # with nothing to undo, it says so
@@ -613,13 +622,51 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
+    # -- exports --------------------------------------------------------------------
+
+    def export_deck(self, deck_id: str | None = None) -> ExportDialog | None:
+        """File › Export…: choose a deck (the selected one first), a format
+        and a file; the export then runs on a worker."""
+        if self._busy or self.screen != Screen.DECKS:
+            return None
+        dialog = ExportDialog(self.decks.model.summaries(),
+                              deck_id or self.decks.current_deck_id(), self._settings,
+                              self._clock().date(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.write_export)
+        dialog.rejected.connect(self.decks.focus_tree)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def write_export(self, choice: ExportChoice) -> Op | None:
+        """Write an export on a worker, then say what was written (or why not:
+        the core writes nothing half-way)."""
+        if self._busy:
+            return None
+        self._op = run_op(self, lambda col, _progress: write_export(col, choice),
+                          self._on_exported, f"Exporting to {choice.path.name}…",
+                          on_failed=lambda error: self._on_file_op_failed(
+                              "Nothing was exported", error))
+        return self._op
+
+    def _on_exported(self, done: ExportDone) -> None:
+        title, text, details, folder = done_message(done)
+        self.statusBar().showMessage(text.replace("\n", " "), 8000)
+        self.last_dialog = show_written(self, title, text, details, folder)
+
+    def _on_file_op_failed(self, title: str, error: BaseException) -> None:
+        message = str(error) if isinstance(error, (FlashdeskError, OSError)) else \
+            f"Something went wrong: {error!r}"
+        self.last_dialog = show_error(self, title, message)
+
     # -- adding cards and managing decks ----------------------------------------
 
     def deck_actions(self) -> list[QAction | None]:
         """The deck menu and the deck list's context menu (None: a separator)."""
         return [self.add_action, None, self.new_deck_action, self.new_subdeck_action,
-                self.rename_deck_action, self.move_deck_action, self.deck_options_action, None,
-                self.delete_deck_action]
+                self.rename_deck_action, self.move_deck_action, self.deck_options_action,
+                self.export_action, None, self.delete_deck_action]
 
     @staticmethod
     def _fill_menu(menu: QMenu, actions: list[QAction | None]) -> None:
