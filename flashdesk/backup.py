@@ -26,7 +26,8 @@ from typing import Callable
 
 from .model import FlashdeskError
 from .store.copies import (
-    BackupRecord, copy_database, fsync_dir, open_read_only, read_backup_record, verify_copy,
+    BackupRecord, copy_database, count_cards, fsync_dir, open_read_only, read_backup_record,
+    verify_copy,
 )
 from .store.database import NEW_PART_GLOB, StorageError, check_backup
 from .store.faults import fault_point
@@ -36,7 +37,7 @@ __all__ = ["Backup", "backups_dir", "list_backups", "choose_kept", "restore", "B
            "backup_name", "unique_backup_path", "backup_due", "newest_good_backup",
            "finish_interrupted_restore", "sweep_profile", "ProfileInUseError",
            "JOURNAL_NAME", "rotate", "kept_path", "is_profile_file", "restore_hint",
-           "KEEP_RANGE", "WEEKS_RANGE"]
+           "KEEP_RANGE", "WEEKS_RANGE", "BackupCheck", "inspect_backup"]
 
 #: how many recent backups may be kept (``backup_keep``): the newest is never deleted
 KEEP_RANGE = (1, 999)
@@ -69,6 +70,35 @@ class Backup:
     def label(self) -> str:
         """When the backup was taken, for people: 2026-11-30 14:02:11."""
         return self.taken.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """What a restore would find in a backup: ``problem`` says why it cannot
+    be restored (``check_backup``'s words; None when it is sound), ``cards``
+    how many cards it holds (None when that cannot be read), ``size`` its
+    size in bytes."""
+
+    problem: str | None
+    cards: int | None
+    size: int
+
+    @property
+    def sound(self) -> bool:
+        return self.problem is None
+
+
+def inspect_backup(path: Path) -> BackupCheck:
+    """Check the backup at ``path`` as a restore would (``check_backup``, a
+    full integrity check: it reads the whole file) and count its cards.
+    Read-only: nothing is created or changed."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    problem = check_backup(path)
+    return BackupCheck(problem, count_cards(path) if problem is None else None, size)
 
 
 def backups_dir(collection_path: Path) -> Path:

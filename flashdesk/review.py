@@ -79,6 +79,8 @@ KEY_HELP: tuple[tuple[str, str, str], ...] = (
     ("Decks", "Custom study: review ahead, drills, cram, extra new cards", "C"),
     ("Decks", "Import deck files, spreadsheets or Anki packages",
      "Ctrl+I (or drop the files on the window)"),
+    ("Decks", "Export the selected deck (for Anki, a spreadsheet or flashdesk users) or the "
+     "whole collection", "Ctrl+E"),
     ("Decks", "New deck / rename / delete the selected deck (drag a deck onto another to move "
      "it)", "Ctrl+Shift+N / F2 / Delete"),
     ("Everywhere", "Add cards (to the deck selected or being studied)", "Ctrl+N (A on the decks)"),

@@ -13,7 +13,7 @@ from .model import GradeMode, IntervalPreview, Kind, PrunePlan, Queue, grade_but
 __all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
            "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
            "card_name", "queue_name", "isolate", "sentence", "close_matches", "did_you_mean",
-           "quoted_list", "prune_question"]
+           "quoted_list", "prune_question", "file_size"]
 
 _KIND_CAPTIONS = {
     Kind.BASIC: "Question", Kind.CLOZE: "Fill the gap", Kind.CHOICE: "Multiple choice",
@@ -108,6 +108,18 @@ def deck_path(name: str, *, isolated: bool = False) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 card', '3 cards'."""
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: '812 bytes', '48 KB', '3.2 MB' (1 KB = 1000 bytes)."""
+    if size < 1000:
+        return plural(size, "byte")
+    value, unit = size / 1000, "KB"
+    for larger in ("MB", "GB"):
+        if value < 999.5:
+            break
+        value, unit = value / 1000, larger
+    return f"{value:.1f} {unit}" if value < 9.95 else f"{value:.0f} {unit}"
 
 
 _EPOCH = date(1970, 1, 1)

@@ -16,7 +16,7 @@ from pathlib import Path
 from .faults import fault_point
 
 __all__ = ["copy_database", "verify_copy", "read_backup_record", "BackupRecord",
-           "open_read_only", "fsync_file", "fsync_dir", "remove_copy"]
+           "open_read_only", "fsync_file", "fsync_dir", "remove_copy", "count_cards"]
 
 #: config keys a backup records about itself (not read by the collection)
 TAKEN_KEY = "backup_taken_ms"
@@ -156,3 +156,18 @@ def read_backup_record(path: Path) -> BackupRecord:
             return None
 
     return BackupRecord(number(rows.get(TAKEN_KEY)), number(rows.get(SEQ_KEY)))
+
+
+def count_cards(path: Path) -> int | None:
+    """How many cards the collection file at ``path`` holds (read-only,
+    creating nothing beside it); None when it cannot be read."""
+    try:
+        conn = open_read_only(path)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("SELECT count(*) FROM cards").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()

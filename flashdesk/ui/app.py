@@ -1,5 +1,6 @@
 """Starting the window: one instance per profile, the collection opened off
-the UI thread (the first run imports the bundled decks), then the main window.
+the UI thread (the first run imports the bundled decks), then the main window;
+and opening it all again after File › Restore from a backup….
 
 ``run(profile_path)`` is what ``flashdesk`` (with no command) calls.
 """
@@ -10,20 +11,20 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from ..backup import newest_good_backup, restore
+from ..backup import list_backups, newest_good_backup, restore
 from ..collection import Collection, damage_message
 from ..model import FlashdeskError
 from ..store.database import is_damage
-from .dialogs.messages import AlreadyRunning
+from .dialogs.messages import AlreadyRunning, inform, show_error
 from .instance import InstanceGuard
 from .main_window import MainWindow
 from .theme import ThemeChoice, app_icon, apply_theme
 from .widgets import text_label
-from .workers import run_task
+from .workers import Op, run_task
 
 __all__ = ["run", "Launcher", "application", "RestoreOffer"]
 
@@ -83,9 +84,15 @@ class _Splash(QWidget):
     def message(self) -> str:
         return self._message.text()
 
+    def say(self, text: str) -> None:
+        """Show ``text`` in place of the first message."""
+        self._message.setText(text)
+
 
 class Launcher(QObject):
-    """Opens the collection on a worker thread, then makes the window."""
+    """Opens the collection on a worker thread, then makes the window; for
+    a restore chosen in the window, closes both and opens them again
+    (``restore_backup``)."""
 
     #: the window is up (MainWindow)
     opened = Signal(object)
@@ -100,9 +107,16 @@ class Launcher(QObject):
         self.window: MainWindow | None = None
         self.collection: Collection | None = None
         self._splash: _Splash | None = None
+        self._with_splash = True
+        #: what the next window says when it opens (after a restore): title, text, details, error
+        self._tell_on_open: tuple[str, str, str, bool] | None = None
+        self._quit_on_close: bool | None = None
+        self.opened.connect(self._adopt)
+        self.failed.connect(lambda _message: self._quit_as_before())
 
     def start(self, *, splash: bool = True) -> None:
-        if splash:
+        self._with_splash = splash
+        if splash and self._splash is None:
             self._splash = _Splash(first_run=not self.profile_path.exists())
             self._splash.show()
         op = run_task(self, lambda progress: Collection.open(self.profile_path, progress=progress),
@@ -146,6 +160,86 @@ class Launcher(QObject):
         except FlashdeskError as exc:
             return str(exc)
         return None
+
+    # -- restoring a backup from the window --------------------------------------------
+
+    def _adopt(self, window: MainWindow) -> None:
+        """A window is up: it may ask for a restore; say what opening it followed."""
+        window.restore_requested.connect(self.restore_backup)
+        self._quit_as_before()
+        told, self._tell_on_open = self._tell_on_open, None
+        if told is not None:
+            title, text, details, error = told
+            window.last_dialog = (show_error if error else inform)(window, title, text, details)
+
+    def _quit_as_before(self) -> None:
+        if self._quit_on_close is not None:
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                app.setQuitOnLastWindowClosed(self._quit_on_close)
+            self._quit_on_close = None
+
+    def restore_backup(self, backup: Path) -> None:
+        """Put ``backup`` in place of the collection the window has open.
+
+        A restore needs the profile to itself (``flashdesk.backup.restore``
+        takes its lock exclusively, as ``flashdesk restore`` does with nothing
+        open), so the window closes, with the windows it opened, and so does
+        the collection – without the automatic backup, whose rotation could
+        delete the very backup chosen. The backup is put in place on a worker
+        (``restore``: the collection as it was is kept beside it), then the
+        collection opens again in a new window that says what was done. A
+        restore that is refused (another flashdesk has the profile open)
+        changed nothing: the collection opens again as it was, saying why.
+        Runs once the caller's slot has returned."""
+        QTimer.singleShot(0, lambda: self._restore_now(Path(backup)))
+
+    def _restore_now(self, backup: Path) -> Op | None:
+        window, col = self.window, self.collection
+        if window is None or col is None:
+            return None
+        if window.busy:  # a merge with the other devices is finishing: after it
+            QTimer.singleShot(100, lambda: self._restore_now(backup))
+            return None
+        label = next((b.label for b in list_backups(self.profile_path) if b.path == backup),
+                     backup.name)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a moment with no window is not the end
+            self._quit_on_close = app.quitOnLastWindowClosed()
+            app.setQuitOnLastWindowClosed(False)
+        if self._with_splash:
+            self._splash = _Splash(first_run=False)
+            self._splash.say(f"Restoring the backup taken {label}…")
+            self._splash.show()
+        for child in window.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.close()  # the browser saves its editor, the Add window its note
+        window.close()  # saves its state, sends this device's changes to the sync folder
+        self.window = self.collection = None
+        col.close(backup=False)
+        window.deleteLater()
+        now = datetime.now().astimezone()
+        return run_task(self, lambda _progress: restore(self.profile_path, backup, now),
+                        lambda kept: self._restored(label, kept),
+                        on_failed=self._restore_failed)
+
+    def _restored(self, label: str, kept: Path | None) -> None:
+        where = (f"Your collection as it was is kept beside it as {kept.name}, in "
+                 f"{kept.parent}.") if kept else ""
+        self._tell_on_open = ("Backup restored",
+                              f"Your collection is now the backup taken {label}.", where, False)
+        self._reopen()
+
+    def _restore_failed(self, error: BaseException) -> None:
+        reason = str(error) if isinstance(error, FlashdeskError) else repr(error)
+        self._tell_on_open = ("The backup was not restored", reason,
+                              "Your collection is as it was.", True)
+        self._reopen()
+
+    def _reopen(self) -> None:
+        if self._splash is not None:
+            self._splash.say("Opening your decks…")
+        self.start(splash=self._with_splash)
 
 
 class RestoreOffer:

@@ -1,6 +1,7 @@
 """The main window: deck list, review and summary screens, tool bar, menus
-and status bar, imports (menu, file dialog, drag and drop), settings, the
-Add window and the deck actions (new, rename, move, options, delete)."""
+and status bar, imports (menu, file dialog, drag and drop), exports, backups
+and the choice of one to restore, settings, the Add window and the deck
+actions (new, rename, move, options, delete)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray, QEvent, QMetaMethod, QSettings, QSize, Qt, QTimer, Signal,
+)
 from PySide6.QtGui import (
     QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence,
 )
@@ -28,13 +31,16 @@ from ..text import deck_path, isolate, plural, sentence
 from .add_window import AddWindow
 from .deck_list import DeckListScreen
 from .browser import BrowserWindow
+from .dialogs.backups import RestoreDialog, backed_up_message
 from .dialogs.custom_study import CustomStudyDialog
 from .dialogs.deck_options import DeckOptionsDialog
+from .dialogs.export import ExportChoice, ExportDialog, ExportDone, done_message, write_export
 from .dialogs.questions import Ask
 from .dialogs.import_preview import ImportPreviewDialog
 from .dialogs.import_result import ImportResultDialog
 from .dialogs.messages import inform, show_error
 from .dialogs.settings import SettingsDialog
+from .dialogs.written import show_written
 from .prefs import Prefs
 from .reviewer import ReviewScreen
 from .summary import SummaryScreen
@@ -91,6 +97,9 @@ class MainWindow(QMainWindow):
     theme_applied = Signal(object)
     #: the window was closed
     closed = Signal()
+    #: the learner chose a backup to restore and confirmed (its Path): whoever opened
+    #: the collection closes this window and the collection, restores, and reopens
+    restore_requested = Signal(object)
 
     def __init__(self, col: Collection, settings: QSettings | None = None, *,
                  clock: Callable[[], datetime] = local_now, rng: random.Random | None = None,
@@ -233,8 +242,22 @@ class MainWindow(QMainWindow):
         self.custom_action = self._action("&Custom study…", "C",
                                           "Review ahead, drill, cram or take extra new cards",
                                           lambda: self.custom_study(), name="custom")
-        self.import_action = self._action("&Import…", "Ctrl+I", "Import deck files (.toml)",
+        self.import_action = self._action("&Import…", "Ctrl+I",
+                                          "Import deck files, spreadsheets, Anki text exports "
+                                          "and Anki packages",
                                           self.choose_import_files, name="import")
+        self.export_action = self._action("&Export…", "Ctrl+E",
+                                          "Save a deck for Anki, a spreadsheet or other "
+                                          "flashdesk users, or the whole collection",
+                                          lambda: self.export_deck(), name="export")
+        self.backup_action = self._action("&Back up now", None,
+                                          "Back up the collection now (flashdesk also does "
+                                          "when it closes, once a day)",
+                                          self.back_up_now, name="backup")
+        self.restore_action = self._action("&Restore from a backup…", None,
+                                           "Put one of your backups in place of the collection "
+                                           "(the collection as it is now is kept)",
+                                           self.restore_from_backup, name="restore")
         self.browse_action = self._action("&Browse", "Ctrl+B", "Find, edit and organise cards",
                                           self.show_browse, name="browse")
         self.add_action = self._action("&Add cards…", "Ctrl+N",
@@ -294,6 +317,11 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.add_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.sync_action)
         file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
@@ -350,6 +378,11 @@ class MainWindow(QMainWindow):
         self.study_action.setEnabled(idle and on_decks and self.decks.current_deck_id() is not None)
         self.custom_action.setEnabled(self.study_action.isEnabled())
         self.import_action.setEnabled(idle and on_decks)
+        self.export_action.setEnabled(idle and on_decks and bool(self.decks.model.summaries()))
+        self.backup_action.setEnabled(idle and self._col.path is not None)
+        self.restore_action.setEnabled(idle and self._col.path is not None and
+                                       self.isSignalConnected(
+                                           QMetaMethod.fromSignal(self.restore_requested)))
         self.settings_action.setEnabled(idle)
         name = self._col.undo.name
         self.undo_action.setEnabled(idle)  # with nothing to undo, it says so
@@ -611,13 +644,85 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
+    # -- exports, backups and restore --------------------------------------------
+
+    def export_deck(self, deck_id: str | None = None) -> ExportDialog | None:
+        """File › Export…: choose a deck (the selected one first), a format
+        and a file; the export then runs on a worker."""
+        if self._busy or self.screen != Screen.DECKS:
+            return None
+        dialog = ExportDialog(self.decks.model.summaries(),
+                              deck_id or self.decks.current_deck_id(), self._settings,
+                              self._clock().date(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.write_export)
+        dialog.rejected.connect(self.decks.focus_tree)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def write_export(self, choice: ExportChoice) -> Op | None:
+        """Write an export on a worker, then say what was written (or why not:
+        the core writes nothing half-way)."""
+        if self._busy:
+            return None
+        self._op = run_op(self, lambda col, _progress: write_export(col, choice),
+                          self._on_exported, f"Exporting to {choice.path.name}…",
+                          on_failed=lambda error: self._on_file_op_failed(
+                              "Nothing was exported", error))
+        return self._op
+
+    def _on_exported(self, done: ExportDone) -> None:
+        title, text, details, folder = done_message(done)
+        self.statusBar().showMessage(text.replace("\n", " "), 8000)
+        self.last_dialog = show_written(self, title, text, details, folder)
+
+    def back_up_now(self) -> Op | None:
+        """File › Back up now: a backup as ``flashdesk backup`` makes it, on a worker."""
+        if self._busy or self._col.path is None:
+            return None
+        now = self._clock()
+        self._op = run_op(self, lambda col, _progress: col.files.backup(now),
+                          lambda path: self._on_backed_up(path, now), "Backing up…",
+                          on_failed=lambda error: self._on_file_op_failed(
+                              "No backup was made", error))
+        return self._op
+
+    def _on_backed_up(self, path: Path, now: datetime) -> None:
+        title, text, details, folder = backed_up_message(
+            path, now, self._col.setting("backup_keep", 10), self._col.setting("backup_weeks", 8))
+        self.statusBar().showMessage(text.replace("\n", " "), 8000)
+        self.last_dialog = show_written(self, title, text, details, folder)
+
+    def _on_file_op_failed(self, title: str, error: BaseException) -> None:
+        message = str(error) if isinstance(error, (FlashdeskError, OSError)) else \
+            f"Something went wrong: {error!r}"
+        self.last_dialog = show_error(self, title, message)
+
+    def connectNotify(self, signal: QMetaMethod) -> None:  # noqa: N802 (Qt override)
+        super().connectNotify(signal)
+        if signal == QMetaMethod.fromSignal(self.restore_requested) and hasattr(self, "_watch"):
+            self._update_actions()  # someone can restore now: the action is on
+
+    def restore_from_backup(self) -> RestoreDialog | None:
+        """File › Restore from a backup…: the backups, checked; the one chosen
+        and confirmed goes to ``restore_requested``."""
+        if not self.restore_action.isEnabled() or self._col.path is None:
+            return None
+        dialog = RestoreDialog(self._col.path, sync_on=self.sync_watch.enabled, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.restore_requested.emit)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
     # -- adding cards and managing decks ----------------------------------------
 
     def deck_actions(self) -> list[QAction | None]:
         """The deck menu and the deck list's context menu (None: a separator)."""
         return [self.add_action, None, self.new_deck_action, self.new_subdeck_action,
-                self.rename_deck_action, self.move_deck_action, self.deck_options_action, None,
-                self.delete_deck_action]
+                self.rename_deck_action, self.move_deck_action, self.deck_options_action,
+                self.export_action, None, self.delete_deck_action]
 
     @staticmethod
     def _fill_menu(menu: QMenu, actions: list[QAction | None]) -> None:

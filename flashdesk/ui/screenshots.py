@@ -329,6 +329,7 @@ def _screens(app, window, cards: dict[str, str], theme: str, size: tuple[int, in
     save("class", classroom)
     classroom.close()
     _deck_shots(app, window, save, size)
+    _files_shots(app, window, save, size)
     _add_shots(app, window, theme, size, outdir, written)
 
 
@@ -421,6 +422,39 @@ def _deck_shots(app, window, save, size: tuple[int, int]) -> None:
     save("edit-note", dialog)
     dialog.reject()
     dialog.deleteLater()
+
+
+def _files_shots(app, window, save, size: tuple[int, int]) -> None:
+    """File › Export…, what Back up now says, and the list of backups."""
+    from datetime import timedelta
+
+    from ..backup import list_backups
+    from .dialogs.backups import RestoreDialog, backed_up_message
+    from .dialogs.export import ExportFormat
+    from .dialogs.written import show_written
+
+    window.show_decks()
+    dialog = window.export_deck()
+    dialog.set_format(ExportFormat.TOML)  # a deck with sub-decks: the longest note
+    _fit(dialog, size)
+    save("export", dialog)
+    dialog.reject()
+    col = window.collection
+    if len(list_backups(col.path)) < 3:  # a few days of backups, the newest just made
+        for days in (3, 1, 0):
+            col.files.backup(_now() - timedelta(days=days, hours=2 * days))
+    newest = list_backups(col.path)[0]
+    box = show_written(window, *backed_up_message(newest.path, _now(), 10, 8))
+    save("backed-up", box)
+    box.close()
+    restore = RestoreDialog(col.path, sync_on=False, parent=window)
+    restore.show()
+    if len(restore.checks) < len(restore.backups):
+        _wait(app, restore.checked)
+    _fit(restore, size)
+    save("restore", restore)
+    restore.reject()
+    restore.deleteLater()
 
 
 def _browse_deck(deck_id):

@@ -95,7 +95,8 @@ def test_the_screenshot_script_writes_every_screen(qtbot, tmp_path):
     assert screenshots.main([str(out), "--theme", "dark", "--size", "1024x640"]) == 0
     names = sorted(p.name for p in out.glob("*.png"))
     screens = ["decks", "summary", "settings", "keys", "custom-study", "browser", "statistics",
-               "import", "import-problems", "deck-options", "edit-note", "class"] + [
+               "import", "import-problems", "deck-options", "edit-note", "class", "export",
+               "backed-up", "restore"] + [
         f"{kind}-{side}" for kind in screenshots.KINDS for side in ("question", "answer")
     ] + [f"add-{kind}" for kind in screenshots.ADD_KINDS]
     pages = sorted(p for p in names if p.startswith("report-page-"))

@@ -132,7 +132,7 @@ def test_the_deck_menu_and_the_context_menu_hold_the_deck_actions(qtbot, window,
     menu = window.last_menu
     assert [a.text() for a in menu.actions() if a.text()] == [
         "&Study", "&Add cards…", "&New deck…", "New &sub-deck…", "&Rename deck…",
-        "&Move deck…", "Deck &options…", "&Delete deck…"]
+        "&Move deck…", "Deck &options…", "&Export…", "&Delete deck…"]
     menu.close()
     assert all(a.isEnabled() for a in menu.actions())
 
