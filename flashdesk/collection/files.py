@@ -120,9 +120,10 @@ class FileManager:
                 if not told:
                     told = True
                     report.messages.append(
-                        f"Backed up first, to {backup}: to get that progress back, close "
-                        f"flashdesk and run `flashdesk restore \"{backup}\"`, which puts the "
-                        "collection back as it was just before this import.")
+                        f"Backed up first, to {backup}: to get that progress back, choose it "
+                        f"in File › Restore from a backup…, or close flashdesk and run "
+                        f"`flashdesk restore \"{backup}\"`; either puts the collection back "
+                        "as it was just before this import.")
 
     def _forget_deletions(self, results: Sequence[ReadResult], result: ImportResult) -> None:
         """Bundled notes and decks the learner deleted and has now imported

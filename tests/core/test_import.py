@@ -321,9 +321,9 @@ def test_a_prune_that_removes_progress_backs_up_first_and_restore_brings_it_back
     backup = Path(report.backup)
     assert [b.path for b in list_backups(col_path)] == [backup]
     assert report.messages[1] == (
-        f"Backed up first, to {backup}: to get that progress back, close flashdesk and run "
-        f'`flashdesk restore "{backup}"`, which puts the collection back as it was just '
-        "before this import.")
+        f"Backed up first, to {backup}: to get that progress back, choose it in File › "
+        f'Restore from a backup…, or close flashdesk and run `flashdesk restore "{backup}"`; '
+        "either puts the collection back as it was just before this import.")
     col.close(backup=False)
 
     restore(col_path, backup, now)
