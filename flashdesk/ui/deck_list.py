@@ -436,7 +436,12 @@ class DeckListScreen(QWidget):
         self._message.setVisible(bool(text))
 
     def focus_tree(self) -> None:
-        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        """Give the keyboard to the deck list (with no deck yet, to the button
+        that makes one)."""
+        if self._stack.currentIndex() == 1:
+            self.new_deck_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- slots -----------------------------------------------------------------
 
