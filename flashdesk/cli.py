@@ -28,7 +28,7 @@ from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
 from .statistics import REPORT_DAYS, report_period
 from .store.database import is_damage
 from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
-from .text import deck_path, format_preview, percent, plural, sentence
+from .text import again_caption, deck_path, format_preview, percent, plural, sentence
 from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
@@ -566,8 +566,9 @@ class TerminalReview:
         card, counts = s.card, s.counts
         assert card is not None
         self.out("")
+        again = again_caption(card, drill=s.custom is not None and s.custom.drill)
         self.out(f"── {deck_path(card.deck_name)} · new {counts.new} · learning "
-                 f"{counts.learning} · due {counts.review}" + (" · again" if card.redrill else ""))
+                 f"{counts.learning} · due {counts.review}" + (f" · {again}" if again else ""))
         try:
             self.question(card)
             self.grade()

@@ -455,6 +455,13 @@ class CardView:
         return Queue(self.schedule.queue)
 
     @property
+    def failed_today(self) -> bool:
+        """Answered below Good earlier today and owed a re-drill before the
+        day ends (SM-2 step 7). A card answered Good or better today is a
+        ``redrill`` too (a further answer changes nothing) but not this."""
+        return self.redrill and self.schedule.queue == Queue.LEARNING
+
+    @property
     def state(self) -> SM2State:
         """The card's SM-2 memory state."""
         return self.schedule.sm2

@@ -109,7 +109,8 @@ def nothing_found(custom: CustomStudy, deck_name: str) -> str:
     deck_name = isolate(deck_name)
     days = f"{custom.days} day{'s' if custom.days != 1 else ''}"
     if k == CustomKind.AHEAD:
-        return f"No cards in {deck_name} are due in the next {days}."
+        return (f"No cards in {deck_name} are due in the next {days}, other than any you "
+                "answered today (today's first answer is the one that counts).")
     if k == CustomKind.FORGOTTEN:
         return f"No cards in {deck_name} were forgotten (answered Again) in the last {days}."
     if k == CustomKind.LEECHES:

@@ -1,17 +1,20 @@
 """A new user's third look at the window: the deck list has the keys from
 the start however the profile is set up, and keeps them through a merge in
-the background."""
+the background; a card up a second time today says truly why."""
 
 from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
 
+from flashdesk.model import CustomKind, CustomStudy
 from flashdesk.sync import set_sync_folder
 from flashdesk.sync.classroom import share
+from flashdesk.ui.card_views import ChoiceView
+from flashdesk.ui.dialogs.custom_study import CustomStudyDialog
 from flashdesk.ui.main_window import Screen
 
-from uihelpers import KINDS_DECK, focused, press, type_text, write_deck
+from uihelpers import KINDS_DECK, focused, plain, press, type_text, write_deck
 
 Key = Qt.Key
 
@@ -75,3 +78,49 @@ def test_a_merge_while_typing_a_note_leaves_the_keys_in_the_field(qtbot, window,
     with qtbot.waitSignal(window.sync_watch.synced, timeout=10000):
         assert window.sync_watch.sync_now()
     assert focused() is window.decks.tree
+
+
+# -- 2. why a card is up a second time today ------------------------------------------------
+
+
+def _caption(window) -> str:
+    return window.reviewer._kind_label.text()
+
+
+def test_review_ahead_never_says_a_good_answer_was_below_good(qtbot, window, col, tmp_path,
+                                                              monkeypatch):
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    window.refresh_decks(select="kinds")
+    window.study_current()
+    reviewer = window.reviewer
+    good, failed = reviewer.card.id, None
+    reviewer.reveal()
+    reviewer.grade(3)  # Good
+    failed = reviewer.card.id
+    reviewer.reveal()
+    reviewer.grade(1)  # Again: a re-drill today
+    while reviewer.card.id != failed:
+        view = reviewer.view
+        if isinstance(view, ChoiceView):
+            view.pick(view.right_number)
+        else:
+            reviewer.reveal()
+        reviewer.grade(3)
+    assert _caption(window) == "Fill the gap · again: answered below Good earlier today"
+    reviewer.reveal()
+    reviewer.grade(3)  # the re-drill done: nothing is owed today
+    window.show_decks()
+
+    # review ahead: the card answered Good today is not offered, and the message says why
+    monkeypatch.setattr(CustomStudyDialog, "ask", classmethod(
+        lambda cls, *args: CustomStudy(CustomKind.AHEAD, days=7)))
+    window.custom_study("kinds")
+    assert window.screen == Screen.DECKS
+    assert "other than any you answered today" in plain(window.decks._message.text())
+
+    # a cram shows it with no claim about how it was answered
+    monkeypatch.setattr(CustomStudyDialog, "ask", classmethod(
+        lambda cls, *args: CustomStudy(CustomKind.CRAM)))
+    window.custom_study("kinds")
+    assert reviewer.card.id == good
+    assert _caption(window) == "Question"
