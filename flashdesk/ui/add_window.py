@@ -21,7 +21,7 @@ from ..collection import Collection
 from ..collection.notes import AddedNote, NoteRejected
 from ..kinds import Shape, form_values, kind_spec, kind_specs
 from ..model import (
-    CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId, note_texts,
+    CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId,
 )
 from ..review import ReviewSession, local_now
 from ..text import card_name, deck_path, isolate, kind_caption, sentence
@@ -477,7 +477,7 @@ class AddWindow(QDialog):
             self._say(f"Not added: {exc}")
             return None
         self.last_added = added
-        front = note_texts(kind, self.values())[0]
+        front = added.first_field  # as typed: '<50>' stays, it is no tag
         cards = len(added.card_ids)
         self.form.clear()
         self.tags.set_known(self._col.notes.tags())

@@ -1,9 +1,9 @@
 """Words shown to the learner say what is true, without Qt: why a card is up
-a second time today, as its log says."""
+a second time today, as its log says; a note's text as it was typed."""
 
 from datetime import timedelta
 
-from flashdesk.model import CustomKind, CustomStudy, Grade, LogKind
+from flashdesk.model import CustomKind, CustomStudy, Grade, Kind, LogKind
 from flashdesk.review import ReviewSession, nothing_found
 from flashdesk.text import again_caption, kind_caption
 
@@ -51,3 +51,14 @@ def test_review_ahead_after_a_good_answer_shows_nothing_and_says_why(col, now):
                                                      "the next 7 days")
     kinds = [e.kind for e in col.notes.card_info(card.id, now).history]
     assert kinds == [LogKind.REVIEW]
+
+
+def test_a_note_added_reads_back_as_typed_and_is_found_again_as_typed(col, now):
+    deck = col.decks.create("My workplace", now).deck_id
+    typed = "Who approves refunds over <50> at my store?"
+    added = col.notes.add(deck, Kind.BASIC, {"front": typed, "back": "a<b & c"}, now)
+    assert added.first_field == typed
+    assert [text for _id, text in col.notes.duplicates(deck, Kind.BASIC, {"front": typed})] \
+        == [typed]
+    assert col.notes.duplicates(deck, Kind.BASIC, {"front": "Who approves refunds over at my "
+                                                            "store?"}) == []

@@ -124,3 +124,27 @@ def test_review_ahead_never_says_a_good_answer_was_below_good(qtbot, window, col
     window.custom_study("kinds")
     assert reviewer.card.id == good
     assert _caption(window) == "Question"
+
+
+# -- 3. the Add window says what was typed --------------------------------------------------
+
+
+def test_the_added_message_and_the_duplicate_warning_keep_angle_brackets(qtbot, window, col):
+    deck = col.decks.create("My workplace", _now()).deck_id
+    window.refresh_decks(select=deck)
+    add = window.open_add(deck)
+    add.activateWindow()
+    qtbot.waitUntil(add.isActiveWindow)
+    front = "Who approves refunds over <50> at my store?"
+    add.form.focus_first()
+    type_text(qtbot, front)
+    press(qtbot, Key.Key_Tab)
+    type_text(qtbot, "The duty manager & no one else")
+    press(qtbot, Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert plain(add.status.text()) == f"Added “{front}” to My workplace: 1 card."
+    assert col.notes.duplicates(deck, add.note_kind, {"front": front})  # stored right
+
+    type_text(qtbot, front)  # the same question again
+    add.follow_now()
+    assert not add.duplicate.isHidden()
+    assert f"already has a note that starts like this: “{front}”" in plain(add.duplicate.text())
