@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from PySide6.QtCore import Qt
 
-from flashdesk.model import CustomKind, CustomStudy
+from flashdesk.model import CustomKind, CustomStudy, Kind
 from flashdesk.sync import set_sync_folder
 from flashdesk.sync.classroom import share
 from flashdesk.ui.card_views import ChoiceView
@@ -148,3 +148,47 @@ def test_the_added_message_and_the_duplicate_warning_keep_angle_brackets(qtbot, 
     add.follow_now()
     assert not add.duplicate.isHidden()
     assert f"already has a note that starts like this: “{front}”" in plain(add.duplicate.text())
+
+
+# -- 5. the preview numbers the options as the Right option field does ------------------------
+
+
+def test_the_preview_shows_choice_options_as_typed_and_names_the_right_one(qtbot, window, col):
+    deck = col.decks.create("My workplace", _now()).deck_id
+    window.refresh_decks(select=deck)
+    add = window.open_add(deck)
+    add.set_kind(Kind.CHOICE)
+    add.form.set_texts({"question": "Which is NOT part of HEAT?",
+                        "options": "Hear\nEscalate\nEmpathise"})
+    add.follow_now()
+    view = add.preview.view
+    assert isinstance(view, ChoiceView)
+    assert [b.accessibleName() for b in view.options] == [
+        "Option 1: Hear", "Option 2: Escalate", "Option 3: Empathise"]
+    assert add.preview.note.text().startswith("Right option: not chosen yet.")
+
+    add.form.set_texts({"question": "Which is NOT part of HEAT?",
+                        "options": "Hear\nEscalate\nEmpathise", "answer": "2"})
+    add.follow_now()
+    view = add.preview.view
+    assert view.right_number == 2  # the second shown, as the field counts
+    assert add.preview.note.text().startswith("Right option: 2, “Escalate”.")
+    add.preview.answer_side.setChecked(True)
+    assert add.preview.view.right_number == 2
+    assert "Escalate" in add.preview.view.verdict.text()
+    added = add.add_note()
+    assert added is not None
+    assert col.study.card(added.card_ids[0], _now()).fields["answer"] == 2
+
+
+def test_the_preview_shows_order_items_as_typed(qtbot, window, col):
+    deck = col.decks.create("My workplace", _now()).deck_id
+    add = window.open_add(deck)
+    add.set_kind(Kind.ORDER)
+    add.form.set_texts({"prompt": "Put HEAT in order.",
+                        "items": "Hear\nEmpathise\nApologise\nTake ownership"})
+    add.follow_now()
+    items = add.preview.view.list
+    assert [items.item(i).text() for i in range(items.count())] == [
+        "Hear", "Empathise", "Apologise", "Take ownership"]
+    assert "studying shuffles them" in add.preview.note.text()
