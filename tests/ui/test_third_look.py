@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 
 from flashdesk.model import CustomKind, CustomStudy, Kind
 from flashdesk.sync import set_sync_folder
@@ -192,3 +193,56 @@ def test_the_preview_shows_order_items_as_typed(qtbot, window, col):
     assert [items.item(i).text() for i in range(items.count())] == [
         "Hear", "Empathise", "Apologise", "Take ownership"]
     assert "studying shuffles them" in add.preview.note.text()
+
+
+# -- 6. a drop-down's open list shows every row ---------------------------------------------
+
+
+def _open_list_fits(qtbot, combo) -> str:
+    """Open ``combo``'s list as a learner does – the box has the focus – and
+    say what is wrong with it ('' when every row shows whole)."""
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(combo.hasFocus)
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible)
+    try:
+        if combo.count() > combo.maxVisibleItems():
+            return ""
+        last = view.visualRect(view.model().index(combo.count() - 1, combo.modelColumn()))
+        if view.verticalScrollBar().maximum() > 0 or last.bottom() >= view.viewport().height():
+            return (f"{combo.accessibleName()}: row {combo.count()} ends at {last.bottom()}, "
+                    f"the list shows {view.viewport().height()} pixels")
+        return ""
+    finally:
+        combo.hidePopup()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_drop_down_opens_with_all_its_rows(qtbot, window, col, tmp_path, theme,
+                                                 monkeypatch):
+    from flashdesk.ui.theme import ThemeChoice
+
+    col.files.import_files([write_deck(tmp_path, "k.toml", KINDS_DECK)])
+    window.prefs.set_theme(ThemeChoice(theme))
+    window.apply_theme()
+    window.refresh_decks(select="kinds")
+    wrong = []
+    settings = window.open_settings()
+    qtbot.waitExposed(settings)
+    wrong.append(_open_list_fits(qtbot, settings.theme_combo))
+    settings.reject()
+    add = window.open_add("kinds")
+    qtbot.waitExposed(add)
+    wrong += [_open_list_fits(qtbot, add.kind), _open_list_fits(qtbot, add.deck)]
+    add.close()
+    stats = window.show_statistics()
+    qtbot.waitExposed(stats)
+    wrong += [_open_list_fits(qtbot, combo) for combo in stats.findChildren(QComboBox)
+              if combo.isVisible()]
+    stats.close()
+    tutor = window.show_class()
+    qtbot.waitExposed(tutor)
+    wrong += [_open_list_fits(qtbot, combo) for combo in tutor.findChildren(QComboBox)]
+    tutor.close()
+    assert [w for w in wrong if w] == []
