@@ -33,6 +33,10 @@ from .workers import run_task
 __all__ = ["ClassWindow", "TableModel", "write_class_pdf", "class_html", "SaveClassFile"]
 
 _Index = QModelIndex | QPersistentModelIndex
+#: the line at the top with no class folder chosen: what to do
+NO_FOLDER = ("No class folder chosen yet: choose the folder where your learners share their "
+             "summaries with Class folder… in the tool bar.")
+NO_FOLDER_SHORT = "No class folder chosen yet: choose one with Class folder… in the tool bar."
 
 
 def _today() -> date:
@@ -213,18 +217,14 @@ class ClassWindow(QMainWindow):
         row.setSpacing(12)
         for key, view, stretch in (("hard", self.hard, 3), ("idle", self.idle, 1)):
             column = QVBoxLayout()
-            self._titles[key] = QLabel()
-            self._titles[key].setTextFormat(Qt.TextFormat.PlainText)
-            self._titles[key].setObjectName("sectionTitle")
+            self._titles[key] = self._section_title()
             column.addWidget(self._titles[key])
             column.addWidget(view, 1)
             row.addLayout(column, stretch)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        self._titles["grid"] = QLabel()
-        self._titles["grid"].setTextFormat(Qt.TextFormat.PlainText)
-        self._titles["grid"].setObjectName("sectionTitle")
+        self._titles["grid"] = self._section_title()
         top_layout.addWidget(self._titles["grid"])
         top_layout.addWidget(self.grid, 1)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -236,6 +236,14 @@ class ClassWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(body)
         self.refresh()
+
+    @staticmethod
+    def _section_title() -> QLabel:
+        """A table's title and what it says when empty: it wraps (on a
+        small screen the lists below the grid are narrow)."""
+        title = text_label("")
+        title.setObjectName("sectionTitle")
+        return title
 
     # -- the folder ------------------------------------------------------------------
 
@@ -261,8 +269,7 @@ class ClassWindow(QMainWindow):
         folder = self.folder
         if folder is None:
             self.view = None
-            self.folder_label.set_full_text("No class folder chosen yet: choose the folder "
-                                            "where your learners share their summaries.")
+            self.folder_label.set_full_text(NO_FOLDER, [NO_FOLDER_SHORT])
             self._show()
             return
         self.folder_label.set_full_text(f"Class folder: {folder}")
@@ -288,8 +295,9 @@ class ClassWindow(QMainWindow):
         for key, table, model in (("grid", grid, self.grid_model), ("hard", hard, self.hard_model),
                                   ("idle", idle, self.idle_model)):
             model.set_table(table)
-            self._titles[key].setText(table.title if table.rows or not table.empty
-                                      else f"{table.title} – {table.empty}")
+            empty = table.empty if self.folder is not None else "No class folder chosen yet."
+            self._titles[key].setText(table.title if table.rows or not empty
+                                      else f"{table.title} – {empty}")
         for view_widget in (self.grid, self.hard, self.idle):
             header = view_widget.horizontalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -41,7 +41,11 @@ def clipping(root: QWidget) -> list[str]:
         name = f"{type(w).__name__}({getattr(w, 'text', lambda: '')()!r:.40})"
         hint = w.minimumSizeHint()
         # text that wraps needs a height for its width, not its narrowest shape's height
-        need = w.heightForWidth(w.width()) if w.hasHeightForWidth() else hint.height()
+        # (a box of widgets, the least its layout can give them at that width)
+        need = hint.height()
+        if w.hasHeightForWidth():
+            need = w.layout().minimumHeightForWidth(w.width()) if w.layout() is not None \
+                else w.heightForWidth(w.width())
         if isinstance(w, QLineEdit) and isinstance(w.parentWidget(), QComboBox):
             # an editable list draws its text box without frame or margins: a line of text
             need = w.fontMetrics().height()
@@ -453,3 +457,38 @@ def test_problem_lines_push_the_fields_below_them_down(qtbot, window, kinds, siz
     form.show_problems([f"field '{f.name}': this line says at some length what is wrong with "
                         f"the {f.label.lower()} and how to put it right" for f in form.spec.fields])
     no_clipping(qtbot, dialog, "note editor with a problem under each field")
+
+
+@pytest.fixture
+def larger_text(qapp):
+    """The window's text a size larger, as on a laptop whose fonts render
+    larger than here: text that cannot wrap then needs more than the screen."""
+    font = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(font.pointSizeF() * 1.25)
+    qapp.setFont(larger)
+    yield
+    qapp.setFont(font)
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1366, 768)], ids=["1024x640", "1366x768"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("folder", ["none", "empty", "one-learner"])
+def test_the_class_screen_is_not_clipped(qtbot, window, kinds, tmp_path, size, theme, folder,
+                                         larger_text):
+    from datetime import datetime
+
+    from flashdesk.sync.classroom import share
+
+    window.prefs.set_theme(ThemeChoice(theme))
+    window.apply_theme()
+    tutor = window.show_class()
+    tutor.resize(*size)
+    if folder != "none":
+        (tmp_path / "class").mkdir()
+        if folder == "one-learner":
+            share(kinds, tmp_path / "class", "Sam", None, datetime.now().astimezone())
+        with qtbot.waitSignal(tutor.shown_class, timeout=10000):
+            tutor.set_folder(tmp_path / "class")
+    assert (tutor.width(), tutor.height()) == size  # its text wraps: it fits the screen
+    no_clipping(qtbot, tutor, f"Class screen, {folder}")

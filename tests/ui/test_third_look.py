@@ -246,3 +246,21 @@ def test_every_drop_down_opens_with_all_its_rows(qtbot, window, col, tmp_path, t
     wrong += [_open_list_fits(qtbot, combo) for combo in tutor.findChildren(QComboBox)]
     tutor.close()
     assert [w for w in wrong if w] == []
+
+
+# -- 7. the Class screen claims nothing about a class it cannot see ---------------------------
+
+
+def test_the_class_screen_without_a_folder_says_how_to_choose_one(qtbot, window, tmp_path):
+    tutor = window.show_class()
+    titles = " ".join(label.text() for label in tutor._titles.values())
+    assert "Class folder… in the tool bar" in tutor.folder_label.text()
+    assert "Everyone has studied" not in titles and "No card has lapsed" not in titles
+    assert titles.count("No class folder chosen yet.") == 3
+
+    (tmp_path / "class").mkdir()  # a folder no learner has shared into yet
+    with qtbot.waitSignal(tutor.shown_class, timeout=10000):
+        tutor.set_folder(tmp_path / "class")
+    titles = " ".join(label.text() for label in tutor._titles.values())
+    assert "Everyone has studied" not in titles and "No card has lapsed" not in titles
+    assert titles.count("No learner has shared a summary in this folder yet.") == 3
