@@ -334,7 +334,7 @@ def cmd_validate(args, out) -> int:
         for deck in result.decks:
             cards = sum(len(card_ords(n.kind, n.fields)) for n in deck.notes)
             out(f"{path}: ok – {deck.name}" + (f" ({deck.id})" if deck.id else "")
-                + f", {len(deck.notes)} notes, {cards} cards")
+                + f", {plural(len(deck.notes), 'note')}, {plural(cards, 'card')}")
     return status
 
 
@@ -363,7 +363,8 @@ def cmd_limits(col: Collection, args, out) -> int:
     if args.new is not None or args.review is not None:
         col.decks.set_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.decks.summaries(now()) if r.id == deck)
-    out(f"{deck_path(row.name)}: {row.new_limit} new and {row.review_limit} reviews a day")
+    out(f"{deck_path(row.name)}: {row.new_limit} new and {plural(row.review_limit, 'review')} "
+        "a day")
     return 0
 
 
@@ -399,7 +400,9 @@ def cmd_check(col: Collection, args, out) -> int:
         out(f"Integrity: {', '.join(report.integrity)}")
         out(f"Cards: {report.cards}; review log entries: {report.log_entries}")
         if report.mismatches:
-            out(f"{len(report.mismatches)} card(s) differ from their review log:")
+            n = len(report.mismatches)
+            out(f"{plural(n, 'card')} {'differs from its' if n == 1 else 'differ from their'} "
+                "review log:")
             for card, fields in report.mismatches[:20]:
                 out(f"  {card}: {', '.join(fields)}")
             out("Repaired from the log." if report.repaired else
@@ -415,7 +418,7 @@ def cmd_backup(col: Collection, args, out) -> int:
             col.set_setting(key, value)
     if args.keep is not None or args.weeks is not None:
         out(f"Backups kept: the last {col.setting('backup_keep', 10)}, and one a week for "
-            f"{col.setting('backup_weeks', 8)} weeks.")
+            f"{plural(col.setting('backup_weeks', 8), 'week')}.")
     if args.list:
         backups = list_backups(col.path) if col.path else []
         for b in backups:
@@ -553,7 +556,7 @@ class TerminalReview:
                      else s.nothing_found() or "Nothing to study right now.")
         if s.tally.studied:
             summary = s.summary()
-            self.out(f"Studied {summary.studied} card(s), {summary.correct} right "
+            self.out(f"Studied {plural(summary.studied, 'card')}, {summary.correct} right "
                      f"({percent(summary.correct, summary.studied)}), in "
                      f"{summary.seconds / 60:.1f} min.")
         return 0
@@ -710,7 +713,8 @@ def cmd_review(col: Collection, args, out, read) -> int:
         if deck is None:
             raise FlashdeskError("--extra-new needs a deck")
         col.study.extra_new(deck, args.extra_new, now())
-        out(f"{args.extra_new} more new card(s) today in {deck_path(col.decks.name(deck))}.")
+        out(f"{plural(args.extra_new, 'more new card')} today in "
+            f"{deck_path(col.decks.name(deck))}.")
     return TerminalReview(col, deck, read, out, random.Random(args.seed), _custom(args)).run()
 
 
@@ -732,8 +736,8 @@ def cmd_exam(col: Collection, args, out) -> int:
         by = plan.date - timedelta(days=LAST_NEW_DAYS)
         out(f"New cards: at least {plan.new_per_day} a day (more if the deck's own limit is "
             f"higher) brings the {plan.new_left} still new in by {by:%A %d %B %Y}.")
-    out(f"On track: {plan.on_track:.0%} of {plan.cards} cards (studied, and due again before "
-        "the exam or seen in its final days).")
+    out(f"On track: {plan.on_track:.0%} of {plural(plan.cards, 'card')} (studied, and due again "
+        "before the exam or seen in its final days).")
     return 0
 
 
@@ -1020,7 +1024,8 @@ def _run(args: argparse.Namespace) -> int:
     except DeckFileError as exc:
         for problem in exc.problems:
             _say(problem, err=True)
-        _say(f"flashdesk: nothing was imported ({len(exc.problems)} problem(s))", err=True)
+        _say(f"flashdesk: nothing was imported ({plural(len(exc.problems), 'problem')})",
+             err=True)
         return 1
     except FlashdeskError as exc:
         _say(f"flashdesk: {exc}", err=True)

@@ -422,7 +422,7 @@ class CustomStudy:
         if k == CustomKind.AHEAD:
             return f"Review ahead {self.days} day{'s' if self.days != 1 else ''}"
         if k == CustomKind.EXTRA_NEW:
-            return f"{self.count} extra new cards"
+            return f"{self.count} extra new card{'s' if self.count != 1 else ''}"
         if k == CustomKind.FORGOTTEN:
             return f"Forgotten in the last {self.days} day{'s' if self.days != 1 else ''}"
         if k == CustomKind.LEECHES:

@@ -25,6 +25,7 @@ from ..collection import Collection
 from ..model import FlashdeskError
 from ..sync.class_report import Table, class_tables, write_class_csv
 from ..sync.classroom import VIEW_KEY, ClassView, read_class
+from ..text import plural
 from .geometry import restore_geometry, save_geometry
 from .theme import current_theme
 from .widgets import ElidedLabel, text_label
@@ -309,12 +310,12 @@ class ClassWindow(QMainWindow):
         self.hard.resizeRowsToContents()
         n = len(view.learners)
         idle_count = len(idle.rows)
-        parts = [f"{n} learner{'s' if n != 1 else ''} sharing"]
+        parts = [f"{plural(n, 'learner')} sharing"]
         if n:
             parts.append(f"{idle_count} not studied for a week" if idle_count
                          else "everyone studied this week")
         if view.unreadable:
-            parts.append(f"{len(view.unreadable)} file(s) could not be read: "
+            parts.append(f"{plural(len(view.unreadable), 'file')} could not be read: "
                          + "; ".join(view.unreadable[:3]))
         self.summary.setText(" · ".join(parts) if self.view is not None else "")
         has = self.view is not None and bool(view.learners)
@@ -403,7 +404,7 @@ def class_html(view: ClassView, today: date, kind: str | None = None) -> str:
     e = html.escape
     parts = [f"<style>{_CSS}</style>", "<h1>Class progress</h1>",
              f"<p class='sub'>{e(str(view.folder))} · {today:%d %B %Y} · "
-             f"{len(view.learners)} learner(s) · flashdesk</p>"]
+             f"{plural(len(view.learners), 'learner')} · flashdesk</p>"]
     for index, table in enumerate(class_tables(view, today, kind)):
         parts.append(f"<h2>{e(table.title)}</h2>")
         if not table.rows:

@@ -62,3 +62,75 @@ def test_a_note_added_reads_back_as_typed_and_is_found_again_as_typed(col, now):
         == [typed]
     assert col.notes.duplicates(deck, Kind.BASIC, {"front": "Who approves refunds over at my "
                                                             "store?"}) == []
+
+
+# -- every count agrees with its noun --------------------------------------------------------
+
+ONE_NOTE = '''
+[deck]
+id = "one"
+name = "One"
+
+[[notes]]
+id = "a"
+kind = "basic"
+front = "Who approves refunds over <50>?"
+back = "The duty manager"
+'''
+
+
+def test_one_of_a_thing_is_never_called_things(tmp_path, capsys):
+    from flashdesk.cli import main
+
+    deck = tmp_path / "one.toml"
+    deck.write_text(ONE_NOTE, encoding="utf-8")
+    assert main(["--data-dir", str(tmp_path / "home"), "validate", str(deck)]) == 0
+    assert capsys.readouterr().out == f"{deck}: ok – One (one), 1 note, 1 card\n"
+    assert main(["--data-dir", str(tmp_path / "home"), "import", str(deck)]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(tmp_path / "home"), "limits", "one", "--review", "1"]) == 0
+    assert capsys.readouterr().out == "One: 20 new and 1 review a day\n"
+    assert main(["--data-dir", str(tmp_path / "home"), "backup", "--weeks", "1"]) == 0
+    assert "one a week for 1 week." in capsys.readouterr().out
+    assert CustomStudy(CustomKind.EXTRA_NEW, count=1).describe() == "1 extra new card"
+
+
+def test_the_sanitiser_counts_one_removal_as_one(tmp_path):
+    from flashdesk.formats.sanitize import Removals, card_html
+
+    removals = Removals()
+    card_html("Hello <!-- a note to self --> there", removals, "line 2")
+    assert removals.summary("f.csv").startswith(
+        "f.csv: the sanitiser removed 1 thing from card text (1 comment); first: line 2: ")
+    card_html("<script>x()</script><!-- b -->", removals, "line 3")
+    assert "removed 3 things from card text (2 comments, 1 script or style (with its " \
+        "content))" in removals.summary("f.csv")
+
+
+#: files others are changing at the time of writing: their '(s)' counts are theirs to mend
+#: (browser: 'Move 1 card(s)'; import dialog and importer: '7 card(s) carry progress';
+#: spreadsheet reader: '1 line(s) not UTF-8')
+ELSEWHERE = {"ui/browser/window.py", "ui/dialogs/import_preview.py", "collection/importer.py",
+             "formats/table.py"}
+
+
+def test_no_count_is_shown_with_a_noun_in_brackets():
+    """'1 card(s)' reads as a machine's sentence: a count says '1 card' or
+    '2 cards' (``text.plural``)."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    import flashdesk
+
+    root = Path(flashdesk.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.relative_to(root).as_posix() in ELSEWHERE:
+            continue
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        for token in tokens:
+            if token.type == tokenize.STRING and re.search(r"\}[^{}]*?\w\(s\)", token.string):
+                found.append(f"{path.relative_to(root)}:{token.start[0]}: {token.string[:60]}")
+    assert found == []

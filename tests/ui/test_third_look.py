@@ -264,3 +264,16 @@ def test_the_class_screen_without_a_folder_says_how_to_choose_one(qtbot, window,
     titles = " ".join(label.text() for label in tutor._titles.values())
     assert "Everyone has studied" not in titles and "No card has lapsed" not in titles
     assert titles.count("No learner has shared a summary in this folder yet.") == 3
+
+
+# -- 8. counts agree with their nouns --------------------------------------------------------
+
+
+def test_the_deck_list_counts_one_card_and_one_review_in_the_singular(qtbot, window, col):
+    deck = col.decks.create("My workplace", _now()).deck_id
+    col.notes.add(deck, Kind.BASIC, {"front": "Q", "back": "A"}, _now())
+    col.decks.set_limits(deck, review_limit=1)
+    window.refresh_decks(select=deck)
+    assert window.decks._total.text() == "1 card in all · up to 20 new and 1 review a day"
+    tip = window.decks.model.index_of(deck).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<br>1 card in all · today: 1 new," in tip
