@@ -36,8 +36,8 @@ __all__ = ["ClassWindow", "TableModel", "write_class_pdf", "class_html", "SaveCl
 _Index = QModelIndex | QPersistentModelIndex
 #: the line at the top with no class folder chosen: what to do
 NO_FOLDER = ("No class folder chosen yet: choose the folder where your learners share their "
-             "summaries with Class folder… in the tool bar.")
-NO_FOLDER_SHORT = "No class folder chosen yet: choose one with Class folder… in the tool bar."
+             "summaries with the Class folder button in the tool bar.")
+NO_FOLDER_SHORT = "No class folder chosen yet: choose one with the Class folder button above."
 
 
 def _today() -> date:
