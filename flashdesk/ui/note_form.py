@@ -12,7 +12,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox, QCompleter, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QApplication, QCheckBox, QCompleter, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -197,6 +197,8 @@ class NoteForm(QWidget):
         self.set_texts({k: v for k, v in kept.items() if k in self._editors})
 
     def _build(self) -> None:
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and self.isAncestorOf(focused)
         self.cloze_button.setParent(self)  # out of the row that goes now
         self.cloze_button.hide()
         while (item := self._form.takeAt(0)) is not None:
@@ -241,6 +243,8 @@ class NoteForm(QWidget):
             chain.insert(index + 1, self.cloze_button)
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
+        if had_focus:  # the box typed in went with its kind: the keys go to the new first one
+            self.focus_first()
 
     def _make_editor(self, name: str, shape: Shape, hint: str, label: str) -> QWidget:
         editor: QWidget

@@ -278,3 +278,15 @@ def test_the_deck_list_counts_one_card_and_one_review_in_the_singular(qtbot, win
     assert window.decks._total.text() == "1 card in all · up to 20 new and 1 review a day"
     tip = window.decks.model.index_of(deck).data(Qt.ItemDataRole.ToolTipRole)
     assert "<br>1 card in all · today: 1 new," in tip
+
+
+def test_changing_the_kind_from_a_field_leaves_the_keys_in_the_form(qtbot, window, col):
+    deck = col.decks.create("My workplace", _now()).deck_id
+    add = window.open_add(deck)
+    add.activateWindow()
+    qtbot.waitUntil(add.isActiveWindow)
+    add.form.focus_first()
+    type_text(qtbot, "Who approves refunds?")
+    add.set_kind(Kind.TYPED)  # as Ctrl+… or a click on the kind would, from the field
+    assert focused() is add.form.editor("prompt")
+    assert add.form.texts()["prompt"] == ""  # a basic front is not a typed prompt
