@@ -28,7 +28,9 @@ from .review import TERMINAL_KEYS, Action, ReviewSession, Stage
 from .statistics import REPORT_DAYS, report_period
 from .store.database import is_damage
 from .study import CUSTOM_DAYS_MAX, EXTRA_NEW_MAX, LIMIT_MAX
-from .text import deck_path, format_preview, percent, plural, prune_question, sentence
+from .text import (
+    again_caption, deck_path, format_preview, percent, plural, prune_question, sentence,
+)
 from .sync.fields import field_label
 
 __all__ = ["main", "build_parser"]
@@ -368,7 +370,7 @@ def cmd_validate(args, out) -> int:
         for deck in result.decks:
             cards = sum(len(card_ords(n.kind, n.fields)) for n in deck.notes)
             out(f"{deck.path}: ok – {deck.name}" + (f" ({deck.id})" if deck.id else "")
-                + f", {len(deck.notes)} notes, {cards} cards")
+                + f", {plural(len(deck.notes), 'note')}, {plural(cards, 'card')}")
     return status
 
 
@@ -397,7 +399,8 @@ def cmd_limits(col: Collection, args, out) -> int:
     if args.new is not None or args.review is not None:
         col.decks.set_limits(deck, new_limit=args.new, review_limit=args.review)
     row = next(r for r in col.decks.summaries(now()) if r.id == deck)
-    out(f"{deck_path(row.name)}: {row.new_limit} new and {row.review_limit} reviews a day")
+    out(f"{deck_path(row.name)}: {row.new_limit} new and {plural(row.review_limit, 'review')} "
+        "a day")
     return 0
 
 
@@ -433,7 +436,9 @@ def cmd_check(col: Collection, args, out) -> int:
         out(f"Integrity: {', '.join(report.integrity)}")
         out(f"Cards: {report.cards}; review log entries: {report.log_entries}")
         if report.mismatches:
-            out(f"{len(report.mismatches)} card(s) differ from their review log:")
+            n = len(report.mismatches)
+            out(f"{plural(n, 'card')} {'differs from its' if n == 1 else 'differ from their'} "
+                "review log:")
             for card, fields in report.mismatches[:20]:
                 out(f"  {card}: {', '.join(fields)}")
             out("Repaired from the log." if report.repaired else
@@ -449,7 +454,7 @@ def cmd_backup(col: Collection, args, out) -> int:
             col.set_setting(key, value)
     if args.keep is not None or args.weeks is not None:
         out(f"Backups kept: the last {col.setting('backup_keep', 10)}, and one a week for "
-            f"{col.setting('backup_weeks', 8)} weeks.")
+            f"{plural(col.setting('backup_weeks', 8), 'week')}.")
     if args.list:
         backups = list_backups(col.path) if col.path else []
         for b in backups:
@@ -587,7 +592,7 @@ class TerminalReview:
                      else s.nothing_found() or "Nothing to study right now.")
         if s.tally.studied:
             summary = s.summary()
-            self.out(f"Studied {summary.studied} card(s), {summary.correct} right "
+            self.out(f"Studied {plural(summary.studied, 'card')}, {summary.correct} right "
                      f"({percent(summary.correct, summary.studied)}), in "
                      f"{summary.seconds / 60:.1f} min.")
         return 0
@@ -600,8 +605,9 @@ class TerminalReview:
         card, counts = s.card, s.counts
         assert card is not None
         self.out("")
+        again = again_caption(card, drill=s.custom is not None and s.custom.drill)
         self.out(f"── {deck_path(card.deck_name)} · new {counts.new} · learning "
-                 f"{counts.learning} · due {counts.review}" + (" · again" if card.redrill else ""))
+                 f"{counts.learning} · due {counts.review}" + (f" · {again}" if again else ""))
         try:
             self.question(card)
             self.grade()
@@ -743,7 +749,8 @@ def cmd_review(col: Collection, args, out, read) -> int:
         if deck is None:
             raise FlashdeskError("--extra-new needs a deck")
         col.study.extra_new(deck, args.extra_new, now())
-        out(f"{args.extra_new} more new card(s) today in {deck_path(col.decks.name(deck))}.")
+        out(f"{plural(args.extra_new, 'more new card')} today in "
+            f"{deck_path(col.decks.name(deck))}.")
     return TerminalReview(col, deck, read, out, random.Random(args.seed), _custom(args)).run()
 
 
@@ -765,8 +772,8 @@ def cmd_exam(col: Collection, args, out) -> int:
         by = plan.date - timedelta(days=LAST_NEW_DAYS)
         out(f"New cards: at least {plan.new_per_day} a day (more if the deck's own limit is "
             f"higher) brings the {plan.new_left} still new in by {by:%A %d %B %Y}.")
-    out(f"On track: {plan.on_track:.0%} of {plan.cards} cards (studied, and due again before "
-        "the exam or seen in its final days).")
+    out(f"On track: {plan.on_track:.0%} of {plural(plan.cards, 'card')} (studied, and due again "
+        "before the exam or seen in its final days).")
     return 0
 
 
@@ -1055,7 +1062,8 @@ def _run(args: argparse.Namespace) -> int:
     except DeckFileError as exc:
         for problem in exc.problems:
             _say(problem, err=True)
-        _say(f"flashdesk: nothing was imported ({len(exc.problems)} problem(s))", err=True)
+        _say(f"flashdesk: nothing was imported ({plural(len(exc.problems), 'problem')})",
+             err=True)
         return 1
     except FlashdeskError as exc:
         _say(f"flashdesk: {exc}", err=True)

@@ -423,7 +423,7 @@ class CustomStudy:
         if k == CustomKind.AHEAD:
             return f"Review ahead {self.days} day{'s' if self.days != 1 else ''}"
         if k == CustomKind.EXTRA_NEW:
-            return f"{self.count} extra new cards"
+            return f"{self.count} extra new card{'s' if self.count != 1 else ''}"
         if k == CustomKind.FORGOTTEN:
             return f"Forgotten in the last {self.days} day{'s' if self.days != 1 else ''}"
         if k == CustomKind.LEECHES:
@@ -454,6 +454,13 @@ class CardView:
     def queue(self) -> Queue:
         """Where the card sits today."""
         return Queue(self.schedule.queue)
+
+    @property
+    def failed_today(self) -> bool:
+        """Answered below Good earlier today and owed a re-drill before the
+        day ends (SM-2 step 7). A card answered Good or better today is a
+        ``redrill`` too (a further answer changes nothing) but not this."""
+        return self.redrill and self.schedule.queue == Queue.LEARNING
 
     @property
     def state(self) -> SM2State:

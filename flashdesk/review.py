@@ -111,7 +111,8 @@ def nothing_found(custom: CustomStudy, deck_name: str) -> str:
     deck_name = isolate(deck_name)
     days = f"{custom.days} day{'s' if custom.days != 1 else ''}"
     if k == CustomKind.AHEAD:
-        return f"No cards in {deck_name} are due in the next {days}."
+        return (f"No cards in {deck_name} are due in the next {days}, other than any you "
+                "answered today (today's first answer is the one that counts).")
     if k == CustomKind.FORGOTTEN:
         return f"No cards in {deck_name} were forgotten (answered Again) in the last {days}."
     if k == CustomKind.LEECHES:
@@ -197,13 +198,17 @@ class ReviewSession:
     ``mark_points(n)``, ``answer(grade)``, ``undo()``, ``bury()``,
     ``suspend()`` – and redraws from ``step``, ``stage``, ``suggested`` and
     ``notice``. ``key_action`` says what a key does at this point.
+
+    Choice options and order items come up in a fresh order (from ``rng``)
+    each time; with ``shuffle=False`` (the Add window's preview) they keep
+    the order they were written in, so option 2 is shown second.
     """
 
     def __init__(self, col: "Collection", deck_id: DeckId | None, *,
                  custom: CustomStudy | None = None,
                  clock: Callable[[], datetime] = local_now,
                  timer: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, shuffle: bool = True):
         self.col = col
         self.deck_id = deck_id
         #: custom study (None: today's due and new cards)
@@ -218,6 +223,7 @@ class ReviewSession:
         self._clock = clock
         self._timer = timer
         self._rng = rng or random.Random()
+        self._shuffle = shuffle
         self.tally = SessionTally(timer())
         self.step: StudyStep | None = None
         self.stage = Stage.DONE
@@ -279,10 +285,12 @@ class ReviewSession:
             if step.card.kind == Kind.CHOICE:
                 # a fresh order each time, so the answer's place is not what is learnt
                 self.option_order = list(range(len(fields["options"])))
-                self._rng.shuffle(self.option_order)
+                if self._shuffle:
+                    self._rng.shuffle(self.option_order)
             elif step.card.kind == Kind.ORDER:
                 self.item_order = list(range(len(fields["items"])))
-                while len(self.item_order) > 1 and self.item_order == sorted(self.item_order):
+                while self._shuffle and len(self.item_order) > 1 and \
+                        self.item_order == sorted(self.item_order):
                     self._rng.shuffle(self.item_order)
         self._shown_at = self._timer()
         return step

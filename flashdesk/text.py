@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import Iterable, Mapping, Sequence
 
-from .model import GradeMode, IntervalPreview, Kind, PrunePlan, Queue, grade_buttons
+from .model import CardView, GradeMode, IntervalPreview, Kind, PrunePlan, Queue, grade_buttons
 
-__all__ = ["format_interval", "format_preview", "percent", "kind_caption", "deck_leaf",
+__all__ = ["format_interval", "format_preview", "percent", "kind_caption", "again_caption", "deck_leaf",
            "deck_label", "deck_path", "plural", "format_day", "format_ease", "answer_name",
            "card_name", "queue_name", "isolate", "sentence", "close_matches", "did_you_mean",
            "quoted_list", "prune_question", "file_size"]
@@ -44,14 +44,27 @@ def percent(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "–"
 
 
-def kind_caption(kind: Kind, ord_: int = 0, *, redrill: bool = False) -> str:
-    """The line above a card that says what kind of card it is."""
+def kind_caption(kind: Kind, ord_: int = 0, *, again: str = "") -> str:
+    """The line above a card that says what kind of card it is, and
+    ``again``, why it is up a second time today (``again_caption``)."""
     caption = _KIND_CAPTIONS[Kind(kind)]
     if kind == Kind.BASIC and ord_ == 1:
         caption = "Question (reverse)"
-    if redrill:
-        caption += " · again: answered below Good earlier today"
+    if again:
+        caption += f" · {again}"
     return caption
+
+
+def again_caption(card: CardView, *, drill: bool = False) -> str:
+    """Why a card answered earlier today is up again, as its log says (''
+    for a card not answered today): a re-drill of a card answered below
+    Good today, or – outside a drill, where every answer is practice – a card
+    already answered today, whose answer now leaves its schedule as it is."""
+    if not card.redrill:
+        return ""
+    if card.failed_today:
+        return "again: answered below Good earlier today"
+    return "" if drill else "answered already today: this answer leaves its schedule as it is"
 
 
 #: explicit direction controls (embeddings, overrides, isolates): inside an

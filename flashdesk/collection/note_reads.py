@@ -218,11 +218,24 @@ def check(kind: Kind, fields: dict, tags: Sequence[str] = (),
     return check_note(table)
 
 
+def _as_stored(value: Any) -> Any:
+    """A field's value as adding the note stores it (``formats.sanitize.clean_field``)."""
+    from ..formats.sanitize import clean_field
+
+    if isinstance(value, str):
+        return clean_field(value)
+    if isinstance(value, list):
+        return [clean_field(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def duplicates(col: "Collection", deck_id: DeckId, kind: Kind,
                fields: dict) -> list[tuple[NoteId, str]]:
     """Notes of ``deck_id`` whose first field reads as this note's does
-    (ignoring case and formatting): (note id, first field), oldest first."""
-    first = note_texts(Kind(kind), fields)[0]
+    (ignoring case and formatting): (note id, first field), oldest first.
+    ``fields`` are as typed (``Hello <customer>`` is text, as adding keeps
+    it) or as stored."""
+    first = note_texts(Kind(kind), {name: _as_stored(value) for name, value in fields.items()})[0]
     if not first:
         return []
     with col._lock:

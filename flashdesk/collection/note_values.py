@@ -87,11 +87,14 @@ class DeletedNotes:
 
 @dataclass(frozen=True)
 class AddedNote:
-    """A note added in the window: its id, its cards, what changed."""
+    """A note added in the window: its id, its cards, what changed, and its
+    first field as the learner reads it (``<50>`` typed is ``<50>`` here,
+    though stored as ``&lt;50&gt;``)."""
 
     note_id: NoteId
     card_ids: tuple[CardId, ...]
     changes: Changes
+    first_field: str = ""
 
 
 class NoteRejected(FlashdeskError):

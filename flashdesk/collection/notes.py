@@ -133,7 +133,8 @@ class NoteManager:
             col.undo.push(AddUndo(nid, card_ids, col.journal.seq))
             col.study.invalidate()
         return AddedNote(nid, card_ids, Changes(notes=True, cards=True, study_queues=True,
-                                                decks=True, tags=bool(note.tags)))
+                                                decks=True, tags=bool(note.tags)),
+                         first_field=sort_text)
 
     def update(self, note_id: NoteId, fields: dict, now: "datetime") -> Changes:
         """Change a note's text (see ``edit``)."""

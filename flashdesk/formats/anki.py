@@ -755,15 +755,18 @@ class _Notes:
         out = []
         for name, cards in sorted(self.left_out.items()):
             out.append(f"{self.shown}: note type {name}: "
-                       + ", ".join(f"card '{t}' left out of {n} note(s)"
+                       + ", ".join(f"card '{t}' left out of {n} note{'s' if n != 1 else ''}"
                                    for t, n in sorted(cards.items()))
                        + " (flashdesk shows one card of a note and its reverse; what those "
                        "cards ask is kept as the extra)")
         for name, fields in sorted(self.unshown.items()):
-            out.append(f"{self.shown}: note type {name}: field(s) {', '.join(sorted(fields))} "
-                       "appear on no card in Anki; kept as the extra")
+            fields_are = ("field {} appears" if len(fields) == 1 else "fields {} appear").format(
+                ", ".join(sorted(fields)))
+            out.append(f"{self.shown}: note type {name}: {fields_are} on no card in Anki; kept as "
+                       "the extra")
         if self.tag_problems:
-            out.append(f"{self.shown}: {len(self.tag_problems)} tag(s) left out: "
+            n = len(self.tag_problems)
+            out.append(f"{self.shown}: {n} tag{'s' if n != 1 else ''} left out: "
                        + "; ".join(self.tag_problems[:5]))
         return out
 
@@ -909,9 +912,9 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     used = sorted((old, new) for old, new in renames.items() if new in result.media)
     if used:
         result.messages.append(
-            f"{shown}: {len(used)} media file name(s) some systems refuse, renamed (and every "
-            "card that shows them): " + "; ".join(f"'{html.escape(o)}' → '{html.escape(n)}'"
-                                                  for o, n in used[:5]))
+            f"{shown}: {len(used)} media file name{'s' if len(used) != 1 else ''} some systems "
+            "refuse, renamed (and every card that shows them): "
+            + "; ".join(f"'{html.escape(o)}' → '{html.escape(n)}'" for o, n in used[:5]))
     missing = wanted - set(result.media)
     if missing:
         result.messages.append(f"{shown}: media not in the package: {', '.join(sorted(missing))}")

@@ -177,12 +177,26 @@ class Removals:
 
     def summary(self, shown: str) -> str | None:
         """One message for the import summary (None when nothing was removed):
-        the total, the count of each kind, and the first examples."""
+        the total, the count of each kind, and the first examples, each count
+        agreeing with its noun ('1 comment', '2 comments')."""
         if not self.total:
             return None
-        kinds = ", ".join(f"{n} {kind}" for kind, n in self.counts.most_common())
-        return (f"{shown}: the sanitiser removed {self.total} thing(s) from card text ({kinds}); "
+        kinds = ", ".join(f"{n} {_ONE.get(kind, kind) if n == 1 else kind}"
+                          for kind, n in self.counts.most_common())
+        things = "thing" if self.total == 1 else "things"
+        return (f"{shown}: the sanitiser removed {self.total} {things} from card text ({kinds}); "
                 f"first: {'; '.join(self.examples)}")
+
+
+#: each kind of removal (as ``Removals.add`` counts it) when there is one of it
+_ONE = {
+    "scripts and styles (with their content)": "script or style (with its content)",
+    "tags flashdesk does not show": "tag flashdesk does not show",
+    "images from outside the media folder": "image from outside the media folder",
+    "attributes (styles, classes, links, events)": "attribute (a style, class, link or event)",
+    "comments": "comment",
+    "control characters": "control character",
+}
 
 
 _UNSAFE_CONTENT = frozenset({"script", "style"})

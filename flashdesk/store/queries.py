@@ -378,12 +378,14 @@ def exam_progress(db: Database, deck_ids: Sequence[str], exam: int, final_from: 
 
 
 def due_ahead_ids(db: Database, deck_ids: Sequence[str], today: int, until: int) -> list[str]:
-    """Review cards due after today and by ``until``, soonest first (review ahead)."""
+    """Review cards due after today and by ``until`` and not answered today,
+    soonest first (review ahead)."""
     where, dids = _deck_in(db, deck_ids)
     return [r[0] for r in db.execute(
         f"SELECT i.id FROM cards c JOIN card_ids i ON i.cid = c.cid WHERE {where} "
-        "AND c.queue = 2 AND c.due > ? AND c.due <= ? ORDER BY c.due, i.id",
-        [*dids, today, until])]
+        "AND c.queue = 2 AND c.due > ? AND c.due <= ? AND coalesce(c.last_day, -1) < ? "
+        "ORDER BY c.due, i.id",
+        [*dids, today, until, today])]
 
 
 def forgotten_ids(db: Database, deck_ids: Sequence[str], first_day: int) -> list[str]:

@@ -54,7 +54,8 @@ def _since(last: date | None, today: date) -> str:
 def class_tables(view: ClassView, today: date, kind: str | None = "deck") -> list[Table]:
     """The learner × topic grid (topics of ``kind``: "deck", "tag" or None
     for both), the hardest cards across the class, and who has not studied
-    for a week."""
+    for a week. With no learner sharing, each says so, rather than that no
+    card has lapsed and everyone has studied."""
     topics = view.topics(kind)
     grid_rows = []
     for learner in view.learners:
@@ -67,17 +68,18 @@ def class_tables(view: ClassView, today: date, kind: str | None = "deck") -> lis
               *(deck_path(topic) if k == "deck" else f"tag {topic}" for k, topic in topics))
     short = ("Learner", "Last studied",
              *(topic.rsplit("::", 1)[-1] if k == "deck" else f"tag {topic}" for k, topic in topics))
+    nobody = "No learner has shared a summary in this folder yet."
     grid = Table("Progress by topic (studied/cards · retention over 30 days)", header,
-                 tuple(grid_rows), "No learner has shared a summary in this folder yet.", short)
+                 tuple(grid_rows), nobody, short)
     hard = Table("Hardest cards across the class",
                  ("Card", "Deck", "Weak for", "Lapses", "Lowest ease"),
                  tuple((h.prompt or h.card, h.deck.rsplit("::", 1)[-1],
                         f"{len(h.learners)}: {', '.join(h.learners)}", str(h.lapses),
                         f"{h.lowest_ease:.2f}") for h in view.hardest()),
-                 "No card has lapsed for anyone yet.")
+                 "No card has lapsed for anyone yet." if view.learners else nobody)
     idle = Table("Not studied for a week or more", ("Learner", "Last studied"),
                  tuple((s.name, _since(s.last_studied, today)) for s in view.inactive(today)),
-                 "Everyone has studied in the last week.")
+                 "Everyone has studied in the last week." if view.learners else nobody)
     tables = [grid, hard, idle]
     if view.unreadable:
         tables.append(Table("Files that could not be read", ("File",),

@@ -5,7 +5,6 @@ fields; the deck, the kind, the tags and the source stay for the next one."""
 
 from __future__ import annotations
 
-import random
 from datetime import datetime
 from typing import Any, Callable
 
@@ -21,7 +20,7 @@ from ..collection import Collection
 from ..collection.notes import AddedNote, NoteRejected
 from ..kinds import Shape, form_values, kind_spec, kind_specs
 from ..model import (
-    CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId, note_texts,
+    CardId, CardSchedule, CardView, Changes, DeckId, FlashdeskError, Kind, NoteId,
 )
 from ..review import ReviewSession, local_now
 from ..text import card_name, deck_path, isolate, kind_caption, sentence
@@ -33,14 +32,12 @@ from .prefs import Prefs
 from .theme import current_theme
 from .widgets import column_scroll, text_label
 
-__all__ = ["AddWindow", "NEW_DECK", "preview_fields"]
+__all__ = ["AddWindow", "NEW_DECK", "preview_fields", "order_note"]
 
 #: the deck chooser's last item
 NEW_DECK = "\x00new"
 #: how long typing pauses before the preview and the duplicate check follow (ms)
 FOLLOW_MS = 180
-#: the preview shuffles choice options and order items the same way each time
-PREVIEW_SEED = 7
 #: labels in a card that keep the window's font (as in the reviewer)
 _UI_FONT_ROLES = ("hint", "caption", "subheading", "source")
 
@@ -60,6 +57,25 @@ def preview_fields(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
         elif spec.shape == Shape.TEXT and spec.name != kind_spec(kind).cloze_field:
             shown[spec.name] = "…"
     return shown
+
+
+def order_note(kind: Kind, values: dict[str, Any]) -> str:
+    """What the preview says under its tabs about the order of a choice
+    card's options or an order card's items: shown as typed, and for a
+    choice card, which one the Right option field marks (by its number and
+    words, as typed), or that none is chosen yet."""
+    if kind == Kind.ORDER:
+        return ("The items show in the order you typed them, the right order; studying "
+                "shuffles them each time.")
+    if kind != Kind.CHOICE:
+        return ""
+    options = values.get("options") or []
+    answer = values.get("answer")
+    shown = ("The options show in the order you typed them, numbered as Right option counts "
+             "them; studying shuffles them each time.")
+    if isinstance(answer, int) and 1 <= answer <= len(options):
+        return f"Right option: {answer}, “{options[answer - 1]}”. {shown}"
+    return f"Right option: not chosen yet. {shown}"
 
 
 class CardPreview(QWidget):
@@ -90,6 +106,11 @@ class CardPreview(QWidget):
         layout.addWidget(self.tabs)
         self._message = text_label("", "hint")
         layout.addWidget(self._message)
+        #: the order options or items show in, and the right option (``order_note``)
+        self.note = text_label("", "hint")
+        self.note.setObjectName("previewNote")
+        self.note.hide()
+        layout.addWidget(self.note)
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -121,9 +142,12 @@ class CardPreview(QWidget):
     def cards(self) -> list[CardView]:
         return list(self._cards)
 
-    def show_cards(self, cards: list[CardView], message: str = "") -> None:
-        """Draw ``cards`` (the tab shown stays where it was when it can)."""
+    def show_cards(self, cards: list[CardView], message: str = "", note: str = "") -> None:
+        """Draw ``cards`` (the tab shown stays where it was when it can);
+        ``message`` stands in for them, ``note`` goes with them."""
         self._cards = cards
+        self.note.setText(note)
+        self.note.setVisible(bool(note and cards))
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)
         while self.tabs.count():
@@ -147,9 +171,10 @@ class CardPreview(QWidget):
         if not 0 <= index < len(self._cards):
             return
         card = self._cards[index]
-        # a study session of its own for each drawing, shuffled the same way every time:
-        # options and items stay put while the note is typed
-        session = ReviewSession(self._col, None, rng=random.Random(PREVIEW_SEED))
+        # a study session of its own for each drawing, unshuffled: options and
+        # items show in the order typed, so option 2 is the second one shown
+        # (study shuffles them)
+        session = ReviewSession(self._col, None, shuffle=False)
         session.show(card)
         view = view_for(session, current_theme().colors, self._col.media_dir,
                         parent=self._surface)
@@ -440,7 +465,7 @@ class AddWindow(QDialog):
             id=CardId(f"preview#{o}"), note_id=NoteId("preview"), deck_id=deck_id,
             deck_name=deck_name, kind=kind, ord=o, fields=note.fields, tags=note.tags,
             source=note.source, schedule=CardSchedule()) for o in card_ords(kind, note.fields)]
-        self.preview.show_cards(cards)
+        self.preview.show_cards(cards, note=order_note(kind, values))
 
     def _show_duplicates(self, kind: Kind, values: dict[str, Any]) -> None:
         found = self._col.notes.duplicates(DeckId(self._deck), kind, values) \
@@ -477,7 +502,7 @@ class AddWindow(QDialog):
             self._say(f"Not added: {exc}")
             return None
         self.last_added = added
-        front = note_texts(kind, self.values())[0]
+        front = added.first_field  # as typed: '<50>' stays, it is no tag
         cards = len(added.card_ids)
         self.form.clear()
         self.tags.set_known(self._col.notes.tags())

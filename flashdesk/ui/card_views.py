@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ..cards import cloze_answer, cloze_question, plain_text
 from ..model import Grade, Kind
 from ..review import ReviewSession
+from ..text import plural
 from .card_html import blank, escape, highlight, qt_html
 from .theme import repolish
 from .widgets import CardLabel, CheckItem, HintEdit, OptionButton, divider, text_label
@@ -479,7 +480,7 @@ class ScenarioView(KindView):
 
     def _update_tally(self) -> None:
         self.session.mark_points(self.hits)
-        self.tally.setText(f"{self.hits} of {len(self.points)} marking points made.")
+        self.tally.setText(f"{self.hits} of {plural(len(self.points), 'marking point')} made.")
 
     def _do_reveal(self) -> bool:
         if not self.session.reveal():

@@ -25,6 +25,7 @@ from ..collection import Collection
 from ..model import FlashdeskError
 from ..sync.class_report import Table, class_tables, write_class_csv
 from ..sync.classroom import VIEW_KEY, ClassView, read_class
+from ..text import plural
 from .geometry import restore_geometry, save_geometry
 from .theme import current_theme
 from .widgets import ElidedLabel, text_label
@@ -33,6 +34,10 @@ from .workers import run_task
 __all__ = ["ClassWindow", "TableModel", "write_class_pdf", "class_html", "SaveClassFile"]
 
 _Index = QModelIndex | QPersistentModelIndex
+#: the line at the top with no class folder chosen: what to do
+NO_FOLDER = ("No class folder chosen yet: choose the folder where your learners share their "
+             "summaries with the Class folder button in the tool bar.")
+NO_FOLDER_SHORT = "No class folder chosen yet: choose one with the Class folder button above."
 
 
 def _today() -> date:
@@ -213,18 +218,14 @@ class ClassWindow(QMainWindow):
         row.setSpacing(12)
         for key, view, stretch in (("hard", self.hard, 3), ("idle", self.idle, 1)):
             column = QVBoxLayout()
-            self._titles[key] = QLabel()
-            self._titles[key].setTextFormat(Qt.TextFormat.PlainText)
-            self._titles[key].setObjectName("sectionTitle")
+            self._titles[key] = self._section_title()
             column.addWidget(self._titles[key])
             column.addWidget(view, 1)
             row.addLayout(column, stretch)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        self._titles["grid"] = QLabel()
-        self._titles["grid"].setTextFormat(Qt.TextFormat.PlainText)
-        self._titles["grid"].setObjectName("sectionTitle")
+        self._titles["grid"] = self._section_title()
         top_layout.addWidget(self._titles["grid"])
         top_layout.addWidget(self.grid, 1)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -236,6 +237,14 @@ class ClassWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(body)
         self.refresh()
+
+    @staticmethod
+    def _section_title() -> QLabel:
+        """A table's title and what it says when empty: it wraps (on a
+        small screen the lists below the grid are narrow)."""
+        title = text_label("")
+        title.setObjectName("sectionTitle")
+        return title
 
     # -- the folder ------------------------------------------------------------------
 
@@ -261,8 +270,7 @@ class ClassWindow(QMainWindow):
         folder = self.folder
         if folder is None:
             self.view = None
-            self.folder_label.set_full_text("No class folder chosen yet: choose the folder "
-                                            "where your learners share their summaries.")
+            self.folder_label.set_full_text(NO_FOLDER, [NO_FOLDER_SHORT])
             self._show()
             return
         self.folder_label.set_full_text(f"Class folder: {folder}")
@@ -288,8 +296,9 @@ class ClassWindow(QMainWindow):
         for key, table, model in (("grid", grid, self.grid_model), ("hard", hard, self.hard_model),
                                   ("idle", idle, self.idle_model)):
             model.set_table(table)
-            self._titles[key].setText(table.title if table.rows or not table.empty
-                                      else f"{table.title} – {table.empty}")
+            empty = table.empty if self.folder is not None else "No class folder chosen yet."
+            self._titles[key].setText(table.title if table.rows or not empty
+                                      else f"{table.title} – {empty}")
         for view_widget in (self.grid, self.hard, self.idle):
             header = view_widget.horizontalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -301,12 +310,12 @@ class ClassWindow(QMainWindow):
         self.hard.resizeRowsToContents()
         n = len(view.learners)
         idle_count = len(idle.rows)
-        parts = [f"{n} learner{'s' if n != 1 else ''} sharing"]
+        parts = [f"{plural(n, 'learner')} sharing"]
         if n:
             parts.append(f"{idle_count} not studied for a week" if idle_count
                          else "everyone studied this week")
         if view.unreadable:
-            parts.append(f"{len(view.unreadable)} file(s) could not be read: "
+            parts.append(f"{plural(len(view.unreadable), 'file')} could not be read: "
                          + "; ".join(view.unreadable[:3]))
         self.summary.setText(" · ".join(parts) if self.view is not None else "")
         has = self.view is not None and bool(view.learners)
@@ -395,7 +404,7 @@ def class_html(view: ClassView, today: date, kind: str | None = None) -> str:
     e = html.escape
     parts = [f"<style>{_CSS}</style>", "<h1>Class progress</h1>",
              f"<p class='sub'>{e(str(view.folder))} · {today:%d %B %Y} · "
-             f"{len(view.learners)} learner(s) · flashdesk</p>"]
+             f"{plural(len(view.learners), 'learner')} · flashdesk</p>"]
     for index, table in enumerate(class_tables(view, today, kind)):
         parts.append(f"<h2>{e(table.title)}</h2>")
         if not table.rows:

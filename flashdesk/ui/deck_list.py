@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
-from ..text import deck_path
+from ..text import deck_path, plural
 from ..model import DeckId, DeckSummary
 from .theme import current_theme
 from .widgets import column_scroll, plain_tip, text_label
@@ -205,7 +205,7 @@ class DeckTreeModel(QAbstractItemModel):
             return s.id
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = deck_path(s.name) + (f"\n{s.description}" if s.description else "")
-            return plain_tip(tip + f"\n{s.total} cards in all · today: {s.new} new, "
+            return plain_tip(tip + f"\n{plural(s.total, 'card')} in all · today: {s.new} new, "
                              f"{s.learning} learning, {s.due} due\nEnter or double-click: study")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if count is None:
@@ -436,7 +436,12 @@ class DeckListScreen(QWidget):
         self._message.setVisible(bool(text))
 
     def focus_tree(self) -> None:
-        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        """Give the keyboard to the deck list (with no deck yet, to the button
+        that makes one)."""
+        if self._stack.currentIndex() == 1:
+            self.new_deck_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- slots -----------------------------------------------------------------
 
@@ -452,8 +457,8 @@ class DeckListScreen(QWidget):
         self._description.setVisible(bool(s.description))
         for key in ("new", "learning", "due"):
             self._numbers[key].setText(str(getattr(s, key)))
-        self._total.setText(f"{s.total} card{'s' if s.total != 1 else ''} in all · up to "
-                            f"{s.new_limit} new and {s.review_limit} reviews a day"
+        self._total.setText(f"{plural(s.total, 'card')} in all · up to "
+                            f"{s.new_limit} new and {plural(s.review_limit, 'review')} a day"
                             if s.total else "No cards yet: write some with Add cards… "
                             "(A or Ctrl+N).")
         self._exam.setText(exam_text(s))

@@ -11,6 +11,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import (
     QByteArray, QEvent, QMetaMethod, QSettings, QSize, Qt, QTimer, Signal,
 )
@@ -113,6 +114,8 @@ class MainWindow(QMainWindow):
             settings = QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
         self._settings = settings
         self._busy = False
+        #: each window's focus widget when an op began (given back when it ends)
+        self._focus_kept: list[tuple[QWidget, QWidget | None]] = []
         #: answers given today in every deck (read with the deck list, then counted)
         self._answered_today = 0
         #: the deck list's counts are out of date (refreshed when it is shown)
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresh_decks(select=self._settings.value("decks/last", None, str))
         self.show_screen(Screen.DECKS)
+        self.focus_screen()  # the deck list takes the keys from the start
         # another process (a terminal review) may change the file: look now and then
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_INTERVAL_MS)
@@ -207,16 +211,48 @@ class MainWindow(QMainWindow):
         return self._busy
 
     def set_busy(self, busy: bool) -> None:
-        """While an op runs nothing else may use the collection."""
+        """While an op runs nothing else may use the collection: the screens
+        and the other windows are disabled. Disabling a widget takes the
+        keyboard focus from it, so each window's focus is noted first and
+        given back when the op is over (a merge at start-up, or one a minute
+        after an answer, must not leave the deck list or a half-typed note
+        deaf to the keys)."""
+        windows = [self, *(w for w in (self.browser, self.statistics_window, self.add_window)
+                           if w is not None)]
+        if busy and not self._busy:
+            self._focus_kept = [(window, window.focusWidget()) for window in windows]
         self._busy = busy
         self._stack.setEnabled(not busy)
-        for window in (self.browser, self.statistics_window, self.add_window):
-            if window is not None:
-                window.setEnabled(not busy)
+        for window in windows[1:]:
+            window.setEnabled(not busy)
         self.setAcceptDrops(not busy)
         self._update_actions()
         if not busy:
             self._op = None
+            self._give_focus_back()
+
+    def _give_focus_back(self) -> None:
+        """After an op: each window whose focus the op took gets it back where
+        it was (the main window, if that widget is gone, on its screen's own)."""
+        kept, self._focus_kept = self._focus_kept, []
+        for window, widget in kept:
+            if not shiboken6.isValid(window) or window.focusWidget() is not None:
+                continue  # closed meanwhile, or something has the focus already
+            if widget is not None and shiboken6.isValid(widget) and widget.isEnabled() \
+                    and widget.isVisibleTo(window):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif window is self:
+                self.focus_screen()
+
+    def focus_screen(self) -> None:
+        """Give the keyboard to what the screen on show is worked with: the
+        deck list, the card being studied, or the summary's button."""
+        if self.screen == Screen.DECKS:
+            self.decks.focus_tree()
+        elif self.screen == Screen.REVIEW:
+            self.reviewer.focus_card()
+        else:
+            self.summary.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- building --------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox, QCompleter, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QApplication, QCheckBox, QCompleter, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -155,11 +155,13 @@ class NoteForm(QWidget):
         self._loading = False
         #: the validator the host gives (``set_checker``): the problems of the form's texts
         self._checker: Callable[[Kind, dict[str, Any]], list[str]] | None = None
-        self._form = QFormLayout(self)
+        # a plain column – label, box, problem line – rather than a form
+        # layout: a form lays its rows out from heights it worked out for
+        # another width once a wrapping problem line shows, and the next
+        # label then sits on the box above it
+        self._form = QVBoxLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
-        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._form.setVerticalSpacing(4)
+        self._form.setSpacing(4)
         self.cloze_button = QPushButton("[…] Cloze")
         self.cloze_button.setToolTip("Hide the selected words as the next cloze, {{c1::like "
                                      f"this}} ({CLOZE_KEYS})")
@@ -195,17 +197,20 @@ class NoteForm(QWidget):
         self.set_texts({k: v for k, v in kept.items() if k in self._editors})
 
     def _build(self) -> None:
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and self.isAncestorOf(focused)
         self.cloze_button.setParent(self)  # out of the row that goes now
-        while self._form.rowCount():
-            self._form.removeRow(0)
+        self.cloze_button.hide()
+        while (item := self._form.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
         self._editors.clear()
         self._errors.clear()
         for spec in self._spec.fields:
             editor = self._make_editor(spec.name, spec.shape, spec.hint, spec.label)
             self._editors[spec.name] = editor
-            label = QLabel(f"{spec.label}{' *' if spec.required else ''}")
-            label.setBuddy(editor)
-            label.setObjectName(f"label_{spec.name}")
             holder = editor
             if spec.name == self._spec.cloze_field:
                 holder = QWidget()
@@ -214,18 +219,22 @@ class NoteForm(QWidget):
                 column.setSpacing(4)
                 column.addWidget(editor)
                 column.addWidget(self.cloze_button, 0, Qt.AlignmentFlag.AlignLeft)
-            if spec.shape == Shape.FLAG:
-                self._form.addRow(holder)
-            else:
-                self._form.addRow(label, holder)
+            shown: list[QWidget] = [holder, editor]
+            if spec.shape != Shape.FLAG:  # a tick box says what it is itself
+                label = QLabel(f"{spec.label}{' *' if spec.required else ''}")
+                label.setBuddy(editor)
+                label.setObjectName(f"label_{spec.name}")
+                self._form.addWidget(label)
+                shown.append(label)
+            self._form.addWidget(holder)
             if self.isVisible():  # now, not when the layout gets round to it: Tab finds them
-                for widget in (label, holder, editor):
-                    widget.setVisible(spec.shape != Shape.FLAG or widget is not label)
+                for widget in shown:
+                    widget.show()
             error = text_label("")
             error.setProperty("verdict", "wrong")
             error.setObjectName(f"problem_{spec.name}")
             error.hide()
-            self._form.addRow(error)
+            self._form.addWidget(error)
             self._errors[spec.name] = error
         self.cloze_button.setVisible(self._spec.cloze_field is not None)
         chain = [self._editors[f.name] for f in self._spec.fields]
@@ -234,6 +243,8 @@ class NoteForm(QWidget):
             chain.insert(index + 1, self.cloze_button)
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
+        if had_focus:  # the box typed in went with its kind: the keys go to the new first one
+            self.focus_first()
 
     def _make_editor(self, name: str, shape: Shape, hint: str, label: str) -> QWidget:
         editor: QWidget

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ..collection import Collection, UndoRefused
 from ..model import Answered, Changes, CustomStudy, DeckId, FlashdeskError, Queue, UndoResult
 from ..review import Action, ReviewSession, SessionSummary, Stage, local_now
-from ..text import format_preview, isolate, kind_caption, sentence
+from ..text import again_caption, format_preview, isolate, kind_caption, sentence
 from .card_views import KindView, view_for
 from .dialogs.edit_note import EditNoteDialog
 from .prefs import Prefs
@@ -348,7 +348,9 @@ class ReviewScreen(QWidget):
         self._view_slot.addWidget(self.view)
         self.view.show()  # now, not when the layout gets round to it
         self._set_tab_order()
-        self._kind_label.setText(kind_caption(card.kind, card.ord, redrill=card.redrill))
+        drill = session.custom is not None and session.custom.drill
+        self._kind_label.setText(kind_caption(card.kind, card.ord,
+                                              again=again_caption(card, drill=drill)))
         self._source_label.setText(f"Source: {card.source}" if card.source else "")
         self._source_label.setVisible(bool(card.source))
         self._update_counts()

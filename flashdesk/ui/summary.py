@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..review import SessionSummary
-from ..text import isolate
+from ..text import isolate, plural
 from .widgets import text_label
 
 __all__ = ["SummaryScreen", "format_duration"]
@@ -112,10 +112,10 @@ class SummaryScreen(QWidget):
         redrills = summary.answers - summary.studied
         parts = [f"{summary.correct} of {summary.studied} right on the first answer"]
         if redrills:
-            parts.append(f"{redrills} re-drill{'s' if redrills != 1 else ''} of cards "
+            parts.append(f"{plural(redrills, 're-drill')} of cards "
                          "answered below Good")
         self._detail.setText("; ".join(parts) + ".")
         self.setAccessibleDescription(
-            f"Studied {summary.studied} cards, {'no' if percent is None else percent} percent "
-            f"correct, in {format_duration(summary.seconds)}; {summary.due_tomorrow} due tomorrow")
+            f"Studied {plural(summary.studied, 'card')}, "
+            f"{'no' if percent is None else percent} percent correct, in {format_duration(summary.seconds)}; {summary.due_tomorrow} due tomorrow")
         self._back_button.setFocus(Qt.FocusReason.OtherFocusReason)

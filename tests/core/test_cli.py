@@ -120,7 +120,7 @@ def test_review_in_the_terminal_through_a_pipe(home):
     assert out.returncode == 0, out.stderr
     assert "What does the HEAT model stand for?" in out.stdout
     assert "Undone: the last card comes back." in out.stdout
-    assert "Studied 2 card(s), 2 right (100%)" in out.stdout
+    assert "Studied 2 cards, 2 right (100%)" in out.stdout
     stats = json.loads(run(["stats", "--json"], home).stdout)
     assert stats["reviews_today"] == 2
     assert stats["counts"]["learning"] == 0
@@ -150,7 +150,7 @@ def test_six_grade_mode(home):
     assert run(["grades", "6"], home).returncode == 0
     out = run(["review", "example-heat"], home, stdin="\n5\nq\n")
     assert "0 Blackout" in out.stdout and "5 Perfect" in out.stdout
-    assert "Studied 1 card(s), 1 right" in out.stdout
+    assert "Studied 1 card, 1 right" in out.stdout
 
 
 def test_stats_text(home):

@@ -85,14 +85,28 @@ def test_undoing_the_answer_brings_its_siblings_back(example, now):
 # -- 2. custom study -------------------------------------------------------------------------
 
 
-def test_review_ahead_answers_tomorrows_cards_today_as_real_reviews(example, now):
-    answer_all(example, DECK, now)
-    assert example.study.step(DECK, now) is None
-    ahead = CustomStudy(CustomKind.AHEAD, days=3)
-    cards = answer_all(example, DECK, now + timedelta(hours=1), custom=ahead)
-    assert len(cards) == 5
-    card = example.study.card(cards[0].id, now)
-    assert card.state.repetitions == 1  # answered once: the first was a redrill of today
+def test_review_ahead_answers_later_cards_today_as_real_reviews(example, now):
+    for day in range(4):  # every card learnt, and reviewed once: due in a few days
+        answer_all(example, DECK, now + timedelta(days=day))
+    later = now + timedelta(days=4)
+    answer_all(example, DECK, later)  # today's own cards first
+    ahead = CustomStudy(CustomKind.AHEAD, days=7)
+    cards = answer_all(example, DECK, later, custom=ahead)
+    assert cards and all(c.schedule.last_day < study_day(later) for c in cards)
+    for card in cards:  # each a real review: SM-2 ran, the card counts one more recall
+        assert example.study.card(card.id, later).state.repetitions == \
+            card.state.repetitions + 1
+
+
+def test_review_ahead_leaves_out_the_cards_answered_today(example, now):
+    """Today's first answer is the one that counts: a card answered today
+    could only be re-drilled, so reviewing ahead does not offer it."""
+    answered = answer_all(example, DECK, now)
+    assert answered
+    ahead = CustomStudy(CustomKind.AHEAD, days=7)
+    assert answer_all(example, DECK, now + timedelta(hours=1), custom=ahead) == []
+    tomorrow = now + timedelta(days=1)  # tomorrow they are due: today's study, not ahead
+    assert {c.id for c in answer_all(example, DECK, tomorrow, custom=ahead)} == set()
 
 
 def test_drills_never_change_a_schedule_and_the_log_still_agrees(example, now):

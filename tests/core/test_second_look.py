@@ -184,7 +184,7 @@ def test_u_undoes_at_every_prompt_of_every_kind(every):
                    for line in lines)
     assert not any(line.startswith("→") and "Kind" in line for line in lines)
     # every card answered once in the end: the undone answers do not count
-    assert review.session.tally.studied == 6 and "Studied 6 card(s)" in lines[-1]
+    assert review.session.tally.studied == 6 and "Studied 6 cards" in lines[-1]
     for prompt in state["prompts"]:  # each prompt that asks for something names u
         assert "u undo" in prompt or prompt.startswith(("Type the answer", "Your answer",
                                                          "Which points"))

@@ -41,7 +41,11 @@ def clipping(root: QWidget) -> list[str]:
         name = f"{type(w).__name__}({getattr(w, 'text', lambda: '')()!r:.40})"
         hint = w.minimumSizeHint()
         # text that wraps needs a height for its width, not its narrowest shape's height
-        need = w.heightForWidth(w.width()) if w.hasHeightForWidth() else hint.height()
+        # (a box of widgets, the least its layout can give them at that width)
+        need = hint.height()
+        if w.hasHeightForWidth():
+            need = w.layout().minimumHeightForWidth(w.width()) if w.layout() is not None \
+                else w.heightForWidth(w.width())
         if isinstance(w, QLineEdit) and isinstance(w.parentWidget(), QComboBox):
             # an editable list draws its text box without frame or margins: a line of text
             need = w.fontMetrics().height()
@@ -58,6 +62,36 @@ def clipping(root: QWidget) -> list[str]:
         if parent is not None and not _scrolled(w) and not isinstance(parent, QStatusBar):
             if not QRect(0, 0, parent.width(), parent.height()).adjusted(-1, -1, 1, 1).contains(w.geometry()):
                 problems.append(f"{name}: outside its parent {type(parent).__name__}")
+    return problems + overlapping(root)
+
+
+def _laid_out(w: QWidget) -> bool:
+    """Placed by its parent's layout (not a scroll area's part, a popup, a
+    splitter's handle or a child the parent draws itself)."""
+    parent = w.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    return layout is not None and layout.indexOf(w) >= 0
+
+
+def _named(w: QWidget) -> str:
+    return f"{type(w).__name__}({getattr(w, 'text', lambda: '')()!r:.30})"
+
+
+def overlapping(root: QWidget) -> list[str]:
+    """Visible widgets of one layout that lie on each other (a label drawn
+    over the box above it, once a problem line appeared)."""
+    problems = []
+    for parent in [root, *root.findChildren(QWidget)]:
+        if not parent.isVisible() or parent.layout() is None:
+            continue
+        kids = [w for w in parent.children() if isinstance(w, QWidget) and w.isVisible()
+                and not w.isWindow() and _laid_out(w) and w.width() > 0 and w.height() > 0]
+        for i, a in enumerate(kids):
+            for b in kids[i + 1:]:
+                if a.geometry().adjusted(1, 1, -1, -1).intersects(
+                        b.geometry().adjusted(1, 1, -1, -1)):
+                    problems.append(f"{_named(a)} and {_named(b)} overlap in "
+                                    f"{type(parent).__name__}")
     return problems
 
 
@@ -382,3 +416,79 @@ def test_custom_study_counts_its_days(qtbot):
     assert forgot.text() == "3 days"
     forgot.setValue(1)
     assert forgot.text() == "1 day"
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1366, 768)], ids=["1024x640", "1366x768"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_problem_lines_push_the_fields_below_them_down(qtbot, window, kinds, size, theme):
+    """A problem line under a field makes room for itself, in the Add window
+    and the note editor, for every kind: no label lands on the box above."""
+    from datetime import datetime
+
+    from flashdesk.ui.dialogs.edit_note import EditNoteDialog
+    from flashdesk.ui.screenshots import ADD_KINDS
+
+    window.prefs.set_theme(ThemeChoice(theme))
+    window.apply_theme()
+    add = window.open_add("kinds")
+    add.resize(*size)
+    # the case a learner met: a typed answer with a lone star
+    add.set_kind(Kind.TYPED)
+    add.form.set_texts({"prompt": "Which Act gives customers a right to a refund for faulty "
+                                  "goods?",
+                        "answer": "The *Consumer Rights Act* 2015 and a * star"})
+    add.tags.setText("refunds workplace")
+    assert add.add_note() is None
+    assert not add.form.findChild(QWidget, "problem_answer").isHidden()
+    no_clipping(qtbot, add, "Add window, a typed answer's problem")
+    for kind in ADD_KINDS:  # every field of every kind with a problem that wraps
+        add.set_kind(Kind(kind))
+        add.form.show_problems([f"field '{f.name}': this line says at some length what is "
+                                f"wrong with the {f.label.lower()} and how to put it right"
+                                for f in add.form.spec.fields])
+        no_clipping(qtbot, add, f"Add window, {kind} with a problem under each field")
+    add.close()
+    dialog = EditNoteDialog(window.collection, "kinds/f-typed",
+                            lambda: datetime.now().astimezone(), parent=window)
+    qtbot.addWidget(dialog)
+    dialog.resize(min(dialog.width(), size[0]), min(dialog.height(), size[1]))
+    dialog.show()
+    form = dialog.editor.form
+    form.show_problems([f"field '{f.name}': this line says at some length what is wrong with "
+                        f"the {f.label.lower()} and how to put it right" for f in form.spec.fields])
+    no_clipping(qtbot, dialog, "note editor with a problem under each field")
+
+
+@pytest.fixture
+def larger_text(qapp):
+    """The window's text a size larger, as on a laptop whose fonts render
+    larger than here: text that cannot wrap then needs more than the screen."""
+    font = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(font.pointSizeF() * 1.25)
+    qapp.setFont(larger)
+    yield
+    qapp.setFont(font)
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1366, 768)], ids=["1024x640", "1366x768"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("folder", ["none", "empty", "one-learner"])
+def test_the_class_screen_is_not_clipped(qtbot, window, kinds, tmp_path, size, theme, folder,
+                                         larger_text):
+    from datetime import datetime
+
+    from flashdesk.sync.classroom import share
+
+    window.prefs.set_theme(ThemeChoice(theme))
+    window.apply_theme()
+    tutor = window.show_class()
+    tutor.resize(*size)
+    if folder != "none":
+        (tmp_path / "class").mkdir()
+        if folder == "one-learner":
+            share(kinds, tmp_path / "class", "Sam", None, datetime.now().astimezone())
+        with qtbot.waitSignal(tutor.shown_class, timeout=10000):
+            tutor.set_folder(tmp_path / "class")
+    assert (tutor.width(), tutor.height()) == size  # its text wraps: it fits the screen
+    no_clipping(qtbot, tutor, f"Class screen, {folder}")
