@@ -166,7 +166,7 @@ def test_an_unclosed_quote_changes_nothing_and_the_command_line_says_so(col, tmp
     assert out.returncode == 1 and "Traceback" not in out.stderr and not out.stdout
     assert out.stderr.splitlines() == [
         f"{path}:5: a quote opens here and is never closed, so lines 5–40 would be one cell; "
-        "close the quote or remove it", "flashdesk: nothing was imported (1 problem(s))"]
+        "close the quote or remove it", "flashdesk: nothing was imported (1 problem)"]
 
 
 # -- a row skipped as the same note as an earlier row says what it would have changed ----
