@@ -410,7 +410,7 @@ class Importer:
         if not with_scheduling:
             if studied:
                 report.messages.append(
-                    f"{shown}: Anki's scheduling is not imported: {studied} card(s) with Anki "
+                    f"{shown}: Anki's scheduling is not imported: {studied} card{'s' if studied != 1 else ''} with Anki "
                     "progress start as new, and notes already in flashdesk keep their progress "
                     "(import with --with-scheduling, or tick the box in the import window, to "
                     "bring Anki's progress)")
@@ -451,5 +451,6 @@ class Importer:
                                                self._day)
                     report.progress += 1
         report.messages.append(
-            f"{shown}: {report.progress} card(s) brought their Anki progress"
+            f"{shown}: {report.progress} card{'s' if report.progress != 1 else ''} brought "
+            f"{'their' if report.progress != 1 else 'its'} Anki progress"
             + (f"; {kept} kept the progress they already had in flashdesk" if kept else ""))

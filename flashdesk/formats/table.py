@@ -158,7 +158,8 @@ def decode_text(raw: bytes, shown: str) -> tuple[str, list[str]]:
     named = ", ".join(repaired[:_NAMED_LINES]) + (
         f" and {len(repaired) - _NAMED_LINES} more" if len(repaired) > _NAMED_LINES else "")
     return "".join(lines), [
-        f"{shown}: {len(repaired)} line(s) not UTF-8: {named}; only their bytes that are not "
+        f"{shown}: {len(repaired)} line{'s' if len(repaired) != 1 else ''} not UTF-8: {named}; "
+        "only their bytes that are not "
         "UTF-8 were read as Windows-1252 (as older Excel saves CSV); every other line is "
         "UTF-8. Check those lines"]
 
@@ -652,7 +653,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         names = [COLUMNS.get(c.strip().lower(), "") for c in first_row[1]]
         ignored = [first_row[1][i] for i, n in enumerate(names) if not n and first_row[1][i].strip()]
         if ignored:
-            result.messages.append(f"{shown}: ignored column(s) {', '.join(ignored)}")
+            result.messages.append(f"{shown}: ignored column{'s' if len(ignored) != 1 else ''} "
+                                   f"{', '.join(ignored)}")
     # what, besides its cells, decides the note a row makes
     context = "\x1e".join(map(str, (READER_VERSION, sorted(values.items()), default_deck,
                                      is_html, anki, names)))
@@ -812,7 +814,9 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
         result.messages.append(merged)
     if unknown:
         result.messages.append(
-            f"{shown}: note type(s) {', '.join(sorted(unknown))} are not Anki's standard ones: "
+            f"{shown}: note type{'s' if len(unknown) != 1 else ''} {', '.join(sorted(unknown))} "
+            + ("are not Anki's standard ones: " if len(unknown) != 1 else
+               "is not one of Anki's standard ones: ") +
             "the first field is read as the front, the second as the back, any others as the extra")
     if unread:
         places = " and ".join(f"column {i + 1} ({n} row{'s' if n > 1 else ''})"
@@ -823,7 +827,8 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             + ("" if "tags column" in values else
                "; add the line #tags column:N if column N holds tags"))
     if tag_problems:
-        result.messages.append(f"{shown}: {len(tag_problems)} tag(s) left out: "
+        result.messages.append(f"{shown}: {len(tag_problems)} "
+                               f"tag{'s' if len(tag_problems) != 1 else ''} left out: "
                                + "; ".join(tag_problems[:5]))
     summary = removals.summary(shown)
     if summary:

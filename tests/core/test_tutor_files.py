@@ -255,7 +255,7 @@ def test_case6_only_the_line_that_is_not_utf8_is_repaired(col):
     assert got["Dash"][1].fields["back"] == "one – two"
     assert got["Naïve"][1].fields["back"] == "“quotes”"
     [message] = [m for m in report.messages if "not UTF-8" in m]
-    assert "1 line(s) not UTF-8: 3 (byte 0x96)" in message
+    assert "1 line not UTF-8: 3 (byte 0x96)" in message
     # the keys come from the right text, so the corrected file matches the same notes
     fixed = TUTORS.parent / "fixed.csv"
     try:
@@ -436,7 +436,7 @@ def _day_iso(day):
 def test_case10_anki_progress_is_carried_over_on_request(col, now, utc):
     [report] = col.files.import_files([TUTORS / "scheduled.apkg"], with_scheduling=True)
     assert report.progress == 7
-    assert any("7 card(s) brought their Anki progress" in m for m in report.messages)
+    assert any("7 cards brought their Anki progress" in m for m in report.messages)
     view = ANKI["scheduled.apkg"]
     for expected in view["notes"]:
         anki_card = expected["cards"][0]
@@ -482,7 +482,7 @@ def test_case10_check_and_a_rebuild_agree_after_answers(col, utc):
 def test_case10_without_the_flag_every_card_starts_new(col, now):
     [report] = col.files.import_files([TUTORS / "scheduled.apkg"])
     assert report.progress == 0
-    assert any("Anki's scheduling is not imported: 7 card(s)" in m for m in report.messages)
+    assert any("Anki's scheduling is not imported: 7 cards" in m for m in report.messages)
     assert col.reports.stats(now).review == 0
 
 

@@ -170,7 +170,7 @@ def test_the_preview_carries_anki_progress_over_when_ticked(qtbot, window, col):
     dialog = window.preview_import([str(package)])
     qtbot.waitUntil(dialog._import.isEnabled, timeout=10000)
     assert dialog._scheduling.isEnabled() and not dialog.with_scheduling()
-    assert "7 card(s) carry progress from Anki" in dialog._issues.toPlainText()
+    assert "7 cards carry progress from Anki" in dialog._issues.toPlainText()
     dialog.set_with_scheduling(True)
     with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
         dialog.accept()

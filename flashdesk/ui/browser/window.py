@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow, QMessageBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
-from ...text import deck_path, sentence
+from ...text import deck_path, plural, sentence
 from ...collection import Collection, UndoRefused
 from ...model import BrowseQuery, CardFilter, CardId, Changes, FlashdeskError, NoteId, SortKey
 from ..geometry import restore_geometry, save_geometry
@@ -416,7 +416,7 @@ class BrowserWindow(QMainWindow):
 
     def reset_selected(self) -> None:
         cards = self.selected_cards()
-        if cards and self.ask_yes_no(f"Make {len(cards)} card(s) new again? Their history stays "
+        if cards and self.ask_yes_no(f"Make {plural(len(cards), 'card')} new again? Their history stays "
                                      "in the log, and Ctrl+Z takes this back."):
             self._changed(self._col.notes.reset_cards(cards, _now()))
 
@@ -426,7 +426,7 @@ class BrowserWindow(QMainWindow):
             return
         decks = [s for s in self._col.decks.summaries(_now())]
         names = [deck_path(s.name) for s in decks]
-        name = self.ask_choice("Change deck", f"Move {len(cards)} card(s) to:", names)
+        name = self.ask_choice("Change deck", f"Move {plural(len(cards), 'card')} to:", names)
         if name:
             self._changed(self._col.notes.move_cards(cards, decks[names.index(name)].id))
 
@@ -435,7 +435,7 @@ class BrowserWindow(QMainWindow):
         if not notes:
             return
         tag = self.ask_text("Add tag" if add else "Remove tag",
-                            f"Tag to {'add to' if add else 'remove from'} {len(notes)} note(s):")
+                            f"Tag to {'add to' if add else 'remove from'} {plural(len(notes), 'note')}:")
         if not tag:
             return
         try:
@@ -454,11 +454,12 @@ class BrowserWindow(QMainWindow):
 
     def delete_selected(self) -> None:
         notes = self.selected_notes()
-        if notes and self.ask_yes_no(f"Delete {len(notes)} note(s) and their cards? "
+        if notes and self.ask_yes_no(f"Delete {plural(len(notes), 'note')} and {'their' if len(notes) != 1 else 'its'} cards? "
                                      "Ctrl+Z brings them back while flashdesk is open."):
             self._editor.show_note(None)
             changes = self._col.notes.delete(notes, _now())
-            self.statusBar().showMessage(f"Deleted {len(notes)} note(s). Ctrl+Z brings them back.",
+            self.statusBar().showMessage(f"Deleted {plural(len(notes), 'note')}. Ctrl+Z brings "
+                                         f"{'them' if len(notes) != 1 else 'it'} back.",
                                          8000)
             self._changed(changes)
 

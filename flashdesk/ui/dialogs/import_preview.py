@@ -259,7 +259,7 @@ class ImportPreviewDialog(QDialog):
         notes = sum(len(d.notes) for r in results for d in r.decks)
         decks = sorted({deck_path(d.name) for r in results for d in r.decks})
         self._format.setText((", ".join(formats) or "not readable")
-                             + (f" – {notes:,} notes in {', '.join(decks)}" if notes else ""))
+                             + (f" – {notes:,} note{'s' if notes != 1 else ''} in {', '.join(decks)}" if notes else ""))
         rows = [(deck_path(d.name), n) for r in results for d in r.decks
                 for n in d.notes][:PREVIEW_ROWS]
         self._table.setRowCount(len(rows))
@@ -276,7 +276,8 @@ class ImportPreviewDialog(QDialog):
         studied = _studied(results)
         self._scheduling.setEnabled(studied > 0)
         if studied:
-            lines.append(f"{studied:,} card(s) carry progress from Anki: tick \"Keep the progress "
+            lines.append(f"{studied:,} card{'s carry' if studied != 1 else ' carries'} progress "
+                         "from Anki: tick \"Keep the progress "
                          "from Anki\" to bring it; otherwise Anki's scheduling is not imported "
                          "and they start as new.")
         for r in results:
