@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..formats import ReadResult
 from ..formats.anki import LIMITS
@@ -120,6 +121,58 @@ def rename_media(deck: DeckData, renames: dict[str, str]) -> DeckData:
 _IMG_BYTES = re.compile(rb"<\x00?[iI]\x00?[mM]\x00?[gG]")
 #: lines named for one missing image
 _LINES_SHOWN = 10
+#: the pictures a spreadsheet's or deck file's neighbour may be, by its
+#: extension, and how the file's first bytes say it is one (SVG: text naming
+#: an ``<svg`` element near its start). Anything else beside the file – a
+#: PDF, a document – is never copied in, whatever a row's ``<img>`` names.
+_IMAGE_SIGNS: dict[str, Callable[[bytes], bool]] = {
+    "png": lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"),
+    "jpg": lambda head: head.startswith(b"\xff\xd8\xff"),
+    "jpeg": lambda head: head.startswith(b"\xff\xd8\xff"),
+    "gif": lambda head: head[:6] in (b"GIF87a", b"GIF89a"),
+    "webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    "bmp": lambda head: head.startswith(b"BM"),
+    "svg": lambda head: b"<svg" in head[:1024].lower(),
+}
+_SCAN_CHUNK = 1 << 20
+
+
+def _has_image_tag(path: Path) -> bool:
+    """Whether the file at ``path`` names an image anywhere (read a MB at a
+    time, so a large file is not held twice); False if it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            tail = b""
+            while chunk := f.read(_SCAN_CHUNK):
+                if _IMG_BYTES.search(tail + chunk):
+                    return True
+                tail = chunk[-8:]
+    except OSError:
+        return False
+    return False
+
+
+def _read_image(path: Path, limit: int) -> bytes | str:
+    """The bytes of the picture at ``path`` (a regular file, not a link,
+    of at most ``limit`` bytes, whose extension and first bytes agree it is
+    an image of ``_IMAGE_SIGNS``), or why it is not taken. Opened without
+    following a link and measured on the open file, so what is checked is
+    what is read. Raises ``FileNotFoundError`` when there is no such file,
+    ``OSError`` when it cannot be read."""
+    sign = _IMAGE_SIGNS.get(path.suffix.lower().lstrip("."))
+    if sign is None:
+        return "it is not a picture flashdesk shows (PNG, JPEG, GIF, WebP, BMP or SVG)"
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return "it is not a plain file"
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        return f"it is larger than {limit // 2**20} MB"
+    if not sign(data[:1024]):
+        return f"its content is not a {path.suffix.lstrip('.').upper()} picture"
+    return data
 
 
 def _image_places(result: ReadResult) -> dict[str, list[int | None]]:
@@ -141,36 +194,49 @@ def _image_places(result: ReadResult) -> dict[str, list[int | None]]:
 
 def bring_images(result: ReadResult, path: Path, media_dir: Path | None) -> None:
     """The images the notes of a spreadsheet or deck file at ``path`` show
-    (``<img src="heat.png">``): each one that is a file beside ``path`` is
-    added to ``result.media``, so it arrives with the notes; each one that
-    is neither there nor in ``media_dir`` (the profile's media folder) is
-    named in one message of ``result``, with the lines of the notes that
-    show it – the notes are imported all the same, without the picture.
+    (``<img src="heat.png">``): each one that is a picture beside ``path``
+    is added to ``result.media``, so it arrives with the notes (all or
+    nothing, with them); each one that is not – missing, or a file that is
+    not a picture (``_IMAGE_SIGNS``: extension and first bytes), a link, or
+    too large – and is not in ``media_dir`` (the profile's media folder)
+    is named in one message of ``result`` with the lines of the notes that
+    show it and why; those notes are imported all the same, without it.
 
-    ``path`` is read again only to look for an image tag, so a file without
-    one costs one scan of its bytes; an image larger than an Anki package's
-    largest member (``LIMITS``) is not read. Raises nothing: a file that
-    cannot be read counts as missing."""
-    try:
-        if not _IMG_BYTES.search(path.read_bytes()):
-            return
-    except OSError:
+    Media names are plain file names (the sanitiser keeps no path in a
+    ``src``), so only files in ``path``'s own folder are ever read. One
+    picture may be as large as an Anki package's largest member, all of a
+    file's pictures together as large as a package's whole content
+    (``LIMITS``). ``path`` is scanned a MB at a time for an image tag
+    first, so a file without one costs one read. Raises nothing: a file
+    that cannot be read counts as missing."""
+    if not _has_image_tag(path):
         return
     shown = result.decks[0].path if result.decks else str(path)
     folder = path.parent
+    budget = LIMITS["total_bytes"] - sum(map(len, result.media.values()))
     for name, lines in _image_places(result).items():
         if name in result.media:
             continue
+        why = "it is neither beside the file nor in the media folder"
         beside = folder / name
+        if beside.parent == folder:
+            try:
+                found = _read_image(beside, min(LIMITS["member_bytes"], budget)) if budget > 0 \
+                    else (f"the file's pictures together are over "
+                          f"{LIMITS['total_bytes'] // 2**20} MB") if beside.is_file() else None
+            except OSError:
+                found = "it is a link, which is not followed" if beside.is_symlink() else None
+            if isinstance(found, bytes):
+                result.media[name] = found
+                budget -= len(found)
+                continue
+            if isinstance(found, str):
+                why = f"the file beside it is not taken: {found}"
         try:
-            if beside.parent == folder and beside.is_file() and not beside.is_symlink() \
-                    and beside.stat().st_size <= LIMITS["member_bytes"]:
-                result.media[name] = beside.read_bytes()
+            if media_dir is not None and (media_dir / name).is_file():
                 continue
         except OSError:
             pass
-        if media_dir is not None and (media_dir / name).is_file():
-            continue
         known = [str(line) for line in lines if line is not None]
         where = ""
         if known:
@@ -178,10 +244,14 @@ def bring_images(result: ReadResult, path: Path, media_dir: Path | None) -> None
                      + (f" and {len(known) - _LINES_SHOWN} more" if len(known) > _LINES_SHOWN
                         else "") + ")")
         notes = "1 note shows" if len(lines) == 1 else f"{len(lines)} notes show"
-        result.messages.append(
-            f"{shown}: image '{name}'{where} is neither beside the file nor in the media "
-            f"folder: {notes} no picture until it is put in "
-            f"{media_dir if media_dir is not None else 'the media folder'}")
+        if why.startswith("it is neither"):
+            result.messages.append(
+                f"{shown}: image '{name}'{where} is neither beside the file nor in the media "
+                f"folder: {notes} no picture until it is put in "
+                f"{media_dir if media_dir is not None else 'the media folder'}")
+        else:
+            result.messages.append(
+                f"{shown}: image '{name}'{where}: {why}; {notes} no picture")
 
 
 class MediaStager:

@@ -214,6 +214,65 @@ def test_a_missing_image_is_named_once_with_its_lines_and_the_notes_still_import
     assert not any("heat.png" in m for m in report.messages)
 
 
+def test_only_pictures_beside_the_file_are_brought_in(col, tmp_path, monkeypatch):
+    """A row's <img> can name any file beside a spreadsheet (a PDF in the
+    Downloads folder, a link to a file elsewhere): only a picture whose
+    extension and first bytes agree is copied in, and within the size
+    limits; every other one is named, with why, and the notes import."""
+    import os
+
+    from flashdesk.collection import media
+
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "real.png").write_bytes(PNG)
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "tax-return.pdf").write_bytes(b"%PDF-1.7 private")
+    (folder / "fake.png").write_bytes(b"not a picture at all")
+    (folder / "link.png").symlink_to(secret / "real.png")
+    (folder / "big.png").write_bytes(PNG + b"\x00" * 100)
+    (folder / "ok.gif").write_bytes(b"GIF89a" + b"\x00" * 10)
+    os.mkfifo(folder / "pipe.png")
+    monkeypatch.setitem(media.LIMITS, "member_bytes", 64)
+    sheet = folder / "sheet.csv"
+    names = ["tax-return.pdf", "fake.png", "link.png", "big.png", "ok.gif", "pipe.png"]
+    sheet.write_text("front,back\n" + "".join(f'"Q{i} <img src=""{n}"">",A{i}\n'
+                                              for i, n in enumerate(names)), encoding="utf-8")
+    [report] = col.files.import_files([sheet])
+    assert report.added == 6 and report.media == 1
+    assert sorted(p.name for p in col.media_dir.iterdir()) == ["ok.gif"]
+    why = {n: next(m for m in report.messages if f"'{n}'" in m).split(": ", 2)[2] for n in names
+           if n != "ok.gif"}
+    assert why == {
+        "tax-return.pdf": "the file beside it is not taken: it is not a picture flashdesk shows "
+                          "(PNG, JPEG, GIF, WebP, BMP or SVG); 1 note shows no picture",
+        "fake.png": "the file beside it is not taken: its content is not a PNG picture; "
+                    "1 note shows no picture",
+        "link.png": "the file beside it is not taken: it is a link, which is not followed; "
+                    "1 note shows no picture",
+        "big.png": "the file beside it is not taken: it is larger than 0 MB; 1 note shows no "
+                   "picture",
+        "pipe.png": "the file beside it is not taken: it is not a plain file; 1 note shows no "
+                    "picture",
+    }
+
+
+def test_a_file_s_pictures_together_stay_within_a_package_s_limit(col, tmp_path, monkeypatch):
+    from flashdesk.collection import media
+
+    monkeypatch.setitem(media.LIMITS, "total_bytes", len(PNG) * 2)
+    for name in ("a.png", "b.png", "c.png"):
+        (tmp_path / name).write_bytes(PNG)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back\n" + "".join(f'"Q <img src=""{n}"">",{n}\n'
+                                              for n in ("a.png", "b.png", "c.png")),
+                     encoding="utf-8")
+    [report] = col.files.import_files([sheet])
+    assert report.added == 3 and report.media == 2
+    assert any("'c.png'" in m and "together are over" in m for m in report.messages)
+
+
 def test_an_image_already_in_the_media_folder_is_not_missing(col, tmp_path):
     col.media_dir.mkdir(parents=True, exist_ok=True)
     (col.media_dir / "kept.png").write_bytes(PNG)
