@@ -37,7 +37,15 @@ __all__ = ["Backup", "backups_dir", "list_backups", "choose_kept", "restore", "B
            "backup_name", "unique_backup_path", "backup_due", "newest_good_backup",
            "finish_interrupted_restore", "sweep_profile", "ProfileInUseError",
            "JOURNAL_NAME", "rotate", "kept_path", "is_profile_file", "restore_hint",
-           "KEEP_RANGE", "WEEKS_RANGE", "BackupCheck", "inspect_backup"]
+           "KEEP_RANGE", "WEEKS_RANGE", "BackupCheck", "inspect_backup", "RestoreUnfinished"]
+
+
+class RestoreUnfinished(StorageError):
+    """A restore copied the backup in and checked it, then stopped part way
+    through putting it in place (the system refused a rename): its journal
+    finishes it the next time the collection is opened (``Collection.open``
+    calls ``finish_interrupted_restore``). Nothing is lost: the previous
+    collection is kept beside it, never overwritten."""
 
 #: how many recent backups may be kept (``backup_keep``): the newest is never deleted
 KEEP_RANGE = (1, 999)
@@ -444,8 +452,11 @@ def restore(collection_path: Path, backup: Path, now: datetime, *,
     step: what is about to happen is said only when it will happen.
 
     Raises ``ProfileInUseError`` (another flashdesk has the profile open),
-    ``StorageError`` (the disk refused the copy: nothing was changed) or
-    ``FlashdeskError`` (not a usable backup: nothing was changed).
+    ``StorageError`` (the disk refused the copy: nothing was changed),
+    ``RestoreUnfinished`` (a ``StorageError``: the copy was in and checked,
+    putting it in place stopped part way, and opening the collection
+    finishes it) or ``FlashdeskError`` (not a usable backup: nothing was
+    changed).
     """
     collection_path, backup = Path(collection_path), Path(backup)
     if _is_live_file(collection_path, backup):
@@ -508,6 +519,14 @@ def _restore_locked(collection_path: Path, backup: Path, now: datetime) -> Path 
         raise StorageError(f"cannot restore {backup}: {reason} (is the disk full?); "
                            "nothing was changed") from None
     fault_point("restore:swapping")
-    _roll_forward(collection_path, journal)
+    try:
+        _roll_forward(collection_path, journal)
+    except OSError as exc:
+        kept_as = f"; the collection as it was is kept as {journal['kept']}" \
+            if journal.get("kept") else ""
+        raise RestoreUnfinished(
+            f"the backup {backup.name} was copied in and checked, but putting it in place "
+            f"stopped part way ({exc.strerror or exc}): flashdesk finishes it the next time it "
+            f"opens the collection{kept_as}") from None
     fault_point("restore:done")
     return kept

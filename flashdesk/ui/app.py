@@ -15,10 +15,11 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from ..backup import list_backups, newest_good_backup, restore
+from ..backup import RestoreUnfinished, list_backups, newest_good_backup, restore
 from ..collection import Collection, damage_message
 from ..model import FlashdeskError
 from ..store.database import is_damage
+from ..text import sentence
 from .dialogs.messages import AlreadyRunning, inform, show_error
 from .instance import InstanceGuard
 from .main_window import MainWindow
@@ -231,9 +232,17 @@ class Launcher(QObject):
         self._reopen()
 
     def _restore_failed(self, error: BaseException) -> None:
-        reason = str(error) if isinstance(error, FlashdeskError) else repr(error)
-        self._tell_on_open = ("The backup was not restored", reason,
-                              "Your collection is as it was.", True)
+        if isinstance(error, RestoreUnfinished):  # opening the collection now finishes it
+            self._tell_on_open = ("The restore is finished as flashdesk opens your collection",
+                                  sentence(str(error)), "", True)
+        elif isinstance(error, FlashdeskError):  # refused before anything was touched
+            self._tell_on_open = ("The backup was not restored", sentence(str(error)),
+                                  "Your collection is as it was.", True)
+        else:
+            self._tell_on_open = (
+                "The backup was not restored", str(error) or repr(error),
+                "If the restore had begun, flashdesk finishes or undoes it as it opens your "
+                "collection; the collection as it was is never overwritten.", True)
         self._reopen()
 
     def _reopen(self) -> None:

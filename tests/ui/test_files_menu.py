@@ -482,6 +482,48 @@ def test_a_restore_refused_because_another_flashdesk_has_the_profile_changes_not
     assert not [p for p in launcher.profile_path.parent.iterdir() if "before-restore" in p.name]
 
 
+def test_a_restore_stopped_part_way_says_so_and_is_finished_on_reopening(
+        qtbot, launched, confirming, monkeypatch):
+    """The system refuses a rename once the backup is copied in (another
+    program holds the file): the window does not claim the collection is as
+    it was; reopening finishes the restore, and nothing is lost."""
+    import flashdesk.backup as backup_module
+
+    launcher = launched
+    window = launcher.window
+    answer_one(qtbot, window)
+    window.back_up_now()
+    qtbot.waitUntil(lambda: not window.busy, timeout=20000)
+    window.last_dialog.close()
+    answer_one(qtbot, window)
+    real_replace, calls = backup_module.os.replace, []
+
+    def refusing_once(source, target):
+        if Path(source) == launcher.profile_path and not calls:  # the collection is held
+            calls.append(source)
+            raise PermissionError(13, "The file is in use by another program")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(backup_module.os, "replace", refusing_once)
+    window.restore_action.trigger()
+    dialog = window.last_dialog
+    qtbot.waitUntil(lambda: dialog.restore_button.isEnabled(), timeout=20000)
+    confirming["answers"].append(True)
+    with qtbot.waitSignal(launcher.opened, timeout=30000) as blocker:
+        dialog.restore_button.click()
+    box = blocker.args[0].last_dialog
+    assert calls == [launcher.profile_path]
+    assert box.windowTitle() == "The restore is finished as flashdesk opens your collection"
+    assert "stopped part way (The file is in use by another program)" in box.text()
+    assert "as it was" not in box.informativeText()
+    # opening the collection again finished it: the backup's one answer, not two
+    assert launcher.collection.reports.answers_today(now()) == 1
+    (kept,) = [p for p in launcher.profile_path.parent.iterdir()
+               if p.name.startswith("collection.db.before-restore-") and "-wal" not in p.name
+               and "-shm" not in p.name]
+    assert answers_in(kept) == 2
+
+
 def test_a_restore_chosen_while_a_merge_runs_waits_for_it(qtbot, launched, monkeypatch):
     launcher = launched
     window = launcher.window
