@@ -63,7 +63,7 @@ class BrowserWindow(QMainWindow):
                          QSize(1100, 680))
 
         self._search = QLineEdit()
-        self._search.setPlaceholderText("Search every card (Ctrl+F); tag:, deck:, is:due")
+        self._search.setPlaceholderText("Find cards (Ctrl+F), tag:, deck:, is:")
         self._search.setToolTip("Words find cards whose text holds them (each word as the start "
                                 "of a word). tag:NAME, deck:NAME (deck:\"Two words\") and "
                                 "is:new, is:learn, is:review, is:due, is:suspended, is:buried "
@@ -107,7 +107,7 @@ class BrowserWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         metrics = header.fontMetrics()
-        for column, width in enumerate((130, 280, 104, 84, 90, 56, 48, 56, 52)):
+        for column, width in enumerate((130, 280, 104, 84, 104, 56, 48, 56, 52)):
             # never narrower than the column's title, whatever the font size
             title = metrics.horizontalAdvance(COLUMNS[column].title) + 30
             header.resizeSection(column, max(width, title))
@@ -121,7 +121,7 @@ class BrowserWindow(QMainWindow):
         splitter.addWidget(self._editor)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([720, 380])
+        splitter.setSizes([640, 440])
 
         central = QWidget()
         layout = QVBoxLayout(central)
