@@ -454,27 +454,38 @@ def test_restoring_from_the_window_shows_the_backup_and_keeps_the_collection_bes
     assert restored.restore_action.isEnabled() and restored.backup_action.isEnabled()
 
 
-def test_a_restore_refused_because_another_flashdesk_has_the_profile_changes_nothing(
-        qtbot, launched, confirming):
-    launcher = launched
-    window = launcher.window
+def _backup_between_two_answers(qtbot, window) -> None:
+    """One card answered, a backup, one more answered: the backup has one."""
     answer_one(qtbot, window)
     window.back_up_now()
     qtbot.waitUntil(lambda: not window.busy, timeout=20000)
     window.last_dialog.close()
     answer_one(qtbot, window)
+
+
+def _restore_from_the_window(qtbot, launcher, confirming):
+    """File › Restore from a backup…, the newest good one, confirmed: the
+    window the launcher opens after it."""
+    window = launcher.window
+    window.restore_action.trigger()
+    dialog = window.last_dialog
+    qtbot.waitUntil(lambda: dialog.restore_button.isEnabled(), timeout=20000)
+    confirming["answers"].append(True)
+    with qtbot.waitSignal(launcher.opened, timeout=30000) as blocker:
+        dialog.restore_button.click()
+    return blocker.args[0]
+
+
+def test_a_restore_refused_because_another_flashdesk_has_the_profile_changes_nothing(
+        qtbot, launched, confirming):
+    launcher = launched
+    _backup_between_two_answers(qtbot, launcher.window)
     other = ProfileLock(launcher.profile_path.parent)  # a terminal review, say
     assert other.acquire(LockMode.SHARED, 5)
     try:
-        window.restore_action.trigger()
-        dialog = window.last_dialog
-        qtbot.waitUntil(lambda: dialog.restore_button.isEnabled(), timeout=20000)
-        confirming["answers"].append(True)
-        with qtbot.waitSignal(launcher.opened, timeout=30000) as blocker:
-            dialog.restore_button.click()
+        reopened = _restore_from_the_window(qtbot, launcher, confirming)
     finally:
         other.release()
-    reopened = blocker.args[0]
     box = reopened.last_dialog
     assert box.windowTitle() == "The backup was not restored"
     assert "open in another flashdesk" in box.text()
@@ -490,12 +501,7 @@ def test_a_restore_stopped_part_way_says_so_and_is_finished_on_reopening(
     import flashdesk.backup as backup_module
 
     launcher = launched
-    window = launcher.window
-    answer_one(qtbot, window)
-    window.back_up_now()
-    qtbot.waitUntil(lambda: not window.busy, timeout=20000)
-    window.last_dialog.close()
-    answer_one(qtbot, window)
+    _backup_between_two_answers(qtbot, launcher.window)
     real_replace, calls = backup_module.os.replace, []
 
     def refusing_once(source, target):
@@ -505,13 +511,7 @@ def test_a_restore_stopped_part_way_says_so_and_is_finished_on_reopening(
         return real_replace(source, target)
 
     monkeypatch.setattr(backup_module.os, "replace", refusing_once)
-    window.restore_action.trigger()
-    dialog = window.last_dialog
-    qtbot.waitUntil(lambda: dialog.restore_button.isEnabled(), timeout=20000)
-    confirming["answers"].append(True)
-    with qtbot.waitSignal(launcher.opened, timeout=30000) as blocker:
-        dialog.restore_button.click()
-    box = blocker.args[0].last_dialog
+    box = _restore_from_the_window(qtbot, launcher, confirming).last_dialog
     assert calls == [launcher.profile_path]
     assert box.windowTitle() == "The restore is finished as flashdesk opens your collection"
     assert "stopped part way (The file is in use by another program)" in box.text()
