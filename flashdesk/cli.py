@@ -298,7 +298,7 @@ def cmd_import(col: Collection, args, out, read: Callable[[str], str]) -> int:
             + (f", {r.progress} with Anki progress" if r.progress else "")
             + (f", {r.sanitised} removed by the sanitiser" if r.sanitised else ""))
         if not r.removed:
-            for note in r.missing:
+            for note in r.missing_named():
                 out(f"  missing from the file (kept, with its progress): {note}")
         for line in r.skipped:
             out(f"  {line}")

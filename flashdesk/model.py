@@ -612,6 +612,8 @@ class ImportReport:
     unchanged: int = 0
     #: notes of this deck that the file no longer has (kept unless pruned)
     missing: list[str] = field(default_factory=list)
+    #: of those kept, each note's front as plain text: what a person knows it by
+    missing_fronts: dict[str, str] = field(default_factory=dict)
     #: missing notes removed because the import asked to prune
     removed: int = 0
     #: those notes, with their fronts and how many of their cards had progress
@@ -633,6 +635,12 @@ class ImportReport:
     #: with its scheduling)
     progress: int = 0
 
+    def missing_named(self) -> list[str]:
+        """The missing notes as a person knows them: '“What is step 3?”
+        (unit-2/q3)', or the id alone when the front is not known."""
+        return [f"“{self.missing_fronts[n]}” ({n})" if self.missing_fronts.get(n) else n
+                for n in self.missing]
+
     @property
     def removed_studied(self) -> int:
         """Cards with progress among those of the notes this import removed."""
@@ -642,7 +650,10 @@ class ImportReport:
         return {"path": self.path, "format": self.format, "deck": self.deck_id,
                 "name": self.deck_name, "version": self.version, "added": self.added,
                 "updated": self.updated, "unchanged": self.unchanged,
-                "missing": list(self.missing), "removed": self.removed,
+                "missing": list(self.missing),
+                "missing_fronts": {n: self.missing_fronts[n] for n in self.missing
+                                   if n in self.missing_fronts},
+                "removed": self.removed,
                 "removed_notes": [n.to_dict() for n in self.removed_notes],
                 "backup": self.backup or None,
                 "skipped": list(self.skipped), "messages": list(self.messages),

@@ -262,6 +262,9 @@ class Importer:
         """After every file: the notes of this deck that no file of the import
         has, removed when ``prune`` asks (the report names them)."""
         report.missing = self._missing_ids(report.deck_id, in_files)
+        if report.missing and not prune:  # kept: named by their fronts in the report
+            report.missing_fronts = {r["id"]: r["sort_text"]
+                                     for r in q.notes_rows(self._db, report.missing)}
         if prune and report.missing:
             cards = q.cards_of_notes(self._db, report.missing)
             report.removed_notes = self._pruned(report.deck_id, report.missing, cards)

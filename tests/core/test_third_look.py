@@ -376,3 +376,35 @@ def test_the_command_line_prints_a_files_own_rows_under_the_file(tmp_path, capsy
         f"{sheet}:4: skipped: it has no back (its card shows no field after the front)"]
     assert reports[2]["skipped"] == [
         f"{sheet}:6: skipped: a row starting with '#' is a comment in Anki's text files"]
+
+
+# -- notes a file no longer has, kept: named by their fronts ------------------------------
+
+
+def test_notes_a_file_no_longer_has_are_named_by_their_fronts(col, tmp_path, capsys):
+    import json
+
+    from flashdesk.ui.dialogs.import_result import report_lines
+
+    sheet = tmp_path / "unit.csv"
+    sheet.write_text("id,front,back\nq1,What is step 1?,One\nq2,What is <b>step</b> 2?,Two\n",
+                     encoding="utf-8")
+    col.files.import_files([sheet])
+    sheet.write_text("id,front,back\nq1,What is step 1?,One\n", encoding="utf-8")
+    [report] = col.files.import_files([sheet])
+    assert report.missing == ["unit/q2"] and report.removed == 0
+    assert report.missing_named() == ["“What is step 2?” (unit/q2)"]
+    assert report.to_dict()["missing_fronts"] == {"unit/q2": "What is step 2?"}
+    assert "    missing from the file (kept, with its progress): “What is step 2?” (unit/q2)" \
+        in report_lines([report])
+    # the terminal (a profile of its own) says the same
+    sheet.write_text("id,front,back\nq1,What is step 1?,One\nq2,What is <b>step</b> 2?,Two\n",
+                     encoding="utf-8")
+    assert cli(["import", str(sheet)], tmp_path, capsys)[0] == 0
+    sheet.write_text("id,front,back\nq1,What is step 1?,One\n", encoding="utf-8")
+    status, out, err = cli(["import", str(sheet)], tmp_path, capsys)
+    assert status == 0, err
+    assert "  missing from the file (kept, with its progress): “What is step 2?” (unit/q2)" \
+        in out.splitlines()
+    status, out, err = cli(["import", "--json", str(sheet)], tmp_path, capsys)
+    assert json.loads(out)[0]["missing_fronts"] == {"unit/q2": "What is step 2?"}

@@ -40,7 +40,8 @@ def report_lines(reports: list[ImportReport], files: list[FileReport] = ()) -> l
         lines.append(f"    from {r.path}")
         lines += [f"    {m}" for m in r.messages]
         if not r.removed:
-            lines += [f"    missing from the file (kept, with its progress): {n}" for n in r.missing]
+            lines += [f"    missing from the file (kept, with its progress): {n}"
+                      for n in r.missing_named()]
         lines += [f"    skipped: {s}" for s in r.skipped]
         f = whole.pop(r.path, None) if i + 1 == len(reports) or reports[i + 1].path != r.path \
             else None
