@@ -36,6 +36,7 @@ from ..store.faults import fault_point
 from .media import (
     MAX_NAME_BYTES, MediaStager, finish_pending_media, rename_media, safe_media_name,
 )
+from .marks import AUTHORED, BUNDLED, Marks
 from .note_values import LEECH_TAG, checksum, fields_json, note_identity, tags_text
 
 if TYPE_CHECKING:
@@ -241,8 +242,17 @@ class Importer:
 
     def _missing_ids(self, deck_id: str, in_files: set[str]) -> list[str]:
         """The notes of this deck that no file of the import has (anywhere: a
-        note a file moved to another deck is not missing), sorted."""
-        return sorted(n for n in q.note_ids_in_deck(self._db, deck_id) if n not in in_files)
+        note a file moved to another deck is not missing), sorted – of those
+        a file could have brought: never a note the learner wrote in
+        flashdesk (``AUTHORED``), nor one of a bundled deck (``BUNDLED``; the
+        bundled decks' own update keeps those), which no file of the
+        learner's ever had. What ``prune`` removes is drawn from these."""
+        marks = Marks(self._db)
+        if deck_id in marks.get(BUNDLED):
+            return []
+        authored = marks.get(AUTHORED)
+        return sorted(n for n in q.note_ids_in_deck(self._db, deck_id)
+                      if n not in in_files and n not in authored)
 
     def _pruned(self, deck_id: str, note_ids: list[str], cards: list[dict]) -> list[PrunedNote]:
         """The notes ``note_ids`` of ``deck_id`` as pruning would remove them

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from ..store import queries as q
 
 __all__ = ["Marks", "EDITED", "DELETED_NOTES", "DELETED_DECKS", "DELETED_TOLD", "DESCRIBED",
-           "BUNDLED"]
+           "BUNDLED", "AUTHORED"]
 
 #: notes whose text the learner edited in flashdesk (an import of a changed file replaces
 #: it and says so; an update of the bundled decks never does)
@@ -28,6 +28,9 @@ DELETED_TOLD = "deleted_bundled_told"
 DESCRIBED = "described_decks"
 #: the decks the last update of the bundled decks brought
 BUNDLED = "bundled_decks"
+#: notes the learner wrote in flashdesk (the Add window): no file has them, so
+#: an import never calls them missing from its file, nor prunes them
+AUTHORED = "authored_notes"
 
 
 class Marks:

@@ -19,7 +19,7 @@ from ..model import (
 from ..store import queries as q, transaction
 from . import note_reads
 from .journal import ms
-from .marks import BUNDLED, DELETED_NOTES, EDITED, Marks
+from .marks import AUTHORED, BUNDLED, DELETED_NOTES, EDITED, Marks
 from .note_reads import CardIdList
 from .note_values import (
     AddedNote, DeletedNotes, NoteRejected, _plain_key, checksum, fields_json, tags_text,
@@ -129,6 +129,7 @@ class NoteManager:
                 cards = [(make_card_id(nid, o), nid, deck_id, o, pos + i)
                          for i, o in enumerate(card_ords(kind, note.fields))]
                 q.insert_cards(col.db, cards)
+                Marks(col.db).add(AUTHORED, [nid])  # no file has it: never "missing" from one
             card_ids = tuple(CardId(c[0]) for c in cards)
             col.undo.push(AddUndo(nid, card_ids, col.journal.seq))
             col.study.invalidate()

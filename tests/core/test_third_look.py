@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from flashdesk.cli import main
-from flashdesk.model import FlashdeskError
+from flashdesk.model import BrowseQuery, FlashdeskError
 from flashdesk.text import close_matches, did_you_mean
 
 TAGGED = '''
@@ -408,3 +408,39 @@ def test_notes_a_file_no_longer_has_are_named_by_their_fronts(col, tmp_path, cap
         in out.splitlines()
     status, out, err = cli(["import", "--json", str(sheet)], tmp_path, capsys)
     assert json.loads(out)[0]["missing_fronts"] == {"unit/q2": "What is step 2?"}
+
+
+# -- an import's file never had the learner's own notes, nor the bundled ones ------------
+
+
+def test_prune_removes_only_notes_a_file_could_have_brought(tmp_path, now):
+    """The learner's own notes (the Add window) in a tutor's deck, and the
+    bundled notes of a deck a file is imported into, are not missing from
+    the file – it never had them – so pruning neither names nor removes them."""
+    from flashdesk.collection import Collection
+    from flashdesk.model import Kind
+
+    col = Collection.open(tmp_path / "p" / "collection.db", backups=False)
+    try:
+        sheet = tmp_path / "course.csv"
+        sheet.write_text("id,front,back,deck\nq1,Q1?,A1,Course\nq2,Q2?,A2,Course\n",
+                         encoding="utf-8")
+        [first] = col.files.import_files([sheet], now=now)
+        mine = col.notes.add(first.deck_id, Kind.BASIC, {"front": "My own question",
+                                                          "back": "Mine"}, now)
+        sheet.write_text("id,front,back,deck\nq1,Q1?,A1,Course\n", encoding="utf-8")
+        assert [n.note_id for n in col.files.prune_plan([sheet]).notes] == ["course/q2"]
+        [report] = col.files.import_files([sheet], prune=True, now=now)
+        assert report.missing == ["course/q2"] and report.removed == 1
+        assert col.notes.get(mine.note_id) is not None
+        # a file put into a bundled deck: the bundled notes are not the file's
+        models = next(s for s in col.decks.summaries(now) if s.name.endswith("::Models"))
+        bundled = len(col.notes.browse(BrowseQuery(deck_id=models.id), now))
+        one = tmp_path / "mine.csv"
+        one.write_text("front,back\nMy model question,Mine\n", encoding="utf-8")
+        assert col.files.prune_plan([one], deck_name=models.name).notes == ()
+        [report] = col.files.import_files([one], deck_name=models.name, prune=True, now=now)
+        assert (report.added, report.missing, report.removed) == (1, [], 0)
+        assert len(col.notes.browse(BrowseQuery(deck_id=models.id), now)) == bundled + 1
+    finally:
+        col.close()
