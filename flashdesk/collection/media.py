@@ -159,11 +159,11 @@ def _read_image(path: Path, limit: int) -> bytes | str:
     following a link and measured on the open file, so what is checked is
     what is read. Raises ``FileNotFoundError`` when there is no such file,
     ``OSError`` when it cannot be read."""
-    sign = _IMAGE_SIGNS.get(path.suffix.lower().lstrip("."))
-    if sign is None:
-        return "it is not a picture flashdesk shows (PNG, JPEG, GIF, WebP, BMP or SVG)"
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as f:
+        sign = _IMAGE_SIGNS.get(path.suffix.lower().lstrip("."))
+        if sign is None:
+            return "it is not a picture flashdesk shows (PNG, JPEG, GIF, WebP, BMP or SVG)"
         info = os.fstat(f.fileno())
         if not stat.S_ISREG(info.st_mode):
             return "it is not a plain file"

@@ -236,11 +236,12 @@ def test_only_pictures_beside_the_file_are_brought_in(col, tmp_path, monkeypatch
     os.mkfifo(folder / "pipe.png")
     monkeypatch.setitem(media.LIMITS, "member_bytes", 64)
     sheet = folder / "sheet.csv"
-    names = ["tax-return.pdf", "fake.png", "link.png", "big.png", "ok.gif", "pipe.png"]
+    names = ["tax-return.pdf", "fake.png", "link.png", "big.png", "ok.gif", "pipe.png",
+             "nowhere.pdf"]
     sheet.write_text("front,back\n" + "".join(f'"Q{i} <img src=""{n}"">",A{i}\n'
                                               for i, n in enumerate(names)), encoding="utf-8")
     [report] = col.files.import_files([sheet])
-    assert report.added == 6 and report.media == 1
+    assert report.added == 7 and report.media == 1
     assert sorted(p.name for p in col.media_dir.iterdir()) == ["ok.gif"]
     why = {n: next(m for m in report.messages if f"'{n}'" in m).split(": ", 2)[2] for n in names
            if n != "ok.gif"}
@@ -255,7 +256,11 @@ def test_only_pictures_beside_the_file_are_brought_in(col, tmp_path, monkeypatch
                    "picture",
         "pipe.png": "the file beside it is not taken: it is not a plain file; 1 note shows no "
                     "picture",
+        "nowhere.pdf": f"1 note shows no picture until it is put in {col.media_dir}",
     }
+    # a name that is no file at all is missing, whatever its extension
+    assert f"{sheet}: image 'nowhere.pdf' (line 8) is neither beside the file nor in the " \
+        "media folder" in "\n".join(report.messages)
 
 
 def test_a_file_s_pictures_together_stay_within_a_package_s_limit(col, tmp_path, monkeypatch):
