@@ -65,3 +65,27 @@ def test_the_progress_box_is_offered_only_for_files_with_anki_progress(qtbot, co
     assert ok and dialog._scheduling.isEnabled()
     dialog.set_with_scheduling(True)
     assert dialog.with_scheduling()
+
+
+def test_a_key_pressed_by_chance_does_not_name_a_deck(qtbot, col, tmp_path):
+    """The deck box starts empty, showing "Decks named in the file" as its
+    hint, and the keys start on the preview: a stray key is no deck name."""
+    from PySide6.QtWidgets import QApplication
+
+    from flashdesk.ui.dialogs.import_preview import FILE_DECKS
+
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("front,back,deck\nQ,A,Unit\n", encoding="utf-8")
+    dialog, ok = open_dialog(qtbot, col, [sheet])
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    assert ok and QApplication.focusWidget() is dialog._table
+    qtbot.keyClicks(QApplication.focusWidget(), "2i")
+    assert dialog.deck_name() is None
+    assert dialog._deck.currentText() == "" and dialog._deck.lineEdit().placeholderText() == FILE_DECKS
+    dialog.set_deck_name("Class::Week 2")
+    assert dialog.deck_name() == "Class::Week 2"
+    dialog._deck.setCurrentIndex(0)  # back to the file's decks, chosen from the list
+    dialog._deck.activated.emit(0)
+    assert dialog._deck.currentText() == "" and dialog.deck_name() is None
+    assert dialog._deck.itemText(0) == FILE_DECKS

@@ -92,6 +92,14 @@ class ImportPreviewDialog(QDialog):
         self._deck.setToolTip("Spreadsheets without a deck column go into this deck; type a new "
                               "name to make one (Parent::Child or Parent › Child for a "
                               "sub-deck)")
+        # "the decks the file names" is the empty box, said by its placeholder:
+        # a key pressed by chance cannot turn that choice into a deck's name
+        line = self._deck.lineEdit()
+        assert line is not None
+        line.setPlaceholderText(FILE_DECKS)
+        self._deck.setEditText("")
+        for chosen in (self._deck.currentIndexChanged, self._deck.activated):
+            chosen.connect(lambda index: self._deck.setEditText("") if index == 0 else None)
         self._prune = QCheckBox(PRUNE_BOX)
         self._prune.setToolTip("On: you are told which notes would go, and how much progress "
                                "with them, and asked first. Off: such notes are listed after "
@@ -143,6 +151,8 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self._issues)
         layout.addWidget(self._buttons)
         self._deck.currentTextChanged.connect(lambda _: self.read())
+        # the keys start on the preview, not in the deck's name
+        self._table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.read()
 
     def deck_name(self) -> str | None:
