@@ -36,6 +36,8 @@ __all__ = ["AddWindow", "NEW_DECK", "preview_fields", "order_note"]
 
 #: the deck chooser's last item
 NEW_DECK = "\x00new"
+#: the deck list's last entry, which asks for a new deck's name
+NEW_DECK_ITEM = "＋ New deck…"
 #: how long typing pauses before the preview and the duplicate check follow (ms)
 FOLLOW_MS = 180
 #: labels in a card that keep the window's font (as in the reviewer)
@@ -370,7 +372,8 @@ class AddWindow(QDialog):
         summaries = self._col.decks.summaries(self._now())
         for s in summaries:
             self.deck.addItem(deck_path(s.name), s.id)
-        self.deck.addItem("New deck…", NEW_DECK)
+        # a sign first: typing a deck's first letters never lands on it by chance
+        self.deck.addItem(NEW_DECK_ITEM, NEW_DECK)
         ids = [s.id for s in summaries]
         self._deck = keep if keep in ids else (ids[0] if ids else None)
         self.deck.setCurrentIndex(self.deck.findData(self._deck) if self._deck else
@@ -482,7 +485,7 @@ class AddWindow(QDialog):
         """Add the note (Ctrl+Enter) and clear the fields for the next one;
         on a problem, say it under its field and add nothing."""
         if self._deck is None:
-            self._say("Choose a deck first, or make one with “New deck…”.")
+            self._say(f"Choose a deck first, or make one with “{NEW_DECK_ITEM}”.")
             self.deck.setFocus()
             return None
         kind = self.note_kind

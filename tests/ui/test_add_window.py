@@ -2,6 +2,8 @@
 added and then studied, the cloze key, problems under their fields, the
 duplicate warning, sticky choices, tag completion, the live preview, undo."""
 
+from datetime import datetime
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
@@ -169,6 +171,26 @@ def test_a_new_deck_is_made_from_the_deck_chooser(qtbot, window, col, deck, monk
     assert col.decks.name(add.deck_id) == "Work::Phones"
     assert add.deck.currentText() == "Work › Phones"
     assert window.decks.model.index_of(add.deck_id).isValid()  # the deck list followed
+
+
+def test_typing_in_the_deck_chooser_never_asks_for_a_new_deck(qtbot, window, col, deck,
+                                                               monkeypatch):
+    """Keys typed into the closed deck list pick decks by their first
+    letters; 'N' (as in "Name the Act", typed one field too early) does not
+    land on the new-deck entry and open its question."""
+    def asked(cls, *a, **k):
+        raise AssertionError("the new deck question opened")
+
+    monkeypatch.setattr(Ask, "text", classmethod(asked))
+    add = window.open_add()
+    add.activateWindow()
+    qtbot.waitUntil(add.isActiveWindow, timeout=5000)
+    add.deck.setFocus()
+    before = add.deck_id
+    qtbot.keyClicks(add.deck, "Name the Act")
+    assert add.deck.currentData() != NEW_DECK and add.deck_id == before
+    assert [d.name for d in col.decks.summaries(datetime.now().astimezone())
+            if "ame" in d.name] == []
 
 
 def test_adding_is_undone_from_the_window(qtbot, window, col, deck):
