@@ -291,7 +291,7 @@ def cmd_import(col: Collection, args, out, read: Callable[[str], str]) -> int:
         for message in r.messages:
             out(message)
         out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
-            f"{r.unchanged} unchanged, {len(r.missing)} missing"
+            f"{r.unchanged} unchanged, {len(r.missing) - r.removed} missing"
             + (f", {r.moved} moved here" if r.moved else "")
             + (f", {r.removed} removed" if r.removed else "")
             + (f", {len(r.skipped)} skipped" if r.skipped else "")

@@ -261,5 +261,5 @@ def prune_question(plan: PrunePlan, deck_names: Mapping[str, str], files: Sequen
     return question, "\n".join([
         f"{its} progress goes with {it}: you have studied {plural(plan.studied, 'card')} "
         f"of {plan.cards}.", *lines,
-        "A backup is made first: File › Restore from a backup… (or `flashdesk restore`) can "
-        "put the collection back as it was before this import."])
+        "A backup is made first: File › Restore from a backup… (or flashdesk restore, in a "
+        "terminal) can put the collection back as it was before this import."])

@@ -259,7 +259,7 @@ def test_import_prune_names_what_goes_asks_first_and_backs_up(home, tmp_path):
     assert out.returncode == 0, out.stderr
     assert ("Removed 1 note no longer in the file, and with it the progress of 1 studied card: "
             "“What is step 3?”.") in out.stdout
-    assert "5 unchanged, 1 missing, 1 removed" in out.stdout
+    assert "5 unchanged, 0 missing, 1 removed" in out.stdout
     backup = Path(out.stdout.split("Backed up first, to ", 1)[1].split(": to get", 1)[0])
     assert backup.is_file() and backup not in backups
     assert f'`flashdesk restore "{backup}"`' in out.stdout

@@ -298,6 +298,8 @@ def test_removing_studied_notes_is_asked_first_backed_up_and_reported(qtbot, win
                        "was removed, and with it the progress of 1 studied card; the backup "
                        f"made first, {backup.name}, still has it. Other cards keep theirs.")
     lines = [plain(line) for line in window.last_dialog.lines]
+    # the removed note is counted once: removed, not also missing (kept)
+    assert any(line.endswith("5 unchanged, 0 missing, 1 removed") for line in lines)
     assert "    Removed 1 note no longer in the file, and with it the progress of 1 studied " \
            "card: “What is step 3?”." in lines
     assert any(line.startswith(f"    Backed up first, to {backup}: ") and

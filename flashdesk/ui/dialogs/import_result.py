@@ -24,7 +24,7 @@ def report_lines(reports: list[ImportReport], files: list[FileReport] = ()) -> l
     whole = {f.path: f for f in files}
     for i, r in enumerate(reports):
         counts = (f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
-                  f"{len(r.missing)} missing")
+                  f"{len(r.missing) - r.removed} missing")
         if r.moved:
             counts += f", {r.moved} moved here"
         if r.removed:
