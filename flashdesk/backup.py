@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -463,6 +464,12 @@ def restore(collection_path: Path, backup: Path, now: datetime, *,
         raise FlashdeskError(
             f"cannot restore {backup}: that is the collection itself, not a backup; choose one "
             f"in {backups_dir(collection_path)} (`flashdesk backup --list`); nothing was changed")
+    if backup.suffix.lower() == ".zip" and zipfile.is_zipfile(backup):
+        raise FlashdeskError(
+            f"cannot restore {backup} as it is: it is a whole-collection export (File › "
+            "Export…, or flashdesk export --format backup); unzip it, restore the collection.db "
+            f"inside it, and copy its media folder's files into "
+            f"{collection_path.parent / 'media'}; nothing was changed")
     problem = check_backup(backup)
     if problem:
         raise FlashdeskError(f"cannot restore {backup}: {problem}; nothing was changed")

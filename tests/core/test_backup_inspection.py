@@ -45,3 +45,20 @@ def test_a_missing_or_foreign_file_is_no_backup(tmp_path):
 def test_file_sizes_read_as_people_say_them(size, text):
     assert file_size(size) == text
 
+
+
+def test_a_whole_collection_zip_is_not_restored_as_it_is_and_says_how(col, tmp_path):
+    """`flashdesk restore all.zip`: the export of everything is a zip, not a
+    collection; the refusal says how to use it, and nothing changes."""
+    from flashdesk.backup import restore
+    from flashdesk.model import FlashdeskError
+
+    col.files.import_files([FIXTURES / "example.toml"])
+    archive = col.files.archive(tmp_path / "all.zip")
+    before = col.path.read_bytes()
+    with pytest.raises(FlashdeskError) as refused:
+        restore(col.path, archive, NOW, wait=0)
+    message = str(refused.value)
+    assert "whole-collection export" in message and "unzip it, restore the collection.db" \
+        in message and message.endswith("nothing was changed")
+    assert col.path.read_bytes() == before
