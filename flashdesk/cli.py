@@ -20,6 +20,7 @@ from .backup import KEEP_RANGE, WEEKS_RANGE, backups_dir, list_backups, restore
 from .cards import card_ords, cloze_answer, cloze_question, terminal_text
 from .collection import Collection, UndoRefused, damage_message
 from .formats import DeckFileError, read_any, terminal_safe
+from .formats.problems import shown_path
 from .exam import LAST_NEW_DAYS
 from .formats.output import check_output
 from .model import CustomKind, CustomStudy, DeckId, FlashdeskError, GradeMode, Kind
@@ -345,12 +346,12 @@ def cmd_export(col: Collection, args, out) -> int:
     if args.format == "backup":
         if args.deck:
             raise FlashdeskError("a backup holds the whole profile: leave out DECK")
-        out(f"Wrote {col.files.archive(args.output)}")
+        out(f"Wrote {shown_path(col.files.archive(args.output))}")
         return 0
     if not args.deck:
         raise FlashdeskError("name the deck to export (see `flashdesk decks`)")
     for path in col.files.export(col.decks.find(args.deck), args.format, args.output):
-        out(f"Wrote {path}")
+        out(f"Wrote {shown_path(path)}")
     return 0
 
 
@@ -424,7 +425,7 @@ def cmd_report(col: Collection, args, out) -> int:
             raise FlashdeskError(f"a PDF report needs the Qt libraries ({exc}); "
                                  "write a .csv instead") from None
         write_report_pdf(report, path)
-    out(f"Wrote {path}")
+    out(f"Wrote {shown_path(path)}")
     return 0
 
 
@@ -925,14 +926,14 @@ def cmd_class_show(args, out) -> int:
                 out(f"  {table.empty}")
             out("")
     if args.csv:
-        out(f"Wrote {write_class_csv(view, today, args.csv)}")
+        out(f"Wrote {shown_path(write_class_csv(view, today, args.csv))}")
     if args.pdf:
         try:
             from .ui.class_view import write_class_pdf
         except ImportError as exc:
             raise FlashdeskError(f"a PDF needs the Qt libraries ({exc}); write a .csv "
                                  "instead") from None
-        out(f"Wrote {write_class_pdf(view, today, args.pdf)}")
+        out(f"Wrote {shown_path(write_class_pdf(view, today, args.pdf))}")
     return 0
 
 
@@ -1066,7 +1067,9 @@ def _run(args: argparse.Namespace) -> int:
              err=True)
         return 1
     except FlashdeskError as exc:
-        _say(f"flashdesk: {exc}", err=True)
+        # one message, one line: a path in it (a file named with a line break) is
+        # shown escaped, as a reader's messages show a file's name
+        _say("flashdesk: " + str(exc).replace("\n", "\\n").replace("\t", "\\t"), err=True)
         return 1
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):

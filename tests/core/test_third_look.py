@@ -449,3 +449,17 @@ def test_prune_removes_only_notes_a_file_could_have_brought(tmp_path, now):
         assert len(col.notes.browse(BrowseQuery(deck_id=models.id), now)) == bundled + 1
     finally:
         col.close()
+
+
+def test_a_path_with_a_line_break_stays_on_one_line_in_what_the_terminal_says(tmp_path, capsys):
+    """export -o, report -o: the file's name is shown escaped when written and
+    when refused, as the readers show it: one message is one line."""
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "deck\nname.csv"
+    status, out, err = cli(["export", "--format", "csv", "-o", str(target),
+                            "challenging-customers"], tmp_path, capsys)
+    assert status == 0, err
+    assert out.splitlines() == [f"Wrote {tmp_path}/out/deck\\nname.csv"]
+    status, out, err = cli(["report", "-o", str(tmp_path / "no\ndir" / "r.pdf")], tmp_path,
+                           capsys)
+    assert status == 1 and len(err.strip().splitlines()) == 1 and "no\\ndir" in err
