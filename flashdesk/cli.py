@@ -1067,9 +1067,7 @@ def _run(args: argparse.Namespace) -> int:
              err=True)
         return 1
     except FlashdeskError as exc:
-        # one message, one line: a path in it (a file named with a line break) is
-        # shown escaped, as a reader's messages show a file's name
-        _say("flashdesk: " + str(exc).replace("\n", "\\n").replace("\t", "\\t"), err=True)
+        _say(f"flashdesk: {exc}", err=True)
         return 1
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..backup import is_profile_file
 from ..formats.output import check_output
+from ..formats.problems import shown_path
 from ..model import DeckData, DeckId, FlashdeskError, Kind, NoteData
 from ..store import StorageError, queries as q
 from ..store.copies import copy_database
@@ -48,7 +49,7 @@ def _refuse_profile_target(col: "Collection", path: Path) -> None:
     collection, its ``-wal``/``-shm``, a backup, nor anything beside them."""
     if col.path is not None and is_profile_file(col.path, path):
         raise FlashdeskError(
-            f"cannot write {path}: it is inside the profile folder {col.path.parent} (the "
+            f"cannot write {shown_path(path)}: it is inside the profile folder {col.path.parent} (the "
             "collection, its backups and media live there); choose a file elsewhere. "
             "Nothing was written.")
     if not path.is_file() or path.is_symlink():  # never open a pipe or a device to look
@@ -59,7 +60,7 @@ def _refuse_profile_target(col: "Collection", path: Path) -> None:
     except OSError:
         return
     if header.startswith(b"SQLite format 3\x00") and header[68:72] == b"FDSK":
-        raise FlashdeskError(f"cannot write {path}: it is a flashdesk collection; choose "
+        raise FlashdeskError(f"cannot write {shown_path(path)}: it is a flashdesk collection; choose "
                              "another file. Nothing was written.")
 
 
@@ -87,7 +88,7 @@ def _write_staged(col: "Collection", path: Path, write: Callable[[Path], list[Pa
             os.replace(staged, target)
         return [t for _, t in targets]
     except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}. "
+        raise StorageError(f"cannot write {shown_path(path)}: {exc.strerror or exc}. "
                            "Nothing was written.") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)

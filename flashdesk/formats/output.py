@@ -15,6 +15,7 @@ from ..model import FlashdeskError
 from ..store.copies import fsync_dir
 from ..store.database import StorageError
 from ..store.faults import fault_point
+from .problems import shown_path
 
 __all__ = ["check_output", "output_problem", "staging_name", "write_atomically"]
 
@@ -50,7 +51,8 @@ def check_output(path: str | os.PathLike, *, folder: bool = False) -> Path:
     path = Path(path)
     problem = output_problem(path, folder=folder)
     if problem:
-        raise FlashdeskError(f"cannot write {path}: {problem}. Nothing was written.")
+        raise FlashdeskError(f"cannot write {shown_path(path)}: {shown_path(problem)}. "
+                             "Nothing was written.")
     return path
 
 
@@ -81,8 +83,8 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
             part.unlink(missing_ok=True)
             raise
     except OSError as exc:
-        kept = f" {path} is as it was." if path.exists() else ""
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}. Nothing was "
+        kept = f" {shown_path(path)} is as it was." if path.exists() else ""
+        raise StorageError(f"cannot write {shown_path(path)}: {exc.strerror or exc}. Nothing was "
                            f"written.{kept}") from None
     fsync_dir(path.parent)
     return path

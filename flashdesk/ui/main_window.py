@@ -452,6 +452,9 @@ class MainWindow(QMainWindow):
                                  f"{c.learning} learning · {c.review} due · "
                                  f"{self._answered_today} answered today")
             return
+        if self._decks_stale:  # study changed the counts since the list read them
+            self.refresh_decks()  # reads them, and comes back here with fresh ones
+            return
         new, learning, due = self.decks.model.top_level_totals()
         self._totals.setText(f"Today: {new} new · {learning} learning · {due} due · "
                              f"{self._answered_today} answered")

@@ -141,6 +141,8 @@ def test_study_every_kind_by_keyboard_with_undo_and_summary(qtbot, window, col, 
     assert window.summary.value_text("correct") == "80%"
     assert summary.due_tomorrow == col.reports.stats(reviewer._clock(), "kinds").forecast[1] == 5
     assert summary.seconds > 0
+    # the status bar under the summary has today's counts as they are now
+    assert window._totals.text().startswith("Today: 0 new · 0 learning · 0 due")
 
     # every answer carries its time
     log = col.notes.history(scenario_id)
