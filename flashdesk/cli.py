@@ -279,9 +279,13 @@ def cmd_deck(col: Collection, args, out, read: Callable[[str], str]) -> int:
 def cmd_import(col: Collection, args, out, read: Callable[[str], str]) -> int:
     """``flashdesk import``; with ``--prune``, the notes it would remove are
     named first and the learner asked (``--yes``: not asked)."""
-    if args.prune and not args.yes and not _prune_confirmed(col, args, out, read):
-        return 1
-    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=args.prune,
+    prune: bool | frozenset[str] = args.prune
+    if args.prune and not args.yes:  # only what the learner agreed to goes
+        agreed = _prune_agreed(col, args, out, read)
+        if agreed is None:
+            return 1
+        prune = agreed
+    reports = col.files.import_files(args.paths, deck_name=args.deck, prune=prune,
                                      with_scheduling=args.with_scheduling, now=now())
     if args.json:
         out(json.dumps([r.to_dict() for r in reports] + [f.to_dict() for f in reports.files],
@@ -292,15 +296,14 @@ def cmd_import(col: Collection, args, out, read: Callable[[str], str]) -> int:
         for message in r.messages:
             out(message)
         out(f"{r.path}: {deck_path(r.deck_name)} ({r.deck_id}): {r.added} added, {r.updated} updated, "
-            f"{r.unchanged} unchanged, {len(r.missing) - r.removed} missing"
+            f"{r.unchanged} unchanged, {len(r.missing)} missing"
             + (f", {r.moved} moved here" if r.moved else "")
             + (f", {r.removed} removed" if r.removed else "")
             + (f", {len(r.skipped)} skipped" if r.skipped else "")
             + (f", {r.progress} with Anki progress" if r.progress else "")
             + (f", {r.sanitised} removed by the sanitiser" if r.sanitised else ""))
-        if not r.removed:
-            for note in r.missing_named():
-                out(f"  missing from the file (kept, with its progress): {note}")
+        for note in r.missing_named():
+            out(f"  missing from the file (kept, with its progress): {note}")
         for line in r.skipped:
             out(f"  {line}")
         last_of_file = i + 1 == len(reports) or reports[i + 1].path != r.path
@@ -316,14 +319,16 @@ def cmd_import(col: Collection, args, out, read: Callable[[str], str]) -> int:
     return 0
 
 
-def _prune_confirmed(col: Collection, args, out, read: Callable[[str], str]) -> bool:
-    """Whether to import with ``--prune``: yes when it would remove nothing;
-    else it says what would go (the window's words) and asks, and a refusal
-    (or no answer) imports nothing. With ``--json`` nothing is asked (the
-    output is for a program): ``--yes`` is needed."""
+def _prune_agreed(col: Collection, args, out, read: Callable[[str], str]
+                  ) -> frozenset[str] | None:
+    """The notes ``--prune`` may remove: none when it would remove nothing;
+    else it says what would go (the window's words) and asks, and those are
+    the notes agreed to, or None (a refusal, or no answer: import nothing).
+    With ``--json`` nothing is asked (the output is for a program):
+    ``--yes`` is needed."""
     plan = col.files.prune_plan(args.paths, deck_name=args.deck)
     if not plan:
-        return True
+        return frozenset()
     question, details = prune_question(plan, {d: col.decks.name(DeckId(d)) for d in plan.decks},
                                        [Path(p).name for p in args.paths])
     if args.json:
@@ -337,9 +342,10 @@ def _prune_confirmed(col: Collection, args, out, read: Callable[[str], str]) -> 
     except EOFError:
         answer = ""
     if answer.strip().lower() in ("y", "yes"):
-        return True
-    out("Nothing was imported. Import without --prune to keep them.")
-    return False
+        return frozenset(n.note_id for n in plan.notes)
+    out("Nothing was imported. Import without --prune to keep "
+        f"{'it' if len(plan.notes) == 1 else 'them'}.")
+    return None
 
 
 def cmd_export(col: Collection, args, out) -> int:

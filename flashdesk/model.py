@@ -610,7 +610,8 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    #: notes of this deck that the file no longer has (kept unless pruned)
+    #: notes of this deck that the file no longer has, kept (those an import
+    #: pruned are in ``removed_notes`` instead)
     missing: list[str] = field(default_factory=list)
     #: of those kept, each note's front as plain text: what a person knows it by
     missing_fronts: dict[str, str] = field(default_factory=dict)

@@ -10,7 +10,7 @@ import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Sequence
 
 from ..backup import backup_due, backups_dir, list_backups, restore_hint, rotate, unique_backup_path
 from ..formats import DeckFileError, ReadResult, detect_format, read_any
@@ -46,14 +46,15 @@ class FileManager:
     # -- imports ---------------------------------------------------------------
 
     def import_files(self, paths: Sequence[str | os.PathLike], *, deck_name: str | None = None,
-                     prune: bool = False, progress: Progress | None = None,
+                     prune: bool | AbstractSet[str] = False, progress: Progress | None = None,
                      with_scheduling: bool = False, now: datetime | None = None) -> ImportResult:
         """Import files of any supported format, all or nothing: every file is
         read and checked first, and if any is refused nothing is imported.
 
         ``deck_name`` receives notes whose file names no deck; ``prune``
         removes notes the file no longer has (``prune_plan`` says which
-        beforehand), and when any of them has progress the collection is
+        beforehand): True, all of them; the ids of those the learner agreed
+        to remove, only those (a note gone missing since stays); and when any of them has progress the collection is
         backed up first (the reports name the notes, and the backup);
         ``progress(done, total)`` hears
         of each chunk of notes and cancels by returning False;
@@ -142,7 +143,7 @@ class FileManager:
                 marks.undelete(DELETED_DECKS, decks & deleted_decks)
                 marks.undelete(DELETED_NOTES, set(back) & deleted_notes)
 
-    def _run(self, results: list[ReadResult], *, prune: bool = False,
+    def _run(self, results: list[ReadResult], *, prune: bool | AbstractSet[str] = False,
              progress: Progress | None = None, with_scheduling: bool = False,
              now: datetime | None = None) -> ImportResult:
         try:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Callable, Sequence
 
 from ..cards import card_ords
 from ..formats import ReadResult
@@ -80,7 +80,7 @@ class Importer:
         #: tags (as read) → as stored
         self._tag_texts: dict[tuple[str, ...], str] = {}
 
-    def run(self, results: Sequence[ReadResult], *, prune: bool = False,
+    def run(self, results: Sequence[ReadResult], *, prune: bool | AbstractSet[str] = False,
             progress: Progress | None = None, with_scheduling: bool = False,
             now: datetime | None = None) -> ImportResult:
         """Import every deck of ``results``, media included, all or nothing:
@@ -92,7 +92,9 @@ class Importer:
         carries (Anki packages). Raises ``Cancelled`` when ``progress``
         returns False (nothing changed), ``StorageError`` when the disk
         refuses (nothing changed) and ``FlashdeskError`` for decks that
-        clash. ``now`` (aware; default: the clock) dates the new notes and
+        clash. ``prune``: False (keep notes no file has), True (remove them
+        all) or the ids of those the learner agreed to remove (only those
+        go; any other stays, missing). ``now`` (aware; default: the clock) dates the new notes and
         log entries and gives the study day progress is carried over to."""
         seen: dict[str, str] = {}
         for deck in (d for r in results for d in r.decks):
@@ -267,21 +269,25 @@ class Importer:
         pruned = [PrunedNote(n, deck_id, fronts.get(n) or n, *counts[n]) for n in note_ids]
         return sorted(pruned, key=lambda n: n.studied == 0)
 
-    def _missing(self, report: ImportReport, in_files: set[str], prune: bool,
-                 now_ms: int) -> None:
+    def _missing(self, report: ImportReport, in_files: set[str],
+                 prune: bool | AbstractSet[str], now_ms: int) -> None:
         """After every file: the notes of this deck that no file of the import
-        has, removed when ``prune`` asks (the report names them)."""
-        report.missing = self._missing_ids(report.deck_id, in_files)
-        if report.missing and not prune:  # kept: named by their fronts in the report
+        has; those ``prune`` covers (all when True, else the ids in it) are
+        removed and named in ``removed_notes``, the rest kept in ``missing``."""
+        missing = self._missing_ids(report.deck_id, in_files)
+        gone = missing if prune is True else [n for n in missing if n in prune] \
+            if prune else []
+        report.missing = [n for n in missing if n not in set(gone)]
+        if report.missing:  # kept: named by their fronts in the report
             report.missing_fronts = {r["id"]: r["sort_text"]
                                      for r in q.notes_rows(self._db, report.missing)}
-        if prune and report.missing:
-            cards = q.cards_of_notes(self._db, report.missing)
-            report.removed_notes = self._pruned(report.deck_id, report.missing, cards)
+        if gone:
+            cards = q.cards_of_notes(self._db, gone)
+            report.removed_notes = self._pruned(report.deck_id, gone, cards)
             self._col.journal.resets(cards, now_ms, self._day)
             self._col.undo.forget_cards([c["id"] for c in cards])
-            q.delete_notes(self._db, report.missing)
-            report.removed = len(report.missing)
+            q.delete_notes(self._db, gone)
+            report.removed = len(gone)
             self._fresh = False  # their cards' ids stay known
 
     def _match(self, deck_id: str, notes, identities: list[str]

@@ -615,14 +615,15 @@ class MainWindow(QMainWindow):
         dialog = ImportPreviewDialog(self._col, [str(p) for p in paths], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.import_paths(
-            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune(),
+            dialog.paths, deck_name=dialog.deck_name(), prune=dialog.prune_agreed(),
             with_scheduling=dialog.with_scheduling()))
         self.import_dialog = dialog
         dialog.open()
         return dialog
 
     def import_paths(self, paths: list[str], *, deck_name: str | None = None,
-                     prune: bool = False, with_scheduling: bool = False) -> Op | None:
+                     prune: bool | frozenset[str] = False,
+                     with_scheduling: bool = False) -> Op | None:
         """Import files on a worker thread with a progress dialog
         (``with_scheduling``: carry an Anki package's progress over)."""
         if self._busy or self.screen != Screen.DECKS or not paths:

@@ -249,7 +249,7 @@ def test_import_prune_names_what_goes_asks_first_and_backs_up(home, tmp_path):
         assert ("Its progress goes with it: you have studied 1 card of 1.\nFrom “Unit 2”:\n"
                 "• “What is step 3?”\nA backup is made first") in out.stdout
         assert "Remove 1 note that is no longer in v2.csv? [y/N]" in out.stdout
-        assert "Nothing was imported. Import without --prune to keep them." in out.stdout
+        assert "Nothing was imported. Import without --prune to keep it." in out.stdout
     out = run(["import", str(v2), "--prune", "--json"], home)  # a program's output: not asked
     assert out.returncode == 1 and "add --yes" in out.stderr and out.stdout == ""
     assert review_cards()["total"] == 6

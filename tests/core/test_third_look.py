@@ -436,7 +436,7 @@ def test_prune_removes_only_notes_a_file_could_have_brought(tmp_path, now):
         sheet.write_text("id,front,back,deck\nq1,Q1?,A1,Course\n", encoding="utf-8")
         assert [n.note_id for n in col.files.prune_plan([sheet]).notes] == ["course/q2"]
         [report] = col.files.import_files([sheet], prune=True, now=now)
-        assert report.missing == ["course/q2"] and report.removed == 1
+        assert report.missing == [] and report.removed == 1  # pruned, not kept
         assert col.notes.get(mine.note_id) is not None
         # a file put into a bundled deck: the bundled notes are not the file's
         models = next(s for s in col.decks.summaries(now) if s.name.endswith("::Models"))
@@ -449,6 +449,25 @@ def test_prune_removes_only_notes_a_file_could_have_brought(tmp_path, now):
         assert len(col.notes.browse(BrowseQuery(deck_id=models.id), now)) == bundled + 1
     finally:
         col.close()
+
+
+def test_prune_removes_only_the_notes_the_learner_agreed_to(col, tmp_path, now):
+    """The question names what the dry run found; a note that goes missing
+    between the question and the import (another file imported meanwhile,
+    a sync) is not among them: it is kept, and listed missing."""
+    sheet = tmp_path / "unit.csv"
+    sheet.write_text("id,front,back,deck\nq1,Q1?,A1,Unit\nq2,Q2?,A2,Unit\nq3,Q3?,A3,Unit\n",
+                     encoding="utf-8")
+    col.files.import_files([sheet], now=now)
+    sheet.write_text("id,front,back,deck\nq1,Q1?,A1,Unit\nq2,Q2?,A2,Unit\n", encoding="utf-8")
+    agreed = frozenset(n.note_id for n in col.files.prune_plan([sheet]).notes)
+    assert agreed == {"unit/q3"}
+    later = tmp_path / "later.csv"  # meanwhile, another note arrives in the deck
+    later.write_text("id,front,back,deck\nq9,Q9?,A9,Unit\n", encoding="utf-8")
+    col.files.import_files([later], now=now)
+    [report] = col.files.import_files([sheet], prune=agreed, now=now)
+    assert [n.note_id for n in report.removed_notes] == ["unit/q3"] and report.removed == 1
+    assert report.missing == ["unit/q9"] and col.notes.get("unit/q9") is not None
 
 
 def test_a_path_with_a_line_break_stays_on_one_line_in_what_the_terminal_says(tmp_path, capsys):

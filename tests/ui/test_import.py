@@ -253,11 +253,16 @@ def asked(monkeypatch):
 
 
 def test_removing_studied_notes_is_asked_first_backed_up_and_reported(qtbot, window, col,
-                                                                     tmp_path, asked):
+                                                                     tmp_path, asked,
+                                                                     monkeypatch):
     """Found by a new user: the prune reset studied cards without asking, with
     no backup, and the report said progress was kept."""
     v1, v2 = _tutor_files(tmp_path)
     _import_and_study(qtbot, window, col, v1)
+    pruned = []  # what each import from the preview may remove
+    real_import = window.import_paths
+    monkeypatch.setattr(window, "import_paths",
+                        lambda *a, **k: (pruned.append(k.get("prune")), real_import(*a, **k))[1])
     assert _progress(col, window) == dict.fromkeys(("q1", "q2", "q3", "q4", "q5", "q6"), 1)
 
     # the same file again, box ticked: nothing to remove, nothing asked
@@ -265,6 +270,7 @@ def test_removing_studied_notes_is_asked_first_backed_up_and_reported(qtbot, win
     with qtbot.waitSignal(window.imported, timeout=10000) as blocker:
         dialog.accept()
     assert asked == [] and blocker.args[0][0].removed == 0
+    assert pruned == [frozenset()]  # nothing named: nothing may go
     assert "Your progress on existing cards is kept." in window.last_dialog.heading.text()
     window.last_dialog.close()
 
@@ -289,6 +295,7 @@ def test_removing_studied_notes_is_asked_first_backed_up_and_reported(qtbot, win
         dialog.accept()
     [report] = blocker.args[0]
     assert (report.removed, report.removed_studied) == (1, 1)
+    assert pruned[-1] == {"unit-2/q3"}  # only what the question named may go
     assert "q3" not in _progress(col, window)
     heading = window.last_dialog.heading.text()
     assert "progress on existing cards is kept" not in heading

@@ -71,6 +71,8 @@ class ImportPreviewDialog(QDialog):
         self._generation = 0
         #: the notes the import would remove are being looked for
         self._checking = False
+        #: the notes the learner agreed to remove, once asked (None: not asked)
+        self._agreed: frozenset[str] | None = None
         self.results: list[ReadResult] = []
         self.problems: list[str] = []
         self.setWindowTitle("Import – flashdesk")
@@ -164,7 +166,16 @@ class ImportPreviewDialog(QDialog):
         return "::".join(part.strip() for part in text.replace("›", "::").split("::"))
 
     def prune(self) -> bool:
+        """Whether "Remove notes that are no longer in the file" is ticked."""
         return self._prune.isChecked()
+
+    def prune_agreed(self) -> bool | frozenset[str]:
+        """What the import may remove: False (box not ticked), or the ids of
+        the notes the learner agreed to remove once asked (none when there
+        was nothing to remove); True only if nothing was asked."""
+        if not self.prune():
+            return False
+        return self._agreed if self._agreed is not None else True
 
     def set_prune(self, on: bool) -> None:
         """Tick or clear "Remove notes that are no longer in the file"."""
@@ -214,13 +225,15 @@ class ImportPreviewDialog(QDialog):
         if not self._checked():
             return
         plan, names = found
-        if not plan:  # nothing to remove: nothing to ask
+        if not plan:  # nothing to remove: nothing to ask (and nothing may go)
+            self._agreed = frozenset()
             super().accept()
             return
         question, details = prune_question(plan, names, [Path(p).name for p in self.paths])
         details += (f"\n\nCancel goes back: untick “{PRUNE_BOX}” to import and keep "
                     f"{'it' if len(plan.notes) == 1 else 'them'}.")
         if PruneQuestion.ask(self, question, details):
+            self._agreed = frozenset(n.note_id for n in plan.notes)
             super().accept()
 
     def _prune_unknown(self, error: BaseException) -> None:

@@ -24,7 +24,7 @@ def report_lines(reports: list[ImportReport], files: list[FileReport] = ()) -> l
     whole = {f.path: f for f in files}
     for i, r in enumerate(reports):
         counts = (f"{r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
-                  f"{len(r.missing) - r.removed} missing")
+                  f"{len(r.missing)} missing")
         if r.moved:
             counts += f", {r.moved} moved here"
         if r.removed:
@@ -39,9 +39,8 @@ def report_lines(reports: list[ImportReport], files: list[FileReport] = ()) -> l
         lines.append(f"{isolate(deck_path(r.deck_name))}{version}: {counts}")
         lines.append(f"    from {r.path}")
         lines += [f"    {m}" for m in r.messages]
-        if not r.removed:
-            lines += [f"    missing from the file (kept, with its progress): {n}"
-                      for n in r.missing_named()]
+        lines += [f"    missing from the file (kept, with its progress): {n}"
+                  for n in r.missing_named()]
         lines += [f"    skipped: {s}" for s in r.skipped]
         f = whole.pop(r.path, None) if i + 1 == len(reports) or reports[i + 1].path != r.path \
             else None
