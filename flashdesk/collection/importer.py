@@ -32,6 +32,7 @@ from ..model import (
     Kind, Queue, card_id as make_card_id, note_id as make_note_id, note_texts, study_day,
 )
 from ..store import queries as q, transaction
+from ..text import plural
 from ..store.faults import fault_point
 from .media import (
     MAX_NAME_BYTES, MediaStager, finish_pending_media, rename_media, safe_media_name,
@@ -429,7 +430,7 @@ class Importer:
         if not with_scheduling:
             if studied:
                 report.messages.append(
-                    f"{shown}: Anki's scheduling is not imported: {studied} card{'s' if studied != 1 else ''} with Anki "
+                    f"{shown}: Anki's scheduling is not imported: {plural(studied, 'card')} with Anki "
                     "progress start as new, and notes already in flashdesk keep their progress "
                     "(import with --with-scheduling, or tick the box in the import window, to "
                     "bring Anki's progress)")
@@ -470,6 +471,6 @@ class Importer:
                                                self._day)
                     report.progress += 1
         report.messages.append(
-            f"{shown}: {report.progress} card{'s' if report.progress != 1 else ''} brought "
+            f"{shown}: {plural(report.progress, 'card')} brought "
             f"{'their' if report.progress != 1 else 'its'} Anki progress"
             + (f"; {kept} kept the progress they already had in flashdesk" if kept else ""))

@@ -27,6 +27,7 @@ from typing import IO, Callable, ItemsView, Iterable, Iterator, Mapping, Sequenc
 
 from ..cards import REQUIRED, cloze_problem, may_be_oversized, oversized_field, too_long
 from ..model import TYPE_REVIEW, CardSchedule, Kind, NoteData, Queue
+from ..text import plural
 from ..store import foreign
 from .export import APKG_MODELS, SOURCE_FIELD, list_items
 from .notetypes import NoteType, Template, map_note
@@ -755,7 +756,7 @@ class _Notes:
         out = []
         for name, cards in sorted(self.left_out.items()):
             out.append(f"{self.shown}: note type {name}: "
-                       + ", ".join(f"card '{t}' left out of {n} note{'s' if n != 1 else ''}"
+                       + ", ".join(f"card '{t}' left out of {plural(n, 'note')}"
                                    for t, n in sorted(cards.items()))
                        + " (flashdesk shows one card of a note and its reverse; what those "
                        "cards ask is kept as the extra)")
@@ -766,7 +767,7 @@ class _Notes:
                        "the extra")
         if self.tag_problems:
             n = len(self.tag_problems)
-            out.append(f"{self.shown}: {n} tag{'s' if n != 1 else ''} left out: "
+            out.append(f"{self.shown}: {plural(n, 'tag')} left out: "
                        + "; ".join(self.tag_problems[:5]))
         return out
 
@@ -912,7 +913,7 @@ def _read(zf: zipfile.ZipFile, shown: str) -> ReadResult:
     used = sorted((old, new) for old, new in renames.items() if new in result.media)
     if used:
         result.messages.append(
-            f"{shown}: {len(used)} media file name{'s' if len(used) != 1 else ''} some systems "
+            f"{shown}: {plural(len(used), 'media file name')} some systems "
             "refuse, renamed (and every card that shows them): "
             + "; ".join(f"'{html.escape(o)}' → '{html.escape(n)}'" for o, n in used[:5]))
     missing = wanted - set(result.media)

@@ -50,6 +50,7 @@ from ..cards import (
     REQUIRED, cloze_numbers, cloze_problem, may_be_oversized, oversized_field, too_long,
 )
 from ..model import FIELDS, LIST_FIELDS, Kind, NoteData
+from ..text import plural
 from .csvcell import unguard_cell
 from .notetypes import DEFAULT_NOTETYPE, STOCK, NoteType, generic_notetype, map_note
 from .problems import DeckFileError, Problem, shown_path
@@ -158,7 +159,7 @@ def decode_text(raw: bytes, shown: str) -> tuple[str, list[str]]:
     named = ", ".join(repaired[:_NAMED_LINES]) + (
         f" and {len(repaired) - _NAMED_LINES} more" if len(repaired) > _NAMED_LINES else "")
     return "".join(lines), [
-        f"{shown}: {len(repaired)} line{'s' if len(repaired) != 1 else ''} not UTF-8: {named}; "
+        f"{shown}: {plural(len(repaired), 'line')} not UTF-8: {named}; "
         "only their bytes that are not "
         "UTF-8 were read as Windows-1252 (as older Excel saves CSV); every other line is "
         "UTF-8. Check those lines"]
@@ -819,7 +820,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
                "is not one of Anki's standard ones: ") +
             "the first field is read as the front, the second as the back, any others as the extra")
     if unread:
-        places = " and ".join(f"column {i + 1} ({n} row{'s' if n > 1 else ''})"
+        places = " and ".join(f"column {i + 1} ({plural(n, 'row')})"
                               for i, n in sorted(unread.items()))
         result.messages.append(
             f"{shown}: not imported: text after the note type's fields, in {places}: with "
@@ -827,8 +828,7 @@ def read_table(path: str | Path, deck_name: str | None = None, *,
             + ("" if "tags column" in values else
                "; add the line #tags column:N if column N holds tags"))
     if tag_problems:
-        result.messages.append(f"{shown}: {len(tag_problems)} "
-                               f"tag{'s' if len(tag_problems) != 1 else ''} left out: "
+        result.messages.append(f"{shown}: {plural(len(tag_problems), 'tag')} left out: "
                                + "; ".join(tag_problems[:5]))
     summary = removals.summary(shown)
     if summary:
