@@ -19,8 +19,8 @@ from ..cards import cloze_numbers, key_terms, typed_answer_text
 from ..model import DeckData, Kind, NoteData
 from .csvcell import guard_cell
 from .deckfile import DECK_ID
-from .sanitize import card_html, clean_field, clean_text_field, editable_text, \
-    looks_like_html, media_references
+from .sanitize import clean_field, editable_text, looks_like_html, media_references
+from .table import read_cell
 
 __all__ = ["write_toml", "toml_writes_folder", "write_csv", "write_apkg", "CSV_COLUMNS", "APKG_MODELS", "SOURCE_FIELD"]
 
@@ -146,15 +146,6 @@ class _NoCell(Exception):
     """A stored text has no cell that reads back as it in this shape of file."""
 
 
-def _read_back(cell: str, is_item: bool, is_html: bool) -> str:
-    """What the spreadsheet reader stores for ``cell`` (as it comes out of
-    the CSV, unguarded) in a file it reads as HTML or as text: the reader's
-    rules (``table._Cells``), for checking a cell before it is written."""
-    if not is_html:
-        return clean_text_field(cell)
-    return card_html(cell) if is_item else clean_field(cell)
-
-
 def _plain_cell(stored: str, is_item: bool) -> str:
     """``stored`` as the text a person reads (``a < b``, line breaks as
     line breaks), for a file read as text; ``_NoCell`` when it has markup
@@ -165,7 +156,7 @@ def _plain_cell(stored: str, is_item: bool) -> str:
     if "&" in text:
         text = html.unescape(text)
     if text != text.strip() or (is_item and "\n" in text) or \
-            _read_back(text, is_item, False) != stored:
+            read_cell(text, is_html=False, is_item=is_item) != stored:
         raise _NoCell
     return text
 
@@ -181,7 +172,7 @@ def _html_cell(stored: str, is_item: bool) -> str:
         tries.insert(0, editable.replace("<br>", "\n"))
     for cell in tries:
         if cell == cell.strip() and not (is_item and "\n" in cell) and \
-                _read_back(cell, is_item, True) == stored:
+                read_cell(cell, is_html=True, is_item=is_item) == stored:
             return cell
     return stored
 
@@ -202,7 +193,7 @@ def _reads_back(notes: Sequence[tuple[DeckData, NoteData]], cell: _Cell, is_html
     in a file read as HTML (``is_html``) or as text."""
     def check(stored: str, is_item: bool) -> str:
         written = cell(stored, is_item)
-        if _read_back(written, is_item, is_html) != stored:
+        if read_cell(written, is_html=is_html, is_item=is_item) != stored:
             raise _NoCell
         return written
 

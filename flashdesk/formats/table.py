@@ -314,6 +314,15 @@ class _Cells:
         return clean_text_field(value)
 
 
+def read_cell(value: str, *, is_html: bool, is_item: bool = False) -> str:
+    """What this reader stores for one cell of a file it reads as HTML
+    (``is_html``) or as text: a field's card HTML, or a list item's
+    (``is_item``), by ``_Cells``' own rule, with nothing counted. For a
+    writer checking that a cell reads back as the text it was written from."""
+    cells = _Cells(is_html, Removals(keep=0))
+    return cells.item(value, "") if is_item else cells.field(value, "")
+
+
 def note_from_row(cols: dict[str, str], cells: _Cells, where: str) -> NoteData | str:
     """One row of a flashdesk spreadsheet (column name → text) as a note,
     or the reason it is skipped. Its key is the ``id`` cell or one derived
