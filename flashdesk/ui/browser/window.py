@@ -256,15 +256,13 @@ class BrowserWindow(QMainWindow):
         there (-1: nothing of that name)."""
         if word == "is":
             return self._state, self._state.findData(_IS_WORDS.get(value.lower(), -1))
-        if word == "tag":
-            folded = value.casefold()
-            return self._tag, next((i for i in range(1, self._tag.count())
-                                    if str(self._tag.itemData(i)).casefold() == folded), -1)
-        try:
-            deck = self._col.decks.find(value)
+        box = self._tag if word == "tag" else self._deck
+        try:  # the names as the CLI finds them: a tag or a deck in any case
+            found = self._col.notes.find_tag(value) if word == "tag" \
+                else self._col.decks.find(value)
         except FlashdeskError:
-            return self._deck, -1
-        return self._deck, self._deck.findData(deck)
+            return box, -1
+        return box, box.findData(found)
 
     def refresh(self) -> None:
         """Run the query in the background; the newest query wins."""
