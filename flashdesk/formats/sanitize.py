@@ -173,7 +173,8 @@ class Removals:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        """Everything removed so far (``count``, the sum of ``counts``)."""
+        return self.count
 
     def summary(self, shown: str) -> str | None:
         """One message for the import summary (None when nothing was removed):
