@@ -414,7 +414,7 @@ def cmd_limits(col: Collection, args, out) -> int:
 def cmd_report(col: Collection, args, out) -> int:
     path = check_output(args.output)  # before anything is saved or worked out
     if path.suffix.lower() not in (".pdf", ".csv"):
-        raise FlashdeskError(f"cannot write {path}: the report file must end in .pdf or .csv. "
+        raise FlashdeskError(f"cannot write {shown_path(path)}: the report file must end in .pdf or .csv. "
                              "Nothing was written.")
     if args.name is not None:
         col.set_setting("learner_name", args.name.strip())

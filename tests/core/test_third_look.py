@@ -482,3 +482,5 @@ def test_a_path_with_a_line_break_stays_on_one_line_in_what_the_terminal_says(tm
     status, out, err = cli(["report", "-o", str(tmp_path / "no\ndir" / "r.pdf")], tmp_path,
                            capsys)
     assert status == 1 and len(err.strip().splitlines()) == 1 and "no\\ndir" in err
+    status, out, err = cli(["report", "-o", str(tmp_path / "out" / "r\nx.txt")], tmp_path, capsys)
+    assert status == 1 and len(err.strip().splitlines()) == 1 and "r\\nx.txt" in err
